@@ -1,0 +1,88 @@
+package faultserver
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Fault kinds as they appear in a Record's "fault" field (DESIGN.md).
+const (
+	KindNone      = "none"
+	KindStatus    = "status"
+	KindDelay     = "delay"
+	KindHang      = "hang"
+	KindReset     = "reset"
+	KindClose     = "close"
+	KindTruncate  = "truncate"
+	KindSlow      = "slow"
+	KindMalformed = "malformed"
+	KindOverload  = "overload"
+)
+
+// Record is one attempt as the server saw it: one JSON object per line in
+// arrivals.jsonl. Live runs, simulated runs and `chaos serve` for a client in any
+// language all write Records, and analysis reads nothing else.
+type Record struct {
+	// TMs is when the request was accepted, in milliseconds since the run or
+	// server start, taken before any injected delay.
+	TMs float64 `json:"t_ms"`
+	// Client is the client key: X-Chaos-Client, or remote IP and User-Agent.
+	Client string `json:"client"`
+	// Request is the logical request id (X-Chaos-Request); empty when unknown.
+	Request string `json:"request"`
+	// Attempt is 1 for the first try; 0 when the client did not say.
+	Attempt int    `json:"attempt"`
+	Method  string `json:"method"`
+	Path    string `json:"path"`
+	// Phase is the name of the script phase that decided this request.
+	Phase string `json:"phase"`
+	// Fault is one of the Kind constants.
+	Fault string `json:"fault"`
+	// Status is the status code sent; 0 where no status line was sent.
+	Status int `json:"status"`
+	// RetryAfterMs is the Retry-After the response asked for; 0 when none.
+	RetryAfterMs float64 `json:"retry_after_ms"`
+	// LatencyMs is from acceptance to the end of the response.
+	LatencyMs float64 `json:"latency_ms"`
+	// Policy names the client policy that sent the attempt, in harness runs
+	// that compare several; empty in logs of `chaos serve`.
+	Policy string `json:"policy,omitempty"`
+}
+
+// WriteRecords writes records as JSON lines.
+func WriteRecords(w io.Writer, records []Record) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for i := range records {
+		if err := enc.Encode(&records[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// ReadRecords decodes JSON lines, calling fn for each Record in order. A line
+// that is not a Record is an error naming its line number; empty lines are
+// skipped.
+func ReadRecords(r io.Reader, fn func(Record) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(b) == 0 {
+			continue
+		}
+		var rec Record
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}

@@ -1,0 +1,38 @@
+package faultserver_test
+
+import (
+	"bytes"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
+
+var _ = Describe("Record", func() {
+	It("writes the JSON field names of the contract", func() {
+		var buf bytes.Buffer
+		rec := faultserver.Record{TMs: 1503.25, Client: "c17", Request: "c17/3", Attempt: 2,
+			Method: "GET", Path: "/api/orders", Phase: "outage", Fault: faultserver.KindStatus,
+			Status: 503, RetryAfterMs: 1000, LatencyMs: 0.4}
+		Expect(faultserver.WriteRecords(&buf, []faultserver.Record{rec})).To(Succeed())
+		Expect(buf.String()).To(MatchJSON(`{"t_ms": 1503.25, "client": "c17", "request": "c17/3",
+			"attempt": 2, "method": "GET", "path": "/api/orders", "phase": "outage",
+			"fault": "status", "status": 503, "retry_after_ms": 1000, "latency_ms": 0.4}`))
+	})
+
+	It("reads back what it wrote and names the line of a bad one", func() {
+		in := `{"t_ms": 1, "client": "a", "fault": "none", "status": 200}` + "\n\n" +
+			`{"t_ms": 2, "client": "b", "fault": "reset"}` + "\n" + `{"t_ms": "x"}` + "\n"
+		var got []faultserver.Record
+		err := faultserver.ReadRecords(strings.NewReader(in), func(r faultserver.Record) error {
+			got = append(got, r)
+			return nil
+		})
+		Expect(err).To(MatchError(ContainSubstring("line 4")))
+		Expect(got).To(HaveLen(2))
+		Expect(got[1].Client).To(Equal("b"))
+		Expect(got[1].Fault).To(Equal(faultserver.KindReset))
+	})
+})
