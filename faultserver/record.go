@@ -49,7 +49,20 @@ type Record struct {
 	// Policy names the client policy that sent the attempt, in harness runs
 	// that compare several; empty in logs of `chaos serve`.
 	Policy string `json:"policy,omitempty"`
+	// Outcome is what the client made of the attempt, in harness runs where it
+	// is known: one of the Outcome constants. Empty in logs of `chaos serve`,
+	// where analysis infers it from Fault and Status.
+	Outcome string `json:"outcome,omitempty"`
 }
+
+// Client-side outcomes of an attempt (Record.Outcome).
+const (
+	OutcomeOK      = "ok"      // a complete response with a status below 400
+	OutcomeStatus  = "status"  // a complete response with a failing status
+	OutcomeTimeout = "timeout" // the client's per-attempt timeout fired
+	OutcomeReset   = "reset"   // connection reset, closed, or a truncated or malformed response
+	OutcomeError   = "error"   // any other transport error
+)
 
 // WriteRecords writes records as JSON lines.
 func WriteRecords(w io.Writer, records []Record) error {
