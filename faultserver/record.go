@@ -36,6 +36,9 @@ type Record struct {
 	Attempt int    `json:"attempt"`
 	Method  string `json:"method"`
 	Path    string `json:"path"`
+	// Route is the name of the script route that decided this request; empty
+	// for the top-level schedule.
+	Route string `json:"route,omitempty"`
 	// Phase is the name of the script phase that decided this request.
 	Phase string `json:"phase"`
 	// Fault is one of the Kind constants.

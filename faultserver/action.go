@@ -1,0 +1,133 @@
+package faultserver
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// action is a compiled FaultSpec: everything a Decision carries that does not
+// depend on the request, computed once so that deciding does not allocate.
+type action struct {
+	kind           string
+	status         int
+	headers        http.Header // read-only once compiled
+	body           []byte      // read-only once compiled
+	retryAfter     time.Duration
+	hasRetryAfter  bool
+	retryAfterDate bool
+	delay          *sampler
+	hang           time.Duration
+	truncate       int
+	slow           Bandwidth
+	malformed      []byte
+	// served marks a request answered by the service itself (kinds none and
+	// delay): it gets the service time and may touch the row.
+	served bool
+}
+
+// compileResponse compiles a response: an answer that is not a fault unless
+// it has an action.
+func compileResponse(f *FaultSpec) *action {
+	a := &action{status: http.StatusOK}
+	a.shape(f)
+	a.act(f)
+	if a.kind == "" {
+		a.kind = KindNone
+	}
+	a.served = a.kind == KindNone
+	return a
+}
+
+// compileFault compiles a phase's fault against the response it modifies.
+func compileFault(f *FaultSpec, response *action) *action {
+	a := &action{}
+	if f.Status == 0 { // a delayed, truncated or slow success: the response's shape
+		a.status, a.headers, a.body = response.status, response.headers, response.body
+		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = response.retryAfter, response.hasRetryAfter, response.retryAfterDate
+	}
+	a.shape(f)
+	a.act(f)
+	switch {
+	case a.kind != "":
+	case len(f.shapingFields()) > 0:
+		a.kind = KindStatus
+	case a.delay != nil:
+		a.kind, a.served = KindDelay, true
+	default:
+		a.kind, a.served = KindNone, true
+	}
+	return a
+}
+
+// shape applies the fields that shape a response over what a already has.
+func (a *action) shape(f *FaultSpec) {
+	if f.Status != 0 {
+		a.status = f.Status
+	}
+	if len(f.Headers) > 0 {
+		h := a.headers.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		for k, v := range f.Headers {
+			h.Set(k, v)
+		}
+		a.headers = h
+	}
+	switch {
+	case f.Body != "":
+		a.body = []byte(f.Body)
+	case f.BodySize > 0:
+		a.body = filler(f.BodySize)
+	case f.Status != 0 || a.body == nil:
+		a.body = []byte(defaultBody(a.status))
+	}
+	if f.RetryAfter != nil {
+		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = f.RetryAfter.D(), true, false
+	}
+	if f.RetryAfterDate != nil {
+		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = f.RetryAfterDate.D(), true, true
+	}
+}
+
+// act applies the delay and the action field, setting the kind of an action.
+func (a *action) act(f *FaultSpec) {
+	if f.Delay != nil {
+		s := newSampler(f.Delay)
+		a.delay = &s
+	}
+	switch {
+	case f.Hang > 0:
+		a.kind, a.hang = KindHang, f.Hang.D()
+	case f.Reset:
+		a.kind = KindReset
+	case f.Close:
+		a.kind = KindClose
+	case f.Malformed != nil:
+		a.kind, a.malformed = KindMalformed, []byte(f.Malformed.Bytes)
+	case f.Truncate != nil:
+		a.kind, a.truncate = KindTruncate, *f.Truncate
+		if len(a.body) <= a.truncate { // the headers must promise more than is sent
+			a.body = append(append([]byte{}, a.body...), filler(a.truncate+1-len(a.body))...)
+		}
+	case f.Slow > 0:
+		a.kind, a.slow = KindSlow, f.Slow
+	}
+}
+
+// defaultBody is the body of a response that names none: its status text.
+func defaultBody(status int) string {
+	text := http.StatusText(status)
+	if text == "" {
+		text = "Status " + strconv.Itoa(status)
+	}
+	return text + "\n"
+}
+
+// filler is n bytes of printable lines, for generated bodies.
+func filler(n int) []byte {
+	const line = "chaos filler body 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH\n"
+	return []byte(strings.Repeat(line, n/len(line)+1)[:n])
+}

@@ -1,0 +1,173 @@
+package faultserver
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+	"go.yaml.in/yaml/v3"
+)
+
+// adminPrefix is where the admin API lives. Requests under it are never
+// faulted nor logged.
+const adminPrefix = "/_chaos/"
+
+// maxScriptBytes bounds a script sent to PUT /_chaos/script.
+const maxScriptBytes = 1 << 20
+
+// adminRoutes registers the admin API:
+//
+//	GET  /_chaos/health         200 {"status":"ok",...}
+//	GET  /_chaos/script         the script in force, as YAML (X-Chaos-Seed: its seed)
+//	PUT  /_chaos/script[?seed=N] replace it (a bare script or a scenario file; 400 names line and field)
+//	GET  /_chaos/log[?offset=N&limit=M] Records as JSON lines from offset N
+//	                             (X-Chaos-Log-First: offset of the first line, X-Chaos-Log-Next: the offset to ask next)
+//	GET  /_chaos/stats          counts per phase, fault and status (Stats)
+//	POST /_chaos/reset          start the script again from its first phase, clock at zero
+//	GET  /metrics, /_chaos/metrics  Prometheus metrics
+func (s *Server) adminRoutes(r *mux.Router) {
+	api := r.PathPrefix(adminPrefix).Subrouter()
+	api.Use(s.requireToken)
+	api.HandleFunc("/health", s.adminHealth).Methods(http.MethodGet, http.MethodHead)
+	api.HandleFunc("/script", s.adminGetScript).Methods(http.MethodGet)
+	api.HandleFunc("/script", s.adminPutScript).Methods(http.MethodPut, http.MethodPost)
+	api.HandleFunc("/log", s.adminLog).Methods(http.MethodGet)
+	api.HandleFunc("/stats", s.adminStats).Methods(http.MethodGet)
+	api.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
+	api.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
+	api.NotFoundHandler = s.requireToken(http.HandlerFunc(adminNotFound))
+	api.MethodNotAllowedHandler = s.requireToken(http.HandlerFunc(adminMethodNotAllowed))
+	r.Handle("/metrics", s.requireToken(s.metrics.handler())).Methods(http.MethodGet)
+}
+
+// requireToken checks the bearer token, when one is set, in constant time.
+func (s *Server) requireToken(next http.Handler) http.Handler {
+	want := s.opts.Admin.Token
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if want != "" {
+			got := r.Header.Get("Authorization")
+			if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+want)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="chaos admin"`)
+				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func adminNotFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]any{
+		"error":     "no admin endpoint " + r.URL.Path,
+		"endpoints": []string{"GET /_chaos/health", "GET|PUT /_chaos/script", "GET /_chaos/log?offset=N", "GET /_chaos/stats", "POST /_chaos/reset", "GET /metrics"},
+	})
+}
+
+func adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": r.Method + " is not allowed on " + r.URL.Path})
+}
+
+func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "elapsed_ms": Millis(s.elapsed()),
+		"in_flight": s.inFlight.Load()})
+}
+
+func (s *Server) adminGetScript(w http.ResponseWriter, _ *http.Request) {
+	script := s.Script()
+	out, err := yaml.Marshal(script.Spec())
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml")
+	w.Header().Set("X-Chaos-Seed", strconv.FormatUint(script.Seed(), 10))
+	_, _ = w.Write(out)
+}
+
+// adminPutScript replaces the script. Requests in flight keep the decisions
+// they have; new requests get the new script, whose phases begin now.
+func (s *Server) adminPutScript(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxScriptBytes))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
+		return
+	}
+	seed := s.Script().Seed()
+	if q := r.URL.Query().Get("seed"); q != "" {
+		if seed, err = strconv.ParseUint(q, 10, 64); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("seed %q is not a whole number", q)})
+			return
+		}
+	}
+	spec, _, err := ParseScript("script", data)
+	if err == nil {
+		var script *Script
+		if script, err = Compile(spec, seed); err == nil {
+			s.Replace(script)
+			writeJSON(w, http.StatusOK, map[string]any{"status": "replaced", "seed": seed})
+			return
+		}
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error(), "problems": problemStrings(err)})
+}
+
+// problemStrings lists the located problems of a parse error one by one.
+func problemStrings(err error) []string {
+	var list interface{ Unwrap() []error }
+	if errors.As(err, &list) {
+		var out []string
+		for _, e := range list.Unwrap() {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+func (s *Server) adminLog(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	offset, limit := int64(0), 0
+	var err error
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.ParseInt(v, 10, 64); err != nil || offset < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("offset %q is not a whole number", v)})
+			return
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("limit %q is not a whole number", v)})
+			return
+		}
+	}
+	recs, first, next := s.log.since(offset, limit)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("X-Chaos-Log-First", strconv.FormatInt(first, 10))
+	w.Header().Set("X-Chaos-Log-Next", strconv.FormatInt(next, 10))
+	_ = WriteRecords(w, recs)
+}
+
+func (s *Server) adminStats(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Stats())
+}
+
+func (s *Server) adminReset(w http.ResponseWriter, _ *http.Request) {
+	if err := s.Reset(); err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,156 @@
+package faultserver_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/internal/yamlfile"
+)
+
+var _ = Describe("Capacity", func() {
+	It("refuses a request over the concurrency limit until a slot is released", func() {
+		c := faultserver.NewCapacity(faultserver.CapacitySpec{Concurrency: 2})
+		Expect(c.Admit(0)).To(BeTrue())
+		Expect(c.Admit(0)).To(BeTrue())
+		Expect(c.Admit(0)).To(BeFalse())
+		Expect(c.InFlight()).To(Equal(2))
+		c.Release(time.Second)
+		Expect(c.Admit(time.Second)).To(BeTrue())
+	})
+
+	It("is a token bucket: a burst at once, then the rate", func() {
+		c := faultserver.NewCapacity(faultserver.CapacitySpec{Rate: 10, Burst: 3})
+		admitted := 0
+		for i := 0; i < 10; i++ {
+			if c.Admit(0) {
+				admitted++
+			}
+		}
+		Expect(admitted).To(Equal(3))
+		Expect(c.Admit(50*time.Millisecond)).To(BeFalse(), "half a token")
+		Expect(c.Admit(100*time.Millisecond)).To(BeTrue(), "one token after 1/rate")
+		// Over 10 s at 100 arrivals per second, 10 per second get through.
+		admitted = 0
+		for t := time.Second; t < 11*time.Second; t += 10 * time.Millisecond {
+			if c.Admit(t) {
+				admitted++
+			}
+		}
+		Expect(admitted).To(BeNumerically("~", 100+3, 1))
+	})
+
+	It("defaults the burst to one second's worth of rate", func() {
+		c := faultserver.NewCapacity(faultserver.CapacitySpec{Rate: 5})
+		n := 0
+		for c.Admit(0) {
+			n++
+		}
+		Expect(n).To(Equal(5))
+	})
+
+	It("answers a refused request with the overload decision of the script", func() {
+		s := compile("capacity: {concurrency: 1, status: 429, retry_after: 1s}\nphases: [{requests: 1}, {name: later}]\n", 1)
+		_, ok := s.Admit(0)
+		Expect(ok).To(BeTrue())
+		d, ok := s.Admit(0)
+		Expect(ok).To(BeFalse())
+		Expect(d.Kind).To(Equal(faultserver.KindOverload))
+		Expect(d.Phase).To(Equal(faultserver.PhaseCapacity))
+		Expect(d.Status).To(Equal(429))
+		Expect(d.RetryAfter).To(Equal(time.Second))
+		Expect(d.Injected()).To(BeTrue())
+		info := &faultserver.RequestInfo{ClientKey: "a"}
+		Expect(s.Decide(0, info).Phase).To(Equal("phase1"), "the refused request was not counted")
+		s.Release(0)
+	})
+
+	It("defaults the overload status to 503", func() {
+		dur := yamlfile.Duration(2 * time.Second)
+		s, err := faultserver.Compile(&faultserver.Spec{Capacity: &faultserver.CapacitySpec{Rate: 1, RetryAfterDate: &dur}}, 1)
+		Expect(err).NotTo(HaveOccurred())
+		s.Admit(0)
+		d, ok := s.Admit(0)
+		Expect(ok).To(BeFalse())
+		Expect(d.Status).To(Equal(503))
+		Expect(d.RetryAfterDate).To(BeTrue())
+	})
+})
+
+var _ = Describe("Row", func() {
+	It("lets a write with the current version through and refuses a stale one", func() {
+		r := faultserver.NewRow(0)
+		v := r.Read()
+		Expect(v).To(Equal(uint64(1)))
+		got, status := r.Write(v)
+		Expect([]any{got, status}).To(Equal([]any{uint64(2), 200}))
+		got, status = r.Write(v)
+		Expect([]any{got, status}).To(Equal([]any{uint64(2), 409}))
+		_, status = r.Write(0)
+		Expect(status).To(Equal(428))
+	})
+
+	It("parses the wire forms of a version", func() {
+		Expect(faultserver.ParseVersion(`"7"`)).To(Equal(uint64(7)))
+		Expect(faultserver.ParseVersion(`W/"7"`)).To(Equal(uint64(7)))
+		Expect(faultserver.ParseVersion(`7`)).To(Equal(uint64(7)))
+		Expect(faultserver.ParseVersion(`*`)).To(Equal(uint64(0)))
+		Expect(faultserver.ETag(7)).To(Equal(`"7"`))
+	})
+
+	It("makes writers that read the same version contend through the script", func() {
+		s := compile("row: {path: /row}\nservice: {base: 5ms}\n", 1)
+		read := func(client string) uint64 {
+			d := decide(s, 0, client, "GET", "/row")
+			Expect(d.Row).To(Equal(faultserver.RowRead))
+			return s.Commit(&d, &faultserver.RequestInfo{})
+		}
+		va, vb := read("a"), read("b")
+		Expect(va).To(Equal(vb))
+		write := func(client string, v uint64) faultserver.Decision {
+			req := &faultserver.RequestInfo{Method: "PUT", Path: "/row", ClientKey: client, Version: v}
+			s.Admit(0)
+			defer s.Release(0)
+			d := s.Decide(0, req)
+			Expect(d.Row).To(Equal(faultserver.RowWrite))
+			s.Commit(&d, req)
+			return d
+		}
+		Expect(write("a", va).Status).To(Equal(200))
+		lost := write("b", vb)
+		Expect(lost.Status).To(Equal(409))
+		Expect(string(lost.Body)).To(Equal("Conflict\n"))
+		Expect(write("b", read("b")).Status).To(Equal(200))
+		Expect(decide(s, 0, "a", "GET", "/other").Row).To(Equal(faultserver.RowNone))
+	})
+
+	It("leaves the row alone for a request that draws a fault", func() {
+		s := compile("row: {path: /row}\nphases: [{requests: 1, fault: {status: 503}}, {}]\n", 1)
+		d := decide(s, 0, "a", "PUT", "/row")
+		Expect(d.Row).To(Equal(faultserver.RowNone))
+		Expect(s.Commit(&d, &faultserver.RequestInfo{Version: 1})).To(BeZero())
+		Expect(d.Status).To(Equal(503))
+	})
+})
+
+var _ = Describe("NewRecord", func() {
+	It("fills a Record from the request and the decision, as both engines do", func() {
+		s := compile("phases: [{fault: {status: 429, retry_after: 2s}}]\n", 1)
+		req := &faultserver.RequestInfo{Method: "GET", Path: "/a", ClientKey: "c1", RequestID: "c1/3", Attempt: 2}
+		d := s.Decide(1500*time.Millisecond, req)
+		rec := faultserver.NewRecord(1500*time.Millisecond, req, &d)
+		rec.Finish(1501 * time.Millisecond)
+		Expect(rec).To(Equal(faultserver.Record{TMs: 1500, Client: "c1", Request: "c1/3", Attempt: 2,
+			Method: "GET", Path: "/a", Phase: "phase1", Fault: "status", Status: 429,
+			RetryAfterMs: 2000, LatencyMs: 1}))
+	})
+
+	It("records status 0 for faults that send no status line", func() {
+		s := compile("phases: [{fault: {reset: true}}]\n", 1)
+		req := &faultserver.RequestInfo{ClientKey: "c"}
+		d := s.Decide(0, req)
+		Expect(faultserver.NewRecord(0, req, &d).Status).To(BeZero())
+	})
+})

@@ -1,0 +1,126 @@
+package faultserver
+
+import (
+	"net/http"
+	"time"
+)
+
+// Bodies of the row's refusals, shared and read-only.
+var (
+	conflictBody     = []byte(defaultBody(http.StatusConflict))
+	preconditionBody = []byte("Precondition Required: send If-Match with the version you read\n")
+)
+
+// Admit runs the capacity model for a request arriving at elapsed (time since
+// the script began). When the server is over capacity it returns the overload
+// decision and false, and the request must not be decided or released;
+// otherwise the request holds a slot until Release. Without a capacity model
+// every request is admitted (and counted in flight, for the service time).
+func (s *Script) Admit(elapsed time.Duration) (Decision, bool) {
+	if s.capacity != nil {
+		if !s.capacity.Admit(elapsed) {
+			return s.overload, false
+		}
+		return Decision{}, true
+	}
+	s.inFlight.Add(1)
+	return Decision{}, true
+}
+
+// Release frees the slot of an admitted request that finished at elapsed.
+func (s *Script) Release(elapsed time.Duration) {
+	if s.capacity != nil {
+		s.capacity.Release(elapsed)
+		return
+	}
+	s.inFlight.Add(-1)
+}
+
+// InFlight is the number of admitted requests not yet released.
+func (s *Script) InFlight() int {
+	if s.capacity != nil {
+		return s.capacity.InFlight()
+	}
+	return int(s.inFlight.Load())
+}
+
+// Decide decides an admitted request arriving at elapsed (time since the
+// script began). It counts the request in its route's schedule (and its
+// client's, under per: client), so each request is decided exactly once. It
+// is safe for concurrent use and does not allocate once the client key has
+// been seen.
+func (s *Script) Decide(elapsed time.Duration, req *RequestInfo) Decision {
+	r := s.top
+	for _, cand := range s.routes {
+		if cand.matches(req) {
+			r = cand
+			break
+		}
+	}
+	st := r.clients.get(req.ClientKey)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n := st.n
+	st.n++
+	if n == 0 {
+		st.first = elapsed
+	}
+	var i int
+	if r.perCli {
+		i = st.clock.next(r.phases, elapsed, st.first)
+	} else {
+		r.mu.Lock()
+		i = r.global.next(r.phases, elapsed, 0)
+		r.mu.Unlock()
+	}
+	rng := st.stream.seedFor(r.seed, st.hash, n)
+
+	d := Decision{Route: r.name, Phase: PhaseDefault}
+	a := r.response
+	if i < len(r.phases) {
+		p := &r.phases[i]
+		d.Phase = p.name
+		a = p.pick(rng.Float64(), r.response)
+	}
+	d.fill(a)
+	if a.delay != nil {
+		d.Delay = a.delay.draw(rng)
+	}
+	if a.served {
+		d.Delay += s.service.base + s.service.perConcurrent*time.Duration(s.InFlight())
+		if s.row != nil && s.matchesRow(req.Path) {
+			d.Row = rowOpFor(req.Method)
+		}
+	}
+	return d
+}
+
+func (s *Script) matchesRow(path string) bool {
+	if s.rowRe != nil {
+		return s.rowRe.MatchString(path)
+	}
+	return s.rowPath == path
+}
+
+// Commit performs the decision's row operation when its delay has ended,
+// setting d.Status (200, or 409 for a stale write, 428 for a write without a
+// version), and returns the row's version afterwards; it returns 0 and
+// changes nothing for a decision without a row operation.
+func (s *Script) Commit(d *Decision, req *RequestInfo) uint64 {
+	switch d.Row {
+	case RowRead:
+		d.Status = http.StatusOK
+		return s.row.Read()
+	case RowWrite:
+		v, status := s.row.Write(req.Version)
+		d.Status = status
+		switch status {
+		case http.StatusConflict:
+			d.Body = conflictBody
+		case http.StatusPreconditionRequired:
+			d.Body = preconditionBody
+		}
+		return v
+	}
+	return 0
+}

@@ -1,0 +1,77 @@
+package faultserver_test
+
+import (
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
+
+const benchScript = `
+response: {delay: {dist: lognormal, median: 20ms, p99: 200ms}}
+service: {base: 1ms, per_concurrent: 100us}
+phases:
+  - {name: healthy, duration: 5s}
+  - name: limited
+    mix:
+      - {weight: 70}
+      - {weight: 20, fault: {status: 429, retry_after: 2s}}
+      - {weight: 10, fault: {reset: true}}
+routes:
+  - {path: "/api/orders/{id:[0-9]+}", methods: [POST], headers: {X-Tier: gold}, phases: [{fault: {status: 500}}]}
+  - {path: /api/users, phases: [{requests: 3, fault: {status: 503}}, {}]}
+`
+
+// BenchmarkDecide is the decision per request for a known client: route
+// matching, schedule, mix and delay draw. Target: 0 allocations.
+func BenchmarkDecide(b *testing.B) {
+	spec, _, err := faultserver.ParseScript("bench.yaml", []byte(benchScript))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := faultserver.Compile(spec, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := make([]faultserver.RequestInfo, 64)
+	for i := range reqs {
+		reqs[i] = faultserver.RequestInfo{Method: "GET", Path: "/api/orders", ClientKey: "client-" + strconv.Itoa(i),
+			Header: http.Header{"X-Tier": {"silver"}}}
+	}
+	for i := range reqs { // first sight of each key allocates its state, once
+		s.Decide(0, &reqs[i])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		d := s.Decide(10*time.Second, &reqs[i%len(reqs)])
+		if d.Kind == "" {
+			b.Fatal("no kind")
+		}
+		i++
+	}
+}
+
+// BenchmarkDecideParallel is the same under concurrent callers.
+func BenchmarkDecideParallel(b *testing.B) {
+	spec, _, err := faultserver.ParseScript("bench.yaml", []byte(benchScript))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := faultserver.Compile(spec, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var workers atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req := faultserver.RequestInfo{Method: "GET", Path: "/api/orders", ClientKey: "c" + strconv.FormatInt(workers.Add(1), 10)}
+		for pb.Next() {
+			s.Decide(10*time.Second, &req)
+		}
+	})
+}

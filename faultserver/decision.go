@@ -1,0 +1,99 @@
+package faultserver
+
+import (
+	"net/http"
+	"time"
+)
+
+// RequestInfo is what a decision may depend on. The live server fills it from
+// the request; the simulator from its simulated client.
+type RequestInfo struct {
+	Method string
+	// Path is the URL path, matched against route templates.
+	Path string
+	// ClientKey identifies the client (X-Chaos-Client, or remote IP and
+	// User-Agent); each key has its own random streams and, with per: client,
+	// its own phases.
+	ClientKey string
+	// RequestID is the logical request id (X-Chaos-Request); may be empty.
+	RequestID string
+	// Attempt is 1 for the first try, 0 when unknown.
+	Attempt int
+	// Header is read by routes that match on headers; nil reads as empty.
+	Header http.Header
+	// Version is the row version a write carries (If-Match); 0 means none.
+	Version uint64
+}
+
+// RowOp is what a request does to the versioned row.
+type RowOp uint8
+
+// Row operations.
+const (
+	RowNone  RowOp = iota
+	RowRead        // GET or HEAD at the row's path
+	RowWrite       // PUT, POST or PATCH at the row's path
+)
+
+// Decision is what the server does with one request. Headers, Body and
+// Malformed are shared with the script and must not be modified.
+type Decision struct {
+	// Route is the name of the route that decided ("" for the top level).
+	Route string
+	// Phase is the name of the phase in force: a phase's name, "default" when
+	// no phase is (no phases, or after the last ended), "capacity" for overload.
+	Phase string
+	// Kind is one of the Kind constants; KindNone for an answer with no fault.
+	Kind string
+	// Status is the status code of the response, if one is sent at all (see
+	// SentStatus).
+	Status  int
+	Headers http.Header
+	Body    []byte
+	// RetryAfter is the Retry-After to send when HasRetryAfter, as
+	// delta-seconds or, with RetryAfterDate, as an HTTP-date this far ahead.
+	RetryAfter     time.Duration
+	HasRetryAfter  bool
+	RetryAfterDate bool
+	// Delay is how long to hold the request before anything else, already
+	// drawn from its distribution, service time included.
+	Delay time.Duration
+	// Hang is how long to hold a hang before closing (kind hang).
+	Hang time.Duration
+	// Truncate is how many body bytes to send before closing (kind truncate).
+	Truncate int
+	// Slow is the body's bandwidth (kind slow).
+	Slow Bandwidth
+	// Malformed is the bytes to send instead of a response (kind malformed).
+	Malformed []byte
+	// Row is the row operation to commit when the delay ends (see
+	// Script.Commit); RowNone for requests that draw a fault.
+	Row RowOp
+}
+
+// Injected reports whether the decision is an injected fault, which the
+// server marks with X-Chaos-Fault.
+func (d *Decision) Injected() bool { return d.Kind != KindNone }
+
+// SentStatus is the status the client receives a status line for: 0 for the
+// kinds that send none (hang, reset, close, malformed).
+func (d *Decision) SentStatus() int {
+	switch d.Kind {
+	case KindHang, KindReset, KindClose, KindMalformed:
+		return 0
+	}
+	return d.Status
+}
+
+// fill copies a compiled action into the decision.
+func (d *Decision) fill(a *action) {
+	d.Kind = a.kind
+	d.Status = a.status
+	d.Headers = a.headers
+	d.Body = a.body
+	d.RetryAfter, d.HasRetryAfter, d.RetryAfterDate = a.retryAfter, a.hasRetryAfter, a.retryAfterDate
+	d.Hang = a.hang
+	d.Truncate = a.truncate
+	d.Slow = a.slow
+	d.Malformed = a.malformed
+}

@@ -1,0 +1,213 @@
+package faultserver
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/chaos-harness/chaos/internal/yamlfile"
+)
+
+// Delay distributions.
+const (
+	DistFixed     = "fixed"
+	DistUniform   = "uniform"
+	DistNormal    = "normal"
+	DistLognormal = "lognormal"
+	DistPareto    = "pareto"
+)
+
+// Delay is a delay distribution, written as a duration ("250ms", fixed) or a
+// mapping:
+//
+//	{dist: fixed, value: 250ms}
+//	{dist: uniform, min: 10ms, max: 50ms}
+//	{dist: normal, mean: 100ms, stddev: 20ms}         # clamped at 0
+//	{dist: lognormal, median: 20ms, p99: 200ms}
+//	{dist: pareto, min: 10ms, alpha: 1.5}             # min is the scale x_m
+//
+// For every distribution but uniform, max (optional) caps a draw.
+type Delay struct {
+	Dist   string            `yaml:"dist"`
+	Value  yamlfile.Duration `yaml:"value,omitempty"`
+	Min    yamlfile.Duration `yaml:"min,omitempty"`
+	Max    yamlfile.Duration `yaml:"max,omitempty"`
+	Mean   yamlfile.Duration `yaml:"mean,omitempty"`
+	Stddev yamlfile.Duration `yaml:"stddev,omitempty"`
+	Median yamlfile.Duration `yaml:"median,omitempty"`
+	P99    yamlfile.Duration `yaml:"p99,omitempty"`
+	Alpha  float64           `yaml:"alpha,omitempty"`
+}
+
+// Fixed is a delay of exactly d.
+func Fixed(d time.Duration) *Delay { return &Delay{Dist: DistFixed, Value: yamlfile.Duration(d)} }
+
+// delayFields are the keys of the mapping form, for unknown-key errors.
+var delayFields = []string{"dist", "value", "min", "max", "mean", "stddev", "median", "p99", "alpha"}
+
+// UnmarshalYAML accepts a duration or the mapping form, refusing unknown keys.
+func (d *Delay) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		v, err := yamlfile.ParseDuration(n.Value)
+		if err != nil {
+			return yamlfile.NodeError(n, "%v", err)
+		}
+		*d = *Fixed(v)
+		return nil
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if !contains(delayFields, k.Value) {
+				msg := fmt.Sprintf("unknown field %q of a delay", k.Value)
+				if s := yamlfile.Suggest(k.Value, delayFields); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				return yamlfile.NodeError(k, "%s", msg)
+			}
+		}
+		type plain Delay // without the UnmarshalYAML method
+		var p plain
+		if err := n.Decode(&p); err != nil {
+			return err
+		}
+		*d = Delay(p)
+		return nil
+	}
+	return yamlfile.NodeError(n, "expected a duration such as 250ms or a distribution such as {dist: lognormal, median: 20ms, p99: 200ms}")
+}
+
+// MarshalYAML writes a fixed delay as its duration.
+func (d Delay) MarshalYAML() (any, error) {
+	if d.Dist == DistFixed && d.Max == 0 {
+		return d.Value.D().String(), nil
+	}
+	type plain Delay
+	return plain(d), nil
+}
+
+// problems reports invalid parameters at paths below the delay's own path.
+func (d *Delay) problems(path string, p *problemList) {
+	pos := func(field string, v yamlfile.Duration) {
+		if v <= 0 {
+			p.add(path+"."+field, "must be a positive duration for dist %s", d.Dist)
+		}
+	}
+	switch d.Dist {
+	case DistFixed:
+	case DistUniform:
+		pos("max", d.Max)
+		if d.Min > d.Max {
+			p.add(path+".min", "min %v is above max %v", d.Min.D(), d.Max.D())
+		}
+	case DistNormal:
+		pos("mean", d.Mean)
+		pos("stddev", d.Stddev)
+	case DistLognormal:
+		pos("median", d.Median)
+		if d.P99 <= d.Median {
+			p.add(path+".p99", "p99 must be above median for dist lognormal")
+		}
+	case DistPareto:
+		pos("min", d.Min)
+		if d.Alpha <= 0 || math.IsNaN(d.Alpha) || math.IsInf(d.Alpha, 0) {
+			p.add(path+".alpha", "alpha must be a positive number for dist pareto")
+		}
+	case "":
+		p.add(path+".dist", "missing dist (one of fixed, uniform, normal, lognormal, pareto)")
+	default:
+		msg := fmt.Sprintf("unknown dist %q (one of fixed, uniform, normal, lognormal, pareto)", d.Dist)
+		if s := yamlfile.Suggest(d.Dist, []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistPareto}); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		p.add(path+".dist", "%s", msg)
+	}
+	if d.Max > 0 && d.Dist != DistUniform && d.Max.D() < d.floor() {
+		p.add(path+".max", "max %v is below the distribution's least value %v", d.Max.D(), d.floor())
+	}
+}
+
+// floor is the least value a draw can take (before the max cap).
+func (d *Delay) floor() time.Duration {
+	switch d.Dist {
+	case DistFixed:
+		return d.Value.D()
+	case DistPareto:
+		return d.Min.D()
+	}
+	return 0
+}
+
+// z99 is the 0.99 quantile of the standard normal distribution, Φ⁻¹(0.99).
+const z99 = 2.3263478740408408
+
+// sampler draws delays from a validated Delay. Its parameters are computed
+// once, so a draw does no allocation.
+type sampler struct {
+	dist     string
+	a, b     float64 // fixed: value; uniform: min, width; normal: mean, sd; lognormal: μ, σ; pareto: x_m, α
+	capNanos float64 // 0 means no cap
+}
+
+func newSampler(d *Delay) sampler {
+	s := sampler{dist: d.Dist, capNanos: float64(d.Max)}
+	switch d.Dist {
+	case DistFixed:
+		s.a = float64(d.Value)
+	case DistUniform:
+		s.a, s.b = float64(d.Min), float64(d.Max-d.Min)
+		s.capNanos = 0
+	case DistNormal:
+		s.a, s.b = float64(d.Mean), float64(d.Stddev)
+	case DistLognormal:
+		// A lognormal by its median and 99th percentile: median = e^μ and
+		// p99 = e^(μ + σ·Φ⁻¹(0.99)), so σ = (ln p99 − ln median) / Φ⁻¹(0.99).
+		s.a = math.Log(float64(d.Median))
+		s.b = (math.Log(float64(d.P99)) - s.a) / z99
+	case DistPareto:
+		s.a, s.b = float64(d.Min), d.Alpha
+	}
+	return s
+}
+
+// draw returns one delay; it consumes at most one value from rng beyond the
+// fixed case's none.
+func (s *sampler) draw(rng *rand.Rand) time.Duration {
+	var ns float64
+	switch s.dist {
+	case DistFixed:
+		ns = s.a
+	case DistUniform:
+		ns = s.a + rng.Float64()*s.b
+	case DistNormal:
+		ns = s.a + s.b*rng.NormFloat64()
+	case DistLognormal:
+		ns = math.Exp(s.a + s.b*rng.NormFloat64())
+	case DistPareto:
+		// Inverse transform sampling: F(x) = 1 − (x_m/x)^α, so x = x_m · U^(−1/α)
+		// with U uniform on (0, 1].
+		ns = s.a * math.Pow(1-rng.Float64(), -1/s.b)
+	}
+	if s.capNanos > 0 && ns > s.capNanos {
+		ns = s.capNanos
+	}
+	if ns < 0 || math.IsNaN(ns) {
+		return 0
+	}
+	if ns > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,13 @@
+package faultserver
+
+// malformed answers with bytes that are not HTTP, then closes the connection.
+func (x *exchange) malformed() int {
+	conn, brw, ok := x.hijack()
+	if !ok {
+		return 0
+	}
+	_, _ = brw.Write(x.d.Malformed)
+	_ = brw.Flush()
+	_ = conn.Close()
+	return 0
+}

@@ -1,0 +1,68 @@
+package faultserver
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own so
+// that several servers in one process (tests) do not collide.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	inFlight prometheus.Gauge
+	hung     prometheus.Gauge
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chaos_requests_total",
+			Help: "Completed requests by script route, phase, fault kind and status sent (0: none).",
+		}, []string{"route", "phase", "fault", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "chaos_request_duration_seconds",
+			Help:    "Time from acceptance to the end of the response, by fault kind.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10),
+		}, []string{"fault"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "chaos_in_flight_requests",
+			Help: "Requests being performed now.",
+		}),
+		hung: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "chaos_hung_requests",
+			Help: "Requests held by a hang fault now.",
+		}),
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.hung)
+	return m
+}
+
+func (m *metrics) observe(rec *Record) {
+	m.requests.WithLabelValues(rec.Route, rec.Phase, rec.Fault, statusLabel(rec.Status)).Inc()
+	m.latency.WithLabelValues(rec.Fault).Observe(rec.LatencyMs / 1000)
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// statusLabels avoids formatting the common statuses on every request.
+var statusLabels = func() (labels [600]string) {
+	for s := range labels {
+		labels[s] = strconv.Itoa(s)
+	}
+	return labels
+}()
+
+func statusLabel(s int) string {
+	if s >= 0 && s < len(statusLabels) {
+		return statusLabels[s]
+	}
+	return strconv.Itoa(s)
+}

@@ -1,0 +1,80 @@
+package faultserver
+
+import (
+	"go.yaml.in/yaml/v3"
+
+	"github.com/chaos-harness/chaos/internal/yamlfile"
+)
+
+// scenarioKeys are top-level keys that only a whole scenario file has.
+var scenarioKeys = []string{"server", "clients", "policies", "assert"}
+
+// ParseScript reads a server script: either a bare one (the keys of Spec at
+// the top level) or a whole scenario file, whose `server:` section it takes
+// (its other sections belong to the scenarios package and are not checked
+// here). It decodes strictly and validates, and every problem names the file,
+// line and field, as yamlfile.Errors. A scenario file without a server section
+// gives the zero Spec.
+func ParseScript(file string, data []byte) (*Spec, *yamlfile.Doc, error) {
+	doc, err := yamlfile.Parse(file, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	node, prefix := doc.Root, ""
+	if isScenario(doc.Root) {
+		node, prefix = mappingValue(doc.Root, "server"), "server."
+	}
+	spec := &Spec{}
+	if node == nil {
+		return spec, doc, nil
+	}
+	if node.Kind != yaml.MappingNode && !(node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
+		return nil, doc, yamlfile.Errors{doc.Errorf(prefixOrRoot(prefix), "expected a mapping of server settings (response, phases, routes, ...)")}
+	}
+	if err := doc.DecodeNode(node, spec); err != nil {
+		return nil, doc, err
+	}
+	if problems := spec.Problems(); len(problems) > 0 {
+		errs := make(yamlfile.Errors, len(problems))
+		for i, p := range problems {
+			errs[i] = doc.Errorf(prefix+p.Path, "%s", p.Msg)
+			if p.Path == "" {
+				errs[i] = doc.Errorf(prefixOrRoot(prefix), "%s", p.Msg)
+			}
+		}
+		return nil, doc, errs
+	}
+	return spec, doc, nil
+}
+
+func prefixOrRoot(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	return prefix[:len(prefix)-1]
+}
+
+func isScenario(root *yaml.Node) bool {
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	for _, k := range scenarioKeys {
+		if mappingValue(root, k) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// mappingValue returns the value node of key in a mapping, or nil.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,293 @@
+package faultserver
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/chaos-harness/chaos/internal/yamlfile"
+)
+
+// FieldProblem is one validation problem of a Spec. Path is relative to the
+// server section ("phases[1].fault.status"); a scenario loader reports it at
+// its line with doc.Errorf("server."+Path, "%s", Msg).
+type FieldProblem struct {
+	Path string
+	Msg  string
+}
+
+func (p FieldProblem) Error() string {
+	if p.Path == "" {
+		return p.Msg
+	}
+	return p.Path + ": " + p.Msg
+}
+
+type problemList []FieldProblem
+
+func (p *problemList) add(path, format string, args ...any) {
+	*p = append(*p, FieldProblem{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Problems returns every validation problem of the spec, in field order; none
+// means Compile will accept it.
+func (s *Spec) Problems() []FieldProblem {
+	var p problemList
+	s.Response.problems("response", &p)
+	checkPer("per", s.Per, &p)
+	if s.Capacity != nil {
+		s.Capacity.problems("capacity", &p)
+	}
+	if s.Row != nil {
+		if s.Row.Path == "" {
+			p.add("row.path", "missing path (the mux path template of the row, such as /api/row)")
+		} else if _, err := pathRegexp(s.Row.Path, false); err != nil {
+			p.add("row.path", "%v", err)
+		}
+	}
+	phasesProblems("phases", s.Phases, &p)
+	names := map[string]int{}
+	for i := range s.Routes {
+		r := &s.Routes[i]
+		path := fmt.Sprintf("routes[%d]", i)
+		r.problems(path, &p)
+		name := r.label()
+		if j, dup := names[name]; dup && name != "" {
+			p.add(path+".name", "route name %q is already used by routes[%d]; give each route its own name", name, j)
+		} else {
+			names[name] = i
+		}
+	}
+	return p
+}
+
+func checkPer(path, per string, p *problemList) {
+	if per != "" && per != PerGlobal && per != PerClient {
+		p.add(path, "per must be %q or %q, not %q", PerGlobal, PerClient, per)
+	}
+}
+
+func phasesProblems(path string, phases []PhaseSpec, p *problemList) {
+	for i := range phases {
+		ph := &phases[i]
+		at := fmt.Sprintf("%s[%d]", path, i)
+		if ph.Requests < 0 {
+			p.add(at+".requests", "must not be negative")
+		}
+		if ph.Duration == 0 && ph.Requests == 0 && i < len(phases)-1 {
+			p.add(at, "only the last phase may be open-ended; give this one a duration or requests")
+		}
+		if ph.Fault != nil && len(ph.Mix) > 0 {
+			p.add(at+".mix", "a phase has a fault or a mix, not both")
+		}
+		if ph.Fault != nil {
+			ph.Fault.problems(at+".fault", p)
+		}
+		for j := range ph.Mix {
+			m := &ph.Mix[j]
+			mat := fmt.Sprintf("%s.mix[%d]", at, j)
+			if !(m.Weight > 0) {
+				p.add(mat+".weight", "weight must be positive")
+			}
+			if m.Fault != nil {
+				m.Fault.problems(mat+".fault", p)
+			}
+		}
+	}
+}
+
+func (f *FaultSpec) problems(path string, p *problemList) {
+	actions := f.actions()
+	if len(actions) > 1 {
+		p.add(path+"."+actions[1], "a fault has at most one of hang, reset, close, truncate, slow, malformed; this one also has %s", actions[0])
+	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
+		p.add(path+".status", "status %d is not an HTTP status (100 to 599)", f.Status)
+	}
+	if len(actions) > 0 {
+		switch actions[0] {
+		case "hang", "reset", "close", "malformed":
+			for _, shaping := range f.shapingFields() {
+				p.add(path+"."+shaping, "has no effect with %s, which sends no response", actions[0])
+			}
+		}
+	}
+	retryAfterProblems(path, f.RetryAfter, f.RetryAfterDate, p)
+	for name := range f.Headers {
+		if !validHeaderName(name) {
+			p.add(path+".headers."+name, "%q is not a valid header name", name)
+		}
+	}
+	if f.Body != "" && f.BodySize != 0 {
+		p.add(path+".body_size", "give body or body_size, not both")
+	}
+	if f.BodySize < 0 {
+		p.add(path+".body_size", "must not be negative")
+	}
+	if f.Truncate != nil && *f.Truncate < 0 {
+		p.add(path+".truncate", "must not be negative")
+	}
+	if f.Slow < 0 {
+		p.add(path+".slow", "must be positive")
+	}
+	if f.Delay != nil {
+		f.Delay.problems(path+".delay", p)
+	}
+}
+
+// actions lists the action fields set, in field order.
+func (f *FaultSpec) actions() []string {
+	var a []string
+	if f.Hang > 0 {
+		a = append(a, "hang")
+	}
+	if f.Reset {
+		a = append(a, "reset")
+	}
+	if f.Close {
+		a = append(a, "close")
+	}
+	if f.Truncate != nil {
+		a = append(a, "truncate")
+	}
+	if f.Slow != 0 {
+		a = append(a, "slow")
+	}
+	if f.Malformed != nil {
+		a = append(a, "malformed")
+	}
+	return a
+}
+
+// shapingFields lists the set fields that shape a response.
+func (f *FaultSpec) shapingFields() []string {
+	var a []string
+	if f.Status != 0 {
+		a = append(a, "status")
+	}
+	if f.RetryAfter != nil {
+		a = append(a, "retry_after")
+	}
+	if f.RetryAfterDate != nil {
+		a = append(a, "retry_after_date")
+	}
+	if len(f.Headers) > 0 {
+		a = append(a, "headers")
+	}
+	if f.Body != "" {
+		a = append(a, "body")
+	}
+	if f.BodySize != 0 {
+		a = append(a, "body_size")
+	}
+	return a
+}
+
+func retryAfterProblems(path string, delta, date *yamlfile.Duration, p *problemList) {
+	if delta != nil && date != nil {
+		p.add(path+".retry_after_date", "give retry_after or retry_after_date, not both")
+	}
+	if delta != nil && delta.D()%time.Second != 0 {
+		p.add(path+".retry_after", "Retry-After carries whole seconds; %v is not (use %v, or retry_after_date)",
+			delta.D(), delta.D().Truncate(time.Second)+time.Second)
+	}
+}
+
+func (c *CapacitySpec) problems(path string, p *problemList) {
+	if c.Concurrency < 0 {
+		p.add(path+".concurrency", "must not be negative")
+	}
+	if c.Rate < 0 {
+		p.add(path+".rate", "must not be negative")
+	}
+	if c.Burst < 0 {
+		p.add(path+".burst", "must not be negative")
+	}
+	if c.Burst > 0 && c.Rate == 0 {
+		p.add(path+".burst", "burst needs a rate")
+	}
+	if c.Concurrency == 0 && c.Rate == 0 {
+		p.add(path, "give concurrency, rate or both (leave capacity out for an unlimited server)")
+	}
+	if c.Status != 0 && (c.Status < 100 || c.Status > 599) {
+		p.add(path+".status", "status %d is not an HTTP status (100 to 599)", c.Status)
+	}
+	retryAfterProblems(path, c.RetryAfter, c.RetryAfterDate, p)
+}
+
+func (r *RouteSpec) problems(path string, p *problemList) {
+	switch {
+	case r.Path == "" && r.PathPrefix == "":
+		p.add(path+".path", "missing path (a mux path template such as /api/orders/{id}) or path_prefix")
+	case r.Path != "" && r.PathPrefix != "":
+		p.add(path+".path_prefix", "give path or path_prefix, not both")
+	case r.Path != "":
+		if _, err := pathRegexp(r.Path, false); err != nil {
+			p.add(path+".path", "%v", err)
+		}
+	default:
+		if _, err := pathRegexp(r.PathPrefix, true); err != nil {
+			p.add(path+".path_prefix", "%v", err)
+		}
+	}
+	for i, m := range r.Methods {
+		if !validHeaderName(m) { // a method is an HTTP token, as a header name is
+			p.add(fmt.Sprintf("%s.methods[%d]", path, i), "%q is not an HTTP method", m)
+		}
+	}
+	for name := range r.Headers {
+		if !validHeaderName(name) {
+			p.add(path+".headers."+name, "%q is not a valid header name", name)
+		}
+	}
+	checkPer(path+".per", r.Per, p)
+	if r.Response != nil {
+		r.Response.problems(path+".response", p)
+	}
+	phasesProblems(path+".phases", r.Phases, p)
+}
+
+// label is the route's name in Records: its name, or else its path.
+func (r *RouteSpec) label() string {
+	switch {
+	case r.Name != "":
+		return r.Name
+	case r.Path != "":
+		return r.Path
+	}
+	return r.PathPrefix
+}
+
+// pathRegexp compiles a gorilla/mux path template to mux's own regular
+// expression, so routes match exactly as a mux router would.
+func pathRegexp(tpl string, prefix bool) (string, error) {
+	if !strings.HasPrefix(tpl, "/") {
+		return "", fmt.Errorf("path template %q must start with /", tpl)
+	}
+	route := mux.NewRouter().NewRoute()
+	if prefix {
+		route = route.PathPrefix(tpl)
+	} else {
+		route = route.Path(tpl)
+	}
+	if err := route.GetError(); err != nil {
+		return "", fmt.Errorf("invalid path template %q: %v", tpl, err)
+	}
+	return route.GetPathRegexp()
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110, section 5.6.2).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

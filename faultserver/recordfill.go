@@ -1,0 +1,39 @@
+package faultserver
+
+import "time"
+
+// Millis converts a duration to the fractional milliseconds of a Record.
+func Millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// NewRecord fills a Record from a request accepted at accepted (since the run
+// or server start) and the decision made for it. Both engines build their
+// Records with it, so the fields are filled identically; the engine then sets
+// LatencyMs (Finish) and, where the client gave up or the server closed before
+// a status line was sent, Status to 0.
+func NewRecord(accepted time.Duration, req *RequestInfo, d *Decision) Record {
+	rec := Record{
+		TMs:     Millis(accepted),
+		Client:  req.ClientKey,
+		Request: req.RequestID,
+		Attempt: req.Attempt,
+		Method:  req.Method,
+		Path:    req.Path,
+		Route:   d.Route,
+		Phase:   d.Phase,
+		Fault:   d.Kind,
+		Status:  d.SentStatus(),
+	}
+	if d.HasRetryAfter && rec.Status != 0 {
+		rec.RetryAfterMs = Millis(d.RetryAfter)
+	}
+	return rec
+}
+
+// Finish sets the latency of a Record whose response ended at end (on the
+// same clock as its acceptance).
+func (r *Record) Finish(end time.Duration) {
+	r.LatencyMs = Millis(end) - r.TMs
+	if r.LatencyMs < 0 {
+		r.LatencyMs = 0
+	}
+}

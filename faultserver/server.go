@@ -1,0 +1,323 @@
+package faultserver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// Options configure a Server. The zero value is a server on 127.0.0.1 at a
+// free port, seed 0, with no log file, the admin API on the same listener
+// without a token, and no upstream.
+type Options struct {
+	// Seed seeds the script's random streams (used by New; a Script passed to
+	// NewScripted keeps its own).
+	Seed uint64
+	// Addr is where Start listens; "" means 127.0.0.1:0 (a free port).
+	Addr string
+	// Log, when set, receives every Record as a JSON line (arrivals.jsonl).
+	// Lines are in the order requests completed; t_ms gives the order they
+	// were accepted. It is flushed every 200ms and on Close.
+	Log io.Writer
+	// LogLimit is how many Records are kept in memory for Records and the
+	// admin log; 0 means DefaultLogLimit. Older ones are dropped from memory
+	// (never from Log).
+	LogLimit int
+	// Admin places the admin API and the metrics.
+	Admin AdminOptions
+	// Upstream, when set, is a URL that requests drawing no fault (or only a
+	// delay) are forwarded to, so faults sit in front of a real service.
+	Upstream string
+}
+
+// AdminOptions place the admin API (/_chaos/...) and the Prometheus metrics
+// (/metrics, also /_chaos/metrics).
+type AdminOptions struct {
+	// Off disables both.
+	Off bool
+	// Addr gives them a listener of their own; "" means the server's listener.
+	Addr string
+	// Token, when set, is required as "Authorization: Bearer TOKEN".
+	Token string
+}
+
+// Server is a scripted fault server: it decides each request with its Script
+// and performs the decision on the real connection. Start it, point clients
+// at URL, read Records, Close it.
+type Server struct {
+	opts    Options
+	state   atomic.Pointer[scriptState]
+	start   time.Time
+	log     *arrivalLog
+	stats   *statsCounter
+	metrics *metrics
+	proxy   *httputil.ReverseProxy
+	handler http.Handler // faults (and admin, when it shares the listener)
+	admin   http.Handler // admin and metrics
+
+	closing   chan struct{}
+	inFlight  atomic.Int64
+	hung      atomic.Int64
+	mu        sync.Mutex // guards closed, the WaitGroup's Add against Wait, and the listeners
+	closed    bool
+	handlers  sync.WaitGroup
+	httpSrv   *http.Server
+	adminSrv  *http.Server
+	url       string
+	adminURL  string
+	closeErr  error
+	closeOnce sync.Once
+}
+
+// scriptState is the script in force and when it began (since server start):
+// the script's elapsed time is the server's minus epoch.
+type scriptState struct {
+	script *Script
+	epoch  time.Duration
+}
+
+// New compiles spec with opts.Seed and builds a server (not yet listening).
+func New(spec *Spec, opts Options) (*Server, error) {
+	script, err := Compile(spec, opts.Seed)
+	if err != nil {
+		return nil, err
+	}
+	return NewScripted(script, opts)
+}
+
+// NewStarted is New followed by Start: a fault server listening on a free
+// loopback port in one line, as httptest.NewServer is.
+func NewStarted(spec *Spec, opts Options) (*Server, error) {
+	s, err := New(spec, opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewScripted builds a server (not yet listening) around a compiled script.
+func NewScripted(script *Script, opts Options) (*Server, error) {
+	if script == nil {
+		return nil, errors.New("faultserver: no script")
+	}
+	s := &Server{
+		opts:    opts,
+		start:   time.Now(),
+		log:     newArrivalLog(opts.LogLimit, opts.Log),
+		stats:   newStatsCounter(),
+		metrics: newMetrics(),
+		closing: make(chan struct{}),
+	}
+	s.state.Store(&scriptState{script: script})
+	if opts.Upstream != "" {
+		p, err := newProxy(opts.Upstream)
+		if err != nil {
+			_ = s.log.close()
+			return nil, err
+		}
+		s.proxy = p
+	}
+	s.routers()
+	return s, nil
+}
+
+// routers builds the gorilla/mux routers: the admin API and metrics, and the
+// fault handler for every other path.
+func (s *Server) routers() {
+	faults := mux.NewRouter().SkipClean(true) // serve paths exactly as sent
+	if !s.opts.Admin.Off {
+		admin := mux.NewRouter().SkipClean(true)
+		s.adminRoutes(admin)
+		s.admin = admin
+		if s.opts.Admin.Addr == "" {
+			faults.PathPrefix(adminPrefix).Handler(admin)
+			faults.Path("/metrics").Handler(admin)
+		}
+	}
+	faults.PathPrefix("/").HandlerFunc(s.serveFault)
+	s.handler = faults
+}
+
+// Handler is the server's handler, for mounting in another server; Start is
+// the usual way to serve it.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start listens on Options.Addr (default 127.0.0.1:0) and serves in the
+// background; it returns the base URL, such as http://127.0.0.1:40123. The
+// clock of Records and time phases starts now.
+func (s *Server) Start() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.httpSrv != nil {
+		return "", errors.New("faultserver: Start called twice or after Close")
+	}
+	ln, err := listen(s.opts.Addr)
+	if err != nil {
+		return "", err
+	}
+	var adminLn net.Listener
+	if s.admin != nil && s.opts.Admin.Addr != "" {
+		if adminLn, err = listen(s.opts.Admin.Addr); err != nil {
+			_ = ln.Close()
+			return "", fmt.Errorf("admin: %w", err)
+		}
+	}
+	s.start = time.Now()
+	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second}
+	s.url = "http://" + ln.Addr().String()
+	go func() { _ = s.httpSrv.Serve(ln) }()
+	s.adminURL = s.url
+	if adminLn != nil {
+		s.adminSrv = &http.Server{Handler: s.admin, ReadHeaderTimeout: 30 * time.Second}
+		s.adminURL = "http://" + adminLn.Addr().String()
+		go func() { _ = s.adminSrv.Serve(adminLn) }()
+	}
+	return s.url, nil
+}
+
+func listen(addr string) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// URL is the base URL Start returned ("" before Start).
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// AdminURL is the base URL of the admin API: URL unless it has its own
+// address; "" when it is off or before Start.
+func (s *Server) AdminURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.admin == nil {
+		return ""
+	}
+	return s.adminURL
+}
+
+// elapsed is the time since the server started, on the monotonic clock.
+func (s *Server) elapsed() time.Duration { return time.Since(s.start) }
+
+// Script is the script in force.
+func (s *Server) Script() *Script { return s.state.Load().script }
+
+// Replace puts script in force from now on: its phases begin now. Requests in
+// flight finish as their old script decided.
+func (s *Server) Replace(script *Script) {
+	s.state.Store(&scriptState{script: script, epoch: s.elapsed()})
+}
+
+// Reset starts the script in force again from its first phase, with fresh
+// client, capacity and row state, and its clock at zero.
+func (s *Server) Reset() error {
+	fresh, err := s.Script().Fresh()
+	if err != nil {
+		return err
+	}
+	s.Replace(fresh)
+	return nil
+}
+
+// Records returns the Records kept in memory (the last Options.LogLimit), in
+// the order the requests completed.
+func (s *Server) Records() []Record {
+	recs, _, _ := s.log.since(0, 0)
+	return recs
+}
+
+// Stats returns the counters of the requests completed so far.
+func (s *Server) Stats() Stats {
+	st := s.stats.snapshot()
+	st.InFlight = s.inFlight.Load()
+	st.Hung = s.hung.Load()
+	st.ElapsedMs = Millis(s.elapsed())
+	return st
+}
+
+// Close stops the server: it stops accepting, releases every held request
+// (hangs, delays, slow bodies) at once, waits for every request to complete
+// and be logged, and flushes the log. It returns the log's write error, if
+// any.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.closing)
+		httpSrv, adminSrv := s.httpSrv, s.adminSrv
+		s.mu.Unlock()
+		if httpSrv != nil {
+			_ = httpSrv.Close()
+		}
+		if adminSrv != nil {
+			_ = adminSrv.Close()
+		}
+		s.handlers.Wait()
+		s.closeErr = s.log.close()
+	})
+	return s.closeErr
+}
+
+// enter counts a request in, unless the server is closing.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.handlers.Add(1)
+	return true
+}
+
+// serveFault decides a request and performs the decision.
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
+	accepted := s.elapsed()
+	if !s.enter() {
+		http.Error(w, "chaos: server closing", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.handlers.Done()
+	s.inFlight.Add(1)
+	s.metrics.inFlight.Inc()
+	defer func() {
+		s.inFlight.Add(-1)
+		s.metrics.inFlight.Dec()
+	}()
+
+	st := s.state.Load()
+	info := requestInfo(r)
+	d, admitted := st.script.Admit(accepted - st.epoch)
+	if admitted {
+		d = st.script.Decide(accepted-st.epoch, &info)
+	}
+	x := exchange{srv: s, w: w, r: r, d: &d, info: &info, script: st.script}
+	rec := NewRecord(accepted, &info, &d)
+	rec.Status = x.perform()
+	end := s.elapsed()
+	if admitted {
+		st.script.Release(end - st.epoch)
+	}
+	rec.Finish(end)
+	s.log.add(rec)
+	s.stats.add(&rec)
+	s.metrics.observe(&rec)
+}

@@ -1,0 +1,181 @@
+package faultserver_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
+
+// oneFault is a server whose every request draws fault.
+func oneFault(fault string) *faultserver.Server {
+	return startServer("phases: [{name: bad, fault: "+fault+"}]\n", faultserver.Options{})
+}
+
+var _ = Describe("each fault kind on a real connection, as Go's client sees it", func() {
+	var c *http.Client
+	BeforeEach(func() { c = freshClient(5 * time.Second) })
+
+	It("answers no fault with 200 OK and no marker", func() {
+		srv := startServer("response: {headers: {x-app: yes}}\n", faultserver.Options{})
+		resp, body, err := call(c, "GET", srv.URL()+"/anything", "c1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.StatusCode).To(Equal(200))
+		Expect(body).To(Equal("OK\n"))
+		Expect(resp.Header.Get("X-App")).To(Equal("yes"))
+		Expect(resp.Header.Values(faultserver.HeaderFault)).To(BeEmpty())
+		Expect(resp.Header.Get(faultserver.HeaderPhase)).To(Equal("default"))
+	})
+
+	It("sends a status with its headers, body, marker and Retry-After in delta-seconds", func() {
+		srv := oneFault("{status: 429, retry_after: 2s, headers: {x-limit: '10'}, body: slow down}")
+		resp, body, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.StatusCode).To(Equal(429))
+		Expect(body).To(Equal("slow down"))
+		Expect(resp.Header.Get("Retry-After")).To(Equal("2"))
+		Expect(resp.Header.Get("X-Limit")).To(Equal("10"))
+		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("status"))
+		rec := waitRecords(srv, 1)[0]
+		Expect(rec.Status).To(Equal(429))
+		Expect(rec.RetryAfterMs).To(Equal(2000.0))
+		Expect(rec.Fault).To(Equal("status"))
+	})
+
+	It("sends Retry-After as an HTTP-date at least the asked time ahead", func() {
+		srv := oneFault("{status: 503, retry_after_date: 3s}")
+		before := time.Now()
+		resp, _, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(err).NotTo(HaveOccurred())
+		at, err := http.ParseTime(resp.Header.Get("Retry-After"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(at).To(BeTemporally(">=", before.Add(3*time.Second).Truncate(time.Second)))
+		Expect(at).To(BeTemporally("<=", time.Now().Add(4*time.Second)))
+	})
+
+	It("delays the answer: a client with a shorter timeout times out", func() {
+		srv := oneFault("{delay: 300ms}")
+		_, _, err := call(freshClient(50*time.Millisecond), "GET", srv.URL()+"/", "c1")
+		Expect(isTimeout(err)).To(BeTrue(), "%v", err)
+		resp, _, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("delay"))
+		recs := waitRecords(srv, 2)
+		for _, r := range recs {
+			Expect(r.LatencyMs).To(BeNumerically(">=", 50))
+		}
+	})
+
+	It("hangs: the client times out and the server closes without a status line", func() {
+		srv := oneFault("{hang: 10s}")
+		_, _, err := call(freshClient(100*time.Millisecond), "GET", srv.URL()+"/", "c1")
+		Expect(isTimeout(err)).To(BeTrue(), "%v", err)
+		rec := waitRecords(srv, 1)[0]
+		Expect(rec.Fault).To(Equal("hang"))
+		Expect(rec.Status).To(Equal(0))
+		Expect(rec.LatencyMs).To(BeNumerically(">=", 100))
+		Expect(rec.LatencyMs).To(BeNumerically("<", 10000), "released when the client went away")
+	})
+
+	It("hangs for its duration, then closes: the client reads EOF", func() {
+		srv := oneFault("{hang: 50ms}")
+		_, _, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(err).To(MatchError(ContainSubstring("EOF")))
+	})
+
+	It("resets: the client sees connection reset by peer", func() {
+		srv := oneFault("{reset: true}")
+		_, _, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(errors.Is(err, syscall.ECONNRESET)).To(BeTrue(), "%v", err)
+		Expect(err.Error()).To(ContainSubstring("connection reset by peer"))
+		Expect(waitRecords(srv, 1)[0].Fault).To(Equal("reset"))
+	})
+
+	It("resets a POST with a body the same way", func() {
+		srv := oneFault("{reset: true}")
+		resp, err := c.Post(srv.URL()+"/", "text/plain", strings.NewReader(strings.Repeat("x", 10000)))
+		if resp != nil {
+			resp.Body.Close()
+		}
+		Expect(errors.Is(err, syscall.ECONNRESET)).To(BeTrue(), "%v", err)
+	})
+
+	It("closes: the client reads EOF where the response should be, not a reset", func() {
+		srv := oneFault("{close: true}")
+		_, _, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(errors.Is(err, io.EOF)).To(BeTrue(), "%v", err)
+		Expect(errors.Is(err, syscall.ECONNRESET)).To(BeFalse())
+	})
+
+	It("truncates: the headers promise more body than arrives (unexpected EOF)", func() {
+		srv := oneFault("{status: 200, body_size: 1000, truncate: 100}")
+		resp, body, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(err).To(MatchError(io.ErrUnexpectedEOF))
+		Expect(resp.StatusCode).To(Equal(200))
+		Expect(resp.ContentLength).To(Equal(int64(1000)))
+		Expect(body).To(HaveLen(100))
+		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("truncate"))
+		Expect(waitRecords(srv, 1)[0].Status).To(Equal(200))
+	})
+
+	It("sends a slow body at its bandwidth: whole in the end, too slow for a short timeout", func() {
+		srv := oneFault("{slow: 10KB/s, body_size: 2000}")
+		resp, body, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("slow"))
+		Expect(body).To(HaveLen(2000))
+		// 2000 bytes at 10,000 B/s: the last piece is due 190ms after the first.
+		Expect(waitRecords(srv, 1)[0].LatencyMs).To(BeNumerically(">=", 190))
+
+		resp, body, err = call(freshClient(80*time.Millisecond), "GET", srv.URL()+"/", "c1")
+		Expect(resp).NotTo(BeNil(), "the status line and headers come at once")
+		Expect(isTimeout(err)).To(BeTrue(), "%v", err)
+		Expect(len(body)).To(BeNumerically("<", 2000))
+	})
+
+	It("sends bytes that are not HTTP: the client reports a malformed response", func() {
+		srv := oneFault("{malformed: true}")
+		_, _, err := call(c, "GET", srv.URL()+"/", "c1")
+		Expect(err).To(MatchError(ContainSubstring("malformed HTTP")))
+		Expect(waitRecords(srv, 1)[0].Status).To(Equal(0))
+	})
+
+	It("refuses requests over capacity with the overload status and Retry-After", func() {
+		srv := startServer("capacity: {concurrency: 1, status: 503, retry_after: 1s}\nresponse: {delay: 300ms}\n", faultserver.Options{})
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := call(freshClient(5*time.Second), "GET", srv.URL()+"/", "slowpoke")
+			done <- err
+		}()
+		Eventually(func() int64 { return srv.Stats().InFlight }).Should(Equal(int64(1)))
+		resp, _, err := call(c, "GET", srv.URL()+"/", "c2")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.StatusCode).To(Equal(503))
+		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("overload"))
+		Expect(resp.Header.Get("Retry-After")).To(Equal("1"))
+		Eventually(done, 5*time.Second).Should(Receive(BeNil()))
+		recs := waitRecords(srv, 2)
+		Expect(recs[0].Phase).To(Equal(faultserver.PhaseCapacity))
+	})
+
+	It("does not answer HEAD with a body", func() {
+		srv := oneFault("{status: 500}")
+		resp, body, err := call(c, "HEAD", srv.URL()+"/", "c1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.StatusCode).To(Equal(500))
+		Expect(body).To(BeEmpty())
+	})
+})
+
+// isTimeout reports whether err is a client timeout.
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}

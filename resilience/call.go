@@ -1,0 +1,430 @@
+package resilience
+
+import (
+	"net/http"
+	"time"
+)
+
+// RequestMeta describes a call to the policy.
+type RequestMeta struct {
+	// Method is the HTTP method. POST and PATCH are not idempotent; an empty
+	// Method (a non-HTTP operation run by Do) is taken as safe to repeat.
+	Method string
+	// Idempotent says the request is safe to repeat whatever its method,
+	// for example because it carries an Idempotency-Key.
+	Idempotent bool
+	// Key identifies the request for the stale fallback (method and URL, for
+	// example); empty: no stale fallback for this call.
+	Key string
+	// CallerFallback says the caller has its own fallback, to be used (as
+	// FallbackCaller) when no stale value applies.
+	CallerFallback bool
+}
+
+func (r RequestMeta) repeatable() bool {
+	return r.Idempotent || (r.Method != http.MethodPost && r.Method != http.MethodPatch)
+}
+
+// Outcome is what became of one attempt, as the driver reports it to Record.
+type Outcome struct {
+	// Status is the HTTP status; 0 when there was no response.
+	Status int
+	// Err is the attempt's error: a transport error, one of the network
+	// sentinels (ErrReset ...), a *StatusError, or the operation's error.
+	Err error
+	// Kind, when set, overrides classification; KindUnset derives it from
+	// Status and Err (see Classify).
+	Kind OutcomeKind
+	// RetryAfter is the raw Retry-After header of the response.
+	RetryAfter string
+	// Response is the HTTP response, for WithRetryIf predicates; may be nil.
+	Response *http.Response
+	// Value is a success's result, kept for the stale fallback.
+	Value any
+}
+
+// Action is what a Step asks the driver to do.
+type Action uint8
+
+// Actions.
+const (
+	// ActionSend: send attempt Step.Attempt within Step.Timeout, then Record.
+	ActionSend Action = iota + 1
+	// ActionWait: wait Step.Wait, then call Next again.
+	ActionWait
+	// ActionSucceed: the call succeeded; the last attempt's result stands.
+	ActionSucceed
+	// ActionGiveUp: the call failed for good with Step.Err (*GiveUpError).
+	ActionGiveUp
+	// ActionFallback: answer with the fallback Step.Fallback; Step.Err is the
+	// failure it replaces.
+	ActionFallback
+)
+
+var actionNames = [...]string{"", "send", "wait", "succeed", "give_up", "fallback"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+// FallbackSource says where a fallback answer comes from.
+type FallbackSource uint8
+
+// Fallback sources, in the order they are tried.
+const (
+	FallbackNone FallbackSource = iota
+	// FallbackStale is the last good value of the request key (Step.Value).
+	FallbackStale
+	// FallbackCaller is the caller's own fallback (RequestMeta.CallerFallback).
+	FallbackCaller
+	// FallbackStatic is the configured static response (Step.Static).
+	FallbackStatic
+)
+
+func (s FallbackSource) String() string {
+	return [...]string{"none", "stale", "caller", "static"}[min(int(s), 3)]
+}
+
+// Step is the driver's next move.
+type Step struct {
+	Action Action
+	// Attempt is the attempt number, 1 for the first (X-Chaos-Attempt).
+	Attempt int
+	// Timeout bounds the attempt (ActionSend); 0 is no bound.
+	Timeout time.Duration
+	// Wait is how long to wait (ActionWait).
+	Wait time.Duration
+	// Err is the final failure (ActionGiveUp, ActionFallback).
+	Err error
+	// Fallback, Value, Age and Static describe an ActionFallback.
+	Fallback FallbackSource
+	Value    any
+	Age      time.Duration
+	Static   *StaticResponse
+}
+
+type callPhase uint8
+
+const (
+	phaseGates    callPhase = iota // passing gates before an attempt
+	phaseWaiting                   // waiting until readyAt
+	phaseInFlight                  // an attempt was sent; Record is due
+	phaseDone                      // final holds the last step
+)
+
+// Call is one logical request driven step by step with explicit time:
+//
+//	call := p.Begin(now, meta)
+//	for step := call.Next(now); ; step = call.Next(now) {
+//		switch step.Action {
+//		case ActionSend: // perform attempt step.Attempt, then call.Record(now, outcome)
+//		case ActionWait: // let step.Wait pass
+//		default:         // ActionSucceed, ActionGiveUp or ActionFallback: done
+//		}
+//	}
+//
+// The real-time executors and the simulator both drive Calls, so the
+// composition of the policies is written once, here. A Call is used by one
+// goroutine; its Policy may serve many Calls at once.
+type Call struct {
+	p        *Policy
+	req      RequestMeta
+	deadline time.Time // zero: none
+	phase    callPhase
+	started  bool // outer gates passed
+	gate     int  // gates of the current round passed so far
+	attempt  int
+	retries  int
+	prev     time.Duration // the backoff's previous delay
+	state    float64       // a Stateful backoff's state
+	readyAt  time.Time
+	outerT   BreakerTicket
+	innerT   BreakerTicket
+	last     Outcome
+	final    Step
+}
+
+// Begin starts a call at now.
+func (p *Policy) Begin(now time.Time, req RequestMeta) Call {
+	p.counters.requests.Add(1)
+	if p.budget != nil {
+		p.budget.OnCall(now)
+	}
+	c := Call{p: p, req: req}
+	if p.overall > 0 {
+		c.deadline = now.Add(p.overall)
+	}
+	return c
+}
+
+// Attempts returns how many attempts have been sent.
+func (c *Call) Attempts() int { return c.attempt }
+
+// Next returns what to do at now.
+func (c *Call) Next(now time.Time) Step {
+	switch c.phase {
+	case phaseDone:
+		return c.final
+	case phaseInFlight:
+		return Step{Action: ActionGiveUp, Attempt: c.attempt, Err: errMisuse}
+	case phaseWaiting:
+		if now.Before(c.readyAt) {
+			return Step{Action: ActionWait, Attempt: c.attempt, Wait: c.readyAt.Sub(now)}
+		}
+		c.phase = phaseGates
+	}
+	if !c.deadline.IsZero() && !now.Before(c.deadline) {
+		return c.finish(now, ReasonDeadline, KindTimeout, ErrDeadline, true)
+	}
+	if !c.started {
+		if step, blocked := c.passGates(now, &c.p.outer, &c.outerT); blocked {
+			return step
+		}
+		c.started, c.gate = true, 0
+	}
+	if step, blocked := c.passGates(now, &c.p.inner, &c.innerT); blocked {
+		return step
+	}
+	c.gate = 0
+	c.attempt++
+	c.phase = phaseInFlight
+	c.p.counters.attempts.Add(1)
+	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.req.Key, Attempt: c.attempt})
+	timeout := c.p.attempt
+	if !c.deadline.IsZero() {
+		if left := c.deadline.Sub(now); timeout == 0 || left < timeout {
+			timeout = left
+		}
+	}
+	return Step{Action: ActionSend, Attempt: c.attempt, Timeout: timeout}
+}
+
+// passGates passes the gates of set from c.gate on; blocked is true when a
+// gate asks to wait or refuses, and step says which.
+func (c *Call) passGates(now time.Time, set *gates, ticket *BreakerTicket) (step Step, blocked bool) {
+	for ; c.gate < set.n; c.gate++ {
+		switch set.g[c.gate] {
+		case gateBreaker:
+			t, err := c.p.breaker.Allow(now)
+			if err != nil {
+				c.p.counters.rejections.Add(1)
+				return c.finish(now, ReasonBreakerOpen, KindRejected, err, true), true
+			}
+			*ticket = t
+		case gateLimiter:
+			maxWait := c.p.limit.maxWait
+			if !c.deadline.IsZero() {
+				if left := c.deadline.Sub(now); maxWait < 0 || left < maxWait {
+					maxWait = left
+				}
+			}
+			wait, ok := c.p.limiter.Reserve(now, maxWait)
+			if !ok {
+				c.p.counters.rateLimited.Add(1)
+				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
+				return c.finish(now, ReasonRateLimited, KindRejected, ErrRateLimited, true), true
+			}
+			if wait > 0 {
+				c.gate++ // the token is ours; resume after this gate
+				c.p.counters.rateLimited.Add(1)
+				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Delay: wait})
+				c.phase, c.readyAt = phaseWaiting, now.Add(wait)
+				return Step{Action: ActionWait, Attempt: c.attempt, Wait: wait}, true
+			}
+		}
+	}
+	return Step{}, false
+}
+
+// Record reports the outcome of the attempt Next asked for, at now.
+func (c *Call) Record(now time.Time, o Outcome) {
+	if c.phase != phaseInFlight {
+		return
+	}
+	o.resolve()
+	c.last = o
+	p := c.p
+	if o.Kind == KindOK {
+		p.recordBreaker(now, &c.innerT, o)
+		p.recordBreaker(now, &c.outerT, o)
+		if p.budget != nil {
+			p.budget.OnSuccess()
+		}
+		if p.stale != nil && c.req.Key != "" {
+			p.stale.put(c.req.Key, now, o.Value)
+		}
+		p.counters.succeeded.Add(1)
+		p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: KindOK})
+		c.phase, c.final = phaseDone, Step{Action: ActionSucceed, Attempt: c.attempt}
+		return
+	}
+	p.recordBreaker(now, &c.innerT, o)
+	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: c.attempt,
+		Outcome: o.Kind, Status: o.Status, Err: o.Err})
+	if o.Kind == KindCanceled {
+		c.finish(now, ReasonCanceled, o.Kind, c.lastErr(), false)
+		return
+	}
+	transient := p.transient(o)
+	if transient && p.budget != nil {
+		p.budget.OnFailure()
+	}
+	switch {
+	case !transient:
+		c.finish(now, ReasonNotRetryable, o.Kind, c.lastErr(), false)
+		return
+	case !c.req.repeatable() && !p.retry.nonIdempotent && o.Kind != KindRefused:
+		c.finish(now, ReasonNotIdempotent, o.Kind, c.lastErr(), true)
+		return
+	case c.retries >= p.retry.maxRetries:
+		c.finish(now, ReasonExhausted, o.Kind, c.lastErr(), true)
+		return
+	}
+	delay, fromRA, tooLong := c.delay(now, o)
+	if tooLong != nil {
+		c.finish(now, ReasonRetryAfter, o.Kind, tooLong, true)
+		return
+	}
+	if !c.deadline.IsZero() && !now.Add(delay).Before(c.deadline) {
+		c.finish(now, ReasonDeadline, o.Kind, ErrDeadline, true)
+		return
+	}
+	if p.budget != nil && !p.budget.TryRetry(now) {
+		p.counters.budgetExhausted.Add(1)
+		p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
+		c.finish(now, ReasonBudget, o.Kind, ErrBudgetExhausted, true)
+		return
+	}
+	c.retries++
+	p.counters.retries.Add(1)
+	p.emit(Event{Kind: EventRetry, At: now, Key: c.req.Key, Attempt: c.attempt, Delay: delay,
+		FromRetryAfter: fromRA, Outcome: o.Kind, Status: o.Status})
+	c.phase, c.readyAt = phaseWaiting, now.Add(delay)
+}
+
+// transient reports whether the retry policy would retry this failure: the
+// predicate's verdict, else the `on` list.
+func (p *Policy) transient(o Outcome) bool {
+	if p.retryIf != nil {
+		switch p.retryIf(o) {
+		case DecideRetry:
+			return true
+		case DecideStop:
+			return false
+		}
+	}
+	return p.retry.on.Matches(o.Kind, o.Status)
+}
+
+// delay is the wait before the next retry: the server's Retry-After when
+// honoured and valid, otherwise the backoff's delay.
+func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, tooLong error) {
+	r := &c.p.retry
+	if r.honor && o.RetryAfter != "" {
+		if asked, ok := ParseRetryAfter(o.RetryAfter, now); ok {
+			if asked > r.raMax {
+				return 0, true, &RetryAfterError{Asked: asked, Max: r.raMax}
+			}
+			if r.raJitter > 0 {
+				c.p.rngMu.Lock()
+				asked += uniformInt(0, r.raJitter, c.p.rng)
+				c.p.rngMu.Unlock()
+			}
+			return asked, true, nil
+		}
+	}
+	c.p.rngMu.Lock()
+	if r.stateful != nil {
+		d = r.stateful.DelayState(c.retries+1, c.prev, &c.state, c.p.rng)
+	} else {
+		d = r.backoff.Delay(c.retries+1, c.prev, c.p.rng)
+	}
+	c.p.rngMu.Unlock()
+	c.prev = d
+	return d, false, nil
+}
+
+func (p *Policy) recordBreaker(now time.Time, t *BreakerTicket, o Outcome) {
+	if !t.valid {
+		return
+	}
+	r := BreakerSuccess
+	switch {
+	case o.Kind == KindCanceled || o.Kind == KindRejected:
+		r = BreakerIgnore
+	case o.Kind != KindOK && p.tripOn.Matches(o.Kind, o.Status):
+		r = BreakerFailure
+	}
+	p.breaker.Record(now, *t, r)
+	*t = BreakerTicket{}
+}
+
+// lastErr is the last attempt's failure as an error.
+func (c *Call) lastErr() error {
+	if c.last.Err != nil {
+		return c.last.Err
+	}
+	return &StatusError{Code: c.last.Status}
+}
+
+// Abort ends the call at now because its caller gave up (cancellation),
+// releasing any breaker admission it holds. It returns the final step.
+func (c *Call) Abort(now time.Time, err error) Step {
+	switch c.phase {
+	case phaseDone:
+		return c.final
+	case phaseInFlight:
+		c.Record(now, Outcome{Err: err, Kind: KindCanceled})
+		return c.final
+	}
+	return c.finish(now, ReasonCanceled, KindCanceled, err, false)
+}
+
+// finish ends the call with a failure; eligible says whether a fallback may
+// answer it (transient failures and rejections, not definite answers).
+func (c *Call) finish(now time.Time, reason Reason, kind OutcomeKind, err error, eligible bool) Step {
+	p := c.p
+	ignore := Outcome{Kind: KindCanceled}
+	if c.attempt > 0 && reason != ReasonCanceled {
+		ignore = c.last
+	}
+	p.recordBreaker(now, &c.innerT, Outcome{Kind: KindCanceled}) // an admission never sent
+	p.recordBreaker(now, &c.outerT, ignore)
+	gaveUp := &GiveUpError{Attempts: c.attempt, Reason: reason, Kind: kind, Status: c.last.Status, Err: err}
+	step := Step{Action: ActionGiveUp, Attempt: c.attempt, Err: gaveUp}
+	if eligible {
+		c.fallback(now, &step)
+	}
+	p.counters.failed.Add(1)
+	p.emit(Event{Kind: EventGaveUp, At: now, Key: c.req.Key, Attempt: c.attempt, Outcome: kind,
+		Status: c.last.Status, Err: gaveUp})
+	if step.Action == ActionFallback {
+		p.counters.fallbacks.Add(1)
+		p.emit(Event{Kind: EventFallback, At: now, Key: c.req.Key, Attempt: c.attempt,
+			Fallback: step.Fallback, Age: step.Age, Err: gaveUp})
+	}
+	c.phase, c.final = phaseDone, step
+	return step
+}
+
+// fallback turns step into a fallback answer when one is available:
+// stale value, then the caller's own, then the static response.
+func (c *Call) fallback(now time.Time, step *Step) {
+	p := c.p
+	if p.stale != nil && c.req.Key != "" {
+		if v, age, ok := p.stale.get(c.req.Key, now); ok {
+			step.Action, step.Fallback, step.Value, step.Age = ActionFallback, FallbackStale, v, age
+			return
+		}
+	}
+	if c.req.CallerFallback {
+		step.Action, step.Fallback = ActionFallback, FallbackCaller
+		return
+	}
+	if p.static != nil {
+		step.Action, step.Fallback, step.Static = ActionFallback, FallbackStatic, p.static
+	}
+}

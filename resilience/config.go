@@ -1,0 +1,232 @@
+package resilience
+
+import (
+	"time"
+
+	"github.com/chaos-harness/chaos/internal/yamlfile"
+)
+
+// Duration is a time.Duration written in files as a Go duration string
+// ("250ms", "2s"). Code sets it with a conversion: Duration(2*time.Second).
+type Duration = yamlfile.Duration
+
+// Config is one named client policy: an entry of a scenario's `policies:`
+// list. A nil section is a policy that is not used; the zero value of every
+// section and field is its documented default, so `breaker: {}` is a breaker
+// with default settings. Problems reports what is wrong with a Config; New
+// refuses a Config that has problems.
+type Config struct {
+	Name      string           `yaml:"name"`
+	Retry     *RetryConfig     `yaml:"retry,omitempty"`
+	Breaker   *BreakerConfig   `yaml:"breaker,omitempty"`
+	Fallback  *FallbackConfig  `yaml:"fallback,omitempty"`
+	RateLimit *RateLimitConfig `yaml:"rate_limit,omitempty"`
+	Budget    *BudgetConfig    `yaml:"budget,omitempty"`
+	Timeout   *TimeoutConfig   `yaml:"timeout,omitempty"`
+	// Order is the composition, outermost first, of fallback, retry, breaker
+	// and rate_limit (the sections in use; default: that order). Fallback
+	// must be outside retry. A breaker or rate limit inside retry sees every
+	// attempt; outside it, once per call. Timeouts are not ordered: the
+	// attempt timeout is always innermost and the overall one outermost.
+	Order []string `yaml:"order,omitempty"`
+}
+
+// RetryConfig retries failed attempts with a backoff.
+type RetryConfig struct {
+	// MaxRetries is the number of retries after the first attempt, so a call
+	// makes at most 1+MaxRetries attempts. Default 3; 0 is allowed.
+	MaxRetries *int `yaml:"max_retries,omitempty"`
+	// Backoff is constant, linear, exponential (default) or list.
+	Backoff string `yaml:"backoff,omitempty"`
+	// Base is the first delay (constant: every delay; decorrelated jitters:
+	// the lower bound and median). Default 100ms.
+	Base Duration `yaml:"base,omitempty"`
+	// Cap bounds the delay (see Jitter for where). Default 30s.
+	Cap Duration `yaml:"cap,omitempty"`
+	// Multiplier is the exponential growth factor. Default 2.
+	Multiplier float64 `yaml:"multiplier,omitempty"`
+	// Step is the linear increment. Default: Base.
+	Step Duration `yaml:"step,omitempty"`
+	// Delays is the list backoff's delays, the last repeated.
+	Delays []Duration `yaml:"delays,omitempty"`
+	// Jitter is none, full (default), equal, decorrelated, decorrelated_v2
+	// or factor.
+	Jitter Jitter `yaml:"jitter,omitempty"`
+	// JitterFactor is f of the factor jitter, in (0, 1]. Default 0.5.
+	JitterFactor float64 `yaml:"jitter_factor,omitempty"`
+	// On lists what is retried (see Match). Default DefaultRetryOn.
+	On []string `yaml:"on,omitempty"`
+	// RetryAfter is honor (default) or ignore.
+	RetryAfter RetryAfterMode `yaml:"retry_after,omitempty"`
+	// RetryAfterMax is the longest Retry-After honoured; a server that asks
+	// for more gets a fast failure carrying the asked delay. Default 60s.
+	RetryAfterMax Duration `yaml:"retry_after_max,omitempty"`
+	// RetryAfterJitter adds U(0, RetryAfterJitter) to an honoured
+	// Retry-After, so a fleet told "2" does not return in one wave. Default 0.
+	RetryAfterJitter Duration `yaml:"retry_after_jitter,omitempty"`
+	// NonIdempotent retries POST and PATCH without an Idempotency-Key. By
+	// default they are retried only after failures where the request provably
+	// never left (refused dials).
+	NonIdempotent bool `yaml:"non_idempotent,omitempty"`
+}
+
+// BreakerConfig is a circuit breaker. It trips on Failures consecutive
+// failures, or (when Ratio is set) on a failure ratio over a sliding Window
+// with at least MinRequests requests, or on either when both are set.
+type BreakerConfig struct {
+	// Failures is the consecutive-failure threshold. Default 5 when Ratio is
+	// not set; 0 with Ratio set trips on the ratio alone.
+	Failures int `yaml:"failures,omitempty"`
+	// Ratio is the failure ratio in (0, 1] that trips the breaker.
+	Ratio float64 `yaml:"ratio,omitempty"`
+	// Window is the sliding window of the ratio. Default 10s.
+	Window Duration `yaml:"window,omitempty"`
+	// MinRequests is the throughput in the window below which the ratio does
+	// not trip. Default 10.
+	MinRequests int `yaml:"min_requests,omitempty"`
+	// Open is how long the breaker stays open. Default 30s.
+	Open Duration `yaml:"open,omitempty"`
+	// OpenMultiplier grows the open duration on each reopening without a
+	// close in between. Default 1 (fixed).
+	OpenMultiplier float64 `yaml:"open_multiplier,omitempty"`
+	// OpenMax bounds a growing open duration. Default 10*Open.
+	OpenMax Duration `yaml:"open_max,omitempty"`
+	// HalfOpenProbes is how many calls a half-open breaker lets through
+	// before it decides. Default 1.
+	HalfOpenProbes int `yaml:"half_open_probes,omitempty"`
+	// HalfOpenSuccesses is how many probe successes close it (any probe
+	// failure reopens it). Default HalfOpenProbes; at most HalfOpenProbes.
+	HalfOpenSuccesses int `yaml:"half_open_successes,omitempty"`
+	// TripOn lists what counts as a failure (see Match). Default
+	// DefaultTripOn; other outcomes count as successes.
+	TripOn []string `yaml:"trip_on,omitempty"`
+}
+
+// FallbackConfig answers a call that failed for good (retries exhausted on
+// a transient failure, or refused by a breaker, rate limit or budget; not a
+// non-retryable answer such as a 404, nor the caller's cancellation).
+type FallbackConfig struct {
+	// Stale serves the last good response of the same request key if it is
+	// at most this old.
+	Stale Duration `yaml:"stale,omitempty"`
+	// Static is a fixed response used when no stale one is available.
+	Static *StaticResponse `yaml:"static,omitempty"`
+}
+
+// StaticResponse is a fixed HTTP response.
+type StaticResponse struct {
+	Status  int               `yaml:"status,omitempty"` // default 200
+	Headers map[string]string `yaml:"headers,omitempty"`
+	Body    string            `yaml:"body,omitempty"`
+}
+
+// RateLimitConfig is a client-side token bucket.
+type RateLimitConfig struct {
+	// Rate is the refill in tokens per second; required.
+	Rate float64 `yaml:"rate,omitempty"`
+	// Burst is the bucket size. Default 1.
+	Burst int `yaml:"burst,omitempty"`
+	// Mode is wait (default: wait for a token) or reject (fail at once).
+	Mode string `yaml:"mode,omitempty"`
+	// MaxWait rejects instead of waiting longer than this. Default: no bound
+	// but the call's deadline.
+	MaxWait Duration `yaml:"max_wait,omitempty"`
+}
+
+// BudgetConfig limits retries across all calls of the client. `budget: {}`
+// is the recent-ratio budget with its defaults.
+type BudgetConfig struct {
+	Tokens *TokenBudgetConfig  `yaml:"tokens,omitempty"`
+	Recent *RecentBudgetConfig `yaml:"recent,omitempty"`
+}
+
+// TokenBudgetConfig is gRPC's retry throttling: each failed attempt costs a
+// token, each success earns Refill, and no retry is made while the bucket
+// holds Max/2 tokens or fewer.
+type TokenBudgetConfig struct {
+	Max    float64 `yaml:"max,omitempty"`    // default 10
+	Refill float64 `yaml:"refill,omitempty"` // default 0.1
+}
+
+// RecentBudgetConfig is Finagle's RetryBudget: retries in the last Window
+// may be at most Ratio of the calls in it plus MinPerSecond*Window.
+type RecentBudgetConfig struct {
+	Ratio        float64  `yaml:"ratio,omitempty"`          // default 0.2
+	Window       Duration `yaml:"window,omitempty"`         // default 10s
+	MinPerSecond *float64 `yaml:"min_per_second,omitempty"` // default 10
+}
+
+// TimeoutConfig bounds time. Zero fields are no bound.
+type TimeoutConfig struct {
+	// Attempt bounds each attempt; when it fires the attempt fails with
+	// KindTimeout, which is retryable.
+	Attempt Duration `yaml:"attempt,omitempty"`
+	// Overall bounds the whole call, waits included; a retry whose delay
+	// would end past it is not made.
+	Overall Duration `yaml:"overall,omitempty"`
+}
+
+// Defaults, as documented on the fields above.
+const (
+	DefaultMaxRetries        = 3
+	DefaultBase              = 100 * time.Millisecond
+	DefaultCap               = 30 * time.Second
+	DefaultMultiplier        = 2.0
+	DefaultJitterFactor      = 0.5
+	DefaultRetryAfterMax     = 60 * time.Second
+	DefaultBreakerFailures   = 5
+	DefaultBreakerWindow     = 10 * time.Second
+	DefaultBreakerMinRequest = 10
+	DefaultBreakerOpen       = 30 * time.Second
+	DefaultTokenBudgetMax    = 10.0
+	DefaultTokenBudgetRefill = 0.1
+	DefaultRecentRatio       = 0.2
+	DefaultRecentWindow      = 10 * time.Second
+	DefaultRecentMinPerSec   = 10.0
+)
+
+// Backoff kinds.
+const (
+	BackoffConstant    = "constant"
+	BackoffLinear      = "linear"
+	BackoffExponential = "exponential"
+	BackoffList        = "list"
+)
+
+// Rate limit modes.
+const (
+	RateLimitWait   = "wait"
+	RateLimitReject = "reject"
+)
+
+// Composition layer names for Config.Order.
+const (
+	LayerFallback  = "fallback"
+	LayerRetry     = "retry"
+	LayerBreaker   = "breaker"
+	LayerRateLimit = "rate_limit"
+)
+
+// DefaultOrder is the composition, outermost first.
+var DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
+
+func orDuration(d Duration, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d.D()
+}
+
+func orFloat(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func orInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}

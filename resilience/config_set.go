@@ -1,0 +1,184 @@
+package resilience
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/chaos-harness/chaos/internal/yamlfile"
+)
+
+// Keys lists every knob Set accepts, as full paths ("retry.max_retries").
+func Keys() []string {
+	var keys []string
+	collectKeys(reflect.TypeFor[Config](), "", &keys)
+	return keys
+}
+
+var durationType = reflect.TypeFor[Duration]()
+
+func collectKeys(t reflect.Type, prefix string, into *[]string) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := yamlName(f)
+		if name == "" || name == "name" {
+			continue
+		}
+		path := joinPath(prefix, name)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
+			collectKeys(ft.Elem(), path, into)
+			continue
+		}
+		if ft.Kind() == reflect.Map {
+			continue // headers of a static response: not a sweepable knob
+		}
+		*into = append(*into, path)
+	}
+}
+
+func yamlName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+func joinPath(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+// ResolveKey turns a key as a person writes it for a sweep into its full
+// path: a full path ("retry.base") or a unique last part ("base",
+// "tokens.max"). Ambiguous and unknown keys are errors that list the
+// candidates or suggest the near one.
+func ResolveKey(key string) (string, error) {
+	keys := Keys()
+	var matches []string
+	for _, k := range keys {
+		if k == key {
+			return k, nil
+		}
+		if strings.HasSuffix(k, "."+key) {
+			matches = append(matches, k)
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		msg := fmt.Sprintf("unknown policy key %q", key)
+		if s := yamlfile.Suggest(key, keys); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return "", fmt.Errorf("%s", msg)
+	}
+	return "", fmt.Errorf("policy key %q is ambiguous: %s", key, strings.Join(matches, ", "))
+}
+
+// Set sets one knob from its text, for parameter sweeps (`chaos tune --vary
+// retry.max_retries=3,5` or `--vary base=100ms`). The key is resolved by
+// ResolveKey; a missing section is created with its defaults. Durations are
+// Go duration strings; lists are separated by '|' or spaces ("429|5xx").
+// The error reports a value that does not parse, or the problems the new
+// value causes (see Problems).
+func (c *Config) Set(key, value string) error {
+	path, err := ResolveKey(key)
+	if err != nil {
+		return err
+	}
+	v := reflect.ValueOf(c).Elem()
+	parts := strings.Split(path, ".")
+	for i, part := range parts {
+		f := fieldByYAML(v, part)
+		if i == len(parts)-1 {
+			if err := setText(f, value); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			break
+		}
+		if f.IsNil() {
+			f.Set(reflect.New(f.Type().Elem()))
+		}
+		v = f.Elem()
+	}
+	var msgs []string
+	for _, p := range c.Problems() {
+		if p.Path == path || strings.HasPrefix(p.Path, path+"[") || strings.HasPrefix(path, p.Path+".") {
+			msgs = append(msgs, p.Error())
+		}
+	}
+	if len(msgs) > 0 {
+		return fmt.Errorf("%s", strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+func fieldByYAML(v reflect.Value, name string) reflect.Value {
+	t := v.Type()
+	for i := range t.NumField() {
+		if yamlName(t.Field(i)) == name {
+			return v.Field(i)
+		}
+	}
+	panic("resilience: no field " + name) // unreachable: paths come from Keys
+}
+
+func setText(f reflect.Value, text string) error {
+	text = strings.TrimSpace(text)
+	if f.Kind() == reflect.Pointer {
+		p := reflect.New(f.Type().Elem())
+		if err := setText(p.Elem(), text); err != nil {
+			return err
+		}
+		f.Set(p)
+		return nil
+	}
+	if f.Type() == durationType {
+		d, err := yamlfile.ParseDuration(text)
+		if err != nil {
+			return err
+		}
+		f.SetInt(int64(d))
+		return nil
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(text)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", text)
+		}
+		f.SetBool(b)
+	case reflect.Int:
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", text)
+		}
+		f.SetInt(int64(n))
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", text)
+		}
+		f.SetFloat(x)
+	case reflect.Slice:
+		items := strings.FieldsFunc(text, func(r rune) bool { return r == '|' || r == ' ' })
+		s := reflect.MakeSlice(f.Type(), len(items), len(items))
+		for i, item := range items {
+			if err := setText(s.Index(i), item); err != nil {
+				return fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+		f.Set(s)
+	default:
+		return fmt.Errorf("cannot be set from text")
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package resilience
+
+import "sync/atomic"
+
+// Counters is a snapshot of a policy's counts since it was built.
+type Counters struct {
+	Requests          int64 // calls begun
+	Succeeded         int64 // calls that ended in success
+	Failed            int64 // calls that failed for good (with or without a fallback)
+	Fallbacks         int64 // failed calls a fallback answered
+	Attempts          int64 // attempts sent
+	Retries           int64 // retries scheduled
+	BreakerTrips      int64 // times the breaker opened
+	BreakerRejections int64 // attempts refused by an open breaker
+	RateLimited       int64 // attempts delayed or refused by the rate limit
+	BudgetExhausted   int64 // retries refused by the retry budget
+}
+
+// SuccessRate is Succeeded / (Succeeded + Failed), 0 before any call ended.
+func (c Counters) SuccessRate() float64 {
+	done := c.Succeeded + c.Failed
+	if done == 0 {
+		return 0
+	}
+	return float64(c.Succeeded) / float64(done)
+}
+
+// counterSet is the live, lock-free form of Counters.
+type counterSet struct {
+	requests, succeeded, failed, fallbacks, attempts, retries atomic.Int64
+	trips, rejections, rateLimited, budgetExhausted           atomic.Int64
+}
+
+func (c *counterSet) snapshot() Counters {
+	return Counters{
+		Requests:          c.requests.Load(),
+		Succeeded:         c.succeeded.Load(),
+		Failed:            c.failed.Load(),
+		Fallbacks:         c.fallbacks.Load(),
+		Attempts:          c.attempts.Load(),
+		Retries:           c.retries.Load(),
+		BreakerTrips:      c.trips.Load(),
+		BreakerRejections: c.rejections.Load(),
+		RateLimited:       c.rateLimited.Load(),
+		BudgetExhausted:   c.budgetExhausted.Load(),
+	}
+}

@@ -1,0 +1,295 @@
+package resilience
+
+import (
+	crand "crypto/rand"
+	"encoding/binary"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Policy is one composed client policy, built from a Config. It owns the
+// state shared by the calls of one client: breaker, rate limiter, retry
+// budget, stale cache, random source and counters. It is safe for concurrent
+// use; each call's own state lives in its Call.
+type Policy struct {
+	cfg      Config
+	name     string
+	retry    retrySettings
+	breaker  *Breaker
+	limiter  *RateLimiter
+	limit    limitSettings
+	budget   *RetryBudget
+	stale    *staleCache
+	static   *StaticResponse
+	attempt  time.Duration // per-attempt timeout, 0: none
+	overall  time.Duration // overall timeout, 0: none
+	outer    gates         // gates passed once per call, outermost first
+	inner    gates         // gates passed before every attempt
+	tripOn   Match
+	retryIf  func(Outcome) Decision
+	observer Observer
+	clock    Clock
+	rngMu    sync.Mutex
+	rng      *rand.Rand
+	counters counterSet
+}
+
+type retrySettings struct {
+	maxRetries    int
+	backoff       Backoff
+	stateful      Stateful // backoff, when it carries state beyond prev
+	on            Match
+	honor         bool
+	raMax         time.Duration
+	raJitter      time.Duration
+	nonIdempotent bool
+}
+
+type limitSettings struct {
+	reject  bool
+	maxWait time.Duration // < 0: no bound
+}
+
+// gate is a policy an attempt (or a call) passes before it is sent.
+type gate uint8
+
+const (
+	gateBreaker gate = iota + 1
+	gateLimiter
+)
+
+type gates struct {
+	n int
+	g [2]gate
+}
+
+// Decision is a retry predicate's verdict.
+type Decision int8
+
+// Decisions.
+const (
+	// DecideDefault leaves the decision to the retry policy's `on` list.
+	DecideDefault Decision = iota
+	// DecideRetry retries (still subject to idempotency, limits and budget).
+	DecideRetry
+	// DecideStop does not retry.
+	DecideStop
+)
+
+// Option configures what a Config cannot say: injected time, randomness,
+// observers and predicates.
+type Option func(*Policy)
+
+// WithRand sets the random source. Without it New seeds one from
+// crypto/rand, so runs are not reproducible; tests and the simulator always
+// pass one. The policy serialises its use.
+func WithRand(rng *rand.Rand) Option { return func(p *Policy) { p.rng = rng } }
+
+// WithClock sets the clock the executor and RoundTripper use (default
+// RealClock). The step driver itself takes time as arguments.
+func WithClock(c Clock) Option { return func(p *Policy) { p.clock = c } }
+
+// WithObserver sets the observer of events.
+func WithObserver(o Observer) Option { return func(p *Policy) { p.observer = o } }
+
+// WithRetryIf adds a predicate over each failed attempt's Outcome (with its
+// *http.Response in the RoundTripper); DecideDefault defers to `on`.
+func WithRetryIf(f func(Outcome) Decision) Option { return func(p *Policy) { p.retryIf = f } }
+
+// New builds a Policy from cfg, which must have no Problems.
+func New(cfg Config, opts ...Option) (*Policy, error) {
+	if ps := cfg.Problems(); len(ps) > 0 {
+		return nil, ProblemsError(ps)
+	}
+	p := &Policy{cfg: cfg, name: cfg.Name, clock: RealClock{}}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.rng == nil {
+		p.rng = seededRand()
+	}
+	if err := p.buildRetry(cfg.Retry); err != nil {
+		return nil, err
+	}
+	if b := cfg.Breaker; b != nil {
+		br, err := NewBreaker(*b, p.breakerChanged)
+		if err != nil {
+			return nil, err
+		}
+		p.breaker = br
+		p.tripOn = mustMatch(DefaultTripOn)
+		if len(b.TripOn) > 0 {
+			p.tripOn, _ = ParseMatch(b.TripOn) // checked by Problems
+		}
+	}
+	if r := cfg.RateLimit; r != nil {
+		l, err := NewRateLimiter(r.Rate, orInt(r.Burst, 1))
+		if err != nil {
+			return nil, err
+		}
+		p.limiter = l
+		p.limit = limitSettings{reject: r.Mode == RateLimitReject, maxWait: -1}
+		if p.limit.reject {
+			p.limit.maxWait = 0
+		} else if r.MaxWait > 0 {
+			p.limit.maxWait = r.MaxWait.D()
+		}
+	}
+	if b := cfg.Budget; b != nil {
+		bu, err := NewRetryBudget(*b)
+		if err != nil {
+			return nil, err
+		}
+		p.budget = bu
+	}
+	if f := cfg.Fallback; f != nil {
+		if f.Stale > 0 {
+			p.stale = newStaleCache(f.Stale.D())
+		}
+		p.static = f.Static
+	}
+	if t := cfg.Timeout; t != nil {
+		p.attempt, p.overall = t.Attempt.D(), t.Overall.D()
+	}
+	p.buildOrder(cfg.Order)
+	return p, nil
+}
+
+func (p *Policy) buildRetry(r *RetryConfig) error {
+	p.retry.on = mustMatch(DefaultRetryOn)
+	p.retry.honor = true
+	p.retry.raMax = DefaultRetryAfterMax
+	if r == nil {
+		return nil // no retries; the `on` list still tells transient failures for fallback
+	}
+	backoff, err := r.BuildBackoff()
+	if err != nil {
+		return ProblemsError{{Path: "retry", Msg: err.Error()}}
+	}
+	p.retry.backoff = backoff
+	p.retry.stateful, _ = backoff.(Stateful)
+	p.retry.maxRetries = DefaultMaxRetries
+	if r.MaxRetries != nil {
+		p.retry.maxRetries = *r.MaxRetries
+	}
+	if len(r.On) > 0 {
+		p.retry.on, _ = ParseMatch(r.On) // checked by Problems
+	}
+	p.retry.honor = r.RetryAfter != RetryAfterIgnore
+	p.retry.raMax = orDuration(r.RetryAfterMax, DefaultRetryAfterMax)
+	p.retry.raJitter = r.RetryAfterJitter.D()
+	p.retry.nonIdempotent = r.NonIdempotent
+	return nil
+}
+
+// buildOrder splits the breaker and rate-limit gates into those outside
+// retry (once per call) and inside it (every attempt), keeping their order.
+func (p *Policy) buildOrder(order []string) {
+	if len(order) == 0 {
+		order = DefaultOrder
+	}
+	retryAt := slices.Index(order, LayerRetry)
+	for i, name := range order {
+		var g gate
+		switch {
+		case name == LayerBreaker && p.breaker != nil:
+			g = gateBreaker
+		case name == LayerRateLimit && p.limiter != nil:
+			g = gateLimiter
+		default:
+			continue
+		}
+		set := &p.inner
+		if retryAt >= 0 && i < retryAt {
+			set = &p.outer
+		}
+		set.g[set.n] = g
+		set.n++
+	}
+}
+
+// BuildBackoff returns the backoff this retry section describes.
+func (r *RetryConfig) BuildBackoff() (Distributed, error) {
+	base, limit := orDuration(r.Base, DefaultBase), orDuration(r.Cap, DefaultCap)
+	switch r.jitterKind() {
+	case JitterDecorrelated:
+		return DecorrelatedJitter(base, limit)
+	case JitterDecorrelatedV2:
+		return DecorrelatedJitterV2(base, limit)
+	}
+	var s Schedule
+	var err error
+	switch r.backoffKind() {
+	case BackoffConstant:
+		s, err = ConstantBackoff(base)
+	case BackoffLinear:
+		s, err = LinearBackoff(base, orDuration(r.Step, base), limit)
+	case BackoffList:
+		delays := make([]time.Duration, len(r.Delays))
+		for i, d := range r.Delays {
+			delays[i] = d.D()
+		}
+		s, err = ListBackoff(delays...)
+	default:
+		s, err = ExponentialBackoff(base, orFloat(r.Multiplier, DefaultMultiplier), limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch r.jitterKind() {
+	case JitterNone:
+		return s, nil
+	case JitterEqual:
+		return EqualJitter(s), nil
+	case JitterFactor:
+		return FactorJitter(s, orFloat(r.JitterFactor, DefaultJitterFactor))
+	default:
+		return FullJitter(s), nil
+	}
+}
+
+func seededRand() *rand.Rand {
+	var b [16]byte
+	_, _ = crand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return rand.New(rand.NewPCG(binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])))
+}
+
+// Name returns the policy's name.
+func (p *Policy) Name() string { return p.name }
+
+// Config returns the configuration the policy was built from.
+func (p *Policy) Config() Config { return p.cfg }
+
+// Clock returns the clock the executors use.
+func (p *Policy) Clock() Clock { return p.clock }
+
+// Breaker returns the policy's breaker, nil when it has none.
+func (p *Policy) Breaker() *Breaker { return p.breaker }
+
+// Budget returns the policy's retry budget, nil when it has none.
+func (p *Policy) Budget() *RetryBudget { return p.budget }
+
+// RateLimiter returns the policy's rate limiter, nil when it has none.
+func (p *Policy) RateLimiter() *RateLimiter { return p.limiter }
+
+// Counters returns a snapshot of the counts.
+func (p *Policy) Counters() Counters {
+	c := p.counters.snapshot()
+	if p.breaker != nil {
+		c.BreakerTrips = p.breaker.Trips()
+	}
+	return c
+}
+
+func (p *Policy) emit(e Event) {
+	if p.observer != nil {
+		e.Policy = p.name
+		p.observer.Observe(e)
+	}
+}
+
+func (p *Policy) breakerChanged(c BreakerChange) {
+	p.emit(Event{Kind: EventBreaker, At: c.At, Change: c})
+}
