@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"go.yaml.in/yaml/v3"
@@ -33,16 +35,33 @@ const maxScriptBytes = 1 << 20
 func (s *Server) adminRoutes(r *mux.Router) {
 	api := r.PathPrefix(adminPrefix).Subrouter()
 	api.Use(s.requireToken)
-	api.HandleFunc("/health", s.adminHealth).Methods(http.MethodGet, http.MethodHead)
-	api.HandleFunc("/script", s.adminGetScript).Methods(http.MethodGet)
-	api.HandleFunc("/script", s.adminPutScript).Methods(http.MethodPut, http.MethodPost)
-	api.HandleFunc("/log", s.adminLog).Methods(http.MethodGet)
-	api.HandleFunc("/stats", s.adminStats).Methods(http.MethodGet)
-	api.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
-	api.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
+	metrics := s.metrics.handler().ServeHTTP
+	api.Handle("/health", byMethod{http.MethodGet: s.adminHealth, http.MethodHead: s.adminHealth})
+	api.Handle("/script", byMethod{http.MethodGet: s.adminGetScript, http.MethodPut: s.adminPutScript, http.MethodPost: s.adminPutScript})
+	api.Handle("/log", byMethod{http.MethodGet: s.adminLog})
+	api.Handle("/stats", byMethod{http.MethodGet: s.adminStats})
+	api.Handle("/reset", byMethod{http.MethodPost: s.adminReset})
+	api.Handle("/metrics", byMethod{http.MethodGet: metrics})
 	api.NotFoundHandler = s.requireToken(http.HandlerFunc(adminNotFound))
-	api.MethodNotAllowedHandler = s.requireToken(http.HandlerFunc(adminMethodNotAllowed))
-	r.Handle("/metrics", s.requireToken(s.metrics.handler())).Methods(http.MethodGet)
+	r.Handle("/metrics", s.requireToken(byMethod{http.MethodGet: metrics}))
+}
+
+// byMethod dispatches an admin endpoint on the request method, answering 405
+// with Allow for any other.
+type byMethod map[string]http.HandlerFunc
+
+func (m byMethod) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, ok := m[r.Method]; ok {
+		h(w, r)
+		return
+	}
+	allowed := make([]string, 0, len(m))
+	for method := range m {
+		allowed = append(allowed, method)
+	}
+	sort.Strings(allowed)
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": r.Method + " is not allowed on " + r.URL.Path})
 }
 
 // requireToken checks the bearer token, when one is set, in constant time.
@@ -66,10 +85,6 @@ func adminNotFound(w http.ResponseWriter, r *http.Request) {
 		"error":     "no admin endpoint " + r.URL.Path,
 		"endpoints": []string{"GET /_chaos/health", "GET|PUT /_chaos/script", "GET /_chaos/log?offset=N", "GET /_chaos/stats", "POST /_chaos/reset", "GET /metrics"},
 	})
-}
-
-func adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": r.Method + " is not allowed on " + r.URL.Path})
 }
 
 func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {

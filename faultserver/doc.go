@@ -1,4 +1,55 @@
 // Package faultserver holds the fault model and its script compiler, the
 // gorilla/mux server that performs faults on real connections, the arrival log of
 // Records, the admin API and the Prometheus metrics.
+//
+// # One decision core, two drivers
+//
+// A Spec (the `server:` section of a scenario file, or a bare script read by
+// ParseScript) compiles into a Script. The Script decides each request from
+// elapsed time and request metadata alone:
+//
+//	d, ok := script.Admit(elapsed)      // capacity: refused → the overload decision
+//	if ok {
+//		d = script.Decide(elapsed, &req) // route, phase, mix, delay, service time
+//		...perform d: wait d.Delay, script.Commit(&d, &req) for a row operation...
+//		script.Release(end)
+//	}
+//	rec := faultserver.NewRecord(accepted, &req, &d); rec.Finish(end)
+//
+// The live Server drives it with the monotonic clock; the simulator drives the
+// same calls in virtual time, and reads a decision as a client would with
+// Decision.ClientView. Randomness comes from streams seeded by (seed, route,
+// client key, request index): a client's faults do not depend on other clients.
+//
+// # Time
+//
+// Elapsed time is measured from the start of the script: server start, or the
+// moment the admin API replaced or reset the script. Under per: global, timed
+// phases run from there; under per: client, from that client's first request
+// on the route.
+//
+// # On the wire
+//
+// status: a response with the script's headers and body. delay: the request
+// is held first. hang: held without an answer until the duration passes, the
+// client goes away or the server closes, then closed. reset: TCP RST
+// (SO_LINGER 0), "connection reset by peer". close: FIN with no response, EOF.
+// truncate: Content-Length promises more body than is sent, unexpected EOF.
+// slow: the body paced at a bandwidth with flushes. malformed: bytes that are
+// not HTTP, "malformed HTTP response". overload: the capacity model's status.
+// Every response that carries an injected fault has X-Chaos-Fault: KIND, and
+// every scripted response X-Chaos-Phase: PHASE.
+//
+// Go's http.Transport silently retries an idempotent request once when a
+// reused keep-alive connection fails before any response byte (reset, close,
+// hang ended by the server): the server then logs two attempts for one call.
+// A harness that counts attempts should disable keep-alives or send
+// X-Chaos-Attempt so the log shows the retry for what it is.
+//
+// # The arrival log
+//
+// Each request becomes one Record, stamped at acceptance before any delay and
+// completed with the status sent and the latency. Records are kept in memory
+// (the last Options.LogLimit) and streamed as JSON lines to Options.Log in the
+// order requests complete; t_ms gives the order they were accepted.
 package faultserver

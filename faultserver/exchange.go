@@ -30,7 +30,7 @@ const maxDrain = 1 << 20
 func (x *exchange) perform() int {
 	d := x.d
 	proxied := x.srv.proxy != nil && d.Row == RowNone && (d.Kind == KindNone || d.Kind == KindDelay)
-	if !proxied {
+	if !proxied && x.r.Body != http.NoBody {
 		x.drainBody()
 	}
 	if d.Delay > 0 && !x.wait(d.Delay) {

@@ -3,6 +3,7 @@ package faultserver
 import (
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -16,6 +17,17 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 	hung     prometheus.Gauge
+
+	// The children of the vectors, cached by label values: resolving labels
+	// validates and hashes them, which is most of the cost per request.
+	mu       sync.RWMutex
+	counters map[counterKey]prometheus.Counter
+	timings  map[string]prometheus.Observer
+}
+
+type counterKey struct {
+	route, phase, fault string
+	status              int
 }
 
 func newMetrics() *metrics {
@@ -40,12 +52,30 @@ func newMetrics() *metrics {
 		}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.hung)
+	m.counters = map[counterKey]prometheus.Counter{}
+	m.timings = map[string]prometheus.Observer{}
 	return m
 }
 
 func (m *metrics) observe(rec *Record) {
-	m.requests.WithLabelValues(rec.Route, rec.Phase, rec.Fault, statusLabel(rec.Status)).Inc()
-	m.latency.WithLabelValues(rec.Fault).Observe(rec.LatencyMs / 1000)
+	key := counterKey{rec.Route, rec.Phase, rec.Fault, rec.Status}
+	m.mu.RLock()
+	counter, timing := m.counters[key], m.timings[rec.Fault]
+	m.mu.RUnlock()
+	if counter == nil || timing == nil {
+		m.mu.Lock()
+		if counter = m.counters[key]; counter == nil {
+			counter = m.requests.WithLabelValues(rec.Route, rec.Phase, rec.Fault, statusLabel(rec.Status))
+			m.counters[key] = counter
+		}
+		if timing = m.timings[rec.Fault]; timing == nil {
+			timing = m.latency.WithLabelValues(rec.Fault)
+			m.timings[rec.Fault] = timing
+		}
+		m.mu.Unlock()
+	}
+	counter.Inc()
+	timing.Observe(rec.LatencyMs / 1000)
 }
 
 func (m *metrics) handler() http.Handler {

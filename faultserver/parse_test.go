@@ -107,6 +107,8 @@ server:
 		Entry("malformed false", "phases:\n  - fault: {malformed: false}\n", 2, "phases[0].fault.malformed", "malformed: false"),
 		Entry("duration without unit", "phases:\n  - {duration: 5}\n  - {}\n", 2, "phases[0].duration", "needs a unit"),
 		Entry("row without path", "row: {version: 3}\n", 1, "row.path", "missing path"),
+		Entry("server section not a mapping", "name: x\nserver: [1, 2]\n", 2, "server", "expected a mapping"),
+		Entry("header name with a space", "phases:\n  - fault: {status: 500, headers: {\"x bad\": 1}}\n", 2, "phases[0].fault.headers.x bad", "not a valid header name"),
 		Entry("duplicate route names", "routes:\n  - {path: /a}\n  - {path: /a}\n", 3, "routes[1].name", "already used"),
 	)
 
@@ -152,5 +154,19 @@ var _ = Describe("ParseBandwidth", func() {
 		Expect(err).To(HaveOccurred())
 		_, err = faultserver.ParseBandwidth("quick")
 		Expect(err).To(MatchError(ContainSubstring("invalid bandwidth")))
+	})
+})
+
+var _ = Describe("DefaultSpec", func() {
+	It("parses and compiles, and mixes successes with faults", func() {
+		s, err := faultserver.Compile(faultserver.DefaultSpec(), 1)
+		Expect(err).NotTo(HaveOccurred())
+		seen := map[string]bool{}
+		for i := 0; i < 200; i++ {
+			seen[decide(s, 0, "c", "GET", "/").Kind] = true
+		}
+		Expect(seen).To(HaveKey("none"))
+		Expect(seen).To(HaveKey("status"))
+		Expect(seen).To(HaveKey("reset"))
 	})
 })

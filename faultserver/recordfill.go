@@ -1,6 +1,9 @@
 package faultserver
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Millis converts a duration to the fractional milliseconds of a Record.
 func Millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -32,8 +35,8 @@ func NewRecord(accepted time.Duration, req *RequestInfo, d *Decision) Record {
 // Finish sets the latency of a Record whose response ended at end (on the
 // same clock as its acceptance).
 func (r *Record) Finish(end time.Duration) {
-	r.LatencyMs = Millis(end) - r.TMs
-	if r.LatencyMs < 0 {
-		r.LatencyMs = 0
-	}
+	// TMs came from Millis(accepted): recover the nanoseconds and subtract
+	// durations, so the latency has no float residue of the subtraction.
+	accepted := time.Duration(math.Round(r.TMs * float64(time.Millisecond)))
+	r.LatencyMs = Millis(max(0, end-accepted))
 }

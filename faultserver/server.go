@@ -101,6 +101,7 @@ func NewStarted(spec *Spec, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if _, err := s.Start(); err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -174,17 +175,24 @@ func (s *Server) Start() (string, error) {
 		}
 	}
 	s.start = time.Now()
-	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second}
+	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout}
 	s.url = "http://" + ln.Addr().String()
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	s.adminURL = s.url
 	if adminLn != nil {
-		s.adminSrv = &http.Server{Handler: s.admin, ReadHeaderTimeout: 30 * time.Second}
+		s.adminSrv = &http.Server{Handler: s.admin, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout}
 		s.adminURL = "http://" + adminLn.Addr().String()
 		go func() { _ = s.adminSrv.Serve(adminLn) }()
 	}
 	return s.url, nil
 }
+
+// Connection limits: a client that takes longer to send its headers, or
+// leaves a keep-alive connection idle longer, is disconnected.
+const (
+	headerTimeout = 30 * time.Second
+	idleTimeout   = 2 * time.Minute
+)
 
 func listen(addr string) (net.Listener, error) {
 	if addr == "" {

@@ -1,6 +1,7 @@
 package faultserver_test
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"time"
@@ -54,3 +55,5 @@ func waitRecords(srv *faultserver.Server, n int) []faultserver.Record {
 		Should(HaveLen(n))
 	return srv.Records()
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

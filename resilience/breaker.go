@@ -184,13 +184,18 @@ func (b *Breaker) Record(now time.Time, ticket BreakerTicket, r BreakerResult) {
 }
 
 func (b *Breaker) recordClosedLocked(now time.Time, r BreakerResult, t *transitions) {
+	ratio := b.s.ratio > 0 // the window is kept only for the ratio trigger
 	switch r {
 	case BreakerSuccess:
 		b.fail = 0
-		b.win.add(now, 0, 1)
+		if ratio {
+			b.win.add(now, 0, 1)
+		}
 	case BreakerFailure:
 		b.fail++
-		b.win.add(now, 1, 1)
+		if ratio {
+			b.win.add(now, 1, 1)
+		}
 		if b.tripsLocked(now) {
 			b.openLocked(now, t)
 		}

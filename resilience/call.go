@@ -16,6 +16,9 @@ type RequestMeta struct {
 	// Key identifies the request for the stale fallback (method and URL, for
 	// example); empty: no stale fallback for this call.
 	Key string
+	// OneShot says the request cannot be sent twice (its body cannot be
+	// re-read), so it is never retried.
+	OneShot bool
 	// CallerFallback says the caller has its own fallback, to be used (as
 	// FallbackCaller) when no stale value applies.
 	CallerFallback bool
@@ -276,6 +279,9 @@ func (c *Call) Record(now time.Time, o Outcome) {
 	case !transient:
 		c.finish(now, ReasonNotRetryable, o.Kind, c.lastErr(), false)
 		return
+	case c.req.OneShot:
+		c.finish(now, ReasonOneShot, o.Kind, c.lastErr(), true)
+		return
 	case !c.req.repeatable() && !p.retry.nonIdempotent && o.Kind != KindRefused:
 		c.finish(now, ReasonNotIdempotent, o.Kind, c.lastErr(), true)
 		return
@@ -338,7 +344,9 @@ func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, to
 	}
 	c.p.rngMu.Lock()
 	if r.stateful != nil {
-		d = r.stateful.DelayState(c.retries+1, c.prev, &c.state, c.p.rng)
+		state := c.state // a copy, so the Call itself does not escape
+		d = r.stateful.DelayState(c.retries+1, c.prev, &state, c.p.rng)
+		c.state = state
 	} else {
 		d = r.backoff.Delay(c.retries+1, c.prev, c.p.rng)
 	}
@@ -387,12 +395,14 @@ func (c *Call) Abort(now time.Time, err error) Step {
 // answer it (transient failures and rejections, not definite answers).
 func (c *Call) finish(now time.Time, reason Reason, kind OutcomeKind, err error, eligible bool) Step {
 	p := c.p
-	ignore := Outcome{Kind: KindCanceled}
+	// An outer breaker learns how the whole call went: its last attempt's
+	// outcome, or nothing if none was sent or the caller gave up.
+	callOutcome := Outcome{Kind: KindCanceled}
 	if c.attempt > 0 && reason != ReasonCanceled {
-		ignore = c.last
+		callOutcome = c.last
 	}
 	p.recordBreaker(now, &c.innerT, Outcome{Kind: KindCanceled}) // an admission never sent
-	p.recordBreaker(now, &c.outerT, ignore)
+	p.recordBreaker(now, &c.outerT, callOutcome)
 	gaveUp := &GiveUpError{Attempts: c.attempt, Reason: reason, Kind: kind, Status: c.last.Status, Err: err}
 	step := Step{Action: ActionGiveUp, Attempt: c.attempt, Err: gaveUp}
 	if eligible {

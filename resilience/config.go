@@ -41,7 +41,9 @@ type RetryConfig struct {
 	// Base is the first delay (constant: every delay; decorrelated jitters:
 	// the lower bound and median). Default 100ms.
 	Base Duration `yaml:"base,omitempty"`
-	// Cap bounds the delay (see Jitter for where). Default 30s.
+	// Cap bounds the delay (see Jitter for where) of the exponential and
+	// linear backoffs and the decorrelated jitters. Default 30s (or Base, if
+	// larger).
 	Cap Duration `yaml:"cap,omitempty"`
 	// Multiplier is the exponential growth factor. Default 2.
 	Multiplier float64 `yaml:"multiplier,omitempty"`

@@ -105,12 +105,14 @@ func (r *RetryConfig) check(ps *problems) {
 			ps.add(f.path, "must not be negative, got %v", f.d.D())
 		}
 	}
-	base, limit := orDuration(r.Base, DefaultBase), orDuration(r.Cap, DefaultCap)
-	if limit < base {
-		ps.add("retry.cap", "cap %v is below base %v", limit, base)
-	}
 	backoff, jitter := r.backoffKind(), r.jitterKind()
 	decorrelated := jitter == JitterDecorrelated || jitter == JitterDecorrelatedV2
+	if base := orDuration(r.Base, DefaultBase); r.Cap != 0 && r.Cap.D() < base {
+		ps.add("retry.cap", "cap %v is below base %v", r.Cap.D(), base)
+	}
+	if r.Cap != 0 && !decorrelated && (backoff == BackoffConstant || backoff == BackoffList) {
+		ps.add("retry.cap", "is not used by backoff %s", backoff)
+	}
 	if decorrelated && r.Backoff != "" && r.Backoff != BackoffExponential {
 		ps.add("retry.backoff", "jitter %s computes its own delays from base and cap; backoff %s would be ignored", jitter, r.Backoff)
 	}

@@ -73,7 +73,7 @@ func ResolveKey(key string) (string, error) {
 		return matches[0], nil
 	case 0:
 		msg := fmt.Sprintf("unknown policy key %q", key)
-		if s := yamlfile.Suggest(key, keys); s != "" {
+		if s := suggestKey(key, keys); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return "", fmt.Errorf("%s", msg)
@@ -117,6 +117,24 @@ func (c *Config) Set(key, value string) error {
 		return fmt.Errorf("%s", strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// suggestKey finds the near key among full paths and their last parts.
+func suggestKey(key string, keys []string) string {
+	if s := yamlfile.Suggest(key, keys); s != "" {
+		return s
+	}
+	last := make([]string, len(keys))
+	for i, k := range keys {
+		last[i] = k[strings.LastIndex(k, ".")+1:]
+	}
+	s := yamlfile.Suggest(key, last)
+	for i, l := range last {
+		if l == s {
+			return keys[i]
+		}
+	}
+	return ""
 }
 
 func fieldByYAML(v reflect.Value, name string) reflect.Value {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 )
 
@@ -125,7 +126,7 @@ func (v *DecorrelatedV2) Delay(attempt int, prev time.Duration, rng *rand.Rand) 
 
 // CDFState is the exact law of DelayState(attempt, ·, &state, ·).
 func (v *DecorrelatedV2) CDFState(attempt int, state float64) func(time.Duration) float64 {
-	lo := float64(max(attempt, 1) - 1)
+	inv := newV2Inverse(float64(max(attempt, 1) - 1))
 	scale := v.scale()
 	return func(x time.Duration) float64 {
 		if x >= v.limit {
@@ -135,7 +136,7 @@ func (v *DecorrelatedV2) CDFState(attempt int, state float64) func(time.Duration
 			return 0
 		}
 		// X = trunc((f(t)-state)*scale) <= x  <=>  f(t) < (x+1)/scale + state.
-		return v2InverseFraction(lo, (float64(x)+1)/scale+state)
+		return inv.fraction((float64(x)+1)/scale + state)
 	}
 }
 
@@ -149,7 +150,8 @@ func (v *DecorrelatedV2) CDF(attempt int, _ time.Duration) func(time.Duration) f
 	for i := range states {
 		states[i] = v2Formula(float64(attempt-2) + (float64(i)+0.5)/v2Midpoints)
 	}
-	lo, scale := float64(attempt-1), v.scale()
+	inv := newV2Inverse(float64(attempt - 1))
+	scale := v.scale()
 	return func(x time.Duration) float64 {
 		if x >= v.limit {
 			return 1
@@ -159,27 +161,60 @@ func (v *DecorrelatedV2) CDF(attempt int, _ time.Duration) func(time.Duration) f
 		}
 		var sum float64
 		for _, s := range states {
-			sum += v2InverseFraction(lo, (float64(x)+1)/scale+s)
+			sum += inv.fraction((float64(x)+1)/scale + s)
 		}
 		return sum / v2Midpoints
 	}
 }
 
-const v2Midpoints = 256
+const (
+	v2Midpoints = 256
+	v2TableSize = 4096
+)
 
-// v2InverseFraction returns P(f(lo+U) < target) for U uniform on [0,1): the
-// u in [0,1] where f(lo+u) = target, found by bisection since f increases.
-func v2InverseFraction(lo, target float64) float64 {
-	if target <= v2Formula(lo) {
+// v2Inverse answers P(f(lo+U) < target) for U uniform on [0,1): the u in
+// [0,1] where f(lo+u) = target, f being increasing. For lo >= 1, where f is
+// smooth, it interpolates a table (relative error below 1e-8); near t = 0,
+// where f grows like a square root, it bisects.
+type v2Inverse struct {
+	lo    float64
+	table []float64 // f(lo + i/v2TableSize), i = 0..v2TableSize
+}
+
+func newV2Inverse(lo float64) v2Inverse {
+	inv := v2Inverse{lo: lo}
+	if lo >= 1 {
+		inv.table = make([]float64, v2TableSize+1)
+		for i := range inv.table {
+			inv.table[i] = v2Formula(lo + float64(i)/v2TableSize)
+		}
+	}
+	return inv
+}
+
+func (inv v2Inverse) fraction(target float64) float64 {
+	if inv.table != nil {
+		t := inv.table
+		if target <= t[0] {
+			return 0
+		}
+		if target >= t[len(t)-1] {
+			return 1
+		}
+		i := sort.SearchFloat64s(t, target) // t[i-1] < target <= t[i]
+		frac := (target - t[i-1]) / (t[i] - t[i-1])
+		return (float64(i-1) + frac) / v2TableSize
+	}
+	if target <= v2Formula(inv.lo) {
 		return 0
 	}
-	if target >= v2Formula(lo+1) {
+	if target >= v2Formula(inv.lo+1) {
 		return 1
 	}
 	a, b := 0.0, 1.0
 	for range 52 {
 		m := (a + b) / 2
-		if v2Formula(lo+m) < target {
+		if v2Formula(inv.lo+m) < target {
 			a = m
 		} else {
 			b = m

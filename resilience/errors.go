@@ -64,6 +64,7 @@ type Reason string
 const (
 	ReasonNotRetryable  Reason = "not retryable"
 	ReasonNotIdempotent Reason = "not idempotent"
+	ReasonOneShot       Reason = "request body cannot be re-sent"
 	ReasonExhausted     Reason = "retries exhausted"
 	ReasonBreakerOpen   Reason = "breaker open"
 	ReasonRateLimited   Reason = "rate limited"

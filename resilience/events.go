@@ -59,7 +59,8 @@ type Event struct {
 
 // Observer is told of every event. It runs synchronously on the goroutine
 // of the call (or of the simulator) and outside every lock of this package,
-// so it may read the policy; it should be quick.
+// so it may read the policy; it should be quick, and it must be safe for
+// concurrent use when calls run on several goroutines.
 type Observer interface {
 	Observe(Event)
 }

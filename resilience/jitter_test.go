@@ -139,7 +139,7 @@ var _ = Describe("Jitter distributions (10,000 seeded draws, Kolmogorov-Smirnov 
 		})
 
 		It("matches the marginal law when drawn without state", func() {
-			samples := drawDelays(v2, 3, 0, 42, 1000)
+			samples := drawDelays(v2, 3, 0, 42, draws)
 			d, p := ksTest(samples, v2.CDF(3, 0))
 			Expect(p).To(BeNumerically(">", 0.01), "D=%.5f", d)
 		})

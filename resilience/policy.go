@@ -212,7 +212,8 @@ func (p *Policy) buildOrder(order []string) {
 
 // BuildBackoff returns the backoff this retry section describes.
 func (r *RetryConfig) BuildBackoff() (Distributed, error) {
-	base, limit := orDuration(r.Base, DefaultBase), orDuration(r.Cap, DefaultCap)
+	base := orDuration(r.Base, DefaultBase)
+	limit := orDuration(r.Cap, max(DefaultCap, base))
 	switch r.jitterKind() {
 	case JitterDecorrelated:
 		return DecorrelatedJitter(base, limit)

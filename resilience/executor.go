@@ -1,0 +1,120 @@
+package resilience
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Do runs fn under the policy p on p's clock: attempts, waits, breaker,
+// rate limit, budget, timeouts and stale fallback, composed as p says.
+// fn's error is classified by Classify; return a *StatusError (or any error
+// with StatusCode() int) to have a failure treated as that HTTP status. The
+// final error is a *GiveUpError wrapping the last failure.
+func Do[T any](ctx context.Context, p *Policy, fn func(context.Context) (T, error)) (T, error) {
+	return DoRequest(ctx, p, RequestMeta{}, fn, nil)
+}
+
+// DoRequest is Do with request metadata (for idempotency and the stale
+// fallback's key) and an optional fallback of the caller's, which answers a
+// call that failed for good when no stale value applies.
+func DoRequest[T any](ctx context.Context, p *Policy, req RequestMeta,
+	fn func(context.Context) (T, error), fallback func(context.Context, error) (T, error)) (T, error) {
+	var zero, result T
+	clock := p.clock
+	req.CallerFallback = fallback != nil
+	keep := p.stale != nil && req.Key != ""
+	// now is read once per step: the clock is the executor's largest cost.
+	now := clock.Now()
+	call := p.Begin(now, req)
+	if err := ctx.Err(); err != nil {
+		return zero, call.Abort(now, err).Err
+	}
+	for {
+		step := call.Next(now)
+		switch step.Action {
+		case ActionSend:
+			v, err, kind := runAttempt(ctx, clock, step.Timeout, fn)
+			o := Outcome{Err: err, Kind: kind}
+			if err == nil {
+				result = v
+				if keep {
+					o.Value = v
+				}
+			}
+			now = clock.Now()
+			call.Record(now, o)
+		case ActionWait:
+			if err := clock.Sleep(ctx, step.Wait); err != nil {
+				return zero, call.Abort(clock.Now(), err).Err
+			}
+			now = clock.Now()
+		case ActionSucceed:
+			return result, nil
+		case ActionFallback:
+			switch step.Fallback {
+			case FallbackStale:
+				if v, ok := step.Value.(T); ok {
+					return v, nil
+				}
+			case FallbackCaller:
+				return fallback(ctx, step.Err)
+			}
+			return zero, step.Err // a static HTTP response is not a T
+		default:
+			return zero, step.Err
+		}
+	}
+}
+
+// runAttempt runs one attempt within timeout (0: none) and classifies its
+// failure: the caller's cancellation is KindCanceled, the attempt's own
+// timeout KindTimeout, anything else is left to Classify (KindUnset).
+func runAttempt[T any](ctx context.Context, clock Clock, timeout time.Duration,
+	fn func(context.Context) (T, error)) (T, error, OutcomeKind) {
+	if timeout <= 0 {
+		v, err := fn(ctx)
+		if err != nil && ctx.Err() != nil {
+			return v, err, KindCanceled
+		}
+		return v, err, KindUnset
+	}
+	actx, cancel := attemptContext(ctx, clock, timeout)
+	v, err := fn(actx)
+	timedOut := errors.Is(context.Cause(actx), ErrAttemptTimeout)
+	cancel()
+	switch {
+	case err == nil:
+		return v, nil, KindUnset
+	case ctx.Err() != nil:
+		return v, err, KindCanceled
+	case timedOut:
+		return v, fmt.Errorf("%w after %v", ErrAttemptTimeout, timeout), KindTimeout
+	}
+	return v, err, KindUnset
+}
+
+// attemptContext derives a context that is canceled with ErrAttemptTimeout
+// as its cause once timeout has passed on clock.
+func attemptContext(ctx context.Context, clock Clock, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if _, real := clock.(RealClock); real {
+		return context.WithTimeoutCause(ctx, timeout, ErrAttemptTimeout)
+	}
+	actx, cancel := context.WithCancelCause(ctx)
+	fire := func() { cancel(ErrAttemptTimeout) }
+	var stop func() bool
+	if tc, ok := clock.(timerClock); ok {
+		stop = tc.AfterFunc(timeout, fire)
+	} else {
+		done := make(chan struct{})
+		go func() {
+			if clock.Sleep(actx, timeout) == nil {
+				fire()
+			}
+			close(done)
+		}()
+		stop = func() bool { cancel(nil); <-done; return true }
+	}
+	return actx, func() { stop(); cancel(nil) }
+}
