@@ -325,11 +325,29 @@ func Suggest(name string, candidates []string) string {
 	best, bestDist := "", max(2, len(name)/3)+1
 	for _, c := range candidates {
 		dist := levenshtein(strings.ToLower(name), strings.ToLower(c))
-		if dist < bestDist || (dist == bestDist && best != "" && c < best) {
+		if dist < bestDist || (dist == bestDist && best != "" && closerTie(name, c, best)) {
 			best, bestDist = c, dist
 		}
 	}
 	return best
+}
+
+// closerTie breaks a tie in edit distance: the longer common prefix wins
+// (max_retry means max_retries, not max_delay), then alphabetical order.
+func closerTie(name, c, best string) bool {
+	pc, pb := commonPrefix(name, c), commonPrefix(name, best)
+	if pc != pb {
+		return pc > pb
+	}
+	return c < best
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // levenshtein is the classic edit distance (insertions, deletions, substitutions).

@@ -115,4 +115,8 @@ var _ = Describe("Suggest", func() {
 		Expect(yamlfile.Suggest("retyr", []string{"retry", "breaker"})).To(Equal("retry"))
 		Expect(yamlfile.Suggest("zzz", []string{"retry", "breaker"})).To(Equal(""))
 	})
+
+	It("breaks a tie by the longer common prefix", func() {
+		Expect(yamlfile.Suggest("max_retry", []string{"max_delay", "max_retries"})).To(Equal("max_retries"))
+	})
 })
