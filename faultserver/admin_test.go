@@ -93,6 +93,16 @@ var _ = Describe("the admin API", func() {
 		Expect(status).To(Equal(400))
 	})
 
+	It("says where the log starts when older Records are no longer kept", func() {
+		srv := startServer("{}\n", faultserver.Options{LogLimit: 2})
+		statuses(c, srv.URL()+"/", "a", 4)
+		Eventually(srv.Stats).Should(HaveField("Requests", int64(4)))
+		_, body, h := adminDo("GET", srv.URL()+"/_chaos/log?offset=0&limit=1", "", "")
+		Expect(h.Get("X-Chaos-Log-First")).To(Equal("2"))
+		Expect(h.Get("X-Chaos-Log-Next")).To(Equal("3"))
+		Expect(strings.Count(body, "\n")).To(Equal(1))
+	})
+
 	It("counts requests per phase, fault and status", func() {
 		srv := startServer("phases:\n  - {name: down, requests: 2, fault: {status: 503}}\n  - {name: up}\n", faultserver.Options{})
 		statuses(c, srv.URL()+"/", "a", 3)

@@ -16,15 +16,19 @@ const DefaultLogLimit = 100_000
 // a reader following the file sees records promptly.
 const logFlushInterval = 200 * time.Millisecond
 
+// logBlock is how many Records are allocated at a time: the ring grows by
+// blocks, so it never copies what it holds.
+const logBlock = 1024
+
 // arrivalLog holds the last limit Records in memory, in the order requests
 // completed, and streams every Record as a JSON line. Offsets count Records
 // since the server started: a Record's offset never changes.
 type arrivalLog struct {
-	mu    sync.Mutex
-	ring  []Record // ring[(head+i)%len] is the i-th oldest kept; grows up to limit
-	head  int
-	limit int
-	total int64 // Records ever added: the offset of the next one
+	mu     sync.Mutex
+	blocks [][]Record // the ring: slot i is blocks[i/logBlock][i%logBlock]
+	slots  int        // slots allocated so far, up to limit
+	limit  int
+	total  int64 // Records ever added: the offset of the next one
 
 	out     *bufio.Writer
 	enc     *json.Encoder
@@ -47,36 +51,44 @@ func newArrivalLog(limit int, w io.Writer) *arrivalLog {
 	return l
 }
 
+// slot returns the ring slot of an offset.
+func (l *arrivalLog) slot(offset int64) *Record {
+	i := int(offset % int64(l.limit))
+	return &l.blocks[i/logBlock][i%logBlock]
+}
+
 func (l *arrivalLog) add(rec Record) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.ring) < l.limit {
-		l.ring = append(l.ring, rec)
-	} else {
-		l.ring[l.head] = rec
-		l.head = (l.head + 1) % l.limit
+	if l.slots < l.limit && int64(l.slots) == l.total {
+		n := min(logBlock, l.limit-l.slots)
+		l.blocks = append(l.blocks, make([]Record, n))
+		l.slots += n
 	}
+	*l.slot(l.total) = rec
 	l.total++
 	if l.enc != nil && l.err == nil {
 		l.err = l.enc.Encode(&rec)
 	}
 }
 
-// since returns up to limit (0: all) kept Records from offset on, the offset of the first
-// returned (later than offset when older ones are no longer kept) and the
-// offset to ask for next.
+// kept is the number of Records held in memory.
+func (l *arrivalLog) kept() int64 { return min(l.total, int64(l.limit)) }
+
+// since returns up to limit (0: all) kept Records from offset on, the offset
+// of the first returned (later than offset when older ones are no longer
+// kept) and the offset to ask for next.
 func (l *arrivalLog) since(offset int64, limit int) (recs []Record, first, next int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	oldest := l.total - int64(len(l.ring))
-	first = min(l.total, max(offset, oldest))
+	first = min(l.total, max(offset, l.total-l.kept()))
 	n := int(l.total - first)
 	if limit > 0 && n > limit {
 		n = limit
 	}
 	recs = make([]Record, n)
 	for i := range recs {
-		recs[i] = l.ring[(l.head+int(first-oldest)+i)%len(l.ring)]
+		recs[i] = *l.slot(first + int64(i))
 	}
 	return recs, first, first + int64(n)
 }

@@ -94,6 +94,10 @@ func (x *exchange) abort() {
 	}
 }
 
+// textPlain is the default Content-Type, shared by every response that sets
+// none (net/http only reads header values).
+var textPlain = []string{"text/plain; charset=utf-8"}
+
 // responseHeader is the header of a scripted response: the script's headers,
 // the markers and Retry-After.
 func (x *exchange) responseHeader(h http.Header, bodyLen int) {
@@ -108,8 +112,8 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int) {
 	if d.HasRetryAfter {
 		h.Set("Retry-After", retryAfterValue(d, time.Now()))
 	}
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "text/plain; charset=utf-8")
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = textPlain
 	}
 	h.Set("Content-Length", strconv.Itoa(bodyLen))
 }

@@ -38,8 +38,10 @@ func requestInfo(r *http.Request) RequestInfo {
 		}
 		info.ClientKey = host + " " + r.UserAgent()
 	}
-	if n, err := strconv.Atoi(r.Header.Get(HeaderAttempt)); err == nil && n > 0 {
-		info.Attempt = n
+	if v := r.Header.Get(HeaderAttempt); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			info.Attempt = n
+		}
 	}
 	if v := r.Header.Get("If-Match"); v != "" {
 		info.Version = ParseVersion(v)

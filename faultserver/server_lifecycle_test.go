@@ -2,6 +2,7 @@ package faultserver_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"sync"
@@ -102,6 +103,22 @@ routes:
 		for i := 0; i < 500; i++ {
 			Eventually(errs, 5*time.Second).Should(Receive(HaveOccurred()))
 		}
+	})
+
+	It("mounts its handler in another server, faults and all", func() {
+		srv, err := faultserver.New(&faultserver.Spec{Phases: []faultserver.PhaseSpec{
+			{Requests: 1, Fault: &faultserver.FaultSpec{Reset: true}}, {}}}, faultserver.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(srv.Close)
+		ts := httptest.NewServer(srv.Handler())
+		DeferCleanup(ts.Close)
+		c := freshClient(5 * time.Second)
+		_, _, err = call(c, "GET", ts.URL+"/", "a")
+		Expect(err).To(MatchError(ContainSubstring("connection reset by peer")))
+		resp, _, err := call(c, "GET", ts.URL+"/", "a")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.StatusCode).To(Equal(200))
+		waitRecords(srv, 2)
 	})
 
 	It("refuses to start twice and closes idempotently", func() {
