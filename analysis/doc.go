@@ -1,4 +1,27 @@
 // Package analysis turns Records into statistics with gonum: success rates with
 // intervals, arrival spread, retry timing, completion times, Retry-After compliance
 // and tests of the difference between two strategies.
+//
+// It reads Records only, so a log of `chaos serve` for a client in any language
+// analyses like the harness's own runs. Feed an Accumulator one Record at a time
+// and Finish it into a Result, which is result.json (DESIGN.md) and carries the
+// binned series the reports draw:
+//
+//	acc, err := analysis.New(analysis.Options{Scenario: "outage-recovery", Engine: "sim", Seed: &seed})
+//	for _, rec := range records {
+//		if err := acc.Add(rec); err != nil { ... }   // names the bad field
+//	}
+//	res, err := acc.Finish()
+//
+// Records are grouped into strategies by their Policy ("client" when empty), so a
+// comparison of jitters is one Accumulator fed each jitter's run with Policy set to
+// its name; the Result then names the best strategy, orders the rest, and compares
+// the best with each (Newcombe interval on the success-rate difference, Mann-Whitney
+// U on completion times, bootstrap interval on the peak-to-mean difference). A tuning
+// grid is the same with one policy per setting, then Rank for the ranking and Pareto
+// frontier. MergeLogs reads JSON-lines logs, merged by time, with errors naming file
+// and line.
+//
+// Memory is per logical request (a few numbers each), plus fixed-size bins and
+// seeded samples per strategy: never per Record.
 package analysis

@@ -1,4 +1,42 @@
 // Package chaostest is what a user's own Go test suite imports: a fault server
 // started in one line that closes itself when the test ends, its Records, and
 // Gomega matchers over them.
+//
+//	srv := chaostest.NewServer(t, `
+//	phases:
+//	  - {requests: 10, fault: {status: 429, retry_after: 1s}}
+//	`)
+//	... point the client under test at srv.URL, run it ...
+//	g.Expect(srv).To(chaostest.HonourRetryAfter())
+//	g.Expect(srv).To(chaostest.HaveSuccessRate(BeNumerically(">=", 0.99)))
+//
+// t is a *testing.T, a *testing.B or Ginkgo's GinkgoT(). The matchers take the
+// server itself or a []faultserver.Record (from an arrival log, say).
+//
+// # What the matchers measure
+//
+// Every number comes from package analysis, the same code behind result.json
+// and `chaos check`, so a matcher and a report never disagree. The Records are
+// pooled into one fleet ("client"), whatever their policy field says.
+//
+// Logical requests and attempts are told apart by the X-Chaos-Request and
+// X-Chaos-Attempt headers (DESIGN.md, "Client identity on the wire"). The
+// matchers about retries (attempts per request, amplification, Retry-After,
+// retried statuses, retry spread) refuse records that carry neither, with an
+// error that says so, rather than judging every attempt a request of its own.
+// HaveSuccessRate and OpenBreaker work on any records.
+//
+// # How an open circuit breaker shows in Records
+//
+// A breaker that is open refuses calls in the client: they never reach the
+// server, so the arrival log shows the breaker as silence. OpenBreaker(n, d)
+// holds when some client, after n consecutive failed attempts, sent nothing
+// for at least d (from the end of its last failed response to its next
+// arrival, the half-open probe). Choose d longer than the client's longest
+// backoff delay, so a retry wait is not mistaken for an open breaker. A client
+// that sends nothing more after the breaker opens shows no probe, and is not
+// counted.
+//
+// Failure messages give the measured value and list the logical requests (or
+// clients, or retries) that broke the rule, with their Records.
 package chaostest

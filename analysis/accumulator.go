@@ -1,0 +1,144 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
+
+// Accumulator turns a stream of Records into a Result. Feed it Records one at
+// a time with Add, in any order across logical requests but in arrival order
+// within one (as every log writer does), then call Finish once. It keeps a
+// few numbers per logical request and fixed-size bins and samples per
+// policy, never the Records, so millions of Records fit.
+//
+// An Accumulator is not safe for concurrent use.
+type Accumulator struct {
+	opts     Options
+	tl       *timeline
+	policies map[string]*policyAcc
+	order    []*policyAcc // first-seen order, the order of Result.Policies
+	records  int
+	finished bool
+}
+
+// New validates the options and returns an empty Accumulator.
+func New(o Options) (*Accumulator, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("analysis options: %w", err)
+	}
+	return &Accumulator{opts: o, tl: newTimeline(), policies: map[string]*policyAcc{}}, nil
+}
+
+// Add takes one Record. A Record whose numbers cannot be a real attempt
+// (negative or non-finite times, a negative attempt number) is an error that
+// names the field, and is not counted.
+func (a *Accumulator) Add(rec faultserver.Record) error {
+	if a.finished {
+		return errors.New("analysis: Add after Finish")
+	}
+	if err := validateRecord(rec); err != nil {
+		return err
+	}
+	name := rec.Policy
+	if name == "" {
+		name = a.opts.DefaultPolicy
+	}
+	p, found := a.policies[name]
+	if !found {
+		p = newPolicyAcc(name, a.tl, &a.opts)
+		a.policies[name] = p
+		a.order = append(a.order, p)
+	}
+	p.add(a.tl, rec)
+	a.records++
+	return nil
+}
+
+// Records is how many Records were added.
+func (a *Accumulator) Records() int { return a.records }
+
+func validateRecord(rec faultserver.Record) error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"t_ms", rec.TMs}, {"latency_ms", rec.LatencyMs}, {"retry_after_ms", rec.RetryAfterMs}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
+			return fmt.Errorf("%s %v: want a finite number of milliseconds, not negative", f.name, f.v)
+		}
+	}
+	if end := rec.TMs + rec.LatencyMs + rec.RetryAfterMs; math.IsInf(end, 0) {
+		return fmt.Errorf("t_ms %v + latency_ms %v + retry_after_ms %v: too large to be a time", rec.TMs, rec.LatencyMs, rec.RetryAfterMs)
+	}
+	if rec.Attempt < 0 {
+		return fmt.Errorf("attempt %d: want 1 for the first try, or 0 when unknown", rec.Attempt)
+	}
+	return nil
+}
+
+// Finish computes the Result. It may be called once; with no Records it is an
+// error, as there is nothing to report.
+func (a *Accumulator) Finish() (Result, error) {
+	if a.finished {
+		return Result{}, errors.New("analysis: Finish called twice")
+	}
+	a.finished = true
+	if a.records == 0 {
+		return Result{}, errors.New("no records to analyse")
+	}
+	res := Result{
+		Scenario:     a.opts.Scenario,
+		Engine:       a.opts.Engine,
+		Seed:         a.opts.Seed,
+		Version:      a.opts.Version,
+		Command:      a.opts.Command,
+		ResolutionMs: a.tl.resolution,
+		Comparisons:  []Comparison{},
+		Notes:        []string{},
+	}
+	if res.Version == "" {
+		res.Version = BuildVersion()
+	}
+	n := &notes{}
+	grid := a.chooseGrid(n)
+	res.BinWidthMs = grid.binWidth
+	res.WindowMs = grid.window
+	res.Phases = a.phaseSpans(n)
+	data := make([]*policyData, len(a.order))
+	for i, p := range a.order {
+		data[i] = a.finishPolicy(p, grid, res.Phases, n)
+		res.Policies = append(res.Policies, data[i].result)
+	}
+	res.Standings = standings(res.Policies)
+	res.Best = res.Standings[0]
+	res.Comparisons = a.compareAll(res.Standings, data)
+	res.Notes = n.list()
+	return res, nil
+}
+
+// notes collects the analysis's caveats, each said once.
+type notes struct {
+	seen  map[string]bool
+	items []string
+}
+
+func (n *notes) add(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	if n.seen == nil {
+		n.seen = map[string]bool{}
+	}
+	if !n.seen[s] {
+		n.seen[s] = true
+		n.items = append(n.items, s)
+	}
+}
+
+func (n *notes) list() []string {
+	if n.items == nil {
+		return []string{}
+	}
+	return n.items
+}

@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Options describe a run to the accumulator. The zero value analyses a plain
+// arrival log with the documented defaults.
+type Options struct {
+	// Scenario, Engine, Seed and Command are copied into the Result so every
+	// report says what produced it and how to reproduce it. Seed is nil when
+	// it is not known (a log of `chaos serve`).
+	Scenario string
+	Engine   string
+	Seed     *uint64
+	Command  string
+	// Version is the version of the harness; "" reads the build information.
+	Version string
+
+	// DefaultPolicy names the group of Records whose Policy is empty, as in a
+	// log of `chaos serve`; "" means "client".
+	DefaultPolicy string
+
+	// Phases are the scenario's phases, for shading plots and measuring time
+	// to recover. Nil means: infer them from the Records' phase field.
+	Phases []Phase
+
+	// BinWidth is the width of the arrival-rate bins; 0 chooses it from the
+	// run by the Freedman–Diaconis rule. It is rounded to a multiple of the
+	// timeline resolution (1 ms for runs up to 262 s, doubling beyond).
+	BinWidth time.Duration
+	// Window is the sliding window for max_window_arrivals and for the
+	// success rate that decides recovery; 0 means one second.
+	Window time.Duration
+	// RecoveryThreshold is the sliding success rate at which a policy counts
+	// as recovered after a fault phase; 0 means 0.95.
+	RecoveryThreshold float64
+	// RetryAfterSlack is how much earlier than the Retry-After deadline a
+	// retry may arrive before it counts as a violation, to absorb rounding and
+	// clock granularity; 0 means 1 ms.
+	RetryAfterSlack time.Duration
+
+	// ExpectedDelay gives, per policy, the exact distribution of the delay
+	// before each retry (retry 1 precedes attempt 2) as a CDF over
+	// milliseconds; a nil map, a missing policy or a nil CDF skips the
+	// Kolmogorov-Smirnov test for it. Delays that followed a Retry-After are
+	// left out of the test, as the backoff alone does not decide them.
+	ExpectedDelay map[string]DelayCDF
+	// BreakerOpen gives, per policy, the intervals in which its circuit
+	// breaker was open, as the runner saw them.
+	BreakerOpen map[string][]Interval
+
+	// BootstrapResamples is the number of resamples for the interval on the
+	// difference in peak-to-mean; 0 means 1000.
+	BootstrapResamples int
+	// SampleSize caps the values kept per policy and retry number for
+	// quantiles and the KS test (a seeded reservoir sample beyond it);
+	// 0 means 16384.
+	SampleSize int
+	// Rand drives the reservoir samples and the bootstrap; nil seeds one from
+	// Seed (or 1 when Seed is nil), so results are reproducible.
+	Rand *rand.Rand
+}
+
+// Phase is a span of the run in which the server followed one script phase.
+type Phase struct {
+	Name string
+	// Policy limits the phase to one policy's run; "" applies to all.
+	Policy string
+	// Start and End are offsets from the start of the run.
+	Start, End time.Duration
+	// Fault marks a phase that injects failures; recovery is measured from
+	// its end.
+	Fault bool
+}
+
+// Interval is a span [Start, End) of a run, as offsets from its start.
+type Interval struct {
+	Start, End time.Duration
+}
+
+// DelayCDF returns the exact CDF, over milliseconds, of the delay before the
+// given retry (1 = the delay between attempts 1 and 2), or nil when there is
+// no closed form for it.
+type DelayCDF func(retry int) func(ms float64) float64
+
+// Defaults of the zero Options.
+const (
+	DefaultPolicyName         = "client"
+	DefaultWindow             = time.Second
+	DefaultRecoveryThreshold  = 0.95
+	DefaultRetryAfterSlack    = time.Millisecond
+	DefaultBootstrapResamples = 1000
+	DefaultSampleSize         = 16384
+)
+
+// withDefaults validates o and fills in its defaults.
+func (o Options) withDefaults() (Options, error) {
+	if o.DefaultPolicy == "" {
+		o.DefaultPolicy = DefaultPolicyName
+	}
+	if o.BinWidth < 0 {
+		return o, fmt.Errorf("bin width %v: must not be negative", o.BinWidth)
+	}
+	if o.Window < 0 {
+		return o, fmt.Errorf("window %v: must not be negative", o.Window)
+	}
+	if o.Window == 0 {
+		o.Window = DefaultWindow
+	}
+	if math.IsNaN(o.RecoveryThreshold) || o.RecoveryThreshold < 0 || o.RecoveryThreshold > 1 {
+		return o, fmt.Errorf("recovery threshold %v: want a share in [0, 1]", o.RecoveryThreshold)
+	}
+	if o.RecoveryThreshold == 0 {
+		o.RecoveryThreshold = DefaultRecoveryThreshold
+	}
+	if o.RetryAfterSlack < 0 {
+		return o, fmt.Errorf("retry-after slack %v: must not be negative", o.RetryAfterSlack)
+	}
+	if o.RetryAfterSlack == 0 {
+		o.RetryAfterSlack = DefaultRetryAfterSlack
+	}
+	if o.BootstrapResamples < 0 {
+		return o, fmt.Errorf("bootstrap resamples %d: must not be negative", o.BootstrapResamples)
+	}
+	if o.BootstrapResamples == 0 {
+		o.BootstrapResamples = DefaultBootstrapResamples
+	}
+	if o.SampleSize < 0 {
+		return o, fmt.Errorf("sample size %d: must not be negative", o.SampleSize)
+	}
+	if o.SampleSize == 0 {
+		o.SampleSize = DefaultSampleSize
+	}
+	for i, p := range o.Phases {
+		if p.Name == "" {
+			return o, fmt.Errorf("phases[%d]: has no name", i)
+		}
+		if p.Start < 0 || p.End < p.Start {
+			return o, fmt.Errorf("phases[%d] %q: span %v to %v is not a forward span from the run start", i, p.Name, p.Start, p.End)
+		}
+	}
+	for policy, spans := range o.BreakerOpen {
+		for i, iv := range spans {
+			if iv.Start < 0 || iv.End < iv.Start {
+				return o, fmt.Errorf("breaker-open intervals of %q, [%d]: span %v to %v is not a forward span from the run start", policy, i, iv.Start, iv.End)
+			}
+		}
+	}
+	if o.Rand == nil {
+		seed := uint64(1)
+		if o.Seed != nil {
+			seed = *o.Seed
+		}
+		// A stream of its own, so analysis draws never mirror the run's draws.
+		o.Rand = rand.New(rand.NewPCG(seed, 0x616e616c79736973)) // "analysis"
+	}
+	return o, nil
+}
+
+// ms converts a duration to float milliseconds, the unit of Records.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,33 @@
+package analysis
+
+import "github.com/chaos-harness/chaos/faultserver"
+
+// Succeeded reports whether an attempt succeeded from the client's point of
+// view. A Record that carries the client's Outcome is taken at its word;
+// otherwise (logs of `chaos serve`) an attempt succeeded when it got a
+// complete response with a status below 400: no fault, only a delay or a
+// slow body, or a scripted status that is itself below 400.
+func Succeeded(rec faultserver.Record) bool {
+	if rec.Outcome != "" {
+		return rec.Outcome == faultserver.OutcomeOK
+	}
+	switch rec.Fault {
+	case faultserver.KindNone, faultserver.KindDelay, faultserver.KindSlow, faultserver.KindStatus, "":
+		return rec.Status > 0 && rec.Status < 400
+	}
+	return false
+}
+
+// scriptedFailure reports whether the server's script injected a failure
+// into the attempt. Overload is left out: it is the capacity model reacting
+// to load, not a phase of the script, so it does not make a phase a fault
+// phase.
+func scriptedFailure(rec faultserver.Record) bool {
+	switch rec.Fault {
+	case faultserver.KindNone, faultserver.KindDelay, faultserver.KindSlow, faultserver.KindOverload, "":
+		return false
+	case faultserver.KindStatus:
+		return rec.Status >= 400
+	}
+	return true
+}

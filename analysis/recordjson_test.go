@@ -1,0 +1,77 @@
+package analysis
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
+
+var _ = Describe("the fast Record decoder", func() {
+	// agrees checks the fast decoder against encoding/json, the reference:
+	// where it decodes a line, it must decode it to the same Record.
+	agrees := func(line string) (decoded bool) {
+		GinkgoHelper()
+		var d fastDecoder
+		var fast faultserver.Record
+		ok, _ := d.decode([]byte(line), &fast)
+		if !ok {
+			return false
+		}
+		var ref faultserver.Record
+		Expect(json.Unmarshal([]byte(line), &ref)).To(Succeed(), "the fast decoder took a line encoding/json refuses: %s", line)
+		Expect(fast).To(Equal(ref), line)
+		return true
+	}
+
+	It("decodes what WriteRecords writes, exactly", func() {
+		rng := rand.New(rand.NewPCG(9, 9))
+		recs := make([]faultserver.Record, 500)
+		for i := range recs {
+			recs[i] = faultserver.Record{
+				TMs: rng.Float64() * 1e6, Client: fmt.Sprintf("c%d é", i), Request: fmt.Sprintf("c%d/%d", i, rng.IntN(9)),
+				Attempt: rng.IntN(5), Method: "GET", Path: "/api/ü", Route: "orders", Phase: "outage", Fault: "status",
+				Status: 500 + rng.IntN(5), RetryAfterMs: float64(rng.IntN(3)) * 1000, LatencyMs: rng.ExpFloat64(),
+				Policy: []string{"", "full"}[i%2], Outcome: []string{"", "ok", "timeout"}[i%3],
+			}
+		}
+		var buf bytes.Buffer
+		Expect(faultserver.WriteRecords(&buf, recs)).To(Succeed())
+		for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+			Expect(agrees(string(line))).To(BeTrue(), string(line))
+		}
+	})
+
+	DescribeTable("takes plain lines and declines the rest to encoding/json",
+		func(line string, takes bool) { Expect(agrees(line)).To(Equal(takes)) },
+		Entry("spaces everywhere", ` { "t_ms" : 1.5e3 , "client" : "a" , "attempt" : 2 } `, true),
+		Entry("empty object", `{}`, true),
+		Entry("negative and exponent", `{"t_ms": -0.5E-2, "status": -1}`, true),
+		Entry("duplicate key: the last wins", `{"t_ms": 1, "t_ms": 2}`, true),
+		Entry("an escape", `{"t_ms": 1, "client": "a\"b"}`, false),
+		Entry("invalid UTF-8", "{\"t_ms\": 1, \"client\": \"a\xffb\"}", false),
+		Entry("null", `{"t_ms": 1, "client": null}`, false),
+		Entry("a differently-cased key", `{"T_MS": 1}`, false),
+		Entry("an unknown key", `{"t_ms": 1, "extra": {"x": 1}}`, false),
+		Entry("a fractional attempt", `{"t_ms": 1, "attempt": 1.0}`, false),
+		Entry("a leading zero", `{"t_ms": 01}`, false),
+		Entry("a bare dot", `{"t_ms": 1.}`, false),
+		Entry("a quoted number", `{"t_ms": "1"}`, false),
+		Entry("trailing bytes", `{"t_ms": 1} x`, false),
+		Entry("a trailing comma", `{"t_ms": 1,}`, false),
+		Entry("cut short", `{"t_ms": 1, "cli`, false),
+	)
+
+	It("reports whether the line had a time", func() {
+		var d fastDecoder
+		var rec faultserver.Record
+		ok, hasTime := d.decode([]byte(`{"client": "a"}`), &rec)
+		Expect(ok).To(BeTrue())
+		Expect(hasTime).To(BeFalse())
+	})
+})

@@ -1,0 +1,211 @@
+package analysis
+
+// Result is result.json (DESIGN.md): the fields of the contract first, with
+// their names and nesting unchanged, then the extensions. Every number is
+// finite, so the Result always encodes as JSON.
+type Result struct {
+	Scenario string         `json:"scenario"`
+	Engine   string         `json:"engine"`
+	Seed     *uint64        `json:"seed"`
+	Policies []PolicyResult `json:"policies"`
+
+	// Version of the harness that produced the result, and the command that
+	// reproduces it.
+	Version string `json:"version"`
+	Command string `json:"command"`
+	// BinWidthMs is the width of the arrival-rate bins behind peak_to_mean,
+	// cv and the series; WindowMs the sliding window of max_window_arrivals
+	// and recovery; ResolutionMs the timeline resolution both are exact to.
+	BinWidthMs   float64 `json:"bin_width_ms"`
+	WindowMs     float64 `json:"window_ms"`
+	ResolutionMs float64 `json:"resolution_ms"`
+	// Phases are the spans shaded in plots, given or inferred from Records.
+	Phases []PhaseSpan `json:"phases"`
+	// Best names the strategy that did best: the one with the fewest attempts
+	// per logical request among those whose success rate is not significantly
+	// below the highest (then the lowest p99 completion time, then the name).
+	Best string `json:"best"`
+	// Standings order the strategies best first: Best, then the others by
+	// success rate, amplification, p99 completion time and name.
+	Standings []string `json:"standings"`
+	// Comparisons set the best strategy against each of the others, in the
+	// order of the standings.
+	Comparisons []Comparison `json:"comparisons"`
+	// Ranking orders the policies by an objective, with the Pareto frontier
+	// marked (see Rank); empty unless a caller ranked them.
+	Ranking []Ranked `json:"ranking,omitempty"`
+	// Notes say where the analysis had to approximate or guess.
+	Notes []string `json:"notes"`
+}
+
+// PolicyResult is one strategy's statistics.
+type PolicyResult struct {
+	Name            string     `json:"name"`
+	LogicalRequests int        `json:"logical_requests"`
+	Succeeded       int        `json:"succeeded"`
+	SuccessRate     float64    `json:"success_rate"`
+	SuccessRateCI   [2]float64 `json:"success_rate_ci"` // Wilson 95%
+	Attempts        int        `json:"attempts"`
+	Amplification   float64    `json:"amplification"` // attempts / logical requests
+	// PeakToMean is the largest bin of the arrival rate over its mean, across
+	// the bins from the policy's first arrival to its last.
+	PeakToMean float64 `json:"peak_to_mean"`
+	// MaxWindowArrivals is the most arrivals in any sliding window.
+	MaxWindowArrivals int `json:"max_window_arrivals"`
+	// CompletionMs are quantiles over logical requests of the time from the
+	// first attempt's arrival to the end of the response that decided it (the
+	// first success, else the last attempt).
+	CompletionMs Quantiles `json:"completion_ms"`
+	// MakespanMs is from the first arrival to the end of the last response.
+	MakespanMs float64 `json:"makespan_ms"`
+	// RetryAfterViolations counts retries that arrived before the Retry-After
+	// of the previous response of the same logical request had elapsed.
+	RetryAfterViolations int `json:"retry_after_violations"`
+
+	// CV is the coefficient of variation (sd / mean) of the binned arrivals.
+	CV float64 `json:"cv"`
+	// RetryAfterRetries counts retries that followed a response carrying a
+	// Retry-After: the denominator of the violations.
+	RetryAfterRetries int `json:"retry_after_retries"`
+	// AttemptsPerRequest is how many logical requests took each number of
+	// attempts.
+	AttemptsPerRequest []AttemptCount `json:"attempts_per_request"`
+	// Faults counts attempts by the fault the server injected.
+	Faults map[string]int `json:"faults"`
+	// RetryDelays describe the delay before each retry number.
+	RetryDelays []RetryDelay `json:"retry_delays"`
+	// RetrySpread is the thundering-herd spread of each retry's arrival time
+	// across logical requests.
+	RetrySpread []RetrySpread `json:"retry_spread"`
+	// TimeToRecoverMs is the longest recovery after any fault phase; nil when
+	// there was no fault phase or the policy never recovered (see Recovery).
+	TimeToRecoverMs *float64   `json:"time_to_recover_ms"`
+	Recovery        []Recovery `json:"recovery"`
+	// BreakerOpenShare is the share of the makespan the breaker was open;
+	// nil when the runner did not report breaker intervals.
+	BreakerOpenShare *float64 `json:"breaker_open_share"`
+	// FirstMs and LastMs are the first and last arrival times.
+	FirstMs float64 `json:"first_ms"`
+	LastMs  float64 `json:"last_ms"`
+	// Series are the per-time and distribution data the plots draw.
+	Series Series `json:"series"`
+}
+
+// Quantiles of a distribution in milliseconds (empirical quantiles, the
+// inverse of the empirical CDF).
+type Quantiles struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// AttemptCount is the number of logical requests that took Attempts attempts.
+type AttemptCount struct {
+	Attempts int `json:"attempts"`
+	Requests int `json:"requests"`
+}
+
+// RetryDelay describes the delays before one retry number: from the end of
+// the previous response to the arrival of the retry, as the server saw them.
+type RetryDelay struct {
+	Retry int       `json:"retry"` // 1 = the delay before attempt 2
+	Count int       `json:"count"`
+	Mean  float64   `json:"mean_ms"`
+	Delay Quantiles `json:"delay_ms"`
+	// AfterRetryAfter counts delays that followed a Retry-After.
+	AfterRetryAfter int `json:"after_retry_after"`
+	// KS tests the delays not following a Retry-After against the expected
+	// distribution; nil when none was given.
+	KS *KS `json:"ks"`
+	// CDF is the empirical CDF of the delays that did not follow a
+	// Retry-After (the backoff's own, as the KS test sees them), Exact the
+	// expected CDF on a grid from 0 to past the longest delay (empty when none
+	// was given).
+	CDF   []Point `json:"cdf"`
+	Exact []Point `json:"exact_cdf"`
+	// Sampled is true when more delays arrived than were kept, so quantiles,
+	// CDF and KS rest on a seeded reservoir sample of them.
+	Sampled bool `json:"sampled"`
+}
+
+// RetrySpread is the spread across logical requests of when their k-th retry
+// arrived, absolute (since the run start) and relative to the first attempt.
+type RetrySpread struct {
+	Retry       int     `json:"retry"`
+	Count       int     `json:"count"`
+	SdMs        float64 `json:"sd_ms"`
+	IQRMs       float64 `json:"iqr_ms"`
+	OffsetSdMs  float64 `json:"offset_sd_ms"`
+	OffsetIQRMs float64 `json:"offset_iqr_ms"`
+	Sampled     bool    `json:"sampled"`
+}
+
+// Recovery is the time from the end of a fault phase until the sliding
+// success rate was back at the threshold.
+type Recovery struct {
+	Phase string  `json:"phase"`
+	EndMs float64 `json:"end_ms"`
+	// TimeToRecoverMs is nil when the rate never came back.
+	TimeToRecoverMs *float64 `json:"time_to_recover_ms"`
+}
+
+// PhaseSpan is a phase of the run as shaded in the plots.
+type PhaseSpan struct {
+	Name    string  `json:"name"`
+	Policy  string  `json:"policy,omitempty"` // "" = every policy
+	StartMs float64 `json:"start_ms"`
+	EndMs   float64 `json:"end_ms"`
+	Fault   bool    `json:"fault"`
+}
+
+// Series holds what the plots draw, so reports never re-read Records.
+type Series struct {
+	// Arrivals and Succeeded count attempts per bin of bin_width_ms, from the
+	// run start; every policy has the same number of bins.
+	Arrivals  []int `json:"arrivals"`
+	Succeeded []int `json:"succeeded"`
+	// Completion is the empirical CDF of completion times.
+	Completion []Point `json:"completion_cdf"`
+}
+
+// Point is a point (x, y) of a curve; for a CDF, x is milliseconds and y the
+// share at or below it.
+type Point struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// Comparison sets strategy A against strategy B (A − B throughout).
+type Comparison struct {
+	A string `json:"a"`
+	B string `json:"b"`
+	// SuccessRateDiff with Newcombe's hybrid score 95% interval.
+	SuccessRateDiff   float64    `json:"success_rate_diff"`
+	SuccessRateDiffCI [2]float64 `json:"success_rate_diff_ci"`
+	// Completion compares completion times (two-sided Mann-Whitney U).
+	Completion MannWhitney `json:"completion_mann_whitney"`
+	// PeakToMeanDiff with a basic bootstrap 95% interval.
+	PeakToMeanDiff     float64    `json:"peak_to_mean_diff"`
+	PeakToMeanDiffCI   [2]float64 `json:"peak_to_mean_diff_ci"`
+	BootstrapResamples int        `json:"bootstrap_resamples"`
+	AmplificationDiff  float64    `json:"amplification_diff"`
+}
+
+// Ranked is one policy's place under an objective.
+type Ranked struct {
+	Name   string  `json:"name"`
+	Rank   int     `json:"rank"` // 1 = best
+	Score  float64 `json:"score"`
+	Pareto bool    `json:"pareto"`
+}
+
+// Policy returns the named policy's result.
+func (r *Result) Policy(name string) (*PolicyResult, bool) {
+	for i := range r.Policies {
+		if r.Policies[i].Name == name {
+			return &r.Policies[i], true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,103 @@
+package analysis
+
+import (
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// retryResults turns each retry number's statistics into results, testing the
+// delays against the expected distribution where one was given.
+func (a *Accumulator) retryResults(p *policyAcc, n *notes) ([]RetryDelay, []RetrySpread) {
+	delays, spreads := []RetryDelay{}, []RetrySpread{}
+	expected := a.opts.ExpectedDelay[p.name]
+	for i, rs := range p.retries {
+		retry := i + 1
+		if rs.time.n == 0 {
+			continue
+		}
+		if rs.delays.sampled() || rs.times.sampled() {
+			n.add("%s: retry %d was seen %d times; its quantiles, CDF and KS test rest on a seeded sample of %d", p.name, retry, rs.time.n, a.opts.SampleSize)
+		}
+		spreads = append(spreads, spreadOf(retry, rs))
+		if rs.delay.n == 0 {
+			continue
+		}
+		all := make([]float64, 0, len(rs.delays.items))
+		free := make([]float64, 0, len(rs.delays.items)) // not after a Retry-After
+		for _, d := range rs.delays.items {
+			all = append(all, d.ms)
+			if !d.afterRA {
+				free = append(free, d.ms)
+			}
+		}
+		slices.Sort(all)
+		slices.Sort(free)
+		rd := RetryDelay{
+			Retry:           retry,
+			Count:           rs.delay.n,
+			Mean:            rs.delay.mean,
+			Delay:           quantiles(all),
+			AfterRetryAfter: rs.afterRA,
+			CDF:             ecdf(free),
+			Exact:           []Point{},
+			Sampled:         rs.delays.sampled(),
+		}
+		rd.Delay.Max = rs.delay.max // exact, even when sampled
+		if expected != nil {
+			if cdf := expected(retry); cdf != nil && len(free) > 0 {
+				if ks, err := KSTest(free, cdf); err != nil {
+					n.add("%s: retry %d: no KS test: %v", p.name, retry, err)
+				} else {
+					rd.KS = &ks
+					rd.Exact = curve(cdf, rs.delay.max)
+				}
+			}
+		}
+		delays = append(delays, rd)
+	}
+	return delays, spreads
+}
+
+func spreadOf(retry int, rs *retryStats) RetrySpread {
+	abs := make([]float64, len(rs.times.items))
+	off := make([]float64, len(rs.times.items))
+	for i, t := range rs.times.items {
+		abs[i], off[i] = t[0], t[1]
+	}
+	return RetrySpread{
+		Retry:       retry,
+		Count:       rs.time.n,
+		SdMs:        rs.time.sd(),
+		IQRMs:       iqr(abs),
+		OffsetSdMs:  rs.offset.sd(),
+		OffsetIQRMs: iqr(off),
+		Sampled:     rs.times.sampled(),
+	}
+}
+
+// iqr is the interquartile range (empirical quantiles); values are sorted in
+// place.
+func iqr(values []float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	slices.Sort(values)
+	return stat.Quantile(0.75, stat.Empirical, values, nil) - stat.Quantile(0.25, stat.Empirical, values, nil)
+}
+
+// curve evaluates a CDF on cdfPoints points from 0 to 5% past top.
+func curve(cdf func(float64) float64, top float64) []Point {
+	pts := make([]Point, 0, cdfPoints)
+	hi := top * 1.05
+	if hi <= 0 {
+		hi = 1
+	}
+	for i := range cdfPoints {
+		x := hi * float64(i) / float64(cdfPoints-1)
+		if y := cdf(x); y >= 0 && y <= 1 { // KSTest has vetted the sample points only
+			pts = append(pts, Point{X: x, Y: y})
+		}
+	}
+	return pts
+}

@@ -1,0 +1,220 @@
+package chaostest_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/chaostest"
+	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/resilience"
+)
+
+// Each client's first attempt is told to come back in a second.
+const retryAfterScript = `
+per: client
+phases:
+  - {requests: 1, fault: {status: 429, retry_after: 1s}}
+  - {name: fine}
+`
+
+var _ = Describe("the Retry-After matchers, against clients that honour and that ignore it", Ordered, func() {
+	var honouring, ignoring *chaostest.Server
+
+	BeforeAll(func() {
+		honouring = chaostest.NewServer(GinkgoT(), retryAfterScript)
+		ignoring = chaostest.NewServer(GinkgoT(), retryAfterScript)
+		polite := fleet{clients: 4, requests: 2, retries: 3, base: 20 * time.Millisecond, honourRetryAfter: true}
+		rude := polite
+		rude.honourRetryAfter = false
+		done := make(chan struct{})
+		go func() { defer close(done); rude.run(ignoring.URL) }()
+		polite.run(honouring.URL)
+		<-done
+	})
+
+	It("passes a client that waits as long as the server asks", func() {
+		Expect(honouring).To(chaostest.HonourRetryAfter())
+		Expect(honouring).To(chaostest.HaveSuccessRate(BeNumerically("==", 1)))
+	})
+
+	It("fails a client that ignores Retry-After, naming the value and the requests", func() {
+		m := chaostest.HonourRetryAfter()
+		Expect(m.Match(ignoring)).To(BeFalse())
+		msg := m.FailureMessage(ignoring)
+		Expect(msg).To(ContainSubstring("retry_after_violations 4 (4 of 4 retries after a Retry-After came early)"))
+		Expect(msg).To(ContainSubstring("logical requests that retried before Retry-After elapsed (4)"))
+		Expect(msg).To(ContainSubstring("c0/1 (client c0): 1 early"))
+		Expect(msg).To(ContainSubstring("attempt 1 at "))
+		Expect(msg).To(ContainSubstring("429 (fault status), Retry-After 1000.0ms"))
+		Expect(ignoring).NotTo(chaostest.HonourRetryAfter())
+	})
+
+	It("counts attempts and amplification from the same records", func() {
+		Expect(honouring).To(chaostest.HaveAmplification(BeNumerically("==", 1.5)))
+		Expect(honouring).To(chaostest.HaveAttemptsPerRequest(BeNumerically("<=", 2)))
+
+		m := chaostest.HaveAttemptsPerRequest(Equal(1))
+		Expect(m.Match(honouring)).To(BeFalse())
+		msg := m.FailureMessage(honouring)
+		Expect(msg).To(ContainSubstring("4 of 8 logical requests outside the rule (requests×attempts: 4×1, 4×2)"))
+		Expect(msg).To(ContainSubstring("c3/1 (client c3): 2 attempts"))
+
+		amp := chaostest.HaveAmplification(BeNumerically("<", 1.2))
+		Expect(amp.Match(ignoring)).To(BeFalse())
+		Expect(amp.FailureMessage(ignoring)).To(ContainSubstring("amplification 1.5 (12 attempts for 8 logical requests)"))
+	})
+
+	It("takes records as a slice too, as read from an arrival log", func() {
+		records := honouring.Records()
+		Expect(records).To(HaveLen(12))
+		Expect(records).To(chaostest.HonourRetryAfter())
+		Expect(ignoring.Faultserver()).NotTo(chaostest.HonourRetryAfter())
+	})
+})
+
+var _ = Describe("HaveSuccessRate", func() {
+	It("measures the share of logical requests that succeeded and lists the failures", func() {
+		srv := chaostest.NewServer(GinkgoT(), `
+per: client
+phases:
+  - {requests: 3, fault: {status: 503}}
+  - {}
+`)
+		// Two retries are not enough for a client whose first three attempts fail.
+		fleet{clients: 3, requests: 2, retries: 2, base: time.Millisecond}.run(srv.URL)
+
+		Expect(srv).To(chaostest.HaveSuccessRate(BeNumerically("==", 0.5)))
+		m := chaostest.HaveSuccessRate(BeNumerically(">=", 0.99))
+		Expect(m.Match(srv)).To(BeFalse())
+		msg := m.FailureMessage(srv)
+		Expect(msg).To(ContainSubstring("Expected 12 records from 3 clients to have a success rate"))
+		Expect(msg).To(ContainSubstring("success_rate 0.5 (3 of 6 logical requests succeeded)"))
+		Expect(msg).To(ContainSubstring("logical requests that failed (3)"))
+		Expect(msg).To(ContainSubstring("c1/1 (client c1)"))
+		Expect(msg).NotTo(ContainSubstring("c1/2 (client c1)"))
+	})
+})
+
+var _ = Describe("NotRetry", func() {
+	script := `
+per: client
+phases:
+  - {requests: 1, fault: {status: 404}}
+  - {}
+`
+	It("passes a client that takes 404 for an answer", func() {
+		srv := chaostest.NewServer(GinkgoT(), script)
+		fleet{clients: 2, requests: 2, retries: 3, base: time.Millisecond}.run(srv.URL)
+		Expect(srv).To(chaostest.NotRetry(400, 404))
+	})
+
+	It("fails a client that retries a 404 and names the requests", func() {
+		srv := chaostest.NewServer(GinkgoT(), script)
+		fleet{clients: 2, requests: 2, retries: 3, base: time.Millisecond, retryAll: true}.run(srv.URL)
+		m := chaostest.NotRetry(400, 404)
+		Expect(m.Match(srv)).To(BeFalse())
+		msg := m.FailureMessage(srv)
+		Expect(msg).To(ContainSubstring("not to retry after 400, 404"))
+		Expect(msg).To(ContainSubstring("2 logical requests tried again after 400, 404 (of 2 such responses)"))
+		Expect(msg).To(ContainSubstring("c0/1 (client c0): tried again after 404"))
+	})
+
+	It("refuses to judge when the server never sent those statuses", func() {
+		srv := chaostest.NewServer(GinkgoT(), script)
+		fleet{clients: 1, requests: 2, retries: 1, base: time.Millisecond}.run(srv.URL)
+		_, err := chaostest.NotRetry(410).Match(srv)
+		Expect(err).To(MatchError(ContainSubstring("answered no request with 410")))
+	})
+})
+
+var _ = Describe("SpreadRetries", Ordered, func() {
+	// Every client's first attempt fails at about the same moment.
+	script := `
+per: client
+phases:
+  - {requests: 1, fault: {status: 503}}
+  - {}
+`
+	It("passes a fleet with full jitter", func() {
+		srv := chaostest.NewServer(GinkgoT(), script)
+		fleet{clients: 16, requests: 1, retries: 1, base: 400 * time.Millisecond, jitter: true}.run(srv.URL)
+		// U(0, 400ms) has a standard deviation of 115ms.
+		Expect(srv).To(chaostest.SpreadRetries(30 * time.Millisecond))
+	})
+
+	It("fails a fleet that comes back together after a fixed backoff", func() {
+		srv := chaostest.NewServer(GinkgoT(), script)
+		fleet{clients: 16, requests: 1, retries: 1, base: 100 * time.Millisecond}.run(srv.URL)
+		m := chaostest.SpreadRetries(30 * time.Millisecond)
+		Expect(m.Match(srv)).To(BeFalse())
+		msg := m.FailureMessage(srv)
+		Expect(msg).To(MatchRegexp(`but measured retry 1: 16 arrivals, sd \d+\.\dms`))
+		Expect(msg).To(ContainSubstring("retries that arrived as a herd (1)"))
+		Expect(msg).To(MatchRegexp(`retry 1: 16 arrivals from \d+\.\dms to \d+\.\dms`))
+	})
+})
+
+var _ = Describe("OpenBreaker", func() {
+	// Each client's first four attempts fail; a breaker that opens for 150ms
+	// after three failures makes the client fall silent.
+	script := `
+per: client
+phases:
+  - {requests: 4, fault: {status: 503}}
+  - {}
+`
+	client := fleet{clients: 2, requests: 50, think: 10 * time.Millisecond}
+
+	It("sees the silence of a client whose breaker opened", func() {
+		srv := chaostest.NewServer(GinkgoT(), script)
+		guarded := client
+		guarded.breaker = &resilience.BreakerConfig{Failures: 3, Open: resilience.Duration(150 * time.Millisecond)}
+		guarded.run(srv.URL)
+		Expect(srv).To(chaostest.OpenBreaker(3, 100*time.Millisecond))
+	})
+
+	It("fails a client without a breaker, with its longest pause", func() {
+		srv := chaostest.NewServer(GinkgoT(), script)
+		client.run(srv.URL)
+		m := chaostest.OpenBreaker(3, 100*time.Millisecond)
+		Expect(m.Match(srv)).To(BeFalse())
+		msg := m.FailureMessage(srv)
+		Expect(msg).To(MatchRegexp(`a longest pause of \d+\.\dms after 3 or more consecutive failures, by client c\d`))
+		Expect(msg).To(ContainSubstring("clients' longest pauses after consecutive failures, too short for an open breaker (2)"))
+	})
+})
+
+var _ = Describe("the matchers' errors", func() {
+	It("refuses records without the X-Chaos-* headers for the retry rules", func() {
+		srv := chaostest.NewServer(GinkgoT(), `phases: [{requests: 2, fault: {status: 503}}, {}]`)
+		fleet{clients: 1, requests: 1, retries: 3, base: time.Millisecond, anonymous: true}.run(srv.URL)
+		for _, m := range []interface{ Match(any) (bool, error) }{
+			chaostest.HonourRetryAfter(),
+			chaostest.HaveAmplification(BeNumerically("<", 2)),
+			chaostest.HaveAttemptsPerRequest(BeNumerically("<", 2)),
+			chaostest.NotRetry(503),
+			chaostest.SpreadRetries(time.Millisecond),
+		} {
+			_, err := m.Match(srv)
+			Expect(err).To(MatchError(ContainSubstring("neither X-Chaos-Request nor X-Chaos-Attempt")))
+		}
+		// Without identity every attempt is a request of its own: 1 of 3.
+		Expect(srv).To(chaostest.HaveSuccessRate(BeNumerically("~", 1.0/3, 1e-9)))
+	})
+
+	It("refuses an empty log and a value it cannot read records from", func() {
+		_, err := chaostest.HaveSuccessRate(BeNumerically(">", 0)).Match([]faultserver.Record{})
+		Expect(err).To(MatchError(ContainSubstring("no records")))
+		_, err = chaostest.HaveSuccessRate(BeNumerically(">", 0)).Match("records")
+		Expect(err).To(MatchError(ContainSubstring("not string")))
+	})
+
+	It("refuses to judge Retry-After when no retry followed one", func() {
+		srv := chaostest.NewServer(GinkgoT(), `phases: [{requests: 1, fault: {status: 503}}, {}]`)
+		fleet{clients: 1, requests: 1, retries: 1, base: time.Millisecond}.run(srv.URL)
+		_, err := chaostest.HonourRetryAfter().Match(srv)
+		Expect(err).To(MatchError(ContainSubstring("nothing to judge")))
+	})
+})

@@ -1,0 +1,157 @@
+package reports
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/chaos-harness/chaos/analysis"
+)
+
+// document is a report's content, independent of its format: Markdown and
+// HTML render the same document, so they never disagree.
+type document struct {
+	Title    string
+	Headline string
+	Meta     []metaItem
+	Sections []section
+	Notes    []string
+	Methods  []string
+}
+
+type metaItem struct {
+	Label, Value string
+	Code         bool // show as code (a command)
+}
+
+type section struct {
+	ID, Title string
+	Intro     string
+	Figures   []Figure
+	Tables    []table
+}
+
+// newDocument lays out the report of a Result with its figures.
+func newDocument(res analysis.Result, figs []Figure) document {
+	fig := map[string]Figure{}
+	for _, f := range figs {
+		fig[f.Name] = f
+	}
+	pick := func(names ...string) []Figure {
+		var out []Figure
+		for _, n := range names {
+			if f, ok := fig[n]; ok {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	scenario := res.Scenario
+	if scenario == "" {
+		scenario = "(unnamed)"
+	}
+	d := document{
+		Title:    "chaos report: " + scenario,
+		Headline: Headline(res),
+		Meta:     metadata(res),
+		Notes:    res.Notes,
+		Methods:  methods,
+	}
+	d.Sections = append(d.Sections, section{ID: "summary", Title: "Summary",
+		Tables: []table{outcomeTable(res), completionTable(res), loadTable(res)}})
+	if len(res.Comparisons) > 0 {
+		d.Sections = append(d.Sections, section{ID: "comparison", Title: "Comparison",
+			Intro:  fmt.Sprintf("Standings, best first: %s. Each row sets the best strategy (A) against another (B).", joinNames(res.Standings)),
+			Tables: []table{comparisonTable(res)}})
+	}
+	over := section{ID: "over-time", Title: "Over time", Figures: pick("arrivals", "success")}
+	if rt := recoveryTable(res); len(rt.Rows) > 0 {
+		over.Tables = append(over.Tables, rt)
+	}
+	d.Sections = append(d.Sections, over)
+	d.Sections = append(d.Sections, section{ID: "completion", Title: "Completion times", Figures: pick("completion")})
+	retries := section{ID: "retries", Title: "Retries", Figures: pick("retry-delays"), Tables: []table{attemptsTable(res)}}
+	for _, t := range []table{retryDelayTable(res), spreadTable(res)} {
+		if len(t.Rows) > 0 {
+			retries.Tables = append(retries.Tables, t)
+		}
+	}
+	if len(retries.Figures) == 0 {
+		retries.Intro = "No retries were seen."
+	}
+	d.Sections = append(d.Sections, retries)
+	if len(res.Ranking) > 0 {
+		d.Sections = append(d.Sections, section{ID: "settings", Title: "Settings", Figures: pick("frontier"), Tables: []table{rankingTable(res)}})
+	}
+	d.Sections = append(d.Sections, section{ID: "server", Title: "What the server did", Intro: phaseText(res), Tables: []table{faultsTable(res)}})
+	return d
+}
+
+func metadata(res analysis.Result) []metaItem {
+	seed := "unknown"
+	if res.Seed != nil {
+		seed = strconv.FormatUint(*res.Seed, 10)
+	}
+	command := res.Command
+	if command == "" {
+		command = "(not recorded)"
+	}
+	engine := res.Engine
+	if engine == "" {
+		engine = "(not recorded)"
+	}
+	scenario := res.Scenario
+	if scenario == "" {
+		scenario = "(unnamed)"
+	}
+	return []metaItem{
+		{Label: "scenario", Value: scenario},
+		{Label: "engine", Value: engine},
+		{Label: "seed", Value: seed},
+		{Label: "version", Value: res.Version},
+		{Label: "reproduce with", Value: command, Code: res.Command != ""},
+		{Label: "bins", Value: fmt.Sprintf("%s wide; sliding window %s; exact to %s", durationText(res.BinWidthMs), durationText(res.WindowMs), durationText(res.ResolutionMs))},
+	}
+}
+
+func phaseText(res analysis.Result) string {
+	if len(res.Phases) == 0 {
+		return "The Records name no phases."
+	}
+	s := "Phases: "
+	for i, ph := range res.Phases {
+		if i > 0 {
+			s += "; "
+		}
+		s += fmt.Sprintf("%s %s to %s ms", ph.Name, msNum(ph.StartMs), msNum(ph.EndMs))
+		if ph.Policy != "" && len(res.Policies) > 1 {
+			s += " (" + ph.Policy + ")"
+		}
+		if ph.Fault {
+			s += ", fault"
+		}
+	}
+	return s + "."
+}
+
+func joinNames(names []string) string {
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+// methods name every statistic of the report and its source.
+var methods = []string{
+	"A logical request is (client, request id); it succeeded if any attempt did. Without request ids, attempts are grouped per client by attempt number, and without those each attempt is its own request (see the notes).",
+	"Success rate intervals: Wilson score interval, 95% (Wilson 1927; Newcombe, Statistics in Medicine 17:857, 1998).",
+	"Difference in success rate: Newcombe's hybrid score interval, 95% (Newcombe, Statistics in Medicine 17:873, 1998, method 10).",
+	"Completion times: two-sided Mann-Whitney U test, normal approximation with tie and continuity corrections (Mann and Whitney 1947).",
+	"Difference in peak-to-mean: basic bootstrap interval, 95%, resampling each strategy's arrivals (Davison and Hinkley 1997, §5.2.1), seeded.",
+	"Retry delays against the configured strategy: one-sample Kolmogorov-Smirnov test, asymptotic p-value with Stephens' correction; delays that followed a Retry-After are left out of it.",
+	"Bin width: Freedman-Diaconis rule on the arrival times unless set, rounded to 1, 2 or 5 times a power of ten. Quantiles are empirical (the inverse of the empirical CDF).",
+	"Time to recover: from the end of a fault phase to the start of the first sliding window whose attempts succeeded at the threshold (95% unless set).",
+}

@@ -1,0 +1,40 @@
+package reports
+
+import (
+	"fmt"
+
+	"github.com/chaos-harness/chaos/analysis"
+)
+
+// Headline says in one sentence which strategy did best and by how much,
+// with the interval of the difference.
+func Headline(res analysis.Result) string {
+	if len(res.Policies) == 0 {
+		return "No attempts were analysed."
+	}
+	best, _ := res.Policy(res.Best)
+	if len(res.Policies) == 1 || len(res.Comparisons) == 0 {
+		return fmt.Sprintf("%s: %s of %d logical requests succeeded (95%% CI %s to %s), with %s attempts per logical request.",
+			best.Name, percent(best.SuccessRate), best.LogicalRequests,
+			percent(best.SuccessRateCI[0]), percent(best.SuccessRateCI[1]), num(best.Amplification))
+	}
+	c := res.Comparisons[0] // against the runner-up
+	next, _ := res.Policy(c.B)
+	diff := fmt.Sprintf("%s points (95%% CI %s to %s)", points(c.SuccessRateDiff), points(c.SuccessRateDiffCI[0]), points(c.SuccessRateDiffCI[1]))
+	if c.SuccessRateDiffCI[0] > 0 {
+		return fmt.Sprintf("%s did best: %s of its %d logical requests succeeded against %s for %s, the next best, a difference of %s, with %s attempts per logical request against %s.",
+			best.Name, percent(best.SuccessRate), best.LogicalRequests, percent(next.SuccessRate), next.Name,
+			diff, num(best.Amplification), num(next.Amplification))
+	}
+	var why string
+	switch {
+	case best.Amplification != next.Amplification:
+		why = fmt.Sprintf("it sent fewer attempts: %s per logical request against %s", num(best.Amplification), num(next.Amplification))
+	case best.CompletionMs.P99 != next.CompletionMs.P99:
+		why = fmt.Sprintf("its p99 completion time was lower: %s ms against %s ms", msNum(best.CompletionMs.P99), msNum(next.CompletionMs.P99))
+	default:
+		why = "it leads by name only: the two are indistinguishable by these measures"
+	}
+	return fmt.Sprintf("%s did best: its success rate of %s is within the noise of %s's %s (difference %s), and %s.",
+		best.Name, percent(best.SuccessRate), next.Name, percent(next.SuccessRate), diff, why)
+}

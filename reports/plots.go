@@ -1,0 +1,383 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"sync"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/chaos-harness/chaos/analysis"
+)
+
+// Figure sizes: small multiples get a row each.
+const (
+	figWidth     = 7.5 * vg.Inch
+	panelHeight  = 1.7 * vg.Inch
+	singleHeight = 3.6 * vg.Inch
+)
+
+// Figures draws the report's plots from a Result alone: arrivals over time
+// per strategy, success rate over time, completion-time CDFs, retry-delay
+// CDFs against the exact ones (when there were retries) and, for a ranked
+// result, the settings' trade-off with the Pareto frontier.
+func Figures(res analysis.Result) ([]Figure, error) {
+	if len(res.Policies) == 0 {
+		return nil, errors.New("the result has no strategies to plot")
+	}
+	type maker func(analysis.Result) (Figure, bool, error)
+	makers := []maker{arrivalsFigure, successFigure, completionFigure, retryDelayFigure, frontierFigure}
+	type made struct {
+		fig Figure
+		ok  bool
+		err error
+	}
+	// Each figure is drawn on its own canvas, so they render in parallel
+	// (gonum/plot's font cache is safe for concurrent use).
+	results := make([]made, len(makers))
+	var wg sync.WaitGroup
+	for i, mk := range makers {
+		wg.Go(func() {
+			f, ok, err := mk(res)
+			results[i] = made{f, ok, err}
+		})
+	}
+	wg.Wait()
+	var figs []Figure
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		if r.ok {
+			figs = append(figs, r.fig)
+		}
+	}
+	return figs, nil
+}
+
+// timeAxis is the shared x range of the time series, in seconds.
+func timeAxis(res analysis.Result) (bins int, binS, endS float64) {
+	for _, p := range res.Policies {
+		bins = max(bins, len(p.Series.Arrivals))
+	}
+	binS = res.BinWidthMs / 1000
+	return bins, binS, float64(bins) * binS
+}
+
+// faultSpans are the fault phases that apply to a policy, in seconds.
+func faultSpans(res analysis.Result, policy string) [][2]float64 {
+	var spans [][2]float64
+	for _, ph := range res.Phases {
+		if ph.Fault && (ph.Policy == "" || ph.Policy == policy) {
+			spans = append(spans, [2]float64{ph.StartMs / 1000, ph.EndMs / 1000})
+		}
+	}
+	return spans
+}
+
+func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
+	bins, binS, endS := timeAxis(res)
+	var peak float64
+	for _, p := range res.Policies {
+		for _, c := range p.Series.Arrivals {
+			peak = math.Max(peak, float64(c)/binS)
+		}
+	}
+	plots := make([]*plot.Plot, len(res.Policies))
+	for i, p := range res.Policies {
+		pl := newPlot(fmt.Sprintf("%s: peak-to-mean %s, most in %s: %d", p.Name, num(p.PeakToMean), durationText(res.WindowMs), p.MaxWindowArrivals), "", "arrivals/s")
+		pl.Add(shade{spans: faultSpans(res, p.Name), color: faultShade})
+		pl.Add(plotter.NewGrid())
+		pts := make(plotter.XYs, 0, bins+1)
+		for j := range bins {
+			c := 0
+			if j < len(p.Series.Arrivals) {
+				c = p.Series.Arrivals[j]
+			}
+			pts = append(pts, plotter.XY{X: float64(j) * binS, Y: float64(c) / binS})
+		}
+		if len(pts) > 0 {
+			pts = append(pts, plotter.XY{X: endS, Y: pts[len(pts)-1].Y}) // close the last step
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return Figure{}, false, fmt.Errorf("arrivals of %s: %w", p.Name, err)
+		}
+		line.StepStyle = plotter.PostStep
+		line.Color = colorOf(i)
+		line.Width = vg.Points(1)
+		line.FillColor = translucent(colorOf(i), 0x50) // lets the fault shading show through
+		pl.Add(line)
+		pl.X.Min, pl.X.Max = 0, endS
+		pl.Y.Min, pl.Y.Max = 0, math.Max(1, peak*1.05)
+		plots[i] = pl
+	}
+	last := plots[len(plots)-1]
+	last.X.Label.Text = "time since start (s)"
+	f, err := column(plots, figWidth, panelHeight).render("arrivals",
+		"Arrivals over time",
+		fmt.Sprintf("Attempts arriving at the server per second, in bins of %s, one panel per strategy on shared axes. Shaded: fault phases.", durationText(res.BinWidthMs)))
+	return f, err == nil, err
+}
+
+func successFigure(res analysis.Result) (Figure, bool, error) {
+	_, binS, endS := timeAxis(res)
+	plots := make([]*plot.Plot, len(res.Policies))
+	for i, p := range res.Policies {
+		pl := newPlot(fmt.Sprintf("%s: %s of logical requests succeeded", p.Name, percent(p.SuccessRate)), "", "attempts ok")
+		pl.Add(shade{spans: faultSpans(res, p.Name), color: faultShade})
+		pl.Add(plotter.NewGrid())
+		// One line per run of non-empty bins: a bin with no attempts has no rate.
+		var run plotter.XYs
+		flush := func() error {
+			if len(run) == 0 {
+				return nil
+			}
+			line, err := plotter.NewLine(run)
+			if err != nil {
+				return err
+			}
+			line.StepStyle = plotter.PostStep
+			line.Color = colorOf(i)
+			line.Width = vg.Points(1.2)
+			pl.Add(line)
+			run = nil
+			return nil
+		}
+		for j, n := range p.Series.Arrivals {
+			if n == 0 {
+				if err := flush(); err != nil {
+					return Figure{}, false, err
+				}
+				continue
+			}
+			y := float64(p.Series.Succeeded[j]) / float64(n)
+			run = append(run, plotter.XY{X: float64(j) * binS, Y: y}, plotter.XY{X: float64(j+1) * binS, Y: y})
+		}
+		if err := flush(); err != nil {
+			return Figure{}, false, err
+		}
+		pl.X.Min, pl.X.Max = 0, endS
+		pl.Y.Min, pl.Y.Max = 0, 1.05
+		pl.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0%"}, {Value: 0.5, Label: "50%"}, {Value: 1, Label: "100%"}})
+		plots[i] = pl
+	}
+	plots[len(plots)-1].X.Label.Text = "time since start (s)"
+	f, err := column(plots, figWidth, panelHeight).render("success",
+		"Success rate over time",
+		fmt.Sprintf("Share of attempts that succeeded, per bin of %s (gaps: no attempts). Shaded: fault phases.", durationText(res.BinWidthMs)))
+	return f, err == nil, err
+}
+
+func completionFigure(res analysis.Result) (Figure, bool, error) {
+	pl := newPlot("Completion time per logical request", "completion time (ms)", "share of requests")
+	pl.Add(plotter.NewGrid())
+	lo, hi := math.Inf(1), 0.0
+	for _, p := range res.Policies {
+		for _, pt := range p.Series.Completion {
+			lo, hi = math.Min(lo, pt.X), math.Max(hi, pt.X)
+		}
+	}
+	logX := lo > 0 && hi/lo >= 100
+	for i, p := range res.Policies {
+		pts := cdfSteps(p.Series.Completion)
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return Figure{}, false, fmt.Errorf("completion of %s: %w", p.Name, err)
+		}
+		line.Color = colorOf(i)
+		line.Width = vg.Points(1.5)
+		pl.Add(line)
+		pl.Legend.Add(p.Name, line)
+	}
+	if logX {
+		pl.X.Scale = plot.LogScale{}
+		pl.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		pl.X.Label.Text = "completion time (ms, log scale)"
+	}
+	pl.Y.Min, pl.Y.Max = 0, 1
+	pl.Legend.Top, pl.Legend.Left = false, false
+	pl.Legend.YOffs = vg.Points(12)
+	f, err := single(pl, figWidth, singleHeight).render("completion",
+		"Completion-time CDFs",
+		"Time from a logical request's first attempt to the response that decided it (the first success, else the last attempt), as a cumulative distribution per strategy.")
+	return f, err == nil, err
+}
+
+// maxRetriesShown bounds the retry numbers drawn per panel.
+const maxRetriesShown = 4
+
+func retryDelayFigure(res analysis.Result) (Figure, bool, error) {
+	var top float64
+	var shown []analysis.PolicyResult
+	for _, p := range res.Policies {
+		if len(p.RetryDelays) == 0 {
+			continue
+		}
+		shown = append(shown, p)
+		for _, rd := range p.RetryDelays[:min(maxRetriesShown, len(p.RetryDelays))] {
+			top = math.Max(top, rd.Delay.Max)
+		}
+	}
+	if len(shown) == 0 {
+		return Figure{}, false, nil
+	}
+	plots := make([]*plot.Plot, len(shown))
+	anyExact := false
+	for i, p := range shown {
+		pl := newPlot(p.Name, "", "share")
+		pl.Add(plotter.NewGrid())
+		exact := false
+		for k, rd := range p.RetryDelays[:min(maxRetriesShown, len(p.RetryDelays))] {
+			c := colorOf(k)
+			if len(rd.CDF) == 0 {
+				continue // every delay followed a Retry-After
+			}
+			emp, err := plotter.NewLine(cdfSteps(rd.CDF))
+			if err != nil {
+				return Figure{}, false, err
+			}
+			emp.Color, emp.Width = c, vg.Points(1.5)
+			pl.Add(emp)
+			pl.Legend.Add(fmt.Sprintf("retry %d (n=%d)", rd.Retry, rd.Count-rd.AfterRetryAfter), emp)
+			if len(rd.Exact) > 0 {
+				exact = true
+				ex, err := plotter.NewLine(pointsXY(rd.Exact))
+				if err != nil {
+					return Figure{}, false, err
+				}
+				ex.Color, ex.Width, ex.Dashes = c, vg.Points(1), []vg.Length{vg.Points(4), vg.Points(3)}
+				pl.Add(ex)
+			}
+		}
+		if exact {
+			anyExact = true
+			pl.Legend.Add("dashed: exact CDF", dashedThumb{})
+		}
+		pl.Legend.Top, pl.Legend.Left = false, false
+		pl.Legend.YOffs = vg.Points(6)
+		pl.X.Min, pl.X.Max = 0, math.Max(1, top*1.05)
+		pl.Y.Min, pl.Y.Max = 0, 1
+		plots[i] = pl
+	}
+	plots[len(plots)-1].X.Label.Text = "delay before the retry (ms): end of the previous response to the retry's arrival"
+	caption := "Empirical CDF of the delay before each retry number, one panel per strategy with retries; delays that followed a Retry-After are left out, as the server decided them."
+	if anyExact {
+		caption += " Dashed: the configured strategy's exact CDF."
+	}
+	f, err := column(plots, figWidth, panelHeight+0.3*vg.Inch).render("retry-delays", "Retry delays", caption)
+	return f, err == nil, err
+}
+
+func frontierFigure(res analysis.Result) (Figure, bool, error) {
+	if len(res.Ranking) == 0 {
+		return Figure{}, false, nil
+	}
+	pareto := map[string]bool{}
+	for _, r := range res.Ranking {
+		pareto[r.Name] = r.Pareto
+	}
+	var front, rest plotter.XYs
+	var labels plotter.XYLabels
+	for _, p := range res.Policies {
+		pt := plotter.XY{X: p.Amplification, Y: p.SuccessRate}
+		if pareto[p.Name] {
+			front = append(front, pt)
+			labels.XYs = append(labels.XYs, pt)
+			labels.Labels = append(labels.Labels, p.Name)
+		} else {
+			rest = append(rest, pt)
+		}
+	}
+	pl := newPlot("Settings: success rate against load", "amplification (attempts per logical request)", "success rate")
+	pl.Add(plotter.NewGrid())
+	if len(rest) > 0 {
+		s, err := plotter.NewScatter(rest)
+		if err != nil {
+			return Figure{}, false, err
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: mutedColor, Radius: vg.Points(2.5), Shape: draw.RingGlyph{}}
+		pl.Add(s)
+	}
+	s, err := plotter.NewScatter(front)
+	if err != nil {
+		return Figure{}, false, err
+	}
+	s.GlyphStyle = draw.GlyphStyle{Color: colorOf(0), Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
+	pl.Add(s)
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return Figure{}, false, err
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Font = sans
+		l.TextStyle[i].Font.Size = vg.Points(8)
+		l.TextStyle[i].Handler = pl.Title.TextStyle.Handler
+	}
+	l.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
+	pl.Add(l)
+	// Room around the points, so none sits on an axis and labels fit.
+	pad := func(lo, hi, frac float64) (float64, float64) {
+		d := (hi - lo) * frac
+		if d == 0 {
+			d = math.Max(math.Abs(hi)*0.05, 0.01)
+		}
+		return lo - d, hi + d
+	}
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, pt := range append(append(plotter.XYs{}, front...), rest...) {
+		xmin, xmax = math.Min(xmin, pt.X), math.Max(xmax, pt.X)
+		ymin, ymax = math.Min(ymin, pt.Y), math.Max(ymax, pt.Y)
+	}
+	pl.X.Min, pl.X.Max = pad(xmin, xmax, 0.08)
+	pl.X.Max += (pl.X.Max - pl.X.Min) * 0.12 // labels sit right of their points
+	pl.Y.Min, pl.Y.Max = pad(ymin, ymax, 0.08)
+	f, err := single(pl, figWidth, singleHeight+0.6*vg.Inch).render("frontier",
+		"Settings and the Pareto frontier",
+		"Each point is one setting of the grid. Filled and named: the Pareto frontier of success rate (higher), amplification and p99 completion time (lower), where no other setting is at least as good on all three and better on one. Rings: dominated settings.")
+	return f, err == nil, err
+}
+
+// cdfSteps turns CDF points into a staircase starting from zero.
+func cdfSteps(pts []analysis.Point) plotter.XYs {
+	if len(pts) == 0 {
+		return nil
+	}
+	out := make(plotter.XYs, 0, 2*len(pts)+1)
+	prev := 0.0
+	out = append(out, plotter.XY{X: pts[0].X, Y: 0})
+	for _, p := range pts {
+		out = append(out, plotter.XY{X: p.X, Y: prev}, plotter.XY{X: p.X, Y: p.Y})
+		prev = p.Y
+	}
+	return out
+}
+
+func pointsXY(pts []analysis.Point) plotter.XYs {
+	out := make(plotter.XYs, len(pts))
+	for i, p := range pts {
+		out[i] = plotter.XY{X: p.X, Y: p.Y}
+	}
+	return out
+}
+
+// translucent is c with the given opacity.
+func translucent(c color.RGBA, alpha uint8) color.NRGBA {
+	return color.NRGBA{c.R, c.G, c.B, alpha}
+}
+
+// dashedThumb is a legend entry for "dashed lines are exact CDFs".
+type dashedThumb struct{}
+
+func (dashedThumb) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(draw.LineStyle{Color: mutedColor, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}, c.Min.X, y, c.Max.X, y)
+}

@@ -1,0 +1,175 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/chaos-harness/chaos/analysis"
+)
+
+// table is a table of a report, rendered the same way in Markdown and HTML.
+type table struct {
+	ID      string // anchor and test hook
+	Caption string
+	Header  []string
+	Rows    [][]string
+	// TextCols is how many leading columns hold names (left-aligned); the
+	// rest hold numbers (right-aligned). 0 means 1.
+	TextCols int
+}
+
+// IsText reports whether column i holds names and is left-aligned.
+func (t table) IsText(i int) bool { return i < max(1, t.TextCols) }
+
+func outcomeTable(res analysis.Result) table {
+	t := table{ID: "outcome", Caption: "Outcome per strategy",
+		Header: []string{"strategy", "logical requests", "succeeded", "success rate", "95% CI", "attempts", "amplification"}}
+	for _, p := range res.Policies {
+		t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(p.LogicalRequests), strconv.Itoa(p.Succeeded),
+			percent(p.SuccessRate), percent(p.SuccessRateCI[0]) + " – " + percent(p.SuccessRateCI[1]),
+			strconv.Itoa(p.Attempts), num(p.Amplification)})
+	}
+	return t
+}
+
+func completionTable(res analysis.Result) table {
+	t := table{ID: "completion", Caption: "Completion time per logical request (ms)",
+		Header: []string{"strategy", "p50", "p90", "p99", "max", "makespan"}}
+	for _, p := range res.Policies {
+		t.Rows = append(t.Rows, []string{p.Name,
+			msNum(p.CompletionMs.P50), msNum(p.CompletionMs.P90), msNum(p.CompletionMs.P99), msNum(p.CompletionMs.Max), msNum(p.MakespanMs)})
+	}
+	return t
+}
+
+func loadTable(res analysis.Result) table {
+	t := table{ID: "load", Caption: "Load on the server and recovery",
+		Header: []string{"strategy", "peak-to-mean", "cv", "most in " + durationText(res.WindowMs), "Retry-After violations", "retries after a Retry-After", "time to recover (ms)", "breaker open"}}
+	for _, p := range res.Policies {
+		t.Rows = append(t.Rows, []string{p.Name, num(p.PeakToMean), num(p.CV), strconv.Itoa(p.MaxWindowArrivals),
+			strconv.Itoa(p.RetryAfterViolations), strconv.Itoa(p.RetryAfterRetries),
+			optional(p.TimeToRecoverMs, msNum), optional(p.BreakerOpenShare, percent)})
+	}
+	return t
+}
+
+func comparisonTable(res analysis.Result) table {
+	t := table{ID: "comparisons", Caption: "The best strategy against each other one (A − B)", TextCols: 2,
+		Header: []string{"A", "B", "success rate (points)", "95% CI", "completion: Mann-Whitney p", "peak-to-mean", "95% CI (bootstrap)", "amplification"}}
+	for _, c := range res.Comparisons {
+		t.Rows = append(t.Rows, []string{c.A, c.B, points(c.SuccessRateDiff),
+			points(c.SuccessRateDiffCI[0]) + " to " + points(c.SuccessRateDiffCI[1]),
+			pValue(c.Completion.P), signed(c.PeakToMeanDiff),
+			signed(c.PeakToMeanDiffCI[0]) + " to " + signed(c.PeakToMeanDiffCI[1]), signed(c.AmplificationDiff)})
+	}
+	return t
+}
+
+func signed(x float64) string {
+	if x > 0 {
+		return "+" + num(x)
+	}
+	return num(x)
+}
+
+func retryDelayTable(res analysis.Result) table {
+	t := table{ID: "retry-delays", Caption: "Delay before each retry: from the end of the previous response to the retry's arrival; the KS test leaves out delays that followed a Retry-After",
+		Header: []string{"strategy", "retry", "count", "mean (ms)", "p50 (ms)", "p90 (ms)", "max (ms)", "after a Retry-After", "KS D", "KS p", "KS n"}}
+	for _, p := range res.Policies {
+		for _, rd := range p.RetryDelays {
+			d, pv, n := "–", "–", "–"
+			if rd.KS != nil {
+				d, pv, n = fmt.Sprintf("%.3f", rd.KS.D), pValue(rd.KS.P), strconv.Itoa(rd.KS.N)
+			}
+			t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(rd.Retry), strconv.Itoa(rd.Count), msNum(rd.Mean),
+				msNum(rd.Delay.P50), msNum(rd.Delay.P90), msNum(rd.Delay.Max), strconv.Itoa(rd.AfterRetryAfter), d, pv, n})
+		}
+	}
+	return t
+}
+
+func spreadTable(res analysis.Result) table {
+	t := table{ID: "retry-spread", Caption: "Spread of each retry's arrival across logical requests: absolute, and after the request's first attempt",
+		Header: []string{"strategy", "retry", "count", "sd (ms)", "IQR (ms)", "sd after first (ms)", "IQR after first (ms)"}}
+	for _, p := range res.Policies {
+		for _, s := range p.RetrySpread {
+			t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(s.Retry), strconv.Itoa(s.Count), msNum(s.SdMs), msNum(s.IQRMs), msNum(s.OffsetSdMs), msNum(s.OffsetIQRMs)})
+		}
+	}
+	return t
+}
+
+func recoveryTable(res analysis.Result) table {
+	t := table{ID: "recovery", TextCols: 2, Caption: fmt.Sprintf("Time until the success rate over %s was back at the threshold, per fault phase", durationText(res.WindowMs)),
+		Header: []string{"strategy", "fault phase", "phase ends (ms)", "time to recover (ms)"}}
+	for _, p := range res.Policies {
+		for _, r := range p.Recovery {
+			t.Rows = append(t.Rows, []string{p.Name, r.Phase, msNum(r.EndMs), optional(r.TimeToRecoverMs, msNum)})
+		}
+	}
+	return t
+}
+
+func attemptsTable(res analysis.Result) table {
+	most := 0
+	for _, p := range res.Policies {
+		for _, a := range p.AttemptsPerRequest {
+			most = max(most, a.Attempts)
+		}
+	}
+	t := table{ID: "attempts", Caption: "Logical requests by the number of attempts they took", Header: []string{"strategy"}}
+	for k := 1; k <= most; k++ {
+		t.Header = append(t.Header, strconv.Itoa(k))
+	}
+	for _, p := range res.Policies {
+		row := []string{p.Name}
+		counts := map[int]int{}
+		for _, a := range p.AttemptsPerRequest {
+			counts[a.Attempts] = a.Requests
+		}
+		for k := 1; k <= most; k++ {
+			row = append(row, strconv.Itoa(counts[k]))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func faultsTable(res analysis.Result) table {
+	kinds := []string{}
+	seen := map[string]bool{}
+	for _, p := range res.Policies {
+		for k := range p.Faults {
+			if !seen[k] {
+				seen[k] = true
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	slices.Sort(kinds)
+	t := table{ID: "faults", Caption: "Attempts by the fault the server injected", Header: append([]string{"strategy"}, kinds...)}
+	for _, p := range res.Policies {
+		row := []string{p.Name}
+		for _, k := range kinds {
+			row = append(row, strconv.Itoa(p.Faults[k]))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func rankingTable(res analysis.Result) table {
+	t := table{ID: "ranking", Caption: "Settings ranked by the objective", TextCols: 2,
+		Header: []string{"rank", "setting", "score", "Pareto frontier", "success rate", "amplification", "p99 (ms)"}}
+	for _, r := range res.Ranking {
+		p, _ := res.Policy(r.Name)
+		front := ""
+		if r.Pareto {
+			front = "yes"
+		}
+		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, fmt.Sprintf("%.4f", r.Score), front,
+			percent(p.SuccessRate), num(p.Amplification), msNum(p.CompletionMs.P99)})
+	}
+	return t
+}

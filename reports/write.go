@@ -1,0 +1,70 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/chaos-harness/chaos/analysis"
+)
+
+// Write renders a Result into dir (created if missing): result.json,
+// report.md, report.html and each figure as NAME.svg and NAME.png. It
+// returns the paths written, in that order.
+func Write(dir string, res analysis.Result) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	figs, err := Figures(res)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	doc := newDocument(res, figs)
+	files := []output{
+		{"result.json", func(w io.Writer) error { return WriteJSON(w, res) }},
+		{"report.md", func(w io.Writer) error { return writeMarkdown(w, doc) }},
+		{"report.html", func(w io.Writer) error { return writeHTML(w, doc) }},
+	}
+	for _, f := range figs {
+		files = append(files, output{f.Name + ".svg", writeBytes(f.SVG)}, output{f.Name + ".png", writeBytes(f.PNG)})
+	}
+	var written []string
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		var buf bytes.Buffer
+		if err := f.render(&buf); err != nil {
+			return written, fmt.Errorf("reports: %s: %w", path, err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			return written, fmt.Errorf("reports: %w", err)
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
+
+// output is one file of a report and how to render it.
+type output struct {
+	name   string
+	render func(io.Writer) error
+}
+
+// WriteJSON writes result.json: the Result, indented, with a final newline.
+func WriteJSON(w io.Writer, res analysis.Result) error {
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func writeBytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
+}
