@@ -1,4 +1,62 @@
 // Package scenarios holds the scenario file format and its validation, the
-// embedded built-in library, and the runner with its two engines: live (real HTTP
-// on loopback) and sim (discrete events in virtual time).
+// embedded built-in library, and the runner with its two engines: live (real
+// HTTP on loopback) and sim (discrete events in virtual time).
+//
+// # The scenario file
+//
+// A scenario pits a fleet of clients, under one or more resilience policies,
+// against a server script (DESIGN.md, "Scenario file"):
+//
+//	name: outage-recovery          # default: the file's base name
+//	description: one line, shown by `chaos scenarios`
+//	seed: 42                       # seeds every random stream; --seed overrides
+//	server: {...}                  # faultserver.Spec: response, phases, routes,
+//	                               # capacity, service, row
+//	clients:
+//	  count: 500                   # default 1
+//	  start: together              # or {spread: 10s} or {poisson: 50/s}
+//	  spike: {at: 5s, count: 100}  # optional: that many of them start at once
+//	  requests: 3                  # logical requests per client, default 1
+//	  think: 200ms                 # pause between a client's requests
+//	  timeout: 2s                  # per attempt; default none
+//	  method: GET                  # default GET
+//	  path: /api/orders            # default /
+//	  headers: {Accept: text/plain}
+//	  body: ""
+//	  time_scale: 0.1              # live engine: every duration times this
+//	  network: {dist: normal, mean: 10ms, stddev: 2ms}   # sim engine: per hop
+//	policies:                      # resilience.Config, each with a name
+//	  - {name: full, retry: {max_retries: 5, jitter: full}}
+//	assert:                        # metric: condition, for every policy...
+//	  success_rate: ">= 0.99"
+//	  full:                        # ...or policy: {metric: condition}
+//	    completion_ms.p99: "<= 2s"
+//
+// Parse reports every problem of a file at once, each naming the file, line,
+// column and field, with the near name suggested for a misspelt key. The
+// server and policy sections are decoded and validated by faultserver and
+// resilience themselves.
+//
+// # Engines
+//
+// Each policy runs in turn: the whole fleet with that policy against a fresh
+// server compiled with the same seed. Both engines drive faultserver's Script
+// (Admit, Decide, Commit, Release) and resilience's step driver (Begin,
+// Next, Record); neither re-implements a fault or a policy. Each client has
+// its own policy, so its breaker, budget and rate limit are its own.
+//
+// The sim engine runs in virtual time on one goroutine, deterministic by
+// seed: a hang costs the client its timeout, a reset fails at once, a delay
+// delays, truncated, closed and malformed answers fail when their bytes
+// arrive, and each network hop takes clients.network. The live engine serves
+// the script on 127.0.0.1:0 and runs one goroutine per client through
+// resilience.Transport, with every duration compressed by clients.time_scale;
+// its Records are scaled back to scenario time.
+//
+// Server models run in both: capacity (concurrency and rate), service time
+// that grows with load (base + per_concurrent * in_flight), and a versioned
+// row under optimistic concurrency. When the fleet writes the row (PUT, POST
+// or PATCH at its path), every attempt first reads the version and writes it
+// back with If-Match; a stale write fails with 409. Only the writes are
+// attempts and Records; the reads are free.
 package scenarios

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/reports"
+)
+
+func init() { subcommands = append(subcommands, newAnalyzeCmd) }
+
+// analyzeFlags are the flags of `chaos analyze`.
+type analyzeFlags struct {
+	out      string
+	scenario string
+	seed     uint64
+	bin      time.Duration
+	window   time.Duration
+}
+
+func newAnalyzeCmd(s streams) *cobra.Command {
+	var f analyzeFlags
+	cmd := &cobra.Command{
+		Use:   "analyze LOG.jsonl... [--out DIR]",
+		Short: "Analyse arrival logs, of chaos serve or of any run, into result.json and reports",
+		Long: `analyze reads arrival logs (JSON lines of Records, as chaos serve --log, run and
+compare write them), merges several by arrival time, and writes into --out:
+  result.json    the statistics of each strategy (Records of chaos serve form one
+                 strategy, "client")
+  report.md      the report in Markdown
+  report.html    the report as one self-contained page
+  *.svg, *.png   its plots
+
+A line that is not a Record is an error naming its file and line; a last line
+cut short (the writer crashed mid-write) is skipped with a warning.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return analyze(cmd, s, args, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "chaos-out", "directory to write the results and reports into")
+	fl.StringVar(&f.scenario, "scenario", "", "name of the scenario the logs record (default: the first log's name)")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed the server ran with, to record in the report (default: unknown)")
+	fl.DurationVar(&f.bin, "bin", 0, "width of the arrival-rate bins (default: chosen from the run)")
+	fl.DurationVar(&f.window, "window", 0, "sliding window for the most arrivals and for recovery (default 1s)")
+	return cmd
+}
+
+func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) error {
+	opts := analysis.Options{
+		Scenario: f.scenario,
+		Engine:   "log",
+		Command:  analyzeCommandLine(cmd, logs),
+		BinWidth: f.bin,
+		Window:   f.window,
+	}
+	if opts.Scenario == "" {
+		opts.Scenario = strings.TrimSuffix(filepath.Base(logs[0]), filepath.Ext(logs[0]))
+	}
+	if cmd.Flags().Changed("seed") {
+		opts.Seed = &f.seed
+	}
+	acc, err := analysis.New(opts)
+	if err != nil {
+		return err
+	}
+
+	sources := make([]analysis.LogSource, 0, len(logs))
+	for _, name := range logs {
+		file, err := os.Open(name)
+		if err != nil {
+			return err // names the file
+		}
+		defer file.Close()
+		sources = append(sources, analysis.LogSource{Name: name, R: file})
+	}
+	warn := func(msg string) { fmt.Fprintln(s.err, "chaos: warning:", msg) }
+	if err := analysis.MergeLogs(sources, acc.Add, warn); err != nil {
+		return err
+	}
+	res, err := acc.Finish()
+	if err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(logs, ", "), err)
+	}
+	written, err := reports.Write(f.out, res)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(s.out, reports.Headline(res))
+	fmt.Fprintf(s.out, "analysed %d records into %s: %s\n", acc.Records(), f.out, baseNames(written))
+	return nil
+}
+
+// analyzeCommandLine is the command line that reproduces this analysis: the
+// logs and every flag that was set.
+func analyzeCommandLine(cmd *cobra.Command, logs []string) string {
+	parts := []string{"chaos", "analyze"}
+	for _, l := range logs {
+		parts = append(parts, shellWord(l))
+	}
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		parts = append(parts, "--"+fl.Name, shellWord(fl.Value.String()))
+	})
+	return strings.Join(parts, " ")
+}
+
+// shellWord quotes s as one word for a POSIX shell, where it needs quoting.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,@%+-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func baseNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/reports"
+	"github.com/chaos-harness/chaos/scenarios"
+)
+
+func init() { subcommands = append(subcommands, newRunCmd) }
+
+// runFlags are the flags of `chaos run`.
+type runFlags struct {
+	engine   string
+	seed     uint64
+	out      string
+	policies []string
+}
+
+func newRunCmd(s streams) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run NAME|FILE [--engine sim|live] [--seed N] [--out DIR]",
+		Short: "Run a scenario's fleet under each of its policies and write the arrivals and results",
+		Long: `run runs a scenario (a built-in NAME, see 'chaos scenarios', or a scenario
+FILE): for each of its policies in turn, the whole fleet of clients against a
+fresh fault server compiled with the same seed. Every attempt becomes a Record.
+
+Engines:
+  sim   discrete events in virtual time: deterministic by seed, and fast
+        (100,000 clients in seconds); network hops take the scenario's
+        clients.network delay.
+  live  the fault server in-process on 127.0.0.1, one goroutine per client,
+        real HTTP through the resilience RoundTripper; clients.time_scale
+        compresses every duration of the scenario.
+
+It writes into --out:
+  arrivals.jsonl  every Record, one JSON object per line
+  result.json     the statistics of each policy
+  report.md       the report, and report.html with its plots inline
+  *.svg, *.png    the plots: arrivals over time, retry delays, completion
+
+and prints a summary table. A progress bar is drawn on standard error for runs
+longer than a second when it is a terminal.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runScenario(cmd, s, args[0], &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.engine, "engine", scenarios.EngineSim, "engine: sim (virtual time) or live (real HTTP on loopback)")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream of the run (default: the scenario's seed)")
+	fl.StringVar(&f.out, "out", "chaos-out", "directory to write arrivals.jsonl, result.json, the reports and plots into (created if missing)")
+	fl.StringSliceVar(&f.policies, "policy", nil, "run only these policies of the scenario, in this order (repeat or separate with commas)")
+	return cmd
+}
+
+func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
+	sc, err := scenarios.Load(arg)
+	if err != nil {
+		return reportProblems(s, err)
+	}
+	if !slices.Contains(scenarios.Engines, f.engine) {
+		return fmt.Errorf("--engine %q: use sim or live", f.engine)
+	}
+	for _, name := range f.policies {
+		if _, err := sc.Policy(name); err != nil {
+			return fmt.Errorf("--policy: %w", err)
+		}
+	}
+	opts := scenarios.Options{Engine: f.engine, Policies: f.policies}
+	if cmd.Flags().Changed("seed") {
+		opts.Seed = &f.seed
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	arrivalsPath := filepath.Join(f.out, "arrivals.jsonl")
+	file, err := os.Create(arrivalsPath)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	defer file.Close()
+	w := bufio.NewWriterSize(file, 1<<20)
+	enc := json.NewEncoder(w)
+	opts.Sink = func(r *faultserver.Record) error { return enc.Encode(r) }
+	bar := newProgressBar(s.err, time.Now())
+	opts.Progress = bar.update
+
+	run, err := scenarios.Execute(cmd.Context(), sc, opts)
+	bar.finish()
+	if err != nil {
+		return failed(err)
+	}
+	if err := w.Flush(); err != nil {
+		return failed(fmt.Errorf("writing %s: %w", arrivalsPath, err))
+	}
+	if _, err := file.Seek(0, 0); err != nil {
+		return failed(err)
+	}
+	command := reproduceCommand(arg, f, run.Seed)
+	res, err := run.AnalyzeRecords(command, func(add func(faultserver.Record) error) error {
+		return faultserver.ReadRecords(bufio.NewReaderSize(file, 1<<20), add)
+	})
+	if err != nil {
+		return failed(fmt.Errorf("analysing %s: %w", arrivalsPath, err))
+	}
+	written, err := reports.Write(f.out, res)
+	if err != nil {
+		return failed(err)
+	}
+	printRunSummary(s, sc, run, &res)
+	fmt.Fprintf(s.out, "\n%s\n\nwrote %s", reports.Headline(res), arrivalsPath)
+	for _, path := range written {
+		fmt.Fprintf(s.out, ", %s", filepath.Base(path))
+	}
+	fmt.Fprintln(s.out)
+	return nil
+}
+
+// reproduceCommand is the command line that reproduces a run exactly.
+func reproduceCommand(arg string, f *runFlags, seed uint64) string {
+	parts := []string{"chaos", "run", arg, "--engine", f.engine, "--seed", strconv.FormatUint(seed, 10), "--out", f.out}
+	if len(f.policies) > 0 {
+		parts = append(parts, "--policy", strings.Join(f.policies, ","))
+	}
+	return strings.Join(parts, " ")
+}
+
+// printRunSummary prints one line per policy: what a person checks first.
+func printRunSummary(s streams, sc *scenarios.Scenario, run *scenarios.Run, res *analysis.Result) {
+	fmt.Fprintf(s.out, "scenario %s, engine %s, seed %d\n\n", sc.Name, run.Engine, run.Seed)
+	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "policy\tlogical\tsuccess\tattempts\tamplification\tp99 ms\tmakespan ms\t")
+	for i := range res.Policies {
+		p := &res.Policies[i]
+		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%.3f\t%.0f\t%.0f\t\n", p.Name, run.Policies[i].LogicalRequests,
+			p.SuccessRate, p.Attempts, p.Amplification, p.CompletionMs.P99, p.MakespanMs)
+	}
+	_ = tw.Flush()
+}
+
+// progressBar draws the progress of a run on standard error, but only when
+// that is a terminal and only once the run has taken longer than a second,
+// so quick runs, pipes and logs stay clean.
+type progressBar struct {
+	mu      sync.Mutex
+	w       io.Writer
+	on      bool
+	start   time.Time
+	drawn   bool
+	lastPct int
+}
+
+// progressDelay is how long a run goes before the bar appears.
+const progressDelay = time.Second
+
+func newProgressBar(w io.Writer, start time.Time) *progressBar {
+	return &progressBar{w: w, on: isTerminal(w), start: start, lastPct: -1}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// update is scenarios.Options.Progress.
+func (b *progressBar) update(done, total int64) {
+	if !b.on || total <= 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if time.Since(b.start) < progressDelay {
+		return
+	}
+	pct := int(100 * done / total)
+	if pct == b.lastPct {
+		return
+	}
+	b.lastPct, b.drawn = pct, true
+	const width = 30
+	filled := width * pct / 100
+	fmt.Fprintf(b.w, "\r[%s%s] %3d%% %d/%d logical requests", strings.Repeat("#", filled),
+		strings.Repeat(".", width-filled), pct, done, total)
+}
+
+// finish ends the bar's line, if it was drawn.
+func (b *progressBar) finish() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}

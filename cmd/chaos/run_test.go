@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/faultserver"
+)
+
+// readResult decodes a result.json.
+func readResult(path string) analysis.Result {
+	data, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	var res analysis.Result
+	Expect(json.Unmarshal(data, &res)).To(Succeed())
+	return res
+}
+
+// readArrivals decodes an arrivals.jsonl.
+func readArrivals(path string) []faultserver.Record {
+	data, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	var rs []faultserver.Record
+	Expect(faultserver.ReadRecords(bytes.NewReader(data), func(r faultserver.Record) error {
+		rs = append(rs, r)
+		return nil
+	})).To(Succeed())
+	return rs
+}
+
+var _ = Describe("chaos run", func() {
+	var out string
+	BeforeEach(func() { out = filepath.Join(GinkgoT().TempDir(), "out") })
+
+	It("runs a built-in scenario in sim and writes arrivals.jsonl, result.json and the reports", func() {
+		r := chaos("run", "fail-first", "--out", out)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		Expect(r.stdout).To(ContainSubstring("scenario fail-first, engine sim, seed 5"))
+		Expect(r.stdout).To(MatchRegexp(`retry-3\s+1500\s+1\.0000\s+2500\s+1\.667`))
+		res := readResult(filepath.Join(out, "result.json"))
+		Expect(res.Scenario).To(Equal("fail-first"))
+		Expect(res.Engine).To(Equal("sim"))
+		Expect(*res.Seed).To(Equal(uint64(5)))
+		Expect(res.Command).To(Equal("chaos run fail-first --engine sim --seed 5 --out " + out))
+		Expect(res.Policies).To(HaveLen(2))
+		for _, name := range []string{"report.md", "report.html", "arrivals.svg", "arrivals.png"} {
+			Expect(filepath.Join(out, name)).To(BeAnExistingFile())
+		}
+		Expect(r.stdout).To(ContainSubstring("did best"))
+		records := readArrivals(filepath.Join(out, "arrivals.jsonl"))
+		Expect(records).To(HaveLen(res.Policies[0].Attempts + res.Policies[1].Attempts))
+		Expect(records[0].Policy).To(Equal("no-retry"))
+	})
+
+	It("runs a scenario file with another seed and a subset of its policies", func() {
+		r := chaos("run", "testdata/scenarios/small.yaml", "--seed", "11", "--policy", "once", "--out", out)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		res := readResult(filepath.Join(out, "result.json"))
+		Expect(*res.Seed).To(Equal(uint64(11)))
+		Expect(res.Policies).To(HaveLen(1))
+		Expect(res.Policies[0].Name).To(Equal("once"))
+	})
+
+	It("gives the same arrivals for the same seed", func() {
+		other := filepath.Join(GinkgoT().TempDir(), "again")
+		Expect(chaos("run", "testdata/scenarios/small.yaml", "--out", out).code).To(Equal(exitOK))
+		Expect(chaos("run", "testdata/scenarios/small.yaml", "--out", other).code).To(Equal(exitOK))
+		a, err := os.ReadFile(filepath.Join(out, "arrivals.jsonl"))
+		Expect(err).NotTo(HaveOccurred())
+		b, err := os.ReadFile(filepath.Join(other, "arrivals.jsonl"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(a).To(Equal(b))
+	})
+
+	DescribeTable("exits 2 on bad input, saying what is wrong",
+		func(args []string, msg string) {
+			r := chaos(append([]string{"run"}, args...)...)
+			Expect(r.code).To(Equal(exitBadInput))
+			Expect(r.stderr).To(ContainSubstring(msg))
+		},
+		Entry("an unknown engine", []string{"flaky", "--engine", "warp"}, `--engine "warp": use sim or live`),
+		Entry("an unknown policy", []string{"flaky", "--policy", "retry-4"}, `no policy "retry-4"`),
+		Entry("an unknown scenario", []string{"flakey"}, `did you mean "flaky"?`),
+		Entry("an invalid scenario file", []string{"testdata/scenarios/broken.yaml"}, "broken.yaml:7:3: clients.count"),
+		Entry("a seed that is not a number", []string{"flaky", "--seed", "x"}, `invalid argument "x"`),
+		Entry("no scenario", []string{}, "accepts 1 arg"),
+	)
+
+	It("explains every flag in --help", func() {
+		r := chaos("run", "--help")
+		Expect(r.code).To(Equal(exitOK))
+		for _, flag := range []string{"--engine", "--seed", "--out", "--policy"} {
+			Expect(r.stdout).To(ContainSubstring(flag))
+		}
+		Expect(r.stdout).To(ContainSubstring("arrivals.jsonl"))
+	})
+})
+
+var _ = Describe("the progress bar of chaos run", func() {
+	It("draws only on a terminal, and only once the run has taken a second", func() {
+		var buf bytes.Buffer
+		Expect(newProgressBar(&buf, time.Now()).on).To(BeFalse()) // a buffer is no terminal
+
+		fresh := &progressBar{w: &buf, on: true, start: time.Now(), lastPct: -1}
+		fresh.update(10, 100)
+		Expect(buf.String()).To(BeEmpty())
+
+		long := &progressBar{w: &buf, on: true, start: time.Now().Add(-2 * progressDelay), lastPct: -1}
+		long.update(50, 100)
+		long.update(50, 100) // the same percentage is not drawn again
+		long.update(100, 100)
+		long.finish()
+		Expect(buf.String()).To(Equal("\r[###############...............]  50% 50/100 logical requests" +
+			"\r[##############################] 100% 100/100 logical requests\n"))
+	})
+})

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chaos-harness/chaos/scenarios"
+)
+
+func init() {
+	subcommands = append(subcommands, newScenariosCmd)
+	// `chaos serve --scenario NAME` serves a built-in scenario's server.
+	serveBuiltin = func(name string) (string, []byte, bool) {
+		data, err := scenarios.BuiltinSource(name)
+		if err != nil {
+			return "", nil, false
+		}
+		return "builtin:" + name, data, true
+	}
+}
+
+func newScenariosCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "scenarios",
+		Short: "List the built-in scenarios, or print one with 'scenarios show NAME'",
+		Long: `scenarios lists the built-in scenario library, one line each with its
+description. Every command that takes NAME|FILE accepts these names.
+
+'chaos scenarios show NAME' prints a built-in scenario's YAML, a starting point
+for a scenario file of your own.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			list, err := scenarios.Builtins()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+			for _, b := range list {
+				fmt.Fprintf(tw, "%s\t%s\n", b.Name, b.Description)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show NAME",
+		Short: "Print the YAML of a built-in scenario",
+		Args:  cobra.ExactArgs(1),
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return scenarios.BuiltinNames(), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := scenarios.BuiltinSource(args[0])
+			if err != nil {
+				return err
+			}
+			_, err = s.out.Write(data)
+			return err
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/internal/yamlfile"
+)
+
+func init() { subcommands = append(subcommands, newServeCmd) }
+
+// serveBuiltin resolves the NAME of a built-in scenario to its file name
+// and YAML. It is set by the file that wires the scenarios package's library
+// into the command line; while it is nil, `serve` accepts files only.
+var serveBuiltin func(name string) (file string, data []byte, ok bool)
+
+// serveFlags are the flags of `chaos serve`.
+type serveFlags struct {
+	scenario   string
+	addr       string
+	logFile    string
+	seed       uint64
+	upstream   string
+	admin      string
+	adminToken string
+	logLimit   int
+}
+
+func newServeCmd(s streams) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [--scenario NAME|FILE] [--addr 127.0.0.1:8080] [--log FILE.jsonl] [--seed N]",
+		Short: "Serve scripted HTTP faults for a client in any language",
+		Long: `serve runs the fault server: every request is decided by a script (phases,
+weighted mixes, routes, capacity) and the decision is performed on the real
+connection: statuses with Retry-After, delays, hangs, TCP resets, closes,
+truncated, slow or malformed responses. Every request is logged as one Record
+(a JSON line); analyse the log with 'chaos analyze'.
+
+The first line of standard output is "listening on http://HOST:PORT". serve
+runs until interrupted (SIGINT or SIGTERM), then releases held requests,
+flushes the log and exits 0.
+
+Clients may send X-Chaos-Client (client key), X-Chaos-Request (logical request
+id) and X-Chaos-Attempt (1 for the first try); faulted responses carry
+X-Chaos-Fault. The admin API is under /_chaos/ (health, script, log, stats,
+reset) and Prometheus metrics are at /metrics.
+
+Without --scenario, serve answers with this default script:
+
+` + serveIndent(faultserver.DefaultScript, "    "),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, s, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.scenario, "scenario", "", "built-in scenario NAME, or a FILE: a scenario file (its server: section is served) or a bare server script")
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	fl.StringVar(&f.logFile, "log", "", "write every Record to this file as JSON lines (flushed on exit)")
+	fl.Uint64Var(&f.seed, "seed", 0, "seed of the fault decisions (default: the scenario file's seed, else 1)")
+	fl.StringVar(&f.upstream, "upstream", "", "forward requests that draw no fault to this URL (proxy mode)")
+	fl.StringVar(&f.admin, "admin", "same", `where the admin API and /metrics listen: "same" (the --addr listener), "off", or an address of their own`)
+	fl.StringVar(&f.adminToken, "admin-token", "", "require 'Authorization: Bearer TOKEN' on the admin API and /metrics (default: $CHAOS_ADMIN_TOKEN)")
+	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
+	return cmd
+}
+
+func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
+	spec, fileSeed, source, err := loadServeScript(f.scenario)
+	if err != nil {
+		return err
+	}
+	seed := fileSeed
+	if cmd.Flags().Changed("seed") {
+		seed = f.seed
+	}
+	if f.logLimit <= 0 {
+		return fmt.Errorf("--log-limit must be positive, not %d", f.logLimit)
+	}
+	opts := faultserver.Options{Seed: seed, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
+		Admin: faultserver.AdminOptions{Token: f.adminToken}}
+	if opts.Admin.Token == "" {
+		opts.Admin.Token = os.Getenv("CHAOS_ADMIN_TOKEN")
+	}
+	switch f.admin {
+	case "same", "":
+	case "off":
+		opts.Admin.Off = true
+	default:
+		opts.Admin.Addr = f.admin
+	}
+	var logFile *os.File
+	if f.logFile != "" {
+		if logFile, err = os.Create(f.logFile); err != nil {
+			return fmt.Errorf("--log: %w", err)
+		}
+		opts.Log = logFile
+	}
+	srv, err := faultserver.NewStarted(spec, opts)
+	if err != nil {
+		if logFile != nil {
+			_ = logFile.Close()
+		}
+		return err
+	}
+	fmt.Fprintf(s.out, "listening on %s\n", srv.URL())
+	fmt.Fprintf(s.err, "chaos serve: script %s, seed %d\n", source, seed)
+	if a := srv.AdminURL(); a != "" {
+		fmt.Fprintf(s.err, "chaos serve: admin API at %s/_chaos/ and metrics at %s/metrics\n", a, a)
+	}
+
+	<-cmd.Context().Done()
+
+	closeErr := srv.Close()
+	if logFile != nil {
+		if err := logFile.Close(); closeErr == nil {
+			closeErr = err
+		}
+	}
+	st := srv.Stats()
+	fmt.Fprintf(s.err, "chaos serve: stopped after %d requests\n", st.Requests)
+	if closeErr != nil {
+		return failed(fmt.Errorf("writing the log: %w", closeErr))
+	}
+	return nil
+}
+
+// loadServeScript reads --scenario: a file, a built-in NAME, or (empty) the
+// default script. It returns the spec, the seed to use unless --seed is given,
+// and a description of where the script came from.
+func loadServeScript(arg string) (*faultserver.Spec, uint64, string, error) {
+	if arg == "" {
+		return faultserver.DefaultSpec(), 1, "default (flaky API)", nil
+	}
+	file, data, err := serveReadScenario(arg)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	spec, _, err := faultserver.ParseScript(file, data)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	seed, err := serveSeed(file, data)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	return spec, seed, file, nil
+}
+
+// serveReadScenario reads a scenario argument as every command does: a name
+// of the built-in library first, else a file.
+func serveReadScenario(arg string) (file string, data []byte, err error) {
+	if serveBuiltin != nil {
+		if file, data, ok := serveBuiltin(arg); ok {
+			return file, data, nil
+		}
+	}
+	looksLikeName := !strings.ContainsAny(arg, `/\`) && filepath.Ext(arg) == ""
+	if _, statErr := os.Stat(arg); statErr != nil && looksLikeName {
+		if serveBuiltin == nil {
+			return "", nil, fmt.Errorf("%q is not a file, and this build has no built-in scenarios: pass a scenario file or a server script", arg)
+		}
+		return "", nil, fmt.Errorf("no built-in scenario or file named %q (list them with 'chaos scenarios')", arg)
+	}
+	data, err = os.ReadFile(arg)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot read scenario file: %w", err)
+	}
+	return arg, data, nil
+}
+
+// serveSeed is the top-level seed of a scenario file, or 1 when it has none.
+func serveSeed(file string, data []byte) (uint64, error) {
+	doc, err := yamlfile.Parse(file, data)
+	if err != nil {
+		return 0, err
+	}
+	for i := 0; doc.Root.Kind == yaml.MappingNode && i+1 < len(doc.Root.Content); i += 2 {
+		if doc.Root.Content[i].Value != "seed" {
+			continue
+		}
+		var seed uint64
+		if err := doc.Root.Content[i+1].Decode(&seed); err != nil {
+			return 0, doc.Errorf("seed", "seed must be a whole number from 0 to %d", uint64(math.MaxUint64))
+		}
+		return seed, nil
+	}
+	return 1, nil
+}
+
+func serveIndent(text, prefix string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
+
+// lockedBuffer is an output stream that a running command writes while the
+// spec reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serving is a `chaos serve` running in the background.
+type serving struct {
+	url    string
+	out    *lockedBuffer
+	errOut *lockedBuffer
+	stop   context.CancelFunc
+	code   chan int
+}
+
+var listeningRE = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+)\n`)
+
+// startServe runs `chaos serve args...` until the spec stops it, and waits for
+// its first line.
+func startServe(args ...string) *serving {
+	ctx, cancel := context.WithCancel(context.Background())
+	sv := &serving{out: &lockedBuffer{}, errOut: &lockedBuffer{}, stop: cancel, code: make(chan int, 1)}
+	go func() {
+		sv.code <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), streams{out: sv.out, err: sv.errOut})
+	}()
+	Eventually(func() string { return sv.out.String() }, 5*time.Second, 5*time.Millisecond).
+		Should(MatchRegexp(listeningRE.String()), func() string { return sv.errOut.String() })
+	sv.url = listeningRE.FindStringSubmatch(sv.out.String())[1]
+	DeferCleanup(func() {
+		cancel()
+		Eventually(sv.code, 5*time.Second).Should(Receive())
+	})
+	return sv
+}
+
+// shutdown stops the command as SIGTERM would and returns its exit status.
+func (sv *serving) shutdown() int {
+	sv.stop()
+	var code int
+	Eventually(sv.code, 5*time.Second).Should(Receive(&code))
+	sv.code <- code // for the cleanup
+	return code
+}
+
+func get(url, client string) (int, string) {
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set(faultserver.HeaderClient, client)
+	resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func writeFile(name, content string) string {
+	path := filepath.Join(GinkgoT().TempDir(), name)
+	Expect(os.WriteFile(path, []byte(content), 0o644)).To(Succeed())
+	return path
+}
+
+var _ = Describe("chaos serve", func() {
+	It("explains every flag and the default script in --help", func() {
+		r := chaos("serve", "--help")
+		Expect(r.code).To(Equal(exitOK))
+		for _, flag := range []string{"--scenario", "--addr", "--log", "--seed", "--upstream", "--admin", "--admin-token", "--log-limit"} {
+			Expect(r.stdout).To(ContainSubstring(flag))
+		}
+		Expect(r.stdout).To(ContainSubstring("127.0.0.1:8080"))
+		Expect(r.stdout).To(ContainSubstring("default script"))
+		Expect(r.stdout).To(ContainSubstring("retry_after: 1s"))
+	})
+
+	It("serves a scenario file's server section, logs every request, and flushes the log on exit", func() {
+		scenario := writeFile("sc.yaml", `
+name: demo
+seed: 5
+clients: {count: 2}
+server:
+  per: client
+  phases:
+    - {name: warm, requests: 2, fault: {status: 503}}
+    - {name: fine}
+`)
+		logPath := filepath.Join(GinkgoT().TempDir(), "arrivals.jsonl")
+		sv := startServe("--scenario", scenario, "--log", logPath)
+		Expect(sv.errOut.String()).To(ContainSubstring("seed 5"))
+		var got []int
+		for i := 0; i < 3; i++ {
+			status, _ := get(sv.url+"/api", "c1")
+			got = append(got, status)
+		}
+		Expect(got).To(Equal([]int{503, 503, 200}))
+		status, _ := get(sv.url+"/_chaos/health", "admin")
+		Expect(status).To(Equal(200))
+
+		Expect(sv.shutdown()).To(Equal(exitOK))
+		Expect(strings.Count(sv.out.String(), "\n")).To(Equal(1), "only the listening line on stdout")
+		f, err := os.Open(logPath)
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		var recs []faultserver.Record
+		Expect(faultserver.ReadRecords(f, func(r faultserver.Record) error {
+			recs = append(recs, r)
+			return nil
+		})).To(Succeed())
+		Expect(recs).To(HaveLen(3), "admin requests are not logged")
+		Expect(recs[0].Phase).To(Equal("warm"))
+		Expect(recs[2].Phase).To(Equal("fine"))
+		Expect(recs[2].Client).To(Equal("c1"))
+	})
+
+	It("serves the default script without --scenario", func() {
+		sv := startServe("--seed", "3")
+		seen := map[int]bool{}
+		for i := 0; i < 60; i++ {
+			status, _ := get(sv.url+"/", "c")
+			seen[status] = true
+		}
+		Expect(seen).To(HaveKey(200))
+		Expect(seen).To(HaveKey(503))
+		Expect(sv.shutdown()).To(Equal(exitOK))
+	})
+
+	It("serves the server section of a built-in scenario by NAME", func() {
+		sv := startServe("--scenario", "fail-first")
+		Expect(sv.errOut.String()).To(ContainSubstring("script builtin:fail-first"))
+		var got []int
+		for i := 0; i < 3; i++ {
+			status, _ := get(sv.url+"/", "c")
+			got = append(got, status)
+		}
+		Expect(got).To(Equal([]int{503, 503, 200}), "each client's first 2 attempts fail")
+		Expect(sv.shutdown()).To(Equal(exitOK))
+	})
+
+	It("accepts a bare server script", func() {
+		sv := startServe("--scenario", writeFile("s.yaml", "phases: [{fault: {status: 418}}]\n"))
+		status, _ := get(sv.url+"/", "c")
+		Expect(status).To(Equal(418))
+	})
+
+	It("exits 2 naming file, line and field of an invalid script", func() {
+		path := writeFile("bad.yaml", "server:\n  phases:\n    - fault: {status: 503, retry_after: 1500ms}\n")
+		r := chaos("serve", "--addr", "127.0.0.1:0", "--scenario", path)
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring(path + ":3:"))
+		Expect(r.stderr).To(ContainSubstring("server.phases[0].fault.retry_after"))
+		Expect(r.stdout).To(BeEmpty())
+	})
+
+	It("exits 2 on an unreadable file, an unknown name, a bad seed and a busy address", func() {
+		r := chaos("serve", "--scenario", "/no/such/file.yaml")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("cannot read scenario file"))
+
+		r = chaos("serve", "--addr", "127.0.0.1:0", "--scenario", "no-such-scenario")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("no-such-scenario"))
+
+		path := writeFile("seed.yaml", "seed: many\nserver: {}\n")
+		r = chaos("serve", "--addr", "127.0.0.1:0", "--scenario", path)
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring(path + ":1:1: seed:"))
+
+		sv := startServe()
+		r = chaos("serve", "--addr", strings.TrimPrefix(sv.url, "http://"))
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("listen on"))
+	})
+
+	It("puts the admin API on its own address or turns it off", func() {
+		sv := startServe("--admin", "off", "--scenario", writeFile("ok.yaml", "{}\n"))
+		status, body := get(sv.url+"/_chaos/health", "a")
+		Expect([]any{status, body}).To(Equal([]any{200, "OK\n"}), "with the admin off, /_chaos/ is an ordinary path of the script")
+		Expect(sv.errOut.String()).NotTo(ContainSubstring("admin API at"))
+
+		sv = startServe("--admin", "127.0.0.1:0", "--admin-token", "t")
+		Expect(sv.errOut.String()).To(MatchRegexp(`admin API at http://127\.0\.0\.1:\d+/_chaos/`))
+	})
+})

@@ -1,0 +1,311 @@
+package scenarios
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/resilience"
+)
+
+// runLive runs one policy's fleet over real HTTP: the fault server in-process
+// on 127.0.0.1:0, one goroutine per client, each sending its requests through
+// its own resilience Transport (so its breaker, budget and limiter are its
+// own). Every duration is compressed by clients.time_scale; the Records are
+// scaled back, so they read in scenario time like the sim engine's. The run
+// stops when every client has made its requests, each of which is bounded by
+// its policy.
+func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*faultserver.Record) error, prog *progress) (PolicyRun, error) {
+	k := s.Clients.Scale()
+	spec, err := scaleSpec(&s.Server, k)
+	if err != nil {
+		return PolicyRun{}, err
+	}
+	var log bytes.Buffer
+	srv, err := faultserver.New(spec, faultserver.Options{Seed: seed, Log: &log, Admin: faultserver.AdminOptions{Off: true}})
+	if err != nil {
+		return PolicyRun{}, err
+	}
+	url, err := srv.Start()
+	if err != nil {
+		return PolicyRun{}, err
+	}
+	lr := &liveRun{s: s, pol: pol, cfg: effectiveConfig(pol.Config, s.Clients), seed: seed, url: url,
+		clock: newScaledClock(k, time.Now()), progress: prog}
+	// A fresh connection per attempt: net/http silently re-sends an
+	// idempotent request whose reused connection was reset, which would hide
+	// injected resets and log attempts the policy never made.
+	lr.transport = &http.Transport{DisableKeepAlives: true, DisableCompression: true}
+	lr.rowWrites = writesRow(s, s.Clients.HTTPMethod(), s.Clients.RequestPath())
+	runErr := lr.runClients(ctx)
+	lr.transport.CloseIdleConnections()
+	if err := srv.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("the fault server's log: %w", err)
+	}
+	if runErr != nil {
+		return PolicyRun{}, runErr
+	}
+	return lr.finish(&log, k, sink)
+}
+
+// liveRun is one policy's live run.
+type liveRun struct {
+	s         *Scenario
+	pol       Policy
+	cfg       resilience.Config
+	seed      uint64
+	url       string
+	clock     *scaledClock
+	transport *http.Transport
+	rowWrites bool
+	progress  *progress
+
+	mu       sync.Mutex
+	clients  []*liveClient
+	breakers breakerSpans
+	end      time.Duration // when the last logical request finished
+}
+
+func (lr *liveRun) runClients(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	starts := fleetStarts(lr.s.Clients, rand.New(rand.NewPCG(lr.seed, streamStarts)))
+	lr.clients = make([]*liveClient, len(starts))
+	var wg sync.WaitGroup
+	errs := make(chan error, len(starts))
+	for i, at := range starts {
+		c, err := lr.newClient(i)
+		if err != nil {
+			return err
+		}
+		lr.clients[i] = c
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := lr.clientLoop(ctx, c, at); err != nil {
+				errs <- err
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+func (lr *liveRun) newClient(i int) (*liveClient, error) {
+	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]string{}, spans: &lr.breakers, run: lr}
+	rng := rand.New(rand.NewPCG(lr.seed^streamPolicy, uint64(i)))
+	p, err := resilience.New(lr.cfg, resilience.WithRand(rng), resilience.WithClock(lr.clock), resilience.WithObserver(c))
+	if err != nil {
+		return nil, err
+	}
+	var base http.RoundTripper = lr.transport
+	if lr.rowWrites {
+		base = &rowTransport{base: lr.transport}
+	}
+	c.policy = p
+	c.client = &http.Client{Transport: &resilience.Transport{Policy: p, Base: base, ReadBody: true}}
+	return c, nil
+}
+
+// clientLoop is one client: wait for its start, then make its logical
+// requests one after another with its think time between them.
+func (lr *liveRun) clientLoop(ctx context.Context, c *liveClient, start time.Duration) error {
+	cl := lr.s.Clients
+	if err := lr.clock.sleepUntil(ctx, start); err != nil {
+		return err
+	}
+	for n := 1; n <= cl.RequestsPerClient(); n++ {
+		if n > 1 {
+			if err := lr.clock.Sleep(ctx, cl.ThinkTime()); err != nil {
+				return err
+			}
+		}
+		if err := c.call(ctx, lr, n); err != nil {
+			return err
+		}
+		lr.progress.add(1)
+	}
+	if c.open { // the breaker is still open: its span ends when it would close
+		until := c.policy.Breaker().OpenUntil(lr.clock.Now())
+		lr.mu.Lock()
+		c.spans.add(c.openSince.Sub(simEpoch), until.Sub(simEpoch))
+		lr.mu.Unlock()
+	}
+	return nil
+}
+
+// finish joins the server's Records with what the clients saw, scales them
+// back to scenario time and hands them to the sink in acceptance order.
+func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*faultserver.Record) error) (PolicyRun, error) {
+	var recs []faultserver.Record
+	err := faultserver.ReadRecords(log, func(r faultserver.Record) error {
+		if lr.rowWrites && r.Method == http.MethodGet {
+			return nil // a row read: free in the contention model
+		}
+		r.TMs /= k
+		r.LatencyMs /= k
+		r.Policy = lr.pol.Name
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		return PolicyRun{}, fmt.Errorf("reading the fault server's log: %w", err)
+	}
+	slices.SortStableFunc(recs, func(a, b faultserver.Record) int { return cmp.Compare(a.TMs, b.TMs) })
+	outcomes := map[string]map[attemptKey]string{}
+	out := PolicyRun{Name: lr.pol.Name, Duration: lr.end}
+	for _, c := range lr.clients {
+		outcomes[c.key] = c.outcomes
+		out.LogicalRequests += c.logical
+		out.Succeeded += c.succeeded
+		out.Fallbacks += c.fallbacks
+		out.GaveUp += c.gaveUp
+		out.Unsent += c.unsent
+	}
+	tracker := newPhaseTracker(&lr.s.Server)
+	for i := range recs {
+		r := &recs[i]
+		r.Outcome = outcomes[r.Client][attemptKeyOf(r)]
+		tracker.observe(time.Duration(r.TMs*float64(time.Millisecond)), r.Route, r.Phase)
+		out.Attempts++
+		if sink != nil {
+			if err := sink(r); err != nil {
+				return PolicyRun{}, err
+			}
+		}
+	}
+	out.Phases = tracker.spans(lr.pol.Name, out.Duration)
+	if sp := lr.s.Clients.Spike; sp != nil && sp.At.D() <= out.Duration {
+		out.Phases = append(out.Phases, spikePhase(lr.pol.Name, sp))
+	}
+	out.BreakerOpen = lr.breakers.spans(out.Duration)
+	return out, nil
+}
+
+// attemptKey names an attempt of a client: its logical request and number.
+type attemptKey struct {
+	request string
+	attempt int
+}
+
+func attemptKeyOf(r *faultserver.Record) attemptKey {
+	return attemptKey{request: r.Request, attempt: r.Attempt}
+}
+
+// liveClient is one client of the live fleet, with its own policy. The policy
+// tells it, through Observe, what became of each attempt and each call.
+type liveClient struct {
+	key    string
+	policy *resilience.Policy
+	client *http.Client
+	run    *liveRun
+
+	// Written by Observe, on the client's own goroutine.
+	request   string
+	outcomes  map[attemptKey]string
+	ended     resilience.EventKind // how the current call ended
+	attempts  int
+	logical   int64
+	succeeded int64
+	fallbacks int64
+	gaveUp    int64
+	unsent    int64
+
+	spans     *breakerSpans
+	openSince time.Time
+	open      bool
+}
+
+// call makes logical request n: one http.Client.Do through the Transport.
+func (c *liveClient) call(ctx context.Context, lr *liveRun, n int) error {
+	cl := lr.s.Clients
+	c.request = c.key + "/" + strconv.Itoa(n)
+	c.ended, c.attempts = 0, 0
+	req, err := http.NewRequestWithContext(ctx, cl.HTTPMethod(), lr.url+cl.RequestPath(), bodyReader(cl.Body))
+	if err != nil {
+		return err
+	}
+	for name, v := range cl.Headers {
+		req.Header.Set(name, v)
+	}
+	req.Header.Set(faultserver.HeaderClient, c.key)
+	req.Header.Set(faultserver.HeaderRequest, c.request)
+	resp, err := c.client.Do(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	_ = err // a failed call is an outcome of the run, told by Observe
+	c.logical++
+	switch c.ended {
+	case resilience.EventSuccess:
+		c.succeeded++
+	case resilience.EventFallback:
+		c.fallbacks++
+	default:
+		c.gaveUp++
+	}
+	if c.attempts == 0 {
+		c.unsent++
+	}
+	lr.mu.Lock()
+	lr.end = max(lr.end, lr.clock.Now().Sub(simEpoch))
+	lr.mu.Unlock()
+	return nil
+}
+
+func bodyReader(body string) io.Reader {
+	if body == "" {
+		return nil // not a nil *strings.Reader, which net/http would send
+	}
+	return strings.NewReader(body)
+}
+
+// Observe records each attempt's outcome and how the call ended; the policy
+// calls it on the client's goroutine.
+func (c *liveClient) Observe(e resilience.Event) {
+	switch e.Kind {
+	case resilience.EventAttempt:
+		c.attempts = e.Attempt
+	case resilience.EventAttemptFailed:
+		c.outcomes[attemptKey{c.request, e.Attempt}] = e.Outcome.RecordOutcome()
+	case resilience.EventSuccess:
+		c.outcomes[attemptKey{c.request, e.Attempt}] = faultserver.OutcomeOK
+		c.ended = e.Kind
+	case resilience.EventGaveUp:
+		c.ended = e.Kind
+	case resilience.EventFallback:
+		c.ended = e.Kind
+	case resilience.EventBreaker:
+		c.breaker(e.Change)
+	}
+}
+
+func (c *liveClient) breaker(ch resilience.BreakerChange) {
+	switch {
+	case ch.To == resilience.BreakerOpen && !c.open:
+		c.open, c.openSince = true, ch.At
+	case ch.From == resilience.BreakerOpen && ch.To != resilience.BreakerOpen && c.open:
+		c.open = false
+		c.run.mu.Lock()
+		c.spans.add(c.openSince.Sub(simEpoch), ch.At.Sub(simEpoch))
+		c.run.mu.Unlock()
+	}
+}

@@ -1,0 +1,351 @@
+package scenarios
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/resilience"
+)
+
+// simEpoch is the wall-clock instant virtual time 0 stands for. Policies take
+// time.Time; any fixed instant on a whole second makes runs reproducible.
+var simEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Stream tags: each random purpose of a run has a stream of its own, derived
+// from the seed, so changing one (say, the policy's jitter) never shifts the
+// others (the start times, the network).
+const (
+	streamStarts uint64 = 0x7374617274 // "start"
+	streamPolicy uint64 = 0x706f6c6963 // "polic"
+)
+
+// simulator runs one policy's fleet against a fresh compiled script in
+// virtual time.
+type simulator struct {
+	s        *Scenario
+	policy   Policy
+	cfg      resilience.Config
+	seed     uint64
+	script   *faultserver.Script
+	stateful bool // the server has state that changes when a request ends
+	rowPath  bool // the fleet writes the versioned row: each attempt reads it first
+	net      *hops
+	queue    eventQueue
+	clients  []simClient
+	records  *recordBuffer
+	err      error // the first failure (the sink's, or a policy refused): stops the run
+	breakers breakerSpans
+	phases   phaseTracker
+	progress *progress
+	header   http.Header
+	method   string
+	path     string
+	requests int32
+	think    time.Duration
+	req      faultserver.RequestInfo // reused for every decision
+	// shared is the one policy every client uses when the policy keeps no
+	// state across calls (no breaker, rate limit, budget or fallback cache):
+	// a client's own copy would behave identically, so one is built, not
+	// 100,000.
+	shared *resilience.Policy
+	now    time.Duration
+	out    PolicyRun
+}
+
+// simulate runs the whole fleet with one policy.
+func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*faultserver.Record) error, prog *progress) (PolicyRun, error) {
+	script, err := faultserver.Compile(&s.Server, seed)
+	if err != nil {
+		return PolicyRun{}, err
+	}
+	network, err := newHops(s.Clients.Network, seed)
+	if err != nil {
+		return PolicyRun{}, err
+	}
+	sim := &simulator{
+		s:        s,
+		policy:   pol,
+		cfg:      effectiveConfig(pol.Config, s.Clients),
+		seed:     seed,
+		script:   script,
+		stateful: s.Server.Capacity != nil || s.Server.Service != nil || s.Server.Row != nil,
+		net:      network,
+		progress: prog,
+		header:   headerOf(s.Clients.Headers),
+		method:   s.Clients.HTTPMethod(),
+		path:     s.Clients.RequestPath(),
+		requests: int32(s.Clients.RequestsPerClient()),
+		think:    s.Clients.ThinkTime(),
+		phases:   newPhaseTracker(&s.Server),
+		out:      PolicyRun{Name: pol.Name},
+	}
+	sim.rowPath = writesRow(s, sim.method, sim.path)
+	// Build one policy up front: it checks the configuration the fleet runs
+	// (the clients' timeout included), and serves every client when it keeps
+	// no state across calls.
+	p, err := resilience.New(sim.cfg, resilience.WithRand(rand.New(rand.NewPCG(seed, streamPolicy))))
+	if err != nil {
+		return PolicyRun{}, err
+	}
+	if c := sim.cfg; c.Breaker == nil && c.RateLimit == nil && c.Budget == nil && c.Fallback == nil {
+		sim.shared = p
+	}
+	sim.records = newRecordBuffer(func(r *faultserver.Record) {
+		if sim.err == nil && sink != nil {
+			sim.err = sink(r)
+		}
+	})
+	if err := sim.run(ctx); err != nil {
+		return PolicyRun{}, err
+	}
+	return sim.out, nil
+}
+
+// writesRow reports whether the fleet's requests are writes of the server's
+// versioned row, so that each attempt reads the version first.
+func writesRow(s *Scenario, method, path string) bool {
+	if s.Server.Row == nil {
+		return false
+	}
+	switch method {
+	case http.MethodPut, http.MethodPost, http.MethodPatch:
+	default:
+		return false
+	}
+	// Ask the script itself whether the path is the row's, so the template
+	// is matched exactly as the server matches it.
+	probe, err := faultserver.Compile(&faultserver.Spec{Row: s.Server.Row}, 0)
+	if err != nil {
+		return false
+	}
+	d := probe.Decide(0, &faultserver.RequestInfo{Method: http.MethodGet, Path: path, ClientKey: "probe"})
+	return d.Row == faultserver.RowRead
+}
+
+func headerOf(m map[string]string) http.Header {
+	if len(m) == 0 {
+		return nil
+	}
+	h := http.Header{}
+	for k, v := range m {
+		h.Set(k, v)
+	}
+	return h
+}
+
+func (sim *simulator) run(ctx context.Context) error {
+	starts := fleetStarts(sim.s.Clients, rand.New(rand.NewPCG(sim.seed, streamStarts)))
+	sim.clients = make([]simClient, len(starts))
+	sim.queue.heap = make([]event, 0, len(starts))
+	for i, at := range starts {
+		sim.clients[i].key = "c" + strconv.Itoa(i+1)
+		sim.queue.Push(at, evStart, int32(i))
+	}
+	for n := 0; sim.queue.Len() > 0; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if sim.err != nil {
+				return sim.err
+			}
+		}
+		e := sim.queue.Pop()
+		sim.now = e.at
+		c := &sim.clients[e.client]
+		switch e.kind {
+		case evStart:
+			sim.step(c, e.client)
+		case evArrive:
+			sim.arrive(c, e.client)
+		case evRelease:
+			sim.release(c)
+		case evRespond:
+			sim.respond(c, e.client)
+		}
+	}
+	if sim.err != nil {
+		return sim.err
+	}
+	sim.out.Duration = sim.now
+	sim.out.BreakerOpen = sim.breakers.spans(sim.now)
+	sim.out.Phases = sim.phases.spans(sim.policy.Name, sim.now)
+	if sp := sim.s.Clients.Spike; sp != nil && sp.At.D() <= sim.now {
+		sim.out.Phases = append(sim.out.Phases, spikePhase(sim.policy.Name, sp))
+	}
+	return nil
+}
+
+// step drives a client's policy at the current time until it has to wait for
+// something: an attempt's outcome, a backoff, or its next logical request.
+func (sim *simulator) step(c *simClient, id int32) {
+	now := simEpoch.Add(sim.now)
+	if !c.inCall {
+		if c.policy == nil && !sim.newPolicy(c, id) {
+			return
+		}
+		c.logical++
+		c.request = c.key + "/" + strconv.Itoa(int(c.logical))
+		c.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.method + " " + sim.path})
+		c.inCall, c.began = true, sim.now
+	}
+	st := c.call.Next(now)
+	switch st.Action {
+	case resilience.ActionSend:
+		c.attempt = simAttempt{sentAt: sim.now, reading: sim.rowPath}
+		if st.Timeout > 0 {
+			c.attempt.deadline = sim.now + st.Timeout
+		}
+		c.attemptNo = int32(st.Attempt)
+		sim.send(c, id)
+	case resilience.ActionWait:
+		sim.queue.Push(sim.now+st.Wait, evStart, id)
+	default:
+		sim.finishCall(c, id, st)
+	}
+}
+
+// finishCall tallies a logical request that ended and schedules the next.
+func (sim *simulator) finishCall(c *simClient, id int32, st resilience.Step) {
+	o := &sim.out
+	o.LogicalRequests++
+	switch st.Action {
+	case resilience.ActionSucceed:
+		o.Succeeded++
+	case resilience.ActionFallback:
+		o.Fallbacks++
+	default:
+		o.GaveUp++
+	}
+	if st.Attempt == 0 {
+		o.Unsent++
+	}
+	c.inCall = false
+	sim.progress.add(1)
+	if c.logical < sim.requests {
+		sim.queue.Push(sim.now+sim.think, evStart, id)
+		return
+	}
+	if c.open { // the breaker is still open: its span ends when it would close
+		until := c.policy.Breaker().OpenUntil(simEpoch.Add(sim.now))
+		if until.IsZero() {
+			until = simEpoch.Add(sim.now)
+		}
+		c.spans.add(c.openSince.Sub(simEpoch), until.Sub(simEpoch))
+		c.open = false
+	}
+	c.policy, c.call = nil, resilience.Call{} // done: free the client's policy
+}
+
+// newPolicy builds a client's own policy (its breaker, budget and limiter are
+// its own) with a random stream derived from the seed and the client.
+func (sim *simulator) newPolicy(c *simClient, id int32) bool {
+	if sim.shared != nil {
+		c.policy = sim.shared
+		return true
+	}
+	rng := rand.New(rand.NewPCG(sim.seed^streamPolicy, uint64(id)))
+	opts := []resilience.Option{resilience.WithRand(rng)}
+	if sim.cfg.Breaker != nil {
+		c.spans = &sim.breakers
+		opts = append(opts, resilience.WithObserver(c))
+	}
+	p, err := resilience.New(sim.cfg, opts...)
+	if err != nil {
+		sim.err = err // stops the run
+		return false
+	}
+	c.policy = p
+	return true
+}
+
+// spikePhase marks a client spike on the timeline: it is the run's trigger, so
+// it counts as a fault phase and recovery is measured from it.
+func spikePhase(policy string, sp *Spike) analysis.Phase {
+	return analysis.Phase{Name: "spike", Policy: policy, Start: sp.At.D(), End: sp.At.D(), Fault: true}
+}
+
+// send puts a client's request on the network.
+func (sim *simulator) send(c *simClient, id int32) {
+	sim.queue.Push(sim.now+sim.net.draw(c.key), evArrive, id)
+}
+
+// arrive handles an attempt (or its row read) reaching the server.
+func (sim *simulator) arrive(c *simClient, id int32) {
+	a := &c.attempt
+	a.arrivedAt = sim.now
+	req := &sim.req
+	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
+		RequestID: c.request, Attempt: int(c.attemptNo), Header: sim.header, Version: c.version}
+	if a.reading {
+		req.Method, req.Version = http.MethodGet, 0
+	}
+	d, admitted := sim.script.Admit(sim.now)
+	if admitted {
+		d = sim.script.Decide(sim.now, req)
+	}
+	a.admitted, a.row = admitted, d.Row
+	if !a.reading {
+		sim.phases.observe(sim.now, d.Route, d.Phase)
+		var rec *faultserver.Record
+		a.slot, rec = sim.records.take()
+		*rec = faultserver.NewRecord(sim.now, req, &d)
+		rec.Policy = sim.policy.Name
+	}
+	a.performVirtual(&d, sim.net.draw(c.key))
+	if admitted && sim.stateful {
+		sim.queue.Push(a.serverEnd, evRelease, id)
+	} else if admitted {
+		sim.script.Release(a.serverEnd)
+	}
+	sim.queue.Push(a.clientAt, evRespond, id)
+}
+
+// release ends the server's work on an admitted request: it commits any row
+// operation (when the client was still there) and frees its capacity slot.
+func (sim *simulator) release(c *simClient) {
+	a := &c.attempt
+	if a.row != faultserver.RowNone && !a.abandoned {
+		d := faultserver.Decision{Row: a.row}
+		info := faultserver.RequestInfo{Version: c.version}
+		version := sim.script.Commit(&d, &info)
+		if a.reading {
+			c.version = version
+		}
+		a.status = d.Status
+	}
+	sim.script.Release(sim.now)
+}
+
+// respond delivers an attempt's outcome to its client: a row read goes on to
+// its write; anything else completes the Record and moves the policy on.
+func (sim *simulator) respond(c *simClient, id int32) {
+	a := &c.attempt
+	kind := a.resolvedOutcome()
+	if a.reading && kind == resilience.KindOK {
+		a.reading = false
+		sim.send(c, id)
+		return
+	}
+	if a.reading {
+		// The read itself failed: the attempt fails with it. It was never
+		// logged as a write, so log it now as the attempt the server saw.
+		var rec *faultserver.Record
+		a.slot, rec = sim.records.take()
+		*rec = faultserver.Record{TMs: faultserver.Millis(a.arrivedAt), Client: c.key, Request: c.request,
+			Attempt: int(c.attemptNo), Method: http.MethodGet, Path: sim.path, Policy: sim.policy.Name}
+	}
+	rec := sim.records.at(a.slot)
+	rec.Status = a.status
+	rec.Finish(a.serverEnd)
+	rec.Outcome = kind.RecordOutcome()
+	sim.records.finish(a.slot)
+	sim.out.Attempts++
+	c.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: a.retryAfterHeader(simEpoch)})
+	sim.step(c, id)
+}
