@@ -85,10 +85,18 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 	if cmd.Flags().Changed("seed") {
 		opts.Seed = &f.seed
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
+	command := reproduceCommand(arg, f, sc.SeedOf(opts))
+	return executeAndReport(cmd, s, sc, opts, f.out, command)
+}
+
+// executeAndReport runs a scenario, streams its Records into DIR/arrivals.jsonl,
+// analyses them and writes the reports, then prints the summary table and the
+// headline. run and compare share it; command is what reproduces the run.
+func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opts scenarios.Options, out, command string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	arrivalsPath := filepath.Join(f.out, "arrivals.jsonl")
+	arrivalsPath := filepath.Join(out, "arrivals.jsonl")
 	file, err := os.Create(arrivalsPath)
 	if err != nil {
 		return fmt.Errorf("--out: %w", err)
@@ -111,14 +119,13 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 	if _, err := file.Seek(0, 0); err != nil {
 		return failed(err)
 	}
-	command := reproduceCommand(arg, f, run.Seed)
 	res, err := run.AnalyzeRecords(command, func(add func(faultserver.Record) error) error {
 		return faultserver.ReadRecords(bufio.NewReaderSize(file, 1<<20), add)
 	})
 	if err != nil {
 		return failed(fmt.Errorf("analysing %s: %w", arrivalsPath, err))
 	}
-	written, err := reports.Write(f.out, res)
+	written, err := reports.Write(out, res)
 	if err != nil {
 		return failed(err)
 	}
