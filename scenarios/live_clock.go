@@ -3,6 +3,8 @@ package scenarios
 import (
 	"context"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience"
 )
 
 // scaledClock is a resilience.Clock on which scenario time passes 1/k times
@@ -27,17 +29,7 @@ func (c *scaledClock) Now() time.Time {
 
 // Sleep waits d of scenario time.
 func (c *scaledClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(c.toReal(d))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return resilience.RealClock{}.Sleep(ctx, c.toReal(d))
 }
 
 // AfterFunc runs f after d of scenario time; the resilience executors use it
