@@ -114,6 +114,7 @@ func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 		line.FillColor = translucent(colorOf(i), 0x50) // lets the fault shading show through
 		pl.Add(line)
 		pl.X.Min, pl.X.Max = 0, endS
+		pl.X.Tick.Marker = timeTicks{}
 		pl.Y.Min, pl.Y.Max = 0, math.Max(1, peak*1.05)
 		plots[i] = pl
 	}
@@ -163,6 +164,7 @@ func successFigure(res analysis.Result) (Figure, bool, error) {
 			return Figure{}, false, err
 		}
 		pl.X.Min, pl.X.Max = 0, endS
+		pl.X.Tick.Marker = timeTicks{}
 		pl.Y.Min, pl.Y.Max = 0, 1.05
 		pl.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0%"}, {Value: 0.5, Label: "50%"}, {Value: 1, Label: "100%"}})
 		plots[i] = pl
