@@ -71,7 +71,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	meta := RequestMeta{
 		Method:         req.Method,
 		Idempotent:     req.Header.Get(HeaderIdempotencyKey) != "" || req.Header.Get("X-"+HeaderIdempotencyKey) != "",
-		Key:            t.key(req),
+		Key:            t.key(req, p),
 		OneShot:        req.Body != nil && req.Body != http.NoBody && req.GetBody == nil,
 		CallerFallback: t.Fallback != nil,
 	}
@@ -120,9 +120,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-func (t *Transport) key(req *http.Request) string {
+// key names the request for the stale cache and for events; it is built only
+// when one of them will read it, since it costs two allocations per call.
+func (t *Transport) key(req *http.Request, p *Policy) string {
 	if t.Key != nil {
 		return t.Key(req)
+	}
+	if p.stale == nil && p.observer == nil {
+		return ""
 	}
 	if req.Method == http.MethodGet || req.Method == http.MethodHead {
 		return req.Method + " " + req.URL.String()
@@ -144,8 +149,15 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, step Step, b
 	if step.Timeout > 0 {
 		actx, cancel = attemptContext(ctx, t.Policy.clock, step.Timeout)
 	}
-	r := req.Clone(actx)
-	r.Header.Set(HeaderAttempt, strconv.Itoa(step.Attempt))
+	// A RoundTripper must not modify the caller's request: a shallow copy with
+	// its own header map is enough to add X-Chaos-Attempt (req.Clone would
+	// also deep-copy the URL and trailers on every attempt).
+	r := req.WithContext(actx)
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.Header[HeaderAttempt] = []string{attemptText(step.Attempt)}
 	if req.Body != nil && req.Body != http.NoBody {
 		if *bodyUsed {
 			body, err := req.GetBody()
@@ -176,8 +188,21 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, step Step, b
 		resp.Body = io.NopCloser(bytes.NewReader(data))
 		return resp, o
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	if step.Timeout > 0 { // otherwise cancel is a no-op and needs no wrapper
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	}
 	return resp, o
+}
+
+// attemptTexts are the X-Chaos-Attempt values of the first attempts, so the
+// common case formats nothing.
+var attemptTexts = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+
+func attemptText(n int) string {
+	if n >= 0 && n < len(attemptTexts) {
+		return attemptTexts[n]
+	}
+	return strconv.Itoa(n)
 }
 
 // failureKind tells the caller's cancellation and the attempt's timeout
