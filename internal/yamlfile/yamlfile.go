@@ -92,7 +92,7 @@ func Decode(file string, data []byte, v any) (*Doc, error) {
 // their field.
 func (d *Doc) DecodeNode(n *yaml.Node, v any) error {
 	var errs Errors
-	d.checkKeys(n, reflect.TypeOf(v), &errs)
+	d.checkKeys(n, reflect.TypeOf(v), &errs, map[aliasVisit]bool{})
 	if len(errs) > 0 {
 		return errs
 	}
@@ -153,7 +153,12 @@ func (d *Doc) index(n *yaml.Node, path string) {
 			d.index(c, fmt.Sprintf("%s[%d]", path, i))
 		}
 	case yaml.AliasNode:
-		d.index(n.Alias, path)
+		// An anchor comes before its aliases, so its node is indexed already:
+		// following it again would loop on an anchor that contains itself and
+		// expand nested aliases exponentially.
+		if _, seen := d.paths[n.Alias]; !seen {
+			d.index(n.Alias, path)
+		}
 	}
 }
 
@@ -166,14 +171,26 @@ func join(path, key string) string {
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 
+// aliasVisit is an aliased node checked against a type.
+type aliasVisit struct {
+	node *yaml.Node
+	t    reflect.Type
+}
+
 // checkKeys walks the node beside the Go type it decodes into and reports every
-// mapping key that names no field.
-func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors) {
+// mapping key that names no field. An aliased node is checked once per type,
+// so an anchor that contains itself, or aliases nested many deep, cannot make
+// the walk loop or explode.
+func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors, seen map[aliasVisit]bool) {
 	if n == nil || t == nil {
 		return
 	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
+		if n == nil || seen[aliasVisit{n, t}] {
+			return
+		}
+		seen[aliasVisit{n, t}] = true
 	}
 	for t.Kind() == reflect.Pointer {
 		if t.Implements(unmarshalerType) {
@@ -207,18 +224,18 @@ func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors) {
 					Field: d.paths[k], Msg: msg})
 				continue
 			}
-			d.checkKeys(n.Content[i+1], ft, errs)
+			d.checkKeys(n.Content[i+1], ft, errs, seen)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind == yaml.SequenceNode {
 			for _, c := range n.Content {
-				d.checkKeys(c, t.Elem(), errs)
+				d.checkKeys(c, t.Elem(), errs, seen)
 			}
 		}
 	case reflect.Map:
 		if n.Kind == yaml.MappingNode {
 			for i := 1; i < len(n.Content); i += 2 {
-				d.checkKeys(n.Content[i], t.Elem(), errs)
+				d.checkKeys(n.Content[i], t.Elem(), errs, seen)
 			}
 		}
 	}
