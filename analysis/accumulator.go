@@ -3,7 +3,9 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/chaos-harness/chaos/faultserver"
 )
@@ -79,14 +81,15 @@ func validateRecord(rec faultserver.Record) error {
 	return nil
 }
 
-// Finish computes the Result. It may be called once; with no Records it is an
+// Finish computes the Result. It may be called once; with no Records, and no
+// logical requests that left none (Options.Unsent, Unreached), it is an
 // error, as there is nothing to report.
 func (a *Accumulator) Finish() (Result, error) {
 	if a.finished {
 		return Result{}, errors.New("analysis: Finish called twice")
 	}
 	a.finished = true
-	if a.records == 0 {
+	if a.records == 0 && sum(a.opts.Unsent)+sum(a.opts.Unreached) == 0 {
 		return Result{}, errors.New("no records to analyse")
 	}
 	res := Result{
@@ -102,6 +105,7 @@ func (a *Accumulator) Finish() (Result, error) {
 	if res.Version == "" {
 		res.Version = BuildVersion()
 	}
+	a.addRefusedOnly()
 	n := &notes{}
 	grid := a.chooseGrid(n)
 	res.BinWidthMs = grid.binWidth
@@ -117,6 +121,28 @@ func (a *Accumulator) Finish() (Result, error) {
 	res.Comparisons = a.compareAll(res.Standings, data)
 	res.Notes = n.list()
 	return res, nil
+}
+
+// addRefusedOnly adds, by name, the policies with logical requests but no
+// Record (every request refused or unreached), after the others.
+func (a *Accumulator) addRefusedOnly() {
+	names := slices.Sorted(maps.Keys(a.opts.Unsent))
+	names = append(names, slices.Sorted(maps.Keys(a.opts.Unreached))...)
+	for _, name := range names {
+		if _, found := a.policies[name]; !found && a.opts.Unsent[name]+a.opts.Unreached[name] > 0 {
+			p := newPolicyAcc(name, a.tl, &a.opts)
+			a.policies[name] = p
+			a.order = append(a.order, p)
+		}
+	}
+}
+
+func sum(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // notes collects the analysis's caveats, each said once.

@@ -13,6 +13,14 @@
 //	}
 //	res, err := acc.Finish()
 //
+// A runner knows what Records cannot say: logical requests refused before any
+// attempt (an open breaker, the rate limit, the retry budget), ones sent but
+// never seen by the server, and ones a fallback answered. Given as
+// Options.Unsent, Unreached and FallbackServed (or to FinishWith, with the
+// phases and breaker spans, when the Records were streamed in during the
+// run), the first two count as failed logical requests, and fallback-served
+// ones stay failures, reported apart as fallback_served.
+//
 // Records are grouped into strategies by their Policy ("client" when empty), so a
 // comparison of jitters is one Accumulator fed each jitter's run with Policy set to
 // its name; the Result then names the best strategy, orders the rest, and compares

@@ -48,7 +48,13 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 		delete(perAttempts, 1)
 	}
 	r.Succeeded += p.singlesOK
-	r.LogicalRequests = len(completion)
+	// Requests refused before any attempt fail, and took no time to decide.
+	r.Unsent, r.Unreached = a.opts.Unsent[p.name], a.opts.Unreached[p.name]
+	if r.Unsent+r.Unreached > 0 {
+		perAttempts[0] = r.Unsent + r.Unreached
+	}
+	r.FallbackServed = a.opts.FallbackServed[p.name]
+	r.LogicalRequests = len(completion) + r.Unsent + r.Unreached
 	r.SuccessRate = float64(r.Succeeded) / float64(r.LogicalRequests)
 	lo, hi := Wilson(r.Succeeded, r.LogicalRequests, Z95)
 	r.SuccessRateCI = [2]float64{lo, hi}
@@ -68,7 +74,10 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	r.MaxWindowArrivals = maxWindow(p.bins.arrivals, g.windowBins)
 	r.Recovery = recoveries(p.bins, g, spans, p.name, a.opts.RecoveryThreshold)
 	r.TimeToRecoverMs = worstRecovery(r.Recovery, p.name, p.lastT, n)
-	if iv, given := a.opts.BreakerOpen[p.name]; given {
+	if p.attempts == 0 { // every request was refused: no time span at all
+		r.FirstMs, r.LastMs, r.MakespanMs = 0, 0, 0
+	}
+	if iv, given := a.opts.BreakerOpen[p.name]; given && p.attempts > 0 {
 		share := openShare(iv, p.firstT, p.lastEnd)
 		r.BreakerOpenShare = &share
 	}
@@ -76,6 +85,7 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	// Retries.
 	r.RetryDelays, r.RetrySpread = a.retryResults(p, n)
 	p.explain(n)
+	explainUnsent(&r, n)
 	return &policyData{result: r, completion: completion, rate: rate}
 }
 
@@ -178,5 +188,21 @@ func (p *policyAcc) explain(n *notes) {
 	}
 	if p.untracked > 0 {
 		n.add("%s: %d retries beyond retry %d count everywhere but have no delay or spread statistics of their own", p.name, p.untracked, maxTrackedRetry)
+	}
+}
+
+// explainUnsent notes the logical requests that only the runner could count.
+func explainUnsent(r *PolicyResult, n *notes) {
+	if r.Unsent > 0 {
+		n.add("%s: %d logical requests were refused before any attempt (an open breaker, the rate limit or the retry budget); they count as failed logical requests, with no completion time", r.Name, r.Unsent)
+	}
+	if r.Unreached > 0 {
+		n.add("%s: %d logical requests were sent but none of their attempts reached the server's log (the client gave up, or its connection failed, before the server read the request); they count as failed logical requests, with no completion time", r.Name, r.Unreached)
+	}
+	if r.FallbackServed > 0 {
+		n.add("%s: %d failed logical requests were answered by the fallback (fallback_served); success_rate counts them as failures", r.Name, r.FallbackServed)
+	}
+	if failed := r.LogicalRequests - r.Succeeded; r.FallbackServed > failed {
+		n.add("%s: the runner reports %d logical requests answered by the fallback, more than the %d that failed by the Records", r.Name, r.FallbackServed, failed)
 	}
 }

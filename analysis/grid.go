@@ -68,6 +68,9 @@ func (a *Accumulator) freedmanDiaconis() float64 {
 	for _, c := range pooled {
 		total += float64(c)
 	}
+	if total == 0 {
+		return 1000 // no arrivals at all: any width will do
+	}
 	iqr := binnedQuantile(pooled, res, 0.75*total) - binnedQuantile(pooled, res, 0.25*total)
 	h := 2 * iqr * math.Cbrt(1/total)
 	span := last - first

@@ -132,12 +132,22 @@ func (lr *logReader) decode(line []byte) error {
 		if err := json.Unmarshal(line, &lr.rec); err != nil {
 			return fmt.Errorf("not a Record: %w", err)
 		}
-		hasTime = bytes.Contains(line, []byte(`"t_ms"`))
+		hasTime = hasTimeField(line)
 	}
 	if !hasTime {
 		return errors.New(`not a Record: no "t_ms" field`)
 	}
 	return nil
+}
+
+// hasTimeField reports whether a JSON object that encoding/json decoded has
+// a t_ms that is not null, matched as encoding/json matches it (so a "t_ms"
+// inside a string does not count).
+func hasTimeField(line []byte) bool {
+	var probe struct {
+		TMs *json.RawMessage `json:"t_ms"`
+	}
+	return json.Unmarshal(line, &probe) == nil && probe.TMs != nil
 }
 
 // logHeap orders logs by their next Record's arrival time.

@@ -60,6 +60,15 @@ var _ = Describe("reading arrival logs", func() {
 		Expect(err).To(MatchError(ContainSubstring("x.jsonl:1: not a Record: want a JSON object")))
 		_, _, err = read(src("y.jsonl", `{"t_ms": 1}`+"\n"+`{"client": "c"}`+"\n"))
 		Expect(err).To(MatchError(ContainSubstring(`y.jsonl:2: not a Record: no "t_ms" field`)))
+		// A line the fast path declines (an escape) is checked as well: "t_ms"
+		// as a value is not a time, nor is a null one.
+		_, _, err = read(src("z.jsonl", `{"client": "t_ms", "path": "\/"}`+"\n"))
+		Expect(err).To(MatchError(ContainSubstring(`z.jsonl:1: not a Record: no "t_ms" field`)))
+		_, _, err = read(src("n.jsonl", `{"t_ms": null}`+"\n"))
+		Expect(err).To(MatchError(ContainSubstring(`n.jsonl:1: not a Record: no "t_ms" field`)))
+		recs, _, err := read(src("c.jsonl", `{"T_MS": 5, "path": "\/"}`+"\n"))
+		Expect(err).NotTo(HaveOccurred()) // encoding/json matches keys regardless of case
+		Expect(recs[0].TMs).To(Equal(5.0))
 	})
 
 	It("names the log and line of a Record the callback refuses", func() {

@@ -53,6 +53,21 @@ type Options struct {
 	// breaker was open, as the runner saw them.
 	BreakerOpen map[string][]Interval
 
+	// Unsent gives, per policy, the logical requests that ended without any
+	// attempt: an open breaker, the client-side rate limit or the retry
+	// budget refused them before they were sent. They have no Record, so only
+	// the runner knows them; each counts as a logical request that failed.
+	Unsent map[string]int
+	// Unreached gives, per policy, the logical requests that were sent but
+	// none of whose attempts reached the server's log: the client gave up, or
+	// its connection failed, before the server read the request. Only the
+	// runner knows them too; each counts as a logical request that failed.
+	Unreached map[string]int
+	// FallbackServed gives, per policy, the logical requests that failed
+	// (sent or unsent) and were then answered by the policy's fallback. They
+	// stay failures in success_rate and are reported as fallback_served.
+	FallbackServed map[string]int
+
 	// BootstrapResamples is the number of resamples for the interval on the
 	// difference in peak-to-mean; 0 means 1000.
 	BootstrapResamples int
@@ -150,6 +165,15 @@ func (o Options) withDefaults() (Options, error) {
 			}
 		}
 	}
+	if err := checkCounts("unsent", o.Unsent); err != nil {
+		return o, err
+	}
+	if err := checkCounts("unreached", o.Unreached); err != nil {
+		return o, err
+	}
+	if err := checkCounts("fallback-served", o.FallbackServed); err != nil {
+		return o, err
+	}
 	if o.Rand == nil {
 		seed := uint64(1)
 		if o.Seed != nil {
@@ -159,6 +183,16 @@ func (o Options) withDefaults() (Options, error) {
 		o.Rand = rand.New(rand.NewPCG(seed, 0x616e616c79736973)) // "analysis"
 	}
 	return o, nil
+}
+
+// checkCounts refuses a negative count of logical requests.
+func checkCounts(what string, counts map[string]int) error {
+	for policy, n := range counts {
+		if n < 0 {
+			return fmt.Errorf("%s requests of %q: %d must not be negative", what, policy, n)
+		}
+	}
+	return nil
 }
 
 // ms converts a duration to float milliseconds, the unit of Records.

@@ -40,7 +40,9 @@ type Result struct {
 
 // PolicyResult is one strategy's statistics.
 type PolicyResult struct {
-	Name            string     `json:"name"`
+	Name string `json:"name"`
+	// LogicalRequests counts those the Records show and those that left no
+	// Record (Unsent, Unreached); SuccessRate is Succeeded over all of them.
 	LogicalRequests int        `json:"logical_requests"`
 	Succeeded       int        `json:"succeeded"`
 	SuccessRate     float64    `json:"success_rate"`
@@ -52,7 +54,8 @@ type PolicyResult struct {
 	PeakToMean float64 `json:"peak_to_mean"`
 	// MaxWindowArrivals is the most arrivals in any sliding window.
 	MaxWindowArrivals int `json:"max_window_arrivals"`
-	// CompletionMs are quantiles over logical requests of the time from the
+	// CompletionMs are quantiles over the logical requests that were sent
+	// (Unsent and Unreached ones have no attempt to time) of the time from the
 	// first attempt's arrival to the end of the response that decided it (the
 	// first success, else the last attempt).
 	CompletionMs Quantiles `json:"completion_ms"`
@@ -62,13 +65,27 @@ type PolicyResult struct {
 	// of the previous response of the same logical request had elapsed.
 	RetryAfterViolations int `json:"retry_after_violations"`
 
+	// Unsent counts logical requests refused before any attempt (an open
+	// breaker, the client-side rate limit or the retry budget), as the runner
+	// reported them: they left no Record, yet they are in logical_requests
+	// and count as failures; they have no completion time.
+	Unsent int `json:"unsent"`
+	// Unreached counts logical requests that were sent but none of whose
+	// attempts reached the server's log (the client gave up, or its
+	// connection failed, first), as the runner reported them; like Unsent
+	// they are failures in logical_requests with no completion time.
+	Unreached int `json:"unreached"`
+	// FallbackServed counts logical requests that failed and were then
+	// answered by the policy's fallback, as the runner reported them. They
+	// are failures in success_rate: a stale answer is not a success.
+	FallbackServed int `json:"fallback_served"`
 	// CV is the coefficient of variation (sd / mean) of the binned arrivals.
 	CV float64 `json:"cv"`
 	// RetryAfterRetries counts retries that followed a response carrying a
 	// Retry-After: the denominator of the violations.
 	RetryAfterRetries int `json:"retry_after_retries"`
 	// AttemptsPerRequest is how many logical requests took each number of
-	// attempts.
+	// attempts, as the server saw them: Unsent and Unreached ones took 0.
 	AttemptsPerRequest []AttemptCount `json:"attempts_per_request"`
 	// Faults counts attempts by the fault the server injected.
 	Faults map[string]int `json:"faults"`

@@ -9,30 +9,47 @@ import (
 )
 
 // AnalysisOptions are the analysis options a run implies: its scenario,
-// engine and seed, and per policy the phase timeline, the breaker-open spans
-// and the exact retry-delay laws. command is the command line that
-// reproduces the run, for reports.
+// engine and seed, and per policy the phase timeline, the breaker-open spans,
+// the exact retry-delay laws and the logical requests that left no Record
+// (refused before any attempt) or that a fallback answered. command is the
+// command line that reproduces the run, for reports.
 func (r *Run) AnalysisOptions(command string) analysis.Options {
-	seed := r.Seed
-	o := analysis.Options{
-		Scenario:      r.Scenario,
-		Engine:        r.Engine,
-		Seed:          &seed,
-		Command:       command,
-		Phases:        []analysis.Phase{},
-		ExpectedDelay: map[string]analysis.DelayCDF{},
-		BreakerOpen:   map[string][]analysis.Interval{},
+	f := r.Facts()
+	o := baseAnalysisOptions(r.Scenario, r.Engine, r.Seed, command)
+	o.Phases, o.BreakerOpen, o.ExpectedDelay = f.Phases, f.BreakerOpen, f.ExpectedDelay
+	o.Unsent, o.Unreached, o.FallbackServed = f.Unsent, f.Unreached, f.FallbackServed
+	return o
+}
+
+// baseAnalysisOptions are the options known before a run starts.
+func baseAnalysisOptions(scenario, engine string, seed uint64, command string) analysis.Options {
+	return analysis.Options{Scenario: scenario, Engine: engine, Seed: &seed, Command: command}
+}
+
+// Facts are what the run learnt of each policy besides its Records, for
+// analysis.Accumulator.FinishWith.
+func (r *Run) Facts() analysis.RunFacts {
+	f := analysis.RunFacts{
+		Phases:         []analysis.Phase{},
+		ExpectedDelay:  map[string]analysis.DelayCDF{},
+		BreakerOpen:    map[string][]analysis.Interval{},
+		Unsent:         map[string]int{},
+		Unreached:      map[string]int{},
+		FallbackServed: map[string]int{},
 	}
 	for _, p := range r.Policies {
-		o.Phases = append(o.Phases, p.Phases...)
+		f.Phases = append(f.Phases, p.Phases...)
 		if p.ExpectedDelay != nil {
-			o.ExpectedDelay[p.Name] = p.ExpectedDelay
+			f.ExpectedDelay[p.Name] = p.ExpectedDelay
 		}
 		if p.BreakerOpen != nil {
-			o.BreakerOpen[p.Name] = p.BreakerOpen
+			f.BreakerOpen[p.Name] = p.BreakerOpen
 		}
+		f.Unsent[p.Name] = int(p.Unsent)
+		f.Unreached[p.Name] = int(p.Unreached)
+		f.FallbackServed[p.Name] = int(p.Fallbacks)
 	}
-	return o
+	return f
 }
 
 // AnalyzeRecords turns a run's Records into its Result. feed calls add with
@@ -46,6 +63,43 @@ func (r *Run) AnalyzeRecords(command string, feed func(add func(faultserver.Reco
 		return analysis.Result{}, err
 	}
 	return acc.Finish()
+}
+
+// ExecuteAndAnalyze runs the scenario and analyses its Records as they are
+// made, so they are neither kept nor read back; opts.Sink, if set, still sees
+// every Record first (to write arrivals.jsonl, say). The phases, breaker
+// spans and unsent requests join the analysis when the run ends.
+func ExecuteAndAnalyze(ctx context.Context, s *Scenario, opts Options, command string) (*Run, analysis.Result, error) {
+	engine := opts.Engine
+	if engine == "" {
+		engine = EngineSim
+	}
+	acc, err := analysis.New(baseAnalysisOptions(s.Name, engine, s.SeedOf(opts), command))
+	if err != nil {
+		return nil, analysis.Result{}, err
+	}
+	sink, n := opts.Sink, 0
+	opts.Sink = func(r *faultserver.Record) error {
+		if sink != nil {
+			if err := sink(r); err != nil {
+				return err
+			}
+		}
+		n++
+		if err := acc.Add(*r); err != nil {
+			return fmt.Errorf("record %d: %w", n, err)
+		}
+		return nil
+	}
+	run, err := Execute(ctx, s, opts)
+	if err != nil {
+		return nil, analysis.Result{}, err
+	}
+	res, err := acc.FinishWith(run.Facts())
+	if err != nil {
+		return nil, analysis.Result{}, err
+	}
+	return run, res, nil
 }
 
 // Outcome is a run with its Records and their analysis, for callers that keep
@@ -68,18 +122,7 @@ func RunAndAnalyze(ctx context.Context, s *Scenario, opts Options, command strin
 		}
 		return nil
 	}
-	run, err := Execute(ctx, s, opts)
-	if err != nil {
-		return nil, err
-	}
-	res, err := run.AnalyzeRecords(command, func(add func(faultserver.Record) error) error {
-		for i := range records {
-			if err := add(records[i]); err != nil {
-				return fmt.Errorf("record %d: %w", i+1, err)
-			}
-		}
-		return nil
-	})
+	run, res, err := ExecuteAndAnalyze(ctx, s, opts, command)
 	if err != nil {
 		return nil, err
 	}

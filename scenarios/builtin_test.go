@@ -52,6 +52,17 @@ var _ = Describe("the built-in library", func() {
 			verdicts := s.Evaluate(&out.Result)
 			Expect(verdicts).NotTo(BeEmpty())
 			Expect(scenarios.Failed(verdicts)).To(BeEmpty())
+			// The analysis of the Records agrees with the clients' own tallies,
+			// the requests refused before any attempt included.
+			for _, pr := range out.Run.Policies {
+				p, found := out.Result.Policy(pr.Name)
+				Expect(found).To(BeTrue())
+				Expect(int64(p.LogicalRequests)).To(Equal(pr.LogicalRequests), pr.Name)
+				Expect(int64(p.Succeeded)).To(Equal(pr.Succeeded), pr.Name)
+				Expect(int64(p.Attempts)).To(Equal(pr.Attempts), pr.Name)
+				Expect(int64(p.Unsent)).To(Equal(pr.Unsent), pr.Name)
+				Expect(int64(p.FallbackServed)).To(Equal(pr.Fallbacks), pr.Name)
+			}
 		})
 	}
 })

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -92,17 +93,18 @@ func (c Clients) Scale() float64 {
 func (c Clients) ThinkTime() time.Duration      { return c.Think.D() }
 func (c Clients) AttemptTimeout() time.Duration { return c.Timeout.D() }
 
+// maxFleet bounds the client count and the requests per client: the sim
+// engine numbers both with 32 bits. Memory is the real bound, which a run's
+// Estimate checks against Options.MaxMemory.
+const maxFleet = math.MaxInt32
+
 // validate reports impossible values, located by field path under prefix.
 func (c Clients) validate(p *problems, prefix string) {
-	if c.Count < 0 {
-		p.addValidation(prefix+".count", "must be at least 1, got %d", c.Count)
-	}
+	checkCount(p, prefix+".count", c.Count)
 	if c.Spike != nil && (c.Spike.Count < 1 || c.Spike.Count > c.ClientCount()) {
 		p.addValidation(prefix+".spike.count", "must be between 1 and the client count %d, got %d", c.ClientCount(), c.Spike.Count)
 	}
-	if c.Requests < 0 {
-		p.addValidation(prefix+".requests", "must be at least 1, got %d", c.Requests)
-	}
+	checkCount(p, prefix+".requests", c.Requests)
 	if c.Method != "" && !validToken(c.Method) {
 		p.addValidation(prefix+".method", "%q is not an HTTP method", c.Method)
 	}
@@ -114,8 +116,8 @@ func (c Clients) validate(p *problems, prefix string) {
 			p.addValidation(prefix+".headers."+name, "%q is not a valid header name", name)
 		}
 	}
-	if c.TimeScale < 0 || c.TimeScale > 1000 {
-		p.addValidation(prefix+".time_scale", "must be above 0 (0.1 runs ten times faster), got %g", c.TimeScale)
+	if !(c.TimeScale >= 0 && c.TimeScale <= 1000) { // NaN too
+		p.addValidation(prefix+".time_scale", "must be above 0 and at most 1000 (0.1 runs ten times faster), got %g", c.TimeScale)
 	}
 	c.Network.validate(p, prefix+".network")
 }
@@ -132,4 +134,14 @@ func validToken(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkCount reports a count below 1 (0 is the default) or above maxFleet.
+func checkCount(p *problems, path string, n int) {
+	switch {
+	case n < 0:
+		p.addValidation(path, "must be at least 1, got %d", n)
+	case n > maxFleet:
+		p.addValidation(path, "must be at most %d, got %d", maxFleet, n)
+	}
 }

@@ -53,6 +53,15 @@
 // resilience.Transport, with every duration compressed by clients.time_scale;
 // its Records are scaled back to scenario time.
 //
+// ExecuteAndAnalyze analyses the Records as the run makes them, and adds what
+// only the clients know (requests their policy refused before any attempt,
+// requests a fallback answered) when it ends. Options.MaxDuration and
+// MaxMemory bound a run: Estimate works out its least time and its memory
+// from the fleet before it starts, so a run that cannot fit is refused at
+// once, and a run that outgrows them is stopped; either way with a
+// *LimitError that says which flag raises the limit. A live run whose
+// clients cannot connect to its fault server stops with ErrUnreachable.
+//
 // Server models run in both: capacity (concurrency and rate), service time
 // that grows with load (base + per_concurrent * in_flight), and a versioned
 // row under optimistic concurrency. When the fleet writes the row (PUT, POST

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
@@ -40,6 +42,9 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 	if err != nil {
 		return PolicyRun{}, err
 	}
+	if liveServerStarted != nil {
+		liveServerStarted(srv)
+	}
 	lr := &liveRun{s: s, pol: pol, cfg: effectiveConfig(pol.Config, s.Clients), seed: seed, url: url,
 		clock: newScaledClock(k, time.Now()), progress: prog}
 	// A fresh connection per attempt: net/http silently re-sends an
@@ -58,6 +63,10 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 	return lr.finish(&log, k, sink)
 }
 
+// liveServerStarted, when set (by tests), is given each live run's fault
+// server as soon as it listens.
+var liveServerStarted func(*faultserver.Server)
+
 // liveRun is one policy's live run.
 type liveRun struct {
 	s         *Scenario
@@ -70,40 +79,40 @@ type liveRun struct {
 	rowWrites bool
 	progress  *progress
 
+	stop     context.CancelCauseFunc // stops every client, with the reason
 	mu       sync.Mutex
 	clients  []*liveClient
 	breakers breakerSpans
 	end      time.Duration // when the last logical request finished
 }
 
+// runClients runs the fleet until every client is done, or until the first
+// failure stops them all; it returns that failure's cause (a client's error,
+// an unreachable server, the caller's cancellation or a run limit).
 func (lr *liveRun) runClients(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	lr.stop = cancel
 	starts := fleetStarts(lr.s.Clients, rand.New(rand.NewPCG(lr.seed, streamStarts)))
 	lr.clients = make([]*liveClient, len(starts))
 	var wg sync.WaitGroup
-	errs := make(chan error, len(starts))
 	for i, at := range starts {
 		c, err := lr.newClient(i)
 		if err != nil {
-			return err
+			cancel(err)
+			break
 		}
 		lr.clients[i] = c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := lr.clientLoop(ctx, c, at); err != nil {
-				errs <- err
-				cancel()
+				cancel(err)
 			}
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return err
-	}
-	return ctx.Err()
+	return context.Cause(ctx)
 }
 
 func (lr *liveRun) newClient(i int) (*liveClient, error) {
@@ -177,6 +186,7 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*faultserver.R
 		out.GaveUp += c.gaveUp
 		out.Unsent += c.unsent
 	}
+	out.Unreached = unreached(lr.clients, recs)
 	tracker := newPhaseTracker(&lr.s.Server)
 	for i := range recs {
 		r := &recs[i]
@@ -286,6 +296,9 @@ func (c *liveClient) Observe(e resilience.Event) {
 		c.attempts = e.Attempt
 	case resilience.EventAttemptFailed:
 		c.outcomes[attemptKey{c.request, e.Attempt}] = e.Outcome.RecordOutcome()
+		if why := unreachable(e); why != "" {
+			c.run.stop(fmt.Errorf("%w at %s (%v): %s, so the run is stopped", ErrUnreachable, c.run.url, e.Err, why))
+		}
 	case resilience.EventSuccess:
 		c.outcomes[attemptKey{c.request, e.Attempt}] = faultserver.OutcomeOK
 		c.ended = e.Kind
@@ -308,4 +321,44 @@ func (c *liveClient) breaker(ch resilience.BreakerChange) {
 		c.spans.add(c.openSince.Sub(simEpoch), ch.At.Sub(simEpoch))
 		c.run.mu.Unlock()
 	}
+}
+
+// ErrUnreachable is the cause of a live run stopped because its clients could
+// not connect to the fault server.
+var ErrUnreachable = errors.New("the clients cannot reach the fault server")
+
+// unreachable says why a failed attempt could not connect at all, or "" if it
+// could. The fault server listens on loopback and injects its faults only
+// after it has accepted a connection, so a refused connection means the
+// server is gone, never a scripted fault.
+func unreachable(e resilience.Event) string {
+	switch {
+	case e.Outcome == resilience.KindRefused:
+		return "it stopped accepting connections"
+	case errors.Is(e.Err, syscall.EADDRNOTAVAIL):
+		return "no local port is left to connect from (too many recent connections): run fewer clients or attempts"
+	}
+	return ""
+}
+
+// unreached counts the logical requests that were sent but have no Record:
+// none of their attempts reached the server's log.
+func unreached(clients []*liveClient, recs []faultserver.Record) int64 {
+	recorded := map[[2]string]bool{}
+	for i := range recs {
+		recorded[[2]string{recs[i].Client, recs[i].Request}] = true
+	}
+	var n int64
+	for _, c := range clients {
+		sent := map[string]bool{}
+		for k := range c.outcomes {
+			sent[k.request] = true
+		}
+		for req := range sent {
+			if !recorded[[2]string{c.key, req}] {
+				n++
+			}
+		}
+	}
+	return n
 }

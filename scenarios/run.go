@@ -2,9 +2,8 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +37,16 @@ type Options struct {
 	// Progress, when set, is called now and then with the logical requests
 	// finished and the total, across all policies.
 	Progress func(done, total int64)
+
+	// MaxDuration bounds the wall-clock time of the run: a live run whose
+	// Estimate is longer is refused before it starts, and any run still going
+	// after it is stopped. 0 means no limit. Either way the error is a
+	// *LimitError.
+	MaxDuration time.Duration
+	// MaxMemory bounds the memory of the process in bytes: a run whose
+	// Estimate needs more is refused before it starts, and a run is stopped
+	// when the memory in use passes it. 0 means no limit.
+	MaxMemory int64
 }
 
 // Run is what a run produced besides its Records: per policy, the phase
@@ -69,8 +78,12 @@ type PolicyRun struct {
 	GaveUp          int64
 	// Unsent counts logical requests that ended without any attempt (an open
 	// breaker, the rate limit or the budget refused them): they have no Record.
-	Unsent   int64
-	Attempts int64
+	Unsent int64
+	// Unreached counts logical requests that were sent but none of whose
+	// attempts reached the server's log (live engine: the client gave up, or
+	// its connection failed, before the server read the request).
+	Unreached int64
+	Attempts  int64
 	// Duration is when the last logical request finished (scenario time).
 	Duration time.Duration
 }
@@ -85,21 +98,23 @@ func (s *Scenario) SeedOf(opts Options) uint64 {
 
 // Execute runs the scenario's policies one after another on the chosen
 // engine, each with the whole fleet against a fresh server compiled with the
-// same seed, handing every Record to opts.Sink.
+// same seed, handing every Record to opts.Sink. A run that would not fit
+// opts.MaxDuration or opts.MaxMemory is refused before it starts, and one
+// that outgrows them is stopped, with a *LimitError.
 func Execute(ctx context.Context, s *Scenario, opts Options) (*Run, error) {
-	engine := opts.Engine
-	if engine == "" {
-		engine = EngineSim
-	}
-	if !slices.Contains(Engines, engine) {
-		return nil, fmt.Errorf("unknown engine %q (use %s)", engine, strings.Join(Engines, " or "))
-	}
-	policies, err := s.selectPolicies(opts.Policies)
+	est, err := s.Estimate(opts) // checks the engine and the policies
 	if err != nil {
 		return nil, err
 	}
+	if err := est.Check(opts); err != nil {
+		return nil, err
+	}
+	engine := est.Engine
+	policies, _ := s.selectPolicies(opts.Policies)
 	run := &Run{Scenario: s.Name, Engine: engine, Seed: s.SeedOf(opts)}
 	progress := newProgress(opts.Progress, int64(len(policies))*s.logicalTotal())
+	ctx, release := guard(ctx, opts, progress)
+	defer release()
 	for _, pol := range policies {
 		var pr PolicyRun
 		switch engine {
@@ -109,6 +124,10 @@ func Execute(ctx context.Context, s *Scenario, opts Options) (*Run, error) {
 			pr, err = runLive(ctx, s, pol, run.Seed, opts.Sink, progress)
 		}
 		if err != nil {
+			var limit *LimitError
+			if errors.As(context.Cause(ctx), &limit) {
+				return nil, fmt.Errorf("policy %s: %w", pol.Name, limit)
+			}
 			return nil, fmt.Errorf("policy %s: %w", pol.Name, err)
 		}
 		pr.ExpectedDelay = expectedDelay(pol.Config)
@@ -179,8 +198,8 @@ func expectedDelay(cfg resilience.Config) analysis.DelayCDF {
 	}
 }
 
-// progress reports finished logical requests, rate-limited to every 1024.
-// The live engine's clients report from their own goroutines.
+// progress counts finished logical requests and reports them, rate-limited
+// to every 1024. The live engine's clients report from their own goroutines.
 type progress struct {
 	mu          sync.Mutex
 	fn          func(done, total int64)
@@ -196,14 +215,18 @@ func newProgress(fn func(done, total int64), total int64) *progress {
 }
 
 func (p *progress) add(n int64) {
-	if p.fn == nil {
-		return
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	before := p.done
 	p.done += n
-	if p.done/1024 != before/1024 || p.done == p.total {
+	if p.fn != nil && (p.done/1024 != before/1024 || p.done == p.total) {
 		p.fn(p.done, p.total)
 	}
+}
+
+// snapshot is the logical requests done so far, and the total.
+func (p *progress) snapshot() (done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done, p.total
 }

@@ -29,19 +29,26 @@ func fleetStarts(c Clients, rng *rand.Rand) []time.Duration {
 //   - poisson R: a Poisson process of rate R, so gaps are exponential with mean
 //     1/R (the open-loop arrival model of queueing theory).
 func startTimes(s Start, n int, rng *rand.Rand) []time.Duration {
-	out := make([]time.Duration, n)
-	switch s.Kind {
-	case StartSpread:
-		for i := range out {
-			out[i] = time.Duration(rng.Int64N(int64(s.Spread)))
-		}
+	out := make([]time.Duration, 0, n)
+	eachStart(s, n, rng, func(t time.Duration) { out = append(out, t) })
+	if s.Kind == StartSpread {
 		slices.Sort(out)
-	case StartPoisson:
-		var t float64 // seconds
-		for i := range out {
-			t += rng.ExpFloat64() / s.Rate
-			out[i] = time.Duration(t * float64(time.Second))
-		}
 	}
 	return out
+}
+
+// eachStart draws n start times under s, in draw order, calling fn with each.
+func eachStart(s Start, n int, rng *rand.Rand, fn func(time.Duration)) {
+	var t float64 // seconds, for poisson
+	for range n {
+		switch s.Kind {
+		case StartSpread:
+			fn(time.Duration(rng.Int64N(int64(s.Spread))))
+		case StartPoisson:
+			t += rng.ExpFloat64() / s.Rate
+			fn(saturated(t * float64(time.Second)))
+		default:
+			fn(0)
+		}
+	}
 }

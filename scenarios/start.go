@@ -114,5 +114,9 @@ func ParseRate(s string) (float64, error) {
 	if v <= 0 {
 		return 0, fmt.Errorf("rate %q must be above 0", s)
 	}
-	return v * perUnit, nil
+	perSecond := v * perUnit
+	if perSecond <= 0 || math.IsInf(perSecond, 0) {
+		return 0, fmt.Errorf("rate %q is out of range", s)
+	}
+	return perSecond, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,6 +88,31 @@ var _ = Describe("chaos analyze", func() {
 		Expect(r.code).To(Equal(exitOK), r.stderr)
 		Expect(r.stderr).To(ContainSubstring("chaos: warning: " + log + ":10: skipped a last line cut short"))
 		Expect(readResult(out).Policies[0].Attempts).To(Equal(9))
+	})
+
+	It("analyses a real run's arrivals.jsonl cut short mid-line, as a crash leaves it", func() {
+		run := filepath.Join(GinkgoT().TempDir(), "run")
+		Expect(chaos("run", "testdata/scenarios/small.yaml", "--out", run).code).To(Equal(exitOK))
+		full, err := os.ReadFile(filepath.Join(run, "arrivals.jsonl"))
+		Expect(err).NotTo(HaveOccurred())
+		total := strings.Count(string(full), "\n")
+		Expect(total).To(BeNumerically(">", 40))
+		// Cut inside the last line, and inside a line halfway through.
+		for _, cut := range []int{len(full) - 7, len(full) / 2} {
+			if full[cut-1] == '\n' {
+				cut-- // inside a line, not on its end
+			}
+			whole := strings.Count(string(full[:cut]), "\n")
+			log := writeLog("crashed.jsonl", string(full[:cut]))
+			r := chaos("analyze", log, "--out", out)
+			Expect(r.code).To(Equal(exitOK), r.stderr)
+			Expect(r.stderr).To(ContainSubstring(fmt.Sprintf("chaos: warning: %s:%d: skipped a last line cut short", log, whole+1)))
+			attempts := 0
+			for _, p := range readResult(out).Policies {
+				attempts += p.Attempts
+			}
+			Expect(attempts).To(Equal(whole), "cut at byte %d of %d", cut, len(full))
+		}
 	})
 
 	It("exits 2 on a bad line, naming the file and line", func() {

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,11 +25,19 @@ func init() { subcommands = append(subcommands, newRunCmd) }
 
 // runFlags are the flags of `chaos run`.
 type runFlags struct {
-	engine   string
-	seed     uint64
-	out      string
-	policies []string
+	engine      string
+	seed        uint64
+	out         string
+	policies    []string
+	maxDuration time.Duration
+	maxMemory   string
 }
+
+// Defaults of the run limits: generous for CI, and never unbounded.
+const (
+	defaultMaxDuration = 30 * time.Minute
+	defaultMaxMemory   = "4GiB"
+)
 
 func newRunCmd(s streams) *cobra.Command {
 	var f runFlags
@@ -56,7 +63,14 @@ It writes into --out:
   *.svg, *.png    the plots: arrivals over time, retry delays, completion
 
 and prints a summary table. A progress bar is drawn on standard error for runs
-longer than a second when it is a terminal.`,
+longer than a second when it is a terminal.
+
+Limits keep a run from hanging or swamping CI. Before it starts, the run is
+estimated: a live run that would take longer than --max-duration, or any run
+that would need more than --max-memory, is refused (exit 2) with the estimate.
+While it runs, it is stopped (exit 1) when it passes either limit, and when
+the clients of a live run cannot reach the fault server. arrivals.jsonl then
+holds the Records written so far, in whole lines.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runScenario(cmd, s, args[0], &f) },
 	}
@@ -65,6 +79,8 @@ longer than a second when it is a terminal.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream of the run (default: the scenario's seed)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write arrivals.jsonl, result.json, the reports and plots into (created if missing)")
 	fl.StringSliceVar(&f.policies, "policy", nil, "run only these policies of the scenario, in this order (repeat or separate with commas)")
+	fl.DurationVar(&f.maxDuration, "max-duration", defaultMaxDuration, "stop the run after this much wall-clock time, and refuse a live run estimated to take longer (0 = no limit)")
+	fl.StringVar(&f.maxMemory, "max-memory", defaultMaxMemory, "stop the run when the process uses more memory than this, and refuse one estimated to need more, e.g. 512MiB or 8GiB (0 = no limit)")
 	return cmd
 }
 
@@ -81,18 +97,26 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 			return fmt.Errorf("--policy: %w", err)
 		}
 	}
-	opts := scenarios.Options{Engine: f.engine, Policies: f.policies}
-	if cmd.Flags().Changed("seed") {
-		opts.Seed = &f.seed
+	opts, err := f.options(cmd)
+	if err != nil {
+		return err
 	}
-	command := reproduceCommand(arg, f, sc.SeedOf(opts))
-	return executeAndReport(cmd, s, sc, opts, f.out, command)
+	return executeAndReport(cmd, s, sc, opts, f.out, reproduceCommand(arg, f, sc.SeedOf(opts)))
 }
 
-// executeAndReport runs a scenario, streams its Records into DIR/arrivals.jsonl,
-// analyses them and writes the reports, then prints the summary table and the
-// headline. run and compare share it; command is what reproduces the run.
+// executeAndReport runs a scenario with opts, writing arrivals.jsonl into out
+// as it goes and analysing the Records as they are made, then writes the
+// results and reports there and prints the summary. A run its limits refuse
+// is bad input (exit 2) and leaves out untouched; a run that fails or is
+// stopped is exit 1, its arrivals.jsonl holding the Records written so far.
 func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opts scenarios.Options, out, command string) error {
+	est, err := sc.Estimate(opts)
+	if err != nil {
+		return err
+	}
+	if err := est.Check(opts); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
@@ -102,28 +126,27 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 		return fmt.Errorf("--out: %w", err)
 	}
 	defer file.Close()
-	w := bufio.NewWriterSize(file, 1<<20)
-	enc := json.NewEncoder(w)
-	opts.Sink = func(r *faultserver.Record) error { return enc.Encode(r) }
+	records := scenarios.NewRecordWriter(file)
+	defer records.Close() // whatever stops the run, the Records so far are kept
+	sink := opts.Sink
+	opts.Sink = func(r *faultserver.Record) error {
+		if sink != nil {
+			if err := sink(r); err != nil {
+				return err
+			}
+		}
+		return records.Write(r)
+	}
 	bar := newProgressBar(s.err, time.Now())
 	opts.Progress = bar.update
 
-	run, err := scenarios.Execute(cmd.Context(), sc, opts)
+	run, res, err := scenarios.ExecuteAndAnalyze(cmd.Context(), sc, opts, command)
 	bar.finish()
+	if closeErr := records.Close(); err == nil && closeErr != nil {
+		err = fmt.Errorf("writing %s: %w", arrivalsPath, closeErr)
+	}
 	if err != nil {
-		return failed(err)
-	}
-	if err := w.Flush(); err != nil {
-		return failed(fmt.Errorf("writing %s: %w", arrivalsPath, err))
-	}
-	if _, err := file.Seek(0, 0); err != nil {
-		return failed(err)
-	}
-	res, err := run.AnalyzeRecords(command, func(add func(faultserver.Record) error) error {
-		return faultserver.ReadRecords(bufio.NewReaderSize(file, 1<<20), add)
-	})
-	if err != nil {
-		return failed(fmt.Errorf("analysing %s: %w", arrivalsPath, err))
+		return runFailed(err, arrivalsPath, records.Lines())
 	}
 	written, err := reports.Write(out, res)
 	if err != nil {
@@ -138,6 +161,35 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 	return nil
 }
 
+// options are the scenario options the flags give.
+func (f *runFlags) options(cmd *cobra.Command) (scenarios.Options, error) {
+	opts := scenarios.Options{Engine: f.engine, Policies: f.policies}
+	if cmd.Flags().Changed("seed") {
+		opts.Seed = &f.seed
+	}
+	if f.maxDuration < 0 {
+		return opts, fmt.Errorf("--max-duration %v: must not be negative (0 = no limit)", f.maxDuration)
+	}
+	opts.MaxDuration = f.maxDuration
+	mem, err := scenarios.ParseByteSize(f.maxMemory)
+	if err != nil {
+		return opts, fmt.Errorf("--max-memory: %w", err)
+	}
+	opts.MaxMemory = mem
+	return opts, nil
+}
+
+// runFailed is the error of a run that did not finish: bad input (exit 2)
+// when a limit refused it before it started, else a failure (exit 1) that
+// says what arrivals.jsonl kept.
+func runFailed(err error, arrivalsPath string, lines int64) error {
+	var limit *scenarios.LimitError
+	if errors.As(err, &limit) && limit.Before {
+		return err
+	}
+	return failed(fmt.Errorf("%w\n%s holds the %d Records written before it stopped", err, arrivalsPath, lines))
+}
+
 // reproduceCommand is the command line that reproduces a run exactly.
 func reproduceCommand(arg string, f *runFlags, seed uint64) string {
 	parts := []string{"chaos", "run", arg, "--engine", f.engine, "--seed", strconv.FormatUint(seed, 10), "--out", f.out}
@@ -148,14 +200,16 @@ func reproduceCommand(arg string, f *runFlags, seed uint64) string {
 }
 
 // printRunSummary prints one line per policy: what a person checks first.
+// Unsent requests were refused before any attempt; fallback ones failed and
+// were answered by the fallback. Both count as failures in success.
 func printRunSummary(s streams, sc *scenarios.Scenario, run *scenarios.Run, res *analysis.Result) {
 	fmt.Fprintf(s.out, "scenario %s, engine %s, seed %d\n\n", sc.Name, run.Engine, run.Seed)
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "policy\tlogical\tsuccess\tattempts\tamplification\tp99 ms\tmakespan ms\t")
+	fmt.Fprintln(tw, "policy\tlogical\tsuccess\tattempts\tamplification\tp99 ms\tmakespan ms\tunsent\tfallback\t")
 	for i := range res.Policies {
 		p := &res.Policies[i]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%.3f\t%.0f\t%.0f\t\n", p.Name, run.Policies[i].LogicalRequests,
-			p.SuccessRate, p.Attempts, p.Amplification, p.CompletionMs.P99, p.MakespanMs)
+		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%.3f\t%.0f\t%.0f\t%d\t%d\t\n", p.Name, p.LogicalRequests,
+			p.SuccessRate, p.Attempts, p.Amplification, p.CompletionMs.P99, p.MakespanMs, p.Unsent, p.FallbackServed)
 	}
 	_ = tw.Flush()
 }

@@ -79,6 +79,47 @@ var _ = Describe("chaos run", func() {
 		Expect(a).To(Equal(b))
 	})
 
+	It("counts the requests an open breaker refused as failed logical requests", func() {
+		// See scenarios: 40 logical requests, 22 sent, 18 refused, 18 succeeded.
+		r := chaos("run", "testdata/scenarios/breaker.yaml", "--out", out)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		Expect(r.stdout).To(MatchRegexp(`unsent\s+fallback`))
+		Expect(r.stdout).To(MatchRegexp(`breaker\s+40\s+0\.4500\s+22\s+0\.550\s+\d+\s+\d+\s+18\s+0\n`))
+		Expect(r.stdout).To(MatchRegexp(`fallback\s+40\s+0\.4500\s+22\s+0\.550\s+\d+\s+\d+\s+18\s+22\n`))
+		res := readResult(filepath.Join(out, "result.json"))
+		Expect(res.Policies[0].LogicalRequests).To(Equal(40))
+		Expect(res.Policies[0].Unsent).To(Equal(18))
+		Expect(res.Policies[1].FallbackServed).To(Equal(22))
+		Expect(readArrivals(filepath.Join(out, "arrivals.jsonl"))).To(HaveLen(44))
+	})
+
+	It("refuses, before writing anything, a live run estimated to outlast --max-duration", func() {
+		r := chaos("run", "testdata/scenarios/hours.yaml", "--engine", "live", "--out", out)
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("a live run would take at least 3h18m0s of real time"))
+		Expect(r.stderr).To(ContainSubstring("more than the limit of 30m0s: raise it (--max-duration, 0 for none)"))
+		Expect(out).NotTo(BeAnExistingFile())
+	})
+
+	It("refuses a run estimated to need more than --max-memory", func() {
+		r := chaos("run", "outage-recovery", "--max-memory", "32MiB", "--out", out)
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("more than the limit of 32 MiB: raise it (--max-memory, 0 for none)"))
+		Expect(out).NotTo(BeAnExistingFile())
+	})
+
+	It("stops a run on a full disk with a clear error, exit 1", func() {
+		if _, err := os.Stat("/dev/full"); err != nil {
+			Skip("no /dev/full on this system")
+		}
+		Expect(os.MkdirAll(out, 0o755)).To(Succeed())
+		Expect(os.Symlink("/dev/full", filepath.Join(out, "arrivals.jsonl"))).To(Succeed())
+		r := chaos("run", "outage-recovery", "--out", out)
+		Expect(r.code).To(Equal(exitFailed))
+		Expect(r.stderr).To(ContainSubstring("writing the records: write " + filepath.Join(out, "arrivals.jsonl") + ": no space left on device"))
+		Expect(filepath.Join(out, "result.json")).NotTo(BeAnExistingFile())
+	})
+
 	DescribeTable("exits 2 on bad input, saying what is wrong",
 		func(args []string, msg string) {
 			r := chaos(append([]string{"run"}, args...)...)
@@ -91,12 +132,14 @@ var _ = Describe("chaos run", func() {
 		Entry("an invalid scenario file", []string{"testdata/scenarios/broken.yaml"}, "broken.yaml:7:3: clients.count"),
 		Entry("a seed that is not a number", []string{"flaky", "--seed", "x"}, `invalid argument "x"`),
 		Entry("no scenario", []string{}, "accepts 1 arg"),
+		Entry("a memory limit with no known unit", []string{"flaky", "--max-memory", "4GB!"}, `--max-memory: size "4GB!": unknown unit`),
+		Entry("a negative duration limit", []string{"flaky", "--max-duration", "-1s"}, "--max-duration -1s: must not be negative"),
 	)
 
 	It("explains every flag in --help", func() {
 		r := chaos("run", "--help")
 		Expect(r.code).To(Equal(exitOK))
-		for _, flag := range []string{"--engine", "--seed", "--out", "--policy"} {
+		for _, flag := range []string{"--engine", "--seed", "--out", "--policy", "--max-duration", "--max-memory"} {
 			Expect(r.stdout).To(ContainSubstring(flag))
 		}
 		Expect(r.stdout).To(ContainSubstring("arrivals.jsonl"))
