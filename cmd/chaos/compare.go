@@ -30,6 +30,7 @@ type compareFlags struct {
 	engine  string
 	seed    uint64
 	out     string
+	limits  limitFlags
 }
 
 func newCompareCmd(s streams) *cobra.Command {
@@ -64,6 +65,7 @@ the plots (SVG and PNG).`,
 	fl.StringVar(&f.engine, "engine", scenarios.EngineSim, "engine: sim (virtual time) or live (real HTTP on loopback)")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's seed)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write arrivals.jsonl, result.json, the reports and plots into (created if missing)")
+	f.limits.register(fl)
 	return cmd
 }
 
@@ -87,6 +89,9 @@ func compareJitters(cmd *cobra.Command, s streams, arg string, f *compareFlags) 
 	opts := scenarios.Options{Engine: f.engine}
 	if cmd.Flags().Changed("seed") {
 		opts.Seed = &f.seed
+	}
+	if err := f.limits.apply(&opts); err != nil {
+		return err
 	}
 	command := strings.Join([]string{"chaos", "compare", arg, "--jitter", strings.Join(f.jitters, ","),
 		"--policy", base.Name, "--engine", f.engine, "--seed", strconv.FormatUint(sc.SeedOf(opts), 10),

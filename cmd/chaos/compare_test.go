@@ -63,5 +63,7 @@ var _ = Describe("chaos compare", func() {
 		Entry("unknown policy", "--policy", "testdata/scenarios/small.yaml", "--policy", "nope", "--out", os.TempDir()),
 		Entry("unknown engine", "--engine", "testdata/scenarios/small.yaml", "--engine", "warp", "--out", os.TempDir()),
 		Entry("missing scenario", "no-such", "no-such-scenario.yaml"),
+		Entry("a run estimated beyond --max-memory", "--max-memory", "testdata/scenarios/small.yaml", "--max-memory", "1KiB", "--out", os.TempDir()),
+		Entry("a bad --max-memory", "--max-memory", "testdata/scenarios/small.yaml", "--max-memory", "lots", "--out", os.TempDir()),
 	)
 })

@@ -25,19 +25,12 @@ func init() { subcommands = append(subcommands, newRunCmd) }
 
 // runFlags are the flags of `chaos run`.
 type runFlags struct {
-	engine      string
-	seed        uint64
-	out         string
-	policies    []string
-	maxDuration time.Duration
-	maxMemory   string
+	engine   string
+	seed     uint64
+	out      string
+	policies []string
+	limits   limitFlags
 }
-
-// Defaults of the run limits: generous for CI, and never unbounded.
-const (
-	defaultMaxDuration = 30 * time.Minute
-	defaultMaxMemory   = "4GiB"
-)
 
 func newRunCmd(s streams) *cobra.Command {
 	var f runFlags
@@ -79,8 +72,7 @@ holds the Records written so far, in whole lines.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream of the run (default: the scenario's seed)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write arrivals.jsonl, result.json, the reports and plots into (created if missing)")
 	fl.StringSliceVar(&f.policies, "policy", nil, "run only these policies of the scenario, in this order (repeat or separate with commas)")
-	fl.DurationVar(&f.maxDuration, "max-duration", defaultMaxDuration, "stop the run after this much wall-clock time, and refuse a live run estimated to take longer (0 = no limit)")
-	fl.StringVar(&f.maxMemory, "max-memory", defaultMaxMemory, "stop the run when the process uses more memory than this, and refuse one estimated to need more, e.g. 512MiB or 8GiB (0 = no limit)")
+	f.limits.register(fl)
 	return cmd
 }
 
@@ -167,16 +159,7 @@ func (f *runFlags) options(cmd *cobra.Command) (scenarios.Options, error) {
 	if cmd.Flags().Changed("seed") {
 		opts.Seed = &f.seed
 	}
-	if f.maxDuration < 0 {
-		return opts, fmt.Errorf("--max-duration %v: must not be negative (0 = no limit)", f.maxDuration)
-	}
-	opts.MaxDuration = f.maxDuration
-	mem, err := scenarios.ParseByteSize(f.maxMemory)
-	if err != nil {
-		return opts, fmt.Errorf("--max-memory: %w", err)
-	}
-	opts.MaxMemory = mem
-	return opts, nil
+	return opts, f.limits.apply(&opts)
 }
 
 // runFailed is the error of a run that did not finish: bad input (exit 2)

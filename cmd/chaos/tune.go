@@ -39,6 +39,7 @@ type tuneFlags struct {
 	seed      uint64
 	workers   int
 	out       string
+	limits    limitFlags
 }
 
 func newTuneCmd(s streams) *cobra.Command {
@@ -74,6 +75,7 @@ It writes result.json, report.md, report.html and the plots into --out.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's seed)")
 	fl.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "simulations run at once (default: the number of cores)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write result.json, the reports and plots into (created if missing)")
+	f.limits.register(fl)
 	return cmd
 }
 
@@ -115,6 +117,19 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	}
 	seed := sc.SeedOf(opts)
 	opts.Seed = &seed
+	if err := f.limits.apply(&opts); err != nil {
+		return err
+	}
+	// Every point runs the same fleet, so one estimate speaks for each run.
+	one := *sc
+	one.Policies = points[:1]
+	est, err := one.Estimate(opts)
+	if err != nil {
+		return err
+	}
+	if err := est.Check(opts); err != nil {
+		return err
+	}
 	fmt.Fprintf(s.err, "tune: %d settings of policy %q, %d at a time\n", len(points), base.Name, f.workers)
 
 	run, records, err := runGrid(cmd.Context(), sc, opts, points, f.workers, s)

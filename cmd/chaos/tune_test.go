@@ -79,5 +79,6 @@ var _ = Describe("chaos tune", func() {
 		Entry("an unknown objective", "--objective", "--vary", "base=10ms", "--objective", "speed"),
 		Entry("no workers", "--workers", "--vary", "base=10ms", "--workers", "0"),
 		Entry("an unknown policy", "--policy", "--vary", "base=10ms", "--policy", "nope"),
+		Entry("a run estimated beyond --max-memory", "--max-memory", "--vary", "base=10ms", "--max-memory", "1KiB"),
 	)
 })
