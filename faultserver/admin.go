@@ -1,6 +1,7 @@
 package faultserver
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -67,10 +68,10 @@ func (m byMethod) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // requireToken checks the bearer token, when one is set, in constant time.
 func (s *Server) requireToken(next http.Handler) http.Handler {
 	want := s.opts.Admin.Token
+	wantSum := sha256.Sum256([]byte(want))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if want != "" {
-			got := r.Header.Get("Authorization")
-			if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+want)) != 1 {
+			if !bearerMatches(r.Header.Get("Authorization"), &wantSum) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="chaos admin"`)
 				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
 				return
@@ -80,6 +81,17 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 	})
 }
 
+// bearerMatches reports whether an Authorization header carries the token
+// whose SHA-256 is wantSum. The scheme is case-insensitive (RFC 9110); the
+// credentials are compared as digests with crypto/subtle, so the time taken
+// reveals neither the token's bytes nor its length.
+func bearerMatches(header string, wantSum *[sha256.Size]byte) bool {
+	scheme, token, _ := strings.Cut(header, " ")
+	gotSum := sha256.Sum256([]byte(token))
+	match := subtle.ConstantTimeCompare(gotSum[:], wantSum[:]) == 1
+	return match && strings.EqualFold(scheme, "Bearer")
+}
+
 func adminNotFound(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, map[string]any{
 		"error":     "no admin endpoint " + r.URL.Path,
@@ -87,9 +99,14 @@ func adminNotFound(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// adminHealth answers "ok", or "degraded" with the error when the arrival
+// log has failed (Records are being dropped from it).
 func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "elapsed_ms": Millis(s.elapsed()),
-		"in_flight": s.inFlight.Load()})
+	h := map[string]any{"status": "ok", "elapsed_ms": Millis(s.elapsed()), "in_flight": s.inFlight.Load()}
+	if _, dropped, err := s.log.status(); err != nil {
+		h["status"], h["log_error"], h["log_dropped"] = "degraded", err.Error(), dropped
+	}
+	writeJSON(w, http.StatusOK, h)
 }
 
 func (s *Server) adminGetScript(w http.ResponseWriter, _ *http.Request) {

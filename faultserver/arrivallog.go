@@ -1,8 +1,6 @@
 package faultserver
 
 import (
-	"bufio"
-	"encoding/json"
 	"io"
 	"sync"
 	"time"
@@ -12,6 +10,11 @@ import (
 // otherwise; the JSONL stream (Options.Log) keeps every one.
 const DefaultLogLimit = 100_000
 
+// DefaultLogMemory bounds the memory of the Records kept, unless told
+// otherwise: Records with long paths or client keys are dropped from memory
+// sooner, so the bound holds whatever clients send.
+const DefaultLogMemory = 64 << 20
+
 // logFlushInterval is how often the JSONL stream is flushed while serving, so
 // a reader following the file sees records promptly.
 const logFlushInterval = 200 * time.Millisecond
@@ -20,35 +23,49 @@ const logFlushInterval = 200 * time.Millisecond
 // blocks, so it never copies what it holds.
 const logBlock = 1024
 
-// arrivalLog holds the last limit Records in memory, in the order requests
-// completed, and streams every Record as a JSON line. Offsets count Records
-// since the server started: a Record's offset never changes.
-type arrivalLog struct {
-	mu     sync.Mutex
-	blocks [][]Record // the ring: slot i is blocks[i/logBlock][i%logBlock]
-	slots  int        // slots allocated so far, up to limit
-	limit  int
-	total  int64 // Records ever added: the offset of the next one
+// recordOverhead approximates the bytes of a Record beyond its strings.
+const recordOverhead = 192
 
-	out     *bufio.Writer
-	enc     *json.Encoder
-	err     error // the first write error of the stream
+// arrivalLog holds the last Records in memory, in the order requests
+// completed, bounded by count (limit) and by bytes (maxBytes), and streams
+// every Record as a JSON line. Offsets count Records since the server
+// started: a Record's offset never changes.
+type arrivalLog struct {
+	order    sync.Mutex // serialises add, so memory and stream hold the same order
+	mu       sync.Mutex // guards the ring; never held while writing the stream
+	blocks   [][]Record // the ring: slot i is blocks[i/logBlock][i%logBlock]
+	slots    int        // slots allocated so far, up to limit
+	limit    int
+	maxBytes int64
+	bytes    int64 // approximate bytes of the Records kept
+	floor    int64 // offset of the oldest Record kept
+	total    int64 // Records ever added: the offset of the next one
+
+	stream  *lineWriter // nil without Options.Log
 	stop    chan struct{}
 	stopped chan struct{}
 }
 
-func newArrivalLog(limit int, w io.Writer) *arrivalLog {
+func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) *arrivalLog {
 	if limit <= 0 {
 		limit = DefaultLogLimit
 	}
-	l := &arrivalLog{limit: limit}
+	if maxBytes <= 0 {
+		maxBytes = DefaultLogMemory
+	}
+	l := &arrivalLog{limit: limit, maxBytes: maxBytes}
 	if w != nil {
-		l.out = bufio.NewWriterSize(w, 64<<10)
-		l.enc = json.NewEncoder(l.out)
+		l.stream = newLineWriter(w, onError)
 		l.stop, l.stopped = make(chan struct{}), make(chan struct{})
 		go l.flushEvery(logFlushInterval)
 	}
 	return l
+}
+
+// recordBytes approximates the memory a kept Record holds.
+func recordBytes(r *Record) int64 {
+	return recordOverhead + int64(len(r.Client)+len(r.Request)+len(r.Method)+len(r.Path)+
+		len(r.Route)+len(r.Phase)+len(r.Fault)+len(r.Policy)+len(r.Outcome))
 }
 
 // slot returns the ring slot of an offset.
@@ -58,6 +75,18 @@ func (l *arrivalLog) slot(offset int64) *Record {
 }
 
 func (l *arrivalLog) add(rec Record) {
+	l.order.Lock()
+	defer l.order.Unlock()
+	l.keep(&rec)
+	if l.stream != nil {
+		l.stream.add(&rec)
+	}
+}
+
+// keep puts a Record in the ring, dropping the oldest from memory to stay
+// within both bounds.
+func (l *arrivalLog) keep(rec *Record) {
+	size := recordBytes(rec)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.slots < l.limit && int64(l.slots) == l.total {
@@ -65,15 +94,24 @@ func (l *arrivalLog) add(rec Record) {
 		l.blocks = append(l.blocks, make([]Record, n))
 		l.slots += n
 	}
-	*l.slot(l.total) = rec
-	l.total++
-	if l.enc != nil && l.err == nil {
-		l.err = l.enc.Encode(&rec)
+	if l.total-l.floor == int64(l.limit) {
+		l.evict() // the slot about to be reused
 	}
+	for l.bytes+size > l.maxBytes && l.floor < l.total {
+		l.evict()
+	}
+	*l.slot(l.total) = *rec
+	l.bytes += size
+	l.total++
 }
 
-// kept is the number of Records held in memory.
-func (l *arrivalLog) kept() int64 { return min(l.total, int64(l.limit)) }
+// evict drops the oldest kept Record from memory.
+func (l *arrivalLog) evict() {
+	old := l.slot(l.floor)
+	l.bytes -= recordBytes(old)
+	*old = Record{}
+	l.floor++
+}
 
 // since returns up to limit (0: all) kept Records from offset on, the offset
 // of the first returned (later than offset when older ones are no longer
@@ -81,7 +119,7 @@ func (l *arrivalLog) kept() int64 { return min(l.total, int64(l.limit)) }
 func (l *arrivalLog) since(offset int64, limit int) (recs []Record, first, next int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	first = min(l.total, max(offset, l.total-l.kept()))
+	first = min(l.total, max(offset, l.floor))
 	n := int(l.total - first)
 	if limit > 0 && n > limit {
 		n = limit
@@ -93,6 +131,13 @@ func (l *arrivalLog) since(offset int64, limit int) (recs []Record, first, next 
 	return recs, first, first + int64(n)
 }
 
+// memory returns the Records kept and their approximate bytes.
+func (l *arrivalLog) memory() (kept, bytes int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total - l.floor, l.bytes
+}
+
 func (l *arrivalLog) flushEvery(d time.Duration) {
 	defer close(l.stopped)
 	t := time.NewTicker(d)
@@ -100,31 +145,34 @@ func (l *arrivalLog) flushEvery(d time.Duration) {
 	for {
 		select {
 		case <-t.C:
-			l.flush()
+			l.stream.flush()
 		case <-l.stop:
 			return
 		}
 	}
 }
 
-func (l *arrivalLog) flush() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.out != nil && l.err == nil {
-		l.err = l.out.Flush()
+// status returns the Records written to the stream, those dropped from it,
+// and the first error it met.
+func (l *arrivalLog) status() (written, dropped int64, err error) {
+	if l.stream == nil {
+		return 0, 0, nil
 	}
+	return l.stream.status()
 }
 
 // close flushes the stream and stops the flusher; it returns the first error
 // the stream met.
 func (l *arrivalLog) close() error {
+	if l.stream == nil {
+		return nil
+	}
 	if l.stop != nil {
 		close(l.stop)
 		<-l.stopped
 		l.stop = nil
 	}
-	l.flush()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.err
+	l.stream.flush()
+	_, _, err := l.stream.status()
+	return err
 }

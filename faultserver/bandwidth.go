@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -34,12 +35,15 @@ func ParseBandwidth(s string) (Bandwidth, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || v <= 0 {
+	if err != nil || !(v > 0) || math.IsInf(v, 1) {
 		return 0, fmt.Errorf("invalid bandwidth %q (use a positive rate such as 512B/s, 10KB/s or 1MiB/s)", s)
 	}
 	bps := v * float64(factor)
 	if bps < 1 {
 		return 0, fmt.Errorf("bandwidth %q is below 1 byte per second", s)
+	}
+	if bps >= math.MaxInt64 {
+		return 0, fmt.Errorf("bandwidth %q is too large", s)
 	}
 	return Bandwidth(bps), nil
 }

@@ -19,12 +19,31 @@ type clientState struct {
 // concurrent requests of different clients rarely contend.
 const clientShards = 64
 
+// Bounds of a clientTable, so that memory stays bounded whatever keys
+// clients send (X-Chaos-Client is the client's to choose): at most
+// MaxClientKeys keys per route, holding at most MaxClientKeyBytes of key text.
+const (
+	MaxClientKeys     = 1 << 20
+	MaxClientKeyBytes = 64 << 20
+)
+
+// shardKeys and shardKeyBytes are the bounds per shard (variables, so tests
+// can lower them).
+var (
+	shardKeys     = MaxClientKeys / clientShards
+	shardKeyBytes = MaxClientKeyBytes / clientShards
+)
+
 // clientTable maps client keys to their state. A key is added once; looking up
-// a known key does not allocate.
+// a known key does not allocate. Once a shard is full, keys new to it share
+// one overflow state: they are still decided, but share that state's request
+// count, random stream and per-client phases.
 type clientTable struct {
 	shards [clientShards]struct {
-		mu sync.RWMutex
-		m  map[string]*clientState
+		mu       sync.RWMutex
+		m        map[string]*clientState
+		keyBytes int
+		overflow *clientState
 	}
 }
 
@@ -39,13 +58,21 @@ func (t *clientTable) get(key string) *clientState {
 	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if st = sh.m[key]; st == nil {
-		if sh.m == nil {
-			sh.m = map[string]*clientState{}
-		}
-		st = &clientState{hash: h, stream: newStream()}
-		sh.m[key] = st
+	if st = sh.m[key]; st != nil {
+		return st
 	}
+	if len(sh.m) >= shardKeys || sh.keyBytes+len(key) > shardKeyBytes {
+		if sh.overflow == nil {
+			sh.overflow = &clientState{hash: h, stream: newStream()}
+		}
+		return sh.overflow
+	}
+	if sh.m == nil {
+		sh.m = map[string]*clientState{}
+	}
+	st = &clientState{hash: h, stream: newStream()}
+	sh.m[key] = st
+	sh.keyBytes += len(key)
 	return st
 }
 

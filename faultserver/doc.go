@@ -50,6 +50,20 @@
 //
 // Each request becomes one Record, stamped at acceptance before any delay and
 // completed with the status sent and the latency. Records are kept in memory
-// (the last Options.LogLimit) and streamed as JSON lines to Options.Log in the
-// order requests complete; t_ms gives the order they were accepted.
+// (the last Options.LogLimit, within Options.LogMemory bytes) and streamed as
+// JSON lines to Options.Log in the order requests complete; t_ms gives the
+// order they were accepted. Each write is of whole lines; the first failed
+// write (a full disk) stops the stream, is reported at once (OnLogError,
+// Stats.LogError) and returned by Close, and later Records are counted in
+// Stats.LogDropped.
+//
+// # Limits
+//
+// Limits keep slow, stuck and hostile clients from exhausting the server:
+// header and body sizes, header, body and write timeouts, an idle timeout,
+// and MaxHeld, the most requests held at once by hangs, delays and slow
+// bodies; beyond it a request is answered 503 at once, fault overload, phase
+// "limit". Start refuses to serve the admin API without a token on an address
+// other than loopback (ErrAdminExposed) unless AdminOptions.Insecure is set.
+// docs/RELIABILITY.md lists every guarantee and the spec that checks it.
 package faultserver

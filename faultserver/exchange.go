@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -18,20 +19,21 @@ type exchange struct {
 	d      *Decision
 	info   *RequestInfo
 	script *Script
+	// unwatch stops closing a hijacked connection when the server closes.
+	unwatch func() bool
 }
-
-// maxDrain bounds how much of a request body is read before a fault that
-// closes the connection: unread bytes in the socket would turn a FIN into a
-// RST.
-const maxDrain = 1 << 20
 
 // perform carries out the decision and returns the status the client got a
 // status line for (0 for none).
 func (x *exchange) perform() int {
 	d := x.d
+	defer x.release()
 	proxied := x.srv.proxy != nil && d.Row == RowNone && (d.Kind == KindNone || d.Kind == KindDelay)
-	if !proxied && x.r.Body != http.NoBody {
-		x.drainBody()
+	if proxied {
+		x.limitBody()
+	} else if x.r.Body != http.NoBody && !x.drainBody() {
+		x.abort() // the client was too slow sending its body
+		return 0
 	}
 	if d.Delay > 0 && !x.wait(d.Delay) {
 		x.abort()
@@ -74,17 +76,70 @@ func (x *exchange) wait(d time.Duration) bool {
 	return false
 }
 
-func (x *exchange) drainBody() {
-	_, _ = io.Copy(io.Discard, io.LimitReader(x.r.Body, maxDrain))
+// drainBody reads and discards the request body, up to Limits.MaxBodyBytes
+// within Limits.BodyTimeout, before the fault: unread bytes in the socket
+// would turn a fault's FIN into a RST. It reports false when the client did
+// not send the body in time.
+func (x *exchange) drainBody() bool {
+	rc := http.NewResponseController(x.w)
+	_ = rc.SetReadDeadline(time.Now().Add(x.srv.limits.BodyTimeout))
+	n, err := io.Copy(io.Discard, io.LimitReader(x.r.Body, x.srv.limits.MaxBodyBytes))
+	if err != nil {
+		return false
+	}
+	if n == x.srv.limits.MaxBodyBytes {
+		// More may follow: keep the deadline, which bounds what net/http
+		// itself reads after the handler, and do not reuse the connection.
+		x.w.Header().Set("Connection", "close")
+		return true
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	return true
 }
 
-// hijack takes the connection over from net/http.
+// refuseBody answers a request whose declared body is over the limit without
+// reading it: the connection closes after the answer, and net/http's own
+// read of what is left is bounded by Limits.BodyTimeout.
+func (x *exchange) refuseBody() int {
+	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(x.srv.limits.BodyTimeout))
+	x.w.Header().Set("Connection", "close")
+	return x.respond()
+}
+
+// hijack takes the connection over from net/http. Writes to it time out
+// after Limits.WriteTimeout, and closing the server closes it.
 func (x *exchange) hijack() (net.Conn, *bufio.ReadWriter, bool) {
 	conn, brw, err := http.NewResponseController(x.w).Hijack()
 	if err != nil {
 		return nil, nil, false
 	}
+	_ = conn.SetWriteDeadline(time.Now().Add(x.srv.limits.WriteTimeout))
+	x.unwatch = context.AfterFunc(x.srv.ctx, func() { _ = conn.Close() })
 	return conn, brw, true
+}
+
+// release stops watching a hijacked connection.
+func (x *exchange) release() {
+	if x.unwatch != nil {
+		x.unwatch()
+	}
+}
+
+// writeDeadline gives the client Limits.WriteTimeout to accept what is
+// written next, up to the end of the response: net/http lifts the deadline
+// once the response is complete, before the connection's next request.
+func (x *exchange) writeDeadline() {
+	setWriteDeadline(x.w, time.Now().Add(x.srv.limits.WriteTimeout))
+}
+
+// setWriteDeadline sets a write deadline directly on net/http's writer, or
+// through a ResponseController on a wrapped one (which allocates).
+func setWriteDeadline(w http.ResponseWriter, t time.Time) {
+	if d, ok := w.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		_ = d.SetWriteDeadline(t)
+		return
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(t)
 }
 
 // abort ends a request that will get no response: the connection is closed.
@@ -133,6 +188,7 @@ func retryAfterValue(d *Decision, now time.Time) string {
 
 // respond sends the decision's status, headers and body.
 func (x *exchange) respond() int {
+	x.writeDeadline()
 	x.responseHeader(x.w.Header(), len(x.d.Body))
 	x.w.WriteHeader(x.d.Status)
 	if x.r.Method != http.MethodHead {

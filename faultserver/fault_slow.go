@@ -16,6 +16,7 @@ const slowTick = 10 * time.Millisecond
 // and net/http closes the connection.
 func (x *exchange) slow() int {
 	d := x.d
+	x.writeDeadline()
 	x.responseHeader(x.w.Header(), len(d.Body))
 	x.w.WriteHeader(d.Status)
 	if x.r.Method == http.MethodHead {
@@ -24,10 +25,11 @@ func (x *exchange) slow() int {
 	rc := http.NewResponseController(x.w)
 	_ = rc.Flush()
 	bps := int64(d.Slow)
-	chunk := max(1, int(bps*int64(slowTick)/int64(time.Second)))
+	chunk := int(max(1, bps/int64(time.Second/slowTick)))
 	start := time.Now()
 	for sent := 0; sent < len(d.Body); {
 		n := min(chunk, len(d.Body)-sent)
+		x.writeDeadline()
 		if _, err := x.w.Write(d.Body[sent : sent+n]); err != nil {
 			break
 		}

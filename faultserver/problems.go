@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -24,6 +25,10 @@ func (p FieldProblem) Error() string {
 	}
 	return p.Path + ": " + p.Msg
 }
+
+// MaxBodySize bounds a generated body (body_size) and the body a truncate
+// pads, so a script cannot make the server allocate without limit.
+const MaxBodySize = 16 << 20
 
 type problemList []FieldProblem
 
@@ -85,15 +90,20 @@ func phasesProblems(path string, phases []PhaseSpec, p *problemList) {
 		if ph.Fault != nil {
 			ph.Fault.problems(at+".fault", p)
 		}
+		total := 0.0
 		for j := range ph.Mix {
 			m := &ph.Mix[j]
+			total += m.Weight
 			mat := fmt.Sprintf("%s.mix[%d]", at, j)
-			if !(m.Weight > 0) {
-				p.add(mat+".weight", "weight must be positive")
+			if !(m.Weight > 0) || math.IsInf(m.Weight, 1) {
+				p.add(mat+".weight", "weight must be a positive number")
 			}
 			if m.Fault != nil {
 				m.Fault.problems(mat+".fault", p)
 			}
+		}
+		if math.IsInf(total, 1) {
+			p.add(at+".mix", "the weights add up to more than a float64 holds; scale them down")
 		}
 	}
 }
@@ -126,8 +136,14 @@ func (f *FaultSpec) problems(path string, p *problemList) {
 	if f.BodySize < 0 {
 		p.add(path+".body_size", "must not be negative")
 	}
+	if f.BodySize > MaxBodySize {
+		p.add(path+".body_size", "%d bytes is over the limit of %d (16 MiB)", f.BodySize, MaxBodySize)
+	}
 	if f.Truncate != nil && *f.Truncate < 0 {
 		p.add(path+".truncate", "must not be negative")
+	}
+	if f.Truncate != nil && *f.Truncate >= MaxBodySize {
+		p.add(path+".truncate", "%d bytes is over the limit of %d (the body is padded to truncate+1 bytes, at most 16 MiB)", *f.Truncate, MaxBodySize-1)
 	}
 	if f.Slow < 0 {
 		p.add(path+".slow", "must be positive")
@@ -199,8 +215,8 @@ func (c *CapacitySpec) problems(path string, p *problemList) {
 	if c.Concurrency < 0 {
 		p.add(path+".concurrency", "must not be negative")
 	}
-	if c.Rate < 0 {
-		p.add(path+".rate", "must not be negative")
+	if c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) {
+		p.add(path+".rate", "must be a number of requests per second, not negative")
 	}
 	if c.Burst < 0 {
 		p.add(path+".burst", "must not be negative")

@@ -1,6 +1,7 @@
 package faultserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,17 +26,27 @@ type Options struct {
 	Addr string
 	// Log, when set, receives every Record as a JSON line (arrivals.jsonl).
 	// Lines are in the order requests completed; t_ms gives the order they
-	// were accepted. It is flushed every 200ms and on Close.
+	// were accepted. It is flushed every 200ms and on Close. Each write is of
+	// whole lines; after a failed write (a full disk) nothing more is written,
+	// the error goes to OnLogError at once and Close returns it, and Stats
+	// counts the Records dropped.
 	Log io.Writer
+	// OnLogError, when set, is called once, at the first failed write to Log.
+	OnLogError func(error)
 	// LogLimit is how many Records are kept in memory for Records and the
 	// admin log; 0 means DefaultLogLimit. Older ones are dropped from memory
 	// (never from Log).
 	LogLimit int
+	// LogMemory bounds the bytes of the Records kept in memory as well; 0
+	// means DefaultLogMemory.
+	LogMemory int64
 	// Admin places the admin API and the metrics.
 	Admin AdminOptions
 	// Upstream, when set, is a URL that requests drawing no fault (or only a
 	// delay) are forwarded to, so faults sit in front of a real service.
 	Upstream string
+	// Limits protect the server from slow, stuck and hostile clients.
+	Limits Limits
 }
 
 // AdminOptions place the admin API (/_chaos/...) and the Prometheus metrics
@@ -47,6 +58,9 @@ type AdminOptions struct {
 	Addr string
 	// Token, when set, is required as "Authorization: Bearer TOKEN".
 	Token string
+	// Insecure lets Start serve the admin API without a Token on an address
+	// other than loopback, which it otherwise refuses.
+	Insecure bool
 }
 
 // Server is a scripted fault server: it decides each request with its Script
@@ -54,6 +68,7 @@ type AdminOptions struct {
 // at URL, read Records, Close it.
 type Server struct {
 	opts    Options
+	limits  Limits // opts.Limits with the defaults filled
 	state   atomic.Pointer[scriptState]
 	start   time.Time
 	log     *arrivalLog
@@ -63,10 +78,13 @@ type Server struct {
 	handler http.Handler // faults (and admin, when it shares the listener)
 	admin   http.Handler // admin and metrics
 
-	closing   chan struct{}
+	closing   <-chan struct{} // closed by Close: held requests end at once
+	stop      context.CancelFunc
+	ctx       context.Context // done when Close begins
 	inFlight  atomic.Int64
 	hung      atomic.Int64
-	mu        sync.Mutex // guards closed, the WaitGroup's Add against Wait, and the listeners
+	held      atomic.Int64 // requests holding a MaxHeld slot
+	mu        sync.Mutex   // guards closed, the WaitGroup's Add against Wait, and the listeners
 	closed    bool
 	handlers  sync.WaitGroup
 	httpSrv   *http.Server
@@ -114,12 +132,14 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:    opts,
+		limits:  opts.Limits.withDefaults(),
 		start:   time.Now(),
-		log:     newArrivalLog(opts.LogLimit, opts.Log),
+		log:     newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError),
 		stats:   newStatsCounter(),
 		metrics: newMetrics(),
-		closing: make(chan struct{}),
 	}
+	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.closing = s.ctx.Done()
 	s.state.Store(&scriptState{script: script})
 	if opts.Upstream != "" {
 		p, err := newProxy(opts.Upstream)
@@ -163,6 +183,15 @@ func (s *Server) Start() (string, error) {
 	if s.closed || s.httpSrv != nil {
 		return "", errors.New("faultserver: Start called twice or after Close")
 	}
+	if s.admin != nil {
+		addr := s.opts.Admin.Addr
+		if addr == "" {
+			addr = orLoopback(s.opts.Addr)
+		}
+		if err := s.opts.Admin.checkBind(addr); err != nil {
+			return "", err
+		}
+	}
 	ln, err := listen(s.opts.Addr)
 	if err != nil {
 		return "", err
@@ -175,29 +204,28 @@ func (s *Server) Start() (string, error) {
 		}
 	}
 	s.start = time.Now()
-	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout}
+	s.httpSrv = s.limits.httpServer(s.handler)
 	s.url = "http://" + ln.Addr().String()
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	s.adminURL = s.url
 	if adminLn != nil {
-		s.adminSrv = &http.Server{Handler: s.admin, ReadHeaderTimeout: headerTimeout, IdleTimeout: idleTimeout}
+		s.adminSrv = s.limits.httpServer(s.admin)
 		s.adminURL = "http://" + adminLn.Addr().String()
 		go func() { _ = s.adminSrv.Serve(adminLn) }()
 	}
 	return s.url, nil
 }
 
-// Connection limits: a client that takes longer to send its headers, or
-// leaves a keep-alive connection idle longer, is disconnected.
-const (
-	headerTimeout = 30 * time.Second
-	idleTimeout   = 2 * time.Minute
-)
+// orLoopback is the listen address, a free loopback port when empty.
+func orLoopback(addr string) string {
+	if addr == "" {
+		return "127.0.0.1:0"
+	}
+	return addr
+}
 
 func listen(addr string) (net.Listener, error) {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
+	addr = orLoopback(addr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
@@ -230,7 +258,8 @@ func (s *Server) elapsed() time.Duration { return time.Since(s.start) }
 func (s *Server) Script() *Script { return s.state.Load().script }
 
 // Replace puts script in force from now on: its phases begin now. Requests in
-// flight finish as their old script decided.
+// flight finish as their old script decided; each request is decided by
+// exactly one script.
 func (s *Server) Replace(script *Script) {
 	s.state.Store(&scriptState{script: script, epoch: s.elapsed()})
 }
@@ -258,6 +287,12 @@ func (s *Server) Stats() Stats {
 	st := s.stats.snapshot()
 	st.InFlight = s.inFlight.Load()
 	st.Hung = s.hung.Load()
+	st.Held = s.held.Load()
+	var logErr error
+	_, st.LogDropped, logErr = s.log.status()
+	if logErr != nil {
+		st.LogError = logErr.Error()
+	}
 	st.ElapsedMs = Millis(s.elapsed())
 	return st
 }
@@ -270,7 +305,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		close(s.closing)
+		s.stop()
 		httpSrv, adminSrv := s.httpSrv, s.adminSrv
 		s.mu.Unlock()
 		if httpSrv != nil {
@@ -311,20 +346,40 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 		s.metrics.inFlight.Dec()
 	}()
 
-	st := s.state.Load()
 	info := requestInfo(r)
-	d, admitted := st.script.Admit(accepted - st.epoch)
+	if r.ContentLength > s.limits.MaxBodyBytes {
+		d := bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
+		s.finish(accepted, &info, &d, (&exchange{srv: s, w: w, r: r, d: &d, info: &info}).refuseBody())
+		return
+	}
+	st := s.state.Load()
+	// A script put in force after this request was accepted still decides
+	// it, at its own time zero.
+	at := max(0, accepted-st.epoch)
+	d, admitted := st.script.Admit(at)
 	if admitted {
-		d = st.script.Decide(accepted-st.epoch, &info)
+		d = st.script.Decide(at, &info)
 	}
 	x := exchange{srv: s, w: w, r: r, d: &d, info: &info, script: st.script}
-	rec := NewRecord(accepted, &info, &d)
-	rec.Status = x.perform()
-	end := s.elapsed()
-	if admitted {
-		st.script.Release(end - st.epoch)
+	held := holds(&d)
+	if held && !s.hold() {
+		d, held = heldRefusal(d.Route, s.limits.MaxHeld), false
 	}
-	rec.Finish(end)
+	status := x.perform()
+	if held {
+		s.held.Add(-1)
+	}
+	if admitted {
+		st.script.Release(max(0, s.elapsed()-st.epoch))
+	}
+	s.finish(accepted, &info, &d, status)
+}
+
+// finish logs and counts a request that ended now with status sent.
+func (s *Server) finish(accepted time.Duration, info *RequestInfo, d *Decision, status int) {
+	rec := NewRecord(accepted, info, d)
+	rec.Status = status
+	rec.Finish(s.elapsed())
 	s.log.add(rec)
 	s.stats.add(&rec)
 	s.metrics.observe(&rec)

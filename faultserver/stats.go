@@ -13,6 +13,13 @@ type Stats struct {
 	// them held by a hang fault.
 	InFlight int64 `json:"in_flight"`
 	Hung     int64 `json:"hung"`
+	// Held is the number of requests held now by a hang, a delay or a slow
+	// body: what Limits.MaxHeld bounds.
+	Held int64 `json:"held"`
+	// LogDropped counts the Records that did not reach Options.Log because
+	// it failed (LogError).
+	LogDropped int64  `json:"log_dropped"`
+	LogError   string `json:"log_error,omitempty"`
 	// ElapsedMs is the time since the server started.
 	ElapsedMs float64 `json:"elapsed_ms"`
 	// Faults counts completed requests by fault kind, Statuses by the status

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -30,7 +31,9 @@ type serveFlags struct {
 	upstream   string
 	admin      string
 	adminToken string
+	insecure   bool
 	logLimit   int
+	maxHeld    int
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -51,7 +54,16 @@ flushes the log and exits 0.
 Clients may send X-Chaos-Client (client key), X-Chaos-Request (logical request
 id) and X-Chaos-Attempt (1 for the first try); faulted responses carry
 X-Chaos-Fault. The admin API is under /_chaos/ (health, script, log, stats,
-reset) and Prometheus metrics are at /metrics.
+reset) and Prometheus metrics are at /metrics. Anyone who reaches the admin API
+can replace the script, so serve refuses to put it on an address other than
+loopback without --admin-token, unless --insecure-admin is given.
+
+The server protects itself: headers over 64 KiB get 431, bodies over 10 MiB
+413; a client that takes over 30s to send its headers or body, or to accept
+its response, is disconnected; and at most --max-held requests are held at once
+by hangs, delays and slow bodies, the next ones answered 503 at once (fault
+overload, phase limit). If the --log file cannot be written (a full disk), serve
+says so at once, counts the Records it drops and exits 1.
 
 Without --scenario, serve answers with this default script:
 
@@ -67,7 +79,9 @@ Without --scenario, serve answers with this default script:
 	fl.StringVar(&f.upstream, "upstream", "", "forward requests that draw no fault to this URL (proxy mode)")
 	fl.StringVar(&f.admin, "admin", "same", `where the admin API and /metrics listen: "same" (the --addr listener), "off", or an address of their own`)
 	fl.StringVar(&f.adminToken, "admin-token", "", "require 'Authorization: Bearer TOKEN' on the admin API and /metrics (default: $CHAOS_ADMIN_TOKEN)")
+	fl.BoolVar(&f.insecure, "insecure-admin", false, "serve the admin API on an address other than loopback without a token")
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
+	fl.IntVar(&f.maxHeld, "max-held", faultserver.DefaultMaxHeld, "most requests held at once by hangs, delays and slow bodies (-1: no limit)")
 	return cmd
 }
 
@@ -83,8 +97,12 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if f.logLimit <= 0 {
 		return fmt.Errorf("--log-limit must be positive, not %d", f.logLimit)
 	}
+	if f.maxHeld == 0 {
+		return fmt.Errorf("--max-held must be positive, or -1 for no limit")
+	}
 	opts := faultserver.Options{Seed: seed, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
-		Admin: faultserver.AdminOptions{Token: f.adminToken}}
+		Admin:  faultserver.AdminOptions{Token: f.adminToken, Insecure: f.insecure},
+		Limits: faultserver.Limits{MaxHeld: f.maxHeld}}
 	if opts.Admin.Token == "" {
 		opts.Admin.Token = os.Getenv("CHAOS_ADMIN_TOKEN")
 	}
@@ -101,11 +119,18 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 			return fmt.Errorf("--log: %w", err)
 		}
 		opts.Log = logFile
+		opts.OnLogError = func(err error) {
+			fmt.Fprintf(s.err, "chaos serve: %s: %v\n", f.logFile, err)
+		}
 	}
 	srv, err := faultserver.NewStarted(spec, opts)
 	if err != nil {
 		if logFile != nil {
 			_ = logFile.Close()
+		}
+		if errors.Is(err, faultserver.ErrAdminExposed) {
+			return fmt.Errorf("%w: give --admin-token (or $CHAOS_ADMIN_TOKEN), keep it on loopback "+
+				"(--admin 127.0.0.1:PORT), turn it off (--admin off), or pass --insecure-admin", err)
 		}
 		return err
 	}
@@ -125,6 +150,9 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	}
 	st := srv.Stats()
 	fmt.Fprintf(s.err, "chaos serve: stopped after %d requests\n", st.Requests)
+	if st.LogDropped > 0 {
+		fmt.Fprintf(s.err, "chaos serve: %d Records are not in %s\n", st.LogDropped, f.logFile)
+	}
 	if closeErr != nil {
 		return failed(fmt.Errorf("writing the log: %w", closeErr))
 	}

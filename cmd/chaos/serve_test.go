@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -214,4 +217,117 @@ server:
 		sv = startServe("--admin", "127.0.0.1:0", "--admin-token", "t")
 		Expect(sv.errOut.String()).To(MatchRegexp(`admin API at http://127\.0\.0\.1:\d+/_chaos/`))
 	})
+
+	It("refuses to serve the admin API beyond loopback without a token, before it listens", func() {
+		for _, args := range [][]string{{"--addr", "0.0.0.0:0"}, {"--addr", ":0"}, {"--addr", "127.0.0.1:0", "--admin", "0.0.0.0:0"}} {
+			r := chaos(append([]string{"serve"}, args...)...)
+			Expect(r.code).To(Equal(exitBadInput), "%v", args)
+			Expect(r.stdout).To(BeEmpty())
+			Expect(r.stderr).To(ContainSubstring("without a token"))
+			Expect(r.stderr).To(ContainSubstring("--insecure-admin"))
+		}
+		sv := startServe("--admin", "localhost:0")
+		Expect(sv.errOut.String()).To(ContainSubstring("admin API at"))
+	})
+
+	It("answers beyond --max-held with 503 overload at once", func() {
+		sv := startServe("--max-held", "1", "--scenario", writeFile("h.yaml", "phases: [{fault: {hang: 1h}}]\n"))
+		go func() { _, _ = get(sv.url+"/", "held") }()
+		Eventually(func() string { _, body := get(sv.url+"/_chaos/stats", "a"); return body }, 5*time.Second, 5*time.Millisecond).
+			Should(ContainSubstring(`"held": 1`))
+		status, body := get(sv.url+"/", "next")
+		Expect(status).To(Equal(503))
+		Expect(body).To(ContainSubstring("--max-held"))
+		Expect(sv.shutdown()).To(Equal(exitOK))
+	})
+
+	It("says at once that the --log file cannot be written (a full disk), and exits 1", func() {
+		if _, err := os.Stat("/dev/full"); err != nil {
+			Skip("no /dev/full here")
+		}
+		sv := startServe("--log", "/dev/full", "--scenario", writeFile("ok.yaml", "{}\n"))
+		get(sv.url+"/", "a")
+		Eventually(sv.errOut.String, 5*time.Second, 10*time.Millisecond).Should(ContainSubstring("no space left on device"))
+		get(sv.url+"/", "a")
+		Expect(sv.shutdown()).To(Equal(exitFailed))
+		Expect(sv.errOut.String()).To(ContainSubstring("2 Records are not in /dev/full"))
+	})
+
+	DescribeTable("flushes every Record, held ones too, when the process gets a signal",
+		func(sig syscall.Signal) {
+			logPath := filepath.Join(GinkgoT().TempDir(), "arrivals.jsonl")
+			child := startServeProcess("--log", logPath, "--scenario",
+				writeFile("s.yaml", "routes: [{path: /hang, phases: [{fault: {hang: 1h}}]}]\n"))
+			for i := 0; i < 3; i++ {
+				status, _ := get(child.url+"/", "c")
+				Expect(status).To(Equal(200))
+			}
+			go func() { _, _ = get(child.url+"/hang", "h") }()
+			Eventually(func() string { _, body := get(child.url+"/_chaos/stats", "a"); return body }, 5*time.Second, 5*time.Millisecond).
+				Should(ContainSubstring(`"hung": 1`))
+
+			Expect(child.cmd.Process.Signal(sig)).To(Succeed())
+			Eventually(child.exited, 10*time.Second).Should(BeClosed())
+			Expect(child.cmd.ProcessState.ExitCode()).To(Equal(exitOK), child.errOut.String())
+			data, err := os.ReadFile(logPath)
+			Expect(err).NotTo(HaveOccurred())
+			var faults []string
+			Expect(faultserver.ReadRecords(bytes.NewReader(data), func(r faultserver.Record) error {
+				faults = append(faults, r.Fault)
+				return nil
+			})).To(Succeed())
+			Expect(faults).To(ConsistOf("none", "none", "none", "hang"))
+			Expect(data).To(HaveSuffix("\n"), "no partial line")
+		},
+		Entry("SIGTERM", syscall.SIGTERM),
+		Entry("SIGINT", syscall.SIGINT),
+	)
 })
+
+// serveChildEnv makes the test binary run the command line itself (main),
+// so a spec can send real signals to a `chaos serve` process.
+const serveChildEnv = "CHAOS_TEST_RUN_MAIN"
+
+func init() {
+	if os.Getenv(serveChildEnv) == "1" {
+		main()
+	}
+}
+
+// serveProcess is `chaos serve` running as a child process.
+type serveProcess struct {
+	cmd    *exec.Cmd
+	url    string
+	errOut *lockedBuffer
+	exited chan struct{}
+}
+
+// startServeProcess runs `chaos serve args...` in a child process (this test
+// binary, running main) and waits for its first line; the process is killed
+// when the spec ends if it is still running.
+func startServeProcess(args ...string) *serveProcess {
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), serveChildEnv+"=1")
+	p := &serveProcess{cmd: cmd, errOut: &lockedBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = p.errOut
+	out, err := cmd.StdoutPipe()
+	Expect(err).NotTo(HaveOccurred())
+	Expect(cmd.Start()).To(Succeed())
+	DeferCleanup(func() {
+		_ = cmd.Process.Kill()
+		Eventually(p.exited, 10*time.Second).Should(BeClosed())
+	})
+	first := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		first <- line
+		_, _ = io.Copy(io.Discard, out)
+		_ = cmd.Wait()
+		close(p.exited)
+	}()
+	var line string
+	Eventually(first, 30*time.Second).Should(Receive(&line), func() string { return p.errOut.String() })
+	Expect(line).To(MatchRegexp(listeningRE.String()), p.errOut.String())
+	p.url = listeningRE.FindStringSubmatch(line)[1]
+	return p
+}

@@ -41,7 +41,6 @@ func FuzzDecode(f *testing.F) {
 		"server:\n  phases:\n    - {duration: 5}\n    - {requests: many}\n",
 		"seed: -1\nrate: .nan\n",
 		"tags: {a: b}\nnested: {k: {duration: 1h}}\nptr: {name: p}\n",
-		"a: &x [*x]\n",
 		"- 1\n- 2\n",
 		"",
 		"\t",

@@ -1,0 +1,47 @@
+package faultserver
+
+import "io"
+
+// Test access to the arrival log, so specs can append Records directly.
+
+// ArrivalLog is the server's arrival log.
+type ArrivalLog = arrivalLog
+
+// NewArrivalLog builds an arrival log as a server does.
+func NewArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) *ArrivalLog {
+	return newArrivalLog(limit, maxBytes, w, onError)
+}
+
+// Add appends a Record.
+func (l *arrivalLog) Add(rec Record) { l.add(rec) }
+
+// Since reads kept Records from an offset.
+func (l *arrivalLog) Since(offset int64, limit int) ([]Record, int64, int64) {
+	return l.since(offset, limit)
+}
+
+// Memory returns the Records kept and their approximate bytes.
+func (l *arrivalLog) Memory() (kept, bytes int64) { return l.memory() }
+
+// Status returns the Records written, dropped and the stream's error.
+func (l *arrivalLog) Status() (written, dropped int64, err error) { return l.status() }
+
+// Close flushes and stops the log.
+func (l *arrivalLog) Close() error { return l.close() }
+
+// ClientKeys counts the client keys the script's routes hold.
+func (s *Script) ClientKeys() int {
+	n := s.top.clients.len()
+	for _, r := range s.routes {
+		n += r.clients.len()
+	}
+	return n
+}
+
+// LimitClientKeys lowers the bounds of the client tables until the returned
+// function restores them.
+func LimitClientKeys(perShard, bytesPerShard int) (restore func()) {
+	keys, bytes := shardKeys, shardKeyBytes
+	shardKeys, shardKeyBytes = perShard, bytesPerShard
+	return func() { shardKeys, shardKeyBytes = keys, bytes }
+}

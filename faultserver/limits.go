@@ -1,0 +1,115 @@
+package faultserver
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Limits protect the server from clients that are slow, stuck or hostile, so
+// that none of them can exhaust it. The zero value of each field means its
+// default.
+type Limits struct {
+	// MaxHeaderBytes bounds the request line and headers; a larger request
+	// gets 431 from net/http and is not logged. Default 64 KiB.
+	MaxHeaderBytes int
+	// MaxBodyBytes bounds a request body: one that declares more gets 413 at
+	// once (fault overload, phase "limit"); of one of unknown length, at most
+	// this much is read. Default 10 MiB.
+	MaxBodyBytes int64
+	// ReadHeaderTimeout disconnects a client that takes longer to send its
+	// headers (slowloris). Default 30s.
+	ReadHeaderTimeout time.Duration
+	// BodyTimeout disconnects a client that takes longer to send its body.
+	// Default 30s.
+	BodyTimeout time.Duration
+	// WriteTimeout disconnects a client that accepts no byte of its response
+	// for this long (a slow body's pacing does not count). Default 30s.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection idle for longer. Default 2m.
+	IdleTimeout time.Duration
+	// MaxHeld bounds the requests held at once by a hang, a delay or a slow
+	// body: each holds a connection and a goroutine. A request that would be
+	// held beyond it is answered 503 at once (fault overload, phase "limit").
+	// Default 10,000; negative means no limit.
+	MaxHeld int
+}
+
+// Defaults of Limits.
+const (
+	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultMaxBodyBytes      = 10 << 20
+	DefaultReadHeaderTimeout = 30 * time.Second
+	DefaultBodyTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultIdleTimeout       = 2 * time.Minute
+	DefaultMaxHeld           = 10_000
+)
+
+// PhaseLimit is the phase of a request the server refused to protect itself
+// (Limits.MaxHeld, Limits.MaxBodyBytes), whatever its script said.
+const PhaseLimit = "limit"
+
+// withDefaults fills the zero fields.
+func (l Limits) withDefaults() Limits {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	def(&l.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	def(&l.BodyTimeout, DefaultBodyTimeout)
+	def(&l.WriteTimeout, DefaultWriteTimeout)
+	def(&l.IdleTimeout, DefaultIdleTimeout)
+	if l.MaxHeld == 0 {
+		l.MaxHeld = DefaultMaxHeld
+	}
+	return l
+}
+
+// httpServer is a net/http server with the limits of the connection.
+func (l *Limits) httpServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.ReadHeaderTimeout,
+		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: l.MaxHeaderBytes}
+}
+
+// holds reports whether performing a decision holds its request for a while.
+func holds(d *Decision) bool {
+	return d.Delay > 0 || d.Kind == KindHang || d.Kind == KindSlow
+}
+
+// hold takes one of the MaxHeld slots; false when all are taken.
+func (s *Server) hold() bool {
+	if s.limits.MaxHeld < 0 {
+		s.held.Add(1)
+		return true
+	}
+	if s.held.Add(1) > int64(s.limits.MaxHeld) {
+		s.held.Add(-1)
+		return false
+	}
+	return true
+}
+
+// refusal is the decision for a request the server refuses to protect itself:
+// status at once, with a body that says which limit and what to do.
+func refusal(route string, status int, why string) Decision {
+	return Decision{Route: route, Phase: PhaseLimit, Kind: KindOverload, Status: status,
+		Body: []byte("chaos: " + why + "\n")}
+}
+
+func heldRefusal(route string, limit int) Decision {
+	return refusal(route, http.StatusServiceUnavailable, strconv.Itoa(limit)+
+		" requests are held already (hangs, delays, slow bodies), the server's limit (Limits.MaxHeld, --max-held); try again later")
+}
+
+func bodyRefusal(size, limit int64) Decision {
+	return refusal("", http.StatusRequestEntityTooLarge, "a request body of "+strconv.FormatInt(size, 10)+
+		" bytes is over the server's limit of "+strconv.FormatInt(limit, 10)+" (Limits.MaxBodyBytes)")
+}
