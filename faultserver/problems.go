@@ -113,8 +113,8 @@ func (f *FaultSpec) problems(path string, p *problemList) {
 	if len(actions) > 1 {
 		p.add(path+"."+actions[1], "a fault has at most one of hang, reset, close, truncate, slow, malformed; this one also has %s", actions[0])
 	}
-	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
-		p.add(path+".status", "status %d is not an HTTP status (100 to 599)", f.Status)
+	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
+		p.add(path+".status", "status %d is not a final HTTP status (200 to 599; 1xx are interim answers that net/http cannot end a response with)", f.Status)
 	}
 	if len(actions) > 0 {
 		switch actions[0] {
@@ -227,8 +227,8 @@ func (c *CapacitySpec) problems(path string, p *problemList) {
 	if c.Concurrency == 0 && c.Rate == 0 {
 		p.add(path, "give concurrency, rate or both (leave capacity out for an unlimited server)")
 	}
-	if c.Status != 0 && (c.Status < 100 || c.Status > 599) {
-		p.add(path+".status", "status %d is not an HTTP status (100 to 599)", c.Status)
+	if c.Status != 0 && (c.Status < 200 || c.Status > 599) {
+		p.add(path+".status", "status %d is not a final HTTP status (200 to 599; 1xx are interim answers that net/http cannot end a response with)", c.Status)
 	}
 	retryAfterProblems(path, c.RetryAfter, c.RetryAfterDate, p)
 }

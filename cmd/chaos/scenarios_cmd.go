@@ -9,17 +9,7 @@ import (
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
-func init() {
-	subcommands = append(subcommands, newScenariosCmd)
-	// `chaos serve --scenario NAME` serves a built-in scenario's server.
-	serveBuiltin = func(name string) (string, []byte, bool) {
-		data, err := scenarios.BuiltinSource(name)
-		if err != nil {
-			return "", nil, false
-		}
-		return "builtin:" + name, data, true
-	}
-}
+func init() { subcommands = append(subcommands, newScenariosCmd) }
 
 func newScenariosCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{

@@ -36,13 +36,4 @@ var _ = Describe("chaos scenarios", func() {
 		Expect(r.code).To(Equal(exitBadInput))
 		Expect(r.stderr).To(ContainSubstring(`did you mean "outage-recovery"?`))
 	})
-
-	It("lets chaos serve find built-in scenarios by name", func() {
-		file, data, ok := serveBuiltin("flaky")
-		Expect(ok).To(BeTrue())
-		Expect(file).To(Equal("builtin:flaky"))
-		Expect(string(data)).To(HavePrefix("name: flaky\n"))
-		_, _, ok = serveBuiltin("nope")
-		Expect(ok).To(BeFalse())
-	})
 })

@@ -13,14 +13,10 @@ import (
 
 	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/scenarios"
 )
 
 func init() { subcommands = append(subcommands, newServeCmd) }
-
-// serveBuiltin resolves the NAME of a built-in scenario to its file name
-// and YAML. It is set by the file that wires the scenarios package's library
-// into the command line; while it is nil, `serve` accepts files only.
-var serveBuiltin func(name string) (file string, data []byte, ok bool)
 
 // serveFlags are the flags of `chaos serve`.
 type serveFlags struct {
@@ -181,20 +177,18 @@ func loadServeScript(arg string) (*faultserver.Spec, uint64, string, error) {
 	return spec, seed, file, nil
 }
 
-// serveReadScenario reads a scenario argument as every command does: a name
-// of the built-in library first, else a file.
+// serveReadScenario reads a scenario argument as scenarios.Load resolves one
+// (an existing file first, else a name of the built-in library), but keeps the
+// bytes: serve also accepts a bare server script, which is no scenario.
 func serveReadScenario(arg string) (file string, data []byte, err error) {
-	if serveBuiltin != nil {
-		if file, data, ok := serveBuiltin(arg); ok {
-			return file, data, nil
+	_, statErr := os.Stat(arg)
+	if statErr != nil {
+		if data, err := scenarios.BuiltinSource(arg); err == nil {
+			return "builtin:" + arg, data, nil
 		}
-	}
-	looksLikeName := !strings.ContainsAny(arg, `/\`) && filepath.Ext(arg) == ""
-	if _, statErr := os.Stat(arg); statErr != nil && looksLikeName {
-		if serveBuiltin == nil {
-			return "", nil, fmt.Errorf("%q is not a file, and this build has no built-in scenarios: pass a scenario file or a server script", arg)
+		if !strings.ContainsAny(arg, `/\`) && filepath.Ext(arg) == "" {
+			return "", nil, fmt.Errorf("%q is neither a file nor a built-in scenario (list them with 'chaos scenarios')", arg)
 		}
-		return "", nil, fmt.Errorf("no built-in scenario or file named %q (list them with 'chaos scenarios')", arg)
 	}
 	data, err = os.ReadFile(arg)
 	if err != nil {

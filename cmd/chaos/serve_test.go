@@ -195,7 +195,7 @@ server:
 
 		r = chaos("serve", "--addr", "127.0.0.1:0", "--scenario", "no-such-scenario")
 		Expect(r.code).To(Equal(exitBadInput))
-		Expect(r.stderr).To(ContainSubstring("no-such-scenario"))
+		Expect(r.stderr).To(ContainSubstring(`"no-such-scenario" is neither a file nor a built-in scenario`))
 
 		path := writeFile("seed.yaml", "seed: many\nserver: {}\n")
 		r = chaos("serve", "--addr", "127.0.0.1:0", "--scenario", path)
