@@ -102,7 +102,7 @@ var _ = Describe("Parse", func() {
 		Entry("path without a slash", "  timeout: 1s", "  timeout: 1s\n  path: api",
 			"clients.path", 12, "must start with /"),
 		Entry("server field, by faultserver", "fault: {status: 503}", "fault: {status: 999}",
-			"server.phases[0].fault.status", 5, "not an HTTP status"),
+			"server.phases[0].fault.status", 5, "not a final HTTP status"),
 		Entry("unknown server key", "  phases:", "  phase:",
 			"server.phase", 4, `did you mean "phases"?`),
 		Entry("policy field, by resilience", "max_retries: 2", "max_retries: -1",

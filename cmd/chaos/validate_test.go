@@ -24,7 +24,7 @@ var _ = Describe("chaos validate", func() {
 		Expect(r.stdout).To(BeEmpty())
 		f := "testdata/scenarios/broken.yaml"
 		Expect(r.stderr).To(ContainSubstring(f + `:2:1: sed: unknown field "sed" (did you mean "seed"?)`))
-		Expect(r.stderr).To(ContainSubstring(f + ":5:45: server.phases[0].fault.status: status 999 is not an HTTP status"))
+		Expect(r.stderr).To(ContainSubstring(f + ":5:45: server.phases[0].fault.status: status 999 is not a final HTTP status"))
 		Expect(r.stderr).To(ContainSubstring(f + ":7:3: clients.count: must be at least 1, got -2"))
 		Expect(r.stderr).To(ContainSubstring(f + `:8:12: clients.timeout: duration "5" needs a unit`))
 		Expect(r.stderr).To(ContainSubstring(f + `:11:29: policies[0].retry.jitter: unknown value "fulll"`))
