@@ -1,6 +1,9 @@
 package analysis
 
-import "github.com/chaos-harness/chaos/faultserver"
+import (
+	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/internal/hashmix"
+)
 
 // reqKey identifies a logical request (client, request) by a 128-bit hash,
 // so the index holds 16 bytes per request instead of two strings, and looking
@@ -15,11 +18,10 @@ type reqKey struct {
 // different offset bases, each finished by the splitmix64 mixer (Steele et
 // al., OOPSLA 2014), separating the two strings by a byte no UTF-8 text has.
 func keyOf(client, request string) reqKey {
-	const prime = 1099511628211
-	lo, hi := uint64(14695981039346656037), uint64(0x6c62272e07bb0142)
+	lo, hi := hashmix.FNVOffset, uint64(0x6c62272e07bb0142)
 	mix := func(b byte) {
-		lo = (lo ^ uint64(b)) * prime
-		hi = (hi ^ uint64(b)) * prime
+		lo = (lo ^ uint64(b)) * hashmix.FNVPrime
+		hi = (hi ^ uint64(b)) * hashmix.FNVPrime
 		hi ^= hi >> 29
 	}
 	for i := 0; i < len(client); i++ {
@@ -29,14 +31,7 @@ func keyOf(client, request string) reqKey {
 	for i := 0; i < len(request); i++ {
 		mix(request[i])
 	}
-	return reqKey{splitmix64(lo), splitmix64(hi ^ uint64(len(client))<<32 ^ uint64(len(request)))}
-}
-
-func splitmix64(z uint64) uint64 {
-	z += 0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
+	return reqKey{hashmix.SplitMix64(lo), hashmix.SplitMix64(hi ^ uint64(len(client))<<32 ^ uint64(len(request)))}
 }
 
 // logicalState is what is kept per logical request until the end: a few

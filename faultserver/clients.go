@@ -3,12 +3,14 @@ package faultserver
 import (
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/internal/hashmix"
 )
 
 // clientState is one client key's state on one route.
 type clientState struct {
 	mu     sync.Mutex
-	hash   uint64        // hashString of the key
+	hash   uint64        // hashmix.String of the key
 	n      uint64        // requests this client made on this route
 	first  time.Duration // arrival of its first request
 	clock  phaseClock    // its own schedule, under per: client
@@ -48,7 +50,7 @@ type clientTable struct {
 }
 
 func (t *clientTable) get(key string) *clientState {
-	h := hashString(key)
+	h := hashmix.String(key)
 	sh := &t.shards[h%clientShards]
 	sh.mu.RLock()
 	st := sh.m[key]
