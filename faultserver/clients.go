@@ -14,7 +14,14 @@ type clientState struct {
 	n      uint64        // requests this client made on this route
 	first  time.Duration // arrival of its first request
 	clock  phaseClock    // its own schedule, under per: client
-	stream *stream
+	stream stream
+}
+
+// newClientState returns the state of a client key never seen on a route.
+func newClientState(hash uint64) *clientState {
+	st := &clientState{hash: hash}
+	st.stream.init()
+	return st
 }
 
 // clientShards spreads client keys over independently locked maps, so
@@ -65,14 +72,14 @@ func (t *clientTable) get(key string) *clientState {
 	}
 	if len(sh.m) >= shardKeys || sh.keyBytes+len(key) > shardKeyBytes {
 		if sh.overflow == nil {
-			sh.overflow = &clientState{hash: h, stream: newStream()}
+			sh.overflow = newClientState(h)
 		}
 		return sh.overflow
 	}
 	if sh.m == nil {
 		sh.m = map[string]*clientState{}
 	}
-	st = &clientState{hash: h, stream: newStream()}
+	st = newClientState(h)
 	sh.m[key] = st
 	sh.keyBytes += len(key)
 	return st

@@ -1,7 +1,6 @@
 package faultserver
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -39,12 +38,8 @@ func Compile(spec *Spec, seed uint64) (*Script, error) {
 	if spec == nil {
 		spec = &Spec{}
 	}
-	if problems := spec.Problems(); len(problems) > 0 {
-		errs := make([]error, len(problems))
-		for i, p := range problems {
-			errs[i] = p
-		}
-		return nil, errors.Join(errs...)
+	if err := joinProblems(spec.Problems()); err != nil {
+		return nil, err
 	}
 	s := &Script{spec: spec, seed: seed}
 	response := compileResponse(&spec.Response)

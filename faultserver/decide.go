@@ -50,16 +50,27 @@ func (s *Script) InFlight() int {
 // is safe for concurrent use and does not allocate once the client key has
 // been seen.
 func (s *Script) Decide(elapsed time.Duration, req *RequestInfo) Decision {
-	r := s.top
-	for _, cand := range s.routes {
-		if cand.matches(req) {
-			r = cand
-			break
-		}
-	}
+	r, _ := s.route(req)
 	st := r.clients.get(req.ClientKey)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return s.decide(elapsed, r, st, req)
+}
+
+// route returns the route that decides req and its index: i for s.routes[i],
+// len(s.routes) for the top level.
+func (s *Script) route(req *RequestInfo) (*route, int) {
+	for i, cand := range s.routes {
+		if cand.matches(req) {
+			return cand, i
+		}
+	}
+	return s.top, len(s.routes)
+}
+
+// decide decides req, on route r, for the client whose state there is st;
+// the caller holds st's lock, or is st's only user.
+func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *RequestInfo) Decision {
 	n := st.n
 	st.n++
 	if n == 0 {

@@ -25,9 +25,8 @@ routes:
   - {path: /api/users, phases: [{requests: 3, fault: {status: 503}}, {}]}
 `
 
-// BenchmarkDecide is the decision per request for a known client: route
-// matching, schedule, mix and delay draw. Target: 0 allocations.
-func BenchmarkDecide(b *testing.B) {
+// benchRequests compiles benchScript and returns requests of 64 clients.
+func benchRequests(b *testing.B) (*faultserver.Script, []faultserver.RequestInfo) {
 	spec, _, err := faultserver.ParseScript("bench.yaml", []byte(benchScript))
 	if err != nil {
 		b.Fatal(err)
@@ -41,6 +40,13 @@ func BenchmarkDecide(b *testing.B) {
 		reqs[i] = faultserver.RequestInfo{Method: "GET", Path: "/api/orders", ClientKey: "client-" + strconv.Itoa(i),
 			Header: http.Header{"X-Tier": {"silver"}}}
 	}
+	return s, reqs
+}
+
+// BenchmarkDecide is the decision per request for a known client: route
+// matching, schedule, mix and delay draw. Target: 0 allocations.
+func BenchmarkDecide(b *testing.B) {
+	s, reqs := benchRequests(b)
 	for i := range reqs { // first sight of each key allocates its state, once
 		s.Decide(0, &reqs[i])
 	}
@@ -80,4 +86,24 @@ func BenchmarkDecideParallel(b *testing.B) {
 			s.Decide(10*time.Second, req)
 		}
 	})
+}
+
+// BenchmarkFleetDecide is BenchmarkDecide through a Fleet, which finds the
+// client's state by number: the simulator's path.
+func BenchmarkFleetDecide(b *testing.B) {
+	s, reqs := benchRequests(b)
+	fleet := s.Fleet(len(reqs))
+	for i := range reqs {
+		fleet.Decide(0, i, &reqs[i])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		d := fleet.Decide(10*time.Second, i%len(reqs), &reqs[i%len(reqs)])
+		if d.Kind == "" {
+			b.Fatal("no kind")
+		}
+		i++
+	}
 }

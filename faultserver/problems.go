@@ -1,6 +1,7 @@
 package faultserver
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -31,6 +32,15 @@ func (p FieldProblem) Error() string {
 const MaxBodySize = 16 << 20
 
 type problemList []FieldProblem
+
+// joinProblems is the error of a list of problems; nil for none.
+func joinProblems(problems []FieldProblem) error {
+	errs := make([]error, len(problems))
+	for i, p := range problems {
+		errs[i] = p
+	}
+	return errors.Join(errs...)
+}
 
 func (p *problemList) add(path, format string, args ...any) {
 	*p = append(*p, FieldProblem{Path: path, Msg: fmt.Sprintf(format, args...)})

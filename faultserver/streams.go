@@ -14,25 +14,31 @@ import (
 // or on how many values earlier requests happened to draw.
 
 // stream is one client's random source on one route, reseeded per request.
+// It is held by value (in clientState), so a new client costs no allocation
+// of its own for it; it must not be copied once in use, since rng points at
+// pcg.
 type stream struct {
 	pcg rand.PCG
-	rng *rand.Rand
+	rng rand.Rand
 }
 
-func newStream() *stream {
-	s := &stream{}
-	s.rng = rand.New(&s.pcg)
-	return s
-}
+// init points the stream's Rand at its own PCG; call it once the stream is
+// at its final address.
+func (s *stream) init() { s.rng = *rand.New(&s.pcg) }
 
 // seedFor positions the stream at request n of the client keyed by clientHash
 // on the route keyed by routeSeed.
 func (s *stream) seedFor(routeSeed, clientHash, n uint64) *rand.Rand {
-	// Both halves of the PCG state vary with every input, so neighbouring
-	// clients and requests start far apart.
-	x := hashmix.SplitMix64(clientHash ^ hashmix.SplitMix64(n))
-	s.pcg.Seed(hashmix.SplitMix64(routeSeed^x), hashmix.SplitMix64(x+routeSeed))
-	return s.rng
+	seedPCG(&s.pcg, routeSeed, clientHash, n)
+	return &s.rng
+}
+
+// seedPCG positions pcg at item n of the key hashed keyHash in the family
+// seeded by familySeed. Both halves of the PCG state vary with every input,
+// so neighbouring keys and items start far apart.
+func seedPCG(pcg *rand.PCG, familySeed, keyHash, n uint64) {
+	x := hashmix.SplitMix64(keyHash ^ hashmix.SplitMix64(n))
+	pcg.Seed(hashmix.SplitMix64(familySeed^x), hashmix.SplitMix64(x+familySeed))
 }
 
 // routeSeed derives a route's seed from the script seed and the route's name,

@@ -1,6 +1,12 @@
 package scenarios
 
-import "github.com/chaos-harness/chaos/faultserver"
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
 
 // SetLiveServerStarted sets the hook given each live run's fault server; nil
 // removes it.
@@ -12,4 +18,72 @@ func SetMemoryInUse(f func() int64) (restore func()) {
 	old := memoryInUse
 	memoryInUse = f
 	return func() { memoryInUse = old }
+}
+
+// QueueOrders plays the same workload through the simulator's event queue and
+// through a reference queue (a list searched for its least (at, seq) on every
+// pop), and returns both pop orders as "at/client/kind". The workload starts
+// client i at starts[i]; each popped event of generation < 3 pushes two
+// follow-ups, one at the current time and one a random delay later.
+func QueueOrders(starts []time.Duration, seed uint64) (got, want []string) {
+	run := func(push func(event), pop func() event, length func() int) []string {
+		rng := rand.New(rand.NewPCG(seed, 0))
+		gen := map[uint64]int{}
+		var next uint64 = uint64(len(starts))
+		var out []string
+		for length() > 0 {
+			e := pop()
+			out = append(out, fmt.Sprintf("%d/%d/%d", e.at, e.client, e.kind))
+			if g := gen[e.seq]; g < 3 {
+				for _, d := range []time.Duration{0, time.Duration(rng.IntN(5)) * time.Millisecond} {
+					gen[next] = g + 1
+					push(event{at: e.at + d, seq: next, client: e.client, kind: evArrive})
+					next++
+				}
+			}
+		}
+		return out
+	}
+	var q eventQueue
+	q.startAll(starts)
+	got = run(func(e event) { q.Push(e.at, e.kind, e.client) }, q.Pop, q.Len)
+
+	var list []event
+	for i, at := range starts {
+		list = append(list, event{at: at, seq: uint64(i), client: int32(i), kind: evStart})
+	}
+	want = run(func(e event) { list = append(list, e) }, func() event {
+		best := 0
+		for i := range list {
+			if list[i].before(list[best]) {
+				best = i
+			}
+		}
+		e := list[best]
+		list = append(list[:best], list[best+1:]...)
+		return e
+	}, func() int { return len(list) })
+	return got, want
+}
+
+// RecordBufferOrder takes n slots of the simulator's record buffer, numbering
+// each Record by its slot (in Attempt), and finishes them in an order drawn
+// from seed, taking new slots in between while some are still pending. It
+// returns the Attempt numbers in the order the sink saw them.
+func RecordBufferOrder(n int, seed uint64) []int {
+	var seen []int
+	b := newRecordBuffer(func(r *faultserver.Record) { seen = append(seen, r.Attempt) })
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var open []uint64
+	for taken := 0; taken < n || len(open) > 0; {
+		if taken < n && (len(open) == 0 || rng.IntN(3) > 0) {
+			open = append(open, b.add(&faultserver.Record{Attempt: taken}))
+			taken++
+			continue
+		}
+		i := rng.IntN(len(open))
+		b.finish(open[i])
+		open = append(open[:i], open[i+1:]...)
+	}
+	return seen
 }

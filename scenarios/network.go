@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -34,50 +33,42 @@ func (n Network) MarshalYAML() (any, error) {
 	return n.Delay, nil
 }
 
-// networkProbe is the response of the one-route script that stands for the
-// network: faultserver validates and draws its delay, so the distributions
-// are written once. The path prefix it reports problems under is cut off.
-const networkProbe = "response.delay"
-
-func (n Network) spec() *faultserver.Spec {
-	return &faultserver.Spec{Response: faultserver.FaultSpec{Delay: n.Delay}}
-}
-
 func (n Network) validate(p *problems, path string) {
 	if n.Delay == nil {
 		return
 	}
-	for _, fp := range n.spec().Problems() {
-		rel := strings.TrimPrefix(strings.TrimPrefix(fp.Path, networkProbe), ".")
-		p.addValidation(prefixed(path, rel), "%s", fp.Msg)
+	for _, fp := range n.Delay.Problems() {
+		p.addValidation(prefixed(path, fp.Path), "%s", fp.Msg)
 	}
 }
 
-// hops draws network delays. Each client key has its own seeded stream, as in
+// streamNetwork seeds the network's draws, so they never mirror the server's.
+const streamNetwork uint64 = 0x6e6574776f726b // "network"
+
+// hops draws network delays. Each client has its own sequence of draws, as in
 // faultserver's decisions, so a client's hops do not depend on the others.
 type hops struct {
-	script *faultserver.Script // nil: no delay
-	req    faultserver.RequestInfo
+	sampler *faultserver.DelaySampler // nil: no delay
 }
 
 func newHops(n Network, seed uint64) (*hops, error) {
 	if n.Delay == nil {
 		return &hops{}, nil
 	}
-	// A stream of its own: the network's draws never mirror the server's.
-	s, err := faultserver.Compile(n.spec(), seed^0x6e6574776f726b) // "network"
+	s, err := faultserver.NewDelaySampler(*n.Delay, seed^streamNetwork)
 	if err != nil {
 		return nil, err
 	}
-	return &hops{script: s}, nil
+	return &hops{sampler: s}, nil
 }
 
-// draw returns the delay of the next hop of the client keyed by client.
-func (h *hops) draw(client string) time.Duration {
-	if h.script == nil {
+// draw returns the delay of hop number *n of client number client, and
+// counts the hop.
+func (h *hops) draw(client int32, n *uint32) time.Duration {
+	if h.sampler == nil {
 		return 0
 	}
-	h.req.ClientKey = client
-	d := h.script.Decide(0, &h.req)
-	return d.Delay
+	d := h.sampler.Draw(uint64(client), uint64(*n))
+	*n++
+	return d
 }

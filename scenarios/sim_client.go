@@ -6,23 +6,32 @@ import (
 	"github.com/chaos-harness/chaos/resilience"
 )
 
-// simClient is one client of the simulated fleet: its own policy (built when
-// it starts, dropped when it is done), the logical request in progress and
-// the attempt in flight.
+// simClient is one client of the simulated fleet. It holds only what a
+// client keeps between logical requests (it exists for every client of the
+// fleet from the start of the run, so its size is the fleet's memory); the
+// logical request in progress is a simCall, taken from a pool while it runs.
 type simClient struct {
-	key       string // X-Chaos-Client: c1, c2, ...
-	policy    *resilience.Policy
+	key string // X-Chaos-Client: c1, c2, ...
+	// firstRequest is the id of its first logical request (c17/1), a slice
+	// of the same text as the key (see nameClients).
+	firstRequest string
+	policy       *resilience.Policy // built when it starts, dropped when it is done
+	spans        *breakerSpans      // set when the policy has a breaker
+	version      uint64             // the row version the last read returned
+	openSince    time.Duration      // when this client's breaker last opened
+	call         int32              // its simCall in progress: index+1 in simulator.calls; 0 for none
+	logical      int32              // logical requests begun
+	hops         uint32             // network hops drawn so far
+	open         bool
+}
+
+// simCall is a logical request in progress: the policy's call, and the
+// attempt in flight.
+type simCall struct {
 	call      resilience.Call
-	inCall    bool
-	logical   int32  // logical requests begun
-	request   string // the current one's id: c17/3
-	began     time.Duration
-	attemptNo int32
-	version   uint64 // the row version the last read returned
 	attempt   simAttempt
-	spans     *breakerSpans // set when the policy has a breaker
-	openSince time.Time     // when this client's breaker last opened
-	open      bool
+	request   string // its id: c17/3
+	attemptNo int32
 }
 
 // Observe collects the client's breaker transitions; the policy calls it
@@ -33,9 +42,47 @@ func (c *simClient) Observe(e resilience.Event) {
 	}
 	switch {
 	case e.Change.To == resilience.BreakerOpen && !c.open:
-		c.open, c.openSince = true, e.Change.At
+		c.open, c.openSince = true, e.Change.At.Sub(simEpoch)
 	case e.Change.From == resilience.BreakerOpen && e.Change.To != resilience.BreakerOpen && c.open:
 		c.open = false
-		c.spans.add(c.openSince.Sub(simEpoch), e.Change.At.Sub(simEpoch))
+		c.spans.add(c.openSince, e.Change.At.Sub(simEpoch))
 	}
+}
+
+// callPool holds the simCalls of the clients in a logical request, reused
+// once they end, so memory follows the calls in progress, not the fleet. It
+// allocates in blocks, never moving a call: a pointer to one stays valid.
+type callPool struct {
+	blocks [][]simCall
+	used   int32   // calls handed out so far, ended or not
+	free   []int32 // handles of ended calls
+}
+
+// callBlock is the number of calls per block (a power of two).
+const callBlock = 1024
+
+// take returns a call for a client to begin, and its handle (non-zero).
+func (p *callPool) take() (*simCall, int32) {
+	if n := len(p.free); n > 0 {
+		h := p.free[n-1]
+		p.free = p.free[:n-1]
+		return p.get(h), h
+	}
+	if int(p.used) == len(p.blocks)*callBlock {
+		p.blocks = append(p.blocks, make([]simCall, callBlock))
+	}
+	p.used++
+	return p.get(p.used), p.used
+}
+
+// get returns the call of handle h.
+func (p *callPool) get(h int32) *simCall {
+	i := h - 1
+	return &p.blocks[i/callBlock][i%callBlock]
+}
+
+// put returns the call of handle h to the pool.
+func (p *callPool) put(h int32) {
+	*p.get(h) = simCall{} // drops its strings and policy
+	p.free = append(p.free, h)
 }

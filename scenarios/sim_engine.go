@@ -32,11 +32,13 @@ type simulator struct {
 	cfg      resilience.Config
 	seed     uint64
 	script   *faultserver.Script
-	stateful bool // the server has state that changes when a request ends
-	rowPath  bool // the fleet writes the versioned row: each attempt reads it first
+	fleet    *faultserver.Fleet // the clients' decision state, by number
+	stateful bool               // the server has state that changes when a request ends
+	rowPath  bool               // the fleet writes the versioned row: each attempt reads it first
 	net      *hops
 	queue    eventQueue
 	clients  []simClient
+	calls    callPool
 	records  *recordBuffer
 	err      error // the first failure (the sink's, or a policy refused): stops the run
 	breakers breakerSpans
@@ -45,6 +47,7 @@ type simulator struct {
 	header   http.Header
 	method   string
 	path     string
+	callKey  string // the calls' RequestMeta.Key: method and path
 	requests int32
 	think    time.Duration
 	req      faultserver.RequestInfo // reused for every decision
@@ -85,6 +88,7 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 		out:      PolicyRun{Name: pol.Name},
 	}
 	sim.rowPath = writesRow(s, sim.method, sim.path)
+	sim.callKey = sim.method + " " + sim.path
 	// Build one policy up front: it checks the configuration the fleet runs
 	// (the clients' timeout included), and serves every client when it keeps
 	// no state across calls.
@@ -141,11 +145,9 @@ func headerOf(m map[string]string) http.Header {
 func (sim *simulator) run(ctx context.Context) error {
 	starts := fleetStarts(sim.s.Clients, rand.New(rand.NewPCG(sim.seed, streamStarts)))
 	sim.clients = make([]simClient, len(starts))
-	sim.queue.heap = make([]event, 0, len(starts))
-	for i, at := range starts {
-		sim.clients[i].key = "c" + strconv.Itoa(i+1)
-		sim.queue.Push(at, evStart, int32(i))
-	}
+	sim.fleet = sim.script.Fleet(len(starts))
+	nameClients(sim.clients)
+	sim.queue.startAll(starts)
 	for n := 0; sim.queue.Len() > 0; n++ {
 		if n&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -185,23 +187,30 @@ func (sim *simulator) run(ctx context.Context) error {
 // something: an attempt's outcome, a backoff, or its next logical request.
 func (sim *simulator) step(c *simClient, id int32) {
 	now := simEpoch.Add(sim.now)
-	if !c.inCall {
+	var k *simCall
+	if c.call == 0 {
 		if c.policy == nil && !sim.newPolicy(c, id) {
 			return
 		}
+		k, c.call = sim.calls.take()
 		c.logical++
-		c.request = c.key + "/" + strconv.Itoa(int(c.logical))
-		c.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.method + " " + sim.path})
-		c.inCall, c.began = true, sim.now
+		if c.logical == 1 {
+			k.request = c.firstRequest
+		} else {
+			k.request = c.key + "/" + strconv.Itoa(int(c.logical))
+		}
+		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey})
+	} else {
+		k = sim.calls.get(c.call)
 	}
-	st := c.call.Next(now)
+	st := k.call.Next(now)
 	switch st.Action {
 	case resilience.ActionSend:
-		c.attempt = simAttempt{sentAt: sim.now, reading: sim.rowPath}
+		k.attempt = simAttempt{sentAt: sim.now, reading: sim.rowPath}
 		if st.Timeout > 0 {
-			c.attempt.deadline = sim.now + st.Timeout
+			k.attempt.deadline = sim.now + st.Timeout
 		}
-		c.attemptNo = int32(st.Attempt)
+		k.attemptNo = int32(st.Attempt)
 		sim.send(c, id)
 	case resilience.ActionWait:
 		sim.queue.Push(sim.now+st.Wait, evStart, id)
@@ -225,7 +234,8 @@ func (sim *simulator) finishCall(c *simClient, id int32, st resilience.Step) {
 	if st.Attempt == 0 {
 		o.Unsent++
 	}
-	c.inCall = false
+	sim.calls.put(c.call)
+	c.call = 0
 	sim.progress.add(1)
 	if c.logical < sim.requests {
 		sim.queue.Push(sim.now+sim.think, evStart, id)
@@ -236,10 +246,10 @@ func (sim *simulator) finishCall(c *simClient, id int32, st resilience.Step) {
 		if until.IsZero() {
 			until = simEpoch.Add(sim.now)
 		}
-		c.spans.add(c.openSince.Sub(simEpoch), until.Sub(simEpoch))
+		c.spans.add(c.openSince, until.Sub(simEpoch))
 		c.open = false
 	}
-	c.policy, c.call = nil, resilience.Call{} // done: free the client's policy
+	c.policy = nil // done: free the client's policy
 }
 
 // newPolicy builds a client's own policy (its breaker, budget and limiter are
@@ -272,32 +282,32 @@ func spikePhase(policy string, sp *Spike) analysis.Phase {
 
 // send puts a client's request on the network.
 func (sim *simulator) send(c *simClient, id int32) {
-	sim.queue.Push(sim.now+sim.net.draw(c.key), evArrive, id)
+	sim.queue.Push(sim.now+sim.net.draw(id, &c.hops), evArrive, id)
 }
 
 // arrive handles an attempt (or its row read) reaching the server.
 func (sim *simulator) arrive(c *simClient, id int32) {
-	a := &c.attempt
+	k := sim.calls.get(c.call)
+	a := &k.attempt
 	a.arrivedAt = sim.now
 	req := &sim.req
 	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
-		RequestID: c.request, Attempt: int(c.attemptNo), Header: sim.header, Version: c.version}
+		RequestID: k.request, Attempt: int(k.attemptNo), Header: sim.header, Version: c.version}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
 	d, admitted := sim.script.Admit(sim.now)
 	if admitted {
-		d = sim.script.Decide(sim.now, req)
+		d = sim.fleet.Decide(sim.now, int(id), req)
 	}
 	a.admitted, a.row = admitted, d.Row
 	if !a.reading {
 		sim.phases.observe(sim.now, d.Route, d.Phase)
-		var rec *faultserver.Record
-		a.slot, rec = sim.records.take()
-		*rec = faultserver.NewRecord(sim.now, req, &d)
+		rec := faultserver.NewRecord(sim.now, req, &d)
 		rec.Policy = sim.policy.Name
+		a.slot = sim.records.add(&rec)
 	}
-	a.performVirtual(&d, sim.net.draw(c.key))
+	a.performVirtual(&d, sim.net.draw(id, &c.hops))
 	if admitted && sim.stateful {
 		sim.queue.Push(a.serverEnd, evRelease, id)
 	} else if admitted {
@@ -309,7 +319,7 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 // release ends the server's work on an admitted request: it commits any row
 // operation (when the client was still there) and frees its capacity slot.
 func (sim *simulator) release(c *simClient) {
-	a := &c.attempt
+	a := &sim.calls.get(c.call).attempt
 	if a.row != faultserver.RowNone && !a.abandoned {
 		d := faultserver.Decision{Row: a.row}
 		info := faultserver.RequestInfo{Version: c.version}
@@ -325,7 +335,8 @@ func (sim *simulator) release(c *simClient) {
 // respond delivers an attempt's outcome to its client: a row read goes on to
 // its write; anything else completes the Record and moves the policy on.
 func (sim *simulator) respond(c *simClient, id int32) {
-	a := &c.attempt
+	k := sim.calls.get(c.call)
+	a := &k.attempt
 	kind := a.resolvedOutcome()
 	if a.reading && kind == resilience.KindOK {
 		a.reading = false
@@ -335,10 +346,8 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	if a.reading {
 		// The read itself failed: the attempt fails with it. It was never
 		// logged as a write, so log it now as the attempt the server saw.
-		var rec *faultserver.Record
-		a.slot, rec = sim.records.take()
-		*rec = faultserver.Record{TMs: faultserver.Millis(a.arrivedAt), Client: c.key, Request: c.request,
-			Attempt: int(c.attemptNo), Method: http.MethodGet, Path: sim.path, Policy: sim.policy.Name}
+		a.slot = sim.records.add(&faultserver.Record{TMs: faultserver.Millis(a.arrivedAt), Client: c.key, Request: k.request,
+			Attempt: int(k.attemptNo), Method: http.MethodGet, Path: sim.path, Policy: sim.policy.Name})
 	}
 	rec := sim.records.at(a.slot)
 	rec.Status = a.status
@@ -346,6 +355,6 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	rec.Outcome = kind.RecordOutcome()
 	sim.records.finish(a.slot)
 	sim.out.Attempts++
-	c.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: a.retryAfterHeader(simEpoch)})
+	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: a.retryAfterHeader(simEpoch)})
 	sim.step(c, id)
 }

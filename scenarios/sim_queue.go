@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+)
 
 // eventKind says what a simulated event does when its time comes.
 type eventKind uint8
@@ -28,6 +32,11 @@ func (e event) before(o event) bool {
 // eventQueue orders events on (at, seq). Ties break by insertion order, which
 // makes a run a pure function of its seed.
 //
+// The fleet's first events (each client's start) are known up front: they
+// wait in a sorted list, not in the heap, so the heap holds only the events
+// of clients already running, and a fleet of a million that starts over an
+// hour costs no million-entry heap.
+//
 // Events for a later time wait in a 4-ary min-heap (shallower than a binary
 // heap, so a pop touches fewer cache lines). Events for the current time (an
 // answer with no latency, a hop with no delay) go to a FIFO instead and skip
@@ -35,6 +44,9 @@ func (e event) before(o event) bool {
 // taking the heap's first while it is due and then the FIFO keeps the order
 // exact.
 type eventQueue struct {
+	startAt []time.Duration // when client i starts
+	order   []int32         // the clients by start; nil when startAt is sorted
+	started int             // starts popped
 	heap    []event
 	fifo    []event // events at time current, in insertion order
 	head    int     // the next FIFO event
@@ -42,22 +54,56 @@ type eventQueue struct {
 	next    uint64
 }
 
-func (q *eventQueue) Len() int { return len(q.heap) + len(q.fifo) - q.head }
+func (q *eventQueue) Len() int {
+	return len(q.startAt) - q.started + len(q.heap) + len(q.fifo) - q.head
+}
+
+// startAll schedules client i's start at startAt[i], for every client, as if
+// pushed in client order on an empty queue.
+func (q *eventQueue) startAll(startAt []time.Duration) {
+	q.startAt, q.order, q.started = startAt, nil, 0
+	q.next = uint64(len(startAt))
+	if !slices.IsSorted(startAt) {
+		q.order = make([]int32, len(startAt))
+		for i := range q.order {
+			q.order[i] = int32(i)
+		}
+		// Stable, so equal times keep client order, as their seq would.
+		slices.SortStableFunc(q.order, func(a, b int32) int { return cmp.Compare(startAt[a], startAt[b]) })
+	}
+}
+
+// nextStart is the earliest start not yet popped; there must be one.
+func (q *eventQueue) nextStart() event {
+	client := int32(q.started)
+	if q.order != nil {
+		client = q.order[q.started]
+	}
+	return event{at: q.startAt[client], seq: uint64(client), client: client, kind: evStart}
+}
 
 // Push schedules an event; at must not be before the last popped event's time.
 func (q *eventQueue) Push(at time.Duration, kind eventKind, client int32) {
 	e := event{at: at, seq: q.next, client: client, kind: kind}
 	q.next++
 	if at == q.current {
-		q.fifo = append(q.fifo, e)
+		q.fifo = append(growDoubling(q.fifo), e)
 		return
 	}
-	q.heap = append(q.heap, e)
+	q.heap = append(growDoubling(q.heap), e)
 	q.up(len(q.heap) - 1)
 }
 
 // Pop removes and returns the earliest event. The queue must not be empty.
 func (q *eventQueue) Pop() event {
+	if q.started < len(q.startAt) {
+		e := q.nextStart()
+		if (q.head == len(q.fifo) || e.before(q.fifo[q.head])) && (len(q.heap) == 0 || e.before(q.heap[0])) {
+			q.started++
+			q.current = e.at
+			return e
+		}
+	}
 	if q.head < len(q.fifo) && (len(q.heap) == 0 || !q.heap[0].before(q.fifo[q.head])) {
 		e := q.fifo[q.head]
 		q.head++
@@ -118,4 +164,14 @@ func (q *eventQueue) down(i int) {
 		i = child
 	}
 	h[i] = e
+}
+
+// growDoubling makes room for one more event, doubling a full slice's
+// capacity: append grows large slices by only 1.25×, which copies a queue
+// that grows to a fleet's size about five times over instead of twice.
+func growDoubling(s []event) []event {
+	if len(s) < cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(len(s), 64))
 }

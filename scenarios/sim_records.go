@@ -3,63 +3,78 @@ package scenarios
 import "github.com/chaos-harness/chaos/faultserver"
 
 // recordBuffer hands Records to a sink in acceptance order although attempts
-// finish out of order: a slot is taken when an attempt reaches the server (in
+// finish out of order: a slot is added when an attempt reaches the server (in
 // time order, as the simulator processes events) and filled when its outcome
 // is known; the head is flushed as far as it is complete. Memory is bounded by
 // the attempts in flight plus those finished behind the oldest of them.
+//
+// Slots live in fixed blocks that are never moved, only recycled once
+// flushed, so a fleet started together (every attempt pending at once) costs
+// no copying as the buffer grows.
 type recordBuffer struct {
-	ring  []faultserver.Record
-	done  []bool
-	head  int // index of the oldest slot
-	count int // slots in use
-	sink  func(*faultserver.Record)
-	// base is the absolute number of the slot at head, so a slot number stays
-	// valid while the ring grows and wraps.
-	base uint64
+	blocks [][]pendingRecord // blocks[0] holds slots from first on
+	spare  [][]pendingRecord // flushed blocks, for reuse
+	first  uint64            // the number of blocks[0]'s first slot
+	head   uint64            // the oldest slot not yet flushed
+	next   uint64            // the next slot to fill
+	sink   func(*faultserver.Record)
 }
+
+type pendingRecord struct {
+	rec  faultserver.Record
+	done bool
+}
+
+// recordBlock is the number of slots per block.
+const recordBlock = 1024
 
 func newRecordBuffer(sink func(*faultserver.Record)) *recordBuffer {
-	return &recordBuffer{ring: make([]faultserver.Record, 1024), done: make([]bool, 1024), sink: sink}
+	return &recordBuffer{sink: sink}
 }
 
-// take reserves the next slot and returns its number and Record to fill.
-func (b *recordBuffer) take() (uint64, *faultserver.Record) {
-	if b.count == len(b.ring) {
-		b.grow()
+// add puts rec, not yet finished, in the next slot and returns its number.
+func (b *recordBuffer) add(rec *faultserver.Record) uint64 {
+	slot := b.next
+	if slot-b.first == uint64(len(b.blocks))*recordBlock {
+		b.blocks = append(b.blocks, b.newBlock())
 	}
-	i := (b.head + b.count) % len(b.ring)
-	b.count++
-	b.ring[i] = faultserver.Record{}
-	b.done[i] = false
-	return b.base + uint64(b.count-1), &b.ring[i]
+	b.next++
+	p := b.slot(slot)
+	p.rec, p.done = *rec, false
+	return slot
+}
+
+func (b *recordBuffer) newBlock() []pendingRecord {
+	if n := len(b.spare); n > 0 {
+		blk := b.spare[n-1]
+		b.spare = b.spare[:n-1]
+		return blk
+	}
+	return make([]pendingRecord, recordBlock)
+}
+
+func (b *recordBuffer) slot(n uint64) *pendingRecord {
+	i := n - b.first
+	return &b.blocks[i/recordBlock][i%recordBlock]
 }
 
 // at returns the Record of a slot that is not yet finished.
-func (b *recordBuffer) at(slot uint64) *faultserver.Record {
-	return &b.ring[(b.head+int(slot-b.base))%len(b.ring)]
-}
+func (b *recordBuffer) at(slot uint64) *faultserver.Record { return &b.slot(slot).rec }
 
 // finish marks a slot complete and flushes every complete slot at the head.
 func (b *recordBuffer) finish(slot uint64) {
-	b.done[(b.head+int(slot-b.base))%len(b.ring)] = true
-	for b.count > 0 && b.done[b.head] {
-		b.sink(&b.ring[b.head])
-		b.head = (b.head + 1) % len(b.ring)
-		b.count--
-		b.base++
+	b.slot(slot).done = true
+	for b.head < b.next {
+		p := b.slot(b.head)
+		if !p.done {
+			return
+		}
+		b.sink(&p.rec)
+		b.head++
+		if b.head-b.first == recordBlock { // blocks[0] is all flushed: recycle it
+			b.spare = append(b.spare, b.blocks[0]) // add overwrites each slot it reuses
+			b.blocks = append(b.blocks[:0], b.blocks[1:]...)
+			b.first += recordBlock
+		}
 	}
-}
-
-// pending is the number of slots taken and not yet flushed.
-func (b *recordBuffer) pending() int { return b.count }
-
-func (b *recordBuffer) grow() {
-	n := len(b.ring)
-	ring := make([]faultserver.Record, 2*n)
-	done := make([]bool, 2*n)
-	for k := 0; k < b.count; k++ {
-		ring[k] = b.ring[(b.head+k)%n]
-		done[k] = b.done[(b.head+k)%n]
-	}
-	b.ring, b.done, b.head = ring, done, 0
 }
