@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -177,5 +178,38 @@ policies: [{name: a}]
 `)
 		_, err := scenarios.Execute(context.Background(), s, scenarios.Options{Engine: scenarios.EngineLive})
 		Expect(err).To(MatchError(scenarios.ErrUnreachable))
+	})
+
+	It("keeps the Records of a live run interrupted mid-policy", func() {
+		ctx, interrupt := context.WithCancel(context.Background())
+		defer interrupt()
+		var answered int64
+		scenarios.SetLiveServerStarted(func(srv *faultserver.Server) {
+			go func() {
+				// Interrupt once it has answered a few requests (bounded: the
+				// run has 2000 of them, a few ms apart).
+				for i := 0; i < 10_000 && srv.Stats().Requests < 5; i++ {
+					time.Sleep(time.Millisecond)
+				}
+				atomic.StoreInt64(&answered, srv.Stats().Requests)
+				interrupt()
+			}()
+		})
+		s := parse(`
+server: {}
+clients: {count: 2, requests: 1000, think: 5ms}
+policies: [{name: a}]
+`)
+		var kept []faultserver.Record
+		_, err := scenarios.Execute(ctx, s, scenarios.Options{Engine: scenarios.EngineLive,
+			Sink: func(r *faultserver.Record) error { kept = append(kept, *r); return nil }})
+		Expect(err).To(MatchError(context.Canceled))
+		Expect(int64(len(kept))).To(BeNumerically(">=", atomic.LoadInt64(&answered)))
+		Expect(atomic.LoadInt64(&answered)).To(BeNumerically(">=", 5))
+		for _, r := range kept {
+			Expect(r.Policy).To(Equal("a"))
+			Expect(r.Client).To(MatchRegexp(`^c[12]$`))
+			Expect(r.Status).To(Equal(200))
+		}
 	})
 })

@@ -58,6 +58,12 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 		runErr = fmt.Errorf("the fault server's log: %w", err)
 	}
 	if runErr != nil {
+		// The run stopped (a limit, an interrupt, an unreachable server):
+		// what the server logged until then still reaches the sink, so
+		// arrivals.jsonl keeps every attempt that was made.
+		if _, err := lr.finish(&log, k, sink); err != nil {
+			return PolicyRun{}, fmt.Errorf("%w (and its Records were not all kept: %v)", runErr, err)
+		}
 		return PolicyRun{}, runErr
 	}
 	return lr.finish(&log, k, sink)
