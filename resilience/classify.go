@@ -105,10 +105,190 @@ type statusCoder interface{ StatusCode() int }
 // the error carries one. It recognises the sentinels above, the standard
 // library's network errors, context errors (the caller's cancellation), and
 // errors implementing OutcomeKind() OutcomeKind or StatusCode() int.
+//
+// The checks, first match wins, over the whole tree of err (err and what
+// Unwrap() error or Unwrap() []error return, as package errors walks it):
+// an error knowing its kind; one carrying a status; context.Canceled or
+// DeadlineExceeded; ECONNREFUSED, EHOSTUNREACH or ENETUNREACH; a
+// *net.DNSError; a dial *net.OpError (the first OpError) that is not a
+// timeout; ECONNRESET, EPIPE, ECONNABORTED or net.ErrClosed; io.EOF or
+// io.ErrUnexpectedEOF; a timeout (the first net.Error); then the text of
+// err, for malformed responses and idle connections closed by the server.
+//
+// Classify walks the tree once, with type assertions, and allocates nothing
+// itself (the last check calls err.Error(), which may), except for a tree
+// holding an error with an As method: only errors.As asks As, and its
+// targets escape (see classifyAs).
 func Classify(err error) (OutcomeKind, int) {
 	if err == nil {
 		return KindOK, 0
 	}
+	var f errFacts
+	if f.visit(err) {
+		if f.hasAs {
+			return classifyAs(err)
+		}
+		return f.kinded.OutcomeKind(), 0
+	}
+	if f.status != nil {
+		return KindStatus, f.status.StatusCode()
+	}
+	if f.canceled {
+		return KindCanceled, 0
+	}
+	if f.refused || f.dns {
+		return KindRefused, 0
+	}
+	if f.opFound && f.op.Op == "dial" && !f.op.Timeout() {
+		return KindRefused, 0
+	}
+	if f.reset {
+		return KindReset, 0
+	}
+	if f.eof {
+		return KindEOF, 0
+	}
+	if f.netErr != nil && f.netErr.Timeout() {
+		return KindTimeout, 0
+	}
+	return classifyText(err)
+}
+
+// errFacts is what Classify's checks find in an error tree: for each
+// errors.As check the first match, depth-first with an error before its
+// children (errors.As's order), and for each group of errors.Is targets
+// whether any error matches one.
+type errFacts struct {
+	kinded   kinded       // the first error knowing its kind; decides alone
+	hasAs    bool         // an error with an As method came before any kind
+	status   statusCoder  // the first error carrying a status
+	canceled bool         // context.Canceled, context.DeadlineExceeded
+	refused  bool         // ECONNREFUSED, EHOSTUNREACH, ENETUNREACH
+	dns      bool         // a *net.DNSError
+	op       *net.OpError // the first *net.OpError, when opFound
+	opFound  bool         // op is set (a nil *net.OpError counts, as in errors.As)
+	reset    bool         // ECONNRESET, EPIPE, ECONNABORTED, net.ErrClosed
+	eof      bool         // io.ErrUnexpectedEOF, io.EOF
+	netErr   net.Error    // the first net.Error
+}
+
+// The errors.Is targets of Classify, by group, for errors with an Is method.
+var (
+	canceledTargets = [...]error{context.Canceled, context.DeadlineExceeded}
+	refusedTargets  = [...]error{syscall.ECONNREFUSED, syscall.EHOSTUNREACH, syscall.ENETUNREACH}
+	resetTargets    = [...]error{syscall.ECONNRESET, syscall.EPIPE, syscall.ECONNABORTED, net.ErrClosed}
+	eofTargets      = [...]error{io.ErrUnexpectedEOF, io.EOF}
+)
+
+// visit records the facts of the tree of err (not nil) and reports whether
+// the walk stopped early: at the first error knowing its kind, which is
+// Classify's answer, or at an error with an As method, which errors.As
+// would ask for each check, so Classify leaves the tree to classifyAs. The
+// walk is errors.As's: err, then Unwrap() error repeatedly, or each non-nil
+// error of Unwrap() []error in turn.
+func (f *errFacts) visit(err error) bool {
+	for {
+		if k, ok := err.(kinded); ok {
+			f.kinded = k
+			return true
+		}
+		if _, ok := err.(interface{ As(any) bool }); ok {
+			f.hasAs = true
+			return true
+		}
+		if f.status == nil { // past a status only a kind matters
+			f.note(err)
+		}
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			if err = x.Unwrap(); err == nil {
+				return false
+			}
+		case interface{ Unwrap() []error }:
+			for _, err := range x.Unwrap() {
+				if err != nil && f.visit(err) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+}
+
+// note records the facts of err alone (not its children).
+func (f *errFacts) note(err error) {
+	if sc, ok := err.(statusCoder); ok {
+		f.status = sc
+		return
+	}
+	// errors.Is: err equals a target, or its Is method claims one.
+	switch err {
+	case context.Canceled, context.DeadlineExceeded:
+		f.canceled = true
+	case syscall.ECONNREFUSED, syscall.EHOSTUNREACH, syscall.ENETUNREACH:
+		f.refused = true
+	case syscall.ECONNRESET, syscall.EPIPE, syscall.ECONNABORTED, net.ErrClosed:
+		f.reset = true
+	case io.ErrUnexpectedEOF, io.EOF:
+		f.eof = true
+	}
+	switch x := err.(type) {
+	case syscall.Errno:
+		// Errno's Is method claims only the permission, existence and
+		// unsupported sentinels of os and errors: none of the targets.
+	case interface{ Is(error) bool }:
+		f.canceled = f.canceled || isAny(x, canceledTargets[:])
+		f.refused = f.refused || isAny(x, refusedTargets[:])
+		f.reset = f.reset || isAny(x, resetTargets[:])
+		f.eof = f.eof || isAny(x, eofTargets[:])
+	}
+	// errors.As.
+	switch x := err.(type) {
+	case *net.DNSError:
+		f.dns = true
+	case *net.OpError:
+		if !f.opFound {
+			f.op, f.opFound = x, true
+		}
+	}
+	if f.netErr == nil {
+		if ne, ok := err.(net.Error); ok {
+			f.netErr = ne
+		}
+	}
+}
+
+// isAny reports whether x's Is method claims one of targets.
+func isAny(x interface{ Is(error) bool }, targets []error) bool {
+	for _, t := range targets {
+		if x.Is(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyText is Classify's last check: net/http reports a response that
+// is not HTTP only as text.
+func classifyText(err error) (OutcomeKind, int) {
+	msg := err.Error()
+	if strings.Contains(msg, "malformed HTTP") {
+		return KindMalformed, 0
+	}
+	if strings.Contains(msg, "server closed idle connection") {
+		return KindReset, 0
+	}
+	return KindError, 0
+}
+
+// classifyAs is Classify with package errors, for a tree holding an error
+// with an As method (such as net/http's HTTP/2 stream error): only
+// errors.As asks As. It costs an allocation per errors.As target reached,
+// as the targets escape. Classify without an As method in the tree gives
+// the same answers; the specs check it.
+func classifyAs(err error) (OutcomeKind, int) {
 	var k kinded
 	if errors.As(err, &k) {
 		return k.OutcomeKind(), 0
@@ -143,15 +323,7 @@ func Classify(err error) (OutcomeKind, int) {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return KindTimeout, 0
 	}
-	// net/http reports a response that is not HTTP only as text.
-	msg := err.Error()
-	if strings.Contains(msg, "malformed HTTP") {
-		return KindMalformed, 0
-	}
-	if strings.Contains(msg, "server closed idle connection") {
-		return KindReset, 0
-	}
-	return KindError, 0
+	return classifyText(err)
 }
 
 // resolve fills in the kind of an Outcome whose Kind is unset.
