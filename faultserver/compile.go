@@ -29,6 +29,10 @@ type Script struct {
 	row      *Row
 	rowPath  string
 	rowRe    *regexp.Regexp
+	// phaseValues holds the X-Chaos-Phase value of every phase name a
+	// decision of this script can carry, so that responses share them
+	// (see responseHeader); read-only once compiled.
+	phaseValues map[string][]string
 }
 
 // Compile validates spec and compiles it with seed, which seeds every random
@@ -68,6 +72,7 @@ func Compile(spec *Spec, seed uint64) (*Script, error) {
 		r.headers = compileHeaders(rs.Headers)
 		s.routes = append(s.routes, r)
 	}
+	s.phaseValues = s.phaseHeaderValues()
 	if c := spec.Capacity; c != nil {
 		s.capacity = NewCapacity(*c)
 		s.overload = Decision{Phase: PhaseCapacity}
@@ -108,6 +113,22 @@ func compileRoute(name string, perClient bool, response *action, specs []PhaseSp
 		r.phases = append(r.phases, p)
 	}
 	return r
+}
+
+// phaseHeaderValues builds phaseValues: the names of the phases of every
+// route, and those of the phases that are not the script's.
+func (s *Script) phaseHeaderValues() map[string][]string {
+	names := []string{PhaseDefault, PhaseCapacity, PhaseLimit}
+	add := func(r *route) {
+		for i := range r.phases {
+			names = append(names, r.phases[i].name)
+		}
+	}
+	add(s.top)
+	for _, r := range s.routes {
+		add(r)
+	}
+	return valuesOf(names...)
 }
 
 // Spec is the spec the script was compiled from; it must not be modified.

@@ -11,14 +11,18 @@ import (
 )
 
 // exchange is one request being performed: the decision, the connection and
-// the server's signals.
+// the server's signals. It holds the decision and the request's information
+// by value, not by pointer, so that they live on serveFault's stack: escape
+// analysis does not tell one field of the exchange from another, and a
+// pointer to them would follow x.w (an interface) to the heap, two
+// allocations per request.
 type exchange struct {
 	srv    *Server
 	w      http.ResponseWriter
 	r      *http.Request
-	d      *Decision
-	info   *RequestInfo
-	script *Script
+	d      Decision
+	info   RequestInfo
+	script *Script // the script in force when the request was accepted
 	// unwatch stops closing a hijacked connection when the server closes.
 	unwatch func() bool
 }
@@ -26,7 +30,7 @@ type exchange struct {
 // perform carries out the decision and returns the status the client got a
 // status line for (0 for none).
 func (x *exchange) perform() int {
-	d := x.d
+	d := &x.d
 	defer x.release()
 	proxied := x.srv.proxy != nil && d.Row == RowNone && (d.Kind == KindNone || d.Kind == KindDelay)
 	if proxied {
@@ -127,7 +131,11 @@ func (x *exchange) release() {
 
 // writeDeadline gives the client Limits.WriteTimeout to accept what is
 // written next, up to the end of the response: net/http lifts the deadline
-// once the response is complete, before the connection's next request.
+// once the response is complete, before the connection's next request. Every
+// response needs it, however small or fast: a client that pipelines requests
+// and reads no response fills the socket buffers with small ones, and the
+// write of the next then blocks (the spec "disconnects a client that
+// pipelines small requests and reads none of the responses").
 func (x *exchange) writeDeadline() {
 	setWriteDeadline(x.w, time.Now().Add(x.srv.limits.WriteTimeout))
 }
@@ -149,28 +157,81 @@ func (x *exchange) abort() {
 	}
 }
 
-// textPlain is the default Content-Type, shared by every response that sets
-// none (net/http only reads header values).
-var textPlain = []string{"text/plain; charset=utf-8"}
+// Header values shared by every response that carries them. Assigning a
+// shared slice straight into the header map under its canonical key saves
+// Header.Set's allocation of a new one per response. This is safe because
+// nothing writes into a header value slice in place: net/http only reads them
+// (and clones the map when it writes the header), this package only assigns
+// whole slices, and every shared slice has its capacity equal to its length,
+// so that even Header.Add by a handler wrapping ours appends to a copy.
+var (
+	// textPlain is the default Content-Type.
+	textPlain = []string{"text/plain; charset=utf-8"}
+	// kindValues holds the X-Chaos-Fault value of every fault kind.
+	kindValues = valuesOf(KindStatus, KindDelay, KindHang, KindReset, KindClose,
+		KindTruncate, KindSlow, KindMalformed, KindOverload)
+	// intValues holds the decimal values of 0 to 1023: the Content-Length of
+	// every default body and of short scripted ones, and Retry-After in
+	// delta-seconds up to 17 minutes.
+	intValues = func() [][]string {
+		strs := make([]string, 1024)
+		vs := make([][]string, len(strs))
+		for i := range vs {
+			strs[i] = strconv.Itoa(i)
+			vs[i] = strs[i : i+1 : i+1]
+		}
+		return vs
+	}()
+)
+
+// valuesOf maps each name to a one-element header value of its own.
+func valuesOf(names ...string) map[string][]string {
+	m := make(map[string][]string, len(names))
+	for _, n := range names {
+		m[n] = []string{n}
+	}
+	return m
+}
+
+// sharedValue is the shared value of v from values, or a new one.
+func sharedValue(values map[string][]string, v string) []string {
+	if vs, ok := values[v]; ok {
+		return vs
+	}
+	return []string{v}
+}
+
+// intValue is the header value of n, shared for small n.
+func intValue(n int64) []string {
+	if n >= 0 && n < int64(len(intValues)) {
+		return intValues[n]
+	}
+	return []string{strconv.FormatInt(n, 10)}
+}
 
 // responseHeader is the header of a scripted response: the script's headers,
-// the markers and Retry-After.
+// the markers and Retry-After. Values are assigned under canonical keys, as
+// Header.Set would store them.
 func (x *exchange) responseHeader(h http.Header, bodyLen int) {
-	d := x.d
+	d := &x.d
 	for k, vs := range d.Headers {
 		h[k] = append([]string(nil), vs...) // the script's slices are shared
 	}
 	if d.Injected() {
-		h.Set(HeaderFault, d.Kind)
+		h[HeaderFault] = sharedValue(kindValues, d.Kind)
 	}
-	h.Set(HeaderPhase, d.Phase)
+	h[HeaderPhase] = sharedValue(x.script.phaseValues, d.Phase)
 	if d.HasRetryAfter {
-		h.Set("Retry-After", retryAfterValue(d, time.Now()))
+		if d.RetryAfterDate {
+			h["Retry-After"] = []string{retryAfterValue(d, time.Now())}
+		} else {
+			h["Retry-After"] = intValue(int64(d.RetryAfter / time.Second))
+		}
 	}
 	if _, ok := h["Content-Type"]; !ok {
 		h["Content-Type"] = textPlain
 	}
-	h.Set("Content-Length", strconv.Itoa(bodyLen))
+	h["Content-Length"] = intValue(int64(bodyLen))
 }
 
 // retryAfterValue is delta-seconds, or an HTTP-date rounded up to the whole
@@ -199,7 +260,7 @@ func (x *exchange) respond() int {
 
 // respondRow commits the row operation and answers with the row's version.
 func (x *exchange) respondRow() int {
-	version := x.script.Commit(x.d, x.info)
+	version := x.script.Commit(&x.d, &x.info)
 	if x.d.Status == http.StatusOK {
 		x.d.Body = []byte(`{"version":` + strconv.FormatUint(version, 10) + "}\n")
 		x.w.Header().Set("Content-Type", "application/json")

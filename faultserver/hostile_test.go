@@ -135,6 +135,29 @@ var _ = Describe("the server under hostile clients", func() {
 		Expect(srv.Stats().InFlight).To(BeZero())
 	})
 
+	It("disconnects a client that pipelines small requests and reads none of the responses", func() {
+		// Each response is small enough to sit in net/http's buffer until the
+		// handler returns; what blocks is the write of one of them once the
+		// socket buffers are full of the earlier ones. The write deadline
+		// must bound that write too, or the connection is held forever.
+		srv := startServer("{}\n", faultserver.Options{Limits: faultserver.Limits{WriteTimeout: 100 * time.Millisecond}})
+		conn := dialRaw(srv)
+		Expect(conn.(*net.TCPConn).SetReadBuffer(4096)).To(Succeed())
+		writeErr := make(chan error, 1)
+		go func() {
+			req := []byte(strings.Repeat("GET /p HTTP/1.1\r\nHost: x\r\n\r\n", 1000))
+			for {
+				if _, err := conn.Write(req); err != nil {
+					writeErr <- err // the server closed the connection
+					return
+				}
+			}
+		}()
+		Eventually(writeErr, 20*time.Second).Should(Receive(HaveOccurred()),
+			"the server stopped reading and kept the connection open")
+		Expect(srv.Stats().Requests).To(BeNumerically(">", 1000), "the socket buffers took many responses first")
+	})
+
 	It("lifts the write deadline after a response, so a later request on the connection is not cut by it", func() {
 		srv := startServer("{}\n", faultserver.Options{Limits: faultserver.Limits{WriteTimeout: 50 * time.Millisecond}})
 		conn := dialRaw(srv)

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 )
 
 // Identity headers (DESIGN.md, "Client identity on the wire").
@@ -23,30 +24,60 @@ const (
 // X-Chaos-Client the client is keyed by remote IP and User-Agent; without
 // X-Chaos-Attempt (or with a value that is not a positive number) the attempt
 // is 0, unknown.
-func requestInfo(r *http.Request) RequestInfo {
+func (s *Server) requestInfo(r *http.Request) RequestInfo {
+	h := r.Header
 	info := RequestInfo{
 		Method:    r.Method,
 		Path:      r.URL.Path,
-		ClientKey: r.Header.Get(HeaderClient),
-		RequestID: r.Header.Get(HeaderRequest),
-		Header:    r.Header,
+		ClientKey: headerValue(h, HeaderClient),
+		RequestID: headerValue(h, HeaderRequest),
+		Header:    h,
 	}
 	if info.ClientKey == "" {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr
 		}
-		info.ClientKey = host + " " + r.UserAgent()
+		info.ClientKey = s.lastKey.key(host, headerValue(h, "User-Agent"))
 	}
-	if v := r.Header.Get(HeaderAttempt); v != "" {
+	if v := headerValue(h, HeaderAttempt); v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			info.Attempt = n
 		}
 	}
-	if v := r.Header.Get("If-Match"); v != "" {
+	if v := headerValue(h, "If-Match"); v != "" {
 		info.Version = ParseVersion(v)
-	} else if v := r.Header.Get(HeaderVersion); v != "" {
+	} else if v := headerValue(h, HeaderVersion); v != "" {
 		info.Version = ParseVersion(v)
 	}
 	return info
+}
+
+// headerValue is h.Get(key) for a key already in canonical form, as every
+// name in this package is: it skips Get's canonicalisation of the key.
+func headerValue(h http.Header, key string) string {
+	if vs := h[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
+// keyCache remembers the last client key built from a remote IP and a
+// User-Agent, so that a run of requests from one such client (a load
+// generator, a test process on the loopback) reuses its key instead of
+// building it again, and its Records share one string. Requests of several
+// such clients interleaved miss it, and each miss costs one small allocation
+// more than building the key alone.
+type keyCache struct{ last atomic.Pointer[cachedKey] }
+
+type cachedKey struct{ host, agent, key string }
+
+// key is host + " " + agent.
+func (c *keyCache) key(host, agent string) string {
+	if k := c.last.Load(); k != nil && k.host == host && k.agent == agent {
+		return k.key
+	}
+	k := &cachedKey{host: host, agent: agent, key: host + " " + agent}
+	c.last.Store(k)
+	return k.key
 }

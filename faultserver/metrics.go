@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,14 +16,15 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	inFlight prometheus.Gauge
 	hung     prometheus.Gauge
 
-	// The children of the vectors, cached by label values: resolving labels
-	// validates and hashes them, which is most of the cost per request.
-	mu       sync.RWMutex
-	counters map[counterKey]prometheus.Counter
-	timings  map[string]prometheus.Observer
+	// children caches the children of the vectors by label values: resolving
+	// labels validates and hashes them, which is most of the cost per
+	// request. Requests read it without a lock; a request with labels not
+	// yet seen (a few per phase of a script) replaces it with a copy, under
+	// mu.
+	children atomic.Pointer[map[counterKey]metricChildren]
+	mu       sync.Mutex
 }
 
 type counterKey struct {
@@ -30,7 +32,18 @@ type counterKey struct {
 	status              int
 }
 
-func newMetrics() *metrics {
+// metricChildren are the children of the request counter and the latency
+// histogram for one counterKey.
+type metricChildren struct {
+	counter prometheus.Counter
+	timing  prometheus.Observer
+}
+
+// newMetrics builds the metrics. inFlight reads the number of requests being
+// performed now when the metrics are gathered: the server counts them anyway,
+// and a Gauge moved by every request would add two compare-and-swap loops
+// per request on a word that all requests share.
+func newMetrics(inFlight func() float64) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -42,40 +55,49 @@ func newMetrics() *metrics {
 			Help:    "Time from acceptance to the end of the response, by fault kind.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10),
 		}, []string{"fault"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "chaos_in_flight_requests",
-			Help: "Requests being performed now.",
-		}),
 		hung: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "chaos_hung_requests",
 			Help: "Requests held by a hang fault now.",
 		}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.hung)
-	m.counters = map[counterKey]prometheus.Counter{}
-	m.timings = map[string]prometheus.Observer{}
+	inFlightGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "chaos_in_flight_requests",
+		Help: "Requests being performed now.",
+	}, inFlight)
+	m.registry.MustRegister(m.requests, m.latency, inFlightGauge, m.hung)
+	m.children.Store(&map[counterKey]metricChildren{})
 	return m
 }
 
 func (m *metrics) observe(rec *Record) {
 	key := counterKey{rec.Route, rec.Phase, rec.Fault, rec.Status}
-	m.mu.RLock()
-	counter, timing := m.counters[key], m.timings[rec.Fault]
-	m.mu.RUnlock()
-	if counter == nil || timing == nil {
-		m.mu.Lock()
-		if counter = m.counters[key]; counter == nil {
-			counter = m.requests.WithLabelValues(rec.Route, rec.Phase, rec.Fault, statusLabel(rec.Status))
-			m.counters[key] = counter
-		}
-		if timing = m.timings[rec.Fault]; timing == nil {
-			timing = m.latency.WithLabelValues(rec.Fault)
-			m.timings[rec.Fault] = timing
-		}
-		m.mu.Unlock()
+	c, ok := (*m.children.Load())[key]
+	if !ok {
+		c = m.add(key)
 	}
-	counter.Inc()
-	timing.Observe(rec.LatencyMs / 1000)
+	c.counter.Inc()
+	c.timing.Observe(rec.LatencyMs / 1000)
+}
+
+// add resolves the children of key and puts them in the cache.
+func (m *metrics) add(key counterKey) metricChildren {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := *m.children.Load()
+	if c, ok := old[key]; ok { // added while this request waited for mu
+		return c
+	}
+	c := metricChildren{
+		counter: m.requests.WithLabelValues(key.route, key.phase, key.fault, statusLabel(key.status)),
+		timing:  m.latency.WithLabelValues(key.fault),
+	}
+	children := make(map[counterKey]metricChildren, len(old)+1)
+	for k, v := range old {
+		children[k] = v
+	}
+	children[key] = c
+	m.children.Store(&children)
+	return c
 }
 
 func (m *metrics) handler() http.Handler {

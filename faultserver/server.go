@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +78,7 @@ type Server struct {
 	proxy   *httputil.ReverseProxy
 	handler http.Handler // faults (and admin, when it shares the listener)
 	admin   http.Handler // admin and metrics
+	lastKey keyCache     // the key of the last client without X-Chaos-Client
 
 	closing   <-chan struct{} // closed by Close: held requests end at once
 	stop      context.CancelFunc
@@ -84,7 +86,7 @@ type Server struct {
 	inFlight  atomic.Int64
 	hung      atomic.Int64
 	held      atomic.Int64 // requests holding a MaxHeld slot
-	mu        sync.Mutex   // guards closed, the WaitGroup's Add against Wait, and the listeners
+	mu        sync.RWMutex // guards closed, the WaitGroup's Add against Wait, and the listeners
 	closed    bool
 	handlers  sync.WaitGroup
 	httpSrv   *http.Server
@@ -131,13 +133,13 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 		return nil, errors.New("faultserver: no script")
 	}
 	s := &Server{
-		opts:    opts,
-		limits:  opts.Limits.withDefaults(),
-		start:   time.Now(),
-		log:     newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError),
-		stats:   newStatsCounter(),
-		metrics: newMetrics(),
+		opts:   opts,
+		limits: opts.Limits.withDefaults(),
+		start:  time.Now(),
+		log:    newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError),
+		stats:  newStatsCounter(),
 	}
+	s.metrics = newMetrics(func() float64 { return float64(s.inFlight.Load()) })
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.closing = s.ctx.Done()
 	s.state.Store(&scriptState{script: script})
@@ -157,17 +159,33 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 // fault handler for every other path.
 func (s *Server) routers() {
 	faults := mux.NewRouter().SkipClean(true) // serve paths exactly as sent
-	if !s.opts.Admin.Off {
-		admin := mux.NewRouter().SkipClean(true)
-		s.adminRoutes(admin)
-		s.admin = admin
-		if s.opts.Admin.Addr == "" {
-			faults.PathPrefix(adminPrefix).Handler(admin)
-			faults.Path("/metrics").Handler(admin)
-		}
-	}
 	faults.PathPrefix("/").HandlerFunc(s.serveFault)
 	s.handler = faults
+	if s.opts.Admin.Off {
+		return
+	}
+	admin := mux.NewRouter().SkipClean(true)
+	s.adminRoutes(admin)
+	s.admin = admin
+	if s.opts.Admin.Addr == "" {
+		s.handler = withAdmin{admin: admin, faults: faults}
+	}
+}
+
+// withAdmin serves the admin API and metrics on the faults' listener. It
+// picks the admin paths out itself, exactly as mux's PathPrefix(adminPrefix)
+// and Path("/metrics") on the unescaped path would, so that a fault request
+// reaches the fault router without first failing to match two routes'
+// regular expressions: the fault router is a single catch-all route, as a
+// plain mux server's is.
+type withAdmin struct{ admin, faults http.Handler }
+
+func (h withAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; strings.HasPrefix(p, adminPrefix) || p == "/metrics" {
+		h.admin.ServeHTTP(w, r)
+		return
+	}
+	h.faults.ServeHTTP(w, r)
 }
 
 // Handler is the server's handler, for mounting in another server; Start is
@@ -320,10 +338,12 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// enter counts a request in, unless the server is closing.
+// enter counts a request in, unless the server is closing. It holds mu
+// shared, so that concurrent requests do not queue for it; Close takes it
+// exclusively, so that no request is counted in once Close waits.
 func (s *Server) enter() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.closed {
 		return false
 	}
@@ -340,46 +360,45 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.handlers.Done()
 	s.inFlight.Add(1)
-	s.metrics.inFlight.Inc()
-	defer func() {
-		s.inFlight.Add(-1)
-		s.metrics.inFlight.Dec()
-	}()
+	defer s.inFlight.Add(-1)
 
-	info := requestInfo(r)
-	if r.ContentLength > s.limits.MaxBodyBytes {
-		d := bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
-		s.finish(accepted, &info, &d, (&exchange{srv: s, w: w, r: r, d: &d, info: &info}).refuseBody())
-		return
-	}
-	st := s.state.Load()
 	// A script put in force after this request was accepted still decides
 	// it, at its own time zero.
-	at := max(0, accepted-st.epoch)
-	d, admitted := st.script.Admit(at)
-	if admitted {
-		d = st.script.Decide(at, &info)
+	st := s.state.Load()
+	x := exchange{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
+	if r.ContentLength > s.limits.MaxBodyBytes {
+		x.d = bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
+		status := x.refuseBody()
+		s.finish(accepted, s.elapsed(), &x.info, &x.d, status)
+		return
 	}
-	x := exchange{srv: s, w: w, r: r, d: &d, info: &info, script: st.script}
-	held := holds(&d)
+	at := max(0, accepted-st.epoch)
+	var admitted bool
+	x.d, admitted = st.script.Admit(at)
+	if admitted {
+		x.d = st.script.Decide(at, &x.info)
+	}
+	held := holds(&x.d)
 	if held && !s.hold() {
-		d, held = heldRefusal(d.Route, s.limits.MaxHeld), false
+		x.d, held = heldRefusal(x.d.Route, s.limits.MaxHeld), false
 	}
 	status := x.perform()
+	ended := s.elapsed() // one reading of the clock for the script and the Record
 	if held {
 		s.held.Add(-1)
 	}
 	if admitted {
-		st.script.Release(max(0, s.elapsed()-st.epoch))
+		st.script.Release(max(0, ended-st.epoch))
 	}
-	s.finish(accepted, &info, &d, status)
+	s.finish(accepted, ended, &x.info, &x.d, status)
 }
 
-// finish logs and counts a request that ended now with status sent.
-func (s *Server) finish(accepted time.Duration, info *RequestInfo, d *Decision, status int) {
+// finish logs and counts a request accepted at accepted that ended at ended
+// (both since server start), with status sent.
+func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, status int) {
 	rec := NewRecord(accepted, info, d)
 	rec.Status = status
-	rec.Finish(s.elapsed())
+	rec.Finish(ended)
 	s.log.add(rec)
 	s.stats.add(&rec)
 	s.metrics.observe(&rec)

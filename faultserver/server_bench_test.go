@@ -13,9 +13,9 @@ import (
 	"github.com/chaos-harness/chaos/faultserver"
 )
 
-// burst sends n GETs to url from workers keep-alive clients and returns how
-// long they took.
-func burst(b *testing.B, c *http.Client, url string, n, workers int) time.Duration {
+// burst sends n GETs to url from workers keep-alive clients, expecting
+// status, and returns how long they took.
+func burst(b *testing.B, c *http.Client, url string, status, n, workers int) time.Duration {
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -30,8 +30,8 @@ func burst(b *testing.B, c *http.Client, url string, n, workers int) time.Durati
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					b.Errorf("status %d", resp.StatusCode)
+				if resp.StatusCode != status {
+					b.Errorf("status %d, want %d", resp.StatusCode, status)
 					return
 				}
 			}
@@ -49,14 +49,33 @@ func burst(b *testing.B, c *http.Client, url string, n, workers int) time.Durati
 // request of each and their ratio plain/faultserver: the fault server's
 // share of the plain throughput (target: at least 0.9).
 func BenchmarkNoFaultThroughput(b *testing.B) {
+	throughput(b, "{}", http.StatusOK)
+}
+
+// BenchmarkStatusThroughput is BenchmarkNoFaultThroughput on the 503 path:
+// every request draws a status fault, which the plain server answers with the
+// same status and body.
+func BenchmarkStatusThroughput(b *testing.B) {
+	throughput(b, "phases: [{fault: {status: 503}}]", http.StatusServiceUnavailable)
+}
+
+// throughput runs the fault server on script against plain net/http + mux
+// answering status with the fault server's default body for it.
+func throughput(b *testing.B, script string, status int) {
 	r := mux.NewRouter()
+	body := []byte(http.StatusText(status) + "\n")
 	r.PathPrefix("/").HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("OK\n"))
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
 	})
 	plain := httptest.NewServer(r)
 	defer plain.Close()
-	srv, err := faultserver.NewStarted(&faultserver.Spec{}, faultserver.Options{})
+	spec, _, err := faultserver.ParseScript("bench.yaml", []byte(script))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := faultserver.NewStarted(spec, faultserver.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,18 +84,79 @@ func BenchmarkNoFaultThroughput(b *testing.B) {
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	const workers, round = 16, 500
-	burst(b, c, plain.URL+"/api/orders", round, workers) // warm both up
-	burst(b, c, srv.URL()+"/api/orders", round, workers)
+	plainURL, faultURL := plain.URL+"/api/orders", srv.URL()+"/api/orders"
+	burst(b, c, plainURL, status, round, workers) // warm both up
+	burst(b, c, faultURL, status, round, workers)
 
 	b.ResetTimer()
 	var plainTime, faultTime time.Duration
 	for done := 0; done < b.N; done += round {
 		n := min(round, b.N-done)
-		plainTime += burst(b, c, plain.URL+"/api/orders", n, workers)
-		faultTime += burst(b, c, srv.URL()+"/api/orders", n, workers)
+		plainTime += burst(b, c, plainURL, status, n, workers)
+		faultTime += burst(b, c, faultURL, status, n, workers)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(plainTime.Nanoseconds())/float64(b.N), "plain-ns/req")
 	b.ReportMetric(float64(faultTime.Nanoseconds())/float64(b.N), "faultserver-ns/req")
 	b.ReportMetric(float64(plainTime)/float64(faultTime), "ratio")
+}
+
+// benchWriter is a ResponseWriter with net/http's write-deadline method and
+// nothing else, reused across requests, so that a benchmark through it counts
+// the fault handler's own allocations and none of a connection's.
+type benchWriter struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (w *benchWriter) Header() http.Header              { return w.h }
+func (w *benchWriter) WriteHeader(status int)           { w.status = status }
+func (w *benchWriter) Write(p []byte) (int, error)      { w.n += len(p); return len(p), nil }
+func (w *benchWriter) SetWriteDeadline(time.Time) error { return nil }
+func (w *benchWriter) reset()                           { clear(w.h); w.status, w.n = 0, 0 }
+
+// BenchmarkServeFault is the fault handler alone (mux, identity, decision,
+// response headers, Record, stats, metrics) on a reused request and writer:
+// its allocs/op are the server path's own, without the connection's.
+func BenchmarkServeFault(b *testing.B) {
+	cases := []struct {
+		name, script string
+		client       string // X-Chaos-Client; "" keys the client by address and User-Agent
+		status       int
+	}{
+		{"nofault", "{}", "", http.StatusOK},
+		{"nofault+client", "{}", "c1", http.StatusOK},
+		{"503", "phases: [{fault: {status: 503}}]", "", http.StatusServiceUnavailable},
+		{"429+retry-after", "phases: [{fault: {status: 429, retry_after: 2s}}]", "c1", http.StatusTooManyRequests},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			spec, _, err := faultserver.ParseScript("bench.yaml", []byte(c.script))
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv, err := faultserver.New(spec, faultserver.Options{LogLimit: 1024})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			h := srv.Handler()
+			req := httptest.NewRequest(http.MethodGet, "/api/orders", nil)
+			req.RemoteAddr = "192.0.2.7:50123"
+			req.Header.Set("User-Agent", "Go-http-client/1.1")
+			if c.client != "" {
+				req.Header.Set(faultserver.HeaderClient, c.client)
+			}
+			w := &benchWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				w.reset()
+				h.ServeHTTP(w, req)
+				if w.status != c.status {
+					b.Fatalf("status %d, want %d", w.status, c.status)
+				}
+			}
+		})
+	}
 }

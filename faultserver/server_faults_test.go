@@ -1,9 +1,11 @@
 package faultserver_test
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -167,6 +169,65 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		Expect(recs[0].Phase).To(Equal(faultserver.PhaseCapacity))
 	})
 
+	It("sends exactly its headers on the wire, the same on every response of a connection", func() {
+		srv := startServer(`
+routes:
+  - {path: /limited, phases: [{name: limited, fault: {status: 429, retry_after: 2s, headers: {x-limit: '10'}}}]}
+  - {path: /down, phases: [{name: outage, fault: {status: 503}}]}
+  - {path: /later, phases: [{name: outage, fault: {status: 503, retry_after: 30m}}]}
+  - {path: /big, response: {body_size: 5000}}
+`, faultserver.Options{})
+		const text = "Content-Type: text/plain; charset=utf-8"
+		type answer struct {
+			status string
+			header []string // every line but Date
+			body   int
+		}
+		want := []struct {
+			method, path string
+			answer
+		}{
+			{"GET", "/anything", answer{"HTTP/1.1 200 OK", []string{"Content-Length: 3", text, "X-Chaos-Phase: default"}, 3}},
+			{"GET", "/down", answer{"HTTP/1.1 503 Service Unavailable",
+				[]string{"Content-Length: 20", text, "X-Chaos-Fault: status", "X-Chaos-Phase: outage"}, 20}},
+			{"HEAD", "/down", answer{"HTTP/1.1 503 Service Unavailable",
+				[]string{"Content-Length: 20", text, "X-Chaos-Fault: status", "X-Chaos-Phase: outage"}, 0}},
+			{"GET", "/limited", answer{"HTTP/1.1 429 Too Many Requests", []string{"Content-Length: 18", text,
+				"Retry-After: 2", "X-Chaos-Fault: status", "X-Chaos-Phase: limited", "X-Limit: 10"}, 18}},
+			{"GET", "/later", answer{"HTTP/1.1 503 Service Unavailable", []string{"Content-Length: 20", text,
+				"Retry-After: 1800", "X-Chaos-Fault: status", "X-Chaos-Phase: outage"}, 20}},
+			{"GET", "/big", answer{"HTTP/1.1 200 OK", []string{"Content-Length: 5000", text, "X-Chaos-Phase: default"}, 5000}},
+		}
+		conn := dialRaw(srv)
+		Expect(conn.SetDeadline(time.Now().Add(10 * time.Second))).To(Succeed())
+		br := bufio.NewReader(conn)
+		for round := 0; round < 3; round++ { // the header values of one response are shared with the next
+			for _, w := range want {
+				_, err := conn.Write([]byte(w.method + " " + w.path + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+				Expect(err).NotTo(HaveOccurred())
+				var got answer
+				got.status, got.header = readRawHeader(br)
+				var dates []string
+				got.header = slices.DeleteFunc(got.header, func(line string) bool {
+					if date, ok := strings.CutPrefix(line, "Date: "); ok {
+						dates = append(dates, date)
+						return true
+					}
+					return false
+				})
+				Expect(dates).To(HaveLen(1), w.path)
+				_, err = http.ParseTime(dates[0])
+				Expect(err).NotTo(HaveOccurred(), w.path)
+				n, err := io.Copy(io.Discard, io.LimitReader(br, int64(w.body)))
+				Expect(err).NotTo(HaveOccurred())
+				got.body = int(n)
+				Expect(got.status).To(Equal(w.status), w.method+" "+w.path)
+				Expect(got.header).To(ConsistOf(w.header), w.method+" "+w.path)
+				Expect(got.body).To(Equal(w.body), w.method+" "+w.path)
+			}
+		}
+	})
+
 	It("does not answer HEAD with a body", func() {
 		srv := oneFault("{status: 500}")
 		resp, body, err := call(c, "HEAD", srv.URL()+"/", "c1")
@@ -175,6 +236,24 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		Expect(body).To(BeEmpty())
 	})
 })
+
+// readRawHeader reads a response's status line and header lines as they are
+// on the wire, up to the empty line that ends them.
+func readRawHeader(br *bufio.Reader) (status string, header []string) {
+	for {
+		line, err := br.ReadString('\n')
+		ExpectWithOffset(1, err).NotTo(HaveOccurred())
+		line = strings.TrimSuffix(line, "\r\n")
+		switch {
+		case status == "":
+			status = line
+		case line == "":
+			return status, header
+		default:
+			header = append(header, line)
+		}
+	}
+}
 
 // isTimeout reports whether err is a client timeout.
 func isTimeout(err error) bool {

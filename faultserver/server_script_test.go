@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
@@ -101,6 +102,34 @@ var _ = Describe("the script on the live server", func() {
 		recs := waitRecords(srv, 2)
 		Expect(recs[0]).To(MatchFields(recs[0], "c17", "c17/3", 2, "GET", "/api/x"))
 		Expect(recs[1]).To(MatchFields(recs[1], "127.0.0.1 curl/8", "", 0, "POST", "/api/y"))
+	})
+
+	It("keys each client without X-Chaos-Client by its own IP and User-Agent, however their requests interleave", func() {
+		srv := startServer("{}\n", faultserver.Options{})
+		h := srv.Handler()
+		sent := []struct{ remote, agent, key string }{
+			{"192.0.2.1:1000", "a/1", "192.0.2.1 a/1"},
+			{"192.0.2.1:1001", "a/1", "192.0.2.1 a/1"},
+			{"192.0.2.1:1000", "b/2", "192.0.2.1 b/2"},
+			{"192.0.2.2:1000", "b/2", "192.0.2.2 b/2"},
+			{"192.0.2.1:1000", "a/1", "192.0.2.1 a/1"},
+			{"192.0.2.1:1000", "", "192.0.2.1 "},
+			{"[2001:db8::1]:443", "a/1", "2001:db8::1 a/1"},
+			{"no-port", "a/1", "no-port a/1"},
+		}
+		for _, r := range sent {
+			req := httptest.NewRequest("GET", "/k", nil)
+			req.RemoteAddr = r.remote
+			req.Header.Del("User-Agent")
+			if r.agent != "" {
+				req.Header.Set("User-Agent", r.agent)
+			}
+			h.ServeHTTP(httptest.NewRecorder(), req)
+		}
+		recs := waitRecords(srv, len(sent))
+		for i, r := range sent {
+			Expect(recs[i].Client).To(Equal(r.key), "request %d", i)
+		}
 	})
 
 	It("logs a Record at accept time and streams every one as a JSON line", func() {
