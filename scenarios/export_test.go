@@ -72,12 +72,12 @@ func QueueOrders(starts []time.Duration, seed uint64) (got, want []string) {
 // returns the Attempt numbers in the order the sink saw them.
 func RecordBufferOrder(n int, seed uint64) []int {
 	var seen []int
-	b := newRecordBuffer(func(r *faultserver.Record) { seen = append(seen, r.Attempt) })
+	b := newRecordBuffer(func(r *pendingRecord) { seen = append(seen, int(r.attempt)) })
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var open []uint64
 	for taken := 0; taken < n || len(open) > 0; {
 		if taken < n && (len(open) == 0 || rng.IntN(3) > 0) {
-			open = append(open, b.add(&faultserver.Record{Attempt: taken}))
+			open = append(open, b.add(&pendingRecord{attempt: int32(taken)}))
 			taken++
 			continue
 		}

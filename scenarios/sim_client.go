@@ -30,7 +30,6 @@ type simClient struct {
 type simCall struct {
 	call      resilience.Call
 	attempt   simAttempt
-	request   string // its id: c17/3
 	attemptNo int32
 }
 
@@ -83,6 +82,6 @@ func (p *callPool) get(h int32) *simCall {
 
 // put returns the call of handle h to the pool.
 func (p *callPool) put(h int32) {
-	*p.get(h) = simCall{} // drops its strings and policy
+	*p.get(h) = simCall{} // drops what its call points to
 	p.free = append(p.free, h)
 }

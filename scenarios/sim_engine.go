@@ -40,6 +40,9 @@ type simulator struct {
 	clients  []simClient
 	calls    callPool
 	records  *recordBuffer
+	names    recordNames // the strings of pending Records
+	sink     func(*faultserver.Record) error
+	scratch  faultserver.Record // the Record handed to the sink
 	err      error // the first failure (the sink's, or a policy refused): stops the run
 	breakers breakerSpans
 	phases   phaseTracker
@@ -99,11 +102,9 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	if c := sim.cfg; c.Breaker == nil && c.RateLimit == nil && c.Budget == nil && c.Fallback == nil {
 		sim.shared = p
 	}
-	sim.records = newRecordBuffer(func(r *faultserver.Record) {
-		if sim.err == nil && sink != nil {
-			sim.err = sink(r)
-		}
-	})
+	sim.sink = sink
+	sim.names = recordNames{""} // index 0, the zero value, is the empty string
+	sim.records = newRecordBuffer(sim.flush)
 	if err := sim.run(ctx); err != nil {
 		return PolicyRun{}, err
 	}
@@ -194,11 +195,6 @@ func (sim *simulator) step(c *simClient, id int32) {
 		}
 		k, c.call = sim.calls.take()
 		c.logical++
-		if c.logical == 1 {
-			k.request = c.firstRequest
-		} else {
-			k.request = c.key + "/" + strconv.Itoa(int(c.logical))
-		}
 		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey})
 	} else {
 		k = sim.calls.get(c.call)
@@ -280,6 +276,33 @@ func spikePhase(policy string, sp *Spike) analysis.Phase {
 	return analysis.Phase{Name: "spike", Policy: policy, Start: sp.At.D(), End: sp.At.D(), Fault: true}
 }
 
+// flush hands a pending Record, its turn come, to the sink: the Record's
+// strings are put back from the numbers it kept.
+func (sim *simulator) flush(p *pendingRecord) {
+	if sim.err != nil || sim.sink == nil {
+		return
+	}
+	c := &sim.clients[p.client]
+	request := c.firstRequest
+	if p.logical > 1 {
+		request = c.key + "/" + strconv.Itoa(int(p.logical))
+	}
+	method := sim.method
+	if p.rowRead {
+		method = http.MethodGet
+	}
+	rec := &sim.scratch
+	*rec = faultserver.Record{TMs: faultserver.Millis(p.accepted), Client: c.key, Request: request,
+		Attempt: int(p.attempt), Method: method, Path: sim.path, Route: sim.names[p.route],
+		Phase: sim.names[p.phase], Fault: sim.names[p.fault], Status: int(p.status),
+		Policy: sim.policy.Name, Outcome: sim.names[p.outcome]}
+	if p.retryAfter > 0 {
+		rec.RetryAfterMs = faultserver.Millis(p.retryAfter)
+	}
+	rec.Finish(p.end)
+	sim.err = sim.sink(rec)
+}
+
 // send puts a client's request on the network.
 func (sim *simulator) send(c *simClient, id int32) {
 	sim.queue.Push(sim.now+sim.net.draw(id, &c.hops), evArrive, id)
@@ -291,8 +314,9 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	a := &k.attempt
 	a.arrivedAt = sim.now
 	req := &sim.req
+	// No RequestID: it decides nothing, and the Record gets it when flushed.
 	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
-		RequestID: k.request, Attempt: int(k.attemptNo), Header: sim.header, Version: c.version}
+		Attempt: int(k.attemptNo), Header: sim.header, Version: c.version}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
@@ -303,8 +327,12 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	a.admitted, a.row = admitted, d.Row
 	if !a.reading {
 		sim.phases.observe(sim.now, d.Route, d.Phase)
-		rec := faultserver.NewRecord(sim.now, req, &d)
-		rec.Policy = sim.policy.Name
+		// As faultserver.NewRecord fills a Record from the decision.
+		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
+			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)}
+		if d.HasRetryAfter && d.SentStatus() != 0 {
+			rec.retryAfter = d.RetryAfter
+		}
 		a.slot = sim.records.add(&rec)
 	}
 	a.performVirtual(&d, sim.net.draw(id, &c.hops))
@@ -346,13 +374,11 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	if a.reading {
 		// The read itself failed: the attempt fails with it. It was never
 		// logged as a write, so log it now as the attempt the server saw.
-		a.slot = sim.records.add(&faultserver.Record{TMs: faultserver.Millis(a.arrivedAt), Client: c.key, Request: k.request,
-			Attempt: int(k.attemptNo), Method: http.MethodGet, Path: sim.path, Policy: sim.policy.Name})
+		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
+			attempt: k.attemptNo, rowRead: true})
 	}
 	rec := sim.records.at(a.slot)
-	rec.Status = a.status
-	rec.Finish(a.serverEnd)
-	rec.Outcome = kind.RecordOutcome()
+	rec.status, rec.end, rec.outcome = int32(a.status), a.serverEnd, sim.names.index(kind.RecordOutcome())
 	sim.records.finish(a.slot)
 	sim.out.Attempts++
 	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: a.retryAfterHeader(simEpoch)})

@@ -1,8 +1,8 @@
 package scenarios
 
-import "github.com/chaos-harness/chaos/faultserver"
+import "time"
 
-// recordBuffer hands Records to a sink in acceptance order although attempts
+// recordBuffer hands pending Records to a sink in acceptance order although attempts
 // finish out of order: a slot is added when an attempt reaches the server (in
 // time order, as the simulator processes events) and filled when its outcome
 // is known; the head is flushed as far as it is complete. Memory is bounded by
@@ -17,30 +17,45 @@ type recordBuffer struct {
 	first  uint64            // the number of blocks[0]'s first slot
 	head   uint64            // the oldest slot not yet flushed
 	next   uint64            // the next slot to fill
-	sink   func(*faultserver.Record)
+	sink   func(*pendingRecord)
 }
 
+// pendingRecord is an attempt's Record while it waits for its turn, without
+// a pointer: a fleet in flight at once holds one per client, which the
+// garbage collector then need not scan. Its strings are numbers here (the
+// client's, the logical request's, indexes in a recordNames) and are put
+// back when it is flushed (simulator.flush).
 type pendingRecord struct {
-	rec  faultserver.Record
-	done bool
+	accepted, end time.Duration
+	retryAfter    time.Duration // the Retry-After sent; 0 for none
+	client        int32
+	logical       int32
+	attempt       int32
+	status        int32
+	route, phase  uint32 // in recordNames
+	fault         uint32
+	outcome       uint32
+	rowRead       bool // a failed read before a row write, logged as a GET
+	done          bool
 }
 
 // recordBlock is the number of slots per block.
 const recordBlock = 1024
 
-func newRecordBuffer(sink func(*faultserver.Record)) *recordBuffer {
+func newRecordBuffer(sink func(*pendingRecord)) *recordBuffer {
 	return &recordBuffer{sink: sink}
 }
 
 // add puts rec, not yet finished, in the next slot and returns its number.
-func (b *recordBuffer) add(rec *faultserver.Record) uint64 {
+func (b *recordBuffer) add(rec *pendingRecord) uint64 {
 	slot := b.next
 	if slot-b.first == uint64(len(b.blocks))*recordBlock {
 		b.blocks = append(b.blocks, b.newBlock())
 	}
 	b.next++
 	p := b.slot(slot)
-	p.rec, p.done = *rec, false
+	*p = *rec
+	p.done = false
 	return slot
 }
 
@@ -59,7 +74,7 @@ func (b *recordBuffer) slot(n uint64) *pendingRecord {
 }
 
 // at returns the Record of a slot that is not yet finished.
-func (b *recordBuffer) at(slot uint64) *faultserver.Record { return &b.slot(slot).rec }
+func (b *recordBuffer) at(slot uint64) *pendingRecord { return b.slot(slot) }
 
 // finish marks a slot complete and flushes every complete slot at the head.
 func (b *recordBuffer) finish(slot uint64) {
@@ -69,7 +84,7 @@ func (b *recordBuffer) finish(slot uint64) {
 		if !p.done {
 			return
 		}
-		b.sink(&p.rec)
+		b.sink(p)
 		b.head++
 		if b.head-b.first == recordBlock { // blocks[0] is all flushed: recycle it
 			b.spare = append(b.spare, b.blocks[0]) // add overwrites each slot it reuses
@@ -77,4 +92,19 @@ func (b *recordBuffer) finish(slot uint64) {
 			b.first += recordBlock
 		}
 	}
+}
+
+// recordNames numbers the strings of pending Records (route, phase, fault
+// and outcome names): a run meets a handful, so a scan finds them faster
+// than a map, and comparing a string with itself is a pointer comparison.
+type recordNames []string
+
+func (n *recordNames) index(name string) uint32 {
+	for i, v := range *n {
+		if v == name {
+			return uint32(i)
+		}
+	}
+	*n = append(*n, name)
+	return uint32(len(*n) - 1)
 }
