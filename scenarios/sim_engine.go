@@ -43,7 +43,7 @@ type simulator struct {
 	names    recordNames // the strings of pending Records
 	sink     func(*faultserver.Record) error
 	scratch  faultserver.Record // the Record handed to the sink
-	err      error // the first failure (the sink's, or a policy refused): stops the run
+	err      error              // the first failure (the sink's, or a policy refused): stops the run
 	breakers breakerSpans
 	phases   phaseTracker
 	progress *progress
