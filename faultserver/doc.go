@@ -20,6 +20,10 @@
 // same calls in virtual time, and reads a decision as a client would with
 // Decision.ClientView. Randomness comes from streams seeded by (seed, route,
 // client key, request index): a client's faults do not depend on other clients.
+// A caller that numbers its clients (the simulator's fleet) decides through a
+// Fleet, which gives the same decisions for the same keys without looking the
+// key up; DelaySampler draws from a Delay the same way, by key and draw number
+// (the simulator's network hops).
 //
 // # Time
 //
