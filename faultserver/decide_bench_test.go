@@ -25,8 +25,8 @@ routes:
   - {path: /api/users, phases: [{requests: 3, fault: {status: 503}}, {}]}
 `
 
-// benchRequests compiles benchScript and returns requests of 64 clients.
-func benchRequests(b *testing.B) (*faultserver.Script, []faultserver.RequestInfo) {
+// compileBench compiles benchScript.
+func compileBench(b *testing.B) *faultserver.Script {
 	spec, _, err := faultserver.ParseScript("bench.yaml", []byte(benchScript))
 	if err != nil {
 		b.Fatal(err)
@@ -35,6 +35,12 @@ func benchRequests(b *testing.B) (*faultserver.Script, []faultserver.RequestInfo
 	if err != nil {
 		b.Fatal(err)
 	}
+	return s
+}
+
+// benchRequests compiles benchScript and returns requests of 64 clients.
+func benchRequests(b *testing.B) (*faultserver.Script, []faultserver.RequestInfo) {
+	s := compileBench(b)
 	reqs := make([]faultserver.RequestInfo, 64)
 	for i := range reqs {
 		reqs[i] = faultserver.RequestInfo{Method: "GET", Path: "/api/orders", ClientKey: "client-" + strconv.Itoa(i),
@@ -64,14 +70,7 @@ func BenchmarkDecide(b *testing.B) {
 
 // BenchmarkDecideParallel is the same under concurrent callers.
 func BenchmarkDecideParallel(b *testing.B) {
-	spec, _, err := faultserver.ParseScript("bench.yaml", []byte(benchScript))
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := faultserver.Compile(spec, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := compileBench(b)
 	reqs := make([]faultserver.RequestInfo, 16)
 	for i := range reqs {
 		reqs[i] = faultserver.RequestInfo{Method: "GET", Path: "/api/orders", ClientKey: "c" + strconv.Itoa(i)}
