@@ -359,8 +359,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.handlers.Done()
-	s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
+	s.inFlight.Add(1) // until finish
 
 	// A script put in force after this request was accepted still decides
 	// it, at its own time zero.
@@ -396,10 +395,13 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 // finish logs and counts a request accepted at accepted that ended at ended
 // (both since server start), with status sent.
 func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, status int) {
+	// The request leaves the in-flight count and enters the stats before its
+	// Record is logged, so whoever sees the Record sees Stats with it over.
+	s.inFlight.Add(-1)
 	rec := NewRecord(accepted, info, d)
 	rec.Status = status
 	rec.Finish(ended)
-	s.log.add(rec)
 	s.stats.add(&rec)
 	s.metrics.observe(&rec)
+	s.log.add(rec)
 }
