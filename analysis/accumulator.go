@@ -66,14 +66,18 @@ func (a *Accumulator) Records() int { return a.records }
 func validateRecord(rec faultserver.Record) error {
 	for _, f := range []struct {
 		name string
-		v    float64
-	}{{"t_ms", rec.TMs}, {"latency_ms", rec.LatencyMs}, {"retry_after_ms", rec.RetryAfterMs}} {
-		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || f.v < 0 {
-			return fmt.Errorf("%s %v: want a finite number of milliseconds, not negative", f.name, f.v)
+		v    *float64 // nil: an optional time the Record does not carry
+	}{{"t_ms", &rec.TMs}, {"latency_ms", &rec.LatencyMs}, {"retry_after_ms", &rec.RetryAfterMs},
+		{"sent_ms", rec.SentMs}, {"received_ms", rec.ReceivedMs}} {
+		if f.v != nil && (math.IsNaN(*f.v) || math.IsInf(*f.v, 0) || *f.v < 0) {
+			return fmt.Errorf("%s %v: want a finite number of milliseconds, not negative", f.name, *f.v)
 		}
 	}
 	if end := rec.TMs + rec.LatencyMs + rec.RetryAfterMs; math.IsInf(end, 0) {
 		return fmt.Errorf("t_ms %v + latency_ms %v + retry_after_ms %v: too large to be a time", rec.TMs, rec.LatencyMs, rec.RetryAfterMs)
+	}
+	if rec.SentMs != nil && rec.ReceivedMs != nil && *rec.ReceivedMs < *rec.SentMs {
+		return fmt.Errorf("received_ms %v is before sent_ms %v", *rec.ReceivedMs, *rec.SentMs)
 	}
 	if rec.Attempt < 0 {
 		return fmt.Errorf("attempt %d: want 1 for the first try, or 0 when unknown", rec.Attempt)

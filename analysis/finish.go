@@ -28,6 +28,7 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 		FirstMs:              p.firstT,
 		LastMs:               p.lastT,
 		MakespanMs:           p.lastEnd - p.firstT,
+		ClientMakespanMs:     p.clientMakespan(n),
 	}
 
 	// Logical requests.

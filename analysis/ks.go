@@ -18,10 +18,21 @@ type KS struct {
 	N int `json:"n"`
 }
 
-// KSTest compares a sample with the exact CDF. The sample is sorted in place.
-// An empty sample gives D = 0 and P = 1; a CDF value outside [0, 1] is an
-// error.
+// KSTest compares a sample with the exact, continuous CDF. The sample is
+// sorted in place. An empty sample gives D = 0 and P = 1; a CDF value outside
+// [0, 1] is an error.
 func KSTest(sample []float64, cdf func(float64) float64) (KS, error) {
+	return KSTestLattice(sample, cdf, 0)
+}
+
+// KSTestLattice is KSTest for a law on a lattice of the given step, whose
+// CDF may have steps: its left limit at x is taken at x − step. Retry
+// delays are whole nanoseconds (resilience's Distributed laws are exact on
+// that lattice), so they are tested with a step of 1 ns (NanosecondMs): a
+// schedule without jitter, a point mass, then reads D = 0 on a sample of its
+// own value, where KSTest, taking F(x) for its left limit, reads D = 1. With
+// steps the p-value is conservative (too large).
+func KSTestLattice(sample []float64, cdf func(float64) float64, step float64) (KS, error) {
 	slices.Sort(sample)
 	n := len(sample)
 	res := KS{N: n, P: 1}
@@ -30,17 +41,23 @@ func KSTest(sample []float64, cdf func(float64) float64) (KS, error) {
 	}
 	fn := float64(n)
 	// The supremum is attained at a sample point, just before or just after the
-	// step of the empirical CDF there.
+	// step of the empirical CDF there: Fn(x) − F(x) after, F(x−) − Fn(x−) before.
 	for i, x := range sample {
-		f := cdf(x)
-		if !(f >= 0 && f <= 1) {
-			return KS{}, fmt.Errorf("the expected CDF at %g ms is %g, not a probability", x, f)
+		f, left := cdf(x), cdf(x-step)
+		for _, v := range [2]float64{f, left} {
+			if !(v >= 0 && v <= 1) {
+				return KS{}, fmt.Errorf("the expected CDF at %g ms is %g, not a probability", x, v)
+			}
 		}
-		res.D = math.Max(res.D, math.Max(float64(i+1)/fn-f, f-float64(i)/fn))
+		res.D = math.Max(res.D, math.Max(float64(i+1)/fn-f, left-float64(i)/fn))
 	}
 	res.P = ksPValue(res.D, n)
 	return res, nil
 }
+
+// NanosecondMs is one nanosecond in milliseconds, the lattice step of
+// delays drawn as time.Duration.
+const NanosecondMs = 1e-6
 
 // ksPValue is the asymptotic Kolmogorov distribution tail with Stephens'
 // small-sample adjustment (Stephens 1970; Numerical Recipes 3rd ed. §6.14 and

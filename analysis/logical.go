@@ -37,10 +37,13 @@ func keyOf(client, request string) reqKey {
 // logicalState is what is kept per logical request until the end: a few
 // numbers, never its Records.
 type logicalState struct {
-	firstT     float64 // arrival of the earliest attempt
-	end        float64 // end of the first successful response, else of the latest one
-	prevT      float64 // arrival of the latest attempt
-	prevEnd    float64 // end of the latest attempt's response
+	firstT  float64 // arrival of the earliest attempt
+	end     float64 // end of the first successful response, else of the latest one
+	prevT   float64 // arrival of the latest attempt
+	prevEnd float64 // end of the latest attempt's response
+	// prevGot is when the client had the latest attempt's outcome
+	// (Record.ReceivedMs); negative when the Record did not say.
+	prevGot    float64
 	raDeadline float64 // when the latest response's Retry-After elapses; 0 = none
 	attempts   int32
 	attempt    int32 // the latest attempt's number
@@ -81,13 +84,18 @@ const maxTrackedRetry = 16
 type retryStats struct {
 	delays       reservoir[delaySample]
 	delay        moments
+	sleep        moments // of the delays whose client sleep is known
 	afterRA      int
 	times        reservoir[[2]float64] // (arrival, arrival − first attempt's arrival)
 	time, offset moments
 }
 
+// delaySample is one retry's delay: ms as the server saw it (the retry's
+// arrival − the previous response's end), sleep as the client took it (its
+// send − its receipt of the previous outcome; negative when unknown).
 type delaySample struct {
 	ms      float64
+	sleep   float64
 	afterRA bool
 }
 
@@ -111,6 +119,10 @@ func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, 
 	}
 	if rec.TMs >= s.prevT {
 		s.prevT, s.prevEnd, s.attempt = rec.TMs, end, attempt
+		s.prevGot = -1
+		if rec.ReceivedMs != nil {
+			s.prevGot = *rec.ReceivedMs
+		}
 		s.raDeadline = 0
 		if rec.RetryAfterMs > 0 {
 			s.raDeadline = end + rec.RetryAfterMs
@@ -165,5 +177,20 @@ func (p *policyAcc) retry(s *logicalState, rec faultserver.Record, attempt int32
 		rs.afterRA++
 	}
 	rs.delay.add(delay)
-	rs.delays.add(delaySample{delay, afterRA}, p.rng)
+	sleep := clientSleep(s, rec)
+	if sleep >= 0 {
+		rs.sleep.add(sleep)
+	}
+	rs.delays.add(delaySample{delay, sleep, afterRA}, p.rng)
+}
+
+// clientSleep is how long the client waited before sending rec: its send
+// time less when it had the previous attempt's outcome, both from the client
+// (Record.SentMs, ReceivedMs), so neither network nor response time is in
+// it; -1 when either is unknown (a log of `chaos serve`) or they overlap.
+func clientSleep(s *logicalState, rec faultserver.Record) float64 {
+	if rec.SentMs == nil || s.prevGot < 0 || *rec.SentMs < s.prevGot {
+		return -1
+	}
+	return *rec.SentMs - s.prevGot
 }

@@ -19,8 +19,12 @@ type policyAcc struct {
 	firstT   float64
 	lastT    float64
 	lastEnd  float64
-	faults   map[string]int
-	phases   map[string]*phaseSeen
+	// The client's side (Record.SentMs, ReceivedMs): the first send, the last
+	// receipt, and how many Records carried both.
+	firstSent, lastGot float64
+	clientTimed        int
+	faults             map[string]int
+	phases             map[string]*phaseSeen
 
 	requests map[reqKey]int32
 	states   stateStore
@@ -52,6 +56,7 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 		raSlack:    ms(o.RetryAfterSlack),
 		bins:       tl.newSeries(),
 		firstT:     math.Inf(1),
+		firstSent:  math.Inf(1),
 		faults:     map[string]int{},
 		phases:     map[string]*phaseSeen{},
 		requests:   map[reqKey]int32{},
@@ -67,6 +72,11 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record) {
 	p.firstT = min(p.firstT, rec.TMs)
 	p.lastT = max(p.lastT, rec.TMs)
 	p.lastEnd = max(p.lastEnd, end)
+	if rec.SentMs != nil && rec.ReceivedMs != nil {
+		p.clientTimed++
+		p.firstSent = min(p.firstSent, *rec.SentMs)
+		p.lastGot = max(p.lastGot, *rec.ReceivedMs)
+	}
 	fault := rec.Fault
 	if fault == "" {
 		fault = "unknown"
@@ -120,4 +130,20 @@ func (p *policyAcc) seePhase(rec faultserver.Record) {
 	if scriptedFailure(rec) {
 		ph.injected++
 	}
+}
+
+// clientMakespan is from the first send to the last outcome received, when
+// every Record said both; otherwise nil, with a note saying why.
+func (p *policyAcc) clientMakespan(n *notes) *float64 {
+	switch {
+	case p.attempts == 0:
+		n.add("%s: no attempt was sent, so client_makespan_ms is null", p.name)
+	case p.clientTimed == 0:
+		n.add("%s: the Records carry no client times (sent_ms, received_ms), as a log of `chaos serve` does not, so client_makespan_ms is null", p.name)
+	case p.clientTimed < p.attempts:
+		n.add("%s: only %d of %d Records carry client times (sent_ms, received_ms), so client_makespan_ms is null", p.name, p.clientTimed, p.attempts)
+	default:
+		return new(p.lastGot - p.firstSent)
+	}
+	return nil
 }

@@ -61,6 +61,10 @@ func (d *fastDecoder) decode(line []byte, rec *faultserver.Record) (ok, hasTime 
 			rec.LatencyMs, ok = p.float()
 		case "retry_after_ms":
 			rec.RetryAfterMs, ok = p.float()
+		case "sent_ms":
+			rec.SentMs, ok = p.floatPtr()
+		case "received_ms":
+			rec.ReceivedMs, ok = p.floatPtr()
 		case "attempt":
 			rec.Attempt, ok = p.int()
 		case "status":
@@ -209,6 +213,12 @@ func (p *parser) float() (float64, bool) {
 	}
 	v, err := strconv.ParseFloat(string(b), 64)
 	return v, err == nil
+}
+
+// floatPtr reads a number into a new float64, for a Record's optional times.
+func (p *parser) floatPtr() (*float64, bool) {
+	v, ok := p.float()
+	return &v, ok
 }
 
 func (p *parser) int() (int, bool) {

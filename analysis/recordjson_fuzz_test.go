@@ -19,6 +19,8 @@ func FuzzRecordLine(f *testing.F) {
 		`{"t_ms":1503.25,"client":"c17","request":"c17/3","attempt":2,"method":"GET","path":"/api/orders","phase":"outage","fault":"status","status":503,"retry_after_ms":1000,"latency_ms":0.4}`,
 		`{"t_ms":0,"client":"a","request":"","attempt":0,"method":"GET","path":"/","route":"r","phase":"","fault":"none","status":200,"retry_after_ms":0,"latency_ms":0,"policy":"full","outcome":"ok"}`,
 		` { "t_ms" : 1.5e3 , "client" : "a" , "attempt" : 2 } `,
+		`{"t_ms":12.5,"client":"c1","request":"c1/1","attempt":1,"latency_ms":1,"outcome":"ok","sent_ms":2.5,"received_ms":23.5}`,
+		`{"t_ms": 1, "sent_ms": null, "received_ms": 2}`, `{"t_ms": 1, "sent_ms": 1, "sent_ms": 0.5}`,
 		`{}`, `{"t_ms": -0}`, `{"t_ms": -0.5E-2, "status": -1}`, `{"t_ms": 1, "t_ms": 2}`,
 		`{"t_ms": 1, "client": "a\"b"}`, "{\"t_ms\": 1, \"client\": \"a\xffb\"}", `{"t_ms": 1, "client": "é\u00e9"}`,
 		`{"t_ms": 1, "client": null}`, `{"T_MS": 1}`, `{"t_ms": 1, "T_ms": 2}`, `{"t_ms": null}`,

@@ -39,6 +39,9 @@ var _ = Describe("the fast Record decoder", func() {
 				Status: 500 + rng.IntN(5), RetryAfterMs: float64(rng.IntN(3)) * 1000, LatencyMs: rng.ExpFloat64(),
 				Policy: []string{"", "full"}[i%2], Outcome: []string{"", "ok", "timeout"}[i%3],
 			}
+			if i%2 == 1 { // a harness run's Record: the client's times too
+				recs[i].SentMs, recs[i].ReceivedMs = new(recs[i].TMs-rng.Float64()), new(recs[i].TMs+rng.Float64()*20)
+			}
 		}
 		var buf bytes.Buffer
 		Expect(faultserver.WriteRecords(&buf, recs)).To(Succeed())
@@ -56,6 +59,8 @@ var _ = Describe("the fast Record decoder", func() {
 		Entry("an escape", `{"t_ms": 1, "client": "a\"b"}`, false),
 		Entry("invalid UTF-8", "{\"t_ms\": 1, \"client\": \"a\xffb\"}", false),
 		Entry("null", `{"t_ms": 1, "client": null}`, false),
+		Entry("the client's times", `{"t_ms": 10, "sent_ms": 0.5, "received_ms": 25.25}`, true),
+		Entry("a null client time", `{"t_ms": 10, "sent_ms": null}`, false),
 		Entry("a differently-cased key", `{"T_MS": 1}`, false),
 		Entry("an unknown key", `{"t_ms": 1, "extra": {"x": 1}}`, false),
 		Entry("a fractional attempt", `{"t_ms": 1, "attempt": 1.0}`, false),

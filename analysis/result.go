@@ -59,8 +59,14 @@ type PolicyResult struct {
 	// first attempt's arrival to the end of the response that decided it (the
 	// first success, else the last attempt).
 	CompletionMs Quantiles `json:"completion_ms"`
-	// MakespanMs is from the first arrival to the end of the last response.
+	// MakespanMs is from the first arrival to the end of the last response,
+	// both at the server.
 	MakespanMs float64 `json:"makespan_ms"`
+	// ClientMakespanMs is from the first attempt's send to the last outcome
+	// a client received (Record.SentMs, ReceivedMs): MakespanMs plus the first
+	// hop to the server and the last hop back. Nil, with a note, unless every
+	// Record carries both (a log of `chaos serve` has neither).
+	ClientMakespanMs *float64 `json:"client_makespan_ms"`
 	// RetryAfterViolations counts retries that arrived before the Retry-After
 	// of the previous response of the same logical request had elapsed.
 	RetryAfterViolations int `json:"retry_after_violations"`
@@ -123,28 +129,43 @@ type AttemptCount struct {
 	Requests int `json:"requests"`
 }
 
-// RetryDelay describes the delays before one retry number: from the end of
-// the previous response to the arrival of the retry, as the server saw them.
+// RetryDelay describes the delays before one retry number. Mean and Delay
+// are as the server saw them: from the end of the previous response to the
+// arrival of the retry. Sleep is as the client took it: from when it had the
+// previous outcome to when it sent the retry (Record.ReceivedMs, SentMs).
 type RetryDelay struct {
 	Retry int       `json:"retry"` // 1 = the delay before attempt 2
 	Count int       `json:"count"`
 	Mean  float64   `json:"mean_ms"`
 	Delay Quantiles `json:"delay_ms"`
+	// Sleep are the quantiles of the client's sleeps; nil unless every delay
+	// of this retry number has one (Records of harness runs).
+	Sleep *Quantiles `json:"sleep_ms"`
 	// AfterRetryAfter counts delays that followed a Retry-After.
 	AfterRetryAfter int `json:"after_retry_after"`
-	// KS tests the delays not following a Retry-After against the expected
-	// distribution; nil when none was given.
+	// Measured says what CDF and KS are of: MeasuredClientSleep when Sleep
+	// is known, else MeasuredServerGap, which includes network and response
+	// time, so that a schedule without jitter cannot match it.
+	Measured string `json:"measured"`
+	// KS tests the delays (as Measured says) not following a Retry-After
+	// against the expected distribution; nil when none was given.
 	KS *KS `json:"ks"`
-	// CDF is the empirical CDF of the delays that did not follow a
-	// Retry-After (the backoff's own, as the KS test sees them), Exact the
-	// expected CDF on a grid from 0 to past the longest delay (empty when none
-	// was given).
+	// CDF is the empirical CDF of the delays (as Measured says) that did not
+	// follow a Retry-After (the backoff's own, as the KS test sees them),
+	// Exact the expected CDF on a grid from 0 to past the longest delay
+	// (empty when none was given).
 	CDF   []Point `json:"cdf"`
 	Exact []Point `json:"exact_cdf"`
 	// Sampled is true when more delays arrived than were kept, so quantiles,
 	// CDF and KS rest on a seeded reservoir sample of them.
 	Sampled bool `json:"sampled"`
 }
+
+// What RetryDelay.Measured says its CDF and KS test are of.
+const (
+	MeasuredClientSleep = "client_sleep" // the client's send − its receipt of the previous outcome
+	MeasuredServerGap   = "server_gap"   // the retry's arrival − the previous response's end at the server
+)
 
 // RetrySpread is the spread across logical requests of when their k-th retry
 // arrived, absolute (since the run start) and relative to the first attempt.

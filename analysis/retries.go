@@ -23,40 +23,60 @@ func (a *Accumulator) retryResults(p *policyAcc, n *notes) ([]RetryDelay, []Retr
 		if rs.delay.n == 0 {
 			continue
 		}
-		all := make([]float64, 0, len(rs.delays.items))
-		free := make([]float64, 0, len(rs.delays.items)) // not after a Retry-After
-		for _, d := range rs.delays.items {
-			all = append(all, d.ms)
-			if !d.afterRA {
-				free = append(free, d.ms)
-			}
-		}
-		slices.Sort(all)
-		slices.Sort(free)
+		all, free := delaySamples(rs, func(d delaySample) float64 { return d.ms })
 		rd := RetryDelay{
 			Retry:           retry,
 			Count:           rs.delay.n,
 			Mean:            rs.delay.mean,
 			Delay:           quantiles(all),
 			AfterRetryAfter: rs.afterRA,
-			CDF:             ecdf(free),
+			Measured:        MeasuredServerGap,
 			Exact:           []Point{},
 			Sampled:         rs.delays.sampled(),
 		}
 		rd.Delay.Max = rs.delay.max // exact, even when sampled
+		top := rs.delay.max
+		if rs.sleep.n == rs.delay.n { // every delay has the client's sleep: test that
+			var sleeps []float64
+			sleeps, free = delaySamples(rs, func(d delaySample) float64 { return d.sleep })
+			q := quantiles(sleeps)
+			q.Max = rs.sleep.max
+			rd.Sleep, rd.Measured, top = &q, MeasuredClientSleep, rs.sleep.max
+		}
+		rd.CDF = ecdf(free)
 		if expected != nil {
 			if cdf := expected(retry); cdf != nil && len(free) > 0 {
-				if ks, err := KSTest(free, cdf); err != nil {
+				if ks, err := KSTestLattice(free, cdf, NanosecondMs); err != nil {
 					n.add("%s: retry %d: no KS test: %v", p.name, retry, err)
 				} else {
 					rd.KS = &ks
-					rd.Exact = curve(cdf, rs.delay.max)
+					rd.Exact = curve(cdf, top)
+					if rd.Measured == MeasuredServerGap {
+						n.add("%s: the KS tests are on the delays the server saw (a retry's arrival − the previous response's end), which include network and response time, so a schedule without jitter cannot match; Records with sent_ms and received_ms (harness runs) test the client's own sleep", p.name)
+					}
 				}
 			}
 		}
 		delays = append(delays, rd)
 	}
 	return delays, spreads
+}
+
+// delaySamples returns a retry number's kept delays, measured by value, all
+// of them and those not following a Retry-After, each sorted.
+func delaySamples(rs *retryStats, value func(delaySample) float64) (all, free []float64) {
+	all = make([]float64, 0, len(rs.delays.items))
+	free = make([]float64, 0, len(rs.delays.items))
+	for _, d := range rs.delays.items {
+		v := value(d)
+		all = append(all, v)
+		if !d.afterRA {
+			free = append(free, v)
+		}
+	}
+	slices.Sort(all)
+	slices.Sort(free)
+	return all, free
 }
 
 func spreadOf(retry int, rs *retryStats) RetrySpread {

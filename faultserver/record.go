@@ -56,6 +56,14 @@ type Record struct {
 	// is known: one of the Outcome constants. Empty in logs of `chaos serve`,
 	// where analysis infers it from Fault and Status.
 	Outcome string `json:"outcome,omitempty"`
+	// SentMs is when the client sent the attempt and ReceivedMs when it had
+	// the whole response or gave up on it (a timeout, a reset), both on the
+	// run clock of TMs, so SentMs <= TMs and TMs+LatencyMs <= ReceivedMs for
+	// a response the client read to the end. Known only in harness runs
+	// (exact in the sim engine, the clients' own clock in the live one); nil
+	// in logs of `chaos serve`, which sees only the server's side.
+	SentMs     *float64 `json:"sent_ms,omitempty"`
+	ReceivedMs *float64 `json:"received_ms,omitempty"`
 }
 
 // Client-side outcomes of an attempt (Record.Outcome).

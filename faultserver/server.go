@@ -269,6 +269,12 @@ func (s *Server) AdminURL() string {
 	return s.adminURL
 }
 
+// StartedAt is the origin of every Record's t_ms: when Start began serving
+// (before Start, when the server was built). It carries the monotonic
+// reading, so a harness that times its clients from it shares the Records'
+// clock.
+func (s *Server) StartedAt() time.Time { return s.start }
+
 // elapsed is the time since the server started, on the monotonic clock.
 func (s *Server) elapsed() time.Duration { return time.Since(s.start) }
 

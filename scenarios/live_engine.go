@@ -46,7 +46,7 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 		liveServerStarted(srv)
 	}
 	lr := &liveRun{s: s, pol: pol, cfg: effectiveConfig(pol.Config, s.Clients), seed: seed, url: url,
-		clock: newScaledClock(k, time.Now()), progress: prog}
+		clock: newScaledClock(k, srv.StartedAt()), progress: prog} // the clients' clock is the Records' (t_ms)
 	// A fresh connection per attempt: net/http silently re-sends an
 	// idempotent request whose reused connection was reset, which would hide
 	// injected resets and log attempts the policy never made.
@@ -122,7 +122,7 @@ func (lr *liveRun) runClients(ctx context.Context) error {
 }
 
 func (lr *liveRun) newClient(i int) (*liveClient, error) {
-	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]string{}, spans: &lr.breakers, run: lr}
+	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]attemptSeen{}, spans: &lr.breakers, run: lr}
 	rng := rand.New(rand.NewPCG(lr.seed^streamPolicy, uint64(i)))
 	p, err := resilience.New(lr.cfg, resilience.WithRand(rng), resilience.WithClock(lr.clock), resilience.WithObserver(c))
 	if err != nil {
@@ -182,7 +182,7 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*faultserver.R
 		return PolicyRun{}, fmt.Errorf("reading the fault server's log: %w", err)
 	}
 	slices.SortStableFunc(recs, func(a, b faultserver.Record) int { return cmp.Compare(a.TMs, b.TMs) })
-	outcomes := map[string]map[attemptKey]string{}
+	outcomes := map[string]map[attemptKey]attemptSeen{}
 	out := PolicyRun{Name: lr.pol.Name, Duration: lr.end}
 	for _, c := range lr.clients {
 		outcomes[c.key] = c.outcomes
@@ -196,7 +196,10 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*faultserver.R
 	tracker := newPhaseTracker(&lr.s.Server)
 	for i := range recs {
 		r := &recs[i]
-		r.Outcome = outcomes[r.Client][attemptKeyOf(r)]
+		if seen, found := outcomes[r.Client][attemptKeyOf(r)]; found {
+			r.Outcome = seen.outcome
+			r.SentMs, r.ReceivedMs = new(faultserver.Millis(seen.sent)), new(faultserver.Millis(seen.received))
+		}
 		tracker.observe(time.Duration(r.TMs*float64(time.Millisecond)), r.Route, r.Phase)
 		out.Attempts++
 		if sink != nil {
@@ -233,7 +236,8 @@ type liveClient struct {
 
 	// Written by Observe, on the client's own goroutine.
 	request   string
-	outcomes  map[attemptKey]string
+	outcomes  map[attemptKey]attemptSeen
+	sentAt    time.Duration        // when the attempt in flight was sent, in scenario time
 	ended     resilience.EventKind // how the current call ended
 	attempts  int
 	logical   int64
@@ -300,13 +304,14 @@ func (c *liveClient) Observe(e resilience.Event) {
 	switch e.Kind {
 	case resilience.EventAttempt:
 		c.attempts = e.Attempt
+		c.sentAt = e.At.Sub(simEpoch)
 	case resilience.EventAttemptFailed:
-		c.outcomes[attemptKey{c.request, e.Attempt}] = e.Outcome.RecordOutcome()
+		c.saw(e, e.Outcome.RecordOutcome())
 		if why := unreachable(e); why != "" {
 			c.run.stop(fmt.Errorf("%w at %s (%v): %s, so the run is stopped", ErrUnreachable, c.run.url, e.Err, why))
 		}
 	case resilience.EventSuccess:
-		c.outcomes[attemptKey{c.request, e.Attempt}] = faultserver.OutcomeOK
+		c.saw(e, faultserver.OutcomeOK)
 		c.ended = e.Kind
 	case resilience.EventGaveUp:
 		c.ended = e.Kind
@@ -315,6 +320,19 @@ func (c *liveClient) Observe(e resilience.Event) {
 	case resilience.EventBreaker:
 		c.breaker(e.Change)
 	}
+}
+
+// saw keeps what became of the attempt in flight: its outcome, when it was
+// sent and when the client had the outcome (e.At), all on the run clock.
+func (c *liveClient) saw(e resilience.Event, outcome string) {
+	c.outcomes[attemptKey{c.request, e.Attempt}] = attemptSeen{outcome: outcome, sent: c.sentAt, received: e.At.Sub(simEpoch)}
+}
+
+// attemptSeen is an attempt as its client saw it, joined into the server's
+// Record of it.
+type attemptSeen struct {
+	outcome        string // a Record Outcome constant
+	sent, received time.Duration
 }
 
 func (c *liveClient) breaker(ch resilience.BreakerChange) {

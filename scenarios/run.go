@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -194,7 +195,9 @@ func expectedDelay(cfg resilience.Config) analysis.DelayCDF {
 	}
 	return func(retry int) func(ms float64) float64 {
 		cdf := backoff.CDF(retry, 0)
-		return func(ms float64) float64 { return cdf(time.Duration(ms * float64(time.Millisecond))) }
+		// Rounded to the nanosecond: a delay in milliseconds is a difference of
+		// floats, a hair off the whole nanoseconds the backoff drew.
+		return func(ms float64) float64 { return cdf(time.Duration(math.Round(ms * float64(time.Millisecond)))) }
 	}
 }
 

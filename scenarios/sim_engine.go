@@ -43,6 +43,7 @@ type simulator struct {
 	names    recordNames // the strings of pending Records
 	sink     func(*faultserver.Record) error
 	scratch  faultserver.Record // the Record handed to the sink
+	times    timeSlab           // what the scratch's SentMs and ReceivedMs point to
 	err      error              // the first failure (the sink's, or a policy refused): stops the run
 	breakers breakerSpans
 	phases   phaseTracker
@@ -300,6 +301,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 		rec.RetryAfterMs = faultserver.Millis(p.retryAfter)
 	}
 	rec.Finish(p.end)
+	rec.SentMs, rec.ReceivedMs = sim.times.pair(faultserver.Millis(p.sent), faultserver.Millis(p.received))
 	sim.err = sim.sink(rec)
 }
 
@@ -379,6 +381,7 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	}
 	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = int32(a.status), a.serverEnd, sim.names.index(kind.RecordOutcome())
+	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
 	sim.out.Attempts++
 	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: a.retryAfterHeader(simEpoch)})

@@ -28,15 +28,18 @@ type recordBuffer struct {
 type pendingRecord struct {
 	accepted, end time.Duration
 	retryAfter    time.Duration // the Retry-After sent; 0 for none
-	client        int32
-	logical       int32
-	attempt       int32
-	status        int32
-	route, phase  uint32 // in recordNames
-	fault         uint32
-	outcome       uint32
-	rowRead       bool // a failed read before a row write, logged as a GET
-	done          bool
+	// sent and received are the client's side: when it sent the attempt and
+	// when it had the response or gave up on it (Record.SentMs, ReceivedMs).
+	sent, received time.Duration
+	client         int32
+	logical        int32
+	attempt        int32
+	status         int32
+	route, phase   uint32 // in recordNames
+	fault          uint32
+	outcome        uint32
+	rowRead        bool // a failed read before a row write, logged as a GET
+	done           bool
 }
 
 // recordBlock is the number of slots per block.
@@ -107,4 +110,26 @@ func (n *recordNames) index(name string) uint32 {
 	}
 	*n = append(*n, name)
 	return uint32(len(*n) - 1)
+}
+
+// timeSlab hands out the float64s a Record's optional times point to, carved
+// from blocks: one allocation per timeBlock Records instead of one per
+// Record. The sink may keep a Record, so they never point into anything the
+// simulator reuses; a block lives as long as any Record pointing into it.
+type timeSlab struct {
+	block []float64
+}
+
+// timeBlock is the number of float64s per block.
+const timeBlock = 2048
+
+// pair returns pointers to two new float64s holding a and b.
+func (s *timeSlab) pair(a, b float64) (*float64, *float64) {
+	if len(s.block) < 2 {
+		s.block = make([]float64, timeBlock)
+	}
+	p := s.block[:2:2]
+	s.block = s.block[2:]
+	p[0], p[1] = a, b
+	return &p[0], &p[1]
 }
