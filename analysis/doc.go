@@ -30,6 +30,17 @@
 // frontier. MergeLogs reads JSON-lines logs, merged by time, with errors naming file
 // and line.
 //
+// Retry delays are timed twice. delay_ms is what the server saw: a retry's
+// arrival less the previous response's end, so it includes network and
+// response time. sleep_ms is what the client slept: its send less its receipt
+// of the previous outcome, from the Records' sent_ms and received_ms (harness
+// runs only). The KS test against the configured law is on the sleep when
+// every delay of the retry number has one (measured: client_sleep), so a
+// schedule without jitter reads D = 0, and on the server-seen delay
+// otherwise (server_gap, with a note). Likewise makespan_ms spans the server's
+// first arrival to its last end, and client_makespan_ms the first send to the
+// last receipt, null in a log of `chaos serve`.
+//
 // Memory is per logical request (a few numbers each), plus fixed-size bins and
 // seeded samples per strategy: never per Record.
 package analysis

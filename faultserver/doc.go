@@ -59,7 +59,8 @@
 // order they were accepted. Each write is of whole lines; the first failed
 // write (a full disk) stops the stream, is reported at once (OnLogError,
 // Stats.LogError) and returned by Close, and later Records are counted in
-// Stats.LogDropped.
+// Stats.LogDropped. The server sees only its side: a Record's sent_ms and
+// received_ms, the client's, are left out here and filled by harness runs.
 //
 // # Limits
 //

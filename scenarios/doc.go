@@ -53,6 +53,12 @@
 // resilience.Transport, with every duration compressed by clients.time_scale;
 // its Records are scaled back to scenario time.
 //
+// Both engines add the client's side to each Record: when it sent the
+// attempt and when it had the outcome (sent_ms, received_ms). The sim engine
+// knows them exactly from the hops it drew; the live engine takes them from
+// the policy's events on the clients' clock, whose origin is the fault
+// server's start, so they share t_ms's clock.
+//
 // ExecuteAndAnalyze analyses the Records as the run makes them, and adds what
 // only the clients know (requests their policy refused before any attempt,
 // requests a fallback answered) when it ends. Options.MaxDuration and
