@@ -74,7 +74,7 @@ func signed(x float64) string {
 }
 
 func retryDelayTable(res analysis.Result) table {
-	t := table{ID: "retry-delays", Caption: "Delay before each retry: from the end of the previous response to the retry's arrival; the KS test leaves out delays that followed a Retry-After",
+	t := table{ID: "retry-delays", Caption: "Delay before each retry: from the end of the previous response to the retry's arrival, as the server saw it; the KS test is on the client's own sleep where the Records have it (result.json: measured), and leaves out delays that followed a Retry-After",
 		Header: []string{"strategy", "retry", "count", "mean (ms)", "p50 (ms)", "p90 (ms)", "max (ms)", "after a Retry-After", "KS D", "KS p", "KS n"}}
 	for _, p := range res.Policies {
 		for _, rd := range p.RetryDelays {
