@@ -35,6 +35,29 @@ func expectClientTimes(recs []faultserver.Record) {
 }
 
 var _ = Describe("the client's side of each attempt (sent_ms, received_ms)", func() {
+	It("is exact in sim, hop by hop", func() {
+		s := parse(`
+server: {response: {delay: 5ms}, phases: [{requests: 1, fault: {status: 503, delay: 5ms}}, {}]}
+clients: {count: 1, network: 10ms}
+policies: [{name: none, retry: {max_retries: 1, base: 50ms, jitter: none}}]
+`)
+		out := simulate(s, scenarios.Options{})
+		Expect(out.Records).To(HaveLen(2))
+		first, retry := out.Records[0], out.Records[1]
+		// Sent at 0, accepted after a 10 ms hop, answered 5 ms later (15), back at 25.
+		Expect([]float64{*first.SentMs, first.TMs, first.TMs + first.LatencyMs, *first.ReceivedMs}).To(Equal([]float64{0, 10, 15, 25}))
+		// Slept 50 ms: sent at 75, accepted at 85, answered at 90, back at 100.
+		Expect([]float64{*retry.SentMs, retry.TMs, retry.TMs + retry.LatencyMs, *retry.ReceivedMs}).To(Equal([]float64{75, 85, 90, 100}))
+		Expect(retry.SentMs).NotTo(BeIdenticalTo(first.SentMs)) // each Record has its own
+		p, _ := out.Result.Policy("none")
+		// The server saw 85 − 15 = 70 ms; the client slept 75 − 25 = 50.
+		Expect(p.RetryDelays[0].Delay.Max).To(Equal(70.0))
+		Expect(p.RetryDelays[0].Sleep.Max).To(Equal(50.0))
+		// makespan_ms 90 − 10 = 80; client_makespan_ms 100 − 0 = 100.
+		Expect(p.MakespanMs).To(Equal(80.0))
+		Expect(p.ClientMakespanMs).To(Equal(new(100.0)))
+	})
+
 	It("is exact in sim: a schedule without jitter reads KS D = 0 on the client's sleep", func() {
 		s := parse(failThrice + `policies: [{name: none, retry: {max_retries: 3, base: 50ms, multiplier: 2, jitter: none}}]`)
 		out := simulate(s, scenarios.Options{})
