@@ -84,6 +84,12 @@ var _ = Describe("chaos tune", func() {
 		noRetry, _ := res.Policy("max_retries=0 base=10ms")
 		Expect(noRetry.SuccessRate).To(Equal(0.0))
 		Expect(res.Command).To(ContainSubstring("--min-success 0.9"))
+		// The plot is drawn on the frontier's objectives and says the floor.
+		svg, err := os.ReadFile(filepath.Join(out, "frontier.svg"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(svg)).To(ContainSubstring("amplification (attempts per logical request), lower is better"))
+		Expect(string(svg)).To(ContainSubstring("p99 completion time (ms), lower is better"))
+		Expect(string(md)).To(ContainSubstring("at least 90.0% (--min-success)"))
 	})
 
 	It("varies the first policy that retries unless told otherwise", func() {
@@ -172,4 +178,3 @@ policies:
   - name: retry
     retry: {max_retries: 4, base: 50ms, jitter: full}
 `
-
