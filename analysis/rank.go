@@ -13,18 +13,19 @@ import (
 // Result.Best, Result.Standings and Result.Ranking alike, so they never
 // disagree:
 //
-//  1. Contenders first: the strategies whose success rate is not
-//     significantly below the highest (the 95% Newcombe interval of the
-//     difference reaches zero). Success is what the callers see, but a
-//     higher rate by noise alone must not beat a cheaper strategy.
-//  2. Among the contenders, the lowest cost wins (RankCost: the sum of
-//     costTerms, today the load a strategy adds and the tail latency it
-//     costs). One attempt per logical request weighs as much as one second
-//     of p99 completion time, the weights of the old tune score, so that a
+//  1. Success first, in tiers: the first tier holds the strategies whose
+//     success rate is not significantly below the highest (the 95% Newcombe
+//     interval of the difference reaches zero), the next tier those not
+//     significantly below the highest of the rest, and so on. Success is
+//     what the callers see, but a higher rate by noise alone must not beat
+//     a cheaper strategy.
+//  2. Within a tier, the lowest cost first (RankCost: the sum of costTerms,
+//     today the load a strategy adds and the tail latency it costs). One
+//     attempt per logical request weighs as much as one second of p99
+//     completion time, the weights of the old tune score, so that a
 //     strategy that waits long to save a few retries (no jitter at p99 16 s
 //     against decorrelated at 6.5 s) does not rank first on amplification
 //     alone.
-//  3. The others follow by success rate, then cost.
 //  4. Ties go by name.
 //
 // The herd joins the cost as one more costTerm once retry_max_window
@@ -63,48 +64,42 @@ func RankingRule() string {
 	for i, t := range costTerms {
 		terms[i] = "one point for " + t.what
 	}
-	return "Ranking rule: the strategies whose success rate is not significantly below the highest " +
-		"(the 95% Newcombe interval of the difference reaches zero) rank first, lowest cost first, " +
-		"where the cost is " + strings.Join(terms, " plus ") +
-		"; the others follow by success rate, then cost; ties go by name."
+	return "Ranking rule: success first, in tiers: the first tier holds the strategies whose success rate is not " +
+		"significantly below the highest (the 95% Newcombe interval of the difference reaches zero), the next those " +
+		"not significantly below the highest of the rest, and so on; within a tier the lowest cost ranks first, " +
+		"where the cost is " + strings.Join(terms, " plus ") + "; ties go by name."
 }
 
 // ranking is the policies in the order of the ranking rule, best first,
-// with which of them are contenders (within the noise of the highest
-// success rate).
+// with each one's success tier (1 = within the noise of the highest).
 type ranking struct {
-	order     []PolicyResult
-	contender map[string]bool
+	order []PolicyResult
+	tier  map[string]int
 }
 
 func rankByRule(ps []PolicyResult) ranking {
-	r := ranking{contender: map[string]bool{}}
-	if len(ps) == 0 {
-		return r
-	}
-	top := slices.MaxFunc(ps, func(a, b PolicyResult) int { return cmp.Compare(a.SuccessRate, b.SuccessRate) })
-	for _, p := range ps {
-		_, lo, _ := NewcombeDiff(top.Succeeded, top.LogicalRequests, p.Succeeded, p.LogicalRequests, Z95)
-		r.contender[p.Name] = lo <= 0
-	}
-	r.order = slices.Clone(ps)
-	slices.SortStableFunc(r.order, func(a, b PolicyResult) int {
-		ca, cb := r.contender[a.Name], r.contender[b.Name]
-		switch {
-		case ca && !cb:
-			return -1
-		case cb && !ca:
-			return 1
-		case !ca: // both below the contenders: success first
-			if c := cmp.Compare(b.SuccessRate, a.SuccessRate); c != 0 {
-				return c
+	r := ranking{tier: map[string]int{}}
+	rest := slices.Clone(ps)
+	for t := 1; len(rest) > 0; t++ {
+		top := slices.MaxFunc(rest, func(a, b PolicyResult) int { return cmp.Compare(a.SuccessRate, b.SuccessRate) })
+		var tier, below []PolicyResult
+		for _, p := range rest {
+			if _, lo, _ := NewcombeDiff(top.Succeeded, top.LogicalRequests, p.Succeeded, p.LogicalRequests, Z95); lo <= 0 {
+				tier = append(tier, p)
+				r.tier[p.Name] = t
+			} else {
+				below = append(below, p)
 			}
 		}
-		if c := cmp.Compare(RankCost(a), RankCost(b)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
+		slices.SortStableFunc(tier, func(a, b PolicyResult) int {
+			if c := cmp.Compare(RankCost(a), RankCost(b)); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Name, b.Name)
+		})
+		r.order = append(r.order, tier...)
+		rest = below
+	}
 	return r
 }
 
@@ -156,7 +151,7 @@ func (r ranking) tradeoffs() []string {
 			continue
 		}
 		why := fmt.Sprintf("its success rate is significantly lower (%s against %s)", pct(rival.SuccessRate), pct(best.SuccessRate))
-		if r.contender[rival.Name] {
+		if r.tier[rival.Name] == r.tier[best.Name] {
 			why = fmt.Sprintf("it costs more by the rule (%.3f against %.3f)", RankCost(*rival), RankCost(best))
 			if RankCost(*rival) == RankCost(best) {
 				why = "it ties on cost and comes later by name"
@@ -220,8 +215,8 @@ func FrontierObjectives() []string {
 	return out
 }
 
-// Rank fills res.Ranking in the order of res.Standings (the ranking rule)
-// with each policy's cost, whether it is a contender, whether it reached the
+// Rank fills res.Ranking by the ranking rule, so in the order of
+// res.Standings, with each policy's cost, its success tier, whether it reached the
 // success floor minSuccess, and the Pareto frontier above the floor; and
 // res.Frontier with what the frontier is drawn on. `chaos tune` runs a grid
 // of settings as policies of one Result and ranks it.
@@ -230,7 +225,7 @@ func Rank(res *Result, minSuccess float64) {
 	front := ParetoFrontier(r.order, minSuccess)
 	res.Ranking = make([]Ranked, len(r.order))
 	for i, p := range r.order {
-		res.Ranking[i] = Ranked{Name: p.Name, Rank: i + 1, Cost: RankCost(p), Contender: r.contender[p.Name],
+		res.Ranking[i] = Ranked{Name: p.Name, Rank: i + 1, Cost: RankCost(p), Tier: r.tier[p.Name],
 			BelowMinSuccess: p.SuccessRate < minSuccess, Pareto: front[i]}
 	}
 	res.Frontier = &Frontier{Objectives: FrontierObjectives(), MinSuccess: minSuccess}

@@ -18,16 +18,19 @@ var _ = Describe("the ranking rule", func() {
 	}
 	// Costs (amplification − 1 + p99 in seconds): steady 0.5 + 2 = 2.5,
 	// eager 1.5 + 1.2 = 2.7, patient 0.2 + 6 = 6.2, middling 0.8 + 3 = 3.8,
-	// failfast 0 + 0.1 = 0.1.
+	// slowpoke 0.8 + 9 = 9.8, failfast 0 + 0.1 = 0.1.
 	// The highest success rate is eager's 99.2%. Newcombe 95% intervals of
 	// 99.2% less the others: against 99.0% and 99.1% they reach below zero
-	// (contenders); against 95.0% the lower limit is about 0.042 −
-	// √(0.008² + 0.012²) ≈ +0.028 and against 50% far above zero.
+	// (tier 1); against 95.1% the lower limit is about 0.041 −
+	// √(0.008² + 0.012²) ≈ +0.027, and above zero against the rest. Of the
+	// rest, slowpoke's 95.1% is the highest and middling's 95.0% within its
+	// noise (tier 2); failfast's 50% is far below (tier 3).
 	ps := func() []analysis.PolicyResult {
 		return []analysis.PolicyResult{
 			pol("failfast", 500, 1.0, 100, 60),
 			pol("patient", 991, 1.2, 6000, 90),
 			pol("middling", 950, 1.8, 3000, 200),
+			pol("slowpoke", 951, 1.8, 9000, 210),
 			pol("eager", 992, 2.5, 1200, 150),
 			pol("steady", 990, 1.5, 2000, 120),
 		}
@@ -42,33 +45,35 @@ var _ = Describe("the ranking rule", func() {
 
 	It("costs one point per attempt above 1 and per second of p99", func() {
 		Expect(analysis.RankCost(pol("steady", 990, 1.5, 2000, 0))).To(BeNumerically("~", 2.5, 1e-12))
-		Expect(analysis.RankingRule()).To(Equal("Ranking rule: the strategies whose success rate is not significantly below the highest " +
-			"(the 95% Newcombe interval of the difference reaches zero) rank first, lowest cost first, where the cost is " +
-			"one point for each attempt per logical request above 1 plus one point for each second of p99 completion time; " +
-			"the others follow by success rate, then cost; ties go by name."))
+		Expect(analysis.RankingRule()).To(Equal("Ranking rule: success first, in tiers: the first tier holds the strategies whose success rate is not " +
+			"significantly below the highest (the 95% Newcombe interval of the difference reaches zero), the next those " +
+			"not significantly below the highest of the rest, and so on; within a tier the lowest cost ranks first, where the cost is " +
+			"one point for each attempt per logical request above 1 plus one point for each second of p99 completion time; ties go by name."))
 	})
 
-	It("ranks the contenders by cost, then the rest by success, and marks the frontier above the floor", func() {
+	It("ranks by success tier, then cost, and marks the frontier above the floor", func() {
 		res := analysis.Result{Policies: ps()}
 		analysis.Rank(&res, 0.9)
-		// Contenders by cost: steady 2.5, eager 2.7, patient 6.2 (patient has
-		// the fewest attempts but the longest tail). Then middling (95%) and
-		// failfast (50%) by success rate, though failfast is the cheapest.
-		Expect(names(res.Ranking)).To(Equal([]string{"steady", "eager", "patient", "middling", "failfast"}))
+		// Tier 1 by cost: steady 2.5, eager 2.7, patient 6.2 (patient has the
+		// fewest attempts but the longest tail). Tier 2 by cost: middling 3.8
+		// before slowpoke 9.8, though slowpoke succeeded once more. Then
+		// failfast, though it is the cheapest.
+		Expect(names(res.Ranking)).To(Equal([]string{"steady", "eager", "patient", "middling", "slowpoke", "failfast"}))
 		Expect(res.Ranking[0].Rank).To(Equal(1))
 		Expect(res.Ranking[0].Cost).To(BeNumerically("~", 2.5, 1e-12))
-		contenders := []bool{}
+		tiers := []int{}
 		front := []bool{}
 		below := []bool{}
 		for _, r := range res.Ranking {
-			contenders, front, below = append(contenders, r.Contender), append(front, r.Pareto), append(below, r.BelowMinSuccess)
+			tiers, front, below = append(tiers, r.Tier), append(front, r.Pareto), append(below, r.BelowMinSuccess)
 		}
-		Expect(contenders).To(Equal([]bool{true, true, true, false, false}))
+		Expect(tiers).To(Equal([]int{1, 1, 1, 2, 2, 3}))
 		// Above the 90% floor, on amplification and p99: steady (1.5, 2000)
 		// dominates middling (1.8, 3000); steady, eager (lower p99) and patient
-		// (lower amplification) trade off. failfast is below the floor.
-		Expect(front).To(Equal([]bool{true, true, true, false, false}))
-		Expect(below).To(Equal([]bool{false, false, false, false, true}))
+		// (lower amplification) trade off; steady dominates slowpoke (1.8,
+		// 9000) too. failfast is below the floor.
+		Expect(front).To(Equal([]bool{true, true, true, false, false, false}))
+		Expect(below).To(Equal([]bool{false, false, false, false, false, true}))
 		Expect(res.Frontier).To(Equal(&analysis.Frontier{Objectives: []string{"amplification", "completion_ms.p99"}, MinSuccess: 0.9}))
 		Expect(res.Notes).To(BeEmpty())
 	})
@@ -76,8 +81,8 @@ var _ = Describe("the ranking rule", func() {
 	It("would call the setting that fails half its requests fast the only optimum without the floor", func() {
 		// failfast (1.0, 100 ms) is at least as good as every other on both
 		// objectives and better on one: it dominates them all.
-		Expect(analysis.ParetoFrontier(ps(), 0)).To(Equal([]bool{true, false, false, false, false}))
-		Expect(analysis.ParetoFrontier(ps(), 0.9)).To(Equal([]bool{false, true, false, true, true}))
+		Expect(analysis.ParetoFrontier(ps(), 0)).To(Equal([]bool{true, false, false, false, false, false}))
+		Expect(analysis.ParetoFrontier(ps(), 0.9)).To(Equal([]bool{false, true, false, false, true, true}))
 	})
 
 	It("says so when no setting reaches the floor", func() {
@@ -110,12 +115,12 @@ var _ = Describe("the trade-offs of the winner", func() {
 		Expect(res.Ranking[0].Name).To(Equal(res.Best))
 	})
 
-	It("names a contender that beats the winner on the tail but costs more", func() {
+	It("names a strategy of the winner's tier that beats it on the tail but costs more", func() {
 		res := analysis.Result{Policies: []analysis.PolicyResult{
 			{Name: "lean", LogicalRequests: 1000, Succeeded: 990, SuccessRate: 0.99, Amplification: 1.2, CompletionMs: analysis.Quantiles{P99: 3000}, MaxWindowArrivals: 50},
 			{Name: "eager", LogicalRequests: 1000, Succeeded: 991, SuccessRate: 0.991, Amplification: 3.0, CompletionMs: analysis.Quantiles{P99: 1500}, MaxWindowArrivals: 80},
 		}}
-		// Costs: lean 0.2 + 3 = 3.2, eager 2 + 1.5 = 3.5; both contenders.
+		// Costs: lean 0.2 + 3 = 3.2, eager 2 + 1.5 = 3.5; one success tier.
 		// eager's tail is shorter, lean's herd peak is smaller.
 		Expect(analysis.Tradeoffs(res.Policies)).To(Equal([]string{
 			"Trade-off: lean ranks first, but eager has a lower p99 completion time: 1500 ms against 3000 ms; eager ranks below because it costs more by the rule (3.500 against 3.200).",

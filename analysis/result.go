@@ -220,10 +220,12 @@ type Comparison struct {
 type Ranked struct {
 	Name string `json:"name"`
 	Rank int    `json:"rank"` // 1 = best, the same as Result.Best
-	// Cost is RankCost: lower is better among contenders.
+	// Cost is RankCost: lower is better within a tier.
 	Cost float64 `json:"cost"`
-	// Contender: the success rate is not significantly below the highest.
-	Contender bool `json:"contender"`
+	// Tier is the success tier of the ranking rule: 1 for the policies
+	// whose success rate is not significantly below the highest, 2 for
+	// those not significantly below the highest of the rest, and so on.
+	Tier int `json:"tier"`
 	// BelowMinSuccess: the success rate is below Frontier.MinSuccess, so the
 	// policy is never on the frontier.
 	BelowMinSuccess bool `json:"below_min_success"`

@@ -161,7 +161,7 @@ func faultsTable(res analysis.Result) table {
 
 func rankingTable(res analysis.Result) table {
 	t := table{ID: "ranking", Caption: "Settings ranked by the ranking rule", TextCols: 2,
-		Header: []string{"rank", "setting", "cost", "within the noise of the best success", "Pareto frontier", "success rate", "amplification", "p99 (ms)"}}
+		Header: []string{"rank", "setting", "success tier", "cost", "Pareto frontier", "success rate", "amplification", "p99 (ms)"}}
 	for _, r := range res.Ranking {
 		p, _ := res.Policy(r.Name)
 		front := ""
@@ -171,11 +171,7 @@ func rankingTable(res analysis.Result) table {
 		case r.BelowMinSuccess:
 			front = "below the success floor"
 		}
-		contender := ""
-		if r.Contender {
-			contender = "yes"
-		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, fmt.Sprintf("%.3f", r.Cost), contender, front,
+		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, strconv.Itoa(r.Tier), fmt.Sprintf("%.3f", r.Cost), front,
 			percent(p.SuccessRate), num(p.Amplification), msNum(p.CompletionMs.P99)})
 	}
 	return t
