@@ -363,11 +363,11 @@ func tuneCommand(arg string, f *tuneFlags, policy string, seed uint64) string {
 }
 
 // printRanking prints the settings best first by the ranking rule, with
-// their cost and where they stand against the frontier.
+// their success tier, cost and where they stand against the frontier.
 func printRanking(s streams, res *analysis.Result) {
 	fmt.Fprintf(s.out, "scenario %s, engine %s, seed %d\n\n", res.Scenario, res.Engine, *res.Seed)
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tsetting\tsuccess\tamplification\tp99 ms\tcost\tfrontier")
+	fmt.Fprintln(tw, "rank\tsetting\tsuccess\tamplification\tp99 ms\ttier\tcost\tfrontier")
 	for _, r := range res.Ranking {
 		p, _ := res.Policy(r.Name)
 		front := ""
@@ -377,8 +377,8 @@ func printRanking(s streams, res *analysis.Result) {
 		case r.BelowMinSuccess:
 			front = "below --min-success"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%.3f\t%.0f\t%.3f\t%s\n", r.Rank, r.Name, p.SuccessRate,
-			p.Amplification, p.CompletionMs.P99, r.Cost, front)
+		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%.3f\t%.0f\t%d\t%.3f\t%s\n", r.Rank, r.Name, p.SuccessRate,
+			p.Amplification, p.CompletionMs.P99, r.Tier, r.Cost, front)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(s.out, "\nfrontier: %s (lower is better) among settings with success rate >= %g\n",
