@@ -120,8 +120,10 @@ func (a *Accumulator) Finish() (Result, error) {
 		data[i] = a.finishPolicy(p, grid, res.Phases, n)
 		res.Policies = append(res.Policies, data[i].result)
 	}
-	res.Standings = standings(res.Policies)
+	ranked := rankByRule(res.Policies)
+	res.Standings = ranked.names()
 	res.Best = res.Standings[0]
+	res.Tradeoffs = ranked.tradeoffs()
 	res.Comparisons = a.compareAll(res.Standings, data)
 	res.Notes = n.list()
 	return res, nil

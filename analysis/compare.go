@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -10,53 +9,10 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// standings orders the policies best first. The best is the cheapest of the
-// policies whose success rate is not significantly below the highest (the
-// Newcombe interval of the difference reaches zero): a success rate higher by
-// noise alone does not beat fewer attempts. "Cheapest" is the lowest
-// amplification, then the lowest p99 completion time, then the name. The rest
-// follow by compareOutcome.
+// standings orders the policies best first by the ranking rule (see
+// RankingRule and rankByRule).
 func standings(ps []PolicyResult) []string {
-	if len(ps) == 0 {
-		return []string{}
-	}
-	top := slices.MinFunc(ps, compareOutcome)
-	var tied []PolicyResult
-	for _, p := range ps {
-		_, lo, _ := NewcombeDiff(top.Succeeded, top.LogicalRequests, p.Succeeded, p.LogicalRequests, Z95)
-		if lo <= 0 {
-			tied = append(tied, p)
-		}
-	}
-	best := slices.MinFunc(tied, compareCost)
-	order := []string{best.Name}
-	others := slices.DeleteFunc(slices.Clone(ps), func(p PolicyResult) bool { return p.Name == best.Name })
-	slices.SortStableFunc(others, compareOutcome)
-	for _, p := range others {
-		order = append(order, p.Name)
-	}
-	return order
-}
-
-// compareOutcome orders policies by success rate (highest first), then by
-// compareCost.
-func compareOutcome(a, b PolicyResult) int {
-	if c := cmp.Compare(b.SuccessRate, a.SuccessRate); c != 0 {
-		return c
-	}
-	return compareCost(a, b)
-}
-
-// compareCost orders policies by amplification, then p99 completion time,
-// then name (lowest first).
-func compareCost(a, b PolicyResult) int {
-	if c := cmp.Compare(a.Amplification, b.Amplification); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.CompletionMs.P99, b.CompletionMs.P99); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Name, b.Name)
+	return rankByRule(ps).names()
 }
 
 // compareAll sets the best policy against each other one, in the order of

@@ -96,42 +96,6 @@ var _ = Describe("comparing strategies", func() {
 	})
 })
 
-var _ = Describe("ranking a grid of settings", func() {
-	pol := func(name string, sr, amp, p99 float64) analysis.PolicyResult {
-		return analysis.PolicyResult{Name: name, SuccessRate: sr, Amplification: amp, CompletionMs: analysis.Quantiles{P99: p99}}
-	}
-
-	It("marks the Pareto frontier of success rate, amplification and p99", func() {
-		ps := []analysis.PolicyResult{
-			pol("a", 0.99, 2.0, 900),
-			pol("b", 0.95, 1.2, 900),
-			pol("c", 0.95, 1.5, 1000), // dominated by b
-			pol("d", 0.90, 1.0, 100),
-			pol("e", 0.99, 2.0, 950), // dominated by a
-		}
-		Expect(analysis.ParetoFrontier(ps)).To(Equal([]bool{true, true, false, true, false}))
-	})
-
-	It("ranks by the objective, best first, ties by name", func() {
-		res := analysis.Result{Policies: []analysis.PolicyResult{
-			pol("slow", 0.99, 1.0, 5000), pol("lean", 0.99, 1.0, 1000), pol("loud", 0.99, 3.0, 1000), pol("twin", 0.99, 1.0, 1000),
-		}}
-		analysis.Rank(&res, nil)
-		names := []string{}
-		for _, r := range res.Ranking {
-			names = append(names, r.Name)
-		}
-		// Scores: lean and twin 0.99 − 0.01 (p99 1 s); loud 0.99 − 0.02 − 0.01;
-		// slow 0.99 − 0.05.
-		Expect(names).To(Equal([]string{"lean", "twin", "loud", "slow"}))
-		Expect(res.Ranking[0].Rank).To(Equal(1))
-		Expect(res.Ranking[0].Score).To(BeNumerically("~", 0.99-0.01, 1e-12))
-		Expect(res.Ranking[0].Pareto).To(BeTrue())
-		Expect(res.Ranking[2].Pareto).To(BeFalse()) // loud: lean is as good and quieter
-		Expect(res.Ranking[3].Pareto).To(BeFalse()) // slow: lean is as good and faster
-	})
-})
-
 var _ = Describe("retry delays against an exact distribution", func() {
 	// Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter",
 	// 2015): the delay before retry k is uniform on [0, min(cap, base·2^(k−1))].

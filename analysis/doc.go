@@ -23,11 +23,13 @@
 //
 // Records are grouped into strategies by their Policy ("client" when empty), so a
 // comparison of jitters is one Accumulator fed each jitter's run with Policy set to
-// its name; the Result then names the best strategy, orders the rest, and compares
-// the best with each (Newcombe interval on the success-rate difference, Mann-Whitney
-// U on completion times, bootstrap interval on the peak-to-mean difference). A tuning
-// grid is the same with one policy per setting, then Rank for the ranking and Pareto
-// frontier. MergeLogs reads JSON-lines logs, merged by time, with errors naming file
+// its name; the Result then names the best strategy and orders the rest by the one
+// ranking rule (RankingRule, in rank.go), names the trade-offs where a lower-ranked
+// strategy has the shorter tail or the smaller herd, and compares the best with each
+// (Newcombe interval on the success-rate difference, Mann-Whitney U on completion
+// times, bootstrap interval on the peak-to-mean difference). A tuning grid is the same
+// with one policy per setting, then Rank for the ranking, in the same order, and the
+// Pareto frontier above a success floor. MergeLogs reads JSON-lines logs, merged by time, with errors naming file
 // and line.
 //
 // Retry delays are timed twice. delay_ms is what the server saw: a retry's

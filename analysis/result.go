@@ -21,19 +21,26 @@ type Result struct {
 	ResolutionMs float64 `json:"resolution_ms"`
 	// Phases are the spans shaded in plots, given or inferred from Records.
 	Phases []PhaseSpan `json:"phases"`
-	// Best names the strategy that did best: the one with the fewest attempts
-	// per logical request among those whose success rate is not significantly
-	// below the highest (then the lowest p99 completion time, then the name).
+	// Best names the strategy that did best by the ranking rule (see
+	// RankingRule): the cheapest of those whose success rate is not
+	// significantly below the highest.
 	Best string `json:"best"`
-	// Standings order the strategies best first: Best, then the others by
-	// success rate, amplification, p99 completion time and name.
+	// Standings order the strategies best first by the ranking rule: Best is
+	// the first, and Ranking (when set) has the same order.
 	Standings []string `json:"standings"`
+	// Tradeoffs are sentences naming a lower-ranked strategy that beats Best
+	// on p99 completion time or on the herd (max_window_arrivals), and why
+	// the rule still ranks Best first; empty when none does.
+	Tradeoffs []string `json:"tradeoffs"`
 	// Comparisons set the best strategy against each of the others, in the
 	// order of the standings.
 	Comparisons []Comparison `json:"comparisons"`
-	// Ranking orders the policies by an objective, with the Pareto frontier
-	// marked (see Rank); empty unless a caller ranked them.
+	// Ranking is the standings with each policy's cost and the Pareto
+	// frontier marked (see Rank); empty unless a caller ranked them.
 	Ranking []Ranked `json:"ranking,omitempty"`
+	// Frontier says what the Pareto frontier of Ranking is computed on; nil
+	// unless a caller ranked the policies.
+	Frontier *Frontier `json:"frontier,omitempty"`
 	// Notes say where the analysis had to approximate or guess.
 	Notes []string `json:"notes"`
 }
@@ -230,12 +237,30 @@ type Comparison struct {
 	AmplificationDiff  float64    `json:"amplification_diff"`
 }
 
-// Ranked is one policy's place under an objective.
+// Ranked is one policy's place under the ranking rule.
 type Ranked struct {
-	Name   string  `json:"name"`
-	Rank   int     `json:"rank"` // 1 = best
-	Score  float64 `json:"score"`
-	Pareto bool    `json:"pareto"`
+	Name string `json:"name"`
+	Rank int    `json:"rank"` // 1 = best, the same as Result.Best
+	// Cost is RankCost: lower is better within a tier.
+	Cost float64 `json:"cost"`
+	// Tier is the success tier of the ranking rule: 1 for the policies
+	// whose success rate is not significantly below the highest, 2 for
+	// those not significantly below the highest of the rest, and so on.
+	Tier int `json:"tier"`
+	// BelowMinSuccess: the success rate is below Frontier.MinSuccess, so the
+	// policy is never on the frontier.
+	BelowMinSuccess bool `json:"below_min_success"`
+	// Pareto: on the frontier of Frontier.Objectives among the policies
+	// that reach Frontier.MinSuccess.
+	Pareto bool `json:"pareto"`
+}
+
+// Frontier is what tune's Pareto frontier is computed on.
+type Frontier struct {
+	// Objectives are result.json fields of a policy, each lower is better.
+	Objectives []string `json:"objectives"`
+	// MinSuccess is the success floor (tune --min-success).
+	MinSuccess float64 `json:"min_success"`
 }
 
 // Policy returns the named policy's result.

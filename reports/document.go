@@ -12,10 +12,12 @@ import (
 type document struct {
 	Title    string
 	Headline string
-	Meta     []metaItem
-	Sections []section
-	Notes    []string
-	Methods  []string
+	// HeadlineNotes follow the headline: the ranking rule and trade-offs.
+	HeadlineNotes []string
+	Meta          []metaItem
+	Sections      []section
+	Notes         []string
+	Methods       []string
 }
 
 type metaItem struct {
@@ -50,11 +52,12 @@ func newDocument(res analysis.Result, figs []Figure) document {
 		scenario = "(unnamed)"
 	}
 	d := document{
-		Title:    "chaos report: " + scenario,
-		Headline: Headline(res),
-		Meta:     metadata(res),
-		Notes:    res.Notes,
-		Methods:  methods,
+		Title:         "chaos report: " + scenario,
+		Headline:      Headline(res),
+		HeadlineNotes: HeadlineNotes(res),
+		Meta:          metadata(res),
+		Notes:         res.Notes,
+		Methods:       methods,
 	}
 	d.Sections = append(d.Sections, section{ID: "summary", Title: "Summary",
 		Tables: []table{outcomeTable(res), completionTable(res), loadTable(res)}})

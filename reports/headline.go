@@ -6,8 +6,9 @@ import (
 	"github.com/chaos-harness/chaos/analysis"
 )
 
-// Headline says in one sentence which strategy did best and by how much,
-// with the interval of the difference.
+// Headline says in one sentence which strategy did best by the ranking rule
+// (analysis.RankingRule; the first of the standings) and by how much, with
+// the interval of the difference.
 func Headline(res analysis.Result) string {
 	if len(res.Policies) == 0 {
 		return "No attempts were analysed."
@@ -26,15 +27,23 @@ func Headline(res analysis.Result) string {
 			best.Name, percent(best.SuccessRate), best.LogicalRequests, percent(next.SuccessRate), next.Name,
 			diff, num(best.Amplification), num(next.Amplification))
 	}
-	var why string
-	switch {
-	case best.Amplification != next.Amplification:
-		why = fmt.Sprintf("it sent fewer attempts: %s per logical request against %s", num(best.Amplification), num(next.Amplification))
-	case best.CompletionMs.P99 != next.CompletionMs.P99:
-		why = fmt.Sprintf("its p99 completion time was lower: %s ms against %s ms", msNum(best.CompletionMs.P99), msNum(next.CompletionMs.P99))
-	default:
-		why = "it leads by name only: the two are indistinguishable by these measures"
+	why := fmt.Sprintf("it cost less by the ranking rule: %s (%s attempts per logical request, p99 %s ms) against %s (%s, p99 %s ms)",
+		num(analysis.RankCost(*best)), num(best.Amplification), msNum(best.CompletionMs.P99),
+		num(analysis.RankCost(*next)), num(next.Amplification), msNum(next.CompletionMs.P99))
+	if analysis.RankCost(*best) == analysis.RankCost(*next) {
+		why = "it leads by name only: the two cost the same by the ranking rule"
 	}
 	return fmt.Sprintf("%s did best: its success rate of %s is within the noise of %s's %s (difference %s), and %s.",
 		best.Name, percent(best.SuccessRate), next.Name, percent(next.SuccessRate), diff, why)
+}
+
+// HeadlineNotes are what the headline area says after the headline when
+// strategies were ranked: the ranking rule in a sentence, then the
+// trade-offs (Result.Tradeoffs) where tail latency or herd contradict the
+// winner. Every report and the command line print them alike.
+func HeadlineNotes(res analysis.Result) []string {
+	if len(res.Policies) < 2 {
+		return nil
+	}
+	return append([]string{analysis.RankingRule()}, res.Tradeoffs...)
 }

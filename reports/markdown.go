@@ -12,6 +12,9 @@ func writeMarkdown(w io.Writer, d document) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", mdEscape(d.Title))
 	fmt.Fprintf(&b, "**%s**\n\n", mdEscape(d.Headline))
+	for _, n := range d.HeadlineNotes {
+		fmt.Fprintf(&b, "%s\n\n", mdEscape(n))
+	}
 	for _, m := range d.Meta {
 		v := mdEscape(m.Value)
 		if m.Code {

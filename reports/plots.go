@@ -279,54 +279,66 @@ func retryDelayFigure(res analysis.Result) (Figure, bool, error) {
 	return f, err == nil, err
 }
 
+// frontierFigure plots every setting of a ranked result on the frontier's
+// objectives, amplification across and p99 completion time up (both lower is
+// better): the frontier filled and named, settings above the success floor
+// that another beats as rings, settings below the floor as crosses. Names
+// are placed so that none overlaps another or a point.
 func frontierFigure(res analysis.Result) (Figure, bool, error) {
 	if len(res.Ranking) == 0 {
 		return Figure{}, false, nil
 	}
-	pareto := map[string]bool{}
+	var front, beaten, below, all plotter.XYs
+	var named plotter.XYs
+	var names []string
 	for _, r := range res.Ranking {
-		pareto[r.Name] = r.Pareto
-	}
-	var front, rest plotter.XYs
-	var labels plotter.XYLabels
-	for _, p := range res.Policies {
-		pt := plotter.XY{X: p.Amplification, Y: p.SuccessRate}
-		if pareto[p.Name] {
+		p, _ := res.Policy(r.Name)
+		pt := plotter.XY{X: p.Amplification, Y: p.CompletionMs.P99}
+		all = append(all, pt)
+		switch {
+		case r.Pareto:
 			front = append(front, pt)
-			labels.XYs = append(labels.XYs, pt)
-			labels.Labels = append(labels.Labels, p.Name)
-		} else {
-			rest = append(rest, pt)
+		case r.BelowMinSuccess:
+			below = append(below, pt)
+		default:
+			beaten = append(beaten, pt)
+		}
+		if r.Pareto || r.Rank == 1 {
+			name := r.Name
+			if r.Rank == 1 {
+				name += " (rank 1)"
+			}
+			named, names = append(named, pt), append(names, name)
 		}
 	}
-	pl := newPlot("Settings: success rate against load", "amplification (attempts per logical request)", "success rate")
+	pl := newPlot("Settings: load against tail latency",
+		"amplification (attempts per logical request), lower is better", "p99 completion time (ms), lower is better")
 	pl.Add(plotter.NewGrid())
-	if len(rest) > 0 {
-		s, err := plotter.NewScatter(rest)
+	const radius = 3.5
+	groups := []struct {
+		pts   plotter.XYs
+		style draw.GlyphStyle
+	}{
+		{below, draw.GlyphStyle{Color: mutedColor, Radius: vg.Points(radius - 1), Shape: draw.CrossGlyph{}}},
+		{beaten, draw.GlyphStyle{Color: mutedColor, Radius: vg.Points(radius - 1), Shape: draw.RingGlyph{}}},
+		{front, draw.GlyphStyle{Color: colorOf(0), Radius: vg.Points(radius), Shape: draw.CircleGlyph{}}},
+	}
+	for _, g := range groups {
+		if len(g.pts) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(g.pts)
 		if err != nil {
 			return Figure{}, false, err
 		}
-		s.GlyphStyle = draw.GlyphStyle{Color: mutedColor, Radius: vg.Points(2.5), Shape: draw.RingGlyph{}}
+		s.GlyphStyle = g.style
 		pl.Add(s)
 	}
-	s, err := plotter.NewScatter(front)
-	if err != nil {
-		return Figure{}, false, err
-	}
-	s.GlyphStyle = draw.GlyphStyle{Color: colorOf(0), Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
-	pl.Add(s)
-	l, err := plotter.NewLabels(labels)
-	if err != nil {
-		return Figure{}, false, err
-	}
-	for i := range l.TextStyle {
-		l.TextStyle[i].Font = sans
-		l.TextStyle[i].Font.Size = vg.Points(8)
-		l.TextStyle[i].Handler = pl.Title.TextStyle.Handler
-	}
-	l.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
-	pl.Add(l)
-	// Room around the points, so none sits on an axis and labels fit.
+	style := pl.Title.TextStyle
+	style.Font = sans
+	style.Font.Size = vg.Points(8)
+	pl.Add(placedLabels{named: named, names: names, all: all, radius: vg.Points(radius), style: style})
+	// Room around the points, so none sits on an axis and names fit.
 	pad := func(lo, hi, frac float64) (float64, float64) {
 		d := (hi - lo) * frac
 		if d == 0 {
@@ -335,16 +347,20 @@ func frontierFigure(res analysis.Result) (Figure, bool, error) {
 		return lo - d, hi + d
 	}
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for _, pt := range append(append(plotter.XYs{}, front...), rest...) {
+	for _, pt := range all {
 		xmin, xmax = math.Min(xmin, pt.X), math.Max(xmax, pt.X)
 		ymin, ymax = math.Min(ymin, pt.Y), math.Max(ymax, pt.Y)
 	}
-	pl.X.Min, pl.X.Max = pad(xmin, xmax, 0.08)
-	pl.X.Max += (pl.X.Max - pl.X.Min) * 0.12 // labels sit right of their points
-	pl.Y.Min, pl.Y.Max = pad(ymin, ymax, 0.08)
-	f, err := single(pl, figWidth, singleHeight+0.6*vg.Inch).render("frontier",
-		"Settings and the Pareto frontier",
-		"Each point is one setting of the grid. Filled and named: the Pareto frontier of success rate (higher), amplification and p99 completion time (lower), where no other setting is at least as good on all three and better on one. Rings: dominated settings.")
+	pl.X.Min, pl.X.Max = pad(xmin, xmax, 0.25)
+	pl.Y.Min, pl.Y.Max = pad(ymin, ymax, 0.12)
+	floor := analysis.DefaultMinSuccess
+	if res.Frontier != nil {
+		floor = res.Frontier.MinSuccess
+	}
+	caption := fmt.Sprintf("Each point is one setting of the grid, placed by amplification and p99 completion time, the two objectives the frontier is computed on (both lower is better). "+
+		"Filled and named: the Pareto frontier among the settings whose success rate is at least %s (--min-success), where no other such setting is at least as good on both and better on one. "+
+		"Rings: settings above the floor that another beats. Crosses: settings below the floor, never on the frontier. The winner by the ranking rule is named with (rank 1).", percent(floor))
+	f, err := single(pl, figWidth, singleHeight+0.6*vg.Inch).render("frontier", "Settings and the Pareto frontier", caption)
 	return f, err == nil, err
 }
 

@@ -173,6 +173,14 @@ var _ = Describe("a written report", func() {
 			checkComparisons(mdTable(md, "The best strategy against each other one (A − B)"))
 		})
 
+		It("states the ranking rule and the trade-offs right under the headline", func() {
+			notes := "\n\n" + analysis.RankingRule() + "\n\n"
+			for _, t := range fixture.Tradeoffs {
+				notes += t + "\n\n"
+			}
+			Expect(md).To(ContainSubstring("**" + reports.Headline(fixture) + "**" + notes + "- scenario:"))
+		})
+
 		It("says which strategy did best and by how much, with the interval", func() {
 			c := fixture.Comparisons[0]
 			Expect(md).To(ContainSubstring(fixture.Best + " did best"))
@@ -330,7 +338,17 @@ var _ = Describe("the headline", func() {
 		lean, loud := pol("lean", 990, 1000, 1.5), pol("loud", 991, 1000, 3)
 		res := analysis.Result{Policies: []analysis.PolicyResult{loud, lean}, Best: "lean", Comparisons: []analysis.Comparison{versus(lean, loud)}}
 		Expect(reports.Headline(res)).To(HavePrefix("lean did best: its success rate of 99.00% is within the noise of loud's 99.10% (difference -0.10 points (95% CI "))
-		Expect(reports.Headline(res)).To(HaveSuffix("), and it sent fewer attempts: 1.50 per logical request against 3.00."))
+		// Ranking costs (amplification − 1 + p99 in seconds, p99 0 here):
+		// lean 0.5, loud 2.
+		Expect(reports.Headline(res)).To(HaveSuffix("), and it cost less by the ranking rule: 0.50 (1.50 attempts per logical request, p99 0 ms) against 2.00 (3.00, p99 0 ms)."))
+	})
+
+	It("follows with the ranking rule and the trade-offs when strategies were ranked", func() {
+		lean, loud := pol("lean", 990, 1000, 1.5), pol("loud", 991, 1000, 3)
+		res := analysis.Result{Policies: []analysis.PolicyResult{loud, lean}, Best: "lean", Tradeoffs: []string{"Trade-off: lean ranks first, but loud ..."}}
+		Expect(reports.HeadlineNotes(res)).To(Equal([]string{analysis.RankingRule(), "Trade-off: lean ranks first, but loud ..."}))
+		res.Policies = res.Policies[1:]
+		Expect(reports.HeadlineNotes(res)).To(BeEmpty())
 	})
 
 	It("summarises a single strategy", func() {

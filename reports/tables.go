@@ -160,15 +160,18 @@ func faultsTable(res analysis.Result) table {
 }
 
 func rankingTable(res analysis.Result) table {
-	t := table{ID: "ranking", Caption: "Settings ranked by the objective", TextCols: 2,
-		Header: []string{"rank", "setting", "score", "Pareto frontier", "success rate", "amplification", "p99 (ms)"}}
+	t := table{ID: "ranking", Caption: "Settings ranked by the ranking rule", TextCols: 2,
+		Header: []string{"rank", "setting", "success tier", "cost", "Pareto frontier", "success rate", "amplification", "p99 (ms)"}}
 	for _, r := range res.Ranking {
 		p, _ := res.Policy(r.Name)
 		front := ""
-		if r.Pareto {
+		switch {
+		case r.Pareto:
 			front = "yes"
+		case r.BelowMinSuccess:
+			front = "below the success floor"
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, fmt.Sprintf("%.4f", r.Score), front,
+		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, strconv.Itoa(r.Tier), fmt.Sprintf("%.3f", r.Cost), front,
 			percent(p.SuccessRate), num(p.Amplification), msNum(p.CompletionMs.P99)})
 	}
 	return t

@@ -92,7 +92,7 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(s.out, reports.Headline(res))
+	printHeadline(s.out, res)
 	fmt.Fprintf(s.out, "analysed %d records into %s: %s\n", acc.Records(), f.out, baseNames(written))
 	return nil
 }

@@ -111,10 +111,8 @@ func comparisonBase(sc *scenarios.Scenario, name string) (scenarios.Policy, erro
 		}
 		return p, nil
 	}
-	for _, p := range sc.Policies {
-		if retries(p.Config) {
-			return p, nil
-		}
+	if p, ok := firstRetrying(sc); ok {
+		return p, nil
 	}
 	return scenarios.Policy{}, fmt.Errorf("%s: no policy retries, so there is no jitter to compare; add a policy with a retry section", sc.File)
 }

@@ -145,7 +145,9 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 		return failed(err)
 	}
 	printRunSummary(s, sc, run, &res)
-	fmt.Fprintf(s.out, "\n%s\n\nwrote %s", reports.Headline(res), arrivalsPath)
+	fmt.Fprintln(s.out)
+	printHeadline(s.out, res)
+	fmt.Fprintf(s.out, "\nwrote %s", arrivalsPath)
 	for _, path := range written {
 		fmt.Fprintf(s.out, ", %s", filepath.Base(path))
 	}

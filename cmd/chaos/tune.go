@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -24,22 +25,14 @@ func init() { subcommands = append(subcommands, newTuneCmd) }
 // maxGridPoints bounds a tuning grid: each point is a whole simulated run.
 const maxGridPoints = 500
 
-// objectives are the scores `chaos tune --objective` ranks by; higher is better.
-var objectives = map[string]analysis.Score{
-	"default":       analysis.DefaultScore,
-	"success":       func(p analysis.PolicyResult) float64 { return p.SuccessRate },
-	"amplification": func(p analysis.PolicyResult) float64 { return -p.Amplification },
-	"p99":           func(p analysis.PolicyResult) float64 { return -p.CompletionMs.P99 },
-}
-
 type tuneFlags struct {
-	vary      []string
-	policy    string
-	objective string
-	seed      uint64
-	workers   int
-	out       string
-	limits    limitFlags
+	vary       []string
+	policy     string
+	minSuccess float64
+	seed       uint64
+	workers    int
+	out        string
+	limits     limitFlags
 }
 
 func newTuneCmd(s streams) *cobra.Command {
@@ -49,20 +42,29 @@ func newTuneCmd(s streams) *cobra.Command {
 		Short: "Sweep a grid of policy settings in simulation and rank them, marking the Pareto frontier",
 		Long: `tune runs a scenario (a built-in NAME or a scenario FILE) in the sim engine once
 per point of a grid of policy settings, all with the same seed, across all
-cores, and ranks the points by an objective. The Pareto frontier of success
-rate (higher), amplification (lower) and p99 completion time (lower) is marked
-in the table and in the frontier plot.
+cores, and ranks the points by the ranking rule that compare and the reports
+use too:
+
+  ` + analysis.RankingRule() + `
+
+The Pareto frontier is drawn on amplification and p99 completion time (both
+lower is better) among the settings whose success rate is at least
+--min-success; settings below that floor are never on it (a setting that fails
+half its requests fast would otherwise look optimal). The table and the
+frontier plot mark both.
 
 Each --vary names a knob of the base policy (--policy; default the scenario's
-first policy) and the values to try; the grid is every combination. Keys are
-full paths (retry.max_retries, retry.base, retry.cap, retry.multiplier,
-retry.jitter, breaker.failures, breaker.open, budget.tokens.max, ...) or a
-unique last part (max_retries, base, jitter). Durations are Go durations.
+first policy that retries, that is with retry.max_retries above 0) and the
+values to try; the grid is every combination. Keys are full paths
+(retry.max_retries, retry.base, retry.cap, retry.multiplier, retry.jitter,
+breaker.failures, breaker.open, budget.tokens.max, ...) or a unique last part
+(max_retries, base, jitter). Durations are Go durations. A key the policy
+does not use is refused: one in a section the policy lacks (breaker.* without
+a breaker), or one its settings ignore at every point of the grid (retry.base
+under backoff list, retry.multiplier under a decorrelated jitter, any retry
+knob but max_retries when no retry is made).
 
   chaos tune outage-recovery --vary max_retries=2,4,8 --vary base=50ms,100ms,200ms
-
-Objectives (--objective): default (success rate, less a point per unit of
-amplification above 1 and per second of p99), success, amplification, p99.
 
 It writes result.json, report.md, report.html and the plots into --out.`,
 		Args: cobra.ExactArgs(1),
@@ -70,8 +72,8 @@ It writes result.json, report.md, report.html and the plots into --out.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.vary, "vary", nil, "KEY=V1,V2,... a knob of the base policy and the values to try (repeat for more knobs)")
-	fl.StringVar(&f.policy, "policy", "", "the scenario's policy to vary (default: its first policy)")
-	fl.StringVar(&f.objective, "objective", "default", "what to rank by: default, success, amplification or p99")
+	fl.StringVar(&f.policy, "policy", "", "the scenario's policy to vary (default: its first policy that retries)")
+	fl.Float64Var(&f.minSuccess, "min-success", analysis.DefaultMinSuccess, "success floor in [0, 1]: settings below it are never on the Pareto frontier")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's seed)")
 	fl.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "simulations run at once (default: the number of cores)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write result.json, the reports and plots into (created if missing)")
@@ -90,25 +92,30 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	if err != nil {
 		return reportProblems(s, err)
 	}
-	score, ok := objectives[f.objective]
-	if !ok {
-		return fmt.Errorf("--objective %q: use default, success, amplification or p99", f.objective)
+	if !(f.minSuccess >= 0 && f.minSuccess <= 1) {
+		return fmt.Errorf("--min-success %v: must be a success rate between 0 and 1", f.minSuccess)
 	}
 	if f.workers < 1 {
 		return fmt.Errorf("--workers %d: must be at least 1", f.workers)
 	}
-	base := sc.Policies[0]
-	if f.policy != "" {
-		if base, err = sc.Policy(f.policy); err != nil {
-			return fmt.Errorf("--policy: %w", err)
-		}
+	base, err := tuneBase(sc, f.policy)
+	if err != nil {
+		return err
 	}
 	knobs, err := parseKnobs(f.vary)
 	if err != nil {
 		return err
 	}
+	for _, k := range knobs {
+		if ok, why := base.Config.HasSection(k.key); !ok {
+			return fmt.Errorf("--vary %s: policy %q does not use it: %s", k.key, base.Name, why)
+		}
+	}
 	points, err := gridPolicies(base, knobs)
 	if err != nil {
+		return err
+	}
+	if err := checkKnobsUsed(base.Name, knobs, points); err != nil {
 		return err
 	}
 	opts := scenarios.Options{Engine: scenarios.EngineSim}
@@ -150,12 +157,14 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	if err != nil {
 		return failed(err)
 	}
-	analysis.Rank(&res, score)
+	analysis.Rank(&res, f.minSuccess)
 	written, err := reports.Write(f.out, res)
 	if err != nil {
 		return failed(err)
 	}
 	printRanking(s, &res)
+	fmt.Fprintln(s.out)
+	printHeadline(s.out, res)
 	fmt.Fprintf(s.out, "\nwrote")
 	for i, path := range written {
 		sep := ","
@@ -165,6 +174,48 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 		fmt.Fprintf(s.out, "%s %s", sep, path)
 	}
 	fmt.Fprintln(s.out)
+	return nil
+}
+
+// tuneBase picks the policy to vary: --policy, else the scenario's first
+// policy that retries (varying one that never retries changes nothing).
+func tuneBase(sc *scenarios.Scenario, name string) (scenarios.Policy, error) {
+	if name != "" {
+		p, err := sc.Policy(name)
+		if err != nil {
+			return scenarios.Policy{}, fmt.Errorf("--policy: %w", err)
+		}
+		return p, nil
+	}
+	if p, ok := firstRetrying(sc); ok {
+		return p, nil
+	}
+	return scenarios.Policy{}, fmt.Errorf("%s: no policy retries (retry.max_retries above 0), so tune has no default policy to vary; name one with --policy", sc.File)
+}
+
+// firstRetrying is the scenario's first policy that retries, if any.
+func firstRetrying(sc *scenarios.Scenario) (scenarios.Policy, bool) {
+	i := slices.IndexFunc(sc.Policies, func(p scenarios.Policy) bool { return retries(p.Config) })
+	if i < 0 {
+		return scenarios.Policy{}, false
+	}
+	return sc.Policies[i], true
+}
+
+// checkKnobsUsed refuses a knob that no point of the grid uses (see
+// resilience.Config.Uses), naming the knob, the policy and why.
+func checkKnobsUsed(policy string, knobs []knob, points []scenarios.Policy) error {
+	for _, k := range knobs {
+		why := ""
+		used := slices.ContainsFunc(points, func(p scenarios.Policy) bool {
+			ok, reason := p.Config.Uses(k.key)
+			why = cmp.Or(why, reason)
+			return ok
+		})
+		if !used {
+			return fmt.Errorf("--vary %s: policy %q does not use it at any point of the grid: %s", k.key, policy, why)
+		}
+	}
 	return nil
 }
 
@@ -221,7 +272,7 @@ func gridPolicies(base scenarios.Policy, knobs []knob) ([]scenarios.Policy, erro
 		for i, k := range knobs {
 			v := k.values[idx[i]]
 			if err := cfg.Set(k.key, v); err != nil {
-				return nil, fmt.Errorf("--vary %s=%s: %w", k.key, v, err)
+				return nil, fmt.Errorf("--vary %s=%s of policy %q: %w", k.key, v, base.Name, err)
 			}
 			parts[i] = shortKey(k.key) + "=" + v
 		}
@@ -306,24 +357,30 @@ func tuneCommand(arg string, f *tuneFlags, policy string, seed uint64) string {
 	for _, v := range f.vary {
 		parts = append(parts, "--vary", v)
 	}
-	parts = append(parts, "--policy", policy, "--objective", f.objective,
+	parts = append(parts, "--policy", policy, "--min-success", strconv.FormatFloat(f.minSuccess, 'g', -1, 64),
 		"--seed", strconv.FormatUint(seed, 10), "--out", f.out)
 	return strings.Join(parts, " ")
 }
 
-// printRanking prints the settings best first, the Pareto frontier starred.
+// printRanking prints the settings best first by the ranking rule, with
+// their success tier, cost and where they stand against the frontier.
 func printRanking(s streams, res *analysis.Result) {
 	fmt.Fprintf(s.out, "scenario %s, engine %s, seed %d\n\n", res.Scenario, res.Engine, *res.Seed)
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tsetting\tsuccess\tamplification\tp99 ms\tscore\tfrontier")
+	fmt.Fprintln(tw, "rank\tsetting\tsuccess\tamplification\tp99 ms\ttier\tcost\tfrontier")
 	for _, r := range res.Ranking {
 		p, _ := res.Policy(r.Name)
-		star := ""
-		if r.Pareto {
-			star = "*"
+		front := ""
+		switch {
+		case r.Pareto:
+			front = "*"
+		case r.BelowMinSuccess:
+			front = "below --min-success"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%.3f\t%.0f\t%.4f\t%s\n", r.Rank, r.Name, p.SuccessRate,
-			p.Amplification, p.CompletionMs.P99, r.Score, star)
+		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%.3f\t%.0f\t%d\t%.3f\t%s\n", r.Rank, r.Name, p.SuccessRate,
+			p.Amplification, p.CompletionMs.P99, r.Tier, r.Cost, front)
 	}
 	_ = tw.Flush()
+	fmt.Fprintf(s.out, "\nfrontier: %s (lower is better) among settings with success rate >= %g\n",
+		strings.Join(res.Frontier.Objectives, " and "), res.Frontier.MinSuccess)
 }
