@@ -16,6 +16,7 @@ type document struct {
 	Sections []section
 	Notes    []string
 	Methods  []string
+	Glossary []term
 }
 
 type metaItem struct {
@@ -55,7 +56,10 @@ func newDocument(res analysis.Result, figs []Figure) document {
 		Meta:     metadata(res),
 		Notes:    res.Notes,
 		Methods:  methods,
+		Glossary: glossary,
 	}
+	d.Sections = append(d.Sections, section{ID: "overview", Title: "Overview", Figures: pick("overview")})
+	d.Sections = append(d.Sections, setupSection(res))
 	d.Sections = append(d.Sections, section{ID: "summary", Title: "Summary",
 		Tables: []table{outcomeTable(res), completionTable(res), loadTable(res)}})
 	if len(res.Comparisons) > 0 {

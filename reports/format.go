@@ -73,3 +73,12 @@ func optional(x *float64, show func(float64) string) string {
 	}
 	return show(*x)
 }
+
+// orNA shows a figure the log may not support: "n/a" (unknown) when it is
+// nil. Every figure that result.json may write as null goes through it.
+func orNA[T int | float64](x *T, show func(T) string) string {
+	if x == nil {
+		return "n/a"
+	}
+	return show(*x)
+}

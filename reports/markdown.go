@@ -43,6 +43,14 @@ func writeMarkdown(w io.Writer, d document) error {
 	for _, m := range d.Methods {
 		fmt.Fprintf(&b, "- %s\n", mdEscape(m))
 	}
+	b.WriteString("\n## Glossary\n\n")
+	for _, g := range d.Glossary {
+		label := ""
+		if g.Label != "" && g.Label != g.Name {
+			label = " (" + mdEscape(g.Label) + ")"
+		}
+		fmt.Fprintf(&b, "- **%s**%s: %s\n", mdEscape(g.Name), label, mdEscape(g.Text))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
