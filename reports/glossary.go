@@ -88,7 +88,7 @@ var glossary = []term{
 	{"full", "", "full jitter: sleep = random(0, min(cap, base·2^n)) (Brooker, \"Exponential Backoff And Jitter\", AWS Architecture Blog 2015)."},
 	{"equal", "", "equal jitter: sleep = d/2 + random(0, d/2) with d = min(cap, base·2^n) (Brooker, AWS Architecture Blog 2015)."},
 	{"decorrelated", "", "decorrelated jitter: sleep = min(cap, random(base, 3·previous sleep)), previous starting at base (Brooker, AWS Architecture Blog 2015)."},
-	{"decorrelated_v2", "", "Polly's DecorrelatedJitterBackoffV2: retry n at f(n−1+U)/1.4·base with f(t) = 2^t·tanh(√(4t)), so retry times spread evenly around an exponential schedule (George Polevoy, App-vNext/Polly issue 530)."},
+	{"decorrelated_v2", "", "Polly's DecorrelatedJitterBackoffV2: sleep = min(cap, (f(t) − f(t_prev))·base/1.4) with t = n−1+random(0, 1) and f(t) = 2^t·tanh(√(4t)), so retry n lands near f(t)·base/1.4 after the first failure, spread evenly around an exponential schedule (George Polevoy, App-vNext/Polly issue 530)."},
 	{"factor", "", "factor jitter: sleep = d·random(1−f, 1+f), f = jitter_factor (default 0.5), not clamped after (Prefect's retry_jitter_factor)."},
 
 	// Backoffs (resilience/backoff.go), the d the jitters draw around.

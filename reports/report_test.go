@@ -88,7 +88,7 @@ func mdTable(md, caption string) [][]string {
 
 var (
 	htmlRow  = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
-	htmlCell = regexp.MustCompile(`(?s)<td(?: class="text")?>(.*?)</td>`)
+	htmlCell = regexp.MustCompile(`(?s)<td(?: class="[^"]*")?>(.*?)</td>`)
 )
 
 // htmlTable returns the body rows of the HTML table with the id.
