@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -23,8 +25,8 @@ const outlierRatio = 1.5
 
 // retryDelayFigure draws the empirical CDF of the delay before every retry
 // number the tables show, one panel per strategy and retry, with the exact
-// CDF dashed where the strategy has one. Panels of the same retry number
-// share their x axis, fitted to the data.
+// CDF dashed where the strategy has one. Each panel's x axis is fitted to
+// its own delays, so no curve is squashed into a corner by another's range.
 func retryDelayFigure(res analysis.Result) (Figure, bool, error) {
 	var shown []analysis.PolicyResult
 	most := 0
@@ -37,12 +39,11 @@ func retryDelayFigure(res analysis.Result) (Figure, bool, error) {
 	if len(shown) == 0 {
 		return Figure{}, false, nil
 	}
-	axes := retryAxes(shown, most)
 	cols := min(most, retriesPerRow)
 	var rows [][]*plot.Plot
 	anyExact, anyClipped := false, false
 	for _, p := range shown {
-		for first := 0; first < most; first += cols {
+		for first := 0; first < len(p.RetryDelays); first += cols {
 			row := make([]*plot.Plot, cols)
 			for j := range cols {
 				k := first + j
@@ -50,22 +51,26 @@ func retryDelayFigure(res analysis.Result) (Figure, bool, error) {
 					row[j] = blankPlot()
 					continue
 				}
-				pl, exact, err := retryPanel(p.RetryDelays[k], axes[k])
+				axis := fitRetryAxis(p.RetryDelays[k].CDF)
+				pl, exact, err := retryPanel(p.RetryDelays[k], axis)
 				if err != nil {
 					return Figure{}, false, fmt.Errorf("retry delays of %s: %w", p.Name, err)
 				}
 				anyExact = anyExact || exact
-				anyClipped = anyClipped || axes[k].clipped
+				anyClipped = anyClipped || axis.clipped
 				if j == 0 {
-					pl.Y.Label.Text = p.Name
+					// A long name on one line would run past the panel's
+					// height and push the row out of line: one word a line.
+					pl.Y.Label.Text = strings.Join(strings.Fields(p.Name), "\n")
+					pl.Y.Label.TextStyle.Font.Size = vg.Points(9)
 				}
 				row[j] = pl
 			}
 			rows = append(rows, row)
 		}
 	}
-	rows[len(rows)-1][0].X.Label.Text = "delay (ms)"
-	caption := "Empirical CDF of the delay before each retry number (from the end of the previous response to the retry's arrival), one row per strategy with retries, one panel per retry number; the y axis is the share of delays at or below x. Delays that followed a Retry-After are left out, as the server decided them. Panels of one retry number share their x axis in ms."
+	rows[len(rows)-1][0].X.Label.Text = "delay (ms; 2k = 2000)"
+	caption := "Empirical CDF of the delay before each retry number (from the end of the previous response to the retry's arrival), one row per strategy with retries, one panel per retry number; the y axis is the share of delays at or below x. Delays that followed a Retry-After are left out, as the server decided them. Each panel's x axis (ms) is fitted to its own delays: compare shapes, and read the values off the axes."
 	if anyClipped {
 		caption += fmt.Sprintf(" Where the longest delay is more than %g times the p99, the axis ends past the p99 and the panel title gives the longest delay.", outlierRatio)
 	}
@@ -84,35 +89,22 @@ type retryAxis struct {
 	longest float64 // the longest delay plotted
 }
 
-// retryAxes fits each retry number's x axis to the CDFs plotted for it: to
-// the longest delay, or to just past the p99 when the longest is an outlier.
-func retryAxes(shown []analysis.PolicyResult, most int) []retryAxis {
-	axes := make([]retryAxis, most)
-	for k := range most {
-		p99, longest := 0.0, 0.0
-		for _, p := range shown {
-			if k >= len(p.RetryDelays) {
-				continue
-			}
-			cdf := p.RetryDelays[k].CDF
-			for _, pt := range cdf {
-				longest = math.Max(longest, pt.X)
-			}
-			for _, pt := range cdf {
-				if pt.Y >= 0.99 {
-					p99 = math.Max(p99, pt.X)
-					break
-				}
-			}
+// fitRetryAxis fits a panel's x axis to the CDF it plots: to the longest
+// delay, or to just past the p99 when the longest is an outlier.
+func fitRetryAxis(cdf []analysis.Point) retryAxis {
+	p99, longest := 0.0, 0.0
+	for _, pt := range cdf {
+		longest = math.Max(longest, pt.X)
+		if pt.Y >= 0.99 && p99 == 0 {
+			p99 = pt.X
 		}
-		a := retryAxis{max: longest, longest: longest}
-		if p99 > 0 && longest > outlierRatio*p99 {
-			a.max, a.clipped = p99, true
-		}
-		a.max = math.Max(1, a.max*1.05)
-		axes[k] = a
 	}
-	return axes
+	a := retryAxis{max: longest, longest: longest}
+	if p99 > 0 && longest > outlierRatio*p99 {
+		a.max, a.clipped = p99, true
+	}
+	a.max = math.Max(1, a.max*1.05)
+	return a
 }
 
 // retryPanel is one retry number of one strategy.
@@ -125,7 +117,7 @@ func retryPanel(rd analysis.RetryDelay, axis retryAxis) (*plot.Plot, bool, error
 	pl.Title.TextStyle.Font.Size = vg.Points(9)
 	pl.Add(plotter.NewGrid())
 	pl.X.Min, pl.X.Max = 0, axis.max
-	pl.X.Tick.Marker = timeTicks{Labels: 2}
+	pl.X.Tick.Marker = thousands{timeTicks{Labels: 3}}
 	pl.Y.Min, pl.Y.Max = 0, 1
 	pl.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.5, Label: "0.5"}, {Value: 1, Label: "1"}})
 	if len(rd.CDF) == 0 {
@@ -174,4 +166,19 @@ func blankPlot() *plot.Plot {
 	p := newPlot("", "", "")
 	p.HideAxes()
 	return p
+}
+
+// thousands labels ticks of 1000 and up as "2k", "10k", so the labels of a
+// narrow panel's axis never run into each other.
+type thousands struct{ plot.Ticker }
+
+// Ticks implements plot.Ticker.
+func (t thousands) Ticks(lo, hi float64) []plot.Tick {
+	ticks := t.Ticker.Ticks(lo, hi)
+	for i, tk := range ticks {
+		if tk.Label != "" && math.Abs(tk.Value) >= 1000 {
+			ticks[i].Label = strconv.FormatFloat(tk.Value/1000, 'f', -1, 64) + "k"
+		}
+	}
+	return ticks
 }

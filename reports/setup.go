@@ -54,12 +54,14 @@ func settingsTable(id, caption string, settings []analysis.Setting) table {
 	return t
 }
 
-// policiesTable has a row per section a policy uses, and one listing those
-// it leaves out, so every setting is there without rows of "none".
+// policiesTable has a row per section a policy uses, and one with its order
+// and the sections it leaves out, so every setting is there without rows of
+// "none"; a policy's name heads its first row only, so the rows group.
 func policiesTable(policies []analysis.PolicySettings) table {
 	t := table{ID: "policies", Caption: "Policies as run, every default filled in", TextCols: 3, Wrap: true,
 		Header: []string{"strategy", "section", "settings"}, Terms: []string{"strategy", "policy_section", "policy_settings"}}
 	for _, p := range policies {
+		first := len(t.Rows)
 		var rest []string
 		var unused []string
 		for _, s := range p.Settings {
@@ -76,7 +78,10 @@ func policiesTable(policies []analysis.PolicySettings) table {
 			rest = append(rest, "not used: "+strings.Join(unused, ", "))
 		}
 		if len(rest) > 0 {
-			t.Rows = append(t.Rows, []string{p.Name, "order, unused", strings.Join(rest, "; ")})
+			t.Rows = append(t.Rows, []string{p.Name, "order; not used", strings.Join(rest, "; ")})
+		}
+		for _, r := range t.Rows[first+1:] {
+			r[0] = ""
 		}
 	}
 	return t

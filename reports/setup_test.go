@@ -86,7 +86,7 @@ var _ = Describe("what was run", Ordered, func() {
 			{"count", "200"}, {"start", "{spread: 3s}"}, {"requests", "3 per client"}}))
 		Expect(mdTable(md, "Policies as run, every default filled in")).To(Equal([][]string{
 			{"full", "retry", "max\\_retries: 6, backoff: exponential, base: 100ms, cap: 2s, multiplier: 2, jitter: full"},
-			{"full", "order, unused", "order: fallback &gt; retry &gt; breaker &gt; rate\\_limit; not used: breaker, fallback"},
+			{"", "order; not used", "order: fallback &gt; retry &gt; breaker &gt; rate\\_limit; not used: breaker, fallback"},
 		}))
 		Expect(mdTable(md, "The server (server section, defaults filled in)")).To(Equal([][]string{
 			{"response", "200 OK"}, {"per", "global"}, {"capacity", "{rate: 150, burst: 150, status: 503}"}}))
@@ -206,9 +206,9 @@ var _ = Describe("the retry-delay plot", func() {
 		Expect(svg).To(ContainSubstring(">retry 1, n=101 (axis to p99; max 60 s)</text>"))
 		Expect(svg).To(ContainSubstring(">retry 2, n=2</text>")) // 200 ms is its own longest: no clipping
 		Expect(f.Caption).To(ContainSubstring("the axis ends past the p99"))
-		// Retry 1's axis ends at 1000 ms × 1.05: its last label is 1000, not 60000.
-		Expect(svg).To(ContainSubstring(">1000</text>"))
-		Expect(svg).NotTo(ContainSubstring(">60000</text>"))
+		// Retry 1's axis ends at 1000 ms × 1.05: its last label is 1k, not 60k.
+		Expect(svg).To(ContainSubstring(">1k</text>"))
+		Expect(svg).NotTo(ContainSubstring(">60k</text>"))
 	})
 })
 
