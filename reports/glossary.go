@@ -16,8 +16,8 @@ type term struct {
 // already, so a table showing them is defined the day it does.
 var glossary = []term{
 	// Names.
-	{"strategy", "strategy", "a policy of the scenario (a jitter strategy in `chaos compare`, a setting in `chaos tune`): the whole fleet runs once with each."},
-	{"setting", "setting", "a point of a `chaos tune` grid: the base policy with the varied keys set to the values in its name."},
+	{"strategy", "strategy", "a policy of the scenario (a jitter strategy in chaos compare, a setting in chaos tune): the whole fleet runs once with each."},
+	{"setting", "setting", "a point of a chaos tune grid: the base policy with the varied keys set to the values in its name."},
 	{"rank", "rank", "place under the ranking objective, 1 = best."},
 	{"retry", "retry", "retry number: retry 1 is the second attempt of a logical request, retry 2 the third, and so on."},
 	{"fault_phase", "fault phase", "a phase of the server script that injects faults; recovery is measured from its end."},

@@ -33,7 +33,7 @@ func handRun(rate *float64) *analysis.RunInfo {
 			{Key: "retry", Value: "max_retries: 6, backoff: exponential, base: 100ms, cap: 2s, multiplier: 2, jitter: full"},
 			{Key: "breaker", Value: "none"},
 			{Key: "fallback", Value: "none"},
-			{Key: "order", Value: "fallback > retry > breaker > rate_limit"},
+			{Key: "order", Value: "fallback → retry → breaker → rate_limit"},
 		}}},
 		Server: &analysis.ServerScript{Response: "200 OK", Per: "global", Capacity: capacity,
 			Phases: []analysis.ScriptPhase{
@@ -86,7 +86,7 @@ var _ = Describe("what was run", Ordered, func() {
 			{"count", "200"}, {"start", "{spread: 3s}"}, {"requests", "3 per client"}}))
 		Expect(mdTable(md, "Policies as run, every default filled in")).To(Equal([][]string{
 			{"full", "retry", "max\\_retries: 6, backoff: exponential, base: 100ms, cap: 2s, multiplier: 2, jitter: full"},
-			{"", "order; not used", "order: fallback &gt; retry &gt; breaker &gt; rate\\_limit; not used: breaker, fallback"},
+			{"", "order; not used", "order: fallback → retry → breaker → rate\\_limit; not used: breaker, fallback"},
 		}))
 		Expect(mdTable(md, "The server (server section, defaults filled in)")).To(Equal([][]string{
 			{"response", "200 OK"}, {"per", "global"}, {"capacity", "{rate: 150, burst: 150, status: 503}"}}))

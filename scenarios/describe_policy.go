@@ -27,7 +27,7 @@ func describePolicy(c resilience.Config) []analysis.Setting {
 		{Key: "rate_limit", Value: orNone(c.RateLimit != nil, func() kvs { return rateLimitSettings(*c.RateLimit) })},
 		{Key: "budget", Value: orNone(c.Budget != nil, func() kvs { return budgetSettings(*c.Budget) })},
 		{Key: "timeout", Value: orNone(c.Timeout != nil, func() kvs { return timeoutSettings(*c.Timeout) })},
-		{Key: "order", Value: strings.Join(order, " > ")},
+		{Key: "order", Value: strings.Join(order, " → ")},
 	}
 }
 

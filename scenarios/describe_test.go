@@ -83,7 +83,7 @@ var _ = Describe("Scenario.Describe", func() {
 			{Key: "rate_limit", Value: "rate: 20/s, burst: 1, mode: wait, max_wait: no bound"},
 			{Key: "budget", Value: "recent: {ratio: 0.2, window: 10s, min_per_second: 10}"},
 			{Key: "timeout", Value: "attempt: none, overall: 10s"},
-			{Key: "order", Value: "fallback > retry > breaker > rate_limit"},
+			{Key: "order", Value: "fallback → retry → breaker → rate_limit"},
 		}))
 		bare := info.Policies[1]
 		Expect(bare.Settings[0]).To(Equal(analysis.Setting{Key: "retry", Value: "none"}))
