@@ -30,6 +30,11 @@
 // frontier. MergeLogs reads JSON-lines logs, merged by time, with errors naming file
 // and line.
 //
+// The Result also says what produced it, for reports that read nothing else:
+// schema_version (SchemaVersion), created, and what the runner hands over as
+// Options.Run (a RunInfo: fleet, policy settings, server script, or the logs
+// read) and Options.ScenarioText (the scenario's text as read).
+//
 // Memory is per logical request (a few numbers each), plus fixed-size bins and
 // seeded samples per strategy: never per Record.
 package analysis
