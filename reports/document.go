@@ -16,7 +16,7 @@ type document struct {
 	Sections []section
 	Notes    []string
 	Methods  []string
-	Glossary []term
+	Glossary []glossaryGroup
 }
 
 type metaItem struct {
@@ -56,7 +56,7 @@ func newDocument(res analysis.Result, figs []Figure) document {
 		Meta:     metadata(res),
 		Notes:    res.Notes,
 		Methods:  methods,
-		Glossary: glossary,
+		Glossary: glossaryGroups(),
 	}
 	d.Sections = append(d.Sections, section{ID: "overview", Title: "Overview", Figures: pick("overview")})
 	d.Sections = append(d.Sections, setupSection(res))

@@ -9,6 +9,29 @@ type term struct {
 	Text  string
 }
 
+// glossaryGroup is a heading of the glossary and its lines.
+type glossaryGroup struct {
+	Title string
+	Terms []term
+}
+
+// strategiesFrom is the name of the first strategy line: the glossary lists
+// columns and metrics before it, jitters and backoffs from it on.
+const strategiesFrom = "none"
+
+// glossaryGroups splits the glossary under its two headings.
+func glossaryGroups() []glossaryGroup {
+	for i, t := range glossary {
+		if t.Name == strategiesFrom {
+			return []glossaryGroup{
+				{Title: "Columns and metrics", Terms: glossary[:i]},
+				{Title: "Strategies (jitter) and backoffs", Terms: glossary[i:]},
+			}
+		}
+	}
+	return []glossaryGroup{{Title: "Columns and metrics", Terms: glossary}}
+}
+
 // glossary defines every metric the reports show and every strategy the
 // project has. It is the one list both the Markdown and the HTML render, and
 // every table column names its entry (a spec fails when one has none).

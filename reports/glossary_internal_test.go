@@ -58,6 +58,18 @@ var _ = Describe("the glossary", func() {
 		Expect(tables).To(Equal(15))
 	})
 
+	It("lists columns and metrics, then the strategies and backoffs", func() {
+		groups := glossaryGroups()
+		Expect(groups).To(g.HaveLen(2))
+		Expect(len(groups[0].Terms) + len(groups[1].Terms)).To(Equal(len(glossary)))
+		for _, t := range groups[1].Terms {
+			Expect(t.Label).To(BeEmpty(), "%s is a strategy or backoff, not a column", t.Name)
+		}
+		for _, j := range resilience.Jitters {
+			Expect(groups[1].Terms).To(g.ContainElement(g.HaveField("Name", string(j))))
+		}
+	})
+
 	It("has one line per name, each with its text", func() {
 		seen := map[string]bool{}
 		for _, t := range glossary {

@@ -105,7 +105,8 @@ var _ = Describe("what was run", Ordered, func() {
 	})
 
 	It("ends with the glossary, in both formats, defining every column as a tooltip too", func() {
-		Expect(md).To(ContainSubstring("\n## Glossary\n\n"))
+		Expect(md).To(ContainSubstring("\n## Glossary\n\n### Columns and metrics\n\n- **strategy**: "))
+		Expect(md).To(ContainSubstring("\n### Strategies (jitter) and backoffs\n\n- **none**: no jitter"))
 		Expect(md).To(ContainSubstring("- **full**: full jitter: sleep = random(0, min(cap, base·2^n))"))
 		Expect(md).To(ContainSubstring("- **peak\\_to\\_mean** (peak-to-mean): largest bin of the arrival rate over its mean"))
 		Expect(page).To(ContainSubstring(`<dt id="term-retry_peak_rate">retry_peak_rate</dt>`))
