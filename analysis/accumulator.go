@@ -97,14 +97,18 @@ func (a *Accumulator) Finish() (Result, error) {
 		return Result{}, errors.New("no records to analyse")
 	}
 	res := Result{
-		Scenario:     a.opts.Scenario,
-		Engine:       a.opts.Engine,
-		Seed:         a.opts.Seed,
-		Version:      a.opts.Version,
-		Command:      a.opts.Command,
-		ResolutionMs: a.tl.resolution,
-		Comparisons:  []Comparison{},
-		Notes:        []string{},
+		Scenario:      a.opts.Scenario,
+		Engine:        a.opts.Engine,
+		Seed:          a.opts.Seed,
+		Version:       a.opts.Version,
+		Command:       a.opts.Command,
+		ResolutionMs:  a.tl.resolution,
+		SchemaVersion: SchemaVersion,
+		Created:       created(a.opts.Created),
+		ScenarioText:  a.opts.ScenarioText,
+		Run:           a.opts.Run,
+		Comparisons:   []Comparison{},
+		Notes:         []string{},
 	}
 	if res.Version == "" {
 		res.Version = BuildVersion()

@@ -43,6 +43,11 @@
 // first arrival to its last end, and client_makespan_ms the first send to the
 // last receipt, null in a log of `chaos serve`.
 //
+// The Result also says what produced it, for reports that read nothing else:
+// schema_version (SchemaVersion), created, and what the runner hands over as
+// Options.Run (a RunInfo: fleet, policy settings, server script, or the logs
+// read) and Options.ScenarioText (the scenario's text as read).
+//
 // Memory is per logical request (a few numbers each), plus fixed-size bins and
 // seeded samples per strategy: never per Record.
 package analysis

@@ -19,6 +19,13 @@ type Options struct {
 	Command  string
 	// Version is the version of the harness; "" reads the build information.
 	Version string
+	// Run and ScenarioText are copied into the Result too: what was run, and
+	// the scenario's text as read.
+	Run          *RunInfo
+	ScenarioText string
+	// Created is the time the Result is stamped with; zero means the time
+	// Finish is called.
+	Created time.Time
 
 	// DefaultPolicy names the group of Records whose Policy is empty, as in a
 	// log of `chaos serve`; "" means "client".

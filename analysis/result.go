@@ -9,6 +9,18 @@ type Result struct {
 	Seed     *uint64        `json:"seed"`
 	Policies []PolicyResult `json:"policies"`
 
+	// SchemaVersion is the layout of this file (see analysis.SchemaVersion).
+	SchemaVersion int `json:"schema_version"`
+	// Created is when the result was made, RFC 3339 in UTC: the only field
+	// that differs between two identical runs.
+	Created string `json:"created"`
+	// ScenarioText is the scenario file's text exactly as read (a built-in's
+	// YAML for a library scenario), so the run can be made again from
+	// result.json alone; "" for a log that names no scenario.
+	ScenarioText string `json:"scenario_text"`
+	// Run says what was run: the fleet, every policy's settings and the
+	// server script; for a log, the files analysed.
+	Run *RunInfo `json:"run"`
 	// Version of the harness that produced the result, and the command that
 	// reproduces it.
 	Version string `json:"version"`

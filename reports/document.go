@@ -18,6 +18,7 @@ type document struct {
 	Sections      []section
 	Notes         []string
 	Methods       []string
+	Glossary      []glossaryGroup
 }
 
 type metaItem struct {
@@ -58,7 +59,10 @@ func newDocument(res analysis.Result, figs []Figure) document {
 		Meta:          metadata(res),
 		Notes:         res.Notes,
 		Methods:       methods,
+		Glossary:      glossaryGroups(),
 	}
+	d.Sections = append(d.Sections, section{ID: "overview", Title: "Overview", Figures: pick("overview")})
+	d.Sections = append(d.Sections, setupSection(res))
 	d.Sections = append(d.Sections, section{ID: "summary", Title: "Summary",
 		Tables: []table{outcomeTable(res), completionTable(res), loadTable(res)}})
 	if len(res.Comparisons) > 0 {
@@ -120,20 +124,67 @@ func phaseText(res analysis.Result) string {
 	if len(res.Phases) == 0 {
 		return "The Records name no phases."
 	}
+	phases := res.Phases
+	first, same := samePhasesForAll(res.Phases)
+	if same {
+		phases = first
+	}
 	s := "Phases: "
-	for i, ph := range res.Phases {
+	for i, ph := range phases {
 		if i > 0 {
 			s += "; "
 		}
-		s += fmt.Sprintf("%s %s to %s ms", ph.Name, msNum(ph.StartMs), msNum(ph.EndMs))
-		if ph.Policy != "" && len(res.Policies) > 1 {
+		if same && i == len(phases)-1 {
+			s += fmt.Sprintf("%s from %s ms to the end of each run", ph.Name, msNum(ph.StartMs))
+		} else {
+			s += fmt.Sprintf("%s %s to %s ms", ph.Name, msNum(ph.StartMs), msNum(ph.EndMs))
+		}
+		if ph.Policy != "" && len(res.Policies) > 1 && !same {
 			s += " (" + ph.Policy + ")"
 		}
 		if ph.Fault {
 			s += ", fault"
 		}
 	}
+	if same {
+		s += " (the same for every strategy)"
+	}
 	return s + "."
+}
+
+// samePhasesForAll reports whether every policy's run went through the same
+// phases at the same times (but for the end of the last, which ends with
+// each run), so they are listed once; it returns the first policy's phases.
+func samePhasesForAll(spans []analysis.PhaseSpan) ([]analysis.PhaseSpan, bool) {
+	byPolicy := map[string][]analysis.PhaseSpan{}
+	var order []string
+	for _, ph := range spans {
+		if ph.Policy == "" {
+			return nil, false
+		}
+		if _, ok := byPolicy[ph.Policy]; !ok {
+			order = append(order, ph.Policy)
+		}
+		byPolicy[ph.Policy] = append(byPolicy[ph.Policy], ph)
+	}
+	if len(order) < 2 {
+		return nil, false
+	}
+	first := byPolicy[order[0]]
+	for _, name := range order[1:] {
+		other := byPolicy[name]
+		if len(other) != len(first) {
+			return nil, false
+		}
+		for i := range first {
+			a, b := first[i], other[i]
+			lastEnds := i == len(first)-1 // the open-ended last phase ends with each run
+			if a.Name != b.Name || a.StartMs != b.StartMs || (a.EndMs != b.EndMs && !lastEnds) || a.Fault != b.Fault {
+				return nil, false
+			}
+		}
+	}
+	return first, true
 }
 
 func joinNames(names []string) string {

@@ -26,8 +26,8 @@ type Figure struct {
 // high-density displays.
 const pngDPI = 192
 
-// panels lays plots out in a column of tiles sharing their axes' placement
-// (plot.Align), and renders them at width × height.
+// panels lays plots out in a grid of tiles (rows of equal length) sharing
+// their axes' placement (plot.Align), and renders them at width × height.
 type panels struct {
 	rows          [][]*plot.Plot
 	width, height vg.Length
@@ -75,7 +75,7 @@ func (ps panels) draw(c vg.CanvasSizer) {
 		ps.rows[0][0].Draw(dc)
 		return
 	}
-	tiles := draw.Tiles{Rows: len(ps.rows), Cols: 1, PadY: vg.Points(6), PadTop: vg.Points(2), PadBottom: vg.Points(2), PadLeft: vg.Points(2), PadRight: vg.Points(8)}
+	tiles := draw.Tiles{Rows: len(ps.rows), Cols: len(ps.rows[0]), PadX: vg.Points(10), PadY: vg.Points(6), PadTop: vg.Points(2), PadBottom: vg.Points(2), PadLeft: vg.Points(2), PadRight: vg.Points(8)}
 	canvases := plot.Align(ps.rows, tiles, dc)
 	for i, row := range ps.rows {
 		for j, p := range row {

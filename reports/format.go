@@ -25,8 +25,13 @@ func num(x float64) string {
 	return fmt.Sprintf("%.2g", x)
 }
 
-// msNum shows milliseconds: whole ones as integers, others as num does.
+// msNum shows milliseconds: whole ones as integers, others as num does;
+// below a microsecond it is rounding noise of sums of equal times (an sd of
+// 4e-14 ms), shown as 0.
 func msNum(x float64) string {
+	if math.Abs(x) < 0.001 {
+		return "0"
+	}
 	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
 		return fmt.Sprintf("%.0f", x)
 	}
@@ -70,6 +75,15 @@ func durationText(ms float64) string {
 func optional(x *float64, show func(float64) string) string {
 	if x == nil {
 		return "–"
+	}
+	return show(*x)
+}
+
+// orNA shows a figure the log may not support: "n/a" (unknown) when it is
+// nil. Every figure that result.json may write as null goes through it.
+func orNA[T int | float64](x *T, show func(T) string) string {
+	if x == nil {
+		return "n/a"
 	}
 	return show(*x)
 }

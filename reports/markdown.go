@@ -46,6 +46,17 @@ func writeMarkdown(w io.Writer, d document) error {
 	for _, m := range d.Methods {
 		fmt.Fprintf(&b, "- %s\n", mdEscape(m))
 	}
+	b.WriteString("\n## Glossary\n")
+	for _, group := range d.Glossary {
+		fmt.Fprintf(&b, "\n### %s\n\n", group.Title)
+		for _, g := range group.Terms {
+			label := ""
+			if g.Label != "" && g.Label != g.Name {
+				label = " (" + mdEscape(g.Label) + ")"
+			}
+			fmt.Fprintf(&b, "- **%s**%s: %s\n", mdEscape(g.Name), label, mdEscape(g.Text))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -31,7 +31,7 @@ func Figures(res analysis.Result) ([]Figure, error) {
 		return nil, errors.New("the result has no strategies to plot")
 	}
 	type maker func(analysis.Result) (Figure, bool, error)
-	makers := []maker{arrivalsFigure, successFigure, completionFigure, retryDelayFigure, frontierFigure}
+	makers := []maker{overviewFigure, arrivalsFigure, successFigure, completionFigure, retryDelayFigure, frontierFigure}
 	type made struct {
 		fig Figure
 		ok  bool
@@ -88,6 +88,10 @@ func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 			peak = math.Max(peak, float64(c)/binS)
 		}
 	}
+	capacity, hasCapacity := capacityRate(res)
+	if hasCapacity {
+		peak = math.Max(peak, capacity)
+	}
 	plots := make([]*plot.Plot, len(res.Policies))
 	for i, p := range res.Policies {
 		pl := newPlot(fmt.Sprintf("%s: peak-to-mean %s, most in %s: %d", p.Name, num(p.PeakToMean), durationText(res.WindowMs), p.MaxWindowArrivals), "", "arrivals/s")
@@ -113,6 +117,17 @@ func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 		line.Width = vg.Points(1)
 		line.FillColor = translucent(colorOf(i), 0x50) // lets the fault shading show through
 		pl.Add(line)
+		if hasCapacity {
+			cl, err := capacityLine(capacity, endS)
+			if err != nil {
+				return Figure{}, false, err
+			}
+			pl.Add(cl)
+			if i == 0 {
+				pl.Legend.Add(fmt.Sprintf("capacity: %s/s admitted", num(capacity)), cl)
+				pl.Legend.Top = true
+			}
+		}
 		pl.X.Min, pl.X.Max = 0, endS
 		pl.X.Tick.Marker = timeTicks{}
 		pl.Y.Min, pl.Y.Max = 0, math.Max(1, peak*1.05)
@@ -122,8 +137,37 @@ func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 	last.X.Label.Text = "time since start (s)"
 	f, err := column(plots, figWidth, panelHeight).render("arrivals",
 		"Arrivals over time",
-		fmt.Sprintf("Attempts arriving at the server per second, in bins of %s, one panel per strategy on shared axes. Shaded: fault phases.", durationText(res.BinWidthMs)))
+		fmt.Sprintf("Attempts arriving at the server per second, in bins of %s, one panel per strategy on shared axes. Shaded: fault phases.%s", durationText(res.BinWidthMs), capacityCaption(res)))
 	return f, err == nil, err
+}
+
+// capacityRate is the rate the server's capacity model admits, in requests
+// per second; false when it has none or only a concurrency limit.
+func capacityRate(res analysis.Result) (float64, bool) {
+	if res.Run == nil || res.Run.Server == nil || res.Run.Server.Capacity == nil || res.Run.Server.Capacity.RatePerS == nil {
+		return 0, false
+	}
+	return *res.Run.Server.Capacity.RatePerS, true
+}
+
+// capacityLine is the admitted rate across the plot, dashed.
+func capacityLine(rate, endS float64) (*plotter.Line, error) {
+	l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: rate}, {X: endS, Y: rate}})
+	if err != nil {
+		return nil, err
+	}
+	l.Color, l.Width, l.Dashes = capacityColor, vg.Points(1.2), []vg.Length{vg.Points(5), vg.Points(3)}
+	return l, nil
+}
+
+func capacityCaption(res analysis.Result) string {
+	if rate, ok := capacityRate(res); ok {
+		return fmt.Sprintf(" Dashed: the server's capacity, %s requests/s admitted by its token bucket; arrivals above it are refused (fault overload).", num(rate))
+	}
+	if res.Run != nil && res.Run.Server != nil && res.Run.Server.Capacity != nil {
+		return " The server's capacity model limits only concurrency, so its admitted rate depends on response times and no line is drawn."
+	}
+	return ""
 }
 
 func successFigure(res analysis.Result) (Figure, bool, error) {
@@ -211,71 +255,6 @@ func completionFigure(res analysis.Result) (Figure, bool, error) {
 	f, err := single(pl, figWidth, singleHeight).render("completion",
 		"Completion-time CDFs",
 		"Time from a logical request's first attempt to the response that decided it (the first success, else the last attempt), as a cumulative distribution per strategy.")
-	return f, err == nil, err
-}
-
-// maxRetriesShown bounds the retry numbers drawn per panel.
-const maxRetriesShown = 4
-
-func retryDelayFigure(res analysis.Result) (Figure, bool, error) {
-	var top float64
-	var shown []analysis.PolicyResult
-	for _, p := range res.Policies {
-		if len(p.RetryDelays) == 0 {
-			continue
-		}
-		shown = append(shown, p)
-		for _, rd := range p.RetryDelays[:min(maxRetriesShown, len(p.RetryDelays))] {
-			top = math.Max(top, rd.Delay.Max)
-		}
-	}
-	if len(shown) == 0 {
-		return Figure{}, false, nil
-	}
-	plots := make([]*plot.Plot, len(shown))
-	anyExact := false
-	for i, p := range shown {
-		pl := newPlot(p.Name, "", "share")
-		pl.Add(plotter.NewGrid())
-		exact := false
-		for k, rd := range p.RetryDelays[:min(maxRetriesShown, len(p.RetryDelays))] {
-			c := colorOf(k)
-			if len(rd.CDF) == 0 {
-				continue // every delay followed a Retry-After
-			}
-			emp, err := plotter.NewLine(cdfSteps(rd.CDF))
-			if err != nil {
-				return Figure{}, false, err
-			}
-			emp.Color, emp.Width = c, vg.Points(1.5)
-			pl.Add(emp)
-			pl.Legend.Add(fmt.Sprintf("retry %d (n=%d)", rd.Retry, rd.Count-rd.AfterRetryAfter), emp)
-			if len(rd.Exact) > 0 {
-				exact = true
-				ex, err := plotter.NewLine(pointsXY(rd.Exact))
-				if err != nil {
-					return Figure{}, false, err
-				}
-				ex.Color, ex.Width, ex.Dashes = c, vg.Points(1), []vg.Length{vg.Points(4), vg.Points(3)}
-				pl.Add(ex)
-			}
-		}
-		if exact {
-			anyExact = true
-			pl.Legend.Add("dashed: exact CDF", dashedThumb{})
-		}
-		pl.Legend.Top, pl.Legend.Left = false, false
-		pl.Legend.YOffs = vg.Points(6)
-		pl.X.Min, pl.X.Max = 0, math.Max(1, top*1.05)
-		pl.Y.Min, pl.Y.Max = 0, 1
-		plots[i] = pl
-	}
-	plots[len(plots)-1].X.Label.Text = "delay before the retry (ms): end of the previous response to the retry's arrival"
-	caption := "Empirical CDF of the delay before each retry number, one panel per strategy with retries; delays that followed a Retry-After are left out, as the server decided them."
-	if anyExact {
-		caption += " Dashed: the configured strategy's exact CDF."
-	}
-	f, err := column(plots, figWidth, panelHeight+0.3*vg.Inch).render("retry-delays", "Retry delays", caption)
 	return f, err == nil, err
 }
 
@@ -390,12 +369,4 @@ func pointsXY(pts []analysis.Point) plotter.XYs {
 // translucent is c with the given opacity.
 func translucent(c color.RGBA, alpha uint8) color.NRGBA {
 	return color.NRGBA{c.R, c.G, c.B, alpha}
-}
-
-// dashedThumb is a legend entry for "dashed lines are exact CDFs".
-type dashedThumb struct{}
-
-func (dashedThumb) Thumbnail(c *draw.Canvas) {
-	y := c.Center().Y
-	c.StrokeLine2(draw.LineStyle{Color: mutedColor, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}, c.Min.X, y, c.Max.X, y)
 }

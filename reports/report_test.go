@@ -88,7 +88,7 @@ func mdTable(md, caption string) [][]string {
 
 var (
 	htmlRow  = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
-	htmlCell = regexp.MustCompile(`(?s)<td(?: class="text")?>(.*?)</td>`)
+	htmlCell = regexp.MustCompile(`(?s)<td(?: class="[^"]*")?>(.*?)</td>`)
 )
 
 // htmlTable returns the body rows of the HTML table with the id.
@@ -116,7 +116,7 @@ var _ = Describe("a written report", func() {
 			names = append(names, filepath.Base(p))
 		}
 		Expect(names).To(Equal([]string{"result.json", "report.md", "report.html",
-			"arrivals.svg", "arrivals.png", "success.svg", "success.png",
+			"overview.svg", "overview.png", "arrivals.svg", "arrivals.png", "success.svg", "success.png",
 			"completion.svg", "completion.png", "retry-delays.svg", "retry-delays.png"}))
 		for _, n := range names {
 			b := readFile(n)
@@ -150,8 +150,8 @@ var _ = Describe("a written report", func() {
 
 		It("has its sections, figures and the run's metadata", func() {
 			Expect(md).To(HavePrefix("# chaos report: outage-recovery\n"))
-			for _, h := range []string{"## Summary", "## Comparison", "## Over time",
-				"## Completion times", "## Retries", "## What the server did", "## Methods"} {
+			for _, h := range []string{"## Overview", "## What was run", "## Summary", "## Comparison", "## Over time",
+				"## Completion times", "## Retries", "## What the server did", "## Methods", "## Glossary"} {
 				Expect(md).To(ContainSubstring("\n" + h + "\n"))
 			}
 			for _, f := range []string{"arrivals", "success", "completion", "retry-delays"} {
@@ -193,7 +193,7 @@ var _ = Describe("a written report", func() {
 		BeforeEach(func() { page = readFile("report.html") })
 
 		It("is self-contained: inline SVG figures, no outside assets", func() {
-			Expect(strings.Count(page, "<svg")).To(Equal(4))
+			Expect(strings.Count(page, "<svg")).To(Equal(5))
 			Expect(page).NotTo(ContainSubstring("<?xml"))
 			Expect(page).NotTo(MatchRegexp(`(?i)<(script|link|img|iframe)\b`))
 			Expect(page).NotTo(MatchRegexp(`(?i)(src|href)="(https?:)?//`))
@@ -201,7 +201,7 @@ var _ = Describe("a written report", func() {
 		})
 
 		It("has its sections, figures and the run's metadata", func() {
-			for _, id := range []string{"summary", "comparison", "over-time", "completion", "retries", "server", "methods"} {
+			for _, id := range []string{"overview", "setup", "summary", "comparison", "over-time", "completion", "retries", "server", "methods", "glossary"} {
 				Expect(page).To(ContainSubstring(`<section id="` + id + `">`))
 			}
 			for _, f := range []string{"arrivals", "success", "completion", "retry-delays"} {

@@ -5,7 +5,9 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // palette is Okabe and Ito's colour-blind-safe set ("Color Universal Design",
@@ -27,6 +29,8 @@ var (
 	faultShade = color.NRGBA{0xD5, 0x5E, 0x00, 0x30} // translucent vermillion
 	gridColor  = color.RGBA{0xdd, 0xdd, 0xdd, 0xff}
 	mutedColor = color.RGBA{0x99, 0x99, 0x99, 0xff}
+	// capacityColor is dark red, apart from every strategy's colour.
+	capacityColor = color.RGBA{0xA0, 0x10, 0x10, 0xff}
 )
 
 // sans is the face of every text in the plots: Liberation Sans, metrically
@@ -56,4 +60,20 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	p.Title.Padding = vg.Points(4)
 	return p
+}
+
+// textLabels are value or name labels beside points, in the report's small
+// sans face, aligned vertically as asked.
+func textLabels(pl *plot.Plot, labels plotter.XYLabels, align draw.YAlignment) (*plotter.Labels, error) {
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, err
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Font = sans
+		l.TextStyle[i].Font.Size = vg.Points(8)
+		l.TextStyle[i].Handler = pl.Title.TextStyle.Handler
+		l.TextStyle[i].YAlign = align
+	}
+	return l, nil
 }

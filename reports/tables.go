@@ -14,28 +14,47 @@ type table struct {
 	Caption string
 	Header  []string
 	Rows    [][]string
+	// Terms name each column's glossary line, one per header.
+	Terms []string
 	// TextCols is how many leading columns hold names (left-aligned); the
 	// rest hold numbers (right-aligned). 0 means 1.
 	TextCols int
+	// Wrap lets the last column's text wrap (long settings), where the others
+	// keep to one line.
+	Wrap bool
 }
 
 // IsText reports whether column i holds names and is left-aligned.
 func (t table) IsText(i int) bool { return i < max(1, t.TextCols) }
 
+// Wraps reports whether column i may wrap.
+func (t table) Wraps(i int) bool { return t.Wrap && i == len(t.Header)-1 }
+
+// Definition is the glossary line of column i, for a header's tooltip.
+func (t table) Definition(i int) string {
+	if i >= len(t.Terms) {
+		return ""
+	}
+	g, _ := glossaryTerm(t.Terms[i])
+	return g.Text
+}
+
 func outcomeTable(res analysis.Result) table {
 	t := table{ID: "outcome", Caption: "Outcome per strategy",
-		Header: []string{"strategy", "logical requests", "succeeded", "success rate", "95% CI", "attempts", "amplification"}}
+		Header: []string{"strategy", "logical requests", "succeeded", "success rate", "95% CI", "attempts", "amplification"},
+		Terms:  []string{"strategy", "logical_requests", "succeeded", "success_rate", "success_rate_ci", "attempts", "amplification"}}
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(p.LogicalRequests), strconv.Itoa(p.Succeeded),
 			percent(p.SuccessRate), percent(p.SuccessRateCI[0]) + " – " + percent(p.SuccessRateCI[1]),
-			strconv.Itoa(p.Attempts), num(p.Amplification)})
+			strconv.Itoa(p.Attempts), orNA(&p.Amplification, num)})
 	}
 	return t
 }
 
 func completionTable(res analysis.Result) table {
 	t := table{ID: "completion", Caption: "Completion time per logical request (ms)",
-		Header: []string{"strategy", "p50", "p90", "p99", "max", "makespan"}}
+		Header: []string{"strategy", "p50", "p90", "p99", "max", "makespan"},
+		Terms:  []string{"strategy", "completion_ms", "completion_ms", "completion_p99", "completion_ms", "makespan_ms"}}
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name,
 			msNum(p.CompletionMs.P50), msNum(p.CompletionMs.P90), msNum(p.CompletionMs.P99), msNum(p.CompletionMs.Max), msNum(p.MakespanMs)})
@@ -45,10 +64,11 @@ func completionTable(res analysis.Result) table {
 
 func loadTable(res analysis.Result) table {
 	t := table{ID: "load", Caption: "Load on the server and recovery",
-		Header: []string{"strategy", "peak-to-mean", "cv", "most in " + durationText(res.WindowMs), "Retry-After violations", "retries after a Retry-After", "time to recover (ms)", "breaker open"}}
+		Header: []string{"strategy", "peak-to-mean", "cv", "most in " + durationText(res.WindowMs), "Retry-After violations", "retries after a Retry-After", "time to recover (ms)", "breaker open"},
+		Terms:  []string{"strategy", "peak_to_mean", "cv", "max_window_arrivals", "retry_after_violations", "retry_after_retries", "time_to_recover_ms", "breaker_open_share"}}
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name, num(p.PeakToMean), num(p.CV), strconv.Itoa(p.MaxWindowArrivals),
-			strconv.Itoa(p.RetryAfterViolations), strconv.Itoa(p.RetryAfterRetries),
+			orNA(&p.RetryAfterViolations, strconv.Itoa), orNA(&p.RetryAfterRetries, strconv.Itoa),
 			optional(p.TimeToRecoverMs, msNum), optional(p.BreakerOpenShare, percent)})
 	}
 	return t
@@ -56,7 +76,8 @@ func loadTable(res analysis.Result) table {
 
 func comparisonTable(res analysis.Result) table {
 	t := table{ID: "comparisons", Caption: "The best strategy against each other one (A − B)", TextCols: 2,
-		Header: []string{"A", "B", "success rate (points)", "95% CI", "completion: Mann-Whitney p", "peak-to-mean", "95% CI (bootstrap)", "amplification"}}
+		Header: []string{"A", "B", "success rate (points)", "95% CI", "completion: Mann-Whitney p", "peak-to-mean", "95% CI (bootstrap)", "amplification"},
+		Terms:  []string{"comparison", "comparison", "success_rate_diff", "success_rate_diff", "completion_mann_whitney", "peak_to_mean_diff", "peak_to_mean_diff", "amplification_diff"}}
 	for _, c := range res.Comparisons {
 		t.Rows = append(t.Rows, []string{c.A, c.B, points(c.SuccessRateDiff),
 			points(c.SuccessRateDiffCI[0]) + " to " + points(c.SuccessRateDiffCI[1]),
@@ -75,7 +96,8 @@ func signed(x float64) string {
 
 func retryDelayTable(res analysis.Result) table {
 	t := table{ID: "retry-delays", Caption: "Delay before each retry: from the end of the previous response to the retry's arrival, as the server saw it; the KS test is on the client's own sleep where the Records have it (result.json: measured), and leaves out delays that followed a Retry-After",
-		Header: []string{"strategy", "retry", "count", "mean (ms)", "p50 (ms)", "p90 (ms)", "max (ms)", "after a Retry-After", "KS D", "KS p", "KS n"}}
+		Header: []string{"strategy", "retry", "count", "mean (ms)", "p50 (ms)", "p90 (ms)", "max (ms)", "after a Retry-After", "KS D", "KS p", "KS n"},
+		Terms:  []string{"strategy", "retry", "retry_delays", "retry_delays", "retry_delays", "retry_delays", "retry_delays", "after_retry_after", "ks", "ks", "ks"}}
 	for _, p := range res.Policies {
 		for _, rd := range p.RetryDelays {
 			d, pv, n := "–", "–", "–"
@@ -91,7 +113,8 @@ func retryDelayTable(res analysis.Result) table {
 
 func spreadTable(res analysis.Result) table {
 	t := table{ID: "retry-spread", Caption: "Spread of each retry's arrival across logical requests: absolute, and after the request's first attempt",
-		Header: []string{"strategy", "retry", "count", "sd (ms)", "IQR (ms)", "sd after first (ms)", "IQR after first (ms)"}}
+		Header: []string{"strategy", "retry", "count", "sd (ms)", "IQR (ms)", "sd after first (ms)", "IQR after first (ms)"},
+		Terms:  []string{"strategy", "retry", "retry_spread", "retry_spread", "retry_spread", "retry_spread", "retry_spread"}}
 	for _, p := range res.Policies {
 		for _, s := range p.RetrySpread {
 			t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(s.Retry), strconv.Itoa(s.Count), msNum(s.SdMs), msNum(s.IQRMs), msNum(s.OffsetSdMs), msNum(s.OffsetIQRMs)})
@@ -102,7 +125,8 @@ func spreadTable(res analysis.Result) table {
 
 func recoveryTable(res analysis.Result) table {
 	t := table{ID: "recovery", TextCols: 2, Caption: fmt.Sprintf("Time until the success rate over %s was back at the threshold, per fault phase", durationText(res.WindowMs)),
-		Header: []string{"strategy", "fault phase", "phase ends (ms)", "time to recover (ms)"}}
+		Header: []string{"strategy", "fault phase", "phase ends (ms)", "time to recover (ms)"},
+		Terms:  []string{"strategy", "fault_phase", "phase_end_ms", "time_to_recover_ms"}}
 	for _, p := range res.Policies {
 		for _, r := range p.Recovery {
 			t.Rows = append(t.Rows, []string{p.Name, r.Phase, msNum(r.EndMs), optional(r.TimeToRecoverMs, msNum)})
@@ -118,9 +142,10 @@ func attemptsTable(res analysis.Result) table {
 			most = max(most, a.Attempts)
 		}
 	}
-	t := table{ID: "attempts", Caption: "Logical requests by the number of attempts they took", Header: []string{"strategy"}}
+	t := table{ID: "attempts", Caption: "Logical requests by the number of attempts they took", Header: []string{"strategy"}, Terms: []string{"strategy"}}
 	for k := 1; k <= most; k++ {
 		t.Header = append(t.Header, strconv.Itoa(k))
+		t.Terms = append(t.Terms, "attempts_per_request")
 	}
 	for _, p := range res.Policies {
 		row := []string{p.Name}
@@ -148,7 +173,10 @@ func faultsTable(res analysis.Result) table {
 		}
 	}
 	slices.Sort(kinds)
-	t := table{ID: "faults", Caption: "Attempts by the fault the server injected", Header: append([]string{"strategy"}, kinds...)}
+	t := table{ID: "faults", Caption: "Attempts by the fault the server injected", Header: append([]string{"strategy"}, kinds...), Terms: []string{"strategy"}}
+	for range kinds {
+		t.Terms = append(t.Terms, "faults")
+	}
 	for _, p := range res.Policies {
 		row := []string{p.Name}
 		for _, k := range kinds {
@@ -161,7 +189,8 @@ func faultsTable(res analysis.Result) table {
 
 func rankingTable(res analysis.Result) table {
 	t := table{ID: "ranking", Caption: "Settings ranked by the ranking rule", TextCols: 2,
-		Header: []string{"rank", "setting", "success tier", "cost", "Pareto frontier", "success rate", "amplification", "p99 (ms)"}}
+		Header: []string{"rank", "setting", "success tier", "cost", "Pareto frontier", "success rate", "amplification", "p99 (ms)"},
+		Terms:  []string{"rank", "setting", "tier", "cost", "pareto", "success_rate", "amplification", "completion_p99"}}
 	for _, r := range res.Ranking {
 		p, _ := res.Policy(r.Name)
 		front := ""
@@ -172,7 +201,7 @@ func rankingTable(res analysis.Result) table {
 			front = "below the success floor"
 		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, strconv.Itoa(r.Tier), fmt.Sprintf("%.3f", r.Cost), front,
-			percent(p.SuccessRate), num(p.Amplification), msNum(p.CompletionMs.P99)})
+			percent(p.SuccessRate), orNA(&p.Amplification, num), msNum(p.CompletionMs.P99)})
 	}
 	return t
 }

@@ -7,17 +7,22 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// timeTicks labels a time axis in seconds at a round step (1, 2 or 5 times a
-// power of ten) that gives about six labels, with a minor tick between each:
-// gonum's default marker labels a 25 s axis only at 0 and 25.
-type timeTicks struct{}
+// timeTicks labels a linear axis at a round step (1, 2 or 5 times a power of
+// ten) that gives about Labels labels (0 means six), with a minor tick
+// between each: gonum's default marker labels a 25 s axis only at 0 and 25.
+// Narrow panels ask for fewer, so labels never run into each other.
+type timeTicks struct{ Labels int }
 
 // Ticks implements plot.Ticker.
-func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
+func (tt timeTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
 		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
 	}
-	step := roundStep((hi - lo) / 6)
+	labels := tt.Labels
+	if labels == 0 {
+		labels = 6
+	}
+	step := roundStep((hi - lo) / float64(labels))
 	decimals := max(0, int(-math.Floor(math.Log10(step))))
 	half := step / 2
 	var ticks []plot.Tick

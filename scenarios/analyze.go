@@ -16,6 +16,7 @@ import (
 func (r *Run) AnalysisOptions(command string) analysis.Options {
 	f := r.Facts()
 	o := baseAnalysisOptions(r.Scenario, r.Engine, r.Seed, command)
+	o.Run, o.ScenarioText = r.Info, r.Text
 	o.Phases, o.BreakerOpen, o.ExpectedDelay = f.Phases, f.BreakerOpen, f.ExpectedDelay
 	o.Unsent, o.Unreached, o.FallbackServed = f.Unsent, f.Unreached, f.FallbackServed
 	return o
@@ -74,7 +75,10 @@ func ExecuteAndAnalyze(ctx context.Context, s *Scenario, opts Options, command s
 	if engine == "" {
 		engine = EngineSim
 	}
-	acc, err := analysis.New(baseAnalysisOptions(s.Name, engine, s.SeedOf(opts), command))
+	base := baseAnalysisOptions(s.Name, engine, s.SeedOf(opts), command)
+	policies, _ := s.selectPolicies(opts.Policies) // Execute reports a bad name
+	base.Run, base.ScenarioText = s.Describe(policies), string(s.Source)
+	acc, err := analysis.New(base)
 	if err != nil {
 		return nil, analysis.Result{}, err
 	}

@@ -57,6 +57,10 @@ type Run struct {
 	Engine   string
 	Seed     uint64
 	Policies []PolicyRun
+	// Info says what was run (Scenario.Describe of the policies run), and
+	// Text is the scenario's YAML as read, for result.json.
+	Info *analysis.RunInfo
+	Text string
 }
 
 // PolicyRun is one policy's run: the whole fleet with that policy against a
@@ -112,7 +116,7 @@ func Execute(ctx context.Context, s *Scenario, opts Options) (*Run, error) {
 	}
 	engine := est.Engine
 	policies, _ := s.selectPolicies(opts.Policies)
-	run := &Run{Scenario: s.Name, Engine: engine, Seed: s.SeedOf(opts)}
+	run := &Run{Scenario: s.Name, Engine: engine, Seed: s.SeedOf(opts), Info: s.Describe(policies), Text: string(s.Source)}
 	progress := newProgress(opts.Progress, int64(len(policies))*s.logicalTotal())
 	ctx, release := guard(ctx, opts, progress)
 	defer release()

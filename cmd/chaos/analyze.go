@@ -59,6 +59,7 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 		Command:  analyzeCommandLine(cmd, logs),
 		BinWidth: f.bin,
 		Window:   f.window,
+		Run:      &analysis.RunInfo{Logs: logs},
 	}
 	if opts.Scenario == "" {
 		opts.Scenario = strings.TrimSuffix(filepath.Base(logs[0]), filepath.Ext(logs[0]))

@@ -341,7 +341,7 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	merged := &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed}
+	merged := &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, Info: sc.Describe(points), Text: string(sc.Source)}
 	for i, r := range runs {
 		if errs[i] != nil {
 			return nil, nil, fmt.Errorf("setting %q: %w", points[i].Name, errs[i])
