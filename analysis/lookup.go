@@ -44,6 +44,9 @@ func (r Reading) Known() bool { return r.Unknown == "" }
 type MetricPathError struct {
 	Path   string
 	Reason string
+	// At is the index of the dotted segment that went wrong; the number of
+	// segments when the path stops short of a number.
+	At int
 	// Suggestion is the valid path nearest to Path, "" when none is near.
 	Suggestion string
 }
@@ -98,7 +101,7 @@ func resolve(v reflect.Value, path string) (Reading, error) {
 		done := strings.Join(segs[:i], ".")
 		for t.Kind() == reflect.Pointer {
 			if v.IsValid() && v.IsNil() && unknown == "" {
-				unknown = done + " is null in this result: the log cannot support the figure (the result's notes say why)"
+				unknown = done + " is null in this result: the run gave no figure for it"
 			}
 			t = t.Elem()
 			if v.IsValid() {
@@ -110,7 +113,7 @@ func resolve(v reflect.Value, path string) (Reading, error) {
 		}
 		seg := segs[i]
 		bad := func(reason string, candidates []string) (Reading, error) {
-			e := &MetricPathError{Path: path, Reason: reason}
+			e := &MetricPathError{Path: path, Reason: reason, At: i}
 			if near := yamlfile.Suggest(seg, candidates); near != "" {
 				e.Suggestion = strings.Join(slices.Concat(segs[:i], []string{near}, segs[i+1:]), ".")
 			}
@@ -183,7 +186,7 @@ func resolve(v reflect.Value, path string) (Reading, error) {
 // leaf reads the number the walk ended on.
 func leaf(t reflect.Type, v reflect.Value, path, done, unknown string) (Reading, error) {
 	if !isNumber(t) {
-		return Reading{}, &MetricPathError{Path: path, Reason: notANumber(t, done)}
+		return Reading{}, &MetricPathError{Path: path, Reason: notANumber(t, done), At: strings.Count(path, ".") + 1}
 	}
 	if unknown != "" || !v.IsValid() {
 		return Reading{Value: math.NaN(), Unknown: unknown}, nil

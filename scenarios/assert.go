@@ -147,15 +147,13 @@ func parseAssertion(key, val *yaml.Node, policy string, doc *yamlfile.Doc, p *pr
 }
 
 // unknownMetricMessage explains a key that is no metric path (and, where
-// policies is not nil, no policy either). A dotted path is explained where it
-// goes wrong, with the near path; a plain name is set against every metric
-// and policy name.
+// policies is not nil, no policy either). A dotted path, or a name that
+// stops short of a number, is explained where it goes wrong, with the near
+// path; an unknown plain name is set against every metric and policy name.
 func unknownMetricMessage(name string, policies []string) string {
 	var pathErr *analysis.MetricPathError
-	if err := analysis.CheckMetricPath(name); strings.Contains(name, ".") && errors.As(err, &pathErr) {
-		if policies == nil || pathErr.Suggestion != "" {
-			return pathErr.Error()
-		}
+	if err := analysis.CheckMetricPath(name); errors.As(err, &pathErr) && (pathErr.At > 0 || strings.Contains(name, ".")) {
+		return pathErr.Error()
 	}
 	candidates := append(MetricNames(), policies...)
 	msg := fmt.Sprintf("%q is neither a result metric nor a policy of this scenario", name)

@@ -263,7 +263,7 @@ func checkSummary(s streams, checks []*scenarioCheck) error {
 	}
 	of := ""
 	if inconclusive > 0 {
-		of = fmt.Sprintf(", %d of them inconclusive", inconclusive)
+		of = fmt.Sprintf(" (%d inconclusive)", inconclusive)
 	}
 	return failed(fmt.Errorf("check failed: %s%s in %s (%s checked)",
 		count(failedN, "failure"), of, count(len(checks), "scenario"), count(total, "assertion")))

@@ -24,9 +24,6 @@ func printCheck(s streams, c *scenarioCheck) {
 		fmt.Fprintf(s.out, "  FAILED: could not check the scenario: %v\n", c.runErr)
 		return
 	}
-	if why := c.nothingChecked(); why != "" {
-		fmt.Fprintf(s.out, "  FAILED: %s\n", why)
-	}
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  policy\tassertion\texpected\tmeasured\tresult")
 	for _, v := range c.verdicts {
@@ -40,6 +37,9 @@ func printCheck(s streams, c *scenarioCheck) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t-\tskipped: %s\n", sk.assertion.Policy, sk.assertion.Metric, sk.assertion.Expected(), sk.reason)
 	}
 	_ = tw.Flush()
+	if why := c.nothingChecked(); why != "" {
+		fmt.Fprintf(s.out, "  FAILED: %s\n", why)
+	}
 }
 
 // measured formats a measured value the way the JUnit failure does; NaN is
