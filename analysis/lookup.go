@@ -348,7 +348,12 @@ func listPaths(t reflect.Type, prefix string, seen []reflect.Type) []string {
 		}
 	case reflect.Slice:
 		if key, ok := listKey(t); ok {
-			out = append(out, listPaths(t.Elem(), join("<"+jsonName(key)+">"), seen)...)
+			elem := join("<" + jsonName(key) + ">")
+			for _, p := range listPaths(t.Elem(), elem, seen) {
+				if p != elem+"."+jsonName(key) { // the key itself is in the path already
+					out = append(out, p)
+				}
+			}
 		}
 	case reflect.Map:
 		keys, listed := mapKeys[prefix]
