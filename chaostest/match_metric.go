@@ -1,8 +1,10 @@
 package chaostest
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/onsi/gomega/types"
 
@@ -25,16 +27,24 @@ func HaveMetric(path string, m types.GomegaMatcher) types.GomegaMatcher {
 	return &recordsMatcher{
 		want: fmt.Sprintf("to have %s that satisfies the matcher", path),
 		judge: func(records []faultserver.Record) (verdict, error) {
-			p, err := policyOf(records)
+			res, err := analyse(records)
 			if err != nil {
 				return verdict{}, err
 			}
-			r, err := analysis.Lookup(&p, path)
+			p, ok := res.Policy(fleet)
+			if !ok {
+				return verdict{}, errors.New("analysis returned no statistics for the records")
+			}
+			r, err := analysis.Lookup(p, path)
 			if err != nil {
 				return verdict{}, fmt.Errorf("chaostest: %w", err)
 			}
 			if !r.Known() {
-				return verdict{}, fmt.Errorf("chaostest: %s is inconclusive: %s", path, r.Unknown)
+				msg := fmt.Sprintf("chaostest: %s is inconclusive: %s", path, r.Unknown)
+				if len(res.Notes) > 0 {
+					msg += "; the analysis notes: " + strings.Join(res.Notes, "; ")
+				}
+				return verdict{}, errors.New(msg)
 			}
 			ok, detail, err := matchInner(m, r.Value)
 			if err != nil {
