@@ -114,8 +114,12 @@ func resolve(v reflect.Value, path string) (Reading, error) {
 		seg := segs[i]
 		bad := func(reason string, candidates []string) (Reading, error) {
 			e := &MetricPathError{Path: path, Reason: reason, At: i}
-			if near := yamlfile.Suggest(seg, candidates); near != "" {
+			near := yamlfile.Suggest(seg, candidates)
+			switch {
+			case near != "":
 				e.Suggestion = strings.Join(slices.Concat(segs[:i], []string{near}, segs[i+1:]), ".")
+			case done != "" && len(candidates) > 0:
+				e.Reason += "; it has " + listSome(candidates, 8)
 			}
 			return Reading{}, e
 		}
@@ -214,12 +218,15 @@ func notANumber(t reflect.Type, done string) string {
 		return fmt.Sprintf("%s is a %s, not a number", done, t.Kind())
 	}
 	slices.Sort(sub)
-	more := ""
-	if len(sub) > 6 {
-		more = fmt.Sprintf(" and %d more", len(sub)-6)
-		sub = sub[:6]
+	return fmt.Sprintf("%s is not a number; name one inside it: %s", done, listSome(sub, 6))
+}
+
+// listSome joins up to n names, saying how many more there are.
+func listSome(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%s is not a number; name one inside it: %s%s", done, strings.Join(sub, ", "), more)
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
 func isNumber(t reflect.Type) bool {

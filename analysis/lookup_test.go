@@ -87,6 +87,8 @@ var _ = Describe("Lookup of a metric path", func() {
 		},
 		Entry("a misspelt field", "retry_spred.2.sd_ms", `a policy's result has no field "retry_spred"`, "retry_spread.2.sd_ms"),
 		Entry("a misspelt nested field", "retry_delays.1.ks.dd", `retry_delays.1.ks has no field "dd"`, "retry_delays.1.ks.d"),
+		Entry("a field no name is near, listing the fields there", "retry_spread.1.xyzzy",
+			`retry_spread.1 has no field "xyzzy"; it has retry, count, sd_ms, iqr_ms`, ""),
 		Entry("a retry that is not a number", "retry_spread.two.sd_ms", `retry_spread is addressed by retry: "two" is not a whole number`, ""),
 		Entry("an object, not a number", "completion_ms", "completion_ms is not a number; name one inside it: completion_ms.max", ""),
 		Entry("a list element, not a number", "retry_spread.1", "name one inside it: retry_spread.1.count", ""),

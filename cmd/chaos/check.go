@@ -201,6 +201,7 @@ func checkScenario(ctx context.Context, s streams, sc *scenarios.Scenario, f *ch
 			return c
 		}
 		c.verdicts, c.skipped = evaluateForClient(sc, &res)
+		c.notes = append(c.notes, notesIfInconclusive(c.verdicts, &res)...)
 		return c
 	}
 	opts := scenarios.Options{Engine: f.engine, Seed: &seed}
@@ -210,7 +211,19 @@ func checkScenario(ctx context.Context, s streams, sc *scenarios.Scenario, f *ch
 		return c
 	}
 	c.verdicts = sc.Evaluate(&out.Result)
+	c.notes = append(c.notes, notesIfInconclusive(c.verdicts, &out.Result)...)
 	return c
+}
+
+// notesIfInconclusive are the analysis's notes, which say where the log fell
+// short, when a verdict was inconclusive; nothing otherwise.
+func notesIfInconclusive(vs []scenarios.Verdict, res *analysis.Result) []string {
+	for _, v := range vs {
+		if v.Inconclusive {
+			return res.Notes
+		}
+	}
+	return nil
 }
 
 // evaluateForClient checks the assertions for all policies against the

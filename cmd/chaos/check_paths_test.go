@@ -27,6 +27,7 @@ var _ = Describe("chaos check on metric paths", func() {
 		// request needed a third retry.
 		Expect(r.stdout).To(MatchRegexp(`retry\s+time_to_recover_ms\s+<= 1000\s+unknown\s+INCONCLUSIVE: time_to_recover_ms is null in this result`))
 		Expect(r.stdout).To(MatchRegexp(`retry\s+retry_spread\.3\.sd_ms\s+>= 10\s+unknown\s+INCONCLUSIVE: retry_spread has no element with retry 3 in this run`))
+		Expect(r.stdout).To(ContainSubstring("note: retry: no fault phase, so no time to recover")) // the analysis says why
 		Expect(r.stderr).To(ContainSubstring("check failed: 2 failures (2 inconclusive) in 1 scenario (6 assertions checked)"))
 
 		doc := readJUnit(junit)
