@@ -51,24 +51,26 @@ starts the scenario's fault server on 127.0.0.1 at a free port, runs CMD with
 
 The client is the only policy then: assertions for all policies are checked
 against it and those naming one of the scenario's policies are skipped (a
-check that so evaluates no assertion at all fails). A
-client that sends X-Chaos-Client, X-Chaos-Request and X-Chaos-Attempt is
-analysed exactly; one that does not is keyed per connection, with its attempts
-numbered by inference, and the output says so. A client that exits non-zero
+check that so evaluates no assertion at all fails). A client that sends
+X-Chaos-Client, X-Chaos-Request and X-Chaos-Attempt is analysed exactly; one
+that does not is keyed per connection, with its attempts numbered by
+inference, and the output says so. A client that exits non-zero
 or outlives --client-timeout fails the check.
 
 --junit FILE writes JUnit XML with one test suite per scenario and one test
 case per policy and assertion (GitHub Actions, GitLab and Jenkins read it); a
-failure's message carries the measured value.
+failure's message carries the measured value, an inconclusive one's message
+starts "inconclusive: ".
 
 An assertion on a metric the run cannot tell (a figure that is null in
 result.json, a retry number the run did not reach) is INCONCLUSIVE, with the
 reason, and fails. Metrics are named by path, as in assert: blocks:
 success_rate, completion_ms.p99, retry_spread.2.sd_ms, faults.status.
 
-Exit status: 0 every assertion holds, 1 one failed, was inconclusive or could
-not be checked, or a scenario evaluated no assertion; 2 bad input: an unknown flag, an unreadable or invalid scenario, a scenario
-without an assert: block.`,
+Exit status: 0 every assertion holds; 1 one failed, was inconclusive or could
+not be checked, or a scenario evaluated no assertion; 2 bad input: an unknown
+flag, an unreadable or invalid scenario (an unknown metric path among them),
+a scenario without an assert: block.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
