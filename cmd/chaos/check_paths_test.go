@@ -68,6 +68,23 @@ var _ = Describe("chaos check on metric paths", func() {
 	})
 })
 
+var _ = Describe("chaos check --client on metric paths", func() {
+	It("fails an assertion on a retry the client never reached as INCONCLUSIVE, exit 1 and a JUnit failure", func() {
+		junit := filepath.Join(GinkgoT().TempDir(), "junit.xml")
+		// Each client's first attempt is a 429 and its retry is served: no
+		// request has a second retry.
+		r := chaos("check", checkData+"client-unknown.yaml", "--client", "python3 ../../examples/python-client/client.py", "--junit", junit)
+		Expect(r.code).To(Equal(exitFailed), r.stdout+r.stderr)
+		Expect(r.stdout).To(MatchRegexp(`client\s+success_rate\s+== 1\s+1\s+ok`))
+		Expect(r.stdout).To(MatchRegexp(`client\s+retry_spread\.2\.sd_ms\s+>= 100\s+unknown\s+INCONCLUSIVE: retry_spread has no element with retry 2 in this run`))
+		doc := readJUnit(junit)
+		Expect(doc.Failures).To(Equal(1))
+		Expect(failedCases(doc.Suites[0].Cases)).To(Equal(map[string]string{
+			"client: retry_spread.2.sd_ms >= 100": "inconclusive: retry_spread has no element with retry 2 in this run",
+		}))
+	})
+})
+
 var _ = Describe("chaos check --client with every assertion naming a policy", func() {
 	It("exits 1: the client is the only policy, so the check evaluated nothing", func() {
 		junit := filepath.Join(GinkgoT().TempDir(), "junit.xml")
