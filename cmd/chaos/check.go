@@ -50,11 +50,10 @@ starts the scenario's fault server on 127.0.0.1 at a free port, runs CMD with
   CHAOS_THINK_MS    clients.think (ms)      CHAOS_SEED      the seed
 
 The client is the only policy then: assertions for all policies are checked
-against it and those naming one of the scenario's policies are skipped (a
-check that so evaluates no assertion at all fails). A client that sends
-X-Chaos-Client, X-Chaos-Request and X-Chaos-Attempt is analysed exactly; one
-that does not is keyed per connection, with its attempts numbered by
-inference, and the output says so. A client that exits non-zero
+against it and those naming one of the scenario's policies are skipped. A
+client that sends X-Chaos-Client, X-Chaos-Request and X-Chaos-Attempt is
+analysed exactly; one that does not is keyed per connection, with its attempts
+numbered by inference, and the output says so. A client that exits non-zero
 or outlives --client-timeout fails the check.
 
 --junit FILE writes JUnit XML with one test suite per scenario and one test
@@ -65,7 +64,9 @@ starts "inconclusive: ".
 An assertion on a metric the run cannot tell (a figure that is null in
 result.json, a retry number the run did not reach) is INCONCLUSIVE, with the
 reason, and fails. Metrics are named by path, as in assert: blocks:
-success_rate, completion_ms.p99, retry_spread.2.sd_ms, faults.status.
+success_rate, completion_ms.p99, retry_spread.2.sd_ms, faults.status. A
+scenario that evaluated no assertion fails too, as when every assertion names
+a policy and --client makes your program the only one.
 
 Exit status: 0 every assertion holds; 1 one failed, was inconclusive or could
 not be checked, or a scenario evaluated no assertion; 2 bad input: an unknown
