@@ -30,6 +30,9 @@
 // frontier. MergeLogs reads JSON-lines logs, merged by time, with errors naming file
 // and line.
 //
+// Memory is per logical request (a few numbers each), plus fixed-size bins and
+// seeded samples per strategy: never per Record.
+//
 // Lookup reads any number of a PolicyResult by its metric path in result.json
 // (completion_ms.p99, retry_spread.2.sd_ms: a list of retries by the retry
 // number, faults.status), resolved by reflection over the JSON tags, so a
@@ -37,7 +40,4 @@
 // did not reach reads as unknown, with the reason. CheckMetricPath validates a
 // path and MetricPaths lists them, for scenario assertions, chaostest's
 // HaveMetric and `chaos check`.
-//
-// Memory is per logical request (a few numbers each), plus fixed-size bins and
-// seeded samples per strategy: never per Record.
 package analysis
