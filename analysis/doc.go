@@ -2,6 +2,14 @@
 // intervals, arrival spread, retry timing, completion times, Retry-After compliance
 // and tests of the difference between two strategies.
 //
+// Lookup reads any number of a PolicyResult by its metric path in result.json
+// (completion_ms.p99, retry_spread.2.sd_ms: a list of retries by the retry
+// number, faults.status), resolved by reflection over the JSON tags, so a
+// field added to the result is assertable at once; a null or a retry the run
+// did not reach reads as unknown, with the reason. CheckMetricPath validates a
+// path and MetricPaths lists them, for scenario assertions, chaostest's
+// HaveMetric and `chaos check`.
+//
 // It reads Records only, so a log of `chaos serve` for a client in any language
 // analyses like the harness's own runs. Feed an Accumulator one Record at a time
 // and Finish it into a Result, which is result.json (DESIGN.md) and carries the

@@ -37,6 +37,17 @@
 // that sends nothing more after the breaker opens shows no probe, and is not
 // counted.
 //
+// # Any figure, by its path
+//
+// HaveMetric reaches any number of result.json by its metric path, the same
+// paths as a scenario's assert: block (analysis.Lookup):
+//
+//	g.Expect(srv).To(chaostest.HaveMetric("retry_spread.1.sd_ms", BeNumerically(">", 500)))
+//
+// A figure the records cannot tell (null, or a retry number no request
+// reached) is inconclusive: an error naming the reason, so that neither To
+// nor NotTo passes.
+//
 // Failure messages give the measured value and list the logical requests (or
 // clients, or retries) that broke the rule, with their Records.
 package chaostest

@@ -163,6 +163,9 @@ type Assertion struct {
 	Condition string // e.g. ">= 0.99"
 	Measured  float64
 	Passed    bool
+	// Inconclusive says why the result could not tell the metric ("" when it
+	// could); such an assertion fails with the message "inconclusive: ...".
+	Inconclusive string
 	// Err is set when the assertion could not be evaluated.
 	Err error
 	// Time is how long the scenario's run took, shared by its cases.
@@ -172,7 +175,8 @@ type Assertion struct {
 // AssertionSuites turns assertions into JUnit suites: one suite per
 // scenario (in order of first appearance), one case per policy and
 // assertion, named "policy: metric condition" with class "scenario.policy";
-// a failure's message carries the measured value.
+// a failure's message carries the measured value, an inconclusive one's
+// "inconclusive: " and the reason.
 func AssertionSuites(as []Assertion) []JUnitSuite {
 	var suites []JUnitSuite
 	index := map[string]int{}
@@ -192,6 +196,9 @@ func AssertionSuites(as []Assertion) []JUnitSuite {
 		case a.Err != nil:
 			c.Error = &JUnitFailure{Message: a.Err.Error(), Type: "error",
 				Text: fmt.Sprintf("scenario %s, policy %s: %s %s could not be checked: %v", a.Scenario, a.Policy, a.Metric, a.Condition, a.Err)}
+		case a.Inconclusive != "":
+			c.Failure = &JUnitFailure{Message: "inconclusive: " + a.Inconclusive, Type: "inconclusive",
+				Text: fmt.Sprintf("scenario %s, policy %s: %s %s is inconclusive: %s", a.Scenario, a.Policy, a.Metric, a.Condition, a.Inconclusive)}
 		case !a.Passed:
 			c.Failure = &JUnitFailure{Message: fmt.Sprintf("%s = %s, want %s", a.Metric, measured, a.Condition), Type: "assertion",
 				Text: fmt.Sprintf("scenario %s, policy %s: measured %s = %s; the assertion is %s %s", a.Scenario, a.Policy, a.Metric, measured, a.Metric, a.Condition)}

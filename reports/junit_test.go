@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"math"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -90,6 +91,23 @@ var _ = Describe("JUnit XML", func() {
 		Expect(s.Cases[1].Name).To(Equal(`honour: p99 <& "x" < 1`)) // escaped on the way out, intact on the way in
 		Expect(s.Cases[1].Error.Message).To(Equal("no such metric"))
 		Expect(s.Cases[2].Skipped.Message).To(Equal("not run in sim"))
+	})
+
+	It("fails an inconclusive assertion, with \"inconclusive: \" and the reason, never as a pass", func() {
+		suites := reports.AssertionSuites([]reports.Assertion{
+			{Scenario: "s", Policy: "full", Metric: "time_to_recover_ms", Condition: "<= 5000", Measured: math.NaN(),
+				Inconclusive: "time_to_recover_ms is null in this result: the run gave no figure for it"},
+		})
+		var buf bytes.Buffer
+		Expect(reports.WriteJUnit(&buf, suites)).To(Succeed())
+		var doc junitDoc
+		Expect(xml.Unmarshal(buf.Bytes(), &doc)).To(Succeed())
+		Expect([]int{doc.Tests, doc.Failures, doc.Errors}).To(Equal([]int{1, 1, 0}))
+		c := doc.Suites[0].Cases[0]
+		Expect(c.Failure.Message).To(Equal("inconclusive: time_to_recover_ms is null in this result: the run gave no figure for it"))
+		Expect(c.Failure.Type).To(Equal("inconclusive"))
+		Expect(c.Failure.Text).To(ContainSubstring("full: time_to_recover_ms <= 5000 is inconclusive"))
+		Expect(c.Failure.Text).NotTo(ContainSubstring("NaN"))
 	})
 
 	It("writes an empty document when there is nothing to report", func() {

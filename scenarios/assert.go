@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
@@ -17,7 +19,7 @@ import (
 // value, for one policy or (Policy == "") for every policy.
 type Assertion struct {
 	Policy string  // "" for every policy
-	Metric string  // a result.json metric, dotted for nested ones: completion_ms.p99
+	Metric string  // a metric path of a policy's result (analysis.Lookup): completion_ms.p99, retry_spread.2.sd_ms
 	Op     string  // one of >=, <=, ==, >, <
 	Value  float64 // in the metric's unit (durations are given in ms for *_ms metrics)
 	Field  string  // the field path in the file, for messages
@@ -144,7 +146,15 @@ func parseAssertion(key, val *yaml.Node, policy string, doc *yamlfile.Doc, p *pr
 	return Assertion{Policy: policy, Metric: key.Value, Op: op, Value: v, Field: path, Line: key.Line}, true
 }
 
+// unknownMetricMessage explains a key that is no metric path (and, where
+// policies is not nil, no policy either). A dotted path, or a name that
+// stops short of a number, is explained where it goes wrong, with the near
+// path; an unknown plain name is set against every metric and policy name.
 func unknownMetricMessage(name string, policies []string) string {
+	var pathErr *analysis.MetricPathError
+	if err := analysis.CheckMetricPath(name); errors.As(err, &pathErr) && (pathErr.At > 0 || strings.Contains(name, ".")) {
+		return pathErr.Error()
+	}
 	candidates := append(MetricNames(), policies...)
 	msg := fmt.Sprintf("%q is neither a result metric nor a policy of this scenario", name)
 	if policies == nil {

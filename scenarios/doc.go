@@ -29,8 +29,24 @@
 //	  - {name: full, retry: {max_retries: 5, jitter: full}}
 //	assert:                        # metric: condition, for every policy...
 //	  success_rate: ">= 0.99"
+//	  retry_spread.1.sd_ms: ">= 500"
 //	  full:                        # ...or policy: {metric: condition}
 //	    completion_ms.p99: "<= 2s"
+//
+// # Assertions
+//
+// An assertion's metric is a path into one policy's result as result.json
+// writes it (analysis.Lookup): fields by name, dotted for nested ones
+// (completion_ms.p99), a list of retries by the retry number
+// (retry_spread.2.sd_ms, retry_delays.1.delay_ms.p99, retry_delays.1.ks.d),
+// fault counts by kind (faults.status), the ends of an interval by position
+// (success_rate_ci.0). Every number analysis adds is assertable the same
+// way; analysis.MetricPaths lists them. The condition is an operator (>=,
+// <=, ==, >, <) and a number, or a duration for a path through a *_ms
+// figure. A path that names no number is a problem of the file, with the
+// near path suggested. A figure the run cannot tell (a null, a retry number
+// that no request reached) makes the verdict inconclusive: it does not hold,
+// and Verdict.Problem says why.
 //
 // Parse reports every problem of a file at once, each naming the file, line,
 // column and field, with the near name suggested for a misspelt key. The

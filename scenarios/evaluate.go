@@ -13,21 +13,39 @@ type Verdict struct {
 	Policy    string  // the policy it was checked for
 	Measured  float64 // NaN when the result has no value for the metric
 	Holds     bool
-	// Problem explains a verdict that could not be reached (a metric the
-	// result lacks); the assertion then does not hold.
+	// Inconclusive is true when the result cannot tell the metric (a null
+	// figure, a retry the run did not reach): the assertion then does not
+	// hold, and Problem says why.
+	Inconclusive bool
+	// Problem explains a verdict that could not be reached (an inconclusive
+	// metric, a policy the result lacks); the assertion then does not hold.
 	Problem string
 }
 
-func (v Verdict) String() string {
-	mark := "ok"
-	if !v.Holds {
-		mark = "FAILED"
+// Verdict statuses, as Status gives them.
+const (
+	StatusOK           = "ok"
+	StatusFailed       = "FAILED"
+	StatusInconclusive = "INCONCLUSIVE"
+)
+
+// Status is ok, FAILED or INCONCLUSIVE.
+func (v Verdict) Status() string {
+	switch {
+	case v.Holds:
+		return StatusOK
+	case v.Inconclusive:
+		return StatusInconclusive
 	}
+	return StatusFailed
+}
+
+func (v Verdict) String() string {
 	s := fmt.Sprintf("%s: %s %s: measured %s", v.Policy, v.Assertion.Metric, v.Assertion.Expected(), formatMeasured(v.Measured))
 	if v.Problem != "" {
 		s += " (" + v.Problem + ")"
 	}
-	return s + " " + mark
+	return s + " " + v.Status()
 }
 
 func formatMeasured(v float64) string {
@@ -40,7 +58,8 @@ func formatMeasured(v float64) string {
 // Evaluate checks the scenario's assertions against a result: an assertion
 // for every policy is checked once per policy of the result, in the result's
 // order; one for a named policy only against that policy. An assertion for a
-// policy the result does not have fails, saying so.
+// policy the result does not have fails, saying so; one on a metric the
+// result cannot tell is inconclusive, and fails too.
 func (s *Scenario) Evaluate(res *analysis.Result) []Verdict {
 	var out []Verdict
 	for _, a := range s.Assert {
@@ -62,21 +81,21 @@ func (s *Scenario) Evaluate(res *analysis.Result) []Verdict {
 }
 
 func check(a Assertion, pr *analysis.PolicyResult) Verdict {
-	v := Verdict{Assertion: a, Policy: pr.Name}
-	measured, err := MetricValue(pr, a.Metric)
-	v.Measured = measured
+	v := Verdict{Assertion: a, Policy: pr.Name, Measured: math.NaN()}
+	r, err := analysis.Lookup(pr, a.Metric)
 	switch {
 	case err != nil:
 		v.Problem = err.Error()
-	case math.IsNaN(measured):
-		v.Problem = "the run gave no value for this metric"
+	case !r.Known():
+		v.Inconclusive, v.Problem = true, r.Unknown
 	default:
-		v.Holds = a.Holds(measured)
+		v.Measured = r.Value
+		v.Holds = a.Holds(r.Value)
 	}
 	return v
 }
 
-// Failed returns the verdicts that do not hold.
+// Failed returns the verdicts that do not hold, inconclusive ones included.
 func Failed(vs []Verdict) []Verdict {
 	var out []Verdict
 	for _, v := range vs {

@@ -58,11 +58,20 @@ or outlives --client-timeout fails the check.
 
 --junit FILE writes JUnit XML with one test suite per scenario and one test
 case per policy and assertion (GitHub Actions, GitLab and Jenkins read it); a
-failure's message carries the measured value.
+failure's message carries the measured value, an inconclusive one's message
+starts "inconclusive: ".
 
-Exit status: 0 every assertion holds, 1 one failed (or could not be checked),
-2 bad input: an unknown flag, an unreadable or invalid scenario, a scenario
-without an assert: block.`,
+An assertion on a metric the run cannot tell (a figure that is null in
+result.json, a retry number the run did not reach) is INCONCLUSIVE, with the
+reason, and fails. Metrics are named by path, as in assert: blocks:
+success_rate, completion_ms.p99, retry_spread.2.sd_ms, faults.status. A
+scenario that evaluated no assertion fails too, as when every assertion names
+a policy and --client makes your program the only one.
+
+Exit status: 0 every assertion holds; 1 one failed, was inconclusive or could
+not be checked, or a scenario evaluated no assertion; 2 bad input: an unknown
+flag, an unreadable or invalid scenario (an unknown metric path among them),
+a scenario without an assert: block.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.seedSet = cmd.Flags().Changed("seed")
@@ -99,15 +108,34 @@ type scenarioCheck struct {
 	notes []string
 }
 
+// nothingChecked says why a scenario that ran evaluated no assertion at all,
+// which fails the check: a gate that judged nothing must not pass. It is ""
+// when an assertion was evaluated or the scenario could not run.
+func (c *scenarioCheck) nothingChecked() string {
+	if c.runErr != nil || len(c.verdicts) > 0 {
+		return ""
+	}
+	if len(c.skipped) > 0 {
+		return fmt.Sprintf("no assertion was evaluated: all %s of the assert: block name a policy, and with --client your program is the only client; "+
+			"put assertions for it at the top level of assert:", count(len(c.skipped), "assertion"))
+	}
+	return "no assertion was evaluated: the result has no policy to check the assertions against"
+}
+
 type skippedAssertion struct {
 	assertion scenarios.Assertion
 	reason    string
 }
 
-// failures counts the verdicts that do not hold and the other failures.
+// failures counts the verdicts that do not hold (inconclusive ones
+// included) and the other failures: a run that failed, a client that failed,
+// a check that evaluated nothing.
 func (c *scenarioCheck) failures() int {
 	n := len(scenarios.Failed(c.verdicts))
 	if c.runErr != nil {
+		n++
+	}
+	if c.nothingChecked() != "" {
 		n++
 	}
 	if c.clientFailure != "" {
@@ -176,6 +204,7 @@ func checkScenario(ctx context.Context, s streams, sc *scenarios.Scenario, f *ch
 			return c
 		}
 		c.verdicts, c.skipped = evaluateForClient(sc, &res)
+		c.notes = append(c.notes, notesIfInconclusive(c.verdicts, &res)...)
 		return c
 	}
 	opts := scenarios.Options{Engine: f.engine, Seed: &seed}
@@ -185,7 +214,19 @@ func checkScenario(ctx context.Context, s streams, sc *scenarios.Scenario, f *ch
 		return c
 	}
 	c.verdicts = sc.Evaluate(&out.Result)
+	c.notes = append(c.notes, notesIfInconclusive(c.verdicts, &out.Result)...)
 	return c
+}
+
+// notesIfInconclusive are the analysis's notes, which say where the log fell
+// short, when a verdict was inconclusive; nothing otherwise.
+func notesIfInconclusive(vs []scenarios.Verdict, res *analysis.Result) []string {
+	for _, v := range vs {
+		if v.Inconclusive {
+			return res.Notes
+		}
+	}
+	return nil
 }
 
 // evaluateForClient checks the assertions for all policies against the
@@ -222,17 +263,26 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 
 // checkSummary prints the last line and returns the exit status as an error.
 func checkSummary(s streams, checks []*scenarioCheck) error {
-	total, failedN := 0, 0
+	total, failedN, inconclusive := 0, 0, 0
 	for _, c := range checks {
 		total += len(c.verdicts)
 		failedN += c.failures()
+		for _, v := range c.verdicts {
+			if v.Inconclusive {
+				inconclusive++
+			}
+		}
 	}
 	if failedN == 0 {
 		fmt.Fprintf(s.out, "\ncheck passed: %s hold in %s\n", count(total, "assertion"), count(len(checks), "scenario"))
 		return nil
 	}
-	return failed(fmt.Errorf("check failed: %s in %s (%s checked)",
-		count(failedN, "failure"), count(len(checks), "scenario"), count(total, "assertion")))
+	of := ""
+	if inconclusive > 0 {
+		of = fmt.Sprintf(" (%d inconclusive)", inconclusive)
+	}
+	return failed(fmt.Errorf("check failed: %s%s in %s (%s checked)",
+		count(failedN, "failure"), of, count(len(checks), "scenario"), count(total, "assertion")))
 }
 
 // count writes n things, in the plural unless n is 1.

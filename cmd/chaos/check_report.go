@@ -27,12 +27,9 @@ func printCheck(s streams, c *scenarioCheck) {
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  policy\tassertion\texpected\tmeasured\tresult")
 	for _, v := range c.verdicts {
-		result := "ok"
-		if !v.Holds {
-			result = "FAILED"
-			if v.Problem != "" {
-				result += ": " + v.Problem
-			}
+		result := v.Status()
+		if !v.Holds && v.Problem != "" {
+			result += ": " + v.Problem
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", v.Policy, v.Assertion.Metric, v.Assertion.Expected(), measured(v.Measured), result)
 	}
@@ -40,19 +37,24 @@ func printCheck(s streams, c *scenarioCheck) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t-\tskipped: %s\n", sk.assertion.Policy, sk.assertion.Metric, sk.assertion.Expected(), sk.reason)
 	}
 	_ = tw.Flush()
+	if why := c.nothingChecked(); why != "" {
+		fmt.Fprintf(s.out, "  FAILED: %s\n", why)
+	}
 }
 
-// measured formats a measured value the way the JUnit failure does.
+// measured formats a measured value the way the JUnit failure does; NaN is
+// a value the run could not give.
 func measured(v float64) string {
 	if math.IsNaN(v) {
-		return "none"
+		return "unknown"
 	}
 	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
 // writeCheckJUnit writes one suite per scenario: a case per policy and
 // assertion (reports.AssertionSuites), plus a case for a client that failed,
-// a scenario that could not run, and each skipped assertion.
+// a scenario that could not run, one that evaluated no assertion, and each
+// skipped assertion.
 func writeCheckJUnit(w io.Writer, checks []*scenarioCheck) error {
 	var suites []reports.JUnitSuite
 	for _, c := range checks {
@@ -67,7 +69,10 @@ func writeCheckJUnit(w io.Writer, checks []*scenarioCheck) error {
 				Passed:    v.Holds,
 				Time:      c.elapsed,
 			}
-			if v.Problem != "" {
+			switch {
+			case v.Inconclusive:
+				a.Inconclusive = v.Problem
+			case v.Problem != "":
 				a.Err = errors.New(v.Problem)
 			}
 			as = append(as, a)
@@ -100,6 +105,12 @@ func extraCases(c *scenarioCheck) []reports.JUnitCase {
 		out = append(out, reports.JUnitCase{
 			Name: "run", ClassName: c.sc.Name + ".run",
 			Error: &reports.JUnitFailure{Message: c.runErr.Error(), Type: "error", Text: fmt.Sprintf("scenario %s could not be checked: %v", c.sc.Name, c.runErr)},
+		})
+	}
+	if why := c.nothingChecked(); why != "" {
+		out = append(out, reports.JUnitCase{
+			Name: "assertions evaluated", ClassName: c.sc.Name + ".check",
+			Failure: &reports.JUnitFailure{Message: why, Type: "nothing-checked", Text: fmt.Sprintf("scenario %s: %s", c.sc.Name, why)},
 		})
 	}
 	for _, sk := range c.skipped {

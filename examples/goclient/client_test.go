@@ -80,6 +80,9 @@ phases:
 		Expect(srv).To(chaostest.HaveAmplification(BeNumerically("<=", 2)))
 		// Full jitter over 100ms spreads the first retry by about 29ms.
 		Expect(srv).To(chaostest.SpreadRetries(10 * time.Millisecond))
+		// Any figure of result.json, by its path: the failing phase served
+		// each of the 16 clients its two 503s, 32 in all.
+		Expect(srv).To(chaostest.HaveMetric("faults.status", BeNumerically("==", 32)))
 	})
 
 	It("opens its breaker in a long outage instead of hammering the server", func() {
