@@ -47,10 +47,10 @@ func compareOutcome(a, b PolicyResult) int {
 	return compareCost(a, b)
 }
 
-// compareCost orders policies by amplification, then p99 completion time,
-// then name (lowest first).
+// compareCost orders policies by amplification (AmplificationBound), then
+// p99 completion time, then name (lowest first).
 func compareCost(a, b PolicyResult) int {
-	if c := cmp.Compare(a.Amplification, b.Amplification); c != 0 {
+	if c := cmp.Compare(a.AmplificationBound(), b.AmplificationBound()); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.CompletionMs.P99, b.CompletionMs.P99); c != 0 {
@@ -76,7 +76,11 @@ func (a *Accumulator) compareAll(order []string, data []*policyData) []Compariso
 // compare sets x against y (x − y throughout).
 func compare(x, y *policyData, resamples int, rng *rand.Rand) Comparison {
 	rx, ry := &x.result, &y.result
-	c := Comparison{A: rx.Name, B: ry.Name, AmplificationDiff: rx.Amplification - ry.Amplification}
+	c := Comparison{A: rx.Name, B: ry.Name}
+	if rx.Amplification != nil && ry.Amplification != nil {
+		diff := *rx.Amplification - *ry.Amplification
+		c.AmplificationDiff = &diff
+	}
 	d, lo, hi := NewcombeDiff(rx.Succeeded, rx.LogicalRequests, ry.Succeeded, ry.LogicalRequests, Z95)
 	c.SuccessRateDiff, c.SuccessRateDiffCI = d, [2]float64{lo, hi}
 	c.Completion = MannWhitneyU(x.completion, y.completion)

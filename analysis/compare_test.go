@@ -51,7 +51,7 @@ var _ = Describe("comparing strategies", func() {
 		d, lo, hi := analysis.NewcombeDiff(200, 200, 180, 200, analysis.Z95)
 		Expect(c.SuccessRateDiff).To(Equal(d))
 		Expect(c.SuccessRateDiffCI).To(Equal([2]float64{lo, hi}))
-		Expect(c.AmplificationDiff).To(Equal(1.0))
+		Expect(c.AmplificationDiff).To(HaveValue(Equal(1.0)))
 	})
 
 	It("tests completion times with Mann-Whitney U", func() {
@@ -98,7 +98,7 @@ var _ = Describe("comparing strategies", func() {
 
 var _ = Describe("ranking a grid of settings", func() {
 	pol := func(name string, sr, amp, p99 float64) analysis.PolicyResult {
-		return analysis.PolicyResult{Name: name, SuccessRate: sr, Amplification: amp, CompletionMs: analysis.Quantiles{P99: p99}}
+		return analysis.PolicyResult{Name: name, SuccessRate: sr, Amplification: &amp, CompletionMs: analysis.Quantiles{P99: p99}}
 	}
 
 	It("marks the Pareto frontier of success rate, amplification and p99", func() {

@@ -20,15 +20,15 @@ const cdfPoints = 200
 
 func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *notes) *policyData {
 	r := PolicyResult{
-		Name:                 p.name,
-		Attempts:             p.attempts,
-		RetryAfterRetries:    p.raRetries,
-		RetryAfterViolations: p.raViolations,
-		Faults:               p.faults,
-		FirstMs:              p.firstT,
-		LastMs:               p.lastT,
-		MakespanMs:           p.lastEnd - p.firstT,
+		Name:       p.name,
+		Attempts:   p.attempts,
+		Faults:     p.faults,
+		FirstMs:    p.firstT,
+		LastMs:     p.lastT,
+		MakespanMs: p.lastEnd - p.firstT,
 	}
+	raRetries, raViolations := p.raRetries, p.raViolations
+	r.RetryAfterRetries, r.RetryAfterViolations = &raRetries, &raViolations
 
 	// Logical requests.
 	p.requests = nil // no more Records: let the index go before sorting
@@ -58,7 +58,8 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	r.SuccessRate = float64(r.Succeeded) / float64(r.LogicalRequests)
 	lo, hi := Wilson(r.Succeeded, r.LogicalRequests, Z95)
 	r.SuccessRateCI = [2]float64{lo, hi}
-	r.Amplification = float64(r.Attempts) / float64(r.LogicalRequests)
+	amplification := float64(r.Attempts) / float64(r.LogicalRequests)
+	r.Amplification = &amplification
 	for _, k := range sortedKeys(perAttempts) {
 		r.AttemptsPerRequest = append(r.AttemptsPerRequest, AttemptCount{Attempts: k, Requests: perAttempts[k]})
 	}

@@ -12,13 +12,13 @@ type Score func(PolicyResult) float64
 // amplification above 1 and one per second of p99 completion time: success
 // first, then the load and the tail latency it cost.
 func DefaultScore(p PolicyResult) float64 {
-	return p.SuccessRate - 0.01*(p.Amplification-1) - 0.01*p.CompletionMs.P99/1000
+	return p.SuccessRate - 0.01*(p.AmplificationBound()-1) - 0.01*p.CompletionMs.P99/1000
 }
 
 // ParetoFrontier marks the policies that no other policy dominates on
-// success rate (higher is better), amplification and p99 completion time
-// (lower is better): a policy is dominated when another is at least as good
-// on all three and better on one.
+// success rate (higher is better), amplification (AmplificationBound) and
+// p99 completion time (lower is better): a policy is dominated when another is
+// at least as good on all three and better on one.
 func ParetoFrontier(ps []PolicyResult) []bool {
 	front := make([]bool, len(ps))
 	for i, p := range ps {
@@ -28,8 +28,9 @@ func ParetoFrontier(ps []PolicyResult) []bool {
 }
 
 func dominates(q, p PolicyResult) bool {
-	noWorse := q.SuccessRate >= p.SuccessRate && q.Amplification <= p.Amplification && q.CompletionMs.P99 <= p.CompletionMs.P99
-	better := q.SuccessRate > p.SuccessRate || q.Amplification < p.Amplification || q.CompletionMs.P99 < p.CompletionMs.P99
+	qa, pa := q.AmplificationBound(), p.AmplificationBound()
+	noWorse := q.SuccessRate >= p.SuccessRate && qa <= pa && q.CompletionMs.P99 <= p.CompletionMs.P99
+	better := q.SuccessRate > p.SuccessRate || qa < pa || q.CompletionMs.P99 < p.CompletionMs.P99
 	return noWorse && better
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/faultserver"
@@ -29,17 +30,31 @@ func analyse(records []faultserver.Record) (analysis.Result, error) {
 	return acc.Finish()
 }
 
+// fleetStats are the fleet's statistics and the analysis's notes, which say
+// why a figure is unknown.
+type fleetStats struct {
+	analysis.PolicyResult
+	notes []string
+}
+
 // policyOf analyses records and returns the fleet's statistics.
-func policyOf(records []faultserver.Record) (analysis.PolicyResult, error) {
+func policyOf(records []faultserver.Record) (fleetStats, error) {
 	res, err := analyse(records)
 	if err != nil {
-		return analysis.PolicyResult{}, err
+		return fleetStats{}, err
 	}
 	p, ok := res.Policy(fleet)
 	if !ok {
-		return analysis.PolicyResult{}, errors.New("analysis returned no statistics for the records")
+		return fleetStats{}, errors.New("analysis returned no statistics for the records")
 	}
-	return *p, nil
+	return fleetStats{PolicyResult: *p, notes: res.Notes}, nil
+}
+
+// unknown is the error of a matcher whose figure the records cannot tell
+// (null in result.json): the assertion is inconclusive, so it fails, with
+// the analysis's notes saying why.
+func (s fleetStats) unknown(metric string) error {
+	return fmt.Errorf("chaostest: inconclusive: the records cannot tell %s (null in result.json): %s", metric, strings.Join(s.notes, "; "))
 }
 
 // byArrival returns a copy of records sorted by acceptance time.

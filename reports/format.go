@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -64,6 +65,14 @@ func durationText(ms float64) string {
 		return fmt.Sprintf("%.0f ms", ms)
 	}
 	return num(ms) + " ms"
+}
+
+// optionalInt shows a count that may be absent.
+func optionalInt(x *int) string {
+	if x == nil {
+		return "–"
+	}
+	return strconv.Itoa(*x)
 }
 
 // optional shows a value that may be absent.

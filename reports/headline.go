@@ -16,7 +16,7 @@ func Headline(res analysis.Result) string {
 	if len(res.Policies) == 1 || len(res.Comparisons) == 0 {
 		return fmt.Sprintf("%s: %s of %d logical requests succeeded (95%% CI %s to %s), with %s attempts per logical request.",
 			best.Name, percent(best.SuccessRate), best.LogicalRequests,
-			percent(best.SuccessRateCI[0]), percent(best.SuccessRateCI[1]), num(best.Amplification))
+			percent(best.SuccessRateCI[0]), percent(best.SuccessRateCI[1]), amplificationText(best))
 	}
 	c := res.Comparisons[0] // against the runner-up
 	next, _ := res.Policy(c.B)
@@ -24,12 +24,12 @@ func Headline(res analysis.Result) string {
 	if c.SuccessRateDiffCI[0] > 0 {
 		return fmt.Sprintf("%s did best: %s of its %d logical requests succeeded against %s for %s, the next best, a difference of %s, with %s attempts per logical request against %s.",
 			best.Name, percent(best.SuccessRate), best.LogicalRequests, percent(next.SuccessRate), next.Name,
-			diff, num(best.Amplification), num(next.Amplification))
+			diff, amplificationText(best), amplificationText(next))
 	}
 	var why string
 	switch {
-	case best.Amplification != next.Amplification:
-		why = fmt.Sprintf("it sent fewer attempts: %s per logical request against %s", num(best.Amplification), num(next.Amplification))
+	case best.AmplificationBound() != next.AmplificationBound():
+		why = fmt.Sprintf("it sent fewer attempts: %s per logical request against %s", amplificationText(best), amplificationText(next))
 	case best.CompletionMs.P99 != next.CompletionMs.P99:
 		why = fmt.Sprintf("its p99 completion time was lower: %s ms against %s ms", msNum(best.CompletionMs.P99), msNum(next.CompletionMs.P99))
 	default:
@@ -37,4 +37,13 @@ func Headline(res analysis.Result) string {
 	}
 	return fmt.Sprintf("%s did best: its success rate of %s is within the noise of %s's %s (difference %s), and %s.",
 		best.Name, percent(best.SuccessRate), next.Name, percent(next.SuccessRate), diff, why)
+}
+
+// amplificationText is a policy's attempts per logical request, or says the
+// Records cannot tell it.
+func amplificationText(p *analysis.PolicyResult) string {
+	if p.Amplification == nil {
+		return "an unknown number of"
+	}
+	return num(*p.Amplification)
 }

@@ -290,7 +290,7 @@ func frontierFigure(res analysis.Result) (Figure, bool, error) {
 	var front, rest plotter.XYs
 	var labels plotter.XYLabels
 	for _, p := range res.Policies {
-		pt := plotter.XY{X: p.Amplification, Y: p.SuccessRate}
+		pt := plotter.XY{X: p.AmplificationBound(), Y: p.SuccessRate}
 		if pareto[p.Name] {
 			front = append(front, pt)
 			labels.XYs = append(labels.XYs, pt)

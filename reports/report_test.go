@@ -247,7 +247,7 @@ func checkOutcome(rows [][]string) {
 		shows(ci[0], p.SuccessRateCI[0], 100)
 		shows(ci[1], p.SuccessRateCI[1], 100)
 		Expect(r[5]).To(Equal(strconv.Itoa(p.Attempts)))
-		shows(r[6], p.Amplification, 1)
+		shows(r[6], *p.Amplification, 1)
 	}
 }
 
@@ -274,8 +274,8 @@ func checkLoad(rows [][]string) {
 		shows(r[1], p.PeakToMean, 1)
 		shows(r[2], p.CV, 1)
 		Expect(r[3]).To(Equal(strconv.Itoa(p.MaxWindowArrivals)))
-		Expect(r[4]).To(Equal(strconv.Itoa(p.RetryAfterViolations)))
-		Expect(r[5]).To(Equal(strconv.Itoa(p.RetryAfterRetries)))
+		Expect(r[4]).To(Equal(strconv.Itoa(*p.RetryAfterViolations)))
+		Expect(r[5]).To(Equal(strconv.Itoa(*p.RetryAfterRetries)))
 		Expect(p.TimeToRecoverMs).NotTo(BeNil())
 		shows(r[6], *p.TimeToRecoverMs, 1)
 		if p.BreakerOpenShare != nil {
@@ -311,7 +311,7 @@ var _ = Describe("the headline", func() {
 	pol := func(name string, ok, n int, amp float64) analysis.PolicyResult {
 		lo, hi := analysis.Wilson(ok, n, analysis.Z95)
 		return analysis.PolicyResult{Name: name, Succeeded: ok, LogicalRequests: n, SuccessRate: float64(ok) / float64(n),
-			SuccessRateCI: [2]float64{lo, hi}, Amplification: amp}
+			SuccessRateCI: [2]float64{lo, hi}, Amplification: &amp}
 	}
 	versus := func(a, b analysis.PolicyResult) analysis.Comparison {
 		d, lo, hi := analysis.NewcombeDiff(a.Succeeded, a.LogicalRequests, b.Succeeded, b.LogicalRequests, analysis.Z95)

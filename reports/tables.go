@@ -28,7 +28,7 @@ func outcomeTable(res analysis.Result) table {
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(p.LogicalRequests), strconv.Itoa(p.Succeeded),
 			percent(p.SuccessRate), percent(p.SuccessRateCI[0]) + " – " + percent(p.SuccessRateCI[1]),
-			strconv.Itoa(p.Attempts), num(p.Amplification)})
+			strconv.Itoa(p.Attempts), optional(p.Amplification, num)})
 	}
 	return t
 }
@@ -48,7 +48,7 @@ func loadTable(res analysis.Result) table {
 		Header: []string{"strategy", "peak-to-mean", "cv", "most in " + durationText(res.WindowMs), "Retry-After violations", "retries after a Retry-After", "time to recover (ms)", "breaker open"}}
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name, num(p.PeakToMean), num(p.CV), strconv.Itoa(p.MaxWindowArrivals),
-			strconv.Itoa(p.RetryAfterViolations), strconv.Itoa(p.RetryAfterRetries),
+			optionalInt(p.RetryAfterViolations), optionalInt(p.RetryAfterRetries),
 			optional(p.TimeToRecoverMs, msNum), optional(p.BreakerOpenShare, percent)})
 	}
 	return t
@@ -61,7 +61,7 @@ func comparisonTable(res analysis.Result) table {
 		t.Rows = append(t.Rows, []string{c.A, c.B, points(c.SuccessRateDiff),
 			points(c.SuccessRateDiffCI[0]) + " to " + points(c.SuccessRateDiffCI[1]),
 			pValue(c.Completion.P), signed(c.PeakToMeanDiff),
-			signed(c.PeakToMeanDiffCI[0]) + " to " + signed(c.PeakToMeanDiffCI[1]), signed(c.AmplificationDiff)})
+			signed(c.PeakToMeanDiffCI[0]) + " to " + signed(c.PeakToMeanDiffCI[1]), optional(c.AmplificationDiff, signed)})
 	}
 	return t
 }
@@ -169,7 +169,7 @@ func rankingTable(res analysis.Result) table {
 			front = "yes"
 		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, fmt.Sprintf("%.4f", r.Score), front,
-			percent(p.SuccessRate), num(p.Amplification), msNum(p.CompletionMs.P99)})
+			percent(p.SuccessRate), optional(p.Amplification, num), msNum(p.CompletionMs.P99)})
 	}
 	return t
 }

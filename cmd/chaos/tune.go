@@ -28,7 +28,7 @@ const maxGridPoints = 500
 var objectives = map[string]analysis.Score{
 	"default":       analysis.DefaultScore,
 	"success":       func(p analysis.PolicyResult) float64 { return p.SuccessRate },
-	"amplification": func(p analysis.PolicyResult) float64 { return -p.Amplification },
+	"amplification": func(p analysis.PolicyResult) float64 { return -p.AmplificationBound() },
 	"p99":           func(p analysis.PolicyResult) float64 { return -p.CompletionMs.P99 },
 }
 
@@ -322,8 +322,8 @@ func printRanking(s streams, res *analysis.Result) {
 		if r.Pareto {
 			star = "*"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%.3f\t%.0f\t%.4f\t%s\n", r.Rank, r.Name, p.SuccessRate,
-			p.Amplification, p.CompletionMs.P99, r.Score, star)
+		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%s\t%.0f\t%.4f\t%s\n", r.Rank, r.Name, p.SuccessRate,
+			amplificationCell(p), p.CompletionMs.P99, r.Score, star)
 	}
 	_ = tw.Flush()
 }
