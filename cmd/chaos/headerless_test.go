@@ -178,6 +178,44 @@ var _ = Describe("a client that sends no X-Chaos-* headers", func() {
 	})
 })
 
+var _ = Describe("chaos analyze of a log whose attempts cannot be grouped", func() {
+	It("writes amplification and the Retry-After counts as null, says why, and shows them as unknown", func() {
+		// Three curl processes at once from one host (one key): the arrivals at
+		// 10 and 20 come while the request at 0 is answered until 50.
+		line := `{"t_ms":%d,"client":"127.0.0.1 curl/7.88.1","conn":%d,"request":"","attempt":0,"method":"GET","path":"/x","phase":"p","fault":"%s","status":%d,"retry_after_ms":%d,"latency_ms":%d}` + "\n"
+		log := fmt.Sprintf(line, 0, 1, "none", 200, 0, 50) +
+			fmt.Sprintf(line, 10, 2, "status", 503, 1000, 1) +
+			fmt.Sprintf(line, 20, 3, "none", 200, 0, 1)
+		dir := GinkgoT().TempDir()
+		logPath := filepath.Join(dir, "parallel.jsonl")
+		Expect(os.WriteFile(logPath, []byte(log), 0o644)).To(Succeed())
+		out := filepath.Join(dir, "report")
+		r := chaos("analyze", logPath, "--out", out)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		Expect(r.stdout).To(ContainSubstring("with an unknown number of attempts per logical request"))
+
+		data, err := os.ReadFile(filepath.Join(out, "result.json"))
+		Expect(err).NotTo(HaveOccurred())
+		var doc struct {
+			Policies []map[string]any `json:"policies"`
+			Notes    []string         `json:"notes"`
+		}
+		Expect(json.Unmarshal(data, &doc)).To(Succeed())
+		for _, field := range []string{"amplification", "retry_after_violations", "retry_after_retries"} {
+			Expect(doc.Policies[0]).To(HaveKeyWithValue(field, BeNil()), field)
+		}
+		Expect(doc.Notes).To(ContainElement(ContainSubstring("client: amplification, retry_after_violations and retry_after_retries are unknown (null)")))
+		md, err := os.ReadFile(filepath.Join(out, "report.md"))
+		Expect(err).NotTo(HaveOccurred())
+		// The outcome row: as grouped, 2 logical requests (the 200 at 0; the
+		// 503 at 10 and the 200 at 20 taken for its retry), both succeeded, in
+		// 3 attempts; amplification unknown. The load row: both Retry-After
+		// counts unknown.
+		Expect(string(md)).To(ContainSubstring("| client | 2 | 2 | 100.00% | 34.2% – 100.00% | 3 | – |"))
+		Expect(string(md)).To(MatchRegexp(`\| client \| [^|]+ \| [^|]+ \| 3 \| – \| – \|`))
+	})
+})
+
 // readResultFile reads a result.json.
 func readResultFile(path string) analysis.Result {
 	GinkgoHelper()
