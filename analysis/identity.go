@@ -36,7 +36,10 @@ import (
 // its attempts cannot be grouped, so amplification and the Retry-After counts
 // of the policy are unknown (null). A keep-alive client that retries on a new
 // connection (after a reset, or a timeout that closed the old one) has the
-// retry counted as a new logical request.
+// retry counted as a new logical request; threads that share a pool of
+// connections hand one from thread to thread, and a thread's request after
+// another's failure on that connection is taken for its retry. Logical
+// requests, success rate and completion times rest on the same grouping.
 
 // Headerless reports whether a Record says neither which logical request nor
 // which attempt it is, so the identity inference numbers it.
