@@ -12,7 +12,9 @@ import (
 
 // Accumulator turns a stream of Records into a Result. Feed it Records one at
 // a time with Add, in any order across logical requests but in arrival order
-// within one (as every log writer does), then call Finish once. It keeps a
+// within one (as every log writer does), and Records with neither request id
+// nor attempt number in arrival order (the identity inference numbers them,
+// see Headerless), then call Finish once. It keeps a
 // few numbers per logical request and fixed-size bins and samples per
 // policy, never the Records, so millions of Records fit.
 //
@@ -55,7 +57,7 @@ func (a *Accumulator) Add(rec faultserver.Record) error {
 		a.policies[name] = p
 		a.order = append(a.order, p)
 	}
-	p.add(a.tl, rec)
+	p.add(a.tl, rec, a.opts.Connections)
 	a.records++
 	return nil
 }

@@ -32,7 +32,11 @@ func (a *Accumulator) compareAll(order []string, data []*policyData) []Compariso
 // compare sets x against y (x − y throughout).
 func compare(x, y *policyData, resamples int, rng *rand.Rand) Comparison {
 	rx, ry := &x.result, &y.result
-	c := Comparison{A: rx.Name, B: ry.Name, AmplificationDiff: rx.Amplification - ry.Amplification}
+	c := Comparison{A: rx.Name, B: ry.Name}
+	if rx.Amplification != nil && ry.Amplification != nil {
+		diff := *rx.Amplification - *ry.Amplification
+		c.AmplificationDiff = &diff
+	}
 	d, lo, hi := NewcombeDiff(rx.Succeeded, rx.LogicalRequests, ry.Succeeded, ry.LogicalRequests, Z95)
 	c.SuccessRateDiff, c.SuccessRateDiffCI = d, [2]float64{lo, hi}
 	c.Completion = MannWhitneyU(x.completion, y.completion)

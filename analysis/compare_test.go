@@ -51,7 +51,7 @@ var _ = Describe("comparing strategies", func() {
 		d, lo, hi := analysis.NewcombeDiff(200, 200, 180, 200, analysis.Z95)
 		Expect(c.SuccessRateDiff).To(Equal(d))
 		Expect(c.SuccessRateDiffCI).To(Equal([2]float64{lo, hi}))
-		Expect(c.AmplificationDiff).To(Equal(1.0))
+		Expect(c.AmplificationDiff).To(HaveValue(Equal(1.0)))
 	})
 
 	It("tests completion times with Mann-Whitney U", func() {

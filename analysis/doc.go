@@ -56,6 +56,16 @@
 // Options.Run (a RunInfo: fleet, policy settings, server script, or the logs
 // read) and Options.ScenarioText (the scenario's text as read).
 //
+// Records of a client that sends neither X-Chaos-Request nor X-Chaos-Attempt
+// are grouped by one inference, shared by `chaos analyze`, `chaos check` and
+// chaostest (see Headerless): per connection (Record.Conn) for a keep-alive
+// client, else per remote address and User-Agent, an arrival after a failed
+// attempt taken as its retry. It needs the connections counted first
+// (Options.Connections; AnalyzeRecords does both passes for Records in
+// memory). Where it cannot group the Records, amplification and the
+// Retry-After counts are nil (null in result.json), with a note.
+//
 // Memory is per logical request (a few numbers each), plus fixed-size bins and
-// seeded samples per strategy: never per Record.
+// seeded samples per strategy, and per connection of header-less Records a
+// 16-byte hash and a count: never per Record.
 package analysis

@@ -20,20 +20,20 @@ const cdfPoints = 200
 
 func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *notes) *policyData {
 	r := PolicyResult{
-		Name:                 p.name,
-		Attempts:             p.attempts,
-		RetryAfterRetries:    p.raRetries,
-		RetryAfterViolations: p.raViolations,
-		Faults:               p.faults,
-		FirstMs:              p.firstT,
-		LastMs:               p.lastT,
-		MakespanMs:           p.lastEnd - p.firstT,
-		ClientMakespanMs:     p.clientMakespan(n),
+		Name:             p.name,
+		Attempts:         p.attempts,
+		Faults:           p.faults,
+		FirstMs:          p.firstT,
+		LastMs:           p.lastT,
+		MakespanMs:       p.lastEnd - p.firstT,
+		ClientMakespanMs: p.clientMakespan(n),
 	}
+	raRetries, raViolations := p.raRetries, p.raViolations
+	r.RetryAfterRetries, r.RetryAfterViolations = &raRetries, &raViolations
 
 	// Logical requests.
 	p.requests = nil // no more Records: let the index go before sorting
-	completion := make([]float64, 0, p.states.len()+len(p.singles))
+	completion := make([]float64, 0, p.states.len())
 	perAttempts := map[int]int{}
 	for i := range p.states.len() {
 		s := p.states.at(int32(i))
@@ -43,12 +43,6 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 			r.Succeeded++
 		}
 	}
-	completion = append(completion, p.singles...)
-	perAttempts[1] += len(p.singles)
-	if perAttempts[1] == 0 {
-		delete(perAttempts, 1)
-	}
-	r.Succeeded += p.singlesOK
 	// Requests refused before any attempt fail, and took no time to decide.
 	r.Unsent, r.Unreached = a.opts.Unsent[p.name], a.opts.Unreached[p.name]
 	if r.Unsent+r.Unreached > 0 {
@@ -59,7 +53,12 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	r.SuccessRate = float64(r.Succeeded) / float64(r.LogicalRequests)
 	lo, hi := Wilson(r.Succeeded, r.LogicalRequests, Z95)
 	r.SuccessRateCI = [2]float64{lo, hi}
-	r.Amplification = float64(r.Attempts) / float64(r.LogicalRequests)
+	if p.identity == nil || p.identity.Groupable() {
+		amplification := float64(r.Attempts) / float64(r.LogicalRequests)
+		r.Amplification = &amplification
+	} else {
+		r.RetryAfterRetries, r.RetryAfterViolations = nil, nil
+	}
 	for _, k := range sortedKeys(perAttempts) {
 		r.AttemptsPerRequest = append(r.AttemptsPerRequest, AttemptCount{Attempts: k, Requests: perAttempts[k]})
 	}
@@ -175,8 +174,8 @@ func sortedKeys(m map[int]int) []int {
 
 // explain notes how the policy's Records were grouped and timed.
 func (p *policyAcc) explain(n *notes) {
-	if len(p.singles) > 0 {
-		n.add("%s: %d attempts carried neither a request id (X-Chaos-Request) nor an attempt number, so each counts as a logical request of its own; retries among them cannot be seen", p.name, len(p.singles))
+	if p.identity != nil {
+		p.identity.notes(p.name, n)
 	}
 	if p.byAttempt > 0 {
 		n.add("%s: %d attempts carried no request id, so logical requests were formed per client by attempt number (attempt 1 starts one)", p.name, p.byAttempt)

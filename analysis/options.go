@@ -27,6 +27,12 @@ type Options struct {
 	// Finish is called.
 	Created time.Time
 
+	// Connections are the first pass of the identity inference over the
+	// same Records (see Headerless): with them, a header-less Record on a
+	// connection that carried more than one is keyed per connection. Nil
+	// keys every header-less Record per remote address and User-Agent.
+	Connections *Connections
+
 	// DefaultPolicy names the group of Records whose Policy is empty, as in a
 	// log of `chaos serve`; "" means "client".
 	DefaultPolicy string

@@ -28,10 +28,9 @@ type policyAcc struct {
 
 	requests map[reqKey]int32
 	states   stateStore
-	// Attempts with neither request id nor attempt number: each is a logical
-	// request of its own, finished on arrival.
-	singles   []float64 // their completion times
-	singlesOK int
+	// identity numbers the Records with neither request id nor attempt
+	// number; nil until the first of them.
+	identity  *Identity
 	byAttempt int // Records grouped by client and attempt number
 
 	retries      []*retryStats
@@ -64,7 +63,13 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 }
 
 // add takes one validated Record.
-func (p *policyAcc) add(tl *timeline, rec faultserver.Record) {
+func (p *policyAcc) add(tl *timeline, rec faultserver.Record, conns *Connections) {
+	if Headerless(rec) {
+		if p.identity == nil {
+			p.identity = NewIdentity(conns)
+		}
+		p.identity.Infer(&rec)
+	}
 	ok := Succeeded(rec)
 	end := rec.TMs + rec.LatencyMs
 	tl.add(p.bins, rec.TMs, ok)
@@ -84,30 +89,24 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record) {
 	p.faults[fault]++
 	p.seePhase(rec)
 
-	switch {
-	case rec.Request != "":
+	if rec.Request != "" {
 		key := keyOf(rec.Client, rec.Request)
 		i, found := p.requests[key]
 		if !found {
 			i = p.newLogical(key)
 		}
 		p.attemptOf(p.states.at(i), rec, ok, end)
-	case rec.Attempt > 0:
-		// No request id: a client's attempts 2, 3, ... join its current logical
-		// request, and attempt 1 (or a number not above the last) starts one.
-		p.byAttempt++
-		key := keyOf(rec.Client, "")
-		i, found := p.requests[key]
-		if !found || int32(rec.Attempt) <= p.states.at(i).attempt {
-			i = p.newLogical(key)
-		}
-		p.attemptOf(p.states.at(i), rec, ok, end)
-	default:
-		p.singles = append(p.singles, rec.LatencyMs)
-		if ok {
-			p.singlesOK++
-		}
+		return
 	}
+	// No request id: a client's attempts 2, 3, ... join its current logical
+	// request, and attempt 1 (or a number not above the last) starts one.
+	p.byAttempt++
+	key := keyOf(rec.Client, "")
+	i, found := p.requests[key]
+	if !found || int32(rec.Attempt) <= p.states.at(i).attempt {
+		i = p.newLogical(key)
+	}
+	p.attemptOf(p.states.at(i), rec, ok, end)
 }
 
 func (p *policyAcc) newLogical(key reqKey) int32 {

@@ -44,7 +44,7 @@ type costTerm struct {
 // frontier. A herd term is one more entry whose value reads the herd figure
 // of a PolicyResult (say retry_max_window per 100 logical requests).
 var costTerms = []costTerm{
-	{"each attempt per logical request above 1", "amplification", func(p PolicyResult) float64 { return p.Amplification - 1 }},
+	{"each attempt per logical request above 1", "amplification", func(p PolicyResult) float64 { return p.AmplificationBound() - 1 }},
 	{"each second of p99 completion time", "completion_ms.p99", func(p PolicyResult) float64 { return p.CompletionMs.P99 / 1000 }},
 }
 

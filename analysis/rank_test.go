@@ -14,7 +14,7 @@ var _ = Describe("the ranking rule", func() {
 	// pol is a strategy of 1000 logical requests.
 	pol := func(name string, ok int, amp, p99 float64, window int) analysis.PolicyResult {
 		return analysis.PolicyResult{Name: name, LogicalRequests: 1000, Succeeded: ok, SuccessRate: float64(ok) / 1000,
-			Amplification: amp, CompletionMs: analysis.Quantiles{P99: p99}, MaxWindowArrivals: window}
+			Amplification: &amp, CompletionMs: analysis.Quantiles{P99: p99}, MaxWindowArrivals: window}
 	}
 	// Costs (amplification − 1 + p99 in seconds): steady 0.5 + 2 = 2.5,
 	// eager 1.5 + 1.2 = 2.7, patient 0.2 + 6 = 6.2, middling 0.8 + 3 = 3.8,
@@ -117,8 +117,8 @@ var _ = Describe("the trade-offs of the winner", func() {
 
 	It("names a strategy of the winner's tier that beats it on the tail but costs more", func() {
 		res := analysis.Result{Policies: []analysis.PolicyResult{
-			{Name: "lean", LogicalRequests: 1000, Succeeded: 990, SuccessRate: 0.99, Amplification: 1.2, CompletionMs: analysis.Quantiles{P99: 3000}, MaxWindowArrivals: 50},
-			{Name: "eager", LogicalRequests: 1000, Succeeded: 991, SuccessRate: 0.991, Amplification: 3.0, CompletionMs: analysis.Quantiles{P99: 1500}, MaxWindowArrivals: 80},
+			{Name: "lean", LogicalRequests: 1000, Succeeded: 990, SuccessRate: 0.99, Amplification: ptr(1.2), CompletionMs: analysis.Quantiles{P99: 3000}, MaxWindowArrivals: 50},
+			{Name: "eager", LogicalRequests: 1000, Succeeded: 991, SuccessRate: 0.991, Amplification: ptr(3.0), CompletionMs: analysis.Quantiles{P99: 1500}, MaxWindowArrivals: 80},
 		}}
 		// Costs: lean 0.2 + 3 = 3.2, eager 2 + 1.5 = 3.5; one success tier.
 		// eager's tail is shorter, lean's herd peak is smaller.

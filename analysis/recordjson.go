@@ -67,6 +67,8 @@ func (d *fastDecoder) decode(line []byte, rec *faultserver.Record) (ok, hasTime 
 			rec.ReceivedMs, ok = p.floatPtr()
 		case "attempt":
 			rec.Attempt, ok = p.int()
+		case "conn":
+			rec.Conn, ok = p.uint()
 		case "status":
 			rec.Status, ok = p.int()
 		case "client":
@@ -212,6 +214,15 @@ func (p *parser) float() (float64, bool) {
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(string(b), 64)
+	return v, err == nil
+}
+
+func (p *parser) uint() (uint64, bool) {
+	b, integer, ok := p.number()
+	if !ok || !integer {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b), 10, 64)
 	return v, err == nil
 }
 

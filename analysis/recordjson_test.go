@@ -35,7 +35,7 @@ var _ = Describe("the fast Record decoder", func() {
 		for i := range recs {
 			recs[i] = faultserver.Record{
 				TMs: rng.Float64() * 1e6, Client: fmt.Sprintf("c%d é", i), Request: fmt.Sprintf("c%d/%d", i, rng.IntN(9)),
-				Attempt: rng.IntN(5), Method: "GET", Path: "/api/ü", Route: "orders", Phase: "outage", Fault: "status",
+				Attempt: rng.IntN(5), Conn: uint64(rng.IntN(3)) * rng.Uint64(), Method: "GET", Path: "/api/ü", Route: "orders", Phase: "outage", Fault: "status",
 				Status: 500 + rng.IntN(5), RetryAfterMs: float64(rng.IntN(3)) * 1000, LatencyMs: rng.ExpFloat64(),
 				Policy: []string{"", "full"}[i%2], Outcome: []string{"", "ok", "timeout"}[i%3],
 			}
@@ -64,6 +64,8 @@ var _ = Describe("the fast Record decoder", func() {
 		Entry("a differently-cased key", `{"T_MS": 1}`, false),
 		Entry("an unknown key", `{"t_ms": 1, "extra": {"x": 1}}`, false),
 		Entry("a fractional attempt", `{"t_ms": 1, "attempt": 1.0}`, false),
+		Entry("a connection number", `{"t_ms": 1, "conn": 18446744073709551615}`, true),
+		Entry("a negative connection number", `{"t_ms": 1, "conn": -1}`, false),
 		Entry("a leading zero", `{"t_ms": 01}`, false),
 		Entry("a bare dot", `{"t_ms": 1.}`, false),
 		Entry("a quoted number", `{"t_ms": "1"}`, false),

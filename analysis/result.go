@@ -67,7 +67,9 @@ type PolicyResult struct {
 	SuccessRate     float64    `json:"success_rate"`
 	SuccessRateCI   [2]float64 `json:"success_rate_ci"` // Wilson 95%
 	Attempts        int        `json:"attempts"`
-	Amplification   float64    `json:"amplification"` // attempts / logical requests
+	// Amplification is attempts over logical requests; nil when the Records
+	// cannot be grouped into logical requests (see Identity), with a note.
+	Amplification *float64 `json:"amplification"`
 	// PeakToMean is the largest bin of the arrival rate over its mean, across
 	// the bins from the policy's first arrival to its last.
 	PeakToMean float64 `json:"peak_to_mean"`
@@ -87,8 +89,9 @@ type PolicyResult struct {
 	// Record carries both (a log of `chaos serve` has neither).
 	ClientMakespanMs *float64 `json:"client_makespan_ms"`
 	// RetryAfterViolations counts retries that arrived before the Retry-After
-	// of the previous response of the same logical request had elapsed.
-	RetryAfterViolations int `json:"retry_after_violations"`
+	// of the previous response of the same logical request had elapsed; nil,
+	// like Amplification, when retries cannot be told from new requests.
+	RetryAfterViolations *int `json:"retry_after_violations"`
 
 	// Unsent counts logical requests refused before any attempt (an open
 	// breaker, the client-side rate limit or the retry budget), as the runner
@@ -107,8 +110,9 @@ type PolicyResult struct {
 	// CV is the coefficient of variation (sd / mean) of the binned arrivals.
 	CV float64 `json:"cv"`
 	// RetryAfterRetries counts retries that followed a response carrying a
-	// Retry-After: the denominator of the violations.
-	RetryAfterRetries int `json:"retry_after_retries"`
+	// Retry-After: the denominator of the violations; nil when
+	// RetryAfterViolations is.
+	RetryAfterRetries *int `json:"retry_after_retries"`
 	// AttemptsPerRequest is how many logical requests took each number of
 	// attempts, as the server saw them: Unsent and Unreached ones took 0.
 	AttemptsPerRequest []AttemptCount `json:"attempts_per_request"`
@@ -246,7 +250,8 @@ type Comparison struct {
 	PeakToMeanDiff     float64    `json:"peak_to_mean_diff"`
 	PeakToMeanDiffCI   [2]float64 `json:"peak_to_mean_diff_ci"`
 	BootstrapResamples int        `json:"bootstrap_resamples"`
-	AmplificationDiff  float64    `json:"amplification_diff"`
+	// AmplificationDiff is nil when either amplification is unknown.
+	AmplificationDiff *float64 `json:"amplification_diff"`
 }
 
 // Ranked is one policy's place under the ranking rule.
@@ -273,6 +278,16 @@ type Frontier struct {
 	Objectives []string `json:"objectives"`
 	// MinSuccess is the success floor (tune --min-success).
 	MinSuccess float64 `json:"min_success"`
+}
+
+// AmplificationBound is the amplification, or where the Records cannot tell
+// it (nil) the largest it could be: every attempt one logical request's. Ranking
+// and scores use it, so an unknown amplification never wins.
+func (p *PolicyResult) AmplificationBound() float64 {
+	if p.Amplification != nil {
+		return *p.Amplification
+	}
+	return float64(p.Attempts)
 }
 
 // Policy returns the named policy's result.

@@ -34,7 +34,7 @@ var _ = Describe("logical requests refused before any attempt", func() {
 	It("lower the attempts per logical request and show as requests of 0 attempts", func() {
 		p := analyse(facts, smallLog()).Policies[0]
 		Expect(p.Attempts).To(Equal(9))
-		Expect(p.Amplification).To(Equal(1.125))
+		Expect(p.Amplification).To(HaveValue(Equal(1.125)))
 		Expect(p.AttemptsPerRequest).To(Equal([]analysis.AttemptCount{
 			{Attempts: 0, Requests: 3}, {Attempts: 1, Requests: 3}, {Attempts: 3, Requests: 2}}))
 	})

@@ -20,10 +20,14 @@
 // pooled into one fleet ("client"), whatever their policy field says.
 //
 // Logical requests and attempts are told apart by the X-Chaos-Request and
-// X-Chaos-Attempt headers (DESIGN.md, "Client identity on the wire"). The
-// matchers about retries (attempts per request, amplification, Retry-After,
-// retried statuses, retry spread) refuse records that carry neither, with an
-// error that says so, rather than judging every attempt a request of its own.
+// X-Chaos-Attempt headers (DESIGN.md, "Client identity on the wire"). For a
+// client that sends neither, they are inferred as `chaos analyze` and `chaos
+// check` infer them (analysis.Headerless): per connection for a keep-alive
+// client, else per remote address and User-Agent, an arrival after a failed
+// attempt taken as its retry. Where that cannot group the records (one key
+// carried two requests at once), the matchers about retries (attempts per
+// request, amplification, Retry-After, retried statuses, retry spread) fail
+// as inconclusive, with an error that says why, rather than judge a guess.
 // HaveSuccessRate and OpenBreaker work on any records.
 //
 // # How an open circuit breaker shows in Records

@@ -3,6 +3,8 @@ package chaostest
 import (
 	"strconv"
 
+	"github.com/chaos-harness/chaos/analysis"
+
 	"github.com/chaos-harness/chaos/faultserver"
 )
 
@@ -15,13 +17,13 @@ type logical struct {
 // logicalRequests splits records into logical requests the way package
 // analysis counts them: by client and X-Chaos-Request; without a request id,
 // by client, where an attempt number not above the previous one starts a new
-// request; with neither, every attempt is a request of its own. They come in
-// the order of their first arrival.
+// request; with neither, as analysis's identity inference numbers them
+// (analysis.IdentifyRecords). They come in the order of their first arrival.
 func logicalRequests(records []faultserver.Record) []*logical {
 	var out []*logical
 	byRequest := map[[2]string]*logical{}
 	current := map[string]*logical{} // a client's current request, by attempt numbers
-	for _, rec := range byArrival(records) {
+	for _, rec := range analysis.IdentifyRecords(pooled(records)) {
 		var l *logical
 		switch {
 		case rec.Request != "":
@@ -31,16 +33,13 @@ func logicalRequests(records []faultserver.Record) []*logical {
 				byRequest[key] = l
 				out = append(out, l)
 			}
-		case rec.Attempt > 0:
+		default: // an attempt number, and no request id
 			l = current[rec.Client]
 			if l == nil || rec.Attempt <= l.records[len(l.records)-1].Attempt {
 				l = &logical{label: "client " + rec.Client + " request at " + ms(rec.TMs)}
 				current[rec.Client] = l
 				out = append(out, l)
 			}
-		default:
-			l = &logical{label: "client " + rec.Client + " attempt at " + ms(rec.TMs)}
-			out = append(out, l)
 		}
 		l.records = append(l.records, rec)
 	}

@@ -25,13 +25,16 @@ func HaveAmplification(m types.GomegaMatcher) types.GomegaMatcher {
 			if err != nil {
 				return verdict{}, err
 			}
-			ok, detail, err := matchInner(m, p.Amplification)
+			if p.Amplification == nil {
+				return verdict{}, p.unknown("amplification")
+			}
+			ok, detail, err := matchInner(m, *p.Amplification)
 			if err != nil {
 				return verdict{}, err
 			}
 			v := verdict{
 				ok:       ok,
-				measured: fmt.Sprintf("amplification %.4g (%d attempts for %d logical requests)", p.Amplification, p.Attempts, p.LogicalRequests),
+				measured: fmt.Sprintf("amplification %.4g (%d attempts for %d logical requests)", *p.Amplification, p.Attempts, p.LogicalRequests),
 				detail:   detail,
 			}
 			if !ok {

@@ -23,13 +23,16 @@ func HonourRetryAfter() types.GomegaMatcher {
 			if err != nil {
 				return verdict{}, err
 			}
-			if p.RetryAfterRetries == 0 {
+			if p.RetryAfterRetries == nil || p.RetryAfterViolations == nil {
+				return verdict{}, p.unknown("retry_after_violations")
+			}
+			if *p.RetryAfterRetries == 0 {
 				return verdict{}, errors.New("chaostest: no retry followed a response with Retry-After, so there is nothing to judge: the server sent no Retry-After, or the client never retried after one")
 			}
 			v := verdict{
-				ok: p.RetryAfterViolations == 0,
+				ok: *p.RetryAfterViolations == 0,
 				measured: fmt.Sprintf("retry_after_violations %d (%d of %d retries after a Retry-After came early)",
-					p.RetryAfterViolations, p.RetryAfterViolations, p.RetryAfterRetries),
+					*p.RetryAfterViolations, *p.RetryAfterViolations, *p.RetryAfterRetries),
 			}
 			if !v.ok {
 				culprits, err := earlyRetries(records)
@@ -55,8 +58,8 @@ func earlyRetries(records []faultserver.Record) ([]group, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.RetryAfterViolations > 0 {
-			out = append(out, group{label: l.label, why: fmt.Sprintf("%d early", p.RetryAfterViolations), records: l.records})
+		if v := p.RetryAfterViolations; v != nil && *v > 0 {
+			out = append(out, group{label: l.label, why: fmt.Sprintf("%d early", *v), records: l.records})
 		}
 	}
 	return out, nil

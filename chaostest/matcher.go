@@ -21,7 +21,9 @@ type verdict struct {
 // recordsMatcher is the Gomega matcher behind every matcher of this package:
 // it takes the records from the actual value and hands them to judge.
 type recordsMatcher struct {
-	want          string // "to have a success rate that satisfies the matcher"
+	want string // "to have a success rate that satisfies the matcher"
+	// needsIdentity: the rule is about retries, so it is inconclusive (an
+	// error) where the records cannot be grouped into logical requests.
 	needsIdentity bool
 	judge         func(records []faultserver.Record) (verdict, error)
 
@@ -37,8 +39,14 @@ func (m *recordsMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if m.needsIdentity && !identified(records) {
-		return false, errNoIdentity
+	if m.needsIdentity {
+		p, err := policyOf(records)
+		if err != nil {
+			return false, err
+		}
+		if p.Amplification == nil {
+			return false, p.unknown("which attempts are retries")
+		}
 	}
 	clients, _ := byClient(records)
 	m.records, m.clients = len(records), len(clients)

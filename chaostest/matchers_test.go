@@ -187,21 +187,35 @@ phases:
 })
 
 var _ = Describe("the matchers' errors", func() {
-	It("refuses records without the X-Chaos-* headers for the retry rules", func() {
+	It("infers the retries of a client without the X-Chaos-* headers, as analysis does", func() {
 		srv := chaostest.NewServer(GinkgoT(), `phases: [{requests: 2, fault: {status: 503}}, {}]`)
+		// One client on one keep-alive connection: 503, 503, then 200, each
+		// after a failure, so one logical request of 3 attempts.
 		fleet{clients: 1, requests: 1, retries: 3, base: time.Millisecond, anonymous: true}.run(srv.URL)
+		Expect(srv).To(chaostest.HaveAmplification(BeNumerically("==", 3)))
+		Expect(srv).To(chaostest.HaveAttemptsPerRequest(BeNumerically("==", 3)))
+		Expect(srv).To(chaostest.HaveSuccessRate(BeNumerically("==", 1)))
+		Expect(srv).NotTo(chaostest.NotRetry(503))
+	})
+
+	It("fails the retry rules as inconclusive where the records cannot be grouped", func() {
+		// Two requests from one key at once: the second arrives at 10 while
+		// the first is answered until 50.
+		recs := []faultserver.Record{
+			{TMs: 0, Client: "h curl", Conn: 1, Fault: "none", Status: 200, LatencyMs: 50},
+			{TMs: 10, Client: "h curl", Conn: 2, Fault: "status", Status: 503, RetryAfterMs: 100, LatencyMs: 1},
+			{TMs: 200, Client: "h curl", Conn: 3, Fault: "none", Status: 200, LatencyMs: 1},
+		}
 		for _, m := range []interface{ Match(any) (bool, error) }{
 			chaostest.HonourRetryAfter(),
 			chaostest.HaveAmplification(BeNumerically("<", 2)),
 			chaostest.HaveAttemptsPerRequest(BeNumerically("<", 2)),
 			chaostest.NotRetry(503),
-			chaostest.SpreadRetries(time.Millisecond),
 		} {
-			_, err := m.Match(srv)
-			Expect(err).To(MatchError(ContainSubstring("neither X-Chaos-Request nor X-Chaos-Attempt")))
+			ok, err := m.Match(recs)
+			Expect(ok).To(BeFalse())
+			Expect(err).To(MatchError(And(ContainSubstring("inconclusive"), ContainSubstring("several requests were in flight at once"))))
 		}
-		// Without identity every attempt is a request of its own: 1 of 3.
-		Expect(srv).To(chaostest.HaveSuccessRate(BeNumerically("~", 1.0/3, 1e-9)))
 	})
 
 	It("refuses an empty log and a value it cannot read records from", func() {

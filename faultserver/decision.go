@@ -19,6 +19,9 @@ type RequestInfo struct {
 	RequestID string
 	// Attempt is 1 for the first try, 0 when unknown.
 	Attempt int
+	// Conn numbers the connection the request came on (Server.ConnContext);
+	// 0 when unknown.
+	Conn uint64
 	// Header is read by routes that match on headers; nil reads as empty.
 	Header http.Header
 	// Version is the row version a write carries (If-Match); 0 means none.

@@ -1,6 +1,7 @@
 package faultserver
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strconv"
@@ -20,8 +21,28 @@ const (
 	HeaderVersion = "X-Chaos-Version"
 )
 
-// requestInfo reads what a decision may depend on from a request. Without
-// X-Chaos-Client the client is keyed by remote IP and User-Agent; without
+// connCounter hands out connection numbers, 1 for the first.
+type connCounter struct{ last atomic.Uint64 }
+
+// connNumber is the context key of a connection's number.
+type connNumber struct{}
+
+// ConnContext gives every connection its number (Record.Conn). Start sets it
+// on the server's http.Server; set it as the ConnContext of an http.Server of
+// your own that serves Handler, or Records say 0, unknown.
+func (s *Server) ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connNumber{}, s.conns.last.Add(1))
+}
+
+// connOf is the number ConnContext gave the request's connection; 0 without.
+func connOf(r *http.Request) uint64 {
+	n, _ := r.Context().Value(connNumber{}).(uint64)
+	return n
+}
+
+// requestInfo reads what a decision may depend on from a request, and the
+// number of its connection. Without X-Chaos-Client the client is keyed by
+// remote IP and User-Agent (DESIGN.md); without
 // X-Chaos-Attempt (or with a value that is not a positive number) the attempt
 // is 0, unknown.
 func (s *Server) requestInfo(r *http.Request) RequestInfo {
@@ -31,6 +52,7 @@ func (s *Server) requestInfo(r *http.Request) RequestInfo {
 		Path:      r.URL.Path,
 		ClientKey: headerValue(h, HeaderClient),
 		RequestID: headerValue(h, HeaderRequest),
+		Conn:      connOf(r),
 		Header:    h,
 	}
 	if info.ClientKey == "" {

@@ -30,6 +30,13 @@ type Record struct {
 	TMs float64 `json:"t_ms"`
 	// Client is the client key: X-Chaos-Client, or remote IP and User-Agent.
 	Client string `json:"client"`
+	// Conn numbers the connection the request came on: 1 for the server's
+	// first, unique within one server run (a port is reused, a number never
+	// is). 0, and absent from the JSON, where it is unknown: simulated runs,
+	// and a Handler served by an http.Server without Server.ConnContext.
+	// Analysis keys clients that send no X-Chaos-* headers by it (see
+	// analysis.Identity).
+	Conn uint64 `json:"conn,omitempty"`
 	// Request is the logical request id (X-Chaos-Request); empty when unknown.
 	Request string `json:"request"`
 	// Attempt is 1 for the first try; 0 when the client did not say.

@@ -17,6 +17,7 @@ func NewRecord(accepted time.Duration, req *RequestInfo, d *Decision) Record {
 	rec := Record{
 		TMs:     Millis(accepted),
 		Client:  req.ClientKey,
+		Conn:    req.Conn,
 		Request: req.RequestID,
 		Attempt: req.Attempt,
 		Method:  req.Method,

@@ -79,6 +79,7 @@ type Server struct {
 	handler http.Handler // faults (and admin, when it shares the listener)
 	admin   http.Handler // admin and metrics
 	lastKey keyCache     // the key of the last client without X-Chaos-Client
+	conns   connCounter  // numbers the connections (Record.Conn)
 
 	closing   <-chan struct{} // closed by Close: held requests end at once
 	stop      context.CancelFunc
@@ -223,6 +224,7 @@ func (s *Server) Start() (string, error) {
 	}
 	s.start = time.Now()
 	s.httpSrv = s.limits.httpServer(s.handler)
+	s.httpSrv.ConnContext = s.ConnContext
 	s.url = "http://" + ln.Addr().String()
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	s.adminURL = s.url

@@ -71,19 +71,11 @@ func durationText(ms float64) string {
 	return num(ms) + " ms"
 }
 
-// optional shows a value that may be absent.
-func optional(x *float64, show func(float64) string) string {
+// optional shows a figure that may be absent: "–" when it is nil (null in
+// result.json: the log cannot tell it). Every such figure goes through it.
+func optional[T int | float64](x *T, show func(T) string) string {
 	if x == nil {
 		return "–"
-	}
-	return show(*x)
-}
-
-// orNA shows a figure the log may not support: "n/a" (unknown) when it is
-// nil. Every figure that result.json may write as null goes through it.
-func orNA[T int | float64](x *T, show func(T) string) string {
-	if x == nil {
-		return "n/a"
 	}
 	return show(*x)
 }

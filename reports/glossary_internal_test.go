@@ -12,8 +12,9 @@ import (
 func everyTable() analysis.Result {
 	ms := 300.0
 	share := 0.25
+	amplification := 1.4
 	pol := func(name string) analysis.PolicyResult {
-		return analysis.PolicyResult{Name: name, LogicalRequests: 10, Succeeded: 9, SuccessRate: 0.9, Attempts: 14, Amplification: 1.4,
+		return analysis.PolicyResult{Name: name, LogicalRequests: 10, Succeeded: 9, SuccessRate: 0.9, Attempts: 14, Amplification: &amplification,
 			AttemptsPerRequest: []analysis.AttemptCount{{Attempts: 1, Requests: 6}, {Attempts: 2, Requests: 4}},
 			Faults:             map[string]int{"none": 9, "status": 5},
 			RetryDelays:        []analysis.RetryDelay{{Retry: 1, Count: 4, KS: &analysis.KS{D: 0.1, P: 0.9, N: 4}}},

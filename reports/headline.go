@@ -17,7 +17,7 @@ func Headline(res analysis.Result) string {
 	if len(res.Policies) == 1 || len(res.Comparisons) == 0 {
 		return fmt.Sprintf("%s: %s of %d logical requests succeeded (95%% CI %s to %s), with %s attempts per logical request.",
 			best.Name, percent(best.SuccessRate), best.LogicalRequests,
-			percent(best.SuccessRateCI[0]), percent(best.SuccessRateCI[1]), num(best.Amplification))
+			percent(best.SuccessRateCI[0]), percent(best.SuccessRateCI[1]), amplificationText(best))
 	}
 	c := res.Comparisons[0] // against the runner-up
 	next, _ := res.Policy(c.B)
@@ -25,11 +25,11 @@ func Headline(res analysis.Result) string {
 	if c.SuccessRateDiffCI[0] > 0 {
 		return fmt.Sprintf("%s did best: %s of its %d logical requests succeeded against %s for %s, the next best, a difference of %s, with %s attempts per logical request against %s.",
 			best.Name, percent(best.SuccessRate), best.LogicalRequests, percent(next.SuccessRate), next.Name,
-			diff, num(best.Amplification), num(next.Amplification))
+			diff, amplificationText(best), amplificationText(next))
 	}
 	why := fmt.Sprintf("it cost less by the ranking rule: %s (%s attempts per logical request, p99 %s ms) against %s (%s, p99 %s ms)",
-		num(analysis.RankCost(*best)), num(best.Amplification), msNum(best.CompletionMs.P99),
-		num(analysis.RankCost(*next)), num(next.Amplification), msNum(next.CompletionMs.P99))
+		num(analysis.RankCost(*best)), amplificationText(best), msNum(best.CompletionMs.P99),
+		num(analysis.RankCost(*next)), amplificationText(next), msNum(next.CompletionMs.P99))
 	if analysis.RankCost(*best) == analysis.RankCost(*next) {
 		why = "it leads by name only: the two cost the same by the ranking rule"
 	}
@@ -46,4 +46,13 @@ func HeadlineNotes(res analysis.Result) []string {
 		return nil
 	}
 	return append([]string{analysis.RankingRule()}, res.Tradeoffs...)
+}
+
+// amplificationText is a policy's attempts per logical request, or says the
+// Records cannot tell it.
+func amplificationText(p *analysis.PolicyResult) string {
+	if p.Amplification == nil {
+		return "an unknown number of"
+	}
+	return num(*p.Amplification)
 }

@@ -34,7 +34,7 @@ func overviewMeasures(res analysis.Result) []overviewMeasure {
 	return []overviewMeasure{
 		{title: "success rate (%)", value: func(p analysis.PolicyResult) (float64, bool) { return 100 * p.SuccessRate, true },
 			show: func(x float64) string { return percent(x / 100) }},
-		{title: "amplification", value: func(p analysis.PolicyResult) (float64, bool) { return known(&p.Amplification) },
+		{title: "amplification", value: func(p analysis.PolicyResult) (float64, bool) { return known(p.Amplification) },
 			show: num},
 		{title: "p99 completion (s)", value: func(p analysis.PolicyResult) (float64, bool) { return p.CompletionMs.P99 / 1000, true },
 			show: func(x float64) string { return num(x) + " s" }},
@@ -70,7 +70,7 @@ func overviewFigure(res analysis.Result) (Figure, bool, error) {
 		for i, p := range res.Policies {
 			y := float64(n - 1 - i)
 			v, ok := m.value(p)
-			text := "n/a"
+			text := "–"
 			if ok {
 				text = m.show(v)
 				hi = math.Max(hi, v)

@@ -272,7 +272,7 @@ func frontierFigure(res analysis.Result) (Figure, bool, error) {
 	var names []string
 	for _, r := range res.Ranking {
 		p, _ := res.Policy(r.Name)
-		pt := plotter.XY{X: p.Amplification, Y: p.CompletionMs.P99}
+		pt := plotter.XY{X: p.AmplificationBound(), Y: p.CompletionMs.P99}
 		all = append(all, pt)
 		switch {
 		case r.Pareto:

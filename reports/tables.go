@@ -46,7 +46,7 @@ func outcomeTable(res analysis.Result) table {
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(p.LogicalRequests), strconv.Itoa(p.Succeeded),
 			percent(p.SuccessRate), percent(p.SuccessRateCI[0]) + " – " + percent(p.SuccessRateCI[1]),
-			strconv.Itoa(p.Attempts), orNA(&p.Amplification, num)})
+			strconv.Itoa(p.Attempts), optional(p.Amplification, num)})
 	}
 	return t
 }
@@ -68,7 +68,7 @@ func loadTable(res analysis.Result) table {
 		Terms:  []string{"strategy", "peak_to_mean", "cv", "max_window_arrivals", "retry_after_violations", "retry_after_retries", "time_to_recover_ms", "breaker_open_share"}}
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name, num(p.PeakToMean), num(p.CV), strconv.Itoa(p.MaxWindowArrivals),
-			orNA(&p.RetryAfterViolations, strconv.Itoa), orNA(&p.RetryAfterRetries, strconv.Itoa),
+			optional(p.RetryAfterViolations, strconv.Itoa), optional(p.RetryAfterRetries, strconv.Itoa),
 			optional(p.TimeToRecoverMs, msNum), optional(p.BreakerOpenShare, percent)})
 	}
 	return t
@@ -82,7 +82,7 @@ func comparisonTable(res analysis.Result) table {
 		t.Rows = append(t.Rows, []string{c.A, c.B, points(c.SuccessRateDiff),
 			points(c.SuccessRateDiffCI[0]) + " to " + points(c.SuccessRateDiffCI[1]),
 			pValue(c.Completion.P), signed(c.PeakToMeanDiff),
-			signed(c.PeakToMeanDiffCI[0]) + " to " + signed(c.PeakToMeanDiffCI[1]), signed(c.AmplificationDiff)})
+			signed(c.PeakToMeanDiffCI[0]) + " to " + signed(c.PeakToMeanDiffCI[1]), optional(c.AmplificationDiff, signed)})
 	}
 	return t
 }
@@ -201,7 +201,7 @@ func rankingTable(res analysis.Result) table {
 			front = "below the success floor"
 		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(r.Rank), r.Name, strconv.Itoa(r.Tier), fmt.Sprintf("%.3f", r.Cost), front,
-			percent(p.SuccessRate), orNA(&p.Amplification, num), msNum(p.CompletionMs.P99)})
+			percent(p.SuccessRate), optional(p.Amplification, num), msNum(p.CompletionMs.P99)})
 	}
 	return t
 }

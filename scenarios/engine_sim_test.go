@@ -139,7 +139,7 @@ var _ = Describe("the sim engine", func() {
 		Expect(0.8).To(BeNumerically("<=", hi))
 		// With 3 retries a request takes E = (1 - 0.2^4) / (1 - 0.2) = 1.248 attempts.
 		retry, _ := out.Result.Policy("retry-3")
-		Expect(retry.Amplification).To(BeNumerically("~", 1.248, 0.03))
+		Expect(retry.Amplification).To(HaveValue(BeNumerically("~", 1.248, 0.03)))
 	})
 
 	It("starts Poisson clients with exponential gaps (Kolmogorov-Smirnov)", func() {
@@ -240,7 +240,7 @@ policies: [{name: honor, retry: {max_retries: 1, base: 10ms}}]
 			Expect(out.Records).To(HaveLen(2), form)
 			Expect(out.Records[0].RetryAfterMs).To(Equal(2000.0), form)
 			Expect(out.Records[1].TMs).To(Equal(2000.0), form)
-			Expect(out.Result.Policies[0].RetryAfterViolations).To(BeZero())
+			Expect(out.Result.Policies[0].RetryAfterViolations).To(HaveValue(BeZero()))
 		}
 	})
 

@@ -39,7 +39,7 @@ policies:
 		Expect(p.Attempts).To(Equal(22))
 		Expect(p.Succeeded).To(Equal(18))
 		Expect(p.SuccessRate).To(Equal(0.45))
-		Expect(p.Amplification).To(Equal(22.0 / 40))
+		Expect(p.Amplification).To(HaveValue(Equal(22.0 / 40)))
 		Expect(p.AttemptsPerRequest).To(Equal([]analysis.AttemptCount{{Attempts: 0, Requests: 18}, {Attempts: 1, Requests: 22}}))
 		Expect(p.FallbackServed).To(Equal(0))
 	})

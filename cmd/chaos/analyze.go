@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/reports"
 )
 
@@ -39,7 +41,16 @@ compare write them), merges several by arrival time, and writes into --out:
   *.svg, *.png   its plots
 
 A line that is not a Record is an error naming its file and line; a last line
-cut short (the writer crashed mid-write) is skipped with a warning.`,
+cut short (the writer crashed mid-write) is skipped with a warning.
+
+Records of a client that sends neither X-Chaos-Request nor X-Chaos-Attempt are
+grouped by inference, and a note in result.json says how: those on a connection
+that carried more than one request (a keep-alive client) are keyed per
+connection, the others per remote address and User-Agent; per key, an arrival
+after a failed attempt is its retry, any other a new logical request. The logs
+are then read twice (the first pass counts the connections), so they must be
+files, not pipes. Where several requests on one key were in flight at once,
+amplification and the Retry-After counts are unknown: null in result.json.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return analyze(cmd, s, args, &f) },
 	}
@@ -67,22 +78,18 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 	if cmd.Flags().Changed("seed") {
 		opts.Seed = &f.seed
 	}
-	acc, err := analysis.New(opts)
-	if err != nil {
-		return err
-	}
-
-	sources := make([]analysis.LogSource, 0, len(logs))
+	files := make([]*os.File, 0, len(logs))
 	for _, name := range logs {
 		file, err := os.Open(name)
 		if err != nil {
 			return err // names the file
 		}
 		defer file.Close()
-		sources = append(sources, analysis.LogSource{Name: name, R: file})
+		files = append(files, file)
 	}
 	warn := func(msg string) { fmt.Fprintln(s.err, "chaos: warning:", msg) }
-	if err := analysis.MergeLogs(sources, acc.Add, warn); err != nil {
+	acc, err := analyzeLogs(opts, files, warn)
+	if err != nil {
 		return err
 	}
 	res, err := acc.Finish()
@@ -96,6 +103,52 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 	printHeadline(s.out, res)
 	fmt.Fprintf(s.out, "analysed %d records into %s: %s\n", acc.Records(), f.out, baseNames(written))
 	return nil
+}
+
+// analyzeLogs feeds the logs, merged by arrival time, into an Accumulator. It
+// counts the connections of header-less Records (analysis.Connections) as it
+// goes; if there are any, the Records added so far were numbered without
+// those counts, so it reads the logs a second time into a new Accumulator
+// that has them. Logs of clients that send the X-Chaos-* headers are read
+// once.
+func analyzeLogs(opts analysis.Options, files []*os.File, warn func(string)) (*analysis.Accumulator, error) {
+	acc, err := analysis.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	conns := &analysis.Connections{}
+	first := func(rec faultserver.Record) error {
+		conns.Count(rec)
+		if conns.Headerless() > 0 {
+			return nil // the second pass adds them all
+		}
+		return acc.Add(rec)
+	}
+	if err := analysis.MergeLogs(logSources(files), first, warn); err != nil {
+		return nil, err
+	}
+	if conns.Headerless() == 0 {
+		return acc, nil
+	}
+	for _, f := range files {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("%s: its clients sent no X-Chaos-* headers, so the log is read twice to count their connections, and it cannot be: %w", f.Name(), err)
+		}
+	}
+	opts.Connections = conns
+	if acc, err = analysis.New(opts); err != nil {
+		return nil, err
+	}
+	// The first pass warned already.
+	return acc, analysis.MergeLogs(logSources(files), acc.Add, nil)
+}
+
+func logSources(files []*os.File) []analysis.LogSource {
+	sources := make([]analysis.LogSource, len(files))
+	for i, f := range files {
+		sources[i] = analysis.LogSource{Name: f.Name(), R: f}
+	}
+	return sources
 }
 
 // analyzeCommandLine is the command line that reproduces this analysis: the

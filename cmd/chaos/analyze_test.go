@@ -54,7 +54,7 @@ var _ = Describe("chaos analyze", func() {
 		Expect(res.Command).To(Equal("chaos analyze testdata/analyze/serve.jsonl --bin 1s --out " + out + " --seed 42"))
 		p := res.Policies[0]
 		Expect(p.Name).To(Equal("client"))
-		Expect([]int{p.LogicalRequests, p.Succeeded, p.Attempts, p.RetryAfterViolations}).To(Equal([]int{5, 4, 9, 1}))
+		Expect([]int{p.LogicalRequests, p.Succeeded, p.Attempts, *p.RetryAfterViolations}).To(Equal([]int{5, 4, 9, 1}))
 		Expect(p.Series.Arrivals).To(Equal([]int{1, 5, 3}))
 	})
 

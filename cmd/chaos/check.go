@@ -52,8 +52,12 @@ starts the scenario's fault server on 127.0.0.1 at a free port, runs CMD with
 The client is the only policy then: assertions for all policies are checked
 against it and those naming one of the scenario's policies are skipped. A
 client that sends X-Chaos-Client, X-Chaos-Request and X-Chaos-Attempt is
-analysed exactly; one that does not is keyed per connection, with its attempts
-numbered by inference, and the output says so. A client that exits non-zero
+analysed exactly; for one that sends neither X-Chaos-Request nor
+X-Chaos-Attempt the attempts are grouped as chaos analyze groups them (per
+connection for a keep-alive client, else per remote address and User-Agent; an
+arrival after a failed attempt is its retry), and the output says so. Where one
+key carried two requests at once, amplification and the Retry-After counts are
+unknown and an assertion on them fails. A client that exits non-zero
 or outlives --client-timeout fails the check.
 
 --junit FILE writes JUnit XML with one test suite per scenario and one test

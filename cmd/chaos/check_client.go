@@ -35,13 +35,12 @@ func checkWithClient(ctx context.Context, s streams, sc *scenarios.Scenario, f *
 	if err != nil {
 		return analysis.Result{}, err
 	}
-	ids := &identitySeen{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		_ = fs.Close()
 		return analysis.Result{}, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
-	srv := &http.Server{Handler: ids.wrap(fs.Handler()), ReadHeaderTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: fs.Handler(), ReadHeaderTimeout: 30 * time.Second, ConnContext: fs.ConnContext}
 	go func() { _ = srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
 
@@ -60,8 +59,14 @@ func checkWithClient(ctx context.Context, s streams, sc *scenarios.Scenario, f *
 	if len(records) == 0 {
 		return analysis.Result{}, errors.New("the client sent no request to " + url)
 	}
-	c.notes = append(c.notes, ids.notes(records)...)
-	return analyseClientRecords(sc, f, seed, records)
+	res, err := analyseClientRecords(sc, f, seed, records)
+	// Say what the analysis inferred about the client's identity.
+	for _, n := range res.Notes {
+		if analysis.IdentityNote(n) {
+			c.notes = append(c.notes, n)
+		}
+	}
+	return res, err
 }
 
 // clientEnv is the client's environment: ours, and the scenario's fleet.
@@ -136,22 +141,14 @@ func runClientCommand(ctx context.Context, s streams, f *checkFlags, env []strin
 }
 
 // analyseClientRecords analyses the client's arrival log as one policy,
-// "client", numbering its attempts first when it did not.
+// "client", as `chaos analyze` would: with the identity inference for a
+// client that sends no X-Chaos-* headers.
 func analyseClientRecords(sc *scenarios.Scenario, f *checkFlags, seed uint64, records []faultserver.Record) (analysis.Result, error) {
-	acc, err := analysis.New(analysis.Options{
+	return analysis.AnalyzeRecords(analysis.Options{
 		Scenario:      sc.Name,
 		Engine:        engineClient,
 		Seed:          &seed,
 		Command:       checkCommand(sc, f, seed),
 		DefaultPolicy: engineClient,
-	})
-	if err != nil {
-		return analysis.Result{}, err
-	}
-	for i, rec := range orderedForAnalysis(records) {
-		if err := acc.Add(rec); err != nil {
-			return analysis.Result{}, fmt.Errorf("record %d: %w", i+1, err)
-		}
-	}
-	return acc.Finish()
+	}, records)
 }

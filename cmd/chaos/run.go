@@ -193,10 +193,19 @@ func printRunSummary(s streams, sc *scenarios.Scenario, run *scenarios.Run, res 
 	fmt.Fprintln(tw, "policy\tlogical\tsuccess\tattempts\tamplification\tp99 ms\tmakespan ms\tunsent\tfallback\t")
 	for i := range res.Policies {
 		p := &res.Policies[i]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%.3f\t%.0f\t%.0f\t%d\t%d\t\n", p.Name, p.LogicalRequests,
-			p.SuccessRate, p.Attempts, p.Amplification, p.CompletionMs.P99, p.MakespanMs, p.Unsent, p.FallbackServed)
+		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%s\t%.0f\t%.0f\t%d\t%d\t\n", p.Name, p.LogicalRequests,
+			p.SuccessRate, p.Attempts, amplificationCell(p), p.CompletionMs.P99, p.MakespanMs, p.Unsent, p.FallbackServed)
 	}
 	_ = tw.Flush()
+}
+
+// amplificationCell is a policy's amplification to three decimals, or
+// "unknown" where the Records cannot tell it.
+func amplificationCell(p *analysis.PolicyResult) string {
+	if p.Amplification == nil {
+		return "unknown"
+	}
+	return strconv.FormatFloat(*p.Amplification, 'f', 3, 64)
 }
 
 // progressBar draws the progress of a run on standard error, but only when

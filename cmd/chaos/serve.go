@@ -48,8 +48,10 @@ runs until interrupted (SIGINT or SIGTERM), then releases held requests,
 flushes the log and exits 0.
 
 Clients may send X-Chaos-Client (client key), X-Chaos-Request (logical request
-id) and X-Chaos-Attempt (1 for the first try); faulted responses carry
-X-Chaos-Fault. The admin API is under /_chaos/ (health, script, log, stats,
+id) and X-Chaos-Attempt (1 for the first try); without X-Chaos-Client a client
+is keyed by remote IP and User-Agent, and every Record numbers the connection
+it came on ("conn"), which chaos analyze uses to group the attempts of a client
+that sends no X-Chaos-* headers. Faulted responses carry X-Chaos-Fault. The admin API is under /_chaos/ (health, script, log, stats,
 reset) and Prometheus metrics are at /metrics. Anyone who reaches the admin API
 can replace the script, so serve refuses to put it on an address other than
 loopback without --admin-token, unless --insecure-admin is given.

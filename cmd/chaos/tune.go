@@ -377,8 +377,8 @@ func printRanking(s streams, res *analysis.Result) {
 		case r.BelowMinSuccess:
 			front = "below --min-success"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%.3f\t%.0f\t%d\t%.3f\t%s\n", r.Rank, r.Name, p.SuccessRate,
-			p.Amplification, p.CompletionMs.P99, r.Tier, r.Cost, front)
+		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%s\t%.0f\t%d\t%.3f\t%s\n", r.Rank, r.Name, p.SuccessRate,
+			amplificationCell(p), p.CompletionMs.P99, r.Tier, r.Cost, front)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(s.out, "\nfrontier: %s (lower is better) among settings with success rate >= %g\n",

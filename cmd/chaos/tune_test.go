@@ -36,7 +36,7 @@ var _ = Describe("chaos tune", func() {
 		// Without retries the outage's failures stand; with four they are retried away.
 		noRetry, _ := res.Policy("max_retries=0 base=10ms")
 		retried, _ := res.Policy("max_retries=4 base=100ms")
-		Expect(noRetry.Amplification).To(Equal(1.0))
+		Expect(noRetry.Amplification).To(HaveValue(Equal(1.0)))
 		Expect(retried.SuccessRate).To(BeNumerically(">", noRetry.SuccessRate))
 		Expect(res.Ranking[0].Name).To(HavePrefix("max_retries=4"))
 		Expect(res.Ranking[0].Pareto).To(BeTrue())
@@ -103,7 +103,7 @@ var _ = Describe("chaos tune", func() {
 		res := readResult(filepath.Join(out, "result.json"))
 		Expect(res.Command).To(ContainSubstring("--policy retry"))
 		for _, p := range res.Policies {
-			Expect(p.Amplification).To(BeNumerically(">", 1), p.Name) // the outage was retried
+			Expect(*p.Amplification).To(BeNumerically(">", 1), p.Name) // the outage was retried
 		}
 	})
 
