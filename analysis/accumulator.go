@@ -75,6 +75,9 @@ func validateRecord(rec faultserver.Record) error {
 	if end := rec.TMs + rec.LatencyMs + rec.RetryAfterMs; math.IsInf(end, 0) {
 		return fmt.Errorf("t_ms %v + latency_ms %v + retry_after_ms %v: too large to be a time", rec.TMs, rec.LatencyMs, rec.RetryAfterMs)
 	}
+	if rec.BodyBytes < 0 {
+		return fmt.Errorf("body_bytes %d: want the bytes of body sent, not negative", rec.BodyBytes)
+	}
 	if rec.Attempt < 0 {
 		return fmt.Errorf("attempt %d: want 1 for the first try, or 0 when unknown", rec.Attempt)
 	}

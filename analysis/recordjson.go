@@ -61,6 +61,12 @@ func (d *fastDecoder) decode(line []byte, rec *faultserver.Record) (ok, hasTime 
 			rec.LatencyMs, ok = p.float()
 		case "retry_after_ms":
 			rec.RetryAfterMs, ok = p.float()
+		case "body_bytes":
+			var n int
+			n, ok = p.int()
+			rec.BodyBytes = int64(n)
+		case "incomplete":
+			rec.Incomplete, ok = p.bool()
 		case "attempt":
 			rec.Attempt, ok = p.int()
 		case "status":
@@ -209,6 +215,17 @@ func (p *parser) float() (float64, bool) {
 	}
 	v, err := strconv.ParseFloat(string(b), 64)
 	return v, err == nil
+}
+
+// bool reads true or false.
+func (p *parser) bool() (bool, bool) {
+	for _, lit := range [...]string{"true", "false"} {
+		if len(p.b)-p.i >= len(lit) && string(p.b[p.i:p.i+len(lit)]) == lit {
+			p.i += len(lit)
+			return lit == "true", true
+		}
+	}
+	return false, false
 }
 
 func (p *parser) int() (int, bool) {
