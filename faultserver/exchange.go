@@ -301,8 +301,7 @@ func flush(w http.ResponseWriter) error {
 func (x *exchange) respondRow() delivery {
 	version := x.script.Commit(&x.d, &x.info)
 	if x.d.Status == http.StatusOK {
-		x.d.Body = []byte(`{"version":` + strconv.FormatUint(version, 10) + "}\n")
-		x.w.Header().Set("Content-Type", "application/json")
+		x.w.Header().Set("Content-Type", "application/json") // the version, as Commit wrote it
 	}
 	x.w.Header().Set("ETag", ETag(version))
 	x.w.Header().Set(HeaderVersion, strconv.FormatUint(version, 10))

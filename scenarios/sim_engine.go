@@ -299,6 +299,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if p.retryAfter > 0 {
 		rec.RetryAfterMs = faultserver.Millis(p.retryAfter)
 	}
+	rec.BodyBytes, rec.Incomplete = p.bodyBytes, p.incomplete
 	rec.Finish(p.end)
 	sim.err = sim.sink(rec)
 }
@@ -327,15 +328,13 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	a.admitted, a.row = admitted, d.Row
 	if !a.reading {
 		sim.phases.observe(sim.now, d.Route, d.Phase)
-		// As faultserver.NewRecord fills a Record from the decision.
+		// As faultserver.NewRecord fills a Record from the decision; what
+		// the wire says (status, body, Retry-After) comes when it is known.
 		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
 			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)}
-		if d.HasRetryAfter && d.SentStatus() != 0 {
-			rec.retryAfter = d.RetryAfter
-		}
 		a.slot = sim.records.add(&rec)
 	}
-	a.performVirtual(&d, sim.net.draw(id, &c.hops))
+	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
 	if admitted && sim.stateful {
 		sim.queue.Push(a.serverEnd, evRelease, id)
 	} else if admitted {
@@ -355,7 +354,7 @@ func (sim *simulator) release(c *simClient) {
 		if a.reading {
 			c.version = version
 		}
-		a.status = d.Status
+		a.status, a.bodyBytes = d.Status, int64(len(d.Body))
 	}
 	sim.script.Release(sim.now)
 }
@@ -377,10 +376,12 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
 			attempt: k.attemptNo, rowRead: true})
 	}
+	retryAfter, wait := a.retryAfterHeader(simEpoch)
 	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = int32(a.status), a.serverEnd, sim.names.index(kind.RecordOutcome())
+	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	sim.records.finish(a.slot)
 	sim.out.Attempts++
-	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: a.retryAfterHeader(simEpoch)})
+	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

@@ -27,7 +27,8 @@ type recordBuffer struct {
 // back when it is flushed (simulator.flush).
 type pendingRecord struct {
 	accepted, end time.Duration
-	retryAfter    time.Duration // the Retry-After sent; 0 for none
+	retryAfter    time.Duration // the wait the Retry-After sent asks for; 0 for none
+	bodyBytes     int64         // the body bytes the server wrote
 	client        int32
 	logical       int32
 	attempt       int32
@@ -36,6 +37,7 @@ type pendingRecord struct {
 	fault         uint32
 	outcome       uint32
 	rowRead       bool // a failed read before a row write, logged as a GET
+	incomplete    bool // a response begun did not reach its end
 	done          bool
 }
 
