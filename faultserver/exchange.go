@@ -29,9 +29,9 @@ type exchange struct {
 }
 
 // delivery is what a response got onto the connection, as its Record
-// tells it: the status line sent (0 for none), the body bytes written (as
-// far as a flush succeeded), whether a response begun did not reach its end,
-// and the wait its Retry-After asked for.
+// tells it: the status line sent (0 for none), the body bytes written (see
+// Record.BodyBytes), whether a response begun did not reach its end, and the
+// wait its Retry-After asked for.
 type delivery struct {
 	status        int
 	bodyBytes     int64
@@ -258,27 +258,20 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int, out *delivery) {
 	h["Content-Length"] = intValue(int64(bodyLen))
 }
 
-// respond sends the decision's status, headers and body, and flushes them
-// within the handler, so that a write that fails (the client went away or
-// stopped reading until the write deadline) shows in the delivery.
+// respond sends the decision's status, headers and body. A body that fits
+// net/http's buffer goes onto the connection after the handler returns, so
+// after the Record is logged: a client that has its response finds its
+// Record. A write that fails here (a body too large for the buffer that the
+// client stops reading until the write deadline) makes the delivery
+// incomplete, with the bytes net/http accepted.
 func (x *exchange) respond() delivery {
 	x.writeDeadline()
 	out := delivery{status: x.d.Status}
 	x.responseHeader(x.w.Header(), len(x.d.Body), &out)
 	x.w.WriteHeader(x.d.Status)
-	var err error
 	if x.r.Method != http.MethodHead {
-		_, err = x.w.Write(x.d.Body)
-	}
-	if err == nil {
-		err = flush(x.w)
-	}
-	if err != nil {
-		out.incomplete = true // how much went out before the failure is unknown: none is counted
-		return out
-	}
-	if x.r.Method != http.MethodHead {
-		out.bodyBytes = int64(len(x.d.Body))
+		n, err := x.w.Write(x.d.Body)
+		out.bodyBytes, out.incomplete = int64(n), err != nil
 	}
 	return out
 }

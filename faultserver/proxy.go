@@ -40,7 +40,7 @@ func (x *exchange) proxy() (out delivery) {
 	}
 	rec := &statusRecorder{ResponseWriter: x.w, timeout: x.srv.limits.WriteTimeout}
 	defer func() {
-		out.status, out.bodyBytes = rec.status, rec.flushed
+		out.status, out.bodyBytes = rec.status, rec.written
 		if out.status == 0 {
 			out.status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
 		}
@@ -59,7 +59,7 @@ func (x *exchange) proxy() (out delivery) {
 		}
 	}()
 	x.srv.proxy.ServeHTTP(rec, x.r)
-	out.incomplete = rec.failed || flush(rec) != nil
+	out.incomplete = rec.failed
 	return out
 }
 
@@ -93,15 +93,14 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 }
 
 // statusRecorder notes the final status a handler sends, the Retry-After it
-// carries and the body bytes flushed onto the connection, and gives the client timeout to accept
+// carries and the body bytes net/http accepted, and gives the client timeout to accept
 // each write; Unwrap lets http.ResponseController reach the connection
 // beneath for flushes.
 type statusRecorder struct {
 	http.ResponseWriter
 	status     int
 	retryAfter string
-	written    int64 // body bytes handed to the writer
-	flushed    int64 // of which a flush got onto the connection
+	written    int64 // body bytes net/http accepted
 	failed     bool  // a write of the body failed
 	timeout    time.Duration
 }
@@ -129,16 +128,6 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 		s.failed = true
 	}
 	return n, err
-}
-
-// FlushError flushes (ReverseProxy's flushes come here through
-// http.ResponseController) and counts what a successful flush wrote.
-func (s *statusRecorder) FlushError() error {
-	err := flush(s.ResponseWriter)
-	if err == nil {
-		s.flushed = s.written
-	}
-	return err
 }
 
 func (s *statusRecorder) deadline() {

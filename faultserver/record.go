@@ -51,9 +51,11 @@ type Record struct {
 	RetryAfterMs float64 `json:"retry_after_ms"`
 	// LatencyMs is from acceptance to the end of the response.
 	LatencyMs float64 `json:"latency_ms"`
-	// BodyBytes is how many bytes of the response body the server got onto
-	// the connection (a write that failed counts none of what it held; the
-	// simulator counts what was written by the time the server stopped).
+	// BodyBytes is how many bytes of the response body the server wrote to
+	// the connection: a slow body counts the chunks flushed, a truncated one
+	// what it sent before closing, any other what net/http accepted (a small
+	// body is flushed just after the Record is logged). The simulator counts
+	// what was written by the time the server stopped.
 	BodyBytes int64 `json:"body_bytes"`
 	// Incomplete is set when a response was begun (Status is not 0) but did
 	// not reach its end: the client went away or stopped reading, a write
