@@ -299,7 +299,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if p.retryAfter > 0 {
 		rec.RetryAfterMs = faultserver.Millis(p.retryAfter)
 	}
-	rec.BodyBytes, rec.Incomplete = p.bodyBytes, p.incomplete
+	rec.BodyBytes, rec.Incomplete = int64(p.bodyBytes), p.incomplete
 	rec.Finish(p.end)
 	sim.err = sim.sink(rec)
 }
@@ -354,7 +354,7 @@ func (sim *simulator) release(c *simClient) {
 		if a.reading {
 			c.version = version
 		}
-		a.status, a.bodyBytes = d.Status, int64(len(d.Body))
+		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
 	}
 	sim.script.Release(sim.now)
 }
@@ -378,10 +378,10 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	}
 	retryAfter, wait := a.retryAfterHeader(simEpoch)
 	rec := sim.records.at(a.slot)
-	rec.status, rec.end, rec.outcome = int32(a.status), a.serverEnd, sim.names.index(kind.RecordOutcome())
+	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	sim.records.finish(a.slot)
 	sim.out.Attempts++
-	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: retryAfter})
+	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
@@ -18,9 +19,9 @@ type simAttempt struct {
 	serverEnd time.Duration // the server finished with it (answered, closed, or saw the client leave)
 	clientAt  time.Duration // the client learnt its outcome
 	slot      uint64        // its Record's slot; unused for a row read
-	bodyBytes int64         // the body bytes the server wrote
 
-	status     int // the status line the server sent; 0 for none
+	status     int32  // the status line the server sent; 0 for none
+	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	retryAfter time.Duration
 	raKind     uint8 // raNone, raDelta or raDate
 	outcome    resilience.OutcomeKind
@@ -57,13 +58,14 @@ const (
 func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration, head bool) {
 	a.headerAt = a.arrivedAt + d.Delay
 	end := a.headerAt
-	a.status = d.SentStatus()
+	a.status = int32(d.SentStatus())
 	a.outcome = resilience.KindUnset
 	size := int64(len(d.Body))
 	if head || a.status == 0 {
 		size = 0
 	}
-	a.bodyBytes, a.incomplete = size, false
+	sent := size
+	a.incomplete = false
 	switch d.Kind {
 	case faultserver.KindHang:
 		end += d.Hang
@@ -75,8 +77,8 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 	case faultserver.KindTruncate:
 		a.outcome = resilience.KindEOF
 		if !head {
-			a.bodyBytes = min(int64(d.Truncate), size)
-			a.incomplete = a.bodyBytes < size
+			sent = min(int64(d.Truncate), size)
+			a.incomplete = sent < size
 		}
 	case faultserver.KindMalformed:
 		a.outcome = resilience.KindMalformed
@@ -100,11 +102,11 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 		a.serverEnd, a.clientAt = max(a.deadline, a.arrivedAt), a.deadline
 		a.abandoned = d.Delay > 0 && a.headerAt > a.deadline
 		if a.abandoned || d.Kind == faultserver.KindHang {
-			a.status, a.bodyBytes = 0, 0
+			a.status, sent = 0, 0
 		}
 		if a.status != 0 && d.Kind == faultserver.KindSlow {
-			a.bodyBytes = faultserver.SlowSent(d.Slow, size, a.serverEnd-a.headerAt)
-			a.incomplete = a.bodyBytes < size
+			sent = faultserver.SlowSent(d.Slow, size, a.serverEnd-a.headerAt)
+			a.incomplete = sent < size
 		}
 		a.outcome = resilience.KindTimeout
 	case a.deadline > 0 && end+back > a.deadline:
@@ -114,7 +116,13 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 	default:
 		a.serverEnd, a.clientAt = end, end+back
 	}
+	a.bodyBytes = bodyCount(sent)
 }
+
+// bodyCount is a body's size as the simulator keeps it, in 32 bits to keep
+// an attempt in flight small: bodies the simulator sends are held in memory
+// and far below 4 GiB, and a larger count saturates.
+func bodyCount(n int64) uint32 { return uint32(min(n, math.MaxUint32)) }
 
 // resolvedOutcome is the outcome the client reports to its policy, with the
 // status once the server has committed any row operation.

@@ -28,7 +28,6 @@ type recordBuffer struct {
 type pendingRecord struct {
 	accepted, end time.Duration
 	retryAfter    time.Duration // the wait the Retry-After sent asks for; 0 for none
-	bodyBytes     int64         // the body bytes the server wrote
 	client        int32
 	logical       int32
 	attempt       int32
@@ -37,8 +36,11 @@ type pendingRecord struct {
 	fault         uint32
 	outcome       uint32
 	rowRead       bool // a failed read before a row write, logged as a GET
-	incomplete    bool // a response begun did not reach its end
 	done          bool
+
+	// What reached the wire (in this order, the struct stays 64 bytes).
+	incomplete bool   // a response begun did not reach its end
+	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 }
 
 // recordBlock is the number of slots per block.
