@@ -2,6 +2,8 @@ package faultserver_test
 
 import (
 	"io"
+	"net"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -79,6 +81,23 @@ var _ = Describe("the Record tells what reached the client", func() {
 		res, err := acc.Finish()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.Policies[0].Succeeded).To(BeZero(), "1 logical request, 0 complete responses")
+	})
+
+	It("says a large body the client stops reading is incomplete once the write deadline passes", func() {
+		// 16 MiB is more than loopback's socket buffers hold; the client reads
+		// nothing, so the write cannot finish however fast the machine.
+		srv := startServer("phases: [{fault: {status: 200, body_size: 16777216}}]\n",
+			faultserver.Options{Limits: faultserver.Limits{WriteTimeout: 200 * time.Millisecond}})
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+		Expect(err).NotTo(HaveOccurred())
+		defer conn.Close()
+		_, err = conn.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\nX-Chaos-Client: stalled\r\n\r\n"))
+		Expect(err).NotTo(HaveOccurred())
+		rec := waitRecords(srv, 1)[0]
+		Expect(rec.Status).To(Equal(200))
+		Expect(rec.Incomplete).To(BeTrue())
+		Expect(rec.BodyBytes).To(BeNumerically("<", 16<<20))
+		Expect(analysis.Succeeded(rec)).To(BeFalse())
 	})
 
 	It("sends an HTTP-date Retry-After and logs the wait until the date it sent", func() {
