@@ -93,9 +93,9 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 }
 
 // statusRecorder notes the final status a handler sends, the Retry-After it
-// carries and the body bytes net/http accepted, and gives the client timeout to accept
-// each write; Unwrap lets http.ResponseController reach the connection
-// beneath for flushes.
+// carries and the body bytes net/http accepted, and gives the client timeout
+// to accept each write; Unwrap lets http.ResponseController reach the
+// connection beneath for flushes.
 type statusRecorder struct {
 	http.ResponseWriter
 	status     int
