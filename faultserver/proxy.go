@@ -106,8 +106,14 @@ type statusRecorder struct {
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	// An informational response (100 Continue, 103 Early Hints) is forwarded
-	// and followed by the final one; 101 Switching Protocols is final.
+	// The upstream's 100 Continue is not forwarded: net/http sends the
+	// client its own when the proxy reads the request body, and forwarding
+	// the upstream's as well sent the client two.
+	if code == http.StatusContinue {
+		return
+	}
+	// Any other informational response (103 Early Hints) is forwarded and
+	// followed by the final one; 101 Switching Protocols is final.
 	if s.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		s.status = code
 		s.retryAfter = s.Header().Get("Retry-After")

@@ -4,7 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -39,6 +42,31 @@ func startAt(src string, opts faultserver.Options, now time.Time) *faultserver.S
 	return srv
 }
 
+// expectContinue POSTs a body with Expect: 100-continue, waiting for the 100
+// before sending it, and returns how many 1xx responses came, the final
+// status and the body.
+func expectContinue(url string) (int32, int, string) {
+	GinkgoHelper()
+	tr := &http.Transport{DisableKeepAlives: true, ExpectContinueTimeout: 5 * time.Second}
+	DeferCleanup(tr.CloseIdleConnections)
+	req, err := http.NewRequest("POST", url+"/api/orders", strings.NewReader(`{"item": 7}`))
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Expect", "100-continue")
+	var informational atomic.Int32
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		Got1xxResponse: func(int, textproto.MIMEHeader) error {
+			informational.Add(1)
+			return nil
+		},
+	}))
+	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return informational.Load(), resp.StatusCode, string(body)
+}
+
 var _ = Describe("proxy mode logs what the client got", func() {
 	It("logs the final status of an Expect: 100-continue request, not the 100", func() {
 		// The upstream reads the body, so Go's server sends it 100 Continue,
@@ -47,16 +75,9 @@ var _ = Describe("proxy mode logs what the client got", func() {
 			_, _ = io.ReadAll(r.Body)
 			http.Error(w, "upstream broke", http.StatusInternalServerError)
 		}), time.Time{})
-		tr := &http.Transport{DisableKeepAlives: true, ExpectContinueTimeout: 5 * time.Second}
-		DeferCleanup(tr.CloseIdleConnections)
-		req, err := http.NewRequest("POST", srv.URL()+"/api/orders", strings.NewReader(`{"item": 7}`))
-		Expect(err).NotTo(HaveOccurred())
-		req.Header.Set("Expect", "100-continue")
-		resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
-		Expect(err).NotTo(HaveOccurred())
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		Expect(resp.StatusCode).To(Equal(500))
+		continues, status, body := expectContinue(srv.URL())
+		Expect(status).To(Equal(500))
+		Expect(continues).To(Equal(int32(1)), "one 100 Continue")
 
 		rec := waitRecords(srv, 1)[0]
 		Expect(rec.Status).To(Equal(500))
