@@ -81,6 +81,9 @@ func validateRecord(rec faultserver.Record) error {
 	if rec.SentMs != nil && rec.ReceivedMs != nil && *rec.ReceivedMs < *rec.SentMs {
 		return fmt.Errorf("received_ms %v is before sent_ms %v", *rec.ReceivedMs, *rec.SentMs)
 	}
+	if rec.BodyBytes < 0 {
+		return fmt.Errorf("body_bytes %d: want the bytes of body sent, not negative", rec.BodyBytes)
+	}
 	if rec.Attempt < 0 {
 		return fmt.Errorf("attempt %d: want 1 for the first try, or 0 when unknown", rec.Attempt)
 	}

@@ -3,11 +3,16 @@ package analysis
 import "github.com/chaos-harness/chaos/faultserver"
 
 // Succeeded reports whether an attempt succeeded from the client's point of
-// view. A Record that carries the client's Outcome is taken at its word;
-// otherwise (logs of `chaos serve`) an attempt succeeded when it got a
+// view. A response that did not reach its end (Incomplete: the client went
+// away mid-body, a write failed, the server cut it) is never a success. A
+// Record that carries the client's Outcome is otherwise taken at its word;
+// without one (logs of `chaos serve`) an attempt succeeded when it got a
 // complete response with a status below 400: no fault, only a delay or a
 // slow body, or a scripted status that is itself below 400.
 func Succeeded(rec faultserver.Record) bool {
+	if rec.Incomplete {
+		return false
+	}
 	if rec.Outcome != "" {
 		return rec.Outcome == faultserver.OutcomeOK
 	}

@@ -65,6 +65,12 @@ func (d *fastDecoder) decode(line []byte, rec *faultserver.Record) (ok, hasTime 
 			rec.SentMs, ok = p.floatPtr()
 		case "received_ms":
 			rec.ReceivedMs, ok = p.floatPtr()
+		case "body_bytes":
+			var n int
+			n, ok = p.int()
+			rec.BodyBytes = int64(n)
+		case "incomplete":
+			rec.Incomplete, ok = p.bool()
 		case "attempt":
 			rec.Attempt, ok = p.int()
 		case "conn":
@@ -230,6 +236,17 @@ func (p *parser) uint() (uint64, bool) {
 func (p *parser) floatPtr() (*float64, bool) {
 	v, ok := p.float()
 	return &v, ok
+}
+
+// bool reads true or false.
+func (p *parser) bool() (bool, bool) {
+	for _, lit := range [...]string{"true", "false"} {
+		if len(p.b)-p.i >= len(lit) && string(p.b[p.i:p.i+len(lit)]) == lit {
+			p.i += len(lit)
+			return lit == "true", true
+		}
+	}
+	return false, false
 }
 
 func (p *parser) int() (int, bool) {

@@ -28,6 +28,8 @@ func FuzzRecordLine(f *testing.F) {
 		`{"t_ms": 1, "extra": {"x": 1}}`, `{"t_ms": 1, "attempt": 1.0}`, `{"t_ms": 1, "attempt": 1e2}`,
 		`{"t_ms": 01}`, `{"t_ms": 1.}`, `{"t_ms": "1"}`, `{"t_ms": 1} x`, `{"t_ms": 1,}`, `{"t_ms": 1, "cli`,
 		`{"t_ms": 1e400}`, `{"attempt": 99999999999999999999}`, `{"status": -9223372036854775808}`,
+		`{"t_ms":1,"status":200,"latency_ms":9,"body_bytes":512,"incomplete":true}`, `{"t_ms":1,"incomplete":false}`,
+		`{"t_ms":1,"incomplete":tru}`, `{"t_ms":1,"incomplete":truex}`, `{"t_ms":1,"incomplete":1}`, `{"t_ms":1,"body_bytes":1.5}`,
 		`[1, 2]`, `"t_ms"`, `null`, "{\"t_ms\":1}\n{\"t_ms\":2,\"client\":\"b\"}\n{\"t_ms\":0.5", "{\"t_ms\":1}\r\n\n  \n",
 	} {
 		f.Add([]byte(seed))

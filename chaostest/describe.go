@@ -31,6 +31,9 @@ func describeRecord(r faultserver.Record) string {
 	if r.RetryAfterMs > 0 {
 		fmt.Fprintf(&b, ", Retry-After %s", ms(r.RetryAfterMs))
 	}
+	if r.Incomplete {
+		fmt.Fprintf(&b, ", body incomplete after %d bytes", r.BodyBytes)
+	}
 	fmt.Fprintf(&b, ", ended at %s", ms(r.TMs+r.LatencyMs))
 	return b.String()
 }

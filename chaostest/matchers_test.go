@@ -95,6 +95,19 @@ phases:
 		Expect(msg).To(ContainSubstring("c1/1 (client c1)"))
 		Expect(msg).NotTo(ContainSubstring("c1/2 (client c1)"))
 	})
+
+	It("counts a response whose body stopped short a failure, and says how far it got", func() {
+		// c1/1 got its whole body, c2/1 gave up 40 bytes into a slow one:
+		// 1 of 2 logical requests succeeded.
+		recs := []faultserver.Record{
+			{TMs: 0, Client: "c1", Request: "c1/1", Attempt: 1, Fault: "none", Status: 200, LatencyMs: 1, BodyBytes: 3},
+			{TMs: 5, Client: "c2", Request: "c2/1", Attempt: 1, Fault: "slow", Status: 200, LatencyMs: 200, BodyBytes: 40, Incomplete: true},
+		}
+		Expect(recs).To(chaostest.HaveSuccessRate(BeNumerically("==", 0.5)))
+		m := chaostest.HaveSuccessRate(BeNumerically("==", 1))
+		Expect(m.Match(recs)).To(BeFalse())
+		Expect(m.FailureMessage(recs)).To(ContainSubstring("200 (fault slow), body incomplete after 40 bytes"))
+	})
 })
 
 var _ = Describe("NotRetry", func() {

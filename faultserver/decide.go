@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -115,23 +116,28 @@ func (s *Script) matchesRow(path string) bool {
 
 // Commit performs the decision's row operation when its delay has ended,
 // setting d.Status (200, or 409 for a stale write, 428 for a write without a
-// version), and returns the row's version afterwards; it returns 0 and
-// changes nothing for a decision without a row operation.
+// version) and d.Body (the row's version as JSON for a 200), and returns the
+// row's version afterwards; it returns 0 and changes nothing for a decision
+// without a row operation.
 func (s *Script) Commit(d *Decision, req *RequestInfo) uint64 {
+	var v uint64
 	switch d.Row {
 	case RowRead:
 		d.Status = http.StatusOK
-		return s.row.Read()
+		v = s.row.Read()
 	case RowWrite:
-		v, status := s.row.Write(req.Version)
-		d.Status = status
-		switch status {
+		v, d.Status = s.row.Write(req.Version)
+		switch d.Status {
 		case http.StatusConflict:
 			d.Body = conflictBody
 		case http.StatusPreconditionRequired:
 			d.Body = preconditionBody
 		}
-		return v
+	default:
+		return 0
 	}
-	return 0
+	if d.Status == http.StatusOK {
+		d.Body = []byte(`{"version":` + strconv.FormatUint(v, 10) + "}\n")
+	}
+	return v
 }

@@ -39,10 +39,19 @@
 // client goes away or the server closes, then closed. reset: TCP RST
 // (SO_LINGER 0), "connection reset by peer". close: FIN with no response, EOF.
 // truncate: Content-Length promises more body than is sent, unexpected EOF.
-// slow: the body paced at a bandwidth with flushes. malformed: bytes that are
+// slow: the body paced at a bandwidth with flushes, on one schedule that the
+// simulator shares (SlowChunk, SlowDue, SlowEnd, SlowSent). malformed: bytes that are
 // not HTTP, "malformed HTTP response". overload: the capacity model's status.
 // Every response that carries an injected fault has X-Chaos-Fault: KIND, and
-// every scripted response X-Chaos-Phase: PHASE.
+// every scripted response X-Chaos-Phase: PHASE. Retry-After is rendered by
+// RetryAfterHeader: delta-seconds, or an HTTP-date rounded up to the whole
+// second, read from the server's wall clock when the status line is sent.
+//
+// In proxy mode (Options.Upstream) a request that draws no fault, or only a
+// delay, is forwarded with httputil.ReverseProxy. Informational responses
+// (100 Continue, 103 Early Hints) are forwarded as they come; the Record holds
+// the final status and the upstream's Retry-After. A body that cannot be
+// copied whole is logged incomplete before the connection is cut.
 //
 // Go's http.Transport silently retries an idempotent request once when a
 // reused keep-alive connection fails before any response byte (reset, close,
@@ -53,7 +62,11 @@
 // # The arrival log
 //
 // Each request becomes one Record, stamped at acceptance before any delay and
-// completed with the status sent and the latency. Records are kept in memory
+// completed with what reached the wire: the status line sent, the body bytes
+// written (BodyBytes), Incomplete when a response begun did not reach its end
+// (the client went away mid-body, a write failed or timed out, truncate), the
+// wait its Retry-After asked for (for an HTTP-date, the date sent minus the
+// time of sending), and the latency. Records are kept in memory
 // (the last Options.LogLimit, within Options.LogMemory bytes) and streamed as
 // JSON lines to Options.Log in the order requests complete; t_ms gives the
 // order they were accepted. Each write is of whole lines; the first failed

@@ -3,6 +3,7 @@ package faultserver
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -27,9 +28,35 @@ type exchange struct {
 	unwatch func() bool
 }
 
-// perform carries out the decision and returns the status the client got a
-// status line for (0 for none).
-func (x *exchange) perform() int {
+// delivery is what a response got onto the connection, as its Record
+// tells it: the status line sent (0 for none), the body bytes written (see
+// Record.BodyBytes), whether a response begun did not reach its end, and the
+// wait its Retry-After asked for.
+type delivery struct {
+	status        int
+	bodyBytes     int64
+	incomplete    bool
+	hasRetryAfter bool
+	retryAfter    time.Duration
+	// abortHandler asks serveFault to panic with http.ErrAbortHandler once
+	// the Record is logged: net/http then cuts the connection, so that a
+	// proxied body cut short cannot end as if it were whole.
+	abortHandler bool
+}
+
+// fill sets the Record's wire fields from what was delivered.
+func (o *delivery) fill(rec *Record) {
+	rec.Status = o.status
+	rec.BodyBytes = o.bodyBytes
+	rec.Incomplete = o.incomplete && o.status != 0
+	rec.RetryAfterMs = 0
+	if o.hasRetryAfter && o.status != 0 {
+		rec.RetryAfterMs = Millis(o.retryAfter)
+	}
+}
+
+// perform carries out the decision and returns what reached the client.
+func (x *exchange) perform() delivery {
 	d := &x.d
 	defer x.release()
 	proxied := x.srv.proxy != nil && d.Row == RowNone && (d.Kind == KindNone || d.Kind == KindDelay)
@@ -37,11 +64,11 @@ func (x *exchange) perform() int {
 		x.limitBody()
 	} else if x.r.Body != http.NoBody && !x.drainBody() {
 		x.abort() // the client was too slow sending its body
-		return 0
+		return delivery{}
 	}
 	if d.Delay > 0 && !x.wait(d.Delay) {
 		x.abort()
-		return 0
+		return delivery{}
 	}
 	if d.Row != RowNone {
 		return x.respondRow()
@@ -104,7 +131,7 @@ func (x *exchange) drainBody() bool {
 // refuseBody answers a request whose declared body is over the limit without
 // reading it: the connection closes after the answer, and net/http's own
 // read of what is left is bounded by Limits.BodyTimeout.
-func (x *exchange) refuseBody() int {
+func (x *exchange) refuseBody() delivery {
 	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(x.srv.limits.BodyTimeout))
 	x.w.Header().Set("Connection", "close")
 	return x.respond()
@@ -210,9 +237,9 @@ func intValue(n int64) []string {
 }
 
 // responseHeader is the header of a scripted response: the script's headers,
-// the markers and Retry-After. Values are assigned under canonical keys, as
-// Header.Set would store them.
-func (x *exchange) responseHeader(h http.Header, bodyLen int) {
+// the markers and Retry-After, whose wait it notes in out. Values are
+// assigned under canonical keys, as Header.Set would store them.
+func (x *exchange) responseHeader(h http.Header, bodyLen int, out *delivery) {
 	d := &x.d
 	for k, vs := range d.Headers {
 		h[k] = append([]string(nil), vs...) // the script's slices are shared
@@ -222,11 +249,8 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int) {
 	}
 	h[HeaderPhase] = sharedValue(x.script.phaseValues, d.Phase)
 	if d.HasRetryAfter {
-		if d.RetryAfterDate {
-			h["Retry-After"] = []string{retryAfterValue(d, time.Now())}
-		} else {
-			h["Retry-After"] = intValue(int64(d.RetryAfter / time.Second))
-		}
+		h["Retry-After"], out.retryAfter = retryAfterValues(d.RetryAfter, d.RetryAfterDate, x.srv.wallNow())
+		out.hasRetryAfter = true
 	}
 	if _, ok := h["Content-Type"]; !ok {
 		h["Content-Type"] = textPlain
@@ -234,36 +258,43 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int) {
 	h["Content-Length"] = intValue(int64(bodyLen))
 }
 
-// retryAfterValue is delta-seconds, or an HTTP-date rounded up to the whole
-// second so that waiting until it waits at least RetryAfter.
-func retryAfterValue(d *Decision, now time.Time) string {
-	if !d.RetryAfterDate {
-		return strconv.FormatInt(int64(d.RetryAfter/time.Second), 10)
-	}
-	at := now.Add(d.RetryAfter)
-	if t := at.Truncate(time.Second); t.Before(at) {
-		at = t.Add(time.Second)
-	}
-	return at.UTC().Format(http.TimeFormat)
-}
-
-// respond sends the decision's status, headers and body.
-func (x *exchange) respond() int {
+// respond sends the decision's status, headers and body. A body that fits
+// net/http's buffer goes onto the connection after the handler returns, so
+// after the Record is logged: a client that has its response finds its
+// Record. A write that fails here (a body too large for the buffer that the
+// client stops reading until the write deadline) makes the delivery
+// incomplete, with the bytes net/http accepted.
+func (x *exchange) respond() delivery {
 	x.writeDeadline()
-	x.responseHeader(x.w.Header(), len(x.d.Body))
+	out := delivery{status: x.d.Status}
+	x.responseHeader(x.w.Header(), len(x.d.Body), &out)
 	x.w.WriteHeader(x.d.Status)
 	if x.r.Method != http.MethodHead {
-		_, _ = x.w.Write(x.d.Body)
+		n, err := x.w.Write(x.d.Body)
+		out.bodyBytes, out.incomplete = int64(n), err != nil
 	}
-	return x.d.Status
+	return out
+}
+
+// flush writes what is buffered onto the connection and returns the error of
+// the write: directly on net/http's writer, or through a ResponseController
+// on a wrapped one. A writer that cannot flush (a handler mounted behind one)
+// tells nothing, which is not a failure.
+func flush(w http.ResponseWriter) error {
+	if f, ok := w.(interface{ FlushError() error }); ok {
+		return f.FlushError()
+	}
+	if err := http.NewResponseController(w).Flush(); !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
 }
 
 // respondRow commits the row operation and answers with the row's version.
-func (x *exchange) respondRow() int {
+func (x *exchange) respondRow() delivery {
 	version := x.script.Commit(&x.d, &x.info)
 	if x.d.Status == http.StatusOK {
-		x.d.Body = []byte(`{"version":` + strconv.FormatUint(version, 10) + "}\n")
-		x.w.Header().Set("Content-Type", "application/json")
+		x.w.Header().Set("Content-Type", "application/json") // the version, as Commit wrote it
 	}
 	x.w.Header().Set("ETag", ETag(version))
 	x.w.Header().Set(HeaderVersion, strconv.FormatUint(version, 10))

@@ -1,6 +1,9 @@
 package faultserver
 
-import "io"
+import (
+	"io"
+	"time"
+)
 
 // Test access to the arrival log, so specs can append Records directly.
 
@@ -45,3 +48,7 @@ func LimitClientKeys(perShard, bytesPerShard int) (restore func()) {
 	shardKeys, shardKeyBytes = perShard, bytesPerShard
 	return func() { shardKeys, shardKeyBytes = keys, bytes }
 }
+
+// SetWallClock fixes the wall clock that dates on the wire are read from;
+// call it before Start.
+func SetWallClock(s *Server, now func() time.Time) { s.now = now }

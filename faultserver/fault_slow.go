@@ -5,43 +5,44 @@ import (
 	"time"
 )
 
-// slowTick is how often a slow body is topped up: small enough that the
-// pacing is smooth, large enough that writes are not one byte each.
-const slowTick = 10 * time.Millisecond
-
-// slow sends the status and headers at once, then the body at the decision's
-// bandwidth, flushing each piece. The k-th byte is due k/bandwidth after the
-// first, so pacing does not drift with scheduling delays. If the client goes
-// away or the server closes midway, the handler returns with the body short
-// and net/http closes the connection.
-func (x *exchange) slow() int {
-	d := x.d
+// slow sends the status and headers at once, then the body at the
+// decision's bandwidth on the schedule of SlowChunk and SlowDue, flushing
+// each chunk. If the client goes away, a write fails or the server closes
+// midway, the handler returns with the body short (and net/http closes the
+// connection): the delivery counts the bytes flushed and is incomplete.
+func (x *exchange) slow() delivery {
+	d := &x.d
 	x.writeDeadline()
-	x.responseHeader(x.w.Header(), len(d.Body))
+	out := delivery{status: d.Status}
+	x.responseHeader(x.w.Header(), len(d.Body), &out)
 	x.w.WriteHeader(d.Status)
 	if x.r.Method == http.MethodHead {
-		return d.Status
+		return out // no body: net/http sends the header after the handler
 	}
-	rc := http.NewResponseController(x.w)
-	_ = rc.Flush()
-	bps := int64(d.Slow)
-	chunk := int(max(1, bps/int64(time.Second/slowTick)))
+	if flush(x.w) != nil {
+		out.incomplete = true
+		return out
+	}
+	chunk := SlowChunk(d.Slow)
+	size := int64(len(d.Body))
 	start := time.Now()
-	for sent := 0; sent < len(d.Body); {
-		n := min(chunk, len(d.Body)-sent)
+	for out.bodyBytes < size {
+		n := min(chunk, size-out.bodyBytes)
 		x.writeDeadline()
-		if _, err := x.w.Write(d.Body[sent : sent+n]); err != nil {
+		if _, err := x.w.Write(d.Body[out.bodyBytes : out.bodyBytes+n]); err != nil {
 			break
 		}
-		_ = rc.Flush()
-		sent += n
-		if sent == len(d.Body) {
+		if flush(x.w) != nil {
 			break
 		}
-		due := start.Add(time.Duration(int64(sent) * int64(time.Second) / bps))
-		if !x.wait(time.Until(due)) {
+		out.bodyBytes += n
+		if out.bodyBytes == size {
+			break
+		}
+		if !x.wait(time.Until(start.Add(SlowDue(d.Slow, out.bodyBytes)))) {
 			break
 		}
 	}
-	return d.Status
+	out.incomplete = out.bodyBytes < size
+	return out
 }

@@ -3,29 +3,37 @@ package faultserver
 import (
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // truncate sends a status line and headers whose Content-Length promises the
 // whole body, then only the first Truncate bytes of it, and closes: the client
 // reads an unexpected EOF in the body. The response is written by hand on the
-// hijacked connection, so nothing in net/http can complete or repair it.
-func (x *exchange) truncate() int {
-	d := x.d
+// hijacked connection, so nothing in net/http can complete or repair it; the
+// body is written straight to the connection, which says how much of it went
+// out.
+func (x *exchange) truncate() delivery {
+	d := &x.d
+	out := delivery{status: d.Status}
 	h := http.Header{}
-	x.responseHeader(h, len(d.Body))
-	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	x.responseHeader(h, len(d.Body), &out)
+	h.Set("Date", x.srv.wallNow().UTC().Format(http.TimeFormat))
 	conn, brw, ok := x.hijack()
 	if !ok {
-		return 0
+		return delivery{}
 	}
 	defer conn.Close()
 	fmt.Fprintf(brw, "HTTP/1.1 %03d %s\r\n", d.Status, http.StatusText(d.Status))
 	_ = h.Write(brw)
 	_, _ = brw.WriteString("\r\n")
-	if x.r.Method != http.MethodHead {
-		_, _ = brw.Write(d.Body[:min(d.Truncate, len(d.Body))])
+	if err := brw.Flush(); err != nil {
+		out.incomplete = true
+		return out
 	}
-	_ = brw.Flush()
-	return d.Status
+	if x.r.Method == http.MethodHead {
+		return out // a HEAD response has no body: it is whole
+	}
+	n, _ := conn.Write(d.Body[:min(d.Truncate, len(d.Body))])
+	out.bodyBytes = int64(n)
+	out.incomplete = n < len(d.Body)
+	return out
 }

@@ -7,6 +7,8 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience"
 )
 
 // newProxy forwards to upstream with the method, headers and body of the
@@ -27,17 +29,38 @@ func newProxy(upstream string) (*httputil.ReverseProxy, error) {
 	}, nil
 }
 
-// proxy forwards a request that drew no fault (or only a delay) upstream.
-func (x *exchange) proxy() int {
+// proxy forwards a request that drew no fault (or only a delay) upstream and
+// returns what reached the client: the upstream's final status (never a 1xx,
+// which is forwarded but not final), the body bytes written, and the wait the
+// upstream's Retry-After asked for. A body that could not be copied whole
+// (the client went away, or the upstream did) is incomplete.
+func (x *exchange) proxy() (out delivery) {
 	if x.d.Injected() {
 		x.w.Header().Set(HeaderFault, x.d.Kind)
 	}
 	rec := &statusRecorder{ResponseWriter: x.w, timeout: x.srv.limits.WriteTimeout}
+	defer func() {
+		out.status, out.bodyBytes = rec.status, rec.written
+		if out.status == 0 {
+			out.status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
+		}
+		if v := rec.retryAfter; v != "" {
+			out.retryAfter, out.hasRetryAfter = resilience.ParseRetryAfter(v, x.srv.wallNow())
+		}
+	}()
+	defer func() {
+		// ReverseProxy panics with ErrAbortHandler when it cannot copy the
+		// body; the Record is logged first, then serveFault panics again.
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				panic(p)
+			}
+			out.incomplete, out.abortHandler = true, true
+		}
+	}()
 	x.srv.proxy.ServeHTTP(rec, x.r)
-	if rec.status == 0 {
-		return http.StatusOK
-	}
-	return rec.status
+	out.incomplete = rec.failed
+	return out
 }
 
 // limitBody bounds the body forwarded upstream by Limits.MaxBodyBytes and
@@ -69,18 +92,31 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// statusRecorder notes the status a handler sends and gives the client
-// timeout to accept each write; Unwrap lets http.ResponseController reach the
+// statusRecorder notes the final status a handler sends, the Retry-After it
+// carries and the body bytes net/http accepted, and gives the client timeout
+// to accept each write; Unwrap lets http.ResponseController reach the
 // connection beneath for flushes.
 type statusRecorder struct {
 	http.ResponseWriter
-	status  int
-	timeout time.Duration
+	status     int
+	retryAfter string
+	written    int64 // body bytes net/http accepted
+	failed     bool  // a write of the body failed
+	timeout    time.Duration
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
+	// The upstream's 100 Continue is not forwarded: net/http sends the
+	// client its own when the proxy reads the request body, and forwarding
+	// the upstream's as well sent the client two.
+	if code == http.StatusContinue {
+		return
+	}
+	// Any other informational response (103 Early Hints) is forwarded and
+	// followed by the final one; 101 Switching Protocols is final.
+	if s.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		s.status = code
+		s.retryAfter = s.Header().Get("Retry-After")
 	}
 	s.deadline()
 	s.ResponseWriter.WriteHeader(code)
@@ -89,9 +125,15 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
+		s.retryAfter = s.Header().Get("Retry-After")
 	}
 	s.deadline()
-	return s.ResponseWriter.Write(b)
+	n, err := s.ResponseWriter.Write(b)
+	s.written += int64(n)
+	if err != nil {
+		s.failed = true
+	}
+	return n, err
 }
 
 func (s *statusRecorder) deadline() {

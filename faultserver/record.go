@@ -52,10 +52,23 @@ type Record struct {
 	Fault string `json:"fault"`
 	// Status is the status code sent; 0 where no status line was sent.
 	Status int `json:"status"`
-	// RetryAfterMs is the Retry-After the response asked for; 0 when none.
+	// RetryAfterMs is the wait the response's Retry-After asked for, from
+	// when it was sent: delta-seconds, or the HTTP-date sent (rounded up to
+	// the second) minus the server's time of sending; 0 when none was sent.
 	RetryAfterMs float64 `json:"retry_after_ms"`
 	// LatencyMs is from acceptance to the end of the response.
 	LatencyMs float64 `json:"latency_ms"`
+	// BodyBytes is how many bytes of the response body the server wrote to
+	// the connection: a slow body counts the chunks flushed, a truncated one
+	// what it sent before closing, any other what net/http accepted (a small
+	// body is flushed just after the Record is logged). The simulator counts
+	// what was written by the time the server stopped.
+	BodyBytes int64 `json:"body_bytes"`
+	// Incomplete is set when a response was begun (Status is not 0) but did
+	// not reach its end: the client went away or stopped reading, a write
+	// failed or timed out, or the server cut it (truncate, a proxied body
+	// that could not be copied). Such an attempt is not a success.
+	Incomplete bool `json:"incomplete,omitempty"`
 	// Policy names the client policy that sent the attempt, in harness runs
 	// that compare several; empty in logs of `chaos serve`.
 	Policy string `json:"policy,omitempty"`
@@ -75,9 +88,9 @@ type Record struct {
 
 // Client-side outcomes of an attempt (Record.Outcome).
 const (
-	OutcomeOK      = "ok"      // a complete response with a status below 400
+	OutcomeOK      = "ok"      // a complete response (read to its end) with a status below 400
 	OutcomeStatus  = "status"  // a complete response with a failing status
-	OutcomeTimeout = "timeout" // the client's per-attempt timeout fired
+	OutcomeTimeout = "timeout" // the client's per-attempt timeout fired (before the status line or mid-body)
 	OutcomeReset   = "reset"   // connection reset, closed, or a truncated or malformed response
 	OutcomeError   = "error"   // any other transport error
 )

@@ -15,11 +15,20 @@ var _ = Describe("Record", func() {
 		var buf bytes.Buffer
 		rec := faultserver.Record{TMs: 1503.25, Client: "c17", Request: "c17/3", Attempt: 2,
 			Method: "GET", Path: "/api/orders", Phase: "outage", Fault: faultserver.KindStatus,
-			Status: 503, RetryAfterMs: 1000, LatencyMs: 0.4}
+			Status: 503, RetryAfterMs: 1000, LatencyMs: 0.4, BodyBytes: 20}
 		Expect(faultserver.WriteRecords(&buf, []faultserver.Record{rec})).To(Succeed())
 		Expect(buf.String()).To(MatchJSON(`{"t_ms": 1503.25, "client": "c17", "request": "c17/3",
 			"attempt": 2, "method": "GET", "path": "/api/orders", "phase": "outage",
-			"fault": "status", "status": 503, "retry_after_ms": 1000, "latency_ms": 0.4}`))
+			"fault": "status", "status": 503, "retry_after_ms": 1000, "latency_ms": 0.4,
+			"body_bytes": 20}`))
+	})
+
+	It("writes incomplete only for a response that did not reach its end", func() {
+		var buf bytes.Buffer
+		rec := faultserver.Record{TMs: 1, Client: "a", Fault: faultserver.KindSlow, Status: 200,
+			LatencyMs: 200, BodyBytes: 40, Incomplete: true}
+		Expect(faultserver.WriteRecords(&buf, []faultserver.Record{rec})).To(Succeed())
+		Expect(buf.String()).To(ContainSubstring(`"latency_ms":200,"body_bytes":40,"incomplete":true`))
 	})
 
 	It("reads back what it wrote and names the line of a bad one", func() {

@@ -9,10 +9,10 @@ import (
 func Millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // NewRecord fills a Record from a request accepted at accepted (since the run
-// or server start) and the decision made for it. Both engines build their
-// Records with it, so the fields are filled identically; the engine then sets
-// LatencyMs (Finish) and, where the client gave up or the server closed before
-// a status line was sent, Status to 0.
+// or server start) and the decision made for it: the status and Retry-After
+// the decision asks for. The server then sets what the wire says (Status 0
+// where no status line was sent, BodyBytes, Incomplete, the wait its
+// Retry-After asked for) and LatencyMs (Finish).
 func NewRecord(accepted time.Duration, req *RequestInfo, d *Decision) Record {
 	rec := Record{
 		TMs:     Millis(accepted),

@@ -81,6 +81,8 @@ type Server struct {
 	lastKey keyCache     // the key of the last client without X-Chaos-Client
 	conns   connCounter  // numbers the connections (Record.Conn)
 
+	now func() time.Time // the wall clock of dates on the wire; nil: time.Now (see wallNow)
+
 	closing   <-chan struct{} // closed by Close: held requests end at once
 	stop      context.CancelFunc
 	ctx       context.Context // done when Close begins
@@ -375,8 +377,8 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	x := exchange{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
 	if r.ContentLength > s.limits.MaxBodyBytes {
 		x.d = bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
-		status := x.refuseBody()
-		s.finish(accepted, s.elapsed(), &x.info, &x.d, status)
+		out := x.refuseBody()
+		s.finish(accepted, s.elapsed(), &x.info, &x.d, &out)
 		return
 	}
 	at := max(0, accepted-st.epoch)
@@ -389,7 +391,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	if held && !s.hold() {
 		x.d, held = heldRefusal(x.d.Route, s.limits.MaxHeld), false
 	}
-	status := x.perform()
+	out := x.perform()
 	ended := s.elapsed() // one reading of the clock for the script and the Record
 	if held {
 		s.held.Add(-1)
@@ -397,17 +399,20 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	if admitted {
 		st.script.Release(max(0, ended-st.epoch))
 	}
-	s.finish(accepted, ended, &x.info, &x.d, status)
+	s.finish(accepted, ended, &x.info, &x.d, &out)
+	if out.abortHandler {
+		panic(http.ErrAbortHandler) // cut the connection now that the Record is logged
+	}
 }
 
 // finish logs and counts a request accepted at accepted that ended at ended
-// (both since server start), with status sent.
-func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, status int) {
+// (both since server start), with what was delivered.
+func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, out *delivery) {
 	// The request leaves the in-flight count and enters the stats before its
 	// Record is logged, so whoever sees the Record sees Stats with it over.
 	s.inFlight.Add(-1)
 	rec := NewRecord(accepted, info, d)
-	rec.Status = status
+	out.fill(&rec)
 	rec.Finish(ended)
 	s.stats.add(&rec)
 	s.metrics.observe(&rec)

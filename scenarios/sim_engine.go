@@ -300,6 +300,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if p.retryAfter > 0 {
 		rec.RetryAfterMs = faultserver.Millis(p.retryAfter)
 	}
+	rec.BodyBytes, rec.Incomplete = int64(p.bodyBytes), p.incomplete
 	rec.Finish(p.end)
 	rec.SentMs, rec.ReceivedMs = sim.times.pair(faultserver.Millis(p.sent), faultserver.Millis(p.received))
 	sim.err = sim.sink(rec)
@@ -329,15 +330,13 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	a.admitted, a.row = admitted, d.Row
 	if !a.reading {
 		sim.phases.observe(sim.now, d.Route, d.Phase)
-		// As faultserver.NewRecord fills a Record from the decision.
+		// As faultserver.NewRecord fills a Record from the decision; what
+		// the wire says (status, body, Retry-After) comes when it is known.
 		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
 			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)}
-		if d.HasRetryAfter && d.SentStatus() != 0 {
-			rec.retryAfter = d.RetryAfter
-		}
 		a.slot = sim.records.add(&rec)
 	}
-	a.performVirtual(&d, sim.net.draw(id, &c.hops))
+	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
 	if admitted && sim.stateful {
 		sim.queue.Push(a.serverEnd, evRelease, id)
 	} else if admitted {
@@ -357,7 +356,7 @@ func (sim *simulator) release(c *simClient) {
 		if a.reading {
 			c.version = version
 		}
-		a.status = d.Status
+		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
 	}
 	sim.script.Release(sim.now)
 }
@@ -379,11 +378,13 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
 			attempt: k.attemptNo, rowRead: true})
 	}
+	retryAfter, wait := a.retryAfterHeader(simEpoch)
 	rec := sim.records.at(a.slot)
-	rec.status, rec.end, rec.outcome = int32(a.status), a.serverEnd, sim.names.index(kind.RecordOutcome())
+	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
+	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
 	sim.out.Attempts++
-	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: a.status, Kind: kind, RetryAfter: a.retryAfterHeader(simEpoch)})
+	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

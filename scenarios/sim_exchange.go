@@ -1,8 +1,7 @@
 package scenarios
 
 import (
-	"net/http"
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
@@ -16,16 +15,19 @@ type simAttempt struct {
 	sentAt    time.Duration // the client sent it
 	deadline  time.Duration // the client's per-attempt timeout fires; 0: none
 	arrivedAt time.Duration // it reached the server
+	headerAt  time.Duration // the server sent the status line (or began the fault)
 	serverEnd time.Duration // the server finished with it (answered, closed, or saw the client leave)
 	clientAt  time.Duration // the client learnt its outcome
 	slot      uint64        // its Record's slot; unused for a row read
 
-	status     int // the status line the server sent; 0 for none
+	status     int32  // the status line the server sent; 0 for none
+	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	retryAfter time.Duration
 	raKind     uint8 // raNone, raDelta or raDate
 	outcome    resilience.OutcomeKind
 	admitted   bool // holds a slot of the server's capacity until serverEnd
 	abandoned  bool // the client left before the server answered
+	incomplete bool // a response begun did not reach its end
 	row        faultserver.RowOp
 	reading    bool // this is the read before a row write
 }
@@ -37,36 +39,52 @@ const (
 )
 
 // performVirtual plays a decision out in virtual time: when the server is
-// done with the request, when the client learns the outcome, and what the
-// outcome is. It mirrors what faultserver's HTTP server does on a real
-// connection:
+// done with the request, when the client learns the outcome, what the
+// outcome is, and how much of the body the server wrote. It mirrors what
+// faultserver's HTTP server does on a real connection:
 //   - a delay holds the request first; if the client leaves during it the
 //     server abandons the request (no status line is sent);
 //   - hang holds it for its duration, then closes: the client times out, or
 //     without a timeout sees the connection closed (EOF);
 //   - reset fails at once (connection reset); close and malformed fail when
-//     their bytes arrive; truncate fails after the partial body (EOF); slow
-//     sends its body at the bandwidth;
+//     their bytes arrive; truncate fails after the partial body (EOF), which
+//     is incomplete; slow sends its body on faultserver's slow-body schedule
+//     (SlowEnd), and a client that leaves before its end leaves it
+//     incomplete, with the bytes due by then (SlowSent);
 //   - overload is an immediate answer of the capacity model.
 //
-// back is the network delay of the way back to the client.
-func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration) {
-	end := a.arrivedAt + d.Delay
-	a.status = d.SentStatus()
+// back is the network delay of the way back to the client; head says the
+// request was a HEAD, whose response has no body.
+func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration, head bool) {
+	a.headerAt = a.arrivedAt + d.Delay
+	end := a.headerAt
+	a.status = int32(d.SentStatus())
 	a.outcome = resilience.KindUnset
+	size := int64(len(d.Body))
+	if head || a.status == 0 {
+		size = 0
+	}
+	sent := size
+	a.incomplete = false
 	switch d.Kind {
 	case faultserver.KindHang:
 		end += d.Hang
 		a.outcome = resilience.KindEOF
 	case faultserver.KindReset:
 		a.outcome = resilience.KindReset
-	case faultserver.KindClose, faultserver.KindTruncate:
+	case faultserver.KindClose:
 		a.outcome = resilience.KindEOF
+	case faultserver.KindTruncate:
+		a.outcome = resilience.KindEOF
+		if !head {
+			sent = min(int64(d.Truncate), size)
+			a.incomplete = sent < size
+		}
 	case faultserver.KindMalformed:
 		a.outcome = resilience.KindMalformed
 	case faultserver.KindSlow:
 		if d.Slow > 0 {
-			end += time.Duration(float64(len(d.Body)) / float64(d.Slow) * float64(time.Second))
+			end += faultserver.SlowEnd(d.Slow, size)
 		}
 	}
 	a.raKind = raNone
@@ -82,9 +100,13 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration)
 		// The client leaves before the server is done: the server sees it go
 		// and stops; the client reports a timeout.
 		a.serverEnd, a.clientAt = max(a.deadline, a.arrivedAt), a.deadline
-		a.abandoned = d.Delay > 0 && a.arrivedAt+d.Delay > a.deadline
+		a.abandoned = d.Delay > 0 && a.headerAt > a.deadline
 		if a.abandoned || d.Kind == faultserver.KindHang {
-			a.status = 0
+			a.status, sent = 0, 0
+		}
+		if a.status != 0 && d.Kind == faultserver.KindSlow {
+			sent = faultserver.SlowSent(d.Slow, size, a.serverEnd-a.headerAt)
+			a.incomplete = sent < size
 		}
 		a.outcome = resilience.KindTimeout
 	case a.deadline > 0 && end+back > a.deadline:
@@ -94,7 +116,13 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration)
 	default:
 		a.serverEnd, a.clientAt = end, end+back
 	}
+	a.bodyBytes = bodyCount(sent)
 }
+
+// bodyCount is a body's size as the simulator keeps it, in 32 bits to keep
+// an attempt in flight small: bodies the simulator sends are held in memory
+// and far below 4 GiB, and a larger count saturates.
+func bodyCount(n int64) uint32 { return uint32(min(n, math.MaxUint32)) }
 
 // resolvedOutcome is the outcome the client reports to its policy, with the
 // status once the server has committed any row operation.
@@ -108,19 +136,12 @@ func (a *simAttempt) resolvedOutcome() resilience.OutcomeKind {
 	return resilience.KindOK
 }
 
-// retryAfterHeader renders the Retry-After the server sent, as the live
-// server does (faultserver's retryAfterValue): delta-seconds, or an HTTP-date
-// rounded up to the whole second, taken when the response was sent.
-func (a *simAttempt) retryAfterHeader(epoch time.Time) string {
-	switch a.raKind {
-	case raDelta:
-		return strconv.FormatInt(int64(a.retryAfter/time.Second), 10)
-	case raDate:
-		at := epoch.Add(a.serverEnd + a.retryAfter)
-		if t := at.Truncate(time.Second); t.Before(at) {
-			at = t.Add(time.Second)
-		}
-		return at.UTC().Format(http.TimeFormat)
+// retryAfterHeader renders the Retry-After the server sent with its status
+// line, as the live server does (faultserver.RetryAfterHeader), and the wait
+// it asks for from then: "" and 0 when none was sent.
+func (a *simAttempt) retryAfterHeader(epoch time.Time) (string, time.Duration) {
+	if a.raKind == raNone || a.status == 0 {
+		return "", 0
 	}
-	return ""
+	return faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, epoch.Add(a.headerAt))
 }

@@ -27,7 +27,7 @@ type recordBuffer struct {
 // back when it is flushed (simulator.flush).
 type pendingRecord struct {
 	accepted, end time.Duration
-	retryAfter    time.Duration // the Retry-After sent; 0 for none
+	retryAfter    time.Duration // the wait the Retry-After sent asks for; 0 for none
 	// sent and received are the client's side: when it sent the attempt and
 	// when it had the response or gave up on it (Record.SentMs, ReceivedMs).
 	sent, received time.Duration
@@ -40,6 +40,9 @@ type pendingRecord struct {
 	outcome        uint32
 	rowRead        bool // a failed read before a row write, logged as a GET
 	done           bool
+	// What reached the wire.
+	incomplete bool   // a response begun did not reach its end
+	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 }
 
 // recordBlock is the number of slots per block.
