@@ -72,6 +72,9 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	r.Series.Succeeded = g.rateBins(p.bins.succeeded)
 	r.PeakToMean, r.CV = peakToMean(rate)
 	r.MaxWindowArrivals = maxWindow(p.bins.arrivals, g.windowBins)
+	r.Series.Retries = g.rateBins(p.bins.retries)
+	h := herdOf(p, g, a.opts.Capacity, n)
+	r.RetryMaxWindow, r.RetryPeakRate, r.PeakToCapacity = h.maxWindow, h.peakRate, h.peakToCapacity
 	r.Recovery = recoveries(p.bins, g, spans, p.name, a.opts.RecoveryThreshold)
 	r.TimeToRecoverMs = worstRecovery(r.Recovery, p.name, p.lastT, n)
 	if p.attempts == 0 { // every request was refused: no time span at all

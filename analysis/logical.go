@@ -91,8 +91,12 @@ type delaySample struct {
 	afterRA bool
 }
 
-// attemptOf steps a logical request's state by one attempt.
-func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, end float64) {
+// attemptOf steps a logical request's state by one attempt, and reports
+// whether the attempt is a retry: not the first of its logical request, by
+// its X-Chaos-Attempt number (above 1) or by the grouping (an attempt of the
+// request came before it).
+func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, end float64) (retry bool) {
+	retry = rec.Attempt > 1 || s.attempts > 0
 	attempt := int32(rec.Attempt)
 	if attempt == 0 {
 		attempt = s.attempts + 1
@@ -116,6 +120,7 @@ func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, 
 			s.raDeadline = end + rec.RetryAfterMs
 		}
 	}
+	return retry
 }
 
 // retry records the timing of a retry: its delay, its Retry-After compliance

@@ -62,7 +62,6 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 func (p *policyAcc) add(tl *timeline, rec faultserver.Record) {
 	ok := Succeeded(rec)
 	end := rec.TMs + rec.LatencyMs
-	tl.add(p.bins, rec.TMs, ok)
 	p.attempts++
 	p.firstT = min(p.firstT, rec.TMs)
 	p.lastT = max(p.lastT, rec.TMs)
@@ -74,6 +73,7 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record) {
 	p.faults[fault]++
 	p.seePhase(rec)
 
+	retry := false
 	switch {
 	case rec.Request != "":
 		key := keyOf(rec.Client, rec.Request)
@@ -81,7 +81,7 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record) {
 		if !found {
 			i = p.newLogical(key)
 		}
-		p.attemptOf(p.states.at(i), rec, ok, end)
+		retry = p.attemptOf(p.states.at(i), rec, ok, end)
 	case rec.Attempt > 0:
 		// No request id: a client's attempts 2, 3, ... join its current logical
 		// request, and attempt 1 (or a number not above the last) starts one.
@@ -91,13 +91,14 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record) {
 		if !found || int32(rec.Attempt) <= p.states.at(i).attempt {
 			i = p.newLogical(key)
 		}
-		p.attemptOf(p.states.at(i), rec, ok, end)
+		retry = p.attemptOf(p.states.at(i), rec, ok, end)
 	default:
 		p.singles = append(p.singles, rec.LatencyMs)
 		if ok {
 			p.singlesOK++
 		}
 	}
+	tl.add(p.bins, rec.TMs, ok, retry)
 }
 
 func (p *policyAcc) newLogical(key reqKey) int32 {

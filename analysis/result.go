@@ -16,9 +16,13 @@ type Result struct {
 	// BinWidthMs is the width of the arrival-rate bins behind peak_to_mean,
 	// cv and the series; WindowMs the sliding window of max_window_arrivals
 	// and recovery; ResolutionMs the timeline resolution both are exact to.
-	BinWidthMs   float64 `json:"bin_width_ms"`
-	WindowMs     float64 `json:"window_ms"`
-	ResolutionMs float64 `json:"resolution_ms"`
+	BinWidthMs float64 `json:"bin_width_ms"`
+	WindowMs   float64 `json:"window_ms"`
+	// RetryWindowMs is the sliding window of retry_max_window, retry_peak_rate
+	// and peak_to_capacity: Options.RetryWindow, 100 ms unless set, the same
+	// for every policy.
+	RetryWindowMs float64 `json:"retry_window_ms"`
+	ResolutionMs  float64 `json:"resolution_ms"`
 	// Phases are the spans shaded in plots, given or inferred from Records.
 	Phases []PhaseSpan `json:"phases"`
 	// Best names the strategy that did best: the one with the fewest attempts
@@ -64,6 +68,19 @@ type PolicyResult struct {
 	// RetryAfterViolations counts retries that arrived before the Retry-After
 	// of the previous response of the same logical request had elapsed.
 	RetryAfterViolations int `json:"retry_after_violations"`
+	// RetryMaxWindow is the most retries (attempts after the first of their
+	// logical request) arriving within any window of retry_window_ms, and
+	// RetryPeakRate the same per second: the herd the policy's retries make,
+	// without the first burst that every fleet started together shares. Both
+	// are null when no attempt could be grouped into logical requests.
+	RetryMaxWindow *int     `json:"retry_max_window"`
+	RetryPeakRate  *float64 `json:"retry_peak_rate"`
+	// PeakToCapacity is retry_max_window over the most requests the server's
+	// capacity model admits in a window of retry_window_ms: B + R·w for a
+	// token bucket of rate R and size B, C for a concurrency limit C (the
+	// smaller with both; see admittedIn). Above 1, one retry wave alone is more
+	// than the server takes. Null without a capacity model.
+	PeakToCapacity *float64 `json:"peak_to_capacity"`
 
 	// Unsent counts logical requests refused before any attempt (an open
 	// breaker, the client-side rate limit or the retry budget), as the runner
@@ -182,6 +199,8 @@ type Series struct {
 	// run start; every policy has the same number of bins.
 	Arrivals  []int `json:"arrivals"`
 	Succeeded []int `json:"succeeded"`
+	// Retries counts the retries among the arrivals, in the same bins.
+	Retries []int `json:"retries"`
 	// Completion is the empirical CDF of completion times.
 	Completion []Point `json:"completion_cdf"`
 }
