@@ -24,6 +24,7 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 		Attempts:             p.attempts,
 		RetryAfterRetries:    p.raRetries,
 		RetryAfterViolations: p.raViolations,
+		RetryAfterMarginMs:   p.margins.result(),
 		Faults:               p.faults,
 		FirstMs:              p.firstT,
 		LastMs:               p.lastT,
@@ -87,6 +88,9 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 
 	// Retries.
 	r.RetryDelays, r.RetrySpread = a.retryResults(p, n)
+	if r.RetryAfterMarginMs == nil && p.attempts > 0 {
+		n.add("%s: no retry followed a Retry-After, so retry_after_margin_ms is null", p.name)
+	}
 	p.explain(n)
 	explainUnsent(&r, n)
 	return &policyData{result: r, completion: completion, rate: rate}
@@ -98,8 +102,12 @@ func quantiles(sorted []float64) Quantiles {
 	if len(sorted) == 0 {
 		return Quantiles{}
 	}
-	q := func(p float64) float64 { return stat.Quantile(p, stat.Empirical, sorted, nil) }
-	return Quantiles{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: sorted[len(sorted)-1]}
+	return Quantiles{P50: quantileOf(sorted, 0.5), P90: quantileOf(sorted, 0.9), P99: quantileOf(sorted, 0.99), Max: sorted[len(sorted)-1]}
+}
+
+// quantileOf is the empirical p-quantile of sorted, non-empty values.
+func quantileOf(sorted []float64, p float64) float64 {
+	return stat.Quantile(p, stat.Empirical, sorted, nil)
 }
 
 // ecdf returns at most cdfPoints points of the empirical CDF of sorted

@@ -123,8 +123,8 @@ func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, 
 	return retry
 }
 
-// retry records the timing of a retry: its delay, its Retry-After compliance
-// and its arrival for the spread.
+// retry records the timing of a retry: its delay, its Retry-After margin and
+// compliance, and its arrival for the spread.
 func (p *policyAcc) retry(s *logicalState, rec faultserver.Record, attempt int32) {
 	retry := int(attempt) - 1
 	if retry < 1 || attempt <= s.attempt {
@@ -139,7 +139,8 @@ func (p *policyAcc) retry(s *logicalState, rec faultserver.Record, attempt int32
 	}
 	if s.raDeadline > 0 {
 		p.raRetries++
-		if rec.TMs < s.raDeadline-p.raSlack {
+		margin := p.margins.add(rec.TMs-s.raDeadline, p.rng)
+		if margin < -p.raSlack {
 			p.raViolations++
 		}
 	}

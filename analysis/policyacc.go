@@ -36,6 +36,7 @@ type policyAcc struct {
 	untracked    int // retries beyond maxTrackedRetry
 	raRetries    int // retries that followed a Retry-After
 	raViolations int // ... and arrived before it elapsed
+	margins      marginAcc
 }
 
 // phaseSeen is what the Records say about one phase.
@@ -55,6 +56,7 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 		faults:     map[string]int{},
 		phases:     map[string]*phaseSeen{},
 		requests:   map[reqKey]int32{},
+		margins:    marginAcc{sample: reservoir[float64]{size: o.SampleSize}},
 	}
 }
 

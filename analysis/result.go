@@ -81,6 +81,11 @@ type PolicyResult struct {
 	// smaller with both; see admittedIn). Above 1, one retry wave alone is more
 	// than the server takes. Null without a capacity model.
 	PeakToCapacity *float64 `json:"peak_to_capacity"`
+	// RetryAfterMarginMs is the distribution of how long after the earliest
+	// time the server allowed (the end of the previous response plus its
+	// Retry-After) each retry that followed a Retry-After arrived; negative is
+	// early. Null when no retry followed a Retry-After.
+	RetryAfterMarginMs *RetryAfterMargin `json:"retry_after_margin_ms"`
 
 	// Unsent counts logical requests refused before any attempt (an open
 	// breaker, the client-side rate limit or the retry budget), as the runner
@@ -132,6 +137,26 @@ type Quantiles struct {
 	P90 float64 `json:"p90"`
 	P99 float64 `json:"p99"`
 	Max float64 `json:"max"`
+}
+
+// RetryAfterMargin is the distribution of Retry-After margins in ms: retry
+// arrival minus (end of the previous response + its Retry-After), rounded to
+// the nanosecond. Count, Min and the early counts are exact; the quantiles
+// (empirical) rest on a seeded sample when Sampled.
+type RetryAfterMargin struct {
+	Count int     `json:"count"`
+	Min   float64 `json:"min"`
+	P1    float64 `json:"p1"`
+	P50   float64 `json:"p50"`
+	P99   float64 `json:"p99"`
+	// Early counts margins below 0 by any amount: unlike
+	// retry_after_violations it grants no Options.RetryAfterSlack, so it shows
+	// the retries a few milliseconds early that the slack forgives.
+	Early int `json:"early"`
+	// EarlyOver100Ms and EarlyOver1s count margins below −100 ms and −1 s.
+	EarlyOver100Ms int  `json:"early_over_100ms"`
+	EarlyOver1s    int  `json:"early_over_1s"`
+	Sampled        bool `json:"sampled"`
 }
 
 // AttemptCount is the number of logical requests that took Attempts attempts.
