@@ -116,8 +116,10 @@ type PolicyResult struct {
 	// RetrySpread is the thundering-herd spread of each retry's arrival time
 	// across logical requests.
 	RetrySpread []RetrySpread `json:"retry_spread"`
-	// TimeToRecoverMs is the longest recovery after any fault phase; nil when
-	// there was no fault phase or the policy never recovered (see Recovery).
+	// TimeToRecoverMs is the longest recovery after any fault phase, from the
+	// phase's end to sustained success, never before the first success after
+	// it; nil when there was no fault phase or the policy never recovered (see
+	// Recovery).
 	TimeToRecoverMs *float64   `json:"time_to_recover_ms"`
 	Recovery        []Recovery `json:"recovery"`
 	// BreakerOpenShare is the share of the makespan the breaker was open;
@@ -200,8 +202,10 @@ type RetrySpread struct {
 	Sampled     bool    `json:"sampled"`
 }
 
-// Recovery is the time from the end of a fault phase until the sliding
-// success rate was back at the threshold.
+// Recovery is the time from the end of a fault phase to sustained success
+// after it: the first successful attempt after the phase from which on, up to
+// the next fault phase or the end of the run, the sliding success rate (over
+// the trailing window_ms) stays at or above the threshold (see recoveries).
 type Recovery struct {
 	Phase string  `json:"phase"`
 	EndMs float64 `json:"end_ms"`
