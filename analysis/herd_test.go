@@ -35,9 +35,9 @@ func fleetLog(policy string, retryAt func(k int) float64) []faultserver.Record {
 func synchronized(int) float64 { return 1000 }
 func jittered(k int) float64   { return 20 + 40*float64(k) }
 
-// tenPerHundredMs is a token bucket that refills 100 per second and holds 10:
-// in any 100 ms window it admits at most 10 + 100·0.1 = 20.
-var tenPerHundredMs = &analysis.Capacity{Rate: 100, Burst: 10}
+// twentyPerWindow is a token bucket that refills 1000 per second and holds 4:
+// in any 16 ms window (the default) it admits at most 4 + 1000·0.016 = 20.
+var twentyPerWindow = &analysis.Capacity{Rate: 1000, Burst: 4}
 
 var _ = Describe("herd figures over retries only", func() {
 	var res analysis.Result
@@ -45,15 +45,15 @@ var _ = Describe("herd figures over retries only", func() {
 
 	BeforeEach(func() {
 		recs := append(fleetLog("none", synchronized), fleetLog("full", jittered)...)
-		res = analyse(analysis.Options{BinWidth: 100 * time.Millisecond, Capacity: tenPerHundredMs}, recs)
+		res = analyse(analysis.Options{BinWidth: 100 * time.Millisecond, Capacity: twentyPerWindow}, recs)
 		none, full = res.Policies[0], res.Policies[1]
 		Expect(none.Name).To(Equal("none"))
 		Expect(full.Name).To(Equal("full"))
 	})
 
-	It("uses one retry window of 100 ms by default, for every policy", func() {
-		Expect(res.RetryWindowMs).To(Equal(100.0))
-		Expect(analysis.DefaultRetryWindow).To(Equal(100 * time.Millisecond))
+	It("uses one retry window of 16 ms by default, for every policy", func() {
+		Expect(res.RetryWindowMs).To(Equal(16.0))
+		Expect(analysis.DefaultRetryWindow).To(Equal(16 * time.Millisecond))
 	})
 
 	It("shows the figures over all arrivals cannot tell the two fleets apart, or call the jittered one worse", func() {
@@ -73,16 +73,15 @@ var _ = Describe("herd figures over retries only", func() {
 
 	It("separates a synchronized fleet from a jittered one by a wide margin", func() {
 		// none: all 50 retries arrive at 1000, in one window.
-		// full: retries 40 ms apart; a 100 ms window holds at most
-		// ceil(100/40) = 3 of them (e.g. [20, 120): 20, 60, 100).
+		// full: retries 40 ms apart; a 16 ms window holds one of them.
 		Expect(*none.RetryMaxWindow).To(Equal(50))
-		Expect(*full.RetryMaxWindow).To(Equal(3))
-		// Per second: 50/0.1 = 500 and 3/0.1 = 30.
-		Expect(*none.RetryPeakRate).To(BeNumerically("~", 500, 1e-9))
-		Expect(*full.RetryPeakRate).To(BeNumerically("~", 30, 1e-9))
-		// Over the 20 the bucket admits in 100 ms: 50/20 = 2.5 and 3/20 = 0.15.
+		Expect(*full.RetryMaxWindow).To(Equal(1))
+		// Per second: 50/0.016 = 3125 and 1/0.016 = 62.5.
+		Expect(*none.RetryPeakRate).To(BeNumerically("~", 3125, 1e-9))
+		Expect(*full.RetryPeakRate).To(BeNumerically("~", 62.5, 1e-9))
+		// Over the 20 the bucket admits in 16 ms: 50/20 = 2.5 and 1/20 = 0.05.
 		Expect(*none.PeakToCapacity).To(BeNumerically("~", 2.5, 1e-12))
-		Expect(*full.PeakToCapacity).To(BeNumerically("~", 0.15, 1e-12))
+		Expect(*full.PeakToCapacity).To(BeNumerically("~", 0.05, 1e-12))
 	})
 
 	It("keeps the retries as a series in the rate bins", func() {
@@ -97,14 +96,23 @@ var _ = Describe("herd figures over retries only", func() {
 
 	It("follows the retry window it is given", func() {
 		recs := fleetLog("full", jittered)
-		res := analyse(analysis.Options{RetryWindow: time.Second, Capacity: tenPerHundredMs}, recs)
+		res := analyse(analysis.Options{RetryWindow: 100 * time.Millisecond, Capacity: twentyPerWindow}, recs)
 		p := res.Policies[0]
-		Expect(res.RetryWindowMs).To(Equal(1000.0))
-		// [20, 1020) holds the 25 retries at 20, 60, ..., 980.
+		Expect(res.RetryWindowMs).To(Equal(100.0))
+		// Retries 40 ms apart: a 100 ms window holds ceil(100/40) = 3 of them
+		// ([20, 120): 20, 60, 100); 3/0.1 = 30 per second.
+		Expect(*p.RetryMaxWindow).To(Equal(3))
+		Expect(*p.RetryPeakRate).To(BeNumerically("~", 30, 1e-9))
+		// The bucket admits 4 + 1000·0.1 = 104 in 100 ms: 3/104.
+		Expect(*p.PeakToCapacity).To(BeNumerically("~", 3.0/104, 1e-12))
+
+		res = analyse(analysis.Options{RetryWindow: time.Second, Capacity: twentyPerWindow}, recs)
+		p = res.Policies[0]
+		// [20, 1020) holds the 25 retries at 20, 60, ..., 980; 4 + 1000 = 1004
+		// admitted in a second.
 		Expect(*p.RetryMaxWindow).To(Equal(25))
 		Expect(*p.RetryPeakRate).To(BeNumerically("~", 25, 1e-9))
-		// The bucket admits 10 + 100·1 = 110 in a second: 25/110.
-		Expect(*p.PeakToCapacity).To(BeNumerically("~", 25.0/110, 1e-12))
+		Expect(*p.PeakToCapacity).To(BeNumerically("~", 25.0/1004, 1e-12))
 	})
 })
 
@@ -119,13 +127,13 @@ var _ = Describe("peak_to_capacity", func() {
 				c := fmt.Sprintf("c%02d", i)
 				recs = append(recs, faultserver.Record{TMs: t, Client: c, Request: c + "/1", Attempt: 2, Policy: "full", Fault: "none", Status: 200})
 			}
-			return analyse(analysis.Options{BinWidth: time.Second, Capacity: tenPerHundredMs}, recs).Policies[0]
+			return analyse(analysis.Options{BinWidth: time.Second, Capacity: twentyPerWindow}, recs).Policies[0]
 		}
 		near, far := sparse(5000, 9000, 13000), sparse(10000, 30000, 50000)
 		for _, p := range []analysis.PolicyResult{near, far} {
-			// One retry per window: 1, 10 per second, 1/20 of what the bucket admits.
+			// One retry per window: 1, 62.5 per second, 1/20 of what the bucket admits.
 			Expect(*p.RetryMaxWindow).To(Equal(1))
-			Expect(*p.RetryPeakRate).To(BeNumerically("~", 10, 1e-9))
+			Expect(*p.RetryPeakRate).To(BeNumerically("~", 62.5, 1e-9))
 			Expect(*p.PeakToCapacity).To(BeNumerically("~", 0.05, 1e-12))
 		}
 		// A peak-to-mean over 1 s bins is the empty bins' doing: 50 over a mean
@@ -139,12 +147,12 @@ var _ = Describe("peak_to_capacity", func() {
 		// 50 retries in one window against 40 slots: 50/40.
 		p := analyse(analysis.Options{Capacity: &analysis.Capacity{Concurrency: 40}}, recs).Policies[0]
 		Expect(*p.PeakToCapacity).To(BeNumerically("~", 1.25, 1e-12))
-		// Slots 40, bucket 10 + 100·0.1 = 20: the bucket decides, 50/20.
-		p = analyse(analysis.Options{Capacity: &analysis.Capacity{Concurrency: 40, Rate: 100, Burst: 10}}, recs).Policies[0]
+		// Slots 40, bucket 4 + 1000·0.016 = 20: the bucket decides, 50/20.
+		p = analyse(analysis.Options{Capacity: &analysis.Capacity{Concurrency: 40, Rate: 1000, Burst: 4}}, recs).Policies[0]
 		Expect(*p.PeakToCapacity).To(BeNumerically("~", 2.5, 1e-12))
-		// No burst given: one second's worth, 100; 100 + 10 = 110 in 100 ms.
-		p = analyse(analysis.Options{Capacity: &analysis.Capacity{Rate: 100}}, recs).Policies[0]
-		Expect(*p.PeakToCapacity).To(BeNumerically("~", 50.0/110, 1e-12))
+		// No burst given: one second's worth, 1000; 1000 + 16 = 1016 in 16 ms.
+		p = analyse(analysis.Options{Capacity: &analysis.Capacity{Rate: 1000}}, recs).Policies[0]
+		Expect(*p.PeakToCapacity).To(BeNumerically("~", 50.0/1016, 1e-12))
 	})
 
 	It("is null, with a note, when the server has no capacity model", func() {
@@ -161,7 +169,7 @@ var _ = Describe("herd figures of a log whose retries cannot be seen", func() {
 		for i := range recs {
 			recs[i].Request, recs[i].Attempt = "", 0
 		}
-		res := analyse(analysis.Options{Capacity: tenPerHundredMs}, recs)
+		res := analyse(analysis.Options{Capacity: twentyPerWindow}, recs)
 		p := res.Policies[0]
 		Expect(p.RetryMaxWindow).To(BeNil())
 		Expect(p.RetryPeakRate).To(BeNil())

@@ -127,15 +127,19 @@ type Capacity struct {
 const (
 	DefaultPolicyName = "client"
 	DefaultWindow     = time.Second
-	// DefaultRetryWindow is 100 ms: no longer than the base delay of most
-	// retry policies (100 ms in the built-in scenarios, a second or more in
-	// many libraries), so retries that jitter spreads over a backoff interval
-	// fall into several windows, yet far longer than the few milliseconds by
-	// which network hops and timers smear a synchronized wave, which so stays
-	// in one. It is a whole number of timeline bins at resolutions of 1, 2 and
-	// 4 ms (runs up to about 17 minutes), so it is exact there; longer runs
-	// round it to the resolution, with a note.
-	DefaultRetryWindow        = 100 * time.Millisecond
+	// DefaultRetryWindow is 16 ms. It must be much shorter than the spread
+	// jitter gives a wave of retries, or a jittered wave fits in one window as
+	// well as a synchronized one: full jitter spreads a first retry over the
+	// base delay, 100 ms in the built-in scenarios and often more in retry
+	// libraries, and with a 100 ms window the default compare scores
+	// full jitter a worse herd than none (512 retries against 436, all inside
+	// the first wave). It must be longer than the few milliseconds by which
+	// network hops and timers smear a synchronized wave: there none keeps its
+	// 436 in any window down to 5 ms. At 16 ms the default compare reads none
+	// 436, equal 155, full 91, decorrelated 45. And 16 ms is a whole number of
+	// timeline bins at every resolution up to 16 ms, so it is exact, the same
+	// window, for runs up to 70 minutes; longer runs round it, with a note.
+	DefaultRetryWindow        = 16 * time.Millisecond
 	DefaultRecoveryThreshold  = 0.95
 	DefaultRetryAfterSlack    = time.Millisecond
 	DefaultBootstrapResamples = 1000

@@ -19,7 +19,7 @@ type Result struct {
 	BinWidthMs float64 `json:"bin_width_ms"`
 	WindowMs   float64 `json:"window_ms"`
 	// RetryWindowMs is the sliding window of retry_max_window, retry_peak_rate
-	// and peak_to_capacity: Options.RetryWindow, 100 ms unless set, the same
+	// and peak_to_capacity: Options.RetryWindow, 16 ms unless set, the same
 	// for every policy.
 	RetryWindowMs float64 `json:"retry_window_ms"`
 	ResolutionMs  float64 `json:"resolution_ms"`

@@ -23,6 +23,7 @@ type analyzeFlags struct {
 	seed     uint64
 	bin      time.Duration
 	window   time.Duration
+	retry    retryWindowFlag
 }
 
 func newAnalyzeCmd(s streams) *cobra.Command {
@@ -49,16 +50,22 @@ cut short (the writer crashed mid-write) is skipped with a warning.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed the server ran with, to record in the report (default: unknown)")
 	fl.DurationVar(&f.bin, "bin", 0, "width of the arrival-rate bins (default: chosen from the run)")
 	fl.DurationVar(&f.window, "window", 0, "sliding window for the most arrivals and for recovery (default 1s)")
+	f.retry.register(fl)
 	return cmd
 }
 
 func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) error {
+	retryWindow, err := f.retry.value()
+	if err != nil {
+		return err
+	}
 	opts := analysis.Options{
-		Scenario: f.scenario,
-		Engine:   "log",
-		Command:  analyzeCommandLine(cmd, logs),
-		BinWidth: f.bin,
-		Window:   f.window,
+		Scenario:    f.scenario,
+		Engine:      "log",
+		Command:     analyzeCommandLine(cmd, logs),
+		BinWidth:    f.bin,
+		Window:      f.window,
+		RetryWindow: retryWindow,
 	}
 	if opts.Scenario == "" {
 		opts.Scenario = strings.TrimSuffix(filepath.Base(logs[0]), filepath.Ext(logs[0]))

@@ -144,6 +144,8 @@ func analyseClientRecords(sc *scenarios.Scenario, f *checkFlags, seed uint64, re
 		Seed:          &seed,
 		Command:       checkCommand(sc, f, seed),
 		DefaultPolicy: engineClient,
+		RetryWindow:   f.retry.d,
+		Capacity:      sc.AnalysisCapacity(),
 	})
 	if err != nil {
 		return analysis.Result{}, err

@@ -40,6 +40,7 @@ type tuneFlags struct {
 	workers   int
 	out       string
 	limits    limitFlags
+	retry     retryWindowFlag
 }
 
 func newTuneCmd(s streams) *cobra.Command {
@@ -75,6 +76,7 @@ It writes result.json, report.md, report.html and the plots into --out.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's seed)")
 	fl.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "simulations run at once (default: the number of cores)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write result.json, the reports and plots into (created if missing)")
+	f.retry.register(fl)
 	f.limits.register(fl)
 	return cmd
 }
@@ -118,6 +120,9 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	seed := sc.SeedOf(opts)
 	opts.Seed = &seed
 	if err := f.limits.apply(&opts); err != nil {
+		return err
+	}
+	if opts.RetryWindow, err = f.retry.value(); err != nil {
 		return err
 	}
 	// Every point runs the same fleet, so one estimate speaks for each run.
@@ -290,7 +295,7 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	merged := &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed}
+	merged := &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, RetryWindow: opts.RetryWindow, Capacity: sc.AnalysisCapacity()}
 	for i, r := range runs {
 		if errs[i] != nil {
 			return nil, nil, fmt.Errorf("setting %q: %w", points[i].Name, errs[i])
@@ -308,6 +313,7 @@ func tuneCommand(arg string, f *tuneFlags, policy string, seed uint64) string {
 	}
 	parts = append(parts, "--policy", policy, "--objective", f.objective,
 		"--seed", strconv.FormatUint(seed, 10), "--out", f.out)
+	parts = append(parts, f.retry.words()...)
 	return strings.Join(parts, " ")
 }
 
