@@ -74,3 +74,19 @@ policies:
 		Entry("check", "check", "testdata/scenarios/small.yaml"),
 	)
 })
+
+var _ = Describe("the herd figures of the default compare", func() {
+	It("call no jitter a far worse herd than full jitter", func() {
+		out := GinkgoT().TempDir()
+		r := chaos("compare", "--jitter", "none,full", "--out", out)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		res := readResult(filepath.Join(out, "result.json"))
+		none, _ := res.Policy("none")
+		full, _ := res.Policy("full")
+		// 500 clients start together behind a capacity limit: both fleets send
+		// the same first burst, and the retries of the overloaded ones follow
+		// at once (none) or spread over the 100 ms base (full).
+		Expect(*none.RetryMaxWindow).To(BeNumerically(">", 3**full.RetryMaxWindow))
+		Expect(*none.PeakToCapacity).To(BeNumerically(">", 3**full.PeakToCapacity))
+	})
+})
