@@ -33,7 +33,7 @@ func herdOf(p *policyAcc, g grid, c *Capacity, n *notes) herd {
 		ratio := float64(most) / admitted
 		h.peakToCapacity = &ratio
 	} else {
-		n.add("The server has no capacity model (a scenario's server.capacity with a rate or a concurrency), so peak_to_capacity is null")
+		n.add("The server has no capacity model (a scenario's server.capacity, or chaos analyze --capacity, with a rate or a concurrency), so peak_to_capacity is null")
 	}
 	return h
 }

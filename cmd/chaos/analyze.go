@@ -24,6 +24,7 @@ type analyzeFlags struct {
 	bin      time.Duration
 	window   time.Duration
 	retry    retryWindowFlag
+	capacity string
 }
 
 func newAnalyzeCmd(s streams) *cobra.Command {
@@ -51,6 +52,7 @@ cut short (the writer crashed mid-write) is skipped with a warning.`,
 	fl.DurationVar(&f.bin, "bin", 0, "width of the arrival-rate bins (default: chosen from the run)")
 	fl.DurationVar(&f.window, "window", 0, "sliding window for the most arrivals and for recovery (default 1s)")
 	f.retry.register(fl)
+	fl.StringVar(&f.capacity, "capacity", "", "the server's capacity model, as in a scenario's server.capacity, for peak_to_capacity: concurrency=N,rate=R,burst=B (each optional; burst defaults to one second of rate). Default: none, and peak_to_capacity is null")
 	return cmd
 }
 
@@ -66,6 +68,11 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 		BinWidth:    f.bin,
 		Window:      f.window,
 		RetryWindow: retryWindow,
+	}
+	if f.capacity != "" {
+		if opts.Capacity, err = parseCapacity(f.capacity); err != nil {
+			return err
+		}
 	}
 	if opts.Scenario == "" {
 		opts.Scenario = strings.TrimSuffix(filepath.Base(logs[0]), filepath.Ext(logs[0]))

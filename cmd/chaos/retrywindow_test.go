@@ -90,3 +90,34 @@ var _ = Describe("the herd figures of the default compare", func() {
 		Expect(*none.PeakToCapacity).To(BeNumerically(">", 3**full.PeakToCapacity))
 	})
 })
+
+var _ = Describe("chaos analyze --capacity", func() {
+	It("gives a log of chaos serve the server's capacity, for peak_to_capacity", func() {
+		out := GinkgoT().TempDir()
+		// Two retries in the 200 ms window [2000, 2200); a bucket of rate 10/s
+		// and size 2 admits 2 + 10·0.2 = 4 in it: 2/4.
+		r := chaos("analyze", "testdata/analyze/serve.jsonl", "--out", out, "--retry-window", "200ms", "--capacity", "rate=10,burst=2")
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		p := readResult(filepath.Join(out, "result.json")).Policies[0]
+		Expect(*p.PeakToCapacity).To(Equal(0.5))
+		// 3 slots, fewer than the bucket's 4: 2/3.
+		r = chaos("analyze", "testdata/analyze/serve.jsonl", "--out", out, "--retry-window", "200ms", "--capacity", "concurrency=3, rate=10, burst=2")
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		p = readResult(filepath.Join(out, "result.json")).Policies[0]
+		Expect(*p.PeakToCapacity).To(BeNumerically("~", 2.0/3, 1e-12))
+	})
+
+	DescribeTable("is bad input (exit 2) naming what is wrong",
+		func(value, want string) {
+			r := chaos("analyze", "testdata/analyze/serve.jsonl", "--out", os.TempDir(), "--capacity", value)
+			Expect(r.code).To(Equal(exitBadInput))
+			Expect(r.stderr).To(ContainSubstring(want))
+		},
+		Entry("not KEY=VALUE", "1000", `"1000" is not KEY=VALUE`),
+		Entry("an unknown key", "speed=3", `unknown key "speed"`),
+		Entry("a negative number", "rate=-1", "rate=-1: want a number that is not negative"),
+		Entry("not a number", "concurrency=many", "concurrency=many: want a number"),
+		Entry("a key twice", "rate=1,rate=2", "rate is given twice"),
+		Entry("no limit at all", "burst=5", "give a rate or a concurrency"),
+	)
+})
