@@ -88,8 +88,11 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 
 	// Retries.
 	r.RetryDelays, r.RetrySpread = a.retryResults(p, n)
-	if r.RetryAfterMarginMs == nil && p.attempts > 0 {
+	switch m := r.RetryAfterMarginMs; {
+	case m == nil && p.attempts > 0:
 		n.add("%s: no retry followed a Retry-After, so retry_after_margin_ms is null", p.name)
+	case m != nil && m.Sampled:
+		n.add("%s: %d retries followed a Retry-After; the quantiles of retry_after_margin_ms rest on a seeded sample of %d (count, min and the early counts are exact)", p.name, m.Count, a.opts.SampleSize)
 	}
 	p.explain(n)
 	explainUnsent(&r, n)

@@ -77,6 +77,17 @@ var _ = Describe("the Retry-After margin", func() {
 		Expect(m.Early).To(Equal(0))
 	})
 
+	It("keeps count, minimum and early counts exact when the quantiles rest on a sample", func() {
+		// A sample of 4 of the 6 margins: the early counts and the minimum still
+		// see all six.
+		res := analyse(analysis.Options{SampleSize: 4}, margins())
+		m := res.Policies[0].RetryAfterMarginMs
+		Expect(m.Sampled).To(BeTrue())
+		Expect([]int{m.Count, m.Early, m.EarlyOver100Ms, m.EarlyOver1s}).To(Equal([]int{6, 4, 2, 1}))
+		Expect(m.Min).To(Equal(-1500.0))
+		Expect(res.Notes).To(ContainElement(ContainSubstring("the quantiles of retry_after_margin_ms rest on a seeded sample of 4")))
+	})
+
 	It("is null, with a note, when no retry followed a Retry-After", func() {
 		res := analyse(analysis.Options{}, margins()[12:]) // r7 alone
 		Expect(res.Policies[0].RetryAfterMarginMs).To(BeNil())
