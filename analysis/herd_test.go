@@ -192,3 +192,28 @@ var _ = Describe("the retry window option", func() {
 		Expect(err).To(MatchError(ContainSubstring("capacity")))
 	})
 })
+
+var _ = Describe("the default retry window on long runs", func() {
+	// The timeline keeps 2^18 bins: a run past 2^18·8 ms (35 min) has 16 ms
+	// bins, one past 2^18·16 ms (70 min) 32 ms bins.
+	long := func(lastMs float64) analysis.Result {
+		return analyse(analysis.Options{}, []faultserver.Record{
+			{TMs: 0, Client: "a", Request: "a", Attempt: 1, Fault: "none", Status: 200},
+			{TMs: lastMs, Client: "b", Request: "b", Attempt: 1, Fault: "none", Status: 200},
+		})
+	}
+
+	It("stays exactly 16 ms up to 70 minutes", func() {
+		res := long(1 << 18 * 8)
+		Expect(res.ResolutionMs).To(Equal(16.0))
+		Expect(res.RetryWindowMs).To(Equal(16.0))
+		Expect(res.Notes).NotTo(ContainElement(ContainSubstring("retry window")))
+	})
+
+	It("is rounded, with a note, beyond", func() {
+		res := long(1 << 18 * 16)
+		Expect(res.ResolutionMs).To(Equal(32.0))
+		Expect(res.RetryWindowMs).To(Equal(32.0))
+		Expect(res.Notes).To(ContainElement("retry window 16ms rounded to 32 ms, a multiple of the timeline resolution of 32 ms"))
+	})
+})
