@@ -123,6 +123,7 @@ func (a *Accumulator) Finish() (Result, error) {
 	grid := a.chooseGrid(n)
 	res.BinWidthMs = grid.binWidth
 	res.WindowMs = grid.window
+	res.RetryWindowMs = grid.retryWindow
 	res.Phases = a.phaseSpans(n)
 	data := make([]*policyData, len(a.order))
 	for i, p := range a.order {

@@ -173,11 +173,12 @@ var _ = Describe("the accumulator on a small log worked out by hand", func() {
 			{Name: "outage", Policy: "client", StartMs: 1000, EndMs: 1400, Fault: true},
 			{Name: "recovered", Policy: "client", StartMs: 2000, EndMs: 2500},
 		}))
-		// The window [1400, 2400) still holds the failure at 1400 (2 of 3 ok);
-		// [1401, 2401) holds only the two successes.
+		// After the outage's last arrival at 1400 only successes arrive (2000,
+		// 2100, 2500): recovered at the first of them, 600 ms after the end.
+		// (Windows that merely start after 1400 and reach a success said 1.)
 		Expect(p.Recovery).To(HaveLen(1))
-		Expect(*p.Recovery[0].TimeToRecoverMs).To(Equal(1.0))
-		Expect(*p.TimeToRecoverMs).To(Equal(1.0))
+		Expect(*p.Recovery[0].TimeToRecoverMs).To(Equal(600.0))
+		Expect(*p.TimeToRecoverMs).To(Equal(600.0))
 		Expect(res.Notes).To(ContainElement(ContainSubstring("Phases were inferred")))
 	})
 
@@ -213,8 +214,8 @@ var _ = Describe("the accumulator's choices and caveats", func() {
 		p := res.Policies[0]
 		Expect(p.Recovery).To(HaveLen(1))
 		Expect(p.Recovery[0].Phase).To(Equal("outage"))
-		// [1500, 2500) holds the two successes at 2000 and 2100 only.
-		Expect(*p.Recovery[0].TimeToRecoverMs).To(Equal(0.0))
+		// After 1500 only successes arrive, the first at 2000.
+		Expect(*p.Recovery[0].TimeToRecoverMs).To(Equal(500.0))
 		Expect(res.Notes).NotTo(ContainElement(ContainSubstring("inferred")))
 	})
 

@@ -65,6 +65,16 @@
 // memory). Where it cannot group the Records, amplification and the
 // Retry-After counts are nil (null in result.json), with a note.
 //
+// The herd figures count retries only, on the same timeline as every arrival:
+// retry_max_window and retry_peak_rate in one sliding window
+// (Options.RetryWindow, 16 ms unless set), and peak_to_capacity over what the
+// server's capacity model (Options.Capacity) admits in it. The first burst of
+// a fleet that starts together is the same whatever its jitter, so only the
+// retries tell a synchronized fleet from a jittered one. Each retry after a
+// Retry-After adds its margin (arrival minus the earliest time allowed) to
+// retry_after_margin_ms. Time to recover ends at sustained success after a
+// fault phase (see Recovery).
+//
 // Memory is per logical request (a few numbers each), plus fixed-size bins and
 // seeded samples per strategy, and per connection of header-less Records a
 // 16-byte hash and a count: never per Record.

@@ -20,13 +20,14 @@ const cdfPoints = 200
 
 func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *notes) *policyData {
 	r := PolicyResult{
-		Name:             p.name,
-		Attempts:         p.attempts,
-		Faults:           p.faults,
-		FirstMs:          p.firstT,
-		LastMs:           p.lastT,
-		MakespanMs:       p.lastEnd - p.firstT,
-		ClientMakespanMs: p.clientMakespan(n),
+		Name:               p.name,
+		Attempts:           p.attempts,
+		RetryAfterMarginMs: p.margins.result(),
+		Faults:             p.faults,
+		FirstMs:            p.firstT,
+		LastMs:             p.lastT,
+		MakespanMs:         p.lastEnd - p.firstT,
+		ClientMakespanMs:   p.clientMakespan(n),
 	}
 	raRetries, raViolations := p.raRetries, p.raViolations
 	r.RetryAfterRetries, r.RetryAfterViolations = &raRetries, &raViolations
@@ -53,11 +54,11 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	r.SuccessRate = float64(r.Succeeded) / float64(r.LogicalRequests)
 	lo, hi := Wilson(r.Succeeded, r.LogicalRequests, Z95)
 	r.SuccessRateCI = [2]float64{lo, hi}
-	if p.identity == nil || p.identity.Groupable() {
+	if p.groupable() {
 		amplification := float64(r.Attempts) / float64(r.LogicalRequests)
 		r.Amplification = &amplification
 	} else {
-		r.RetryAfterRetries, r.RetryAfterViolations = nil, nil
+		r.RetryAfterRetries, r.RetryAfterViolations, r.RetryAfterMarginMs = nil, nil, nil
 	}
 	for _, k := range sortedKeys(perAttempts) {
 		r.AttemptsPerRequest = append(r.AttemptsPerRequest, AttemptCount{Attempts: k, Requests: perAttempts[k]})
@@ -72,6 +73,9 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	r.Series.Succeeded = g.rateBins(p.bins.succeeded)
 	r.PeakToMean, r.CV = peakToMean(rate)
 	r.MaxWindowArrivals = maxWindow(p.bins.arrivals, g.windowBins)
+	r.Series.Retries = g.rateBins(p.bins.retries)
+	h := herdOf(p, g, a.opts.Capacity, n)
+	r.RetryMaxWindow, r.RetryPeakRate, r.PeakToCapacity = h.maxWindow, h.peakRate, h.peakToCapacity
 	r.Recovery = recoveries(p.bins, g, spans, p.name, a.opts.RecoveryThreshold)
 	r.TimeToRecoverMs = worstRecovery(r.Recovery, p.name, p.lastT, n)
 	if p.attempts == 0 { // every request was refused: no time span at all
@@ -84,6 +88,12 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 
 	// Retries.
 	r.RetryDelays, r.RetrySpread = a.retryResults(p, n)
+	switch m := r.RetryAfterMarginMs; {
+	case m == nil && p.attempts > 0:
+		n.add("%s: no retry followed a Retry-After, so retry_after_margin_ms is null", p.name)
+	case m != nil && m.Sampled:
+		n.add("%s: %d retries followed a Retry-After; the quantiles of retry_after_margin_ms rest on a seeded sample of %d (count, min and the early counts are exact)", p.name, m.Count, a.opts.SampleSize)
+	}
 	p.explain(n)
 	explainUnsent(&r, n)
 	return &policyData{result: r, completion: completion, rate: rate}
@@ -95,8 +105,12 @@ func quantiles(sorted []float64) Quantiles {
 	if len(sorted) == 0 {
 		return Quantiles{}
 	}
-	q := func(p float64) float64 { return stat.Quantile(p, stat.Empirical, sorted, nil) }
-	return Quantiles{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: sorted[len(sorted)-1]}
+	return Quantiles{P50: quantileOf(sorted, 0.5), P90: quantileOf(sorted, 0.9), P99: quantileOf(sorted, 0.99), Max: sorted[len(sorted)-1]}
+}
+
+// quantileOf is the empirical p-quantile of sorted, non-empty values.
+func quantileOf(sorted []float64, p float64) float64 {
+	return stat.Quantile(p, stat.Empirical, sorted, nil)
 }
 
 // ecdf returns at most cdfPoints points of the empirical CDF of sorted

@@ -2,17 +2,21 @@ package analysis
 
 import (
 	"math"
+	"time"
 )
 
 // grid is how time is cut for the results: bins of BinWidth for the rate
-// series and a sliding window, both whole numbers of timeline bins.
+// series, a sliding window for all arrivals and recovery, and one for the
+// retries, all whole numbers of timeline bins.
 type grid struct {
-	resolution float64 // ms per timeline bin
-	perBin     int     // timeline bins per rate bin
-	binWidth   float64 // ms
-	windowBins int     // timeline bins per sliding window
-	window     float64 // ms
-	nBins      int     // rate bins from the run start to the last arrival
+	resolution  float64 // ms per timeline bin
+	perBin      int     // timeline bins per rate bin
+	binWidth    float64 // ms
+	windowBins  int     // timeline bins per sliding window
+	window      float64 // ms
+	retryBins   int     // timeline bins per retry window
+	retryWindow float64 // ms
+	nBins       int     // rate bins from the run start to the last arrival
 }
 
 // Bounds on the number of rate bins the Freedman–Diaconis choice may give
@@ -33,17 +37,25 @@ func (a *Accumulator) chooseGrid(n *notes) grid {
 	if a.opts.BinWidth != 0 && g.binWidth != width {
 		n.add("bin width %v rounded to %g ms, a multiple of the timeline resolution of %g ms", a.opts.BinWidth, g.binWidth, g.resolution)
 	}
-	g.windowBins = max(1, int(math.Round(ms(a.opts.Window)/g.resolution)))
-	g.window = float64(g.windowBins) * g.resolution
-	if g.window != ms(a.opts.Window) {
-		n.add("sliding window %v rounded to %g ms, a multiple of the timeline resolution of %g ms", a.opts.Window, g.window, g.resolution)
-	}
+	g.windowBins, g.window = g.slidingWindow("sliding window", a.opts.Window, n)
+	g.retryBins, g.retryWindow = g.slidingWindow("retry window", a.opts.RetryWindow, n)
 	longest := 0
 	for _, p := range a.order {
 		longest = max(longest, len(p.bins.arrivals))
 	}
 	g.nBins = (longest + g.perBin - 1) / g.perBin
 	return g
+}
+
+// slidingWindow rounds a window to a whole number of timeline bins (at least
+// one), noting when that changed it.
+func (g grid) slidingWindow(what string, d time.Duration, n *notes) (bins int, width float64) {
+	bins = max(1, int(math.Round(ms(d)/g.resolution)))
+	width = float64(bins) * g.resolution
+	if width != ms(d) {
+		n.add("%s %v rounded to %g ms, a multiple of the timeline resolution of %g ms", what, d, width, g.resolution)
+	}
+	return bins, width
 }
 
 // freedmanDiaconis chooses the rate bin width from the pooled arrival times

@@ -99,8 +99,12 @@ type delaySample struct {
 	afterRA bool
 }
 
-// attemptOf steps a logical request's state by one attempt.
-func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, end float64) {
+// attemptOf steps a logical request's state by one attempt, and reports
+// whether the attempt is a retry: not the first of its logical request, by
+// its X-Chaos-Attempt number (above 1) or by the grouping (an attempt of the
+// request came before it).
+func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, end float64) (retry bool) {
+	retry = rec.Attempt > 1 || s.attempts > 0
 	attempt := int32(rec.Attempt)
 	if attempt == 0 {
 		attempt = s.attempts + 1
@@ -128,10 +132,11 @@ func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, 
 			s.raDeadline = end + rec.RetryAfterMs
 		}
 	}
+	return retry
 }
 
-// retry records the timing of a retry: its delay, its Retry-After compliance
-// and its arrival for the spread.
+// retry records the timing of a retry: its delay, its Retry-After margin and
+// compliance, and its arrival for the spread.
 func (p *policyAcc) retry(s *logicalState, rec faultserver.Record, attempt int32) {
 	retry := int(attempt) - 1
 	if retry < 1 || attempt <= s.attempt {
@@ -146,7 +151,8 @@ func (p *policyAcc) retry(s *logicalState, rec faultserver.Record, attempt int32
 	}
 	if s.raDeadline > 0 {
 		p.raRetries++
-		if rec.TMs < s.raDeadline-p.raSlack {
+		margin := p.margins.add(rec.TMs-s.raDeadline, p.rng)
+		if margin < -p.raSlack {
 			p.raViolations++
 		}
 	}

@@ -36,9 +36,24 @@ func (a *Accumulator) phaseSpans(n *notes) []PhaseSpan {
 	return spans
 }
 
-// recoveries measures, for each fault phase of the policy, the time from its end
-// until a window (of the grid's sliding window, starting at or after the end)
-// first had attempts and a success rate at the threshold.
+// recoveries measures, for each fault phase of the policy, the time from its
+// end E to sustained success after it:
+//
+//   - the bins after the phase are the timeline bins that start after E (the
+//     bin holding E is left out: a phase that ends on a request count ends at
+//     its last arrival, which it decided), up to the horizon, the start of
+//     the policy's next fault phase that begins after E (the bin holding it
+//     left out too), else the end of the run;
+//   - the sliding success rate at such a bin i is the share of successful
+//     attempts among those arriving in the trailing window of w bins ending
+//     at i, clipped to the bins after the phase;
+//   - the policy recovered at the start of the first bin after the phase that
+//     holds a successful attempt and from which on, up to the horizon, every
+//     window holding attempts has a success rate at or above the threshold.
+//
+// So recovery never comes before the first success after the phase (to the
+// timeline resolution), and a success followed by a relapse of failures does
+// not count. TimeToRecoverMs is nil when no bin qualifies.
 func recoveries(c *binCounts, g grid, spans []PhaseSpan, policy string, threshold float64) []Recovery {
 	out := []Recovery{}
 	// Prefix sums make each window's counts O(1).
@@ -49,17 +64,27 @@ func recoveries(c *binCounts, g grid, spans []PhaseSpan, policy string, threshol
 		okc[i+1] = okc[i] + int(c.succeeded[i])
 	}
 	for _, sp := range spans {
-		if !sp.Fault || (sp.Policy != "" && sp.Policy != policy) {
+		if !sp.Fault || !appliesTo(sp, policy) {
 			continue
 		}
 		r := Recovery{Phase: sp.Name, EndMs: sp.EndMs}
-		// The first timeline bin that starts at or after the phase ends; a phase
-		// that ends inside a bin counts from that bin's end.
-		first := int(math.Ceil(sp.EndMs / g.resolution))
-		for i := first; i < len(c.arrivals); i++ {
-			j := min(i+g.windowBins, len(c.arrivals))
-			n, ok := arr[j]-arr[i], okc[j]-okc[i]
-			if n > 0 && float64(ok) >= threshold*float64(n) {
+		first := int(math.Floor(sp.EndMs/g.resolution)) + 1
+		horizon := len(c.arrivals)
+		if next, found := nextFaultStart(spans, sp.EndMs, policy); found {
+			horizon = min(horizon, int(math.Floor(next/g.resolution)))
+		}
+		// The last bin whose window falls below the threshold; recovery comes
+		// after it.
+		lastBad := first - 1
+		for i := first; i < horizon; i++ {
+			lo := max(first, i-g.windowBins+1)
+			n, ok := arr[i+1]-arr[lo], okc[i+1]-okc[lo]
+			if n > 0 && float64(ok) < threshold*float64(n) {
+				lastBad = i
+			}
+		}
+		for i := lastBad + 1; i < horizon; i++ {
+			if c.succeeded[i] > 0 {
 				ttr := float64(i)*g.resolution - sp.EndMs
 				r.TimeToRecoverMs = &ttr
 				break
@@ -68,4 +93,18 @@ func recoveries(c *binCounts, g grid, spans []PhaseSpan, policy string, threshol
 		out = append(out, r)
 	}
 	return out
+}
+
+// appliesTo reports whether a phase span is one of the policy's.
+func appliesTo(sp PhaseSpan, policy string) bool { return sp.Policy == "" || sp.Policy == policy }
+
+// nextFaultStart is the earliest start after t of a fault phase of the policy.
+func nextFaultStart(spans []PhaseSpan, t float64, policy string) (float64, bool) {
+	next, found := math.Inf(1), false
+	for _, sp := range spans {
+		if sp.Fault && appliesTo(sp, policy) && sp.StartMs > t && sp.StartMs < next {
+			next, found = sp.StartMs, true
+		}
+	}
+	return next, found
 }

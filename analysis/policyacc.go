@@ -39,6 +39,7 @@ type policyAcc struct {
 	untracked    int // retries beyond maxTrackedRetry
 	raRetries    int // retries that followed a Retry-After
 	raViolations int // ... and arrived before it elapsed
+	margins      marginAcc
 }
 
 // phaseSeen is what the Records say about one phase.
@@ -59,6 +60,7 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 		faults:     map[string]int{},
 		phases:     map[string]*phaseSeen{},
 		requests:   map[reqKey]int32{},
+		margins:    marginAcc{sample: reservoir[float64]{size: o.SampleSize}},
 	}
 }
 
@@ -72,7 +74,6 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record, conns *Connections
 	}
 	ok := Succeeded(rec)
 	end := rec.TMs + rec.LatencyMs
-	tl.add(p.bins, rec.TMs, ok)
 	p.attempts++
 	p.firstT = min(p.firstT, rec.TMs)
 	p.lastT = max(p.lastT, rec.TMs)
@@ -89,24 +90,26 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record, conns *Connections
 	p.faults[fault]++
 	p.seePhase(rec)
 
+	retry := false
 	if rec.Request != "" {
 		key := keyOf(rec.Client, rec.Request)
 		i, found := p.requests[key]
 		if !found {
 			i = p.newLogical(key)
 		}
-		p.attemptOf(p.states.at(i), rec, ok, end)
-		return
+		retry = p.attemptOf(p.states.at(i), rec, ok, end)
+	} else {
+		// No request id: a client's attempts 2, 3, ... join its current logical
+		// request, and attempt 1 (or a number not above the last) starts one.
+		p.byAttempt++
+		key := keyOf(rec.Client, "")
+		i, found := p.requests[key]
+		if !found || int32(rec.Attempt) <= p.states.at(i).attempt {
+			i = p.newLogical(key)
+		}
+		retry = p.attemptOf(p.states.at(i), rec, ok, end)
 	}
-	// No request id: a client's attempts 2, 3, ... join its current logical
-	// request, and attempt 1 (or a number not above the last) starts one.
-	p.byAttempt++
-	key := keyOf(rec.Client, "")
-	i, found := p.requests[key]
-	if !found || int32(rec.Attempt) <= p.states.at(i).attempt {
-		i = p.newLogical(key)
-	}
-	p.attemptOf(p.states.at(i), rec, ok, end)
+	tl.add(p.bins, rec.TMs, ok, retry)
 }
 
 func (p *policyAcc) newLogical(key reqKey) int32 {
@@ -146,3 +149,10 @@ func (p *policyAcc) clientMakespan(n *notes) *float64 {
 	}
 	return nil
 }
+
+// groupable reports whether the policy's attempts could be grouped into
+// logical requests: always, unless header-less Records had to be grouped by
+// inference and two of them on one key overlapped (Identity.Groupable).
+// Amplification, the Retry-After figures and the herd figures are nil when
+// not.
+func (p *policyAcc) groupable() bool { return p.identity == nil || p.identity.Groupable() }

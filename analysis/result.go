@@ -28,9 +28,13 @@ type Result struct {
 	// BinWidthMs is the width of the arrival-rate bins behind peak_to_mean,
 	// cv and the series; WindowMs the sliding window of max_window_arrivals
 	// and recovery; ResolutionMs the timeline resolution both are exact to.
-	BinWidthMs   float64 `json:"bin_width_ms"`
-	WindowMs     float64 `json:"window_ms"`
-	ResolutionMs float64 `json:"resolution_ms"`
+	BinWidthMs float64 `json:"bin_width_ms"`
+	WindowMs   float64 `json:"window_ms"`
+	// RetryWindowMs is the sliding window of retry_max_window, retry_peak_rate
+	// and peak_to_capacity: Options.RetryWindow, 16 ms unless set, the same
+	// for every policy.
+	RetryWindowMs float64 `json:"retry_window_ms"`
+	ResolutionMs  float64 `json:"resolution_ms"`
 	// Phases are the spans shaded in plots, given or inferred from Records.
 	Phases []PhaseSpan `json:"phases"`
 	// Best names the strategy that did best by the ranking rule (see
@@ -92,6 +96,24 @@ type PolicyResult struct {
 	// of the previous response of the same logical request had elapsed; nil,
 	// like Amplification, when retries cannot be told from new requests.
 	RetryAfterViolations *int `json:"retry_after_violations"`
+	// RetryMaxWindow is the most retries (attempts after the first of their
+	// logical request) arriving within any window of retry_window_ms, and
+	// RetryPeakRate the same per second: the herd the policy's retries make,
+	// without the first burst that every fleet started together shares. Both
+	// are null when no attempt could be grouped into logical requests.
+	RetryMaxWindow *int     `json:"retry_max_window"`
+	RetryPeakRate  *float64 `json:"retry_peak_rate"`
+	// PeakToCapacity is retry_max_window over the most requests the server's
+	// capacity model admits in a window of retry_window_ms: B + R·w for a
+	// token bucket of rate R and size B, C for a concurrency limit C (the
+	// smaller with both; see admittedIn). Above 1, one retry wave alone is more
+	// than the server takes. Null without a capacity model.
+	PeakToCapacity *float64 `json:"peak_to_capacity"`
+	// RetryAfterMarginMs is the distribution of how long after the earliest
+	// time the server allowed (the end of the previous response plus its
+	// Retry-After) each retry that followed a Retry-After arrived; negative is
+	// early. Null when no retry followed a Retry-After.
+	RetryAfterMarginMs *RetryAfterMargin `json:"retry_after_margin_ms"`
 
 	// Unsent counts logical requests refused before any attempt (an open
 	// breaker, the client-side rate limit or the retry budget), as the runner
@@ -123,8 +145,10 @@ type PolicyResult struct {
 	// RetrySpread is the thundering-herd spread of each retry's arrival time
 	// across logical requests.
 	RetrySpread []RetrySpread `json:"retry_spread"`
-	// TimeToRecoverMs is the longest recovery after any fault phase; nil when
-	// there was no fault phase or the policy never recovered (see Recovery).
+	// TimeToRecoverMs is the longest recovery after any fault phase, from the
+	// phase's end to sustained success, never before the first success after
+	// it; nil when there was no fault phase or the policy never recovered (see
+	// Recovery).
 	TimeToRecoverMs *float64   `json:"time_to_recover_ms"`
 	Recovery        []Recovery `json:"recovery"`
 	// BreakerOpenShare is the share of the makespan the breaker was open;
@@ -144,6 +168,26 @@ type Quantiles struct {
 	P90 float64 `json:"p90"`
 	P99 float64 `json:"p99"`
 	Max float64 `json:"max"`
+}
+
+// RetryAfterMargin is the distribution of Retry-After margins in ms: retry
+// arrival minus (end of the previous response + its Retry-After), rounded to
+// the nanosecond. Count, Min and the early counts are exact; the quantiles
+// (empirical) rest on a seeded sample when Sampled.
+type RetryAfterMargin struct {
+	Count int     `json:"count"`
+	Min   float64 `json:"min"`
+	P1    float64 `json:"p1"`
+	P50   float64 `json:"p50"`
+	P99   float64 `json:"p99"`
+	// Early counts margins below 0 by any amount: unlike
+	// retry_after_violations it grants no Options.RetryAfterSlack, so it shows
+	// the retries a few milliseconds early that the slack forgives.
+	Early int `json:"early"`
+	// EarlyOver100Ms and EarlyOver1s count margins below −100 ms and −1 s.
+	EarlyOver100Ms int  `json:"early_over_100ms"`
+	EarlyOver1s    int  `json:"early_over_1s"`
+	Sampled        bool `json:"sampled"`
 }
 
 // AttemptCount is the number of logical requests that took Attempts attempts.
@@ -202,8 +246,10 @@ type RetrySpread struct {
 	Sampled     bool    `json:"sampled"`
 }
 
-// Recovery is the time from the end of a fault phase until the sliding
-// success rate was back at the threshold.
+// Recovery is the time from the end of a fault phase to sustained success
+// after it: the first successful attempt after the phase from which on, up to
+// the next fault phase or the end of the run, the sliding success rate (over
+// the trailing window_ms) stays at or above the threshold (see recoveries).
 type Recovery struct {
 	Phase string  `json:"phase"`
 	EndMs float64 `json:"end_ms"`
@@ -226,6 +272,8 @@ type Series struct {
 	// run start; every policy has the same number of bins.
 	Arrivals  []int `json:"arrivals"`
 	Succeeded []int `json:"succeeded"`
+	// Retries counts the retries among the arrivals, in the same bins.
+	Retries []int `json:"retries"`
 	// Completion is the empirical CDF of completion times.
 	Completion []Point `json:"completion_cdf"`
 }

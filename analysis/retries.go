@@ -1,10 +1,6 @@
 package analysis
 
-import (
-	"slices"
-
-	"gonum.org/v1/gonum/stat"
-)
+import "slices"
 
 // retryResults turns each retry number's statistics into results, testing the
 // delays against the expected distribution where one was given.
@@ -103,7 +99,7 @@ func iqr(values []float64) float64 {
 		return 0
 	}
 	slices.Sort(values)
-	return stat.Quantile(0.75, stat.Empirical, values, nil) - stat.Quantile(0.25, stat.Empirical, values, nil)
+	return quantileOf(values, 0.75) - quantileOf(values, 0.25)
 }
 
 // curve evaluates a CDF on cdfPoints points from 0 to 5% past top.

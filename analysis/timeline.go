@@ -2,7 +2,8 @@ package analysis
 
 // timelineBins caps the fine bins kept per policy. Runs up to 262 s keep 1 ms
 // resolution; longer runs double the resolution as often as needed, so a
-// policy's timeline never takes more than 2 MB whatever the run's length.
+// policy's timeline (three counts per bin) never takes more than 3 MB
+// whatever the run's length.
 const timelineBins = 1 << 18
 
 // timeline is the fine-grained time axis shared by all policies: counts per
@@ -14,10 +15,13 @@ type timeline struct {
 	series     []*binCounts
 }
 
-// binCounts are one policy's counts on the timeline.
+// binCounts are one policy's counts on the timeline: every arrival, the
+// successful ones, and the retries (attempts after the first of their logical
+// request), which the herd figures slide their window over.
 type binCounts struct {
 	arrivals  []uint32
 	succeeded []uint32
+	retries   []uint32
 }
 
 func newTimeline() *timeline { return &timeline{resolution: 1} }
@@ -30,7 +34,7 @@ func (tl *timeline) newSeries() *binCounts {
 }
 
 // add counts an arrival at t ms (t ≥ 0, finite).
-func (tl *timeline) add(s *binCounts, t float64, ok bool) {
+func (tl *timeline) add(s *binCounts, t float64, ok, retry bool) {
 	for t/tl.resolution >= timelineBins {
 		tl.coarsen()
 	}
@@ -42,6 +46,9 @@ func (tl *timeline) add(s *binCounts, t float64, ok bool) {
 	if ok {
 		s.succeeded[i]++
 	}
+	if retry {
+		s.retries[i]++
+	}
 }
 
 // coarsen doubles the resolution, merging pairs of bins in every series.
@@ -50,6 +57,7 @@ func (tl *timeline) coarsen() {
 	for _, s := range tl.series {
 		s.arrivals = mergePairs(s.arrivals)
 		s.succeeded = mergePairs(s.succeeded)
+		s.retries = mergePairs(s.retries)
 	}
 }
 
@@ -69,9 +77,11 @@ func (s *binCounts) grow(n int) {
 	if n <= cap(s.arrivals) {
 		s.arrivals = s.arrivals[:n]
 		s.succeeded = s.succeeded[:n]
+		s.retries = s.retries[:n]
 		return
 	}
 	c := max(n, 2*cap(s.arrivals), 1024)
 	s.arrivals = append(make([]uint32, 0, c), s.arrivals...)[:n]
 	s.succeeded = append(make([]uint32, 0, c), s.succeeded...)[:n]
+	s.retries = append(make([]uint32, 0, c), s.retries...)[:n]
 }

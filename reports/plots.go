@@ -80,6 +80,10 @@ func faultSpans(res analysis.Result, policy string) [][2]float64 {
 	return spans
 }
 
+// arrivalsFigure is the herd plot: per strategy, all attempts and, drawn over
+// them, the retries alone, with the herd figures over retries in the title.
+// The retries are what a policy adds and jitter spreads; the first burst of a
+// fleet that starts together is the same whatever the jitter.
 func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 	bins, binS, endS := timeAxis(res)
 	var peak float64
@@ -94,29 +98,31 @@ func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 	}
 	plots := make([]*plot.Plot, len(res.Policies))
 	for i, p := range res.Policies {
-		pl := newPlot(fmt.Sprintf("%s: peak-to-mean %s, most in %s: %d", p.Name, num(p.PeakToMean), durationText(res.WindowMs), p.MaxWindowArrivals), "", "arrivals/s")
+		pl := newPlot(herdTitle(res, &p), "", "arrivals/s")
 		pl.Add(shade{spans: faultSpans(res, p.Name), color: faultShade})
 		pl.Add(plotter.NewGrid())
-		pts := make(plotter.XYs, 0, bins+1)
-		for j := range bins {
-			c := 0
-			if j < len(p.Series.Arrivals) {
-				c = p.Series.Arrivals[j]
-			}
-			pts = append(pts, plotter.XY{X: float64(j) * binS, Y: float64(c) / binS})
-		}
-		if len(pts) > 0 {
-			pts = append(pts, plotter.XY{X: endS, Y: pts[len(pts)-1].Y}) // close the last step
-		}
-		line, err := plotter.NewLine(pts)
+		all, err := rateSteps(p.Series.Arrivals, bins, binS, endS)
 		if err != nil {
 			return Figure{}, false, fmt.Errorf("arrivals of %s: %w", p.Name, err)
 		}
-		line.StepStyle = plotter.PostStep
-		line.Color = colorOf(i)
-		line.Width = vg.Points(1)
-		line.FillColor = translucent(colorOf(i), 0x50) // lets the fault shading show through
-		pl.Add(line)
+		all.Color = translucent(colorOf(i), 0x90)
+		all.Width = vg.Points(0.8)
+		all.FillColor = translucent(colorOf(i), 0x30) // lets the fault shading show through
+		pl.Add(all)
+		retries, err := rateSteps(p.Series.Retries, bins, binS, endS)
+		if err != nil {
+			return Figure{}, false, fmt.Errorf("retries of %s: %w", p.Name, err)
+		}
+		retries.Color = colorOf(i)
+		retries.Width = vg.Points(1.2)
+		retries.FillColor = translucent(colorOf(i), 0xa0)
+		pl.Add(retries)
+		if i == 0 {
+			pl.Legend.Add("all attempts", all)
+			pl.Legend.Add("retries", retries)
+			pl.Legend.Top = true
+			pl.Legend.TextStyle.Font.Size = vg.Points(8)
+		}
 		if hasCapacity {
 			cl, err := capacityLine(capacity, endS)
 			if err != nil {
@@ -125,7 +131,6 @@ func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 			pl.Add(cl)
 			if i == 0 {
 				pl.Legend.Add(fmt.Sprintf("capacity: %s/s admitted", num(capacity)), cl)
-				pl.Legend.Top = true
 			}
 		}
 		pl.X.Min, pl.X.Max = 0, endS
@@ -136,8 +141,9 @@ func arrivalsFigure(res analysis.Result) (Figure, bool, error) {
 	last := plots[len(plots)-1]
 	last.X.Label.Text = "time since start (s)"
 	f, err := column(plots, figWidth, panelHeight).render("arrivals",
-		"Arrivals over time",
-		fmt.Sprintf("Attempts arriving at the server per second, in bins of %s, one panel per strategy on shared axes. Shaded: fault phases.%s", durationText(res.BinWidthMs), capacityCaption(res)))
+		"Arrivals over time: the herd",
+		fmt.Sprintf("Attempts arriving at the server per second, in bins of %s, one panel per strategy on shared axes; dark: the retries among them (attempts after the first of their logical request). Titles: the most retries in any %s window (retry_max_window, and per second retry_peak_rate), over what the server's capacity admits in it when it has a capacity model (peak_to_capacity). Shaded: fault phases.%s",
+			durationText(res.BinWidthMs), durationText(res.RetryWindowMs), capacityCaption(res)))
 	return f, err == nil, err
 }
 
@@ -168,6 +174,41 @@ func capacityCaption(res analysis.Result) string {
 		return " The server's capacity model limits only concurrency, so its admitted rate depends on response times and no line is drawn."
 	}
 	return ""
+}
+
+// herdTitle names a strategy with its herd figures: the most retries in one
+// retry window, per second, and over the capacity when there is one.
+func herdTitle(res analysis.Result, p *analysis.PolicyResult) string {
+	if p.RetryMaxWindow == nil {
+		return fmt.Sprintf("%s: retries unknown (the attempts could not be grouped); most attempts in %s: %d", p.Name, durationText(res.WindowMs), p.MaxWindowArrivals)
+	}
+	t := fmt.Sprintf("%s: most retries in %s: %d (%s/s)", p.Name, durationText(res.RetryWindowMs), *p.RetryMaxWindow, num(*p.RetryPeakRate))
+	if p.PeakToCapacity != nil {
+		t += fmt.Sprintf(", %s× capacity", num(*p.PeakToCapacity))
+	}
+	return t
+}
+
+// rateSteps is a step line of per-bin counts as rates per second over bins
+// rate bins, its last step closed at endS.
+func rateSteps(counts []int, bins int, binS, endS float64) (*plotter.Line, error) {
+	pts := make(plotter.XYs, 0, bins+1)
+	for j := range bins {
+		c := 0
+		if j < len(counts) {
+			c = counts[j]
+		}
+		pts = append(pts, plotter.XY{X: float64(j) * binS, Y: float64(c) / binS})
+	}
+	if len(pts) > 0 {
+		pts = append(pts, plotter.XY{X: endS, Y: pts[len(pts)-1].Y}) // close the last step
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, err
+	}
+	line.StepStyle = plotter.PostStep
+	return line, nil
 }
 
 func successFigure(res analysis.Result) (Figure, bool, error) {

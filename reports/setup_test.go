@@ -153,7 +153,8 @@ var _ = Describe("the capacity line on the arrivals plot", func() {
 		f, _ := figureNamed(res, "arrivals")
 		Expect(string(f.SVG)).NotTo(ContainSubstring(dashed))
 		Expect(string(f.SVG)).NotTo(ContainSubstring("capacity"))
-		Expect(f.Caption).NotTo(ContainSubstring("capacity"))
+		Expect(f.Caption).NotTo(ContainSubstring("Dashed"))
+		Expect(f.Caption).NotTo(ContainSubstring("limits only concurrency"))
 	})
 
 	It("is absent, and the caption says why, when only concurrency bounds the server", func() {

@@ -9,7 +9,7 @@ import (
 )
 
 // AnalysisOptions are the analysis options a run implies: its scenario,
-// engine and seed, and per policy the phase timeline, the breaker-open spans,
+// engine and seed, its retry window and the server's capacity, and per policy the phase timeline, the breaker-open spans,
 // the exact retry-delay laws and the logical requests that left no Record
 // (refused before any attempt) or that a fallback answered. command is the
 // command line that reproduces the run, for reports.
@@ -17,6 +17,7 @@ func (r *Run) AnalysisOptions(command string) analysis.Options {
 	f := r.Facts()
 	o := baseAnalysisOptions(r.Scenario, r.Engine, r.Seed, command)
 	o.Run, o.ScenarioText = r.Info, r.Text
+	o.RetryWindow, o.Capacity = r.RetryWindow, r.Capacity
 	o.Phases, o.BreakerOpen, o.ExpectedDelay = f.Phases, f.BreakerOpen, f.ExpectedDelay
 	o.Unsent, o.Unreached, o.FallbackServed = f.Unsent, f.Unreached, f.FallbackServed
 	return o
@@ -25,6 +26,16 @@ func (r *Run) AnalysisOptions(command string) analysis.Options {
 // baseAnalysisOptions are the options known before a run starts.
 func baseAnalysisOptions(scenario, engine string, seed uint64, command string) analysis.Options {
 	return analysis.Options{Scenario: scenario, Engine: engine, Seed: &seed, Command: command}
+}
+
+// AnalysisCapacity is the scenario's server.capacity as the analysis takes
+// it, for peak_to_capacity; nil when the server has none.
+func (s *Scenario) AnalysisCapacity() *analysis.Capacity {
+	c := s.Server.Capacity
+	if c == nil {
+		return nil
+	}
+	return &analysis.Capacity{Concurrency: c.Concurrency, Rate: c.Rate, Burst: c.Burst}
 }
 
 // Facts are what the run learnt of each policy besides its Records, for
@@ -75,10 +86,11 @@ func ExecuteAndAnalyze(ctx context.Context, s *Scenario, opts Options, command s
 	if engine == "" {
 		engine = EngineSim
 	}
-	base := baseAnalysisOptions(s.Name, engine, s.SeedOf(opts), command)
+	o := baseAnalysisOptions(s.Name, engine, s.SeedOf(opts), command)
+	o.RetryWindow, o.Capacity = opts.RetryWindow, s.AnalysisCapacity()
 	policies, _ := s.selectPolicies(opts.Policies) // Execute reports a bad name
-	base.Run, base.ScenarioText = s.Describe(policies), string(s.Source)
-	acc, err := analysis.New(base)
+	o.Run, o.ScenarioText = s.Describe(policies), string(s.Source)
+	acc, err := analysis.New(o)
 	if err != nil {
 		return nil, analysis.Result{}, err
 	}

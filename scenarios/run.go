@@ -44,6 +44,10 @@ type Options struct {
 	// after it is stopped. 0 means no limit. Either way the error is a
 	// *LimitError.
 	MaxDuration time.Duration
+	// RetryWindow is the analysis's retry window (analysis.Options.RetryWindow)
+	// for retry_max_window, retry_peak_rate and peak_to_capacity; 0 means
+	// analysis.DefaultRetryWindow.
+	RetryWindow time.Duration
 	// MaxMemory bounds the memory of the process in bytes: a run whose
 	// Estimate needs more is refused before it starts, and a run is stopped
 	// when the memory in use passes it. 0 means no limit.
@@ -61,6 +65,10 @@ type Run struct {
 	// Text is the scenario's YAML as read, for result.json.
 	Info *analysis.RunInfo
 	Text string
+	// RetryWindow and Capacity are what the run's analysis takes from the
+	// options and the scenario: Options.RetryWindow and server.capacity.
+	RetryWindow time.Duration
+	Capacity    *analysis.Capacity
 }
 
 // PolicyRun is one policy's run: the whole fleet with that policy against a
@@ -116,7 +124,8 @@ func Execute(ctx context.Context, s *Scenario, opts Options) (*Run, error) {
 	}
 	engine := est.Engine
 	policies, _ := s.selectPolicies(opts.Policies)
-	run := &Run{Scenario: s.Name, Engine: engine, Seed: s.SeedOf(opts), Info: s.Describe(policies), Text: string(s.Source)}
+	run := &Run{Scenario: s.Name, Engine: engine, Seed: s.SeedOf(opts), Info: s.Describe(policies), Text: string(s.Source),
+		RetryWindow: opts.RetryWindow, Capacity: s.AnalysisCapacity()}
 	progress := newProgress(opts.Progress, int64(len(policies))*s.logicalTotal())
 	ctx, release := guard(ctx, opts, progress)
 	defer release()

@@ -25,6 +25,8 @@ type analyzeFlags struct {
 	seed     uint64
 	bin      time.Duration
 	window   time.Duration
+	retry    retryWindowFlag
+	capacity string
 }
 
 func newAnalyzeCmd(s streams) *cobra.Command {
@@ -60,17 +62,29 @@ amplification and the Retry-After counts are unknown: null in result.json.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed the server ran with, to record in the report (default: unknown)")
 	fl.DurationVar(&f.bin, "bin", 0, "width of the arrival-rate bins (default: chosen from the run)")
 	fl.DurationVar(&f.window, "window", 0, "sliding window for the most arrivals and for recovery (default 1s)")
+	f.retry.register(fl)
+	fl.StringVar(&f.capacity, "capacity", "", "the server's capacity model, as in a scenario's server.capacity, for peak_to_capacity: concurrency=N,rate=R,burst=B (each optional; burst defaults to one second of rate). Default: none, and peak_to_capacity is null")
 	return cmd
 }
 
 func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) error {
+	retryWindow, err := f.retry.value()
+	if err != nil {
+		return err
+	}
 	opts := analysis.Options{
-		Scenario: f.scenario,
-		Engine:   "log",
-		Command:  analyzeCommandLine(cmd, logs),
-		BinWidth: f.bin,
-		Window:   f.window,
-		Run:      &analysis.RunInfo{Logs: logs},
+		Scenario:    f.scenario,
+		Engine:      "log",
+		Command:     analyzeCommandLine(cmd, logs),
+		BinWidth:    f.bin,
+		Window:      f.window,
+		RetryWindow: retryWindow,
+		Run:         &analysis.RunInfo{Logs: logs},
+	}
+	if f.capacity != "" {
+		if opts.Capacity, err = parseCapacity(f.capacity); err != nil {
+			return err
+		}
 	}
 	if opts.Scenario == "" {
 		opts.Scenario = strings.TrimSuffix(filepath.Base(logs[0]), filepath.Ext(logs[0]))

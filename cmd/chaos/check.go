@@ -26,6 +26,7 @@ type checkFlags struct {
 	seedSet       bool
 	client        string
 	clientTimeout time.Duration
+	retry         retryWindowFlag
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -82,6 +83,9 @@ a scenario without an assert: block.`,
 			if f.client != "" && cmd.Flags().Changed("engine") {
 				return errors.New("--engine and --client exclude each other: with --client your program is the client")
 			}
+			if _, err := f.retry.value(); err != nil {
+				return err
+			}
 			return runCheck(cmd.Context(), s, args, &f)
 		},
 	}
@@ -91,6 +95,7 @@ a scenario without an assert: block.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: each scenario's seed)")
 	fl.StringVar(&f.client, "client", "", "run this command (through sh -c) as the client under test")
 	fl.DurationVar(&f.clientTimeout, "client-timeout", 2*time.Minute, "time limit of the --client command per scenario")
+	f.retry.register(fl)
 	return cmd
 }
 
@@ -211,7 +216,7 @@ func checkScenario(ctx context.Context, s streams, sc *scenarios.Scenario, f *ch
 		c.notes = append(c.notes, notesIfInconclusive(c.verdicts, &res)...)
 		return c
 	}
-	opts := scenarios.Options{Engine: f.engine, Seed: &seed}
+	opts := scenarios.Options{Engine: f.engine, Seed: &seed, RetryWindow: f.retry.d}
 	out, err := scenarios.RunAndAnalyze(ctx, sc, opts, checkCommand(sc, f, seed))
 	if err != nil {
 		c.runErr = err
@@ -255,7 +260,7 @@ func checkCommand(sc *scenarios.Scenario, f *checkFlags, seed uint64) string {
 	if name, ok := strings.CutPrefix(sc.File, "builtin:"); ok {
 		arg = name
 	}
-	parts := []string{"chaos", "check", arg, "--seed", strconv.FormatUint(seed, 10)}
+	parts := append([]string{"chaos", "check", arg, "--seed", strconv.FormatUint(seed, 10)}, f.retry.words()...)
 	if f.client != "" {
 		return strings.Join(append(parts, "--client", shellQuote(f.client)), " ")
 	}

@@ -150,5 +150,7 @@ func analyseClientRecords(sc *scenarios.Scenario, f *checkFlags, seed uint64, re
 		Seed:          &seed,
 		Command:       checkCommand(sc, f, seed),
 		DefaultPolicy: engineClient,
+		RetryWindow:   f.retry.d,
+		Capacity:      sc.AnalysisCapacity(),
 	}, records)
 }

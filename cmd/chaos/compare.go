@@ -31,6 +31,7 @@ type compareFlags struct {
 	seed    uint64
 	out     string
 	limits  limitFlags
+	retry   retryWindowFlag
 }
 
 func newCompareCmd(s streams) *cobra.Command {
@@ -66,6 +67,7 @@ the plots (SVG and PNG).`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's seed)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write arrivals.jsonl, result.json, the reports and plots into (created if missing)")
 	f.limits.register(fl)
+	f.retry.register(fl)
 	return cmd
 }
 
@@ -93,9 +95,12 @@ func compareJitters(cmd *cobra.Command, s streams, arg string, f *compareFlags) 
 	if err := f.limits.apply(&opts); err != nil {
 		return err
 	}
-	command := strings.Join([]string{"chaos", "compare", arg, "--jitter", strings.Join(f.jitters, ","),
+	if opts.RetryWindow, err = f.retry.value(); err != nil {
+		return err
+	}
+	command := strings.Join(append([]string{"chaos", "compare", arg, "--jitter", strings.Join(f.jitters, ","),
 		"--policy", base.Name, "--engine", f.engine, "--seed", strconv.FormatUint(sc.SeedOf(opts), 10),
-		"--out", f.out}, " ")
+		"--out", f.out}, f.retry.words()...), " ")
 	return executeAndReport(cmd, s, sc, opts, f.out, command)
 }
 

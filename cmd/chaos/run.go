@@ -30,6 +30,7 @@ type runFlags struct {
 	out      string
 	policies []string
 	limits   limitFlags
+	retry    retryWindowFlag
 }
 
 func newRunCmd(s streams) *cobra.Command {
@@ -73,6 +74,7 @@ holds the Records written so far, in whole lines.`,
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write arrivals.jsonl, result.json, the reports and plots into (created if missing)")
 	fl.StringSliceVar(&f.policies, "policy", nil, "run only these policies of the scenario, in this order (repeat or separate with commas)")
 	f.limits.register(fl)
+	f.retry.register(fl)
 	return cmd
 }
 
@@ -161,6 +163,10 @@ func (f *runFlags) options(cmd *cobra.Command) (scenarios.Options, error) {
 	if cmd.Flags().Changed("seed") {
 		opts.Seed = &f.seed
 	}
+	var err error
+	if opts.RetryWindow, err = f.retry.value(); err != nil {
+		return opts, err
+	}
 	return opts, f.limits.apply(&opts)
 }
 
@@ -181,6 +187,7 @@ func reproduceCommand(arg string, f *runFlags, seed uint64) string {
 	if len(f.policies) > 0 {
 		parts = append(parts, "--policy", strings.Join(f.policies, ","))
 	}
+	parts = append(parts, f.retry.words()...)
 	return strings.Join(parts, " ")
 }
 

@@ -33,6 +33,7 @@ type tuneFlags struct {
 	workers    int
 	out        string
 	limits     limitFlags
+	retry      retryWindowFlag
 }
 
 func newTuneCmd(s streams) *cobra.Command {
@@ -77,6 +78,7 @@ It writes result.json, report.md, report.html and the plots into --out.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's seed)")
 	fl.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "simulations run at once (default: the number of cores)")
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write result.json, the reports and plots into (created if missing)")
+	f.retry.register(fl)
 	f.limits.register(fl)
 	return cmd
 }
@@ -125,6 +127,9 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	seed := sc.SeedOf(opts)
 	opts.Seed = &seed
 	if err := f.limits.apply(&opts); err != nil {
+		return err
+	}
+	if opts.RetryWindow, err = f.retry.value(); err != nil {
 		return err
 	}
 	// Every point runs the same fleet, so one estimate speaks for each run.
@@ -341,7 +346,8 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	merged := &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, Info: sc.Describe(points), Text: string(sc.Source)}
+	merged := &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, Info: sc.Describe(points), Text: string(sc.Source),
+		RetryWindow: opts.RetryWindow, Capacity: sc.AnalysisCapacity()}
 	for i, r := range runs {
 		if errs[i] != nil {
 			return nil, nil, fmt.Errorf("setting %q: %w", points[i].Name, errs[i])
@@ -359,6 +365,7 @@ func tuneCommand(arg string, f *tuneFlags, policy string, seed uint64) string {
 	}
 	parts = append(parts, "--policy", policy, "--min-success", strconv.FormatFloat(f.minSuccess, 'g', -1, 64),
 		"--seed", strconv.FormatUint(seed, 10), "--out", f.out)
+	parts = append(parts, f.retry.words()...)
 	return strings.Join(parts, " ")
 }
 
