@@ -45,3 +45,6 @@ func LimitClientKeys(perShard, bytesPerShard int) (restore func()) {
 	shardKeys, shardKeyBytes = perShard, bytesPerShard
 	return func() { shardKeys, shardKeyBytes = keys, bytes }
 }
+
+// ListenNetwork is the network Start listens on for an address.
+var ListenNetwork = listenNetwork

@@ -76,6 +76,15 @@ func prefixOrRoot(prefix string) string {
 	return prefix[:len(prefix)-1]
 }
 
+// IsBareScript reports whether a file holds a bare server script (the keys
+// of Spec at the top level) rather than a scenario file: it has none of the
+// keys only a scenario has (server, clients, policies, assert). A file that
+// is not YAML is neither.
+func IsBareScript(file string, data []byte) bool {
+	doc, err := yamlfile.Parse(file, data)
+	return err == nil && !isScenario(doc.Root)
+}
+
 func isScenario(root *yaml.Node) bool {
 	if root.Kind != yaml.MappingNode {
 		return false

@@ -244,11 +244,22 @@ func orLoopback(addr string) string {
 
 func listen(addr string) (net.Listener, error) {
 	addr = orLoopback(addr)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen(listenNetwork(addr), addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return ln, nil
+}
+
+// listenNetwork is "tcp4" for an IPv4 address, so that 0.0.0.0 listens on
+// (and URL reports) 0.0.0.0, not the dual-stack [::] that "tcp" gives it;
+// "tcp" for anything else.
+func listenNetwork(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err == nil && ip != nil && ip.To4() != nil {
+		return "tcp4"
+	}
+	return "tcp"
 }
 
 // URL is the base URL Start returned ("" before Start).

@@ -93,8 +93,8 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if f.logLimit <= 0 {
 		return fmt.Errorf("--log-limit must be positive, not %d", f.logLimit)
 	}
-	if f.maxHeld == 0 {
-		return fmt.Errorf("--max-held must be positive, or -1 for no limit")
+	if f.maxHeld == 0 || f.maxHeld < -1 {
+		return fmt.Errorf("--max-held %d: must be positive, or -1 for no limit", f.maxHeld)
 	}
 	opts := faultserver.Options{Seed: seed, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
 		Admin:  faultserver.AdminOptions{Token: f.adminToken, Insecure: f.insecure},

@@ -208,6 +208,16 @@ server:
 		Expect(r.stderr).To(ContainSubstring("listen on"))
 	})
 
+	It("exits 2 on --max-held below -1 and on an --addr without a port", func() {
+		r := chaos("serve", "--max-held", "-5")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("--max-held -5: must be positive, or -1 for no limit"))
+		r = chaos("serve", "--addr", "localhost")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("listen on localhost: address localhost: missing port in address"))
+		Expect(r.stderr).NotTo(ContainSubstring("without a token"))
+	})
+
 	It("puts the admin API on its own address or turns it off", func() {
 		sv := startServe("--admin", "off", "--scenario", writeFile("ok.yaml", "{}\n"))
 		status, body := get(sv.url+"/_chaos/health", "a")
