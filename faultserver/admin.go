@@ -125,8 +125,13 @@ func (s *Server) adminGetScript(w http.ResponseWriter, _ *http.Request) {
 // they have; new requests get the new script, whose phases begin now.
 func (s *Server) adminPutScript(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxScriptBytes))
-	if err != nil {
-		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("a script is at most %d bytes", maxScriptBytes)})
+		return
+	case err != nil: // Limits.BodyTimeout, or the client went away
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reading the script: " + err.Error()})
 		return
 	}
 	seed := s.Script().Seed()

@@ -166,9 +166,9 @@ func (s *Server) routers() {
 	}
 	admin := mux.NewRouter().SkipClean(true)
 	s.adminRoutes(admin)
-	s.admin = admin
+	s.admin = s.boundAdmin(admin)
 	if s.opts.Admin.Addr == "" {
-		s.handler = withAdmin{admin: admin, faults: faults}
+		s.handler = withAdmin{admin: s.admin, faults: faults}
 	}
 }
 
@@ -220,6 +220,7 @@ func (s *Server) Start() (string, error) {
 			_ = ln.Close()
 			return "", fmt.Errorf("admin: %w", err)
 		}
+		adminLn = &adminListener{Listener: adminLn, limit: int64(s.limits.MaxAdminConns)}
 	}
 	s.start = time.Now()
 	s.httpSrv = s.limits.httpServer(s.handler)

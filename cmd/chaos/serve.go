@@ -30,6 +30,7 @@ type serveFlags struct {
 	insecure   bool
 	logLimit   int
 	maxHeld    int
+	maxAdmin   int
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -56,9 +57,11 @@ loopback without --admin-token, unless --insecure-admin is given.
 
 The server protects itself: headers over 64 KiB get 431, bodies over 10 MiB
 413; a client that takes over 30s to send its headers or body, or to accept
-its response, is disconnected; and at most --max-held requests are held at once
-by hangs, delays and slow bodies, the next ones answered 503 at once (fault
-overload, phase limit). If the --log file cannot be written (a full disk), serve
+its response, is disconnected, on the admin API and /metrics as on the faults;
+and at most --max-held requests are held at once by hangs, delays and slow
+bodies, the next ones answered 503 at once (fault overload, phase limit). The
+admin API answers 503 beyond --max-admin-conns, and refuses a request without
+the token before reading its body. If the --log file cannot be written (a full disk), serve
 says so at once, counts the Records it drops and exits 1.
 
 Without --scenario, serve answers with this default script:
@@ -78,6 +81,7 @@ Without --scenario, serve answers with this default script:
 	fl.BoolVar(&f.insecure, "insecure-admin", false, "serve the admin API on an address other than loopback without a token")
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
 	fl.IntVar(&f.maxHeld, "max-held", faultserver.DefaultMaxHeld, "most requests held at once by hangs, delays and slow bodies (-1: no limit)")
+	fl.IntVar(&f.maxAdmin, "max-admin-conns", faultserver.DefaultMaxAdminConns, "most connections the admin API's own --admin listener holds at once, or admin requests served at once on the --addr listener; more get 503 (-1: no limit)")
 	return cmd
 }
 
@@ -96,9 +100,12 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if f.maxHeld == 0 || f.maxHeld < -1 {
 		return fmt.Errorf("--max-held %d: must be positive, or -1 for no limit", f.maxHeld)
 	}
+	if f.maxAdmin == 0 || f.maxAdmin < -1 {
+		return fmt.Errorf("--max-admin-conns %d: must be positive, or -1 for no limit", f.maxAdmin)
+	}
 	opts := faultserver.Options{Seed: seed, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
 		Admin:  faultserver.AdminOptions{Token: f.adminToken, Insecure: f.insecure},
-		Limits: faultserver.Limits{MaxHeld: f.maxHeld}}
+		Limits: faultserver.Limits{MaxHeld: f.maxHeld, MaxAdminConns: f.maxAdmin}}
 	if opts.Admin.Token == "" {
 		opts.Admin.Token = os.Getenv("CHAOS_ADMIN_TOKEN")
 	}

@@ -102,7 +102,7 @@ var _ = Describe("chaos serve", func() {
 	It("explains every flag and the default script in --help", func() {
 		r := chaos("serve", "--help")
 		Expect(r.code).To(Equal(exitOK))
-		for _, flag := range []string{"--scenario", "--addr", "--log", "--seed", "--upstream", "--admin", "--admin-token", "--log-limit"} {
+		for _, flag := range []string{"--scenario", "--addr", "--log", "--seed", "--upstream", "--admin", "--admin-token", "--log-limit", "--max-held", "--max-admin-conns"} {
 			Expect(r.stdout).To(ContainSubstring(flag))
 		}
 		Expect(r.stdout).To(ContainSubstring("127.0.0.1:8080"))
@@ -208,10 +208,13 @@ server:
 		Expect(r.stderr).To(ContainSubstring("listen on"))
 	})
 
-	It("exits 2 on --max-held below -1 and on an --addr without a port", func() {
+	It("exits 2 on --max-held below -1, --max-admin-conns 0 and an --addr without a port", func() {
 		r := chaos("serve", "--max-held", "-5")
 		Expect(r.code).To(Equal(exitBadInput))
 		Expect(r.stderr).To(ContainSubstring("--max-held -5: must be positive, or -1 for no limit"))
+		r = chaos("serve", "--max-admin-conns", "0")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("--max-admin-conns 0: must be positive, or -1 for no limit"))
 		r = chaos("serve", "--addr", "localhost")
 		Expect(r.code).To(Equal(exitBadInput))
 		Expect(r.stderr).To(ContainSubstring("listen on localhost: address localhost: missing port in address"))
