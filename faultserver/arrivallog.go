@@ -131,6 +131,35 @@ func (l *arrivalLog) since(offset int64, limit int) (recs []Record, first, next 
 	return recs, first, first + int64(n)
 }
 
+// window returns where a read of up to limit (0: all) Records from offset on
+// begins (later than offset when older ones are no longer kept) and where it
+// ends, without copying any: a reader then copies them a page at a time.
+func (l *arrivalLog) window(offset int64, limit int) (first, end int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first = min(l.total, max(offset, l.floor))
+	end = l.total
+	if limit > 0 && end-first > int64(limit) {
+		end = first + int64(limit)
+	}
+	return first, end
+}
+
+// page appends to into the kept Records from offset up to end, at most
+// cap(into) of them. It returns false when the Record at offset is no longer
+// kept: the log dropped it from memory since window.
+func (l *arrivalLog) page(offset, end int64, into []Record) ([]Record, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if offset < l.floor {
+		return into, false
+	}
+	for at := offset; at < min(end, l.total) && len(into) < cap(into); at++ {
+		into = append(into, *l.slot(at))
+	}
+	return into, true
+}
+
 // memory returns the Records kept and their approximate bytes.
 func (l *arrivalLog) memory() (kept, bytes int64) {
 	l.mu.Lock()
