@@ -46,7 +46,8 @@ type arrivalLog struct {
 	stopped chan struct{}
 }
 
-func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) *arrivalLog {
+// newArrivalLog builds the log; sync is Options.LogSync.
+func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error), sync time.Duration) *arrivalLog {
 	if limit <= 0 {
 		limit = DefaultLogLimit
 	}
@@ -55,9 +56,9 @@ func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) 
 	}
 	l := &arrivalLog{limit: limit, maxBytes: maxBytes}
 	if w != nil {
-		l.stream = newLineWriter(w, onError)
+		l.stream = newLineWriter(w, onError, sync == LogSyncEachLine)
 		l.stop, l.stopped = make(chan struct{}), make(chan struct{})
-		go l.flushEvery(logFlushInterval)
+		go l.flushEvery(logFlushInterval, max(0, sync))
 	}
 	return l
 }
@@ -167,14 +168,24 @@ func (l *arrivalLog) memory() (kept, bytes int64) {
 	return l.total - l.floor, l.bytes
 }
 
-func (l *arrivalLog) flushEvery(d time.Duration) {
+// flushEvery flushes the stream every d, and also syncs it to storage every
+// syncEvery when that is positive.
+func (l *arrivalLog) flushEvery(d, syncEvery time.Duration) {
 	defer close(l.stopped)
 	t := time.NewTicker(d)
 	defer t.Stop()
+	var syncs <-chan time.Time
+	if syncEvery > 0 {
+		st := time.NewTicker(syncEvery)
+		defer st.Stop()
+		syncs = st.C
+	}
 	for {
 		select {
 		case <-t.C:
 			l.stream.flush()
+		case <-syncs:
+			l.stream.flushAndSync()
 		case <-l.stop:
 			return
 		}
@@ -190,8 +201,8 @@ func (l *arrivalLog) status() (written, dropped int64, err error) {
 	return l.stream.status()
 }
 
-// close flushes the stream and stops the flusher; it returns the first error
-// the stream met.
+// close flushes the stream (and syncs it, when it can be) and stops the
+// flusher; it returns the first error the stream met.
 func (l *arrivalLog) close() error {
 	if l.stream == nil {
 		return nil
@@ -201,7 +212,7 @@ func (l *arrivalLog) close() error {
 		<-l.stopped
 		l.stop = nil
 	}
-	l.stream.flush()
+	l.stream.flushAndSync()
 	_, _, err := l.stream.status()
 	return err
 }

@@ -1,6 +1,9 @@
 package faultserver
 
-import "io"
+import (
+	"io"
+	"time"
+)
 
 // Test access to the arrival log, so specs can append Records directly.
 
@@ -9,7 +12,12 @@ type ArrivalLog = arrivalLog
 
 // NewArrivalLog builds an arrival log as a server does.
 func NewArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) *ArrivalLog {
-	return newArrivalLog(limit, maxBytes, w, onError)
+	return newArrivalLog(limit, maxBytes, w, onError, 0)
+}
+
+// NewSyncedArrivalLog builds an arrival log with Options.LogSync sync.
+func NewSyncedArrivalLog(w io.Writer, sync time.Duration) *ArrivalLog {
+	return newArrivalLog(100, 0, w, nil, sync)
 }
 
 // Add appends a Record.

@@ -34,6 +34,15 @@ type Options struct {
 	Log io.Writer
 	// OnLogError, when set, is called once, at the first failed write to Log.
 	OnLogError func(error)
+	// LogSync makes Log durable against a crash of the process or the
+	// machine, when Log can be synced (an *os.File: fsync). 0 syncs only on
+	// Close, so a SIGKILL loses the Records of the last 200ms (and a machine
+	// crash what the OS had not written back); LogSyncEachLine writes and
+	// syncs each Record before its response is sent, so an answered request
+	// is on storage (a slow body, which is sent while it is performed, is
+	// logged after); a positive duration writes and syncs every that often,
+	// losing at most that span.
+	LogSync time.Duration
 	// LogLimit is how many Records are kept in memory for Records and the
 	// admin log; 0 means DefaultLogLimit. Older ones are dropped from memory
 	// (never from Log).
@@ -63,6 +72,10 @@ type AdminOptions struct {
 	// other than loopback, which it otherwise refuses.
 	Insecure bool
 }
+
+// LogSyncEachLine is the Options.LogSync that writes and syncs every Record
+// to storage as it is logged.
+const LogSyncEachLine time.Duration = -1
 
 // Server is a scripted fault server: it decides each request with its Script
 // and performs the decision on the real connection. Start it, point clients
@@ -132,11 +145,14 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 	if script == nil {
 		return nil, errors.New("faultserver: no script")
 	}
+	if opts.LogSync < 0 && opts.LogSync != LogSyncEachLine {
+		return nil, fmt.Errorf("faultserver: LogSync %v: give LogSyncEachLine, a positive interval or 0", opts.LogSync)
+	}
 	s := &Server{
 		opts:   opts,
 		limits: opts.Limits.withDefaults(),
 		start:  time.Now(),
-		log:    newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError),
+		log:    newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError, opts.LogSync),
 		stats:  newStatsCounter(),
 	}
 	s.metrics = newMetrics(func() float64 { return float64(s.inFlight.Load()) })
