@@ -75,11 +75,23 @@ func (lw *lineWriter) flush() {
 }
 
 // flushAndSync writes the lines gathered so far and syncs the writer to
-// storage.
+// storage. The sync runs outside mu, so that requests logging meanwhile do
+// not wait for the disk; what it commits includes every line written before
+// it.
 func (lw *lineWriter) flushAndSync() {
 	lw.mu.Lock()
-	failed := lw.writeAndSync()
+	failed := lw.writeOut()
+	ok := failed == nil && lw.err == nil && lw.syncer != nil
 	lw.mu.Unlock()
+	if ok {
+		if err := lw.syncer.Sync(); err != nil {
+			lw.mu.Lock()
+			if lw.err == nil {
+				failed = lw.fail(fmt.Errorf("syncing to storage: %w", err), 0)
+			}
+			lw.mu.Unlock()
+		}
+	}
 	lw.report(failed)
 }
 
