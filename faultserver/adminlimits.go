@@ -13,9 +13,10 @@ import (
 // Limits: net/http's header and idle timeouts on every listener
 // (Limits.httpServer), and per request Limits.BodyTimeout to send a body and
 // Limits.WriteTimeout to accept each write of the response, set as deadlines
-// on the connection (boundAdmin) as the fault path sets them. Limits.MaxAdminConns bounds how many
-// connections the admin API's own listener holds (adminListener), or, on the
-// faults' listener, how many admin requests are served at once.
+// on the connection (boundAdmin) as the fault path sets them.
+// Limits.MaxAdminConns bounds how many connections the admin API's own
+// listener holds (adminListener), or, on the faults' listener, how many admin
+// requests are served at once.
 
 // boundAdmin wraps the admin handler with its per-request limits. A request
 // over MaxAdminConns is answered 503 at once. A body the handler does not read
@@ -26,15 +27,6 @@ func (s *Server) boundAdmin(h http.Handler) http.Handler {
 	var slots atomic.Int64
 	limit := int64(s.limits.MaxAdminConns)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.opts.Admin.Addr == "" && limit > 0 {
-			// On its own listener adminListener bounds the connections.
-			if slots.Add(1) > limit {
-				slots.Add(-1)
-				adminBusy(w, s.limits.MaxAdminConns)
-				return
-			}
-			defer slots.Add(-1)
-		}
 		aw := &adminWriter{ResponseWriter: w, timeout: s.limits.WriteTimeout}
 		if r.ContentLength != 0 {
 			// As a proxied body: the deadline is lifted when the body ends.
@@ -42,6 +34,15 @@ func (s *Server) boundAdmin(h http.Handler) http.Handler {
 			_ = rc.SetReadDeadline(time.Now().Add(s.limits.BodyTimeout))
 			aw.body = &deadlineBody{ReadCloser: r.Body, rc: rc}
 			r.Body = aw.body
+		}
+		if s.opts.Admin.Addr == "" && limit > 0 {
+			// On its own listener adminListener bounds the connections.
+			if slots.Add(1) > limit {
+				slots.Add(-1)
+				adminBusy(aw, s.limits.MaxAdminConns)
+				return
+			}
+			defer slots.Add(-1)
 		}
 		h.ServeHTTP(aw, r)
 	})

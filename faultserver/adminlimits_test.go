@@ -125,6 +125,11 @@ var _ = Describe("the admin API's limits", func() {
 		status, body, _ := adminDoErr("GET", srv.URL()+"/metrics")
 		Expect(status).To(Equal(503))
 		Expect(body).To(ContainSubstring("MaxAdminConns"))
+		// Over the limit, a declared body that never comes is not waited for
+		// (the body timeout is 30s, the wait 10s).
+		over := dialAddr(srv.URL())
+		send(over, "GET /_chaos/stats HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+		Expect(closedByServer(over)).To(HavePrefix("HTTP/1.1 503 Service Unavailable\r\n"))
 		resp, _, err := call(freshClient(5*time.Second), "GET", srv.URL()+"/", "c")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(resp.StatusCode).To(Equal(200))
