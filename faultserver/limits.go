@@ -90,6 +90,15 @@ func (l *Limits) httpServer(h http.Handler) *http.Server {
 		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: l.MaxHeaderBytes}
 }
 
+// HTTPServer is a net/http server for h with the limits of the connection
+// (header size, header and idle timeouts), defaults filled: what Start
+// serves on, for a caller that serves a Server's Handler on a listener of
+// its own. The body and write timeouts are applied by the handler itself.
+func (l Limits) HTTPServer(h http.Handler) *http.Server {
+	filled := l.withDefaults()
+	return filled.httpServer(h)
+}
+
 // holds reports whether performing a decision holds its request for a while.
 func holds(d *Decision) bool {
 	return d.Delay > 0 || d.Kind == KindHang || d.Kind == KindSlow

@@ -1,6 +1,9 @@
 package faultserver_test
 
 import (
+	"net/http"
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -15,6 +18,14 @@ var _ = Describe("listen addresses", func() {
 		_, err = s.Start()
 		Expect(err).To(MatchError(ContainSubstring("listen on localhost: address localhost: missing port in address")))
 		Expect(err).NotTo(MatchError(faultserver.ErrAdminExposed))
+	})
+
+	It("gives a caller's own listener the connection limits Start uses, defaults filled", func() {
+		srv := faultserver.Limits{}.HTTPServer(http.NotFoundHandler())
+		Expect([]any{srv.ReadHeaderTimeout, srv.IdleTimeout, srv.MaxHeaderBytes}).To(Equal([]any{
+			faultserver.DefaultReadHeaderTimeout, faultserver.DefaultIdleTimeout, faultserver.DefaultMaxHeaderBytes}))
+		srv = faultserver.Limits{ReadHeaderTimeout: time.Second, IdleTimeout: 2 * time.Second, MaxHeaderBytes: 1000}.HTTPServer(http.NotFoundHandler())
+		Expect([]any{srv.ReadHeaderTimeout, srv.IdleTimeout, srv.MaxHeaderBytes}).To(Equal([]any{time.Second, 2 * time.Second, 1000}))
 	})
 
 	// Specs listen on loopback only, so 0.0.0.0 is checked through the

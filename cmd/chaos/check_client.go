@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -41,7 +40,7 @@ func checkWithClient(ctx context.Context, s streams, sc *scenarios.Scenario, f *
 		_ = fs.Close()
 		return analysis.Result{}, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
-	srv := &http.Server{Handler: ids.wrap(fs.Handler()), ReadHeaderTimeout: 30 * time.Second}
+	srv := faultserver.Limits{}.HTTPServer(ids.wrap(fs.Handler())) // the fault server's own connection limits
 	go func() { _ = srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
 
