@@ -1,6 +1,7 @@
 package faultserver
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -28,7 +29,7 @@ const maxScriptBytes = 1 << 20
 //	GET  /_chaos/health         200 {"status":"ok",...}
 //	GET  /_chaos/script         the script in force, as YAML (X-Chaos-Seed: its seed)
 //	PUT  /_chaos/script[?seed=N] replace it (a bare script or a scenario file; 400 names line and field)
-//	GET  /_chaos/log[?offset=N&limit=M] Records as JSON lines from offset N
+//	GET  /_chaos/log[?offset=N&limit=M] Records as JSON lines from offset N, streamed a page at a time
 //	                             (X-Chaos-Log-First: offset of the first line, X-Chaos-Log-Next: the offset to ask next)
 //	GET  /_chaos/stats          counts per phase, fault and status (Stats)
 //	POST /_chaos/reset          start the script again from its first phase, clock at zero
@@ -125,8 +126,13 @@ func (s *Server) adminGetScript(w http.ResponseWriter, _ *http.Request) {
 // they have; new requests get the new script, whose phases begin now.
 func (s *Server) adminPutScript(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxScriptBytes))
-	if err != nil {
-		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("a script is at most %d bytes", maxScriptBytes)})
+		return
+	case err != nil: // Limits.BodyTimeout, or the client went away
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reading the script: " + err.Error()})
 		return
 	}
 	seed := s.Script().Seed()
@@ -177,11 +183,40 @@ func (s *Server) adminLog(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	recs, first, next := s.log.since(offset, limit)
+	first, next := s.log.window(offset, limit)
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("X-Chaos-Log-First", strconv.FormatInt(first, 10))
 	w.Header().Set("X-Chaos-Log-Next", strconv.FormatInt(next, 10))
-	_ = WriteRecords(w, recs)
+	s.streamLog(w, first, next)
+}
+
+// logPage is how many Records a reader of GET /_chaos/log holds at a time.
+const logPage = logBlock
+
+// streamLog writes the kept Records from first up to end a page at a time,
+// so that a reader holds one page, never a copy of the whole log. It stops
+// early if the log drops from memory a Record it has not sent yet (the
+// writers have lapped a slow reader): the response then has fewer lines than
+// X-Chaos-Log-Next minus X-Chaos-Log-First, and a request from first plus the
+// lines received says, in its X-Chaos-Log-First, where the kept Records
+// resume.
+func (s *Server) streamLog(w io.Writer, first, end int64) {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	buf := make([]Record, 0, logPage)
+	for at := first; at < end; {
+		var kept bool
+		if buf, kept = s.log.page(at, end, buf[:0]); !kept || len(buf) == 0 {
+			break
+		}
+		for i := range buf {
+			if enc.Encode(&buf[i]) != nil {
+				return
+			}
+		}
+		at += int64(len(buf))
+	}
+	_ = bw.Flush()
 }
 
 func (s *Server) adminStats(w http.ResponseWriter, _ *http.Request) {

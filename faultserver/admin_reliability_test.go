@@ -143,6 +143,17 @@ var _ = Describe("the admin API under load", func() {
 })
 
 var _ = Describe("the admin API's guard", func() {
+	It("answers 400 naming the field to a path template with a capture group, where mux would panic", func() {
+		srv := startServer("phases: [{fault: {status: 418}}]\n", faultserver.Options{})
+		status, body, _ := adminDo("PUT", srv.URL()+"/_chaos/script", "", "routes:\n  - {path: \"/{id:(a)}\"}\n")
+		Expect(status).To(Equal(400), body)
+		Expect(body).To(ContainSubstring("script:2:"))
+		Expect(body).To(ContainSubstring("routes[0].path: invalid path template"))
+		resp, _, err := call(freshClient(5*time.Second), "GET", srv.URL()+"/", "c")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.StatusCode).To(Equal(http.StatusTeapot), "the script in force stays")
+	})
+
 	It("refuses hostile scripts at once with 400: a self-containing anchor, nested aliases, a huge body", func() {
 		srv := startServer("{}\n", faultserver.Options{})
 		laughs := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"

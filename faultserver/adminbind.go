@@ -17,6 +17,9 @@ var ErrAdminExposed = errors.New("the admin API would be reachable from other ho
 // reachable beyond loopback without a token, unless the options accept the
 // risk.
 func (o *AdminOptions) checkBind(addr string) error {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err) // "localhost" without a port is no address at all
+	}
 	if o.Off || o.Token != "" || o.Insecure || IsLoopback(addr) {
 		return nil
 	}

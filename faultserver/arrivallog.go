@@ -46,7 +46,8 @@ type arrivalLog struct {
 	stopped chan struct{}
 }
 
-func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) *arrivalLog {
+// newArrivalLog builds the log; sync is Options.LogSync.
+func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error), sync time.Duration) *arrivalLog {
 	if limit <= 0 {
 		limit = DefaultLogLimit
 	}
@@ -55,9 +56,9 @@ func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) 
 	}
 	l := &arrivalLog{limit: limit, maxBytes: maxBytes}
 	if w != nil {
-		l.stream = newLineWriter(w, onError)
+		l.stream = newLineWriter(w, onError, sync == LogSyncEachLine)
 		l.stop, l.stopped = make(chan struct{}), make(chan struct{})
-		go l.flushEvery(logFlushInterval)
+		go l.flushEvery(logFlushInterval, max(0, sync))
 	}
 	return l
 }
@@ -131,6 +132,35 @@ func (l *arrivalLog) since(offset int64, limit int) (recs []Record, first, next 
 	return recs, first, first + int64(n)
 }
 
+// window returns where a read of up to limit (0: all) Records from offset on
+// begins (later than offset when older ones are no longer kept) and where it
+// ends, without copying any: a reader then copies them a page at a time.
+func (l *arrivalLog) window(offset int64, limit int) (first, end int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first = min(l.total, max(offset, l.floor))
+	end = l.total
+	if limit > 0 && end-first > int64(limit) {
+		end = first + int64(limit)
+	}
+	return first, end
+}
+
+// page appends to into the kept Records from offset up to end, at most
+// cap(into) of them. It returns false when the Record at offset is no longer
+// kept: the log dropped it from memory since window.
+func (l *arrivalLog) page(offset, end int64, into []Record) ([]Record, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if offset < l.floor {
+		return into, false
+	}
+	for at := offset; at < min(end, l.total) && len(into) < cap(into); at++ {
+		into = append(into, *l.slot(at))
+	}
+	return into, true
+}
+
 // memory returns the Records kept and their approximate bytes.
 func (l *arrivalLog) memory() (kept, bytes int64) {
 	l.mu.Lock()
@@ -138,14 +168,24 @@ func (l *arrivalLog) memory() (kept, bytes int64) {
 	return l.total - l.floor, l.bytes
 }
 
-func (l *arrivalLog) flushEvery(d time.Duration) {
+// flushEvery flushes the stream every d, and also syncs it to storage every
+// syncEvery when that is positive.
+func (l *arrivalLog) flushEvery(d, syncEvery time.Duration) {
 	defer close(l.stopped)
 	t := time.NewTicker(d)
 	defer t.Stop()
+	var syncs <-chan time.Time
+	if syncEvery > 0 {
+		st := time.NewTicker(syncEvery)
+		defer st.Stop()
+		syncs = st.C
+	}
 	for {
 		select {
 		case <-t.C:
 			l.stream.flush()
+		case <-syncs:
+			l.stream.flushAndSync()
 		case <-l.stop:
 			return
 		}
@@ -161,8 +201,8 @@ func (l *arrivalLog) status() (written, dropped int64, err error) {
 	return l.stream.status()
 }
 
-// close flushes the stream and stops the flusher; it returns the first error
-// the stream met.
+// close flushes the stream (and syncs it, when it can be) and stops the
+// flusher; it returns the first error the stream met.
 func (l *arrivalLog) close() error {
 	if l.stream == nil {
 		return nil
@@ -172,7 +212,7 @@ func (l *arrivalLog) close() error {
 		<-l.stopped
 		l.stop = nil
 	}
-	l.stream.flush()
+	l.stream.flushAndSync()
 	_, _, err := l.stream.status()
 	return err
 }

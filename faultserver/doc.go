@@ -74,6 +74,9 @@
 // Stats.LogError) and returned by Close, and later Records are counted in
 // Stats.LogDropped. The server sees only its side: a Record's sent_ms and
 // received_ms, the client's, are left out here and filled by harness runs.
+// Options.LogSync writes and fsyncs each Record before its
+// response is sent (LogSyncEachLine), or every interval; without it the
+// stream is written every 200ms and synced on Close.
 //
 // # Limits
 //
@@ -81,7 +84,12 @@
 // header and body sizes, header, body and write timeouts, an idle timeout,
 // and MaxHeld, the most requests held at once by hangs, delays and slow
 // bodies; beyond it a request is answered 503 at once, fault overload, phase
-// "limit". Start refuses to serve the admin API without a token on an address
-// other than loopback (ErrAdminExposed) unless AdminOptions.Insecure is set.
+// "limit". The admin API and the metrics get the same timeouts, refuse a
+// request without the token before reading its body, and serve at most
+// MaxAdminConns connections (on their own listener) or requests (on the
+// faults' listener) at once; GET /_chaos/log streams the kept Records a page
+// at a time. Start refuses to serve the admin API without a token on an
+// address other than loopback (ErrAdminExposed) unless AdminOptions.Insecure
+// is set.
 // docs/RELIABILITY.md lists every guarantee and the spec that checks it.
 package faultserver

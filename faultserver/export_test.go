@@ -12,7 +12,12 @@ type ArrivalLog = arrivalLog
 
 // NewArrivalLog builds an arrival log as a server does.
 func NewArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error)) *ArrivalLog {
-	return newArrivalLog(limit, maxBytes, w, onError)
+	return newArrivalLog(limit, maxBytes, w, onError, 0)
+}
+
+// NewSyncedArrivalLog builds an arrival log with Options.LogSync sync.
+func NewSyncedArrivalLog(w io.Writer, sync time.Duration) *ArrivalLog {
+	return newArrivalLog(100, 0, w, nil, sync)
 }
 
 // Add appends a Record.
@@ -52,3 +57,6 @@ func LimitClientKeys(perShard, bytesPerShard int) (restore func()) {
 // SetWallClock fixes the wall clock that dates on the wire are read from;
 // call it before Start.
 func SetWallClock(s *Server, now func() time.Time) { s.now = now }
+
+// ListenNetwork is the network Start listens on for an address.
+var ListenNetwork = listenNetwork

@@ -33,6 +33,12 @@ type Limits struct {
 	// held beyond it is answered 503 at once (fault overload, phase "limit").
 	// Default 10,000; negative means no limit.
 	MaxHeld int
+	// MaxAdminConns bounds the connections the admin API's own listener
+	// (AdminOptions.Addr) holds at once: one more is answered 503 and closed
+	// at once. Where the admin API shares the faults' listener it bounds the
+	// admin requests served at once instead. Default 64; negative means no
+	// limit.
+	MaxAdminConns int
 }
 
 // Defaults of Limits.
@@ -44,6 +50,7 @@ const (
 	DefaultWriteTimeout      = 30 * time.Second
 	DefaultIdleTimeout       = 2 * time.Minute
 	DefaultMaxHeld           = 10_000
+	DefaultMaxAdminConns     = 64
 )
 
 // PhaseLimit is the phase of a request the server refused to protect itself
@@ -70,13 +77,26 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxHeld == 0 {
 		l.MaxHeld = DefaultMaxHeld
 	}
+	if l.MaxAdminConns == 0 {
+		l.MaxAdminConns = DefaultMaxAdminConns
+	}
 	return l
 }
 
-// httpServer is a net/http server with the limits of the connection.
+// httpServer is a net/http server with the limits of the connection: the
+// faults' listener and the admin API's own both get it.
 func (l *Limits) httpServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: l.ReadHeaderTimeout,
 		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: l.MaxHeaderBytes}
+}
+
+// HTTPServer is a net/http server for h with the limits of the connection
+// (header size, header and idle timeouts), defaults filled: what Start
+// serves on, for a caller that serves a Server's Handler on a listener of
+// its own. The body and write timeouts are applied by the handler itself.
+func (l Limits) HTTPServer(h http.Handler) *http.Server {
+	filled := l.withDefaults()
+	return filled.httpServer(h)
 }
 
 // holds reports whether performing a decision holds its request for a while.

@@ -22,6 +22,8 @@ const logChunk = 64 << 10
 type lineWriter struct {
 	mu      sync.Mutex
 	w       io.Writer
+	syncer  syncer // w, when it can be synced to storage (an *os.File)
+	perLine bool   // write and sync every line as it is added
 	buf     bytes.Buffer
 	enc     *json.Encoder
 	pending int64 // lines in buf
@@ -31,8 +33,15 @@ type lineWriter struct {
 	onError func(error)
 }
 
-func newLineWriter(w io.Writer, onError func(error)) *lineWriter {
-	lw := &lineWriter{w: w, onError: onError}
+// syncer is a writer that can commit what it was given to storage, as
+// (*os.File).Sync does with fsync.
+type syncer interface{ Sync() error }
+
+// newLineWriter streams to w; perLine writes and syncs every line at once
+// (Options.LogSync = LogSyncEachLine).
+func newLineWriter(w io.Writer, onError func(error), perLine bool) *lineWriter {
+	lw := &lineWriter{w: w, onError: onError, perLine: perLine}
+	lw.syncer, _ = w.(syncer)
 	lw.enc = json.NewEncoder(&lw.buf)
 	return lw
 }
@@ -48,7 +57,9 @@ func (lw *lineWriter) add(rec *Record) {
 	var failed error
 	if err := lw.enc.Encode(rec); err != nil { // no Record field can fail; be safe
 		failed = lw.fail(fmt.Errorf("encoding a Record: %w", err), lw.pending+1)
-	} else if lw.pending++; lw.buf.Len() >= logChunk {
+	} else if lw.pending++; lw.perLine {
+		failed = lw.writeAndSync()
+	} else if lw.buf.Len() >= logChunk {
 		failed = lw.writeOut()
 	}
 	lw.mu.Unlock()
@@ -61,6 +72,40 @@ func (lw *lineWriter) flush() {
 	failed := lw.writeOut()
 	lw.mu.Unlock()
 	lw.report(failed)
+}
+
+// flushAndSync writes the lines gathered so far and syncs the writer to
+// storage. The sync runs outside mu, so that requests logging meanwhile do
+// not wait for the disk; what it commits includes every line written before
+// it.
+func (lw *lineWriter) flushAndSync() {
+	lw.mu.Lock()
+	failed := lw.writeOut()
+	ok := failed == nil && lw.err == nil && lw.syncer != nil
+	lw.mu.Unlock()
+	if ok {
+		if err := lw.syncer.Sync(); err != nil {
+			lw.mu.Lock()
+			if lw.err == nil {
+				failed = lw.fail(fmt.Errorf("syncing to storage: %w", err), 0)
+			}
+			lw.mu.Unlock()
+		}
+	}
+	lw.report(failed)
+}
+
+// writeAndSync is writeOut followed by a sync of the writer, when it has
+// one. A failed sync stops the stream as a failed write does: the lines
+// written may not be on storage. Called with mu held.
+func (lw *lineWriter) writeAndSync() error {
+	if err := lw.writeOut(); err != nil || lw.err != nil || lw.syncer == nil {
+		return err
+	}
+	if err := lw.syncer.Sync(); err != nil {
+		return lw.fail(fmt.Errorf("syncing to storage: %w", err), 0)
+	}
+	return nil
 }
 
 // writeOut writes the buffer in one Write; it returns the error when this

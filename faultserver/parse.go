@@ -1,6 +1,8 @@
 package faultserver
 
 import (
+	"errors"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
@@ -32,19 +34,39 @@ func ParseScript(file string, data []byte) (*Spec, *yamlfile.Doc, error) {
 		return nil, doc, yamlfile.Errors{doc.Errorf(prefixOrRoot(prefix), "expected a mapping of server settings (response, phases, routes, ...)")}
 	}
 	if err := doc.DecodeNode(node, spec); err != nil {
-		return nil, doc, err
+		return nil, doc, withOtherProblems(doc, node, prefix, err)
 	}
-	if problems := spec.Problems(); len(problems) > 0 {
-		errs := make(yamlfile.Errors, len(problems))
-		for i, p := range problems {
-			errs[i] = doc.Errorf(prefix+p.Path, "%s", p.Msg)
-			if p.Path == "" {
-				errs[i] = doc.Errorf(prefixOrRoot(prefix), "%s", p.Msg)
-			}
-		}
+	if errs := problemErrors(doc, prefix, spec.Problems()); len(errs) > 0 {
 		return nil, doc, errs
 	}
 	return spec, doc, nil
+}
+
+// withOtherProblems adds to the errors of a strict decode the problems of the
+// spec decoded leniently, so that an unknown key does not hide the script's
+// other problems. A strict decode fails on unknown keys before it decodes; if
+// the lenient decode fails too, the values have the wrong types and err says
+// so already.
+func withOtherProblems(doc *yamlfile.Doc, node *yaml.Node, prefix string, err error) error {
+	var keyErrs yamlfile.Errors
+	lenient := &Spec{}
+	if !errors.As(err, &keyErrs) || node.Decode(lenient) != nil {
+		return err
+	}
+	return append(keyErrs, problemErrors(doc, prefix, lenient.Problems())...)
+}
+
+// problemErrors locates a spec's problems in the file.
+func problemErrors(doc *yamlfile.Doc, prefix string, problems []FieldProblem) yamlfile.Errors {
+	var errs yamlfile.Errors
+	for _, p := range problems {
+		if p.Path == "" {
+			errs = append(errs, doc.Errorf(prefixOrRoot(prefix), "%s", p.Msg))
+		} else {
+			errs = append(errs, doc.Errorf(prefix+p.Path, "%s", p.Msg))
+		}
+	}
+	return errs
 }
 
 func prefixOrRoot(prefix string) string {
@@ -52,6 +74,15 @@ func prefixOrRoot(prefix string) string {
 		return ""
 	}
 	return prefix[:len(prefix)-1]
+}
+
+// IsBareScript reports whether a file holds a bare server script (the keys
+// of Spec at the top level) rather than a scenario file: it has none of the
+// keys only a scenario has (server, clients, policies, assert). A file that
+// is not YAML is neither.
+func IsBareScript(file string, data []byte) bool {
+	doc, err := yamlfile.Parse(file, data)
+	return err == nil && !isScenario(doc.Root)
 }
 
 func isScenario(root *yaml.Node) bool {

@@ -100,6 +100,9 @@ server:
 		Entry("fault and mix", "phases:\n  - fault: {status: 500}\n    mix: [{weight: 1}]\n", 3, "phases[0].mix", "not both"),
 		Entry("zero weight", "phases:\n  - mix:\n      - {weight: 0}\n", 3, "phases[0].mix[0].weight", "positive"),
 		Entry("bad mux template", "routes:\n  - {path: \"/a/{id\"}\n", 2, "routes[0].path", "invalid path template"),
+		Entry("capture group in a route path (mux would panic)", "routes:\n  - {path: \"/{id:(a)}\"}\n", 2, "routes[0].path", "capture groups"),
+		Entry("capture group in a route path prefix", "routes:\n  - {path_prefix: \"/x/{id:(?P<n>a)}\"}\n", 2, "routes[0].path_prefix", "capture groups"),
+		Entry("capture group in the row path", "row: {path: \"/rows/{id:(a|b)}\"}\n", 1, "row.path", "capture groups"),
 		Entry("route without path", "routes:\n  - {methods: [GET]}\n", 2, "routes[0].path", "missing path"),
 		Entry("lognormal p99 below median", "response:\n  delay: {dist: lognormal, median: 20ms, p99: 10ms}\n", 2, "response.delay.p99", "above median"),
 		Entry("unknown dist", "response:\n  delay: {dist: lognormel, median: 20ms}\n", 2, "response.delay.dist", `did you mean "lognormal"?`),
@@ -112,6 +115,15 @@ server:
 		Entry("header name with a space", "phases:\n  - fault: {status: 500, headers: {\"x bad\": 1}}\n", 2, "phases[0].fault.headers.x bad", "not a valid header name"),
 		Entry("duplicate route names", "routes:\n  - {path: /a}\n  - {path: /a}\n", 3, "routes[1].name", "already used"),
 	)
+
+	It("reports the other problems of a script beside an unknown key", func() {
+		// Line 1 misspells "phases"; line 2's status is out of range; line 4's
+		// route has no path. All three are reported, in one pass.
+		es := parseErrors("phasse: []\nresponse: {status: 42}\nroutes:\n  - {methods: [GET]}\n")
+		Expect(es).To(HaveLen(3), es.Error())
+		Expect([]string{es[0].Field, es[1].Field, es[2].Field}).To(ConsistOf("phasse", "response.status", "routes[0].path"))
+		Expect([]int{es[0].Line, es[1].Line, es[2].Line}).To(ConsistOf(1, 2, 4))
+	})
 
 	It("reports every problem at once", func() {
 		es := parseErrors("per: x\nphases:\n  - fault: {status: 1}\n  - {}\n")

@@ -292,16 +292,30 @@ func pathRegexp(tpl string, prefix bool) (string, error) {
 	if !strings.HasPrefix(tpl, "/") {
 		return "", fmt.Errorf("path template %q must start with /", tpl)
 	}
-	route := mux.NewRouter().NewRoute()
+	route, err := muxRoute(tpl, prefix)
+	if err != nil {
+		return "", fmt.Errorf("invalid path template %q: %v", tpl, err)
+	}
+	return route.GetPathRegexp()
+}
+
+// muxRoute builds a mux route for a path template. gorilla/mux panics,
+// rather than returning an error, on a variable whose pattern has a capturing
+// group ("/{id:(a)}"): that panic, and any other mux raises while compiling a
+// template, is returned as an error.
+func muxRoute(tpl string, prefix bool) (route *mux.Route, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			route, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	route = mux.NewRouter().NewRoute()
 	if prefix {
 		route = route.PathPrefix(tpl)
 	} else {
 		route = route.Path(tpl)
 	}
-	if err := route.GetError(); err != nil {
-		return "", fmt.Errorf("invalid path template %q: %v", tpl, err)
-	}
-	return route.GetPathRegexp()
+	return route, route.GetError()
 }
 
 // validHeaderName reports whether s is an HTTP token (RFC 9110, section 5.6.2).

@@ -34,6 +34,15 @@ type Options struct {
 	Log io.Writer
 	// OnLogError, when set, is called once, at the first failed write to Log.
 	OnLogError func(error)
+	// LogSync makes Log durable against a crash of the process or the
+	// machine, when Log can be synced (an *os.File: fsync). 0 syncs only on
+	// Close, so a SIGKILL loses the Records of the last 200ms (and a machine
+	// crash what the OS had not written back); LogSyncEachLine writes and
+	// syncs each Record before its response is sent, so an answered request
+	// is on storage (a slow body, which is sent while it is performed, is
+	// logged after); a positive duration writes and syncs every that often,
+	// losing at most that span.
+	LogSync time.Duration
 	// LogLimit is how many Records are kept in memory for Records and the
 	// admin log; 0 means DefaultLogLimit. Older ones are dropped from memory
 	// (never from Log).
@@ -63,6 +72,10 @@ type AdminOptions struct {
 	// other than loopback, which it otherwise refuses.
 	Insecure bool
 }
+
+// LogSyncEachLine is the Options.LogSync that writes and syncs every Record
+// to storage as it is logged.
+const LogSyncEachLine time.Duration = -1
 
 // Server is a scripted fault server: it decides each request with its Script
 // and performs the decision on the real connection. Start it, point clients
@@ -135,11 +148,14 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 	if script == nil {
 		return nil, errors.New("faultserver: no script")
 	}
+	if opts.LogSync < 0 && opts.LogSync != LogSyncEachLine {
+		return nil, fmt.Errorf("faultserver: LogSync %v: give LogSyncEachLine, a positive interval or 0", opts.LogSync)
+	}
 	s := &Server{
 		opts:   opts,
 		limits: opts.Limits.withDefaults(),
 		start:  time.Now(),
-		log:    newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError),
+		log:    newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError, opts.LogSync),
 		stats:  newStatsCounter(),
 	}
 	s.metrics = newMetrics(func() float64 { return float64(s.inFlight.Load()) })
@@ -169,9 +185,9 @@ func (s *Server) routers() {
 	}
 	admin := mux.NewRouter().SkipClean(true)
 	s.adminRoutes(admin)
-	s.admin = admin
+	s.admin = s.boundAdmin(admin)
 	if s.opts.Admin.Addr == "" {
-		s.handler = withAdmin{admin: admin, faults: faults}
+		s.handler = withAdmin{admin: s.admin, faults: faults}
 	}
 }
 
@@ -223,6 +239,7 @@ func (s *Server) Start() (string, error) {
 			_ = ln.Close()
 			return "", fmt.Errorf("admin: %w", err)
 		}
+		adminLn = &adminListener{Listener: adminLn, limit: int64(s.limits.MaxAdminConns)}
 	}
 	s.start = time.Now()
 	s.httpSrv = s.limits.httpServer(s.handler)
@@ -248,11 +265,22 @@ func orLoopback(addr string) string {
 
 func listen(addr string) (net.Listener, error) {
 	addr = orLoopback(addr)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen(listenNetwork(addr), addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return ln, nil
+}
+
+// listenNetwork is "tcp4" for an IPv4 address, so that 0.0.0.0 listens on
+// (and URL reports) 0.0.0.0, not the dual-stack [::] that "tcp" gives it;
+// "tcp" for anything else.
+func listenNetwork(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err == nil && ip != nil && ip.To4() != nil {
+		return "tcp4"
+	}
+	return "tcp"
 }
 
 // URL is the base URL Start returned ("" before Start).

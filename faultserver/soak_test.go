@@ -26,6 +26,7 @@ const (
 	soakRequests    = 10_000
 	soakConnections = 200
 	soakSlowloris   = 20 // connections that never finish their headers
+	soakAdminConns  = 16 // Limits.MaxAdminConns of the soak's admin listener
 )
 
 // soakScript mixes every fault that holds or breaks a connection.
@@ -75,7 +76,8 @@ var _ = Describe("the soak", func() {
 		goroutines, fds := runtime.NumGoroutine(), openFDs()
 
 		srv, err := faultserver.New(mustParse(soakScript), faultserver.Options{Seed: 9, LogLimit: n + 1000,
-			Limits: faultserver.Limits{ReadHeaderTimeout: 5 * time.Second}})
+			Admin:  faultserver.AdminOptions{Addr: "127.0.0.1:0", Token: "soak"},
+			Limits: faultserver.Limits{ReadHeaderTimeout: 5 * time.Second, BodyTimeout: 2 * time.Second, MaxAdminConns: soakAdminConns}})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = srv.Start()
 		Expect(err).NotTo(HaveOccurred())
@@ -83,11 +85,18 @@ var _ = Describe("the soak", func() {
 		defer cancel()
 
 		stalled := slowloris(ctx, srv.URL(), soakSlowloris)
+		hostileAdmin := adminHostiles(ctx, srv.AdminURL())
 		peak := samplePeaks()
+		readers := adminReaders(ctx, srv.AdminURL())
 		res := soakLoad(ctx, srv.URL(), n, soakConnections)
+		admin := readers()
 		peakG, peakFD := peak()
 		Expect(ctx.Err()).NotTo(HaveOccurred(), "the load finished within its bound")
 		Eventually(stalled, 10*time.Second).Should(BeClosed(), "slowloris connections are cut by the header timeout")
+		Eventually(hostileAdmin, 10*time.Second).Should(BeClosed(), "hostile admin connections are answered and closed, or cut by the body and header timeouts")
+		AddReportEntry("soak admin", fmt.Sprintf("admin reads answered %d, refused 503 %d, other %v", admin.ok, admin.busy, admin.other))
+		Expect(admin.other).To(BeEmpty(), "every admin read is answered, or refused 503 over MaxAdminConns")
+		Expect(admin.ok).To(BeNumerically(">", 0))
 		Expect(srv.Close()).To(Succeed())
 
 		recs := srv.Records()
@@ -213,12 +222,105 @@ func soakOne(ctx context.Context, c *http.Client, base, client string, i int, re
 // slowloris opens n connections that send half a header and stall; the
 // returned channel closes once the server has cut every one.
 func slowloris(ctx context.Context, base string, n int) <-chan struct{} {
+	return stall(ctx, base, n, "GET /soak HTTP/1.1\r\nHost: x\r\nX-Stall: ")
+}
+
+// adminHostiles opens, on the admin listener, more connections than
+// MaxAdminConns: requests without the token that declare a body and send
+// none, authenticated GETs that declare a body and send none, and trickled
+// script uploads. The returned channel closes once the server has closed
+// every one: at once (answered, or over the limit), or at a timeout.
+func adminHostiles(ctx context.Context, admin string) <-chan struct{} {
+	kinds := []<-chan struct{}{
+		stall(ctx, admin, 30, "GET /_chaos/stats HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"),
+		stall(ctx, admin, 30, "GET /_chaos/stats HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer soak\r\nContent-Length: 1000\r\n\r\n"),
+		stall(ctx, admin, 10, "PUT /_chaos/script HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer soak\r\nContent-Length: 100\r\n\r\nphases: ["),
+	}
+	done := make(chan struct{})
+	go func() {
+		for _, k := range kinds {
+			<-k
+		}
+		close(done)
+	}()
+	return done
+}
+
+// adminTally counts the answers admin readers got.
+type adminTally struct {
+	ok, busy int
+	other    []string
+}
+
+// adminReaders reads the log, the stats and the metrics from 8 goroutines in
+// a loop while the load runs; the returned function stops them and returns
+// what they got.
+func adminReaders(ctx context.Context, admin string) func() adminTally {
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	var tally adminTally
+	var wg sync.WaitGroup
+	paths := []string{"/_chaos/log?limit=500", "/_chaos/stats", "/metrics"}
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Timeout: 10 * time.Second}
+			defer c.CloseIdleConnections()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				case <-ctx.Done():
+					return
+				default:
+				}
+				req, _ := http.NewRequestWithContext(ctx, "GET", admin+paths[(w+i)%len(paths)], nil)
+				req.Header.Set("Authorization", "Bearer soak")
+				resp, err := c.Do(req)
+				status := 0
+				if err == nil {
+					status = resp.StatusCode
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				mu.Lock()
+				switch {
+				case err == nil && status == http.StatusOK:
+					tally.ok++
+				case err == nil && status == http.StatusServiceUnavailable:
+					tally.busy++
+				case err != nil && !isTimeout(err) && ctx.Err() == nil:
+					// Over the limit, the listener answers 503 and closes
+					// before reading the request: the client may see the
+					// close (EOF, reset) rather than the answer.
+					tally.busy++
+				case err != nil:
+					tally.other = append(tally.other, err.Error())
+				default:
+					tally.other = append(tally.other, "status "+strconv.Itoa(status))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	return func() adminTally {
+		close(stop)
+		wg.Wait()
+		return tally
+	}
+}
+
+// stall opens n connections that send raw and then nothing more, reading
+// whatever the server answers; the returned channel closes once the server
+// has closed every one.
+func stall(ctx context.Context, base string, n int, raw string) <-chan struct{} {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 		Expect(err).NotTo(HaveOccurred())
-		_, _ = conn.Write([]byte("GET /soak HTTP/1.1\r\nHost: x\r\nX-Stall: "))
+		_, _ = conn.Write([]byte(raw))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

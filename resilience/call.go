@@ -7,8 +7,11 @@ import (
 
 // RequestMeta describes a call to the policy.
 type RequestMeta struct {
-	// Method is the HTTP method. POST and PATCH are not idempotent; an empty
-	// Method (a non-HTTP operation run by Do) is taken as safe to repeat.
+	// Method is the HTTP method. Only the methods RFC 9110 §9.2.2 defines as
+	// idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), spelled exactly so
+	// (method names are case-sensitive), are safe to repeat; any other,
+	// including "post", LOCK or MKCOL, is not. An empty Method (a non-HTTP
+	// operation run by Do) is taken as safe to repeat.
 	Method string
 	// Idempotent says the request is safe to repeat whatever its method,
 	// for example because it carries an Idempotency-Key.
@@ -25,7 +28,18 @@ type RequestMeta struct {
 }
 
 func (r RequestMeta) repeatable() bool {
-	return r.Idempotent || (r.Method != http.MethodPost && r.Method != http.MethodPatch)
+	return r.Idempotent || r.Method == "" || idempotentMethod(r.Method)
+}
+
+// idempotentMethod reports whether RFC 9110 §9.2.2 defines method as
+// idempotent. Method names are case-sensitive (RFC 9110 §9.1): "get" is not
+// GET, and is as unknown, so as unsafe, as any extension method.
+func idempotentMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // Outcome is what became of one attempt, as the driver reports it to Record.

@@ -103,6 +103,24 @@ var _ = Describe("Call, the step driver", func() {
 		Expect(call.Next(epoch.Add(time.Second)).Err).To(MatchError(ContainSubstring("Record first")))
 	})
 
+	It("retries exactly RFC 9110's idempotent methods, compared case-sensitively, and no other", func() {
+		p := mustPolicy(resilience.Config{Retry: constantRetry(2, time.Millisecond)})
+		// RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE, PUT and DELETE are
+		// idempotent; with max_retries 2 each makes 3 attempts on 503s.
+		for _, m := range []string{"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"} {
+			t := drive(p, epoch, resilience.RequestMeta{Method: m}, fail503)
+			Expect(t.attempts).To(HaveLen(3), m)
+			Expect(giveUp(t).Reason).To(Equal(resilience.ReasonExhausted), m)
+		}
+		// Method names are case-sensitive (§9.1): "post" and "get" are unknown
+		// methods, as unsafe as the WebDAV LOCK and MKCOL: one attempt each.
+		for _, m := range []string{"post", "get", "Put", "LOCK", "MKCOL", "PATCH", "POST", "CONNECT", "PROPFIND"} {
+			t := drive(p, epoch, resilience.RequestMeta{Method: m}, fail503)
+			Expect(t.attempts).To(HaveLen(1), m)
+			Expect(giveUp(t).Reason).To(Equal(resilience.ReasonNotIdempotent), m)
+		}
+	})
+
 	It("gives up after 1+max_retries attempts with an error that counts them and wraps the last failure", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(2, 100*time.Millisecond)})
 		t := drive(p, epoch, get, fail503)

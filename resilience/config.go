@@ -66,9 +66,10 @@ type RetryConfig struct {
 	// RetryAfterJitter adds U(0, RetryAfterJitter) to an honoured
 	// Retry-After, so a fleet told "2" does not return in one wave. Default 0.
 	RetryAfterJitter Duration `yaml:"retry_after_jitter,omitempty"`
-	// NonIdempotent retries POST and PATCH without an Idempotency-Key. By
-	// default they are retried only after failures where the request provably
-	// never left (refused dials).
+	// NonIdempotent retries requests whose method is not idempotent (POST,
+	// PATCH, and any method outside RFC 9110's GET, HEAD, OPTIONS, TRACE, PUT,
+	// DELETE) without an Idempotency-Key. By default they are retried only
+	// after failures where the request provably never left (refused dials).
 	NonIdempotent bool `yaml:"non_idempotent,omitempty"`
 }
 

@@ -140,7 +140,16 @@ var _ = Describe("Transport over a real loopback server", func() {
 			resp.Body.Close()
 		}
 		Expect(p.Counters().Retries).To(Equal(int64(1000)))
-		Expect(srv.conns.Load()).To(Equal(int32(1)))
+		// 2,000 sequential attempts. Had a retried response's body not been
+		// drained, each retry would dial anew: over 1,000 connections. With
+		// it drained, one connection serves them all, except that net/http
+		// returns a connection to its idle pool a moment after the body's
+		// EOF, on its own goroutine: an attempt sent within that moment (a
+		// loaded machine stretches it) dials a second one. Once both are
+		// pooled, one is always idle for the next sequential attempt, so
+		// there are never more than two: that bound, not "exactly one", is
+		// what does not depend on the scheduler.
+		Expect(srv.conns.Load()).To(BeNumerically("<=", 2))
 		base.CloseIdleConnections()
 		Eventually(runtime.NumGoroutine).WithTimeout(5 * time.Second).Should(BeNumerically("<=", before))
 	})

@@ -87,3 +87,6 @@ func RecordBufferOrder(n int, seed uint64) []int {
 	}
 	return seen
 }
+
+// Unreachable says why a failed attempt could not connect, or "".
+var Unreachable = unreachable

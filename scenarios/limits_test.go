@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/resilience"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -158,6 +162,19 @@ policies: [{name: a, retry: {max_retries: 3, base: 1s}}]
 		// Refused, or reset when the dial was in the listener's backlog as it
 		// closed.
 		Expect(err).To(MatchError(MatchRegexp(`policy a: the clients cannot reach the fault server at http://127\.0\.0\.1:\d+ \(dial tcp .*(connection refused|connection reset by peer)\): it stopped accepting connections`)))
+	})
+
+	It("blames a client out of file descriptors on the client, not on the server", func() {
+		// A dial that cannot open a socket fails with EMFILE (ENFILE when the
+		// whole system is out), and is classed as refused.
+		for _, errno := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE} {
+			e := resilience.Event{Outcome: resilience.KindRefused,
+				Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("socket", errno)}}
+			Expect(scenarios.Unreachable(e)).To(HavePrefix("the clients could not open a socket: this process is out of file descriptors"), errno.Error())
+		}
+		refused := resilience.Event{Outcome: resilience.KindRefused,
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+		Expect(scenarios.Unreachable(refused)).To(Equal("it stopped accepting connections"))
 	})
 
 	It("stops when the server's listener closes mid-run", func() {

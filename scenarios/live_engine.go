@@ -357,6 +357,10 @@ var ErrUnreachable = errors.New("the clients cannot reach the fault server")
 // server is gone, never a scripted fault.
 func unreachable(e resilience.Event) string {
 	switch {
+	case errors.Is(e.Err, syscall.EMFILE) || errors.Is(e.Err, syscall.ENFILE):
+		// Checked first: a dial that cannot open a socket is classed as
+		// refused, but the server never saw it.
+		return "the clients could not open a socket: this process is out of file descriptors (too many open files); raise the limit (ulimit -n) or run fewer clients"
 	case e.Outcome == resilience.KindRefused:
 		return "it stopped accepting connections"
 	case errors.Is(e.Err, syscall.EADDRNOTAVAIL):

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -40,7 +39,8 @@ func checkWithClient(ctx context.Context, s streams, sc *scenarios.Scenario, f *
 		_ = fs.Close()
 		return analysis.Result{}, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
-	srv := &http.Server{Handler: fs.Handler(), ReadHeaderTimeout: 30 * time.Second, ConnContext: fs.ConnContext}
+	srv := faultserver.Limits{}.HTTPServer(fs.Handler()) // the fault server's own connection limits
+	srv.ConnContext = fs.ConnContext                     // Records say which connection they came on
 	go func() { _ = srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -30,6 +31,8 @@ type serveFlags struct {
 	insecure   bool
 	logLimit   int
 	maxHeld    int
+	maxAdmin   int
+	logSync    string
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -58,10 +61,20 @@ loopback without --admin-token, unless --insecure-admin is given.
 
 The server protects itself: headers over 64 KiB get 431, bodies over 10 MiB
 413; a client that takes over 30s to send its headers or body, or to accept
-its response, is disconnected; and at most --max-held requests are held at once
-by hangs, delays and slow bodies, the next ones answered 503 at once (fault
-overload, phase limit). If the --log file cannot be written (a full disk), serve
-says so at once, counts the Records it drops and exits 1.
+its response, is disconnected, on the admin API and /metrics as on the faults;
+and at most --max-held requests are held at once by hangs, delays and slow
+bodies, the next ones answered 503 at once (fault overload, phase limit). The
+admin API answers 503 beyond --max-admin-conns, and refuses a request without
+the token before reading its body. If the --log file cannot be written (a full
+disk), serve says so at once, counts the Records it drops and exits 1.
+
+The --log file is written every 200ms and fsynced when serve exits on a signal:
+a SIGKILL, an OOM kill or a crash of the process loses the Records of the last
+200ms (a power loss, what the OS had not written back). --log-sync writes and
+fsyncs each Record before its response is sent, so every answered request is
+in the file whatever happens next (a slow body is logged after it is sent);
+--log-sync=100ms does it every 100ms, losing at most that span. Each fsync
+costs throughput: see docs/RELIABILITY.md.
 
 Without --scenario, serve answers with this default script:
 
@@ -78,8 +91,11 @@ Without --scenario, serve answers with this default script:
 	fl.StringVar(&f.admin, "admin", "same", `where the admin API and /metrics listen: "same" (the --addr listener), "off", or an address of their own`)
 	fl.StringVar(&f.adminToken, "admin-token", "", "require 'Authorization: Bearer TOKEN' on the admin API and /metrics (default: $CHAOS_ADMIN_TOKEN)")
 	fl.BoolVar(&f.insecure, "insecure-admin", false, "serve the admin API on an address other than loopback without a token")
+	fl.StringVar(&f.logSync, "log-sync", "", "make the --log file durable: bare --log-sync (or =line) writes and fsyncs every Record before its response is sent; --log-sync=100ms does so every 100ms (give the value with =). Default: written every 200ms, fsynced on exit")
+	fl.Lookup("log-sync").NoOptDefVal = "line"
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
 	fl.IntVar(&f.maxHeld, "max-held", faultserver.DefaultMaxHeld, "most requests held at once by hangs, delays and slow bodies (-1: no limit)")
+	fl.IntVar(&f.maxAdmin, "max-admin-conns", faultserver.DefaultMaxAdminConns, "most connections the admin API's own --admin listener holds at once, or admin requests served at once on the --addr listener; more get 503 (-1: no limit)")
 	return cmd
 }
 
@@ -95,12 +111,19 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if f.logLimit <= 0 {
 		return fmt.Errorf("--log-limit must be positive, not %d", f.logLimit)
 	}
-	if f.maxHeld == 0 {
-		return fmt.Errorf("--max-held must be positive, or -1 for no limit")
+	if f.maxHeld == 0 || f.maxHeld < -1 {
+		return fmt.Errorf("--max-held %d: must be positive, or -1 for no limit", f.maxHeld)
 	}
-	opts := faultserver.Options{Seed: seed, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
+	if f.maxAdmin == 0 || f.maxAdmin < -1 {
+		return fmt.Errorf("--max-admin-conns %d: must be positive, or -1 for no limit", f.maxAdmin)
+	}
+	logSync, err := parseLogSync(f.logSync, f.logFile)
+	if err != nil {
+		return err
+	}
+	opts := faultserver.Options{Seed: seed, LogSync: logSync, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
 		Admin:  faultserver.AdminOptions{Token: f.adminToken, Insecure: f.insecure},
-		Limits: faultserver.Limits{MaxHeld: f.maxHeld}}
+		Limits: faultserver.Limits{MaxHeld: f.maxHeld, MaxAdminConns: f.maxAdmin}}
 	if opts.Admin.Token == "" {
 		opts.Admin.Token = os.Getenv("CHAOS_ADMIN_TOKEN")
 	}
@@ -155,6 +178,25 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 		return failed(fmt.Errorf("writing the log: %w", closeErr))
 	}
 	return nil
+}
+
+// parseLogSync reads --log-sync: "" (off), "line" (every Record) or a
+// positive interval.
+func parseLogSync(v, logFile string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if logFile == "" {
+		return 0, fmt.Errorf("--log-sync needs --log FILE: there is no log file to sync")
+	}
+	if v == "line" {
+		return faultserver.LogSyncEachLine, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--log-sync=%s: give line (every Record) or a positive interval such as 100ms", v)
+	}
+	return d, nil
 }
 
 // loadServeScript reads --scenario: a file, a built-in NAME, or (empty) the

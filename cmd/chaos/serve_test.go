@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -102,7 +103,7 @@ var _ = Describe("chaos serve", func() {
 	It("explains every flag and the default script in --help", func() {
 		r := chaos("serve", "--help")
 		Expect(r.code).To(Equal(exitOK))
-		for _, flag := range []string{"--scenario", "--addr", "--log", "--seed", "--upstream", "--admin", "--admin-token", "--log-limit"} {
+		for _, flag := range []string{"--scenario", "--addr", "--log", "--seed", "--upstream", "--admin", "--admin-token", "--log-limit", "--max-held", "--max-admin-conns", "--log-sync"} {
 			Expect(r.stdout).To(ContainSubstring(flag))
 		}
 		Expect(r.stdout).To(ContainSubstring("127.0.0.1:8080"))
@@ -208,6 +209,19 @@ server:
 		Expect(r.stderr).To(ContainSubstring("listen on"))
 	})
 
+	It("exits 2 on --max-held below -1, --max-admin-conns 0 and an --addr without a port", func() {
+		r := chaos("serve", "--max-held", "-5")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("--max-held -5: must be positive, or -1 for no limit"))
+		r = chaos("serve", "--max-admin-conns", "0")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("--max-admin-conns 0: must be positive, or -1 for no limit"))
+		r = chaos("serve", "--addr", "localhost")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("listen on localhost: address localhost: missing port in address"))
+		Expect(r.stderr).NotTo(ContainSubstring("without a token"))
+	})
+
 	It("puts the admin API on its own address or turns it off", func() {
 		sv := startServe("--admin", "off", "--scenario", writeFile("ok.yaml", "{}\n"))
 		status, body := get(sv.url+"/_chaos/health", "a")
@@ -251,6 +265,50 @@ server:
 		get(sv.url+"/", "a")
 		Expect(sv.shutdown()).To(Equal(exitFailed))
 		Expect(sv.errOut.String()).To(ContainSubstring("2 Records are not in /dev/full"))
+	})
+
+	It("with --log-sync, has every answered request in the log after a SIGKILL", func() {
+		logPath := filepath.Join(GinkgoT().TempDir(), "arrivals.jsonl")
+		child := startServeProcess("--log", logPath, "--log-sync", "--scenario",
+			writeFile("s.yaml", "phases: [{mix: [{weight: 1}, {weight: 1, fault: {status: 503}}]}]\n"))
+		c := &http.Client{Timeout: 5 * time.Second}
+		defer c.CloseIdleConnections()
+		answered := map[string]int{}
+		for i := 0; i < 300; i++ { // bounded: 300 requests on loopback
+			id := "r" + strconv.Itoa(i)
+			req, _ := http.NewRequest("GET", child.url+"/", nil)
+			req.Header.Set(faultserver.HeaderClient, "c")
+			req.Header.Set(faultserver.HeaderRequest, id)
+			resp, err := c.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			answered[id] = resp.StatusCode
+		}
+		// Killed at once after the last answer: nothing is flushed on exit.
+		// Without --log-sync the Records of the last 200ms are missing.
+		Expect(child.cmd.Process.Signal(syscall.SIGKILL)).To(Succeed())
+		Eventually(child.exited, 10*time.Second).Should(BeClosed())
+		data, err := os.ReadFile(logPath)
+		Expect(err).NotTo(HaveOccurred())
+		logged := map[string]int{}
+		Expect(faultserver.ReadRecords(bytes.NewReader(data), func(r faultserver.Record) error {
+			logged[r.Request] = r.Status
+			return nil
+		})).To(Succeed())
+		Expect(logged).To(Equal(answered), "every answered request is logged with the status its client got")
+	})
+
+	It("exits 2 on --log-sync without --log and on a bad --log-sync value", func() {
+		r := chaos("serve", "--log-sync")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("--log-sync needs --log FILE"))
+		log := filepath.Join(GinkgoT().TempDir(), "a.jsonl")
+		for _, v := range []string{"fast", "0s", "-1s"} {
+			r = chaos("serve", "--log", log, "--log-sync="+v)
+			Expect(r.code).To(Equal(exitBadInput), v)
+			Expect(r.stderr).To(ContainSubstring("--log-sync=" + v + ": give line (every Record) or a positive interval"))
+		}
 	})
 
 	DescribeTable("flushes every Record, held ones too, when the process gets a signal",

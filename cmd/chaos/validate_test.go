@@ -32,6 +32,21 @@ var _ = Describe("chaos validate", func() {
 		Expect(r.stderr).To(HaveSuffix("chaos: " + f + ": 6 problems\n"))
 	})
 
+	It("checks a bare server script as serve reads it, every problem at once", func() {
+		ok := writeFile("script.yaml", "phases:\n  - {requests: 2, fault: {status: 503}}\n  - {}\nroutes: [{path: /a}]\n")
+		r := chaos("validate", ok)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		Expect(r.stdout).To(Equal(ok + ": OK (server script: 2 phases, 1 routes)\n"))
+
+		bad := writeFile("bad.yaml", "phasse: []\nroutes:\n  - {path: \"/{id:(a)}\"}\n")
+		r = chaos("validate", bad)
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring(bad + `:1:1: phasse: unknown field "phasse" (did you mean "phases"?)`))
+		Expect(r.stderr).To(ContainSubstring(bad + ":3:"))
+		Expect(r.stderr).To(ContainSubstring("routes[0].path: invalid path template"))
+		Expect(r.stderr).To(HaveSuffix("chaos: " + bad + ": 2 problems\n"))
+	})
+
 	It("exits 2 for a file that does not exist, naming it", func() {
 		r := chaos("validate", "testdata/scenarios/missing.yaml")
 		Expect(r.code).To(Equal(exitBadInput))
