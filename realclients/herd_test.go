@@ -69,7 +69,11 @@ var _ = Describe("herd figures on fleets that start together", func() {
 		Entry("go-retryablehttp: exponential vs linear jitter",
 			retryable(retryablehttp.DefaultBackoff), retryable(retryablehttp.LinearJitterBackoff)),
 		Entry("failsafe-go: exponential vs random delay",
-			failsafe(func(b failsafeBuilder) failsafeBuilder { return b.WithBackoff(200*time.Millisecond, 1600*time.Millisecond) }),
-			failsafe(func(b failsafeBuilder) failsafeBuilder { return b.WithRandomDelay(200*time.Millisecond, 1600*time.Millisecond) })),
+			failsafe(func(b failsafeBuilder) failsafeBuilder {
+				return b.WithBackoff(200*time.Millisecond, 1600*time.Millisecond)
+			}),
+			failsafe(func(b failsafeBuilder) failsafeBuilder {
+				return b.WithRandomDelay(200*time.Millisecond, 1600*time.Millisecond)
+			})),
 	)
 })
