@@ -3,8 +3,8 @@ package realclients_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"time"
 
