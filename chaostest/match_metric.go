@@ -27,22 +27,18 @@ func HaveMetric(path string, m types.GomegaMatcher) types.GomegaMatcher {
 	return &recordsMatcher{
 		want: fmt.Sprintf("to have %s that satisfies the matcher", path),
 		judge: func(records []faultserver.Record) (verdict, error) {
-			res, err := analyse(records)
+			p, err := policyOf(records)
 			if err != nil {
 				return verdict{}, err
 			}
-			p, ok := res.Policy(fleet)
-			if !ok {
-				return verdict{}, errors.New("analysis returned no statistics for the records")
-			}
-			r, err := analysis.Lookup(p, path)
+			r, err := analysis.Lookup(&p.PolicyResult, path)
 			if err != nil {
 				return verdict{}, fmt.Errorf("chaostest: %w", err)
 			}
 			if !r.Known() {
 				msg := fmt.Sprintf("chaostest: %s is inconclusive: %s", path, r.Unknown)
-				if len(res.Notes) > 0 {
-					msg += "; the analysis notes: " + strings.Join(res.Notes, "; ")
+				if len(p.notes) > 0 {
+					msg += "; the analysis notes: " + strings.Join(p.notes, "; ")
 				}
 				return verdict{}, errors.New(msg)
 			}

@@ -28,26 +28,42 @@ const outage = `
 phases:
   - {name: outage, duration: 2s, fault: {status: 503}}
   - {name: recovered}
+routes:
+  - {path: /warm, phases: [{}]}
 `
+
+// warmPath never faults: each client opens its connection there before the
+// barrier, so the fleet's first attempts go out together on open
+// connections, not staggered by dials on a loaded machine.
+const warmPath = "/warm"
 
 // sender sends one logical request and returns the final status.
 type sender func(ctx context.Context, req *http.Request) (int, error)
 
-// fleet makes client i's sender. It runs inside the spec, before the
+// fleet makes client i's sender for the server at base and opens its
+// connection with a GET of warmPath. It runs inside the spec, before the
 // barrier, so it may register cleanups and building clients does not
 // stagger the start.
-type fleet func(i int) sender
+type fleet func(i int, base string) sender
+
+// warm opens c's connection to base.
+func warm(c *http.Client, base string) {
+	status, err := drained(c.Get(base + warmPath))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(status).To(Equal(http.StatusOK))
+}
 
 // runFleet starts fleetSize clients at one barrier against a fresh fault
-// server running script and returns the server's Records once every client
-// has finished. Each client sends one logical request, named on the wire.
+// server running script and returns the server's Records of the fleet's
+// requests (not the warm-ups) once every client has finished. Each client
+// sends one logical request, named on the wire.
 func runFleet(script string, clients fleet) []faultserver.Record {
 	srv := chaostest.NewServer(GinkgoT(), script)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	senders := make([]sender, fleetSize)
 	for i := range senders {
-		senders[i] = clients(i)
+		senders[i] = clients(i, srv.URL)
 	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -71,7 +87,13 @@ func runFleet(script string, clients fleet) []faultserver.Record {
 		Expect(errs[i]).NotTo(HaveOccurred(), "client %d", i)
 		Expect(statuses[i]).To(Equal(http.StatusOK), "client %d", i)
 	}
-	return srv.Records()
+	var records []faultserver.Record
+	for _, r := range srv.Records() {
+		if r.Path != warmPath {
+			records = append(records, r)
+		}
+	}
+	return records
 }
 
 // drained reads a response to its end and returns its status.
@@ -88,7 +110,7 @@ func drained(resp *http.Response, err error) (int, error) {
 // 1.6 s, up to 8 retries, each client with its own pooled transport as
 // NewClient makes it. Its RequestLogHook numbers attempts (it counts from 0).
 func retryable(backoff retryablehttp.Backoff) fleet {
-	return func(int) sender {
+	return func(_ int, base string) sender {
 		c := retryablehttp.NewClient()
 		c.Logger = nil
 		c.RetryMax = 8
@@ -99,6 +121,7 @@ func retryable(backoff retryablehttp.Backoff) fleet {
 			req.Header.Set(faultserver.HeaderAttempt, strconv.Itoa(attempt+1))
 		}
 		DeferCleanup(c.HTTPClient.CloseIdleConnections)
+		warm(c.HTTPClient, base)
 		return func(_ context.Context, req *http.Request) (int, error) {
 			r, err := retryablehttp.FromRequest(req)
 			if err != nil {
@@ -127,10 +150,11 @@ type failsafeBuilder = retrypolicy.Builder[*http.Response]
 // failsafe is failsafe-go's HTTP retry policy (8 retries) with the delay
 // that configure sets, each client with its own transport.
 func failsafe(configure func(failsafeBuilder) failsafeBuilder) fleet {
-	return func(int) sender {
+	return func(_ int, base string) sender {
 		policy := configure(failsafehttp.NewRetryPolicyBuilder().WithMaxRetries(8)).Build()
 		transport := &http.Transport{}
 		DeferCleanup(transport.CloseIdleConnections)
+		warm(&http.Client{Transport: transport}, base)
 		client := &http.Client{Transport: failsafehttp.NewRoundTripper(&numbered{next: transport}, policy)}
 		return func(_ context.Context, req *http.Request) (int, error) { return drained(client.Do(req)) }
 	}

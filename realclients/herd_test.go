@@ -54,20 +54,21 @@ var _ = Describe("herd figures on fleets that start together", func() {
 			Expect(ps.SuccessRate).To(Equal(1.0))
 			Expect(pj.SuccessRate).To(Equal(1.0))
 			// In step, a whole retry round of 50 lands within one window of
-			// retry_window_ms (the default, 16 ms; seen: 47-50); jittered
-			// uniformly over 0.2-1.6 s, a window holds 50 × 16 / 1400 ≈ 0.6
-			// of a round on average and a few at most (seen: 4-5). Half the
-			// fleet in one window and a factor of 3 leave room for a loaded
-			// machine, which can only smear the synchronized rounds; the old
-			// figures fail both (peak_to_mean is higher for the jittered
-			// fleet, as the verdicts issue found).
+			// retry_window_ms (the default, 16 ms; seen: 41-50 idle, 32-41
+			// with two -race runs at once); jittered uniformly over
+			// 0.2-1.6 s, a window holds 50 × 16 / 1400 ≈ 0.6 of a round on
+			// average and a few at most (seen: 3-5). A third of the fleet in
+			// one window and a factor of 3 leave room for a loaded machine,
+			// which can only smear the synchronized rounds; the old figures
+			// fail both (peak_to_mean is higher for the jittered fleet, as
+			// the verdicts issue found).
 			GinkgoWriter.Printf("old figures: peak_to_mean synced %.1f jittered %.1f; max_window_arrivals %d vs %d\n",
 				ps.PeakToMean, pj.PeakToMean, ps.MaxWindowArrivals, pj.MaxWindowArrivals)
 			Expect(ps.RetryMaxWindow).NotTo(BeNil())
 			Expect(pj.RetryMaxWindow).NotTo(BeNil())
 			GinkgoWriter.Printf("retry_max_window synced %d jittered %d; retry_peak_rate %.0f/s vs %.0f/s\n",
 				*ps.RetryMaxWindow, *pj.RetryMaxWindow, *ps.RetryPeakRate, *pj.RetryPeakRate)
-			Expect(*ps.RetryMaxWindow).To(BeNumerically(">=", fleetSize/2))
+			Expect(*ps.RetryMaxWindow).To(BeNumerically(">=", fleetSize/3))
 			Expect(*ps.RetryMaxWindow).To(BeNumerically(">=", 3**pj.RetryMaxWindow))
 			Expect(*ps.RetryPeakRate).To(BeNumerically(">=", 3**pj.RetryPeakRate))
 		},

@@ -23,6 +23,8 @@ per: client
 phases:
   - {name: throttled, requests: 1, fault: {status: 429, retry_after: 2s}}
   - {name: open}
+routes:
+  - {path: /warm, phases: [{}]}
 `
 
 var _ = Describe("the Retry-After margin on fleets that start together", func() {

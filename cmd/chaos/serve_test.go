@@ -124,7 +124,7 @@ server:
 `)
 		logPath := filepath.Join(GinkgoT().TempDir(), "arrivals.jsonl")
 		sv := startServe("--scenario", scenario, "--log", logPath)
-		Expect(sv.errOut.String()).To(ContainSubstring("seed 5"))
+		Eventually(sv.errOut.String, 5*time.Second).Should(ContainSubstring("seed 5")) // printed after the listening line
 		var got []int
 		for i := 0; i < 3; i++ {
 			status, _ := get(sv.url+"/api", "c1")
@@ -164,7 +164,9 @@ server:
 
 	It("serves the server section of a built-in scenario by NAME", func() {
 		sv := startServe("--scenario", "fail-first")
-		Expect(sv.errOut.String()).To(ContainSubstring("script builtin:fail-first"))
+		// serve says which script after the listening line, which startServe
+		// waits for: the stderr line may still be on its way.
+		Eventually(sv.errOut.String, 5*time.Second).Should(ContainSubstring("script builtin:fail-first"))
 		var got []int
 		for i := 0; i < 3; i++ {
 			status, _ := get(sv.url+"/", "c")
@@ -226,10 +228,11 @@ server:
 		sv := startServe("--admin", "off", "--scenario", writeFile("ok.yaml", "{}\n"))
 		status, body := get(sv.url+"/_chaos/health", "a")
 		Expect([]any{status, body}).To(Equal([]any{200, "OK\n"}), "with the admin off, /_chaos/ is an ordinary path of the script")
+		Expect(sv.shutdown()).To(Equal(exitOK)) // so everything it would say is said
 		Expect(sv.errOut.String()).NotTo(ContainSubstring("admin API at"))
 
 		sv = startServe("--admin", "127.0.0.1:0", "--admin-token", "t")
-		Expect(sv.errOut.String()).To(MatchRegexp(`admin API at http://127\.0\.0\.1:\d+/_chaos/`))
+		Eventually(sv.errOut.String, 5*time.Second).Should(MatchRegexp(`admin API at http://127\.0\.0\.1:\d+/_chaos/`))
 	})
 
 	It("refuses to serve the admin API beyond loopback without a token, before it listens", func() {
@@ -241,7 +244,7 @@ server:
 			Expect(r.stderr).To(ContainSubstring("--insecure-admin"))
 		}
 		sv := startServe("--admin", "localhost:0")
-		Expect(sv.errOut.String()).To(ContainSubstring("admin API at"))
+		Eventually(sv.errOut.String, 5*time.Second).Should(ContainSubstring("admin API at"))
 	})
 
 	It("answers beyond --max-held with 503 overload at once", func() {
