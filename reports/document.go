@@ -64,7 +64,7 @@ func newDocument(res analysis.Result, figs []Figure) document {
 	d.Sections = append(d.Sections, section{ID: "overview", Title: "Overview", Figures: pick("overview")})
 	d.Sections = append(d.Sections, setupSection(res))
 	d.Sections = append(d.Sections, section{ID: "summary", Title: "Summary",
-		Tables: []table{outcomeTable(res), completionTable(res), loadTable(res)}})
+		Tables: summaryTables(res)})
 	if len(res.Comparisons) > 0 {
 		d.Sections = append(d.Sections, section{ID: "comparison", Title: "Comparison",
 			Intro:  fmt.Sprintf("Standings, best first: %s. Each row sets the best strategy (A) against another (B).", joinNames(res.Standings)),
@@ -77,7 +77,7 @@ func newDocument(res analysis.Result, figs []Figure) document {
 	d.Sections = append(d.Sections, over)
 	d.Sections = append(d.Sections, section{ID: "completion", Title: "Completion times", Figures: pick("completion")})
 	retries := section{ID: "retries", Title: "Retries", Figures: pick("retry-delays"), Tables: []table{attemptsTable(res)}}
-	for _, t := range []table{retryDelayTable(res), spreadTable(res)} {
+	for _, t := range []table{retryDelayTable(res), sleepTable(res), spreadTable(res)} {
 		if len(t.Rows) > 0 {
 			retries.Tables = append(retries.Tables, t)
 		}
@@ -91,6 +91,16 @@ func newDocument(res analysis.Result, figs []Figure) document {
 	}
 	d.Sections = append(d.Sections, section{ID: "server", Title: "What the server did", Intro: phaseText(res), Tables: []table{faultsTable(res)}})
 	return d
+}
+
+// summaryTables are the outcome, completion, load and Retry-After tables,
+// with the Retry-After margin only when some strategy has one.
+func summaryTables(res analysis.Result) []table {
+	ts := []table{outcomeTable(res), completionTable(res), loadTable(res), retryAfterTable(res)}
+	if m := marginTable(res); len(m.Rows) > 0 {
+		ts = append(ts, m)
+	}
+	return ts
 }
 
 func metadata(res analysis.Result) []metaItem {
@@ -116,7 +126,8 @@ func metadata(res analysis.Result) []metaItem {
 		{Label: "seed", Value: seed},
 		{Label: "version", Value: res.Version},
 		{Label: "reproduce with", Value: command, Code: res.Command != ""},
-		{Label: "bins", Value: fmt.Sprintf("%s wide; sliding window %s; exact to %s", durationText(res.BinWidthMs), durationText(res.WindowMs), durationText(res.ResolutionMs))},
+		{Label: "bins", Value: fmt.Sprintf("%s wide; sliding window %s; retry window %s; exact to %s",
+			durationText(res.BinWidthMs), durationText(res.WindowMs), durationText(res.RetryWindowMs), durationText(res.ResolutionMs))},
 	}
 }
 
