@@ -77,19 +77,11 @@ func HerdSentence(res analysis.Result) (string, bool) {
 	}
 	capacity := ""
 	if worst.PeakToCapacity != nil {
-		capacity = fmt.Sprintf(" (%s× capacity)", ratioText(*worst.PeakToCapacity))
+		capacity = fmt.Sprintf(" (%s× capacity)", num(*worst.PeakToCapacity))
 	}
 	return fmt.Sprintf("%s sends the worst retry herd: %s in %s%s against %d for %s.",
 		worst.Name, plural(*worst.RetryMaxWindow, "retry", "retries"), durationText(res.RetryWindowMs), capacity,
 		*best.RetryMaxWindow, best.Name), true
-}
-
-// ratioText shows a ratio to one decimal below 10, as num does above.
-func ratioText(x float64) string {
-	if x < 10 {
-		return fmt.Sprintf("%.1f", x)
-	}
-	return num(x)
 }
 
 // plural is "1 retry", "436 retries".

@@ -25,7 +25,7 @@ type overviewMeasure struct {
 // it; "–" where the Records cannot tell retries from first attempts.
 func retryPeak(res analysis.Result) overviewMeasure {
 	return overviewMeasure{
-		title: "retry peak (/s, busiest " + durationText(res.RetryWindowMs) + ")",
+		title: "retries/s, busiest " + durationText(res.RetryWindowMs), // longer runs past the panel
 		value: func(p analysis.PolicyResult) (float64, bool) { return known(p.RetryPeakRate) },
 		show:  num,
 	}

@@ -219,7 +219,7 @@ var _ = Describe("the overview chart", func() {
 		f, ok := figureNamed(fixture, "overview")
 		Expect(ok).To(BeTrue())
 		svg := string(f.SVG)
-		for _, title := range []string{">success rate (%)<", ">amplification<", ">p99 completion (s)<", ">retry peak (/s, busiest 16 ms)<"} {
+		for _, title := range []string{">success rate (%)<", ">amplification<", ">p99 completion (s)<", ">retries/s, busiest 16 ms<"} {
 			Expect(svg).To(ContainSubstring(title))
 		}
 		for _, p := range fixture.Policies {

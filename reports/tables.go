@@ -139,13 +139,14 @@ func retryDelayTable(res analysis.Result) table {
 	return t
 }
 
-// sleepTable is the client's own sleep before each retry, where the Records
-// carry it, and the KS test on what `measured` names: the sleep, else the
-// server-seen delay.
+// sleepTable is the client's own sleep before each retry ("–" where the
+// Records lack the client's times), and the KS test on what `measured`
+// names: the sleep, else the server-seen delay.
 func sleepTable(res analysis.Result) table {
-	t := table{ID: "retry-sleeps", Caption: "Sleep the client took before each retry (ms; – where the Records lack the client's times) and the KS test against the configured strategy, on what \"KS on\" names, without the delays that followed a Retry-After",
-		Header: []string{"strategy", "retry", "sleep p50", "sleep p90", "sleep p99", "sleep max", "KS on", "KS D", "KS p", "KS n"},
-		Terms:  []string{"strategy", "retry", "sleep_ms", "sleep_ms", "sleep_ms", "sleep_ms", "measured", "ks", "ks", "ks"}}
+	t := table{ID: "retry-sleeps", TextCols: 2,
+		Caption: "Sleep the client took before each retry (ms), and the KS test against the configured strategy of what \"KS on\" names, leaving out delays that followed a Retry-After",
+		Header:  []string{"strategy", "KS on", "retry", "sleep p50", "sleep p90", "sleep p99", "sleep max", "KS D", "KS p", "KS n"},
+		Terms:   []string{"strategy", "measured", "retry", "sleep_ms", "sleep_ms", "sleep_ms", "sleep_ms", "ks", "ks", "ks"}}
 	for _, p := range res.Policies {
 		for _, rd := range p.RetryDelays {
 			sleep := []string{"–", "–", "–", "–"}
@@ -156,7 +157,8 @@ func sleepTable(res analysis.Result) table {
 			if rd.KS != nil {
 				d, pv, n = fmt.Sprintf("%.3f", rd.KS.D), pValue(rd.KS.P), strconv.Itoa(rd.KS.N)
 			}
-			t.Rows = append(t.Rows, append(append([]string{p.Name, strconv.Itoa(rd.Retry)}, sleep...), measuredText(rd.Measured), d, pv, n))
+			row := append([]string{p.Name, measuredText(rd.Measured), strconv.Itoa(rd.Retry)}, sleep...)
+			t.Rows = append(t.Rows, append(row, d, pv, n))
 		}
 	}
 	return t
