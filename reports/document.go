@@ -57,7 +57,7 @@ func newDocument(res analysis.Result, figs []Figure) document {
 		Headline:      Headline(res),
 		HeadlineNotes: HeadlineNotes(res),
 		Meta:          metadata(res),
-		Notes:         res.Notes,
+		Notes:         noteLines(res),
 		Methods:       methods,
 		Glossary:      glossaryGroups(),
 	}
