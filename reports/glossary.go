@@ -45,7 +45,7 @@ var glossary = []term{
 	{"retry", "retry", "retry number: retry 1 is the second attempt of a logical request, retry 2 the third, and so on."},
 	{"fault_phase", "fault phase", "a phase of the server script that injects faults; recovery is measured from its end."},
 	{"phase_end_ms", "phase ends (ms)", "when the fault phase ended, in ms since the start of the run."},
-	{"comparison", "A / B", "A is the best strategy, B another one; every difference is A − B."},
+	{"comparison", "B", "A is the best strategy (named in the table's caption), B another one; every difference is A − B."},
 
 	// What was run.
 	{"run_setting", "setting / value", "a setting of the scenario's clients or server section as the run used it, defaults filled in."},

@@ -106,12 +106,19 @@ func marginTable(res analysis.Result) table {
 	return t
 }
 
+// comparisonTable sets the best strategy (A, named in the caption: every
+// row's A is the same, and a column of it would push a grid of long setting
+// names past the page) against each other one (B).
 func comparisonTable(res analysis.Result) table {
-	t := table{ID: "comparisons", Caption: "The best strategy against each other one (A − B)", TextCols: 2,
-		Header: []string{"A", "B", "success rate (points)", "95% CI", "completion: Mann-Whitney p", "peak-to-mean", "95% CI (bootstrap)", "amplification"},
-		Terms:  []string{"comparison", "comparison", "success_rate_diff", "success_rate_diff", "completion_mann_whitney", "peak_to_mean_diff", "peak_to_mean_diff", "amplification_diff"}}
+	best := res.Best
+	if len(res.Comparisons) > 0 {
+		best = res.Comparisons[0].A
+	}
+	t := table{ID: "comparisons", Caption: fmt.Sprintf("The best strategy, %s (A), against each other one (B): A − B", best),
+		Header: []string{"B", "success rate (points)", "95% CI", "completion: Mann-Whitney p", "peak-to-mean", "95% CI (bootstrap)", "amplification"},
+		Terms:  []string{"comparison", "success_rate_diff", "success_rate_diff", "completion_mann_whitney", "peak_to_mean_diff", "peak_to_mean_diff", "amplification_diff"}}
 	for _, c := range res.Comparisons {
-		t.Rows = append(t.Rows, []string{c.A, c.B, points(c.SuccessRateDiff),
+		t.Rows = append(t.Rows, []string{c.B, points(c.SuccessRateDiff),
 			points(c.SuccessRateDiffCI[0]) + " to " + points(c.SuccessRateDiffCI[1]),
 			pValue(c.Completion.P), signed(c.PeakToMeanDiff),
 			signed(c.PeakToMeanDiffCI[0]) + " to " + signed(c.PeakToMeanDiffCI[1]), optional(c.AmplificationDiff, signed)})
