@@ -218,5 +218,7 @@ var methods = []string{
 	"Difference in peak-to-mean: basic bootstrap interval, 95%, resampling each strategy's arrivals (Davison and Hinkley 1997, §5.2.1), seeded.",
 	"Retry delays against the configured strategy: one-sample Kolmogorov-Smirnov test, asymptotic p-value with Stephens' correction; delays that followed a Retry-After are left out of it.",
 	"Bin width: Freedman-Diaconis rule on the arrival times unless set, rounded to 1, 2 or 5 times a power of ten. Quantiles are empirical (the inverse of the empirical CDF).",
-	"Time to recover: from the end of a fault phase to the start of the first sliding window whose attempts succeeded at the threshold (95% unless set).",
+	"Time to recover: from the end of a fault phase to sustained success after it: the first successful attempt from which on, up to the next fault phase or the end of the run, the success rate over the trailing window stays at or above the threshold (95% unless set).",
+	"Retry herd: retry_max_window is the most retries (attempts after the first of their logical request) in any sliding window of retry_window_ms, counted exactly on the timeline; retry_peak_rate is it per second; peak_to_capacity divides it by what the server's capacity admits in the window: B + R·w for a token bucket (the token-bucket arrival curve, Cruz, IEEE Trans. Inf. Theory 37(1), 1991), C for a concurrency limit.",
+	"Retry-After margin: each retry after a Retry-After, its arrival less the end of the previous response plus its Retry-After; min and the early counts are exact, p1, p50 and p99 empirical quantiles (on a seeded sample beyond the sample size).",
 }
