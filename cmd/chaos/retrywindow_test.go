@@ -94,6 +94,10 @@ var _ = Describe("the herd figures of the default compare", func() {
 		Expect(*none.RetryMaxWindow).To(BeNumerically(">", 3**full.RetryMaxWindow))
 		Expect(*none.PeakToCapacity).To(BeNumerically(">", 3**full.PeakToCapacity))
 
+		// The summary table shows it before the unsent and fallback counts.
+		Expect(r.stdout).To(ContainSubstring("  retries/16ms  unsent  fallback\n"))
+		Expect(r.stdout).To(MatchRegexp(fmt.Sprintf(`(?m)^ +none .* %d +0 +0$`, *none.RetryMaxWindow)))
+
 		// The headline area names that herd alike on the command line and in
 		// both reports.
 		herd, ok := reports.HerdSentence(res)
