@@ -92,7 +92,7 @@ func retryAfterTable(res analysis.Result) table {
 // (a retry after a Retry-After); it has no rows when none has.
 func marginTable(res analysis.Result) table {
 	t := table{ID: "retry-after-margin", Caption: "Retry-After margin: each retry's arrival less the earliest time the server allowed (ms; negative is early)",
-		Header: []string{"strategy", "retries", "min", "p1", "p50", "p99", "early", "early > 100 ms", "early > 1 s"},
+		Header: []string{"strategy", "retries", "min", "p1", "p50", "p99", "early", "early over 100 ms", "early over 1 s"},
 		Terms: []string{"strategy", "retry_after_margin_ms", "retry_after_margin_ms", "retry_after_margin_ms", "retry_after_margin_ms",
 			"retry_after_margin_ms", "retry_after_early", "retry_after_early", "retry_after_early"}}
 	for _, p := range res.Policies {
