@@ -72,7 +72,7 @@ var glossary = []term{
 	{"completion_p99", "p99 completion (ms)", "the 99th percentile of completion_ms: the tail a user waits."},
 	{"makespan_ms", "makespan", "from the first arrival at the server to the end of the last response: how long the server was busy with the policy."},
 	{"client_makespan_ms", "client makespan (ms)", "from the first send of any client to the last response a client received, network hops included (exact in sim, measured by the clients live); makespan_ms sees only the server side."},
-	{"time_to_recover_ms", "time to recover (ms)", "the longest, over fault phases, time from a phase's end until the success rate over window_ms is back at the threshold (95% unless set); – when there was no fault phase or it never came back."},
+	{"time_to_recover_ms", "time to recover (ms)", "the longest, over fault phases, time from a phase's end to sustained success: the first success after it from which on the success rate over window_ms stays at the threshold (95% unless set); – when there was no fault phase or it never came back."},
 	{"breaker_open_share", "breaker open", "share of the makespan in which at least one client's circuit breaker was open."},
 
 	// Load and herd.
