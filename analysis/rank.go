@@ -26,11 +26,12 @@ import (
 //     strategy that waits long to save a few retries (no jitter at p99 16 s
 //     against decorrelated at 6.5 s) does not rank first on amplification
 //     alone.
-//  4. Ties go by name.
+//  3. Ties go by name.
 //
-// The herd joins the cost as one more costTerm once retry_max_window
-// exists; the rule's sentence and the frontier's objectives follow the
-// terms.
+// The herd (retry_max_window) is not in the cost: where a lower-ranked
+// strategy sends a smaller retry herd, the trade-offs say so. A herd term
+// would be one more costTerm; the rule's sentence and the frontier's
+// objectives follow the terms.
 
 // costTerm is one part of the ranking cost: what it charges for, the
 // result.json field it reads (lower is better) and its value for a policy.
@@ -112,17 +113,24 @@ func (r ranking) names() []string {
 }
 
 // tradeoffMeasure is a figure the rule does not rank on first, on which a
-// lower-ranked strategy can still beat the winner. Lower is better.
+// lower-ranked strategy can still beat the winner. Lower is better; value
+// is false where the log cannot tell the figure (a null in result.json).
 type tradeoffMeasure struct {
 	what, unit string
-	value      func(PolicyResult) float64
+	value      func(PolicyResult) (float64, bool)
 }
 
-// tradeoffMeasures are the tail latency and the herd. The herd is
-// max_window_arrivals today; retry_max_window replaces it once it exists.
+// tradeoffMeasures are the tail latency and the herd: retry_max_window, the
+// retries alone, since the first burst that a fleet started together sends
+// whatever its jitter sets the peak of every figure over all arrivals.
 var tradeoffMeasures = []tradeoffMeasure{
-	{"lower p99 completion time", "ms", func(p PolicyResult) float64 { return p.CompletionMs.P99 }},
-	{"smaller herd peak (max_window_arrivals, the most arrivals in any sliding window)", "arrivals", func(p PolicyResult) float64 { return float64(p.MaxWindowArrivals) }},
+	{"lower p99 completion time", "ms", func(p PolicyResult) (float64, bool) { return p.CompletionMs.P99, true }},
+	{"smaller retry herd (retry_max_window, the most retries in any window of retry_window_ms)", "retries", func(p PolicyResult) (float64, bool) {
+		if p.RetryMaxWindow == nil {
+			return 0, false
+		}
+		return float64(*p.RetryMaxWindow), true
+	}},
 }
 
 // Tradeoffs are the sentences of Result.Tradeoffs for these policies.
@@ -131,6 +139,8 @@ func Tradeoffs(ps []PolicyResult) []string { return rankByRule(ps).tradeoffs() }
 // tradeoffs name, one sentence per measure, the highest-ranked strategy
 // below the winner that beats it on tail latency or herd (the alternative a
 // reader would weigh first), and why the rule still put the winner first.
+// A measure the log cannot tell for the winner names no trade-off, and a
+// strategy whose value is unknown is passed over.
 func (r ranking) tradeoffs() []string {
 	out := []string{}
 	if len(r.order) < 2 {
@@ -138,12 +148,16 @@ func (r ranking) tradeoffs() []string {
 	}
 	best := r.order[0]
 	for _, m := range tradeoffMeasures {
-		w := m.value(best)
+		w, ok := m.value(best)
+		if !ok {
+			continue
+		}
 		var rival *PolicyResult
+		var v float64
 		for i := range r.order[1:] {
 			p := &r.order[1+i]
-			if m.value(*p) < w {
-				rival = p
+			if x, ok := m.value(*p); ok && x < w {
+				rival, v = p, x
 				break
 			}
 		}
@@ -158,7 +172,7 @@ func (r ranking) tradeoffs() []string {
 			}
 		}
 		out = append(out, fmt.Sprintf("Trade-off: %s ranks first, but %s has a %s: %s %s against %s %s; %s ranks below because %s.",
-			best.Name, rival.Name, m.what, figure(m.value(*rival)), m.unit, figure(w), m.unit, rival.Name, why))
+			best.Name, rival.Name, m.what, figure(v), m.unit, figure(w), m.unit, rival.Name, why))
 	}
 	return out
 }

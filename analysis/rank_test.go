@@ -11,10 +11,11 @@ import (
 )
 
 var _ = Describe("the ranking rule", func() {
-	// pol is a strategy of 1000 logical requests.
-	pol := func(name string, ok int, amp, p99 float64, window int) analysis.PolicyResult {
+	// pol is a strategy of 1000 logical requests whose retries reached at
+	// most herd in one retry window.
+	pol := func(name string, ok int, amp, p99 float64, herd int) analysis.PolicyResult {
 		return analysis.PolicyResult{Name: name, LogicalRequests: 1000, Succeeded: ok, SuccessRate: float64(ok) / 1000,
-			Amplification: &amp, CompletionMs: analysis.Quantiles{P99: p99}, MaxWindowArrivals: window}
+			Amplification: &amp, CompletionMs: analysis.Quantiles{P99: p99}, RetryMaxWindow: &herd}
 	}
 	// Costs (amplification − 1 + p99 in seconds): steady 0.5 + 2 = 2.5,
 	// eager 1.5 + 1.2 = 2.7, patient 0.2 + 6 = 6.2, middling 0.8 + 3 = 3.8,
@@ -97,7 +98,7 @@ var _ = Describe("the ranking rule", func() {
 })
 
 var _ = Describe("the trade-offs of the winner", func() {
-	It("names the first lower-ranked strategy with a lower p99 or a smaller herd peak, and why it ranks below", func() {
+	It("names the first lower-ranked strategy with a lower p99, and why it ranks below", func() {
 		recs := append(requestsAt("quick", 1000, 991, 40), requestsAt("thrifty", 1000, 990, 10)...)
 		recs = append(recs, requestsAt("fast-fail", 1000, 500, 5)...)
 		res := analyse(analysis.Options{}, recs)
@@ -109,22 +110,47 @@ var _ = Describe("the trade-offs of the winner", func() {
 		Expect(res.Best).To(Equal("thrifty"))
 		// fast-fail finishes faster than thrifty (5 ms against 10 ms) but
 		// succeeds half as often.
-		// All three arrive alike, so no herd peak is smaller than thrifty's.
+		// None retries (retry_max_window 0 for all three), so no retry herd is
+		// smaller than thrifty's.
 		Expect(res.Tradeoffs).To(Equal([]string{"Trade-off: thrifty ranks first, but fast-fail has a lower p99 completion time: 5 ms against 10 ms; fast-fail ranks below because its success rate is significantly lower (50.00% against 99.00%)."}))
 		analysis.Rank(&res, 0.9)
 		Expect(res.Ranking[0].Name).To(Equal(res.Best))
 	})
 
+	// herdPol is a strategy of 1000 logical requests, 990 of them successful
+	// (one success tier whatever the rest), with a retry herd of herd, or
+	// none known (nil).
+	herdPol := func(name string, amp, p99 float64, herd *int) analysis.PolicyResult {
+		return analysis.PolicyResult{Name: name, LogicalRequests: 1000, Succeeded: 990, SuccessRate: 0.99,
+			Amplification: ptr(amp), CompletionMs: analysis.Quantiles{P99: p99}, RetryMaxWindow: herd}
+	}
+
 	It("names a strategy of the winner's tier that beats it on the tail but costs more", func() {
-		res := analysis.Result{Policies: []analysis.PolicyResult{
-			{Name: "lean", LogicalRequests: 1000, Succeeded: 990, SuccessRate: 0.99, Amplification: ptr(1.2), CompletionMs: analysis.Quantiles{P99: 3000}, MaxWindowArrivals: 50},
-			{Name: "eager", LogicalRequests: 1000, Succeeded: 991, SuccessRate: 0.991, Amplification: ptr(3.0), CompletionMs: analysis.Quantiles{P99: 1500}, MaxWindowArrivals: 80},
-		}}
 		// Costs: lean 0.2 + 3 = 3.2, eager 2 + 1.5 = 3.5; one success tier.
-		// eager's tail is shorter, lean's herd peak is smaller.
-		Expect(analysis.Tradeoffs(res.Policies)).To(Equal([]string{
+		// eager's tail is shorter; lean's retry herd (50) is smaller than
+		// eager's (80), so the herd names no trade-off.
+		ps := []analysis.PolicyResult{herdPol("lean", 1.2, 3000, ptr(50)), herdPol("eager", 3.0, 1500, ptr(80))}
+		Expect(analysis.Tradeoffs(ps)).To(Equal([]string{
 			"Trade-off: lean ranks first, but eager has a lower p99 completion time: 1500 ms against 3000 ms; eager ranks below because it costs more by the rule (3.500 against 3.200).",
 		}))
+	})
+
+	It("names the first lower-ranked strategy with a smaller retry herd, passing over one whose herd is unknown", func() {
+		// Costs: lean 0.2 + 3 = 3.2, blind 0.5 + 3 = 3.5, calm 1 + 4 = 5,
+		// in that order; no p99 is below lean's 3000 ms. blind's herd is
+		// null (its attempts could not be grouped), so calm's 12 retries in a
+		// window, against lean's 436, are the trade-off.
+		ps := []analysis.PolicyResult{herdPol("calm", 2.0, 4000, ptr(12)), herdPol("blind", 1.5, 3000, nil), herdPol("lean", 1.2, 3000, ptr(436))}
+		Expect(analysis.Tradeoffs(ps)).To(Equal([]string{
+			"Trade-off: lean ranks first, but calm has a smaller retry herd (retry_max_window, the most retries in any window of retry_window_ms): 12 retries against 436 retries; calm ranks below because it costs more by the rule (5.000 against 3.200).",
+		}))
+	})
+
+	It("names no herd trade-off when the winner's retry herd is unknown", func() {
+		// lean (cost 3.2) ranks first with a null herd; calm's 12 cannot be
+		// set against it, and calm's p99 is longer.
+		ps := []analysis.PolicyResult{herdPol("calm", 2.0, 4000, ptr(12)), herdPol("lean", 1.2, 3000, nil)}
+		Expect(analysis.Tradeoffs(ps)).To(BeEmpty())
 	})
 })
 

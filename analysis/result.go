@@ -45,7 +45,7 @@ type Result struct {
 	// the first, and Ranking (when set) has the same order.
 	Standings []string `json:"standings"`
 	// Tradeoffs are sentences naming a lower-ranked strategy that beats Best
-	// on p99 completion time or on the herd (max_window_arrivals), and why
+	// on p99 completion time or on the retry herd (retry_max_window), and why
 	// the rule still ranks Best first; empty when none does.
 	Tradeoffs []string `json:"tradeoffs"`
 	// Comparisons set the best strategy against each of the others, in the

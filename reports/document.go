@@ -57,14 +57,14 @@ func newDocument(res analysis.Result, figs []Figure) document {
 		Headline:      Headline(res),
 		HeadlineNotes: HeadlineNotes(res),
 		Meta:          metadata(res),
-		Notes:         res.Notes,
+		Notes:         noteLines(res),
 		Methods:       methods,
 		Glossary:      glossaryGroups(),
 	}
 	d.Sections = append(d.Sections, section{ID: "overview", Title: "Overview", Figures: pick("overview")})
 	d.Sections = append(d.Sections, setupSection(res))
 	d.Sections = append(d.Sections, section{ID: "summary", Title: "Summary",
-		Tables: []table{outcomeTable(res), completionTable(res), loadTable(res)}})
+		Tables: summaryTables(res)})
 	if len(res.Comparisons) > 0 {
 		d.Sections = append(d.Sections, section{ID: "comparison", Title: "Comparison",
 			Intro:  fmt.Sprintf("Standings, best first: %s. Each row sets the best strategy (A) against another (B).", joinNames(res.Standings)),
@@ -77,7 +77,7 @@ func newDocument(res analysis.Result, figs []Figure) document {
 	d.Sections = append(d.Sections, over)
 	d.Sections = append(d.Sections, section{ID: "completion", Title: "Completion times", Figures: pick("completion")})
 	retries := section{ID: "retries", Title: "Retries", Figures: pick("retry-delays"), Tables: []table{attemptsTable(res)}}
-	for _, t := range []table{retryDelayTable(res), spreadTable(res)} {
+	for _, t := range []table{retryDelayTable(res), sleepTable(res), spreadTable(res)} {
 		if len(t.Rows) > 0 {
 			retries.Tables = append(retries.Tables, t)
 		}
@@ -91,6 +91,16 @@ func newDocument(res analysis.Result, figs []Figure) document {
 	}
 	d.Sections = append(d.Sections, section{ID: "server", Title: "What the server did", Intro: phaseText(res), Tables: []table{faultsTable(res)}})
 	return d
+}
+
+// summaryTables are the outcome, completion, load and Retry-After tables,
+// with the Retry-After margin only when some strategy has one.
+func summaryTables(res analysis.Result) []table {
+	ts := []table{outcomeTable(res), completionTable(res), loadTable(res), retryAfterTable(res)}
+	if m := marginTable(res); len(m.Rows) > 0 {
+		ts = append(ts, m)
+	}
+	return ts
 }
 
 func metadata(res analysis.Result) []metaItem {
@@ -116,7 +126,8 @@ func metadata(res analysis.Result) []metaItem {
 		{Label: "seed", Value: seed},
 		{Label: "version", Value: res.Version},
 		{Label: "reproduce with", Value: command, Code: res.Command != ""},
-		{Label: "bins", Value: fmt.Sprintf("%s wide; sliding window %s; exact to %s", durationText(res.BinWidthMs), durationText(res.WindowMs), durationText(res.ResolutionMs))},
+		{Label: "bins", Value: fmt.Sprintf("%s wide; sliding window %s; retry window %s; exact to %s",
+			durationText(res.BinWidthMs), durationText(res.WindowMs), durationText(res.RetryWindowMs), durationText(res.ResolutionMs))},
 	}
 }
 
@@ -207,5 +218,7 @@ var methods = []string{
 	"Difference in peak-to-mean: basic bootstrap interval, 95%, resampling each strategy's arrivals (Davison and Hinkley 1997, §5.2.1), seeded.",
 	"Retry delays against the configured strategy: one-sample Kolmogorov-Smirnov test, asymptotic p-value with Stephens' correction; delays that followed a Retry-After are left out of it.",
 	"Bin width: Freedman-Diaconis rule on the arrival times unless set, rounded to 1, 2 or 5 times a power of ten. Quantiles are empirical (the inverse of the empirical CDF).",
-	"Time to recover: from the end of a fault phase to the start of the first sliding window whose attempts succeeded at the threshold (95% unless set).",
+	"Time to recover: from the end of a fault phase to sustained success after it: the first successful attempt from which on, up to the next fault phase or the end of the run, the success rate over the trailing window stays at or above the threshold (95% unless set).",
+	"Retry herd: retry_max_window is the most retries (attempts after the first of their logical request) in any sliding window of retry_window_ms, counted exactly on the timeline; retry_peak_rate is it per second; peak_to_capacity divides it by what the server's capacity admits in the window: B + R·w for a token bucket (the token-bucket arrival curve, Cruz, IEEE Trans. Inf. Theory 37(1), 1991), C for a concurrency limit.",
+	"Retry-After margin: each retry after a Retry-After, its arrival less the end of the previous response plus its Retry-After; min and the early counts are exact, p1, p50 and p99 empirical quantiles (on a seeded sample beyond the sample size).",
 }

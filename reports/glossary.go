@@ -45,7 +45,7 @@ var glossary = []term{
 	{"retry", "retry", "retry number: retry 1 is the second attempt of a logical request, retry 2 the third, and so on."},
 	{"fault_phase", "fault phase", "a phase of the server script that injects faults; recovery is measured from its end."},
 	{"phase_end_ms", "phase ends (ms)", "when the fault phase ended, in ms since the start of the run."},
-	{"comparison", "A / B", "A is the best strategy, B another one; every difference is A − B."},
+	{"comparison", "B", "A is the best strategy (named in the table's caption), B another one; every difference is A − B."},
 
 	// What was run.
 	{"run_setting", "setting / value", "a setting of the scenario's clients or server section as the run used it, defaults filled in."},
@@ -72,7 +72,7 @@ var glossary = []term{
 	{"completion_p99", "p99 completion (ms)", "the 99th percentile of completion_ms: the tail a user waits."},
 	{"makespan_ms", "makespan", "from the first arrival at the server to the end of the last response: how long the server was busy with the policy."},
 	{"client_makespan_ms", "client makespan (ms)", "from the first send of any client to the last response a client received, network hops included (exact in sim, measured by the clients live); makespan_ms sees only the server side."},
-	{"time_to_recover_ms", "time to recover (ms)", "the longest, over fault phases, time from a phase's end until the success rate over window_ms is back at the threshold (95% unless set); – when there was no fault phase or it never came back."},
+	{"time_to_recover_ms", "time to recover (ms)", "the longest, over fault phases, time from a phase's end to sustained success: the first success after it from which on the success rate over window_ms stays at the threshold (95% unless set); – when there was no fault phase or it never came back."},
 	{"breaker_open_share", "breaker open", "share of the makespan in which at least one client's circuit breaker was open."},
 
 	// Load and herd.
@@ -82,16 +82,19 @@ var glossary = []term{
 	{"retry_max_window", "retries in window", "the most retries (attempts after the first) arriving within any window of retry_window_ms: the size of a retry herd."},
 	{"retry_peak_rate", "retry peak (/s)", "retry_max_window per second: retry_max_window / retry_window_ms × 1000."},
 	{"retry_window_ms", "retry window (ms)", "the window of retry_max_window and retry_peak_rate: one default for every log and policy (--retry-window), so runs analysed apart compare."},
-	{"peak_to_capacity", "peak to capacity", "the most arrivals in any capacity window over what the server's capacity model admits in it; above 1 the server refuses load."},
+	{"peak_to_capacity", "peak to capacity", "retry_max_window over the most requests the server's capacity model admits in a window of retry_window_ms (a token bucket's size plus its rate times the window; a concurrency limit's size); above 1 one retry wave alone is more than the server takes. – without a capacity model."},
 	{"retry_spread", "spread sd / IQR (ms)", "per retry number, the standard deviation and interquartile range across logical requests of when that retry arrived (absolute), and after the request's first attempt (offset_*): small spread = a synchronised herd."},
 
 	// Retry-After.
 	{"retry_after_violations", "Retry-After violations", "retries that arrived before the Retry-After of the previous response of the same logical request had elapsed (1 ms slack)."},
 	{"retry_after_retries", "retries after a Retry-After", "retries that followed a response carrying Retry-After: the denominator of the violations."},
 	{"retry_after_margin_ms", "Retry-After margin (ms)", "per retry after a Retry-After, its arrival minus the earliest time the server allowed: minimum, p1, p50, p99, and counts early by any amount, by more than 100 ms and by more than 1 s."},
+	{"retry_after_early", "early", "retries after a Retry-After that arrived before the earliest time the server allowed: by any amount (no slack, unlike retry_after_violations), by more than 100 ms, by more than 1 s."},
 
 	// Retry delays.
 	{"retry_delays", "delay (ms)", "per retry number, the delay from the end of the previous response to the retry's arrival at the server: count, mean and quantiles."},
+	{"sleep_ms", "sleep (ms)", "per retry number, the sleep the client took: from when it had the previous outcome to when it sent the retry (Record received_ms, sent_ms); quantiles p50, p90, p99, max; – unless every delay of that retry number has both times."},
+	{"measured", "KS on", "what the CDF and the KS test of a retry number are of: client sleep where the Records carry the client's times, else server gap (the retry's arrival less the previous response's end, network and response time included, so that a schedule without jitter cannot match it)."},
 	{"after_retry_after", "after a Retry-After", "delays that followed a Retry-After: the server decided them, so the KS test leaves them out."},
 	{"ks", "KS D / p / n", "one-sample Kolmogorov-Smirnov test of the delays not after a Retry-After against the configured strategy's exact CDF: D the largest CDF gap, p its asymptotic p-value with Stephens' correction (Stephens 1970), n the delays tested."},
 

@@ -20,7 +20,8 @@ func everyTable() analysis.Result {
 			RetryDelays:        []analysis.RetryDelay{{Retry: 1, Count: 4, KS: &analysis.KS{D: 0.1, P: 0.9, N: 4}}},
 			RetrySpread:        []analysis.RetrySpread{{Retry: 1, Count: 4}},
 			TimeToRecoverMs:    &ms, BreakerOpenShare: &share,
-			Recovery: []analysis.Recovery{{Phase: "down", EndMs: 1000, TimeToRecoverMs: &ms}}}
+			RetryAfterMarginMs: &analysis.RetryAfterMargin{Count: 2, Min: -5, P1: -5, P50: 3, P99: 8, Early: 1},
+			Recovery:           []analysis.Recovery{{Phase: "down", EndMs: 1000, TimeToRecoverMs: &ms}}}
 	}
 	return analysis.Result{
 		Policies:    []analysis.PolicyResult{pol("a"), pol("b")},
@@ -53,10 +54,11 @@ var _ = Describe("the glossary", func() {
 				}
 			}
 		}
-		// outcome, completion, load, comparisons, recovery, attempts,
-		// retry-delays, retry-spread, ranking, faults; fleet, policies,
-		// server settings, phases, one route.
-		Expect(tables).To(Equal(15))
+		// outcome, completion, load, retry-after, retry-after-margin,
+		// comparisons, recovery, attempts, retry-delays, retry-sleeps,
+		// retry-spread, ranking, faults; fleet, policies, server settings,
+		// phases, one route.
+		Expect(tables).To(Equal(18))
 	})
 
 	It("lists columns and metrics, then the strategies and backoffs", func() {

@@ -38,14 +38,58 @@ func Headline(res analysis.Result) string {
 }
 
 // HeadlineNotes are what the headline area says after the headline when
-// strategies were ranked: the ranking rule in a sentence, then the
-// trade-offs (Result.Tradeoffs) where tail latency or herd contradict the
-// winner. Every report and the command line print them alike.
+// strategies were ranked: the herd sentence (HerdSentence) when there is
+// one, the ranking rule in a sentence, then the trade-offs (Result.Tradeoffs)
+// where tail latency or herd contradict the winner. Every report and the
+// command line print them alike.
 func HeadlineNotes(res analysis.Result) []string {
 	if len(res.Policies) < 2 {
 		return nil
 	}
-	return append([]string{analysis.RankingRule()}, res.Tradeoffs...)
+	var out []string
+	if h, ok := HerdSentence(res); ok {
+		out = append(out, h)
+	}
+	return append(append(out, analysis.RankingRule()), res.Tradeoffs...)
+}
+
+// HerdSentence names the strategy with the worst retry herd (the largest
+// retry_max_window) against the one with the best, with the worst's
+// peak_to_capacity where the server has a capacity model. It needs two
+// strategies whose herd is known and that differ; ties go to the first in
+// res.Policies.
+func HerdSentence(res analysis.Result) (string, bool) {
+	var worst, best *analysis.PolicyResult
+	for i := range res.Policies {
+		p := &res.Policies[i]
+		if p.RetryMaxWindow == nil {
+			continue
+		}
+		if worst == nil || *p.RetryMaxWindow > *worst.RetryMaxWindow {
+			worst = p
+		}
+		if best == nil || *p.RetryMaxWindow < *best.RetryMaxWindow {
+			best = p
+		}
+	}
+	if worst == nil || *worst.RetryMaxWindow == *best.RetryMaxWindow {
+		return "", false
+	}
+	capacity := ""
+	if worst.PeakToCapacity != nil {
+		capacity = fmt.Sprintf(" (%s× capacity)", num(*worst.PeakToCapacity))
+	}
+	return fmt.Sprintf("%s sends the worst retry herd: %s in %s%s against %d for %s.",
+		worst.Name, plural(*worst.RetryMaxWindow, "retry", "retries"), durationText(res.RetryWindowMs), capacity,
+		*best.RetryMaxWindow, best.Name), true
+}
+
+// plural is "1 retry", "436 retries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // amplificationText is a policy's attempts per logical request, or says the

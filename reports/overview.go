@@ -19,14 +19,15 @@ type overviewMeasure struct {
 	show  func(float64) string
 }
 
-// retryPeak is the herd column of the overview. It is max_window_arrivals
-// (first attempts and retries) until retry_peak_rate lands in result.json:
-// swap the value and its title here, and only here.
+// retryPeak is the herd column of the overview: retry_peak_rate, the
+// retries per second in the busiest window of retry_window_ms, so the first
+// burst that a fleet started together sends whatever its jitter does not set
+// it; "–" where the Records cannot tell retries from first attempts.
 func retryPeak(res analysis.Result) overviewMeasure {
 	return overviewMeasure{
-		title: "most arrivals in " + durationText(res.WindowMs),
-		value: func(p analysis.PolicyResult) (float64, bool) { return float64(p.MaxWindowArrivals), true },
-		show:  func(x float64) string { return fmt.Sprintf("%.0f", x) },
+		title: "retries/s, busiest " + durationText(res.RetryWindowMs), // longer runs past the panel
+		value: func(p analysis.PolicyResult) (float64, bool) { return known(p.RetryPeakRate) },
+		show:  num,
 	}
 }
 
@@ -106,6 +107,6 @@ func overviewFigure(res analysis.Result) (Figure, bool, error) {
 	height := vg.Length(n)*0.3*vg.Inch + 0.9*vg.Inch
 	ps := panels{rows: [][]*plot.Plot{row}, width: figWidth, height: height}
 	f, err := ps.render("overview", "Overview",
-		"One row per strategy, one column per measure: the share of logical requests that succeeded, amplification (attempts per logical request), the p99 completion time and the retry peak (the most arrivals in any sliding window). Details follow below.")
+		fmt.Sprintf("One row per strategy, one column per measure: the share of logical requests that succeeded, amplification (attempts per logical request), the p99 completion time and the retry peak (retry_peak_rate: retries per second in the busiest %s, the retry herd; – where retries cannot be told from first attempts). Details follow below.", durationText(res.RetryWindowMs)))
 	return f, err == nil, err
 }

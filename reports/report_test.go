@@ -166,15 +166,18 @@ var _ = Describe("a written report", func() {
 
 		It("shows the numbers of result.json in its tables", func() {
 			outcome := mdTable(md, "Outcome per strategy")
-			load := mdTable(md, "Load on the server and recovery")
 			checkOutcome(outcome)
 			checkCompletion(mdTable(md, "Completion time per logical request (ms)"))
-			checkLoad(load)
-			checkComparisons(mdTable(md, "The best strategy against each other one (A − B)"))
+			checkLoad(mdTable(md, "Load on the server and the retry herd (retries in the busiest 16 ms)"))
+			checkRetryAfter(mdTable(md, "Retry-After, recovery and the breaker"))
+			checkMargin(mdTable(md, "Retry-After margin: each retry's arrival less the earliest time the server allowed (ms; negative is early)"))
+			checkComparisons(mdTable(md, "The best strategy, "+fixture.Best+" (A), against each other one (B): A − B"))
 		})
 
 		It("states the ranking rule and the trade-offs right under the headline", func() {
-			notes := "\n\n" + analysis.RankingRule() + "\n\n"
+			herd, ok := reports.HerdSentence(fixture)
+			Expect(ok).To(BeTrue())
+			notes := "\n\n" + herd + "\n\n" + analysis.RankingRule() + "\n\n"
 			for _, t := range fixture.Tradeoffs {
 				notes += t + "\n\n"
 			}
@@ -219,20 +222,34 @@ var _ = Describe("a written report", func() {
 			checkOutcome(htmlTable(page, "outcome"))
 			checkCompletion(htmlTable(page, "completion"))
 			checkLoad(htmlTable(page, "load"))
+			checkRetryAfter(htmlTable(page, "retry-after"))
+			checkMargin(htmlTable(page, "retry-after-margin"))
 			checkComparisons(htmlTable(page, "comparisons"))
-			var delays [][]string
+			var delays, sleeps [][]string
 			for _, r := range htmlTable(page, "retry-delays") {
 				if r[0] == "full" {
 					delays = append(delays, r)
 				}
 			}
+			for _, r := range htmlTable(page, "retry-sleeps") {
+				if r[0] == "full" {
+					sleeps = append(sleeps, r)
+				}
+			}
 			full, _ := fixture.Policy("full")
 			Expect(delays).To(HaveLen(len(full.RetryDelays)))
+			Expect(sleeps).To(HaveLen(len(full.RetryDelays)))
 			for i, rd := range full.RetryDelays {
 				Expect(delays[i][1]).To(Equal(strconv.Itoa(rd.Retry)))
 				Expect(delays[i][2]).To(Equal(strconv.Itoa(rd.Count)))
 				shows(delays[i][3], rd.Mean, 1)
-				shows(delays[i][8], rd.KS.D, 1)
+				// The fixture's Records carry no client times: no sleep, and
+				// the KS test is on the server-seen gap.
+				Expect(rd.Sleep).To(BeNil())
+				Expect(sleeps[i][1]).To(Equal("server gap"))
+				Expect(sleeps[i][2]).To(Equal(strconv.Itoa(rd.Retry)))
+				Expect(sleeps[i][3:7]).To(Equal([]string{"–", "–", "–", "–"}))
+				shows(sleeps[i][7], rd.KS.D, 1)
 			}
 		})
 
@@ -270,6 +287,9 @@ func checkCompletion(rows [][]string) {
 		shows(r[3], p.CompletionMs.P99, 1)
 		shows(r[4], p.CompletionMs.Max, 1)
 		shows(r[5], p.MakespanMs, 1)
+		// The fixture's Records carry no client times.
+		Expect(p.ClientMakespanMs).To(BeNil())
+		Expect(r[6]).To(Equal("–"))
 	}
 }
 
@@ -282,15 +302,47 @@ func checkLoad(rows [][]string) {
 		shows(r[1], p.PeakToMean, 1)
 		shows(r[2], p.CV, 1)
 		Expect(r[3]).To(Equal(strconv.Itoa(p.MaxWindowArrivals)))
-		Expect(r[4]).To(Equal(strconv.Itoa(*p.RetryAfterViolations)))
-		Expect(r[5]).To(Equal(strconv.Itoa(*p.RetryAfterRetries)))
+		Expect(p.RetryMaxWindow).NotTo(BeNil())
+		Expect(r[4]).To(Equal(strconv.Itoa(*p.RetryMaxWindow)))
+		shows(r[5], *p.RetryPeakRate, 1)
+		// The fixture's server has no capacity model.
+		Expect(p.PeakToCapacity).To(BeNil())
+		Expect(r[6]).To(Equal("–"))
+	}
+}
+
+func checkRetryAfter(rows [][]string) {
+	GinkgoHelper()
+	Expect(rows).To(HaveLen(len(fixture.Policies)))
+	for i, p := range fixture.Policies {
+		r := rows[i]
+		Expect(r[0]).To(Equal(p.Name))
+		Expect(r[1]).To(Equal(strconv.Itoa(*p.RetryAfterViolations)))
+		Expect(r[2]).To(Equal(strconv.Itoa(*p.RetryAfterRetries)))
 		Expect(p.TimeToRecoverMs).NotTo(BeNil())
-		shows(r[6], *p.TimeToRecoverMs, 1)
+		shows(r[3], *p.TimeToRecoverMs, 1)
 		if p.BreakerOpenShare != nil {
-			shows(r[7], *p.BreakerOpenShare, 100)
+			shows(r[4], *p.BreakerOpenShare, 100)
 		} else {
-			Expect(r[7]).To(Equal("–"))
+			Expect(r[4]).To(Equal("–"))
 		}
+	}
+}
+
+// checkMargin: every strategy of the fixture retried after a Retry-After.
+func checkMargin(rows [][]string) {
+	GinkgoHelper()
+	Expect(rows).To(HaveLen(len(fixture.Policies)))
+	for i, p := range fixture.Policies {
+		r, m := rows[i], p.RetryAfterMarginMs
+		Expect(m).NotTo(BeNil())
+		Expect(r[0]).To(Equal(p.Name))
+		Expect(r[1]).To(Equal(strconv.Itoa(m.Count)))
+		shows(r[2], m.Min, 1)
+		shows(r[3], m.P1, 1)
+		shows(r[4], m.P50, 1)
+		shows(r[5], m.P99, 1)
+		Expect(r[6:]).To(Equal([]string{strconv.Itoa(m.Early), strconv.Itoa(m.EarlyOver100Ms), strconv.Itoa(m.EarlyOver1s)}))
 	}
 }
 
@@ -299,17 +351,17 @@ func checkComparisons(rows [][]string) {
 	Expect(rows).To(HaveLen(len(fixture.Comparisons)))
 	for i, c := range fixture.Comparisons {
 		r := rows[i]
-		Expect(r[0]).To(Equal(c.A))
-		Expect(r[1]).To(Equal(c.B))
-		shows(r[2], c.SuccessRateDiff, 100)
-		ci := strings.Split(r[3], " to ")
+		Expect(c.A).To(Equal(fixture.Best)) // named in the caption
+		Expect(r[0]).To(Equal(c.B))
+		shows(r[1], c.SuccessRateDiff, 100)
+		ci := strings.Split(r[2], " to ")
 		shows(ci[0], c.SuccessRateDiffCI[0], 100)
 		shows(ci[1], c.SuccessRateDiffCI[1], 100)
 		if c.Completion.P >= 0.0001 {
-			shows(r[4], c.Completion.P, 1)
+			shows(r[3], c.Completion.P, 1)
 		}
-		shows(r[5], c.PeakToMeanDiff, 1)
-		ci = strings.Split(r[6], " to ")
+		shows(r[4], c.PeakToMeanDiff, 1)
+		ci = strings.Split(r[5], " to ")
 		shows(ci[0], c.PeakToMeanDiffCI[0], 1)
 		shows(ci[1], c.PeakToMeanDiffCI[1], 1)
 	}
@@ -349,6 +401,48 @@ var _ = Describe("the headline", func() {
 		Expect(reports.HeadlineNotes(res)).To(Equal([]string{analysis.RankingRule(), "Trade-off: lean ranks first, but loud ..."}))
 		res.Policies = res.Policies[1:]
 		Expect(reports.HeadlineNotes(res)).To(BeEmpty())
+	})
+
+	It("names the worst retry herd against the best, first of the notes", func() {
+		// none: 436 retries in one 16 ms window, a server admitting 64 in it
+		// (peak_to_capacity 436 / 64 = 6.8125, shown to three digits as the
+		// tables and the herd plot show it, 6.81); decorrelated 45;
+		// full 91; blind's herd is null (attempts not groupable) and is
+		// passed over.
+		herd := func(p analysis.PolicyResult, retries int, capacity *float64) analysis.PolicyResult {
+			p.RetryMaxWindow, p.PeakToCapacity = &retries, capacity
+			return p
+		}
+		none := herd(pol("none", 990, 1000, 3.1), 436, ptr(6.8125))
+		full := herd(pol("full", 990, 1000, 2.4), 91, ptr(1.421875))
+		deco := herd(pol("decorrelated", 990, 1000, 2.5), 45, ptr(0.703125))
+		blind := pol("blind", 990, 1000, 1)
+		res := analysis.Result{RetryWindowMs: 16, Policies: []analysis.PolicyResult{blind, none, full, deco}, Best: "full"}
+		want := "none sends the worst retry herd: 436 retries in 16 ms (6.81× capacity) against 45 for decorrelated."
+		got, ok := reports.HerdSentence(res)
+		Expect(ok).To(BeTrue())
+		Expect(got).To(Equal(want))
+		Expect(reports.HeadlineNotes(res)).To(Equal([]string{want, analysis.RankingRule()}))
+
+		// Without a capacity model the capacity part goes.
+		res.Policies[1].PeakToCapacity = nil
+		Expect(herdSentence(res)).To(Equal("none sends the worst retry herd: 436 retries in 16 ms against 45 for decorrelated."))
+	})
+
+	It("names no herd unless two strategies have a known and different one", func() {
+		one := 1
+		a, b := pol("a", 990, 1000, 2), pol("b", 990, 1000, 2)
+		a.RetryMaxWindow = &one
+		res := analysis.Result{RetryWindowMs: 16, Policies: []analysis.PolicyResult{a, b}, Best: "a"}
+		_, ok := reports.HerdSentence(res) // b's herd is null
+		Expect(ok).To(BeFalse())
+		res.Policies[1].RetryMaxWindow = &one // both 1: no worst
+		_, ok = reports.HerdSentence(res)
+		Expect(ok).To(BeFalse())
+		Expect(reports.HeadlineNotes(res)).To(Equal([]string{analysis.RankingRule()}))
+		two := 2
+		res.Policies[1].RetryMaxWindow = &two
+		Expect(herdSentence(res)).To(Equal("b sends the worst retry herd: 2 retries in 16 ms against 1 for a."))
 	})
 
 	It("summarises a single strategy", func() {
@@ -394,3 +488,13 @@ var _ = Describe("a report of a plain log", func() {
 		Expect(bytes.Count(md, []byte("## Comparison"))).To(Equal(0))
 	})
 })
+
+func ptr[T any](v T) *T { return &v }
+
+// herdSentence is reports.HerdSentence, which must have one.
+func herdSentence(res analysis.Result) string {
+	GinkgoHelper()
+	s, ok := reports.HerdSentence(res)
+	Expect(ok).To(BeTrue())
+	return s
+}

@@ -169,7 +169,7 @@ var _ = Describe("the capacity line on the arrivals plot", func() {
 var _ = Describe("the retry-delay plot", func() {
 	It("has a panel for every retry the table shows", func() {
 		md := readFile("report.md")
-		rows := mdTable(md, "Delay before each retry: from the end of the previous response to the retry's arrival, as the server saw it; the KS test is on the client's own sleep where the Records have it (result.json: measured), and leaves out delays that followed a Retry-After")
+		rows := mdTable(md, "Delay before each retry as the server saw it: from the end of the previous response to the retry's arrival")
 		svg := readFile("retry-delays.svg")
 		Expect(len(rows)).To(BeNumerically(">", 12)) // three strategies, up to six retries each
 		want := map[string]int{}
@@ -219,15 +219,35 @@ var _ = Describe("the overview chart", func() {
 		f, ok := figureNamed(fixture, "overview")
 		Expect(ok).To(BeTrue())
 		svg := string(f.SVG)
-		for _, title := range []string{">success rate (%)<", ">amplification<", ">p99 completion (s)<", ">most arrivals in 1 s<"} {
+		for _, title := range []string{">success rate (%)<", ">amplification<", ">p99 completion (s)<", ">retries/s, busiest 16 ms<"} {
 			Expect(svg).To(ContainSubstring(title))
 		}
 		for _, p := range fixture.Policies {
 			Expect(svg).To(ContainSubstring(">" + p.Name + "</text>"))
-			Expect(svg).To(ContainSubstring(fmt.Sprintf(">%d</text>", p.MaxWindowArrivals)))
+			// retry_peak_rate is retry_max_window / 16 ms × 1000, a whole
+			// multiple of 62.5 /s: at 100 /s and up, num shows it to the unit.
+			Expect(*p.RetryPeakRate).To(BeNumerically("~", float64(*p.RetryMaxWindow)*1000/16, 1e-9))
+			Expect(svg).To(ContainSubstring(fmt.Sprintf(">%.0f</text>", *p.RetryPeakRate)))
 		}
 		md := readFile("report.md")
 		Expect(md).To(MatchRegexp(`(?s)^# chaos report: outage-recovery\n.*?\n## Overview\n\n!\[Overview\]\(overview.svg\)`))
+	})
+})
+
+var _ = Describe("the overview's retry peak", func() {
+	It("shows – where retries cannot be told from first attempts", func() {
+		rate := 2812.5 // 45 retries in 16 ms: 45 / 0.016 s
+		res := analysis.Result{BinWidthMs: 100, WindowMs: 1000, RetryWindowMs: 16, Policies: []analysis.PolicyResult{
+			{Name: "grouped", RetryPeakRate: &rate, Series: analysis.Series{Arrivals: []int{1}, Succeeded: []int{1}}},
+			{Name: "headerless", Series: analysis.Series{Arrivals: []int{1}, Succeeded: []int{1}}},
+		}}
+		f, ok := figureNamed(res, "overview")
+		Expect(ok).To(BeTrue())
+		svg := string(f.SVG)
+		Expect(svg).To(ContainSubstring(">2812</text>")) // num shows 2812.5 to the unit, rounding half to even
+		// Amplification is null for both, the retry peak for headerless:
+		// three "–" labels.
+		Expect(strings.Count(svg, ">–</text>")).To(Equal(3))
 	})
 })
 

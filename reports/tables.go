@@ -53,33 +53,72 @@ func outcomeTable(res analysis.Result) table {
 
 func completionTable(res analysis.Result) table {
 	t := table{ID: "completion", Caption: "Completion time per logical request (ms)",
-		Header: []string{"strategy", "p50", "p90", "p99", "max", "makespan"},
-		Terms:  []string{"strategy", "completion_ms", "completion_ms", "completion_p99", "completion_ms", "makespan_ms"}}
+		Header: []string{"strategy", "p50", "p90", "p99", "max", "makespan", "client makespan"},
+		Terms:  []string{"strategy", "completion_ms", "completion_ms", "completion_p99", "completion_ms", "makespan_ms", "client_makespan_ms"}}
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name,
-			msNum(p.CompletionMs.P50), msNum(p.CompletionMs.P90), msNum(p.CompletionMs.P99), msNum(p.CompletionMs.Max), msNum(p.MakespanMs)})
+			msNum(p.CompletionMs.P50), msNum(p.CompletionMs.P90), msNum(p.CompletionMs.P99), msNum(p.CompletionMs.Max), msNum(p.MakespanMs),
+			optional(p.ClientMakespanMs, msNum)})
 	}
 	return t
 }
 
+// loadTable is the load on the server: over all arrivals, then over the
+// retries alone (the herd figures), which the first burst of a fleet that
+// started together does not set.
 func loadTable(res analysis.Result) table {
-	t := table{ID: "load", Caption: "Load on the server and recovery",
-		Header: []string{"strategy", "peak-to-mean", "cv", "most in " + durationText(res.WindowMs), "Retry-After violations", "retries after a Retry-After", "time to recover (ms)", "breaker open"},
-		Terms:  []string{"strategy", "peak_to_mean", "cv", "max_window_arrivals", "retry_after_violations", "retry_after_retries", "time_to_recover_ms", "breaker_open_share"}}
+	t := table{ID: "load", Caption: fmt.Sprintf("Load on the server and the retry herd (retries in the busiest %s)", durationText(res.RetryWindowMs)),
+		Header: []string{"strategy", "peak-to-mean", "cv", "most in " + durationText(res.WindowMs), "retries in " + durationText(res.RetryWindowMs), "retry peak (/s)", "peak to capacity"},
+		Terms:  []string{"strategy", "peak_to_mean", "cv", "max_window_arrivals", "retry_max_window", "retry_peak_rate", "peak_to_capacity"}}
 	for _, p := range res.Policies {
 		t.Rows = append(t.Rows, []string{p.Name, num(p.PeakToMean), num(p.CV), strconv.Itoa(p.MaxWindowArrivals),
-			optional(p.RetryAfterViolations, strconv.Itoa), optional(p.RetryAfterRetries, strconv.Itoa),
+			optional(p.RetryMaxWindow, strconv.Itoa), optional(p.RetryPeakRate, num), optional(p.PeakToCapacity, num)})
+	}
+	return t
+}
+
+func retryAfterTable(res analysis.Result) table {
+	t := table{ID: "retry-after", Caption: "Retry-After, recovery and the breaker",
+		Header: []string{"strategy", "Retry-After violations", "retries after a Retry-After", "time to recover (ms)", "breaker open"},
+		Terms:  []string{"strategy", "retry_after_violations", "retry_after_retries", "time_to_recover_ms", "breaker_open_share"}}
+	for _, p := range res.Policies {
+		t.Rows = append(t.Rows, []string{p.Name, optional(p.RetryAfterViolations, strconv.Itoa), optional(p.RetryAfterRetries, strconv.Itoa),
 			optional(p.TimeToRecoverMs, msNum), optional(p.BreakerOpenShare, percent)})
 	}
 	return t
 }
 
+// marginTable is the Retry-After margin of the strategies that have one
+// (a retry after a Retry-After); it has no rows when none has.
+func marginTable(res analysis.Result) table {
+	t := table{ID: "retry-after-margin", Caption: "Retry-After margin: each retry's arrival less the earliest time the server allowed (ms; negative is early)",
+		Header: []string{"strategy", "retries", "min", "p1", "p50", "p99", "early", "early over 100 ms", "early over 1 s"},
+		Terms: []string{"strategy", "retry_after_margin_ms", "retry_after_margin_ms", "retry_after_margin_ms", "retry_after_margin_ms",
+			"retry_after_margin_ms", "retry_after_early", "retry_after_early", "retry_after_early"}}
+	for _, p := range res.Policies {
+		m := p.RetryAfterMarginMs
+		if m == nil {
+			continue
+		}
+		t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(m.Count), msNum(m.Min), msNum(m.P1), msNum(m.P50), msNum(m.P99),
+			strconv.Itoa(m.Early), strconv.Itoa(m.EarlyOver100Ms), strconv.Itoa(m.EarlyOver1s)})
+	}
+	return t
+}
+
+// comparisonTable sets the best strategy (A, named in the caption: every
+// row's A is the same, and a column of it would push a grid of long setting
+// names past the page) against each other one (B).
 func comparisonTable(res analysis.Result) table {
-	t := table{ID: "comparisons", Caption: "The best strategy against each other one (A − B)", TextCols: 2,
-		Header: []string{"A", "B", "success rate (points)", "95% CI", "completion: Mann-Whitney p", "peak-to-mean", "95% CI (bootstrap)", "amplification"},
-		Terms:  []string{"comparison", "comparison", "success_rate_diff", "success_rate_diff", "completion_mann_whitney", "peak_to_mean_diff", "peak_to_mean_diff", "amplification_diff"}}
+	best := res.Best
+	if len(res.Comparisons) > 0 {
+		best = res.Comparisons[0].A
+	}
+	t := table{ID: "comparisons", Caption: fmt.Sprintf("The best strategy, %s (A), against each other one (B): A − B", best),
+		Header: []string{"B", "success rate (points)", "95% CI", "completion: Mann-Whitney p", "peak-to-mean", "95% CI (bootstrap)", "amplification"},
+		Terms:  []string{"comparison", "success_rate_diff", "success_rate_diff", "completion_mann_whitney", "peak_to_mean_diff", "peak_to_mean_diff", "amplification_diff"}}
 	for _, c := range res.Comparisons {
-		t.Rows = append(t.Rows, []string{c.A, c.B, points(c.SuccessRateDiff),
+		t.Rows = append(t.Rows, []string{c.B, points(c.SuccessRateDiff),
 			points(c.SuccessRateDiffCI[0]) + " to " + points(c.SuccessRateDiffCI[1]),
 			pValue(c.Completion.P), signed(c.PeakToMeanDiff),
 			signed(c.PeakToMeanDiffCI[0]) + " to " + signed(c.PeakToMeanDiffCI[1]), optional(c.AmplificationDiff, signed)})
@@ -95,20 +134,52 @@ func signed(x float64) string {
 }
 
 func retryDelayTable(res analysis.Result) table {
-	t := table{ID: "retry-delays", Caption: "Delay before each retry: from the end of the previous response to the retry's arrival, as the server saw it; the KS test is on the client's own sleep where the Records have it (result.json: measured), and leaves out delays that followed a Retry-After",
-		Header: []string{"strategy", "retry", "count", "mean (ms)", "p50 (ms)", "p90 (ms)", "max (ms)", "after a Retry-After", "KS D", "KS p", "KS n"},
-		Terms:  []string{"strategy", "retry", "retry_delays", "retry_delays", "retry_delays", "retry_delays", "retry_delays", "after_retry_after", "ks", "ks", "ks"}}
+	t := table{ID: "retry-delays", Caption: "Delay before each retry as the server saw it: from the end of the previous response to the retry's arrival",
+		Header: []string{"strategy", "retry", "count", "mean (ms)", "p50 (ms)", "p90 (ms)", "max (ms)", "after a Retry-After"},
+		Terms:  []string{"strategy", "retry", "retry_delays", "retry_delays", "retry_delays", "retry_delays", "retry_delays", "after_retry_after"}}
 	for _, p := range res.Policies {
 		for _, rd := range p.RetryDelays {
+			t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(rd.Retry), strconv.Itoa(rd.Count), msNum(rd.Mean),
+				msNum(rd.Delay.P50), msNum(rd.Delay.P90), msNum(rd.Delay.Max), strconv.Itoa(rd.AfterRetryAfter)})
+		}
+	}
+	return t
+}
+
+// sleepTable is the client's own sleep before each retry ("–" where the
+// Records lack the client's times), and the KS test on what `measured`
+// names: the sleep, else the server-seen delay.
+func sleepTable(res analysis.Result) table {
+	t := table{ID: "retry-sleeps", TextCols: 2,
+		Caption: "Sleep the client took before each retry (ms), and the KS test against the configured strategy of what \"KS on\" names, leaving out delays that followed a Retry-After",
+		Header:  []string{"strategy", "KS on", "retry", "sleep p50", "sleep p90", "sleep p99", "sleep max", "KS D", "KS p", "KS n"},
+		Terms:   []string{"strategy", "measured", "retry", "sleep_ms", "sleep_ms", "sleep_ms", "sleep_ms", "ks", "ks", "ks"}}
+	for _, p := range res.Policies {
+		for _, rd := range p.RetryDelays {
+			sleep := []string{"–", "–", "–", "–"}
+			if q := rd.Sleep; q != nil {
+				sleep = []string{msNum(q.P50), msNum(q.P90), msNum(q.P99), msNum(q.Max)}
+			}
 			d, pv, n := "–", "–", "–"
 			if rd.KS != nil {
 				d, pv, n = fmt.Sprintf("%.3f", rd.KS.D), pValue(rd.KS.P), strconv.Itoa(rd.KS.N)
 			}
-			t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(rd.Retry), strconv.Itoa(rd.Count), msNum(rd.Mean),
-				msNum(rd.Delay.P50), msNum(rd.Delay.P90), msNum(rd.Delay.Max), strconv.Itoa(rd.AfterRetryAfter), d, pv, n})
+			row := append([]string{p.Name, measuredText(rd.Measured), strconv.Itoa(rd.Retry)}, sleep...)
+			t.Rows = append(t.Rows, append(row, d, pv, n))
 		}
 	}
 	return t
+}
+
+// measuredText names what a retry delay's CDF and KS test are of.
+func measuredText(m string) string {
+	switch m {
+	case analysis.MeasuredClientSleep:
+		return "client sleep"
+	case analysis.MeasuredServerGap:
+		return "server gap"
+	}
+	return m
 }
 
 func spreadTable(res analysis.Result) table {

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/reports"
 )
 
 var _ = Describe("--retry-window", func() {
@@ -88,6 +93,24 @@ var _ = Describe("the herd figures of the default compare", func() {
 		// at once (none) or spread over the 100 ms base (full).
 		Expect(*none.RetryMaxWindow).To(BeNumerically(">", 3**full.RetryMaxWindow))
 		Expect(*none.PeakToCapacity).To(BeNumerically(">", 3**full.PeakToCapacity))
+
+		// The summary table shows it before the unsent and fallback counts.
+		Expect(r.stdout).To(ContainSubstring("  retries/16ms  unsent  fallback\n"))
+		Expect(r.stdout).To(MatchRegexp(fmt.Sprintf(`(?m)^ +none .* %d +0 +0$`, *none.RetryMaxWindow)))
+
+		// The headline area names that herd alike on the command line and in
+		// both reports.
+		herd, ok := reports.HerdSentence(res)
+		Expect(ok).To(BeTrue())
+		Expect(herd).To(HavePrefix(fmt.Sprintf("none sends the worst retry herd: %d retries in 16 ms (", *none.RetryMaxWindow)))
+		Expect(herd).To(HaveSuffix(fmt.Sprintf(" against %d for full.", *full.RetryMaxWindow)))
+		Expect(r.stdout).To(ContainSubstring(reports.Headline(res) + "\n" + herd + "\n" + analysis.RankingRule() + "\n"))
+		md, err := os.ReadFile(filepath.Join(out, "report.md"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(md)).To(ContainSubstring("\n\n" + herd + "\n\n"))
+		page, err := os.ReadFile(filepath.Join(out, "report.html"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(html.UnescapeString(string(page))).To(ContainSubstring(herd))
 	})
 })
 

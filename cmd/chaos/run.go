@@ -191,19 +191,30 @@ func reproduceCommand(arg string, f *runFlags, seed uint64) string {
 	return strings.Join(parts, " ")
 }
 
-// printRunSummary prints one line per policy: what a person checks first.
+// printRunSummary prints one line per policy: what a person checks first,
+// the retry herd (retry_max_window) among it.
 // Unsent requests were refused before any attempt; fallback ones failed and
 // were answered by the fallback. Both count as failures in success.
 func printRunSummary(s streams, sc *scenarios.Scenario, run *scenarios.Run, res *analysis.Result) {
 	fmt.Fprintf(s.out, "scenario %s, engine %s, seed %d\n\n", sc.Name, run.Engine, run.Seed)
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "policy\tlogical\tsuccess\tattempts\tamplification\tp99 ms\tmakespan ms\tunsent\tfallback\t")
+	fmt.Fprintf(tw, "policy\tlogical\tsuccess\tattempts\tamplification\tp99 ms\tmakespan ms\tretries/%s\tunsent\tfallback\t\n",
+		strconv.FormatFloat(res.RetryWindowMs, 'f', -1, 64)+"ms")
 	for i := range res.Policies {
 		p := &res.Policies[i]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%s\t%.0f\t%.0f\t%d\t%d\t\n", p.Name, p.LogicalRequests,
-			p.SuccessRate, p.Attempts, amplificationCell(p), p.CompletionMs.P99, p.MakespanMs, p.Unsent, p.FallbackServed)
+		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%s\t%.0f\t%.0f\t%s\t%d\t%d\t\n", p.Name, p.LogicalRequests,
+			p.SuccessRate, p.Attempts, amplificationCell(p), p.CompletionMs.P99, p.MakespanMs, herdCell(p), p.Unsent, p.FallbackServed)
 	}
 	_ = tw.Flush()
+}
+
+// herdCell is a policy's retry_max_window, the most retries in one retry
+// window, or "unknown" where retries cannot be told from first attempts.
+func herdCell(p *analysis.PolicyResult) string {
+	if p.RetryMaxWindow == nil {
+		return "unknown"
+	}
+	return strconv.Itoa(*p.RetryMaxWindow)
 }
 
 // amplificationCell is a policy's amplification to three decimals, or

@@ -84,8 +84,9 @@ var _ = Describe("chaos run", func() {
 		r := chaos("run", "testdata/scenarios/breaker.yaml", "--out", out)
 		Expect(r.code).To(Equal(exitOK), r.stderr)
 		Expect(r.stdout).To(MatchRegexp(`unsent\s+fallback`))
-		Expect(r.stdout).To(MatchRegexp(`breaker\s+40\s+0\.4500\s+22\s+0\.550\s+\d+\s+\d+\s+18\s+0\n`))
-		Expect(r.stdout).To(MatchRegexp(`fallback\s+40\s+0\.4500\s+22\s+0\.550\s+\d+\s+\d+\s+18\s+22\n`))
+		// p99, makespan and retries/16ms, then unsent and fallback.
+		Expect(r.stdout).To(MatchRegexp(`breaker\s+40\s+0\.4500\s+22\s+0\.550\s+\d+\s+\d+\s+\d+\s+18\s+0\n`))
+		Expect(r.stdout).To(MatchRegexp(`fallback\s+40\s+0\.4500\s+22\s+0\.550\s+\d+\s+\d+\s+\d+\s+18\s+22\n`))
 		res := readResult(filepath.Join(out, "result.json"))
 		Expect(res.Policies[0].LogicalRequests).To(Equal(40))
 		Expect(res.Policies[0].Unsent).To(Equal(18))
