@@ -7,7 +7,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Accumulator turns a stream of Records into a Result. Feed it Records one at
@@ -40,7 +40,7 @@ func New(o Options) (*Accumulator, error) {
 // Add takes one Record. A Record whose numbers cannot be a real attempt
 // (negative or non-finite times, a negative attempt number) is an error that
 // names the field, and is not counted.
-func (a *Accumulator) Add(rec faultserver.Record) error {
+func (a *Accumulator) Add(rec record.Record) error {
 	if a.finished {
 		return errors.New("analysis: Add after Finish")
 	}
@@ -65,7 +65,7 @@ func (a *Accumulator) Add(rec faultserver.Record) error {
 // Records is how many Records were added.
 func (a *Accumulator) Records() int { return a.records }
 
-func validateRecord(rec faultserver.Record) error {
+func validateRecord(rec record.Record) error {
 	for _, f := range []struct {
 		name string
 		v    *float64 // nil: an optional time the Record does not carry

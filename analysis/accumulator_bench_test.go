@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // fleet generates Records of 10,000 clients, each sending logical requests one
@@ -31,14 +31,14 @@ func newFleet(n int) *fleet {
 	return f
 }
 
-func (f *fleet) record(i int) faultserver.Record {
+func (f *fleet) record(i int) record.Record {
 	c := i % len(f.clients)
 	if f.attempt[c] == 0 {
 		f.seq[c]++
 		f.request[c] = f.clients[c] + "/" + strconv.Itoa(f.seq[c])
 	}
 	f.attempt[c]++
-	rec := faultserver.Record{
+	rec := record.Record{
 		TMs: float64(i) * 0.06, Client: f.clients[c], Request: f.request[c], Attempt: f.attempt[c],
 		Method: "GET", Path: "/api/orders", Phase: "healthy", Fault: "none", Status: 200, LatencyMs: f.rng.Float64() * 20,
 	}
@@ -101,11 +101,11 @@ func BenchmarkAccumulator(b *testing.B) {
 func BenchmarkMergeLogs(b *testing.B) {
 	f := newFleet(10_000)
 	var buf bytes.Buffer
-	recs := make([]faultserver.Record, 1<<16)
+	recs := make([]record.Record, 1<<16)
 	for i := range recs {
 		recs[i] = f.record(i)
 	}
-	if err := faultserver.WriteRecords(&buf, recs); err != nil {
+	if err := record.WriteAll(&buf, recs); err != nil {
 		b.Fatal(err)
 	}
 	// b.N lines: the log over and over, then as many of its lines as remain.
@@ -120,7 +120,7 @@ func BenchmarkMergeLogs(b *testing.B) {
 	src := io.MultiReader(append(parts, bytes.NewReader(rest))...)
 	count := 0
 	b.ResetTimer()
-	err := analysis.MergeLogs([]analysis.LogSource{{Name: "gen.jsonl", R: src}}, func(faultserver.Record) error {
+	err := analysis.MergeLogs([]analysis.LogSource{{Name: "gen.jsonl", R: src}}, func(record.Record) error {
 		count++
 		return nil
 	}, nil)

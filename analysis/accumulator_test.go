@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // smallLog is a log of `chaos serve` (no policy, no client outcome) small
@@ -24,12 +24,12 @@ import (
 //	     t=2100  ok, 10 ms                          completion 1010
 //	d/1  t=1300  503 Retry-After 1000, never retried: failed, completion 0
 //	c/1  t=2500  ok                                 completion 0
-func smallLog() []faultserver.Record {
-	rec := func(t float64, client, req string, attempt int, phase, fault string, status int, ra, lat float64) faultserver.Record {
-		return faultserver.Record{TMs: t, Client: client, Request: req, Attempt: attempt, Method: "GET", Path: "/api",
+func smallLog() []record.Record {
+	rec := func(t float64, client, req string, attempt int, phase, fault string, status int, ra, lat float64) record.Record {
+		return record.Record{TMs: t, Client: client, Request: req, Attempt: attempt, Method: "GET", Path: "/api",
 			Phase: phase, Fault: fault, Status: status, RetryAfterMs: ra, LatencyMs: lat}
 	}
-	return []faultserver.Record{
+	return []record.Record{
 		rec(0, "a", "a/1", 1, "healthy", "none", 200, 0, 10),
 		rec(1000, "a", "a/2", 1, "outage", "status", 503, 500, 0),
 		rec(1100, "b", "b/1", 1, "outage", "reset", 0, 0, 0),
@@ -42,7 +42,7 @@ func smallLog() []faultserver.Record {
 	}
 }
 
-func analyse(o analysis.Options, recs []faultserver.Record) analysis.Result {
+func analyse(o analysis.Options, recs []record.Record) analysis.Result {
 	GinkgoHelper()
 	acc, err := analysis.New(o)
 	Expect(err).NotTo(HaveOccurred())
@@ -225,7 +225,7 @@ var _ = Describe("the accumulator's choices and caveats", func() {
 		Expect(res.Policies[0].TimeToRecoverMs).To(BeNil())
 		Expect(res.Notes).To(ContainElement(ContainSubstring(`the run ended in fault phase "outage"`)))
 
-		recs = append(smallLog()[:6], faultserver.Record{TMs: 3000, Client: "e", Request: "e/1", Attempt: 1, Phase: "after", Fault: "status", Status: 500})
+		recs = append(smallLog()[:6], record.Record{TMs: 3000, Client: "e", Request: "e/1", Attempt: 1, Phase: "after", Fault: "status", Status: 500})
 		res = analyse(analysis.Options{}, recs)
 		Expect(res.Policies[0].TimeToRecoverMs).To(BeNil())
 		Expect(res.Notes).To(ContainElement(ContainSubstring(`never came back to the threshold after phase "outage"`)))
@@ -267,9 +267,9 @@ var _ = Describe("the accumulator's choices and caveats", func() {
 	It("trusts the client's outcome over the status when the harness knows it", func() {
 		recs := smallLog()
 		for i := range recs {
-			recs[i].Outcome = faultserver.OutcomeOK
+			recs[i].Outcome = record.OutcomeOK
 			if i == 0 {
-				recs[i].Outcome = faultserver.OutcomeTimeout // the client gave up on a 200
+				recs[i].Outcome = record.OutcomeTimeout // the client gave up on a 200
 			}
 		}
 		res := analyse(analysis.Options{}, recs)
@@ -277,9 +277,9 @@ var _ = Describe("the accumulator's choices and caveats", func() {
 	})
 
 	It("leaves out, and notes, delays of retries sent before the server finished", func() {
-		recs := []faultserver.Record{
-			{TMs: 0, Client: "a", Request: "r", Attempt: 1, Fault: "hang", LatencyMs: 30000, Outcome: faultserver.OutcomeTimeout},
-			{TMs: 2100, Client: "a", Request: "r", Attempt: 2, Fault: "none", Status: 200, LatencyMs: 5, Outcome: faultserver.OutcomeOK},
+		recs := []record.Record{
+			{TMs: 0, Client: "a", Request: "r", Attempt: 1, Fault: "hang", LatencyMs: 30000, Outcome: record.OutcomeTimeout},
+			{TMs: 2100, Client: "a", Request: "r", Attempt: 2, Fault: "none", Status: 200, LatencyMs: 5, Outcome: record.OutcomeOK},
 		}
 		res := analyse(analysis.Options{}, recs)
 		p := res.Policies[0]
@@ -301,7 +301,7 @@ var _ = Describe("the accumulator's choices and caveats", func() {
 
 	It("coarsens the timeline for long runs, keeping counts exact", func() {
 		recs := smallLog()
-		recs = append(recs, faultserver.Record{TMs: 300_000, Client: "z", Request: "z/1", Attempt: 1, Fault: "none", Status: 200})
+		recs = append(recs, record.Record{TMs: 300_000, Client: "z", Request: "z/1", Attempt: 1, Fault: "none", Status: 200})
 		res := analyse(analysis.Options{BinWidth: time.Second}, recs)
 		Expect(res.ResolutionMs).To(Equal(2.0))
 		arr := res.Policies[0].Series.Arrivals
@@ -313,10 +313,10 @@ var _ = Describe("the accumulator's choices and caveats", func() {
 	It("rejects a Record whose numbers cannot be an attempt, naming the field", func() {
 		acc, err := analysis.New(analysis.Options{})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(acc.Add(faultserver.Record{TMs: -1})).To(MatchError(ContainSubstring("t_ms -1")))
-		Expect(acc.Add(faultserver.Record{LatencyMs: math.NaN()})).To(MatchError(ContainSubstring("latency_ms NaN")))
-		Expect(acc.Add(faultserver.Record{RetryAfterMs: math.Inf(1)})).To(MatchError(ContainSubstring("retry_after_ms")))
-		Expect(acc.Add(faultserver.Record{Attempt: -2})).To(MatchError(ContainSubstring("attempt -2")))
+		Expect(acc.Add(record.Record{TMs: -1})).To(MatchError(ContainSubstring("t_ms -1")))
+		Expect(acc.Add(record.Record{LatencyMs: math.NaN()})).To(MatchError(ContainSubstring("latency_ms NaN")))
+		Expect(acc.Add(record.Record{RetryAfterMs: math.Inf(1)})).To(MatchError(ContainSubstring("retry_after_ms")))
+		Expect(acc.Add(record.Record{Attempt: -2})).To(MatchError(ContainSubstring("attempt -2")))
 		Expect(acc.Records()).To(Equal(0))
 		_, err = acc.Finish()
 		Expect(err).To(MatchError(ContainSubstring("no records")))

@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // timedLog is a harness log with the clients' side (sent_ms, received_ms),
@@ -20,17 +20,17 @@ import (
 //	     sent 130   t=141   ok,  4 ms (end 145)   received 158   slept 100, server gap 141 − 20 = 121
 //	c/1  sent 0     t=10    429 Retry-After 1000  received 20
 //	     sent 1020  t=1030  ok                    received 1040  slept 1000 (after a Retry-After), gap 1020
-func timedLog() []faultserver.Record {
-	rec := func(sent, t, lat, got float64, req string, attempt, status int, ra float64) faultserver.Record {
-		fault, outcome := "status", faultserver.OutcomeStatus
+func timedLog() []record.Record {
+	rec := func(sent, t, lat, got float64, req string, attempt, status int, ra float64) record.Record {
+		fault, outcome := "status", record.OutcomeStatus
 		if status == 200 {
-			fault, outcome = "none", faultserver.OutcomeOK
+			fault, outcome = "none", record.OutcomeOK
 		}
-		return faultserver.Record{TMs: t, Client: req[:1], Request: req, Attempt: attempt, Method: "GET", Path: "/",
+		return record.Record{TMs: t, Client: req[:1], Request: req, Attempt: attempt, Method: "GET", Path: "/",
 			Fault: fault, Status: status, RetryAfterMs: ra, LatencyMs: lat, Policy: "none", Outcome: outcome,
 			SentMs: new(sent), ReceivedMs: new(got)}
 	}
-	return []faultserver.Record{
+	return []record.Record{
 		rec(0, 10, 5, 25, "a/1", 1, 503, 0),
 		rec(0, 10, 0, 20, "c/1", 1, 429, 1000),
 		rec(5, 17, 3, 30, "b/1", 1, 503, 0),

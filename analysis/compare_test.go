@@ -9,27 +9,27 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // twoPolicies builds a run of n logical requests per policy, one per client.
 // "steady" sends them at seeded uniform times over 2 s and succeeds at once
 // except for every tenth request, which fails for good; "herd" sends every
 // request's first attempt at 1 s and its second, which succeeds, at 1.3 s.
-func twoPolicies(n int) []faultserver.Record {
-	var recs []faultserver.Record
+func twoPolicies(n int) []record.Record {
+	var recs []record.Record
 	rng := rand.New(rand.NewPCG(5, 6))
 	for i := range n {
 		t := math.Floor(rng.Float64() * 2000)
 		req := fmt.Sprintf("r%d", i)
-		ok := faultserver.OutcomeOK
+		ok := record.OutcomeOK
 		if i%10 == 0 {
-			ok = faultserver.OutcomeStatus
+			ok = record.OutcomeStatus
 		}
-		recs = append(recs, faultserver.Record{TMs: t, Client: req, Request: req, Attempt: 1, Policy: "steady", Fault: "none", Status: 200, LatencyMs: 5, Outcome: ok})
+		recs = append(recs, record.Record{TMs: t, Client: req, Request: req, Attempt: 1, Policy: "steady", Fault: "none", Status: 200, LatencyMs: 5, Outcome: ok})
 		recs = append(recs,
-			faultserver.Record{TMs: 1000, Client: req, Request: req, Attempt: 1, Policy: "herd", Fault: "status", Status: 503, LatencyMs: 0, Outcome: faultserver.OutcomeStatus},
-			faultserver.Record{TMs: 1300, Client: req, Request: req, Attempt: 2, Policy: "herd", Fault: "none", Status: 200, LatencyMs: 5, Outcome: faultserver.OutcomeOK},
+			record.Record{TMs: 1000, Client: req, Request: req, Attempt: 1, Policy: "herd", Fault: "status", Status: 503, LatencyMs: 0, Outcome: record.OutcomeStatus},
+			record.Record{TMs: 1300, Client: req, Request: req, Attempt: 2, Policy: "herd", Fault: "none", Status: 200, LatencyMs: 5, Outcome: record.OutcomeOK},
 		)
 	}
 	return recs
@@ -109,7 +109,7 @@ var _ = Describe("retry delays against an exact distribution", func() {
 	// by draw(k); responses take no time.
 	run := func(n int, draw func(k int, rng *rand.Rand) float64) analysis.Result {
 		rng := rand.New(rand.NewPCG(42, 1))
-		var recs []faultserver.Record
+		var recs []record.Record
 		for i := range n {
 			id := fmt.Sprintf("c%d", i)
 			t := 0.0
@@ -117,11 +117,11 @@ var _ = Describe("retry delays against an exact distribution", func() {
 				if attempt > 1 {
 					t += draw(attempt-1, rng)
 				}
-				out, fault, status := faultserver.OutcomeStatus, "status", 503
+				out, fault, status := record.OutcomeStatus, "status", 503
 				if attempt == 3 {
-					out, fault, status = faultserver.OutcomeOK, "none", 200
+					out, fault, status = record.OutcomeOK, "none", 200
 				}
-				recs = append(recs, faultserver.Record{TMs: t, Client: id, Request: id, Attempt: attempt, Fault: fault, Status: status, Outcome: out})
+				recs = append(recs, record.Record{TMs: t, Client: id, Request: id, Attempt: attempt, Fault: fault, Status: status, Outcome: out})
 			}
 		}
 		return analyse(analysis.Options{ExpectedDelay: map[string]analysis.DelayCDF{"client": fullJitter}, SampleSize: 500}, recs)
@@ -151,20 +151,20 @@ var _ = Describe("retry delays against an exact distribution", func() {
 var _ = Describe("the standings", func() {
 	// requests builds n logical requests of a policy, ok of them successful,
 	// the first `retried` of them taking two attempts.
-	requests := func(policy string, n, ok, retried int) []faultserver.Record {
-		var recs []faultserver.Record
+	requests := func(policy string, n, ok, retried int) []record.Record {
+		var recs []record.Record
 		for i := range n {
 			id := fmt.Sprintf("%s-%d", policy, i)
 			t := float64(i)
 			if i < retried {
-				recs = append(recs, faultserver.Record{TMs: t, Client: id, Request: id, Attempt: 1, Policy: policy, Fault: "status", Status: 503, Outcome: faultserver.OutcomeStatus})
+				recs = append(recs, record.Record{TMs: t, Client: id, Request: id, Attempt: 1, Policy: policy, Fault: "status", Status: 503, Outcome: record.OutcomeStatus})
 				t += 50
 			}
-			out := faultserver.OutcomeOK
+			out := record.OutcomeOK
 			if i >= ok {
-				out = faultserver.OutcomeStatus
+				out = record.OutcomeStatus
 			}
-			recs = append(recs, faultserver.Record{TMs: t, Client: id, Request: id, Attempt: 1 + boolInt(i < retried), Policy: policy, Fault: "none", Status: 200, Outcome: out})
+			recs = append(recs, record.Record{TMs: t, Client: id, Request: id, Attempt: 1 + boolInt(i < retried), Policy: policy, Fault: "none", Status: 200, Outcome: out})
 		}
 		return recs
 	}

@@ -8,22 +8,22 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // fleetLog is a fleet of 50 clients that start together: each sends one
 // logical request at t=0 that fails (503, answered at once), then retries once
 // at retryAt(k) and succeeds.
-func fleetLog(policy string, retryAt func(k int) float64) []faultserver.Record {
-	var recs []faultserver.Record
+func fleetLog(policy string, retryAt func(k int) float64) []record.Record {
+	var recs []record.Record
 	for k := range 50 {
 		c := fmt.Sprintf("c%02d", k)
-		recs = append(recs, faultserver.Record{TMs: 0, Client: c, Request: c + "/1", Attempt: 1, Policy: policy,
+		recs = append(recs, record.Record{TMs: 0, Client: c, Request: c + "/1", Attempt: 1, Policy: policy,
 			Phase: "outage", Fault: "status", Status: 503})
 	}
 	for k := range 50 {
 		c := fmt.Sprintf("c%02d", k)
-		recs = append(recs, faultserver.Record{TMs: retryAt(k), Client: c, Request: c + "/1", Attempt: 2, Policy: policy,
+		recs = append(recs, record.Record{TMs: retryAt(k), Client: c, Request: c + "/1", Attempt: 2, Policy: policy,
 			Phase: "outage", Fault: "none", Status: 200})
 	}
 	return recs
@@ -125,7 +125,7 @@ var _ = Describe("peak_to_capacity", func() {
 			recs := fleetLog("full", func(int) float64 { return 0 })[:50]
 			for i, t := range at {
 				c := fmt.Sprintf("c%02d", i)
-				recs = append(recs, faultserver.Record{TMs: t, Client: c, Request: c + "/1", Attempt: 2, Policy: "full", Fault: "none", Status: 200})
+				recs = append(recs, record.Record{TMs: t, Client: c, Request: c + "/1", Attempt: 2, Policy: "full", Fault: "none", Status: 200})
 			}
 			return analyse(analysis.Options{BinWidth: time.Second, Capacity: twentyPerWindow}, recs).Policies[0]
 		}
@@ -202,7 +202,7 @@ var _ = Describe("the default retry window on long runs", func() {
 	// The timeline keeps 2^18 bins: a run past 2^18·8 ms (35 min) has 16 ms
 	// bins, one past 2^18·16 ms (70 min) 32 ms bins.
 	long := func(lastMs float64) analysis.Result {
-		return analyse(analysis.Options{}, []faultserver.Record{
+		return analyse(analysis.Options{}, []record.Record{
 			{TMs: 0, Client: "a", Request: "a", Attempt: 1, Fault: "none", Status: 200},
 			{TMs: lastMs, Client: "b", Request: "b", Attempt: 1, Fault: "none", Status: 200},
 		})

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // The identity inference: the one rule, shared by `chaos analyze`, `chaos
@@ -43,7 +43,7 @@ import (
 
 // Headerless reports whether a Record says neither which logical request nor
 // which attempt it is, so the identity inference numbers it.
-func Headerless(rec faultserver.Record) bool { return rec.Request == "" && rec.Attempt == 0 }
+func Headerless(rec record.Record) bool { return rec.Request == "" && rec.Attempt == 0 }
 
 // Connections counts the header-less Records each connection carried: the
 // first pass of the identity inference. The zero value is ready to use.
@@ -54,7 +54,7 @@ type Connections struct {
 
 // connKeyOf identifies a connection by its client key and number, so that
 // logs of several servers (whose numbers all start at 1) rarely share one.
-func connKeyOf(rec faultserver.Record) reqKey {
+func connKeyOf(rec record.Record) reqKey {
 	k := keyOf(rec.Client, "conn")
 	k.lo ^= rec.Conn
 	k.hi ^= rec.Conn * 0x9e3779b97f4a7c15
@@ -62,7 +62,7 @@ func connKeyOf(rec faultserver.Record) reqKey {
 }
 
 // Count takes one Record of the first pass.
-func (c *Connections) Count(rec faultserver.Record) {
+func (c *Connections) Count(rec record.Record) {
 	if !Headerless(rec) {
 		return
 	}
@@ -82,7 +82,7 @@ func (c *Connections) Headerless() int { return c.headerless }
 
 // keepAlive reports whether rec's connection carried more than one
 // header-less Record.
-func (c *Connections) keepAlive(rec faultserver.Record) bool {
+func (c *Connections) keepAlive(rec record.Record) bool {
 	return rec.Conn != 0 && c != nil && c.counts[connKeyOf(rec)] > 1
 }
 
@@ -114,7 +114,7 @@ func NewIdentity(conns *Connections) *Identity {
 
 // Infer fills the client key, logical request and attempt of a header-less
 // Record; it leaves any other Record as it is.
-func (id *Identity) Infer(rec *faultserver.Record) {
+func (id *Identity) Infer(rec *record.Record) {
 	if !Headerless(*rec) {
 		return
 	}
@@ -189,7 +189,7 @@ func (id *Identity) notes(policy string, n *notes) {
 // every header-less Record numbered, each policy inferred on its own. It is
 // what AnalyzeRecords analyses, for callers that look at the logical
 // requests themselves.
-func IdentifyRecords(records []faultserver.Record) []faultserver.Record {
+func IdentifyRecords(records []record.Record) []record.Record {
 	out, conns := countedByArrival(records)
 	ids := map[string]*Identity{}
 	for i := range out {
@@ -208,7 +208,7 @@ func IdentifyRecords(records []faultserver.Record) []faultserver.Record {
 
 // AnalyzeRecords analyses records held in memory, in arrival order, with the
 // identity inference of both passes: what `chaos analyze` does with a log.
-func AnalyzeRecords(o Options, records []faultserver.Record) (Result, error) {
+func AnalyzeRecords(o Options, records []record.Record) (Result, error) {
 	sorted, conns := countedByArrival(records)
 	o.Connections = conns
 	acc, err := New(o)
@@ -225,12 +225,12 @@ func AnalyzeRecords(o Options, records []faultserver.Record) (Result, error) {
 
 // countedByArrival is the first pass over records held in memory, and a copy
 // of them in arrival order (t_ms, ties in the given order) for the second.
-func countedByArrival(records []faultserver.Record) ([]faultserver.Record, *Connections) {
+func countedByArrival(records []record.Record) ([]record.Record, *Connections) {
 	conns := &Connections{}
 	for i := range records {
 		conns.Count(records[i])
 	}
 	sorted := slices.Clone(records)
-	slices.SortStableFunc(sorted, func(a, b faultserver.Record) int { return cmp.Compare(a.TMs, b.TMs) })
+	slices.SortStableFunc(sorted, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
 	return sorted, conns
 }

@@ -7,17 +7,17 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // headerless is a Record as `chaos serve` logs it for a client that sends no
 // X-Chaos-* header: keyed by remote IP and User-Agent, with its connection.
-func headerless(t float64, client string, conn uint64, status int, ra float64) faultserver.Record {
-	fault := faultserver.KindNone
+func headerless(t float64, client string, conn uint64, status int, ra float64) record.Record {
+	fault := record.FaultNone
 	if status >= 400 {
-		fault = faultserver.KindStatus
+		fault = record.FaultStatus
 	}
-	return faultserver.Record{TMs: t, Client: client, Conn: conn, Method: "GET", Path: "/api",
+	return record.Record{TMs: t, Client: client, Conn: conn, Method: "GET", Path: "/api",
 		Fault: fault, Status: status, RetryAfterMs: ra, LatencyMs: 1}
 }
 
@@ -37,8 +37,8 @@ func headerless(t float64, client string, conn uint64, status int, ra float64) f
 //
 // 4 logical requests, all succeeded, 8 attempts: amplification 2; 4 retries
 // followed a Retry-After, 2 of them early.
-func mixedHost() []faultserver.Record {
-	return []faultserver.Record{
+func mixedHost() []record.Record {
+	return []record.Record{
 		headerless(0, "h Go", 1, 503, 1000),
 		headerless(5, "h Go", 2, 200, 0),
 		headerless(10, "h curl", 3, 503, 1000),
@@ -107,7 +107,7 @@ var _ = Describe("the identity inference for clients without X-Chaos-* headers",
 	It("writes amplification and the Retry-After counts as null, with a note, when a key carried two requests at once", func() {
 		// Two curl processes at once from one host: the 503 at 10 arrives
 		// while the request at 0 (50 ms) is still being answered.
-		recs := []faultserver.Record{
+		recs := []record.Record{
 			headerless(0, "h curl", 1, 200, 0),
 			headerless(10, "h curl", 2, 503, 1000),
 			headerless(20, "h curl", 3, 200, 0),
@@ -136,6 +136,6 @@ var _ = Describe("the identity inference for clients without X-Chaos-* headers",
 		rec := headerless(0, "c1", 1, 503, 0)
 		rec.Request, rec.Attempt = "c1/1", 1
 		Expect(analysis.Headerless(rec)).To(BeFalse())
-		Expect(analysis.IdentifyRecords([]faultserver.Record{rec})).To(Equal([]faultserver.Record{rec}))
+		Expect(analysis.IdentifyRecords([]record.Record{rec})).To(Equal([]record.Record{rec}))
 	})
 })

@@ -1,8 +1,8 @@
 package analysis
 
 import (
-	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/internal/hashmix"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // reqKey identifies a logical request (client, request) by a 128-bit hash,
@@ -103,7 +103,7 @@ type delaySample struct {
 // whether the attempt is a retry: not the first of its logical request, by
 // its X-Chaos-Attempt number (above 1) or by the grouping (an attempt of the
 // request came before it).
-func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, end float64) (retry bool) {
+func (p *policyAcc) attemptOf(s *logicalState, rec record.Record, ok bool, end float64) (retry bool) {
 	retry = rec.Attempt > 1 || s.attempts > 0
 	attempt := int32(rec.Attempt)
 	if attempt == 0 {
@@ -137,7 +137,7 @@ func (p *policyAcc) attemptOf(s *logicalState, rec faultserver.Record, ok bool, 
 
 // retry records the timing of a retry: its delay, its Retry-After margin and
 // compliance, and its arrival for the spread.
-func (p *policyAcc) retry(s *logicalState, rec faultserver.Record, attempt int32) {
+func (p *policyAcc) retry(s *logicalState, rec record.Record, attempt int32) {
 	retry := int(attempt) - 1
 	if retry < 1 || attempt <= s.attempt {
 		// Numbering restarted or repeated: count by order instead.
@@ -194,7 +194,7 @@ func (p *policyAcc) retry(s *logicalState, rec faultserver.Record, attempt int32
 // time less when it had the previous attempt's outcome, both from the client
 // (Record.SentMs, ReceivedMs), so neither network nor response time is in
 // it; -1 when either is unknown (a log of `chaos serve`) or they overlap.
-func clientSleep(s *logicalState, rec faultserver.Record) float64 {
+func clientSleep(s *logicalState, rec record.Record) float64 {
 	if rec.SentMs == nil || s.prevGot < 0 || *rec.SentMs < s.prevGot {
 		return -1
 	}

@@ -7,14 +7,14 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 var _ = Describe("reading arrival logs", func() {
-	read := func(srcs ...analysis.LogSource) ([]faultserver.Record, []string, error) {
-		var recs []faultserver.Record
+	read := func(srcs ...analysis.LogSource) ([]record.Record, []string, error) {
+		var recs []record.Record
 		var warnings []string
-		err := analysis.MergeLogs(srcs, func(r faultserver.Record) error {
+		err := analysis.MergeLogs(srcs, func(r record.Record) error {
 			recs = append(recs, r)
 			return nil
 		}, func(w string) { warnings = append(warnings, w) })
@@ -23,7 +23,7 @@ var _ = Describe("reading arrival logs", func() {
 	src := func(name, text string) analysis.LogSource {
 		return analysis.LogSource{Name: name, R: strings.NewReader(text)}
 	}
-	times := func(recs []faultserver.Record) []float64 {
+	times := func(recs []record.Record) []float64 {
 		var ts []float64
 		for _, r := range recs {
 			ts = append(ts, r.TMs)

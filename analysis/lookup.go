@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Metric paths name any number of a policy's result by its result.json
@@ -86,9 +86,9 @@ var (
 // mapKeys are the keys a map of the result may have, by the map's path, so
 // a misspelt key is refused rather than read as a count of 0.
 var mapKeys = map[string][]string{
-	"faults": {faultserver.KindNone, faultserver.KindStatus, faultserver.KindDelay, faultserver.KindHang,
-		faultserver.KindReset, faultserver.KindClose, faultserver.KindTruncate, faultserver.KindSlow,
-		faultserver.KindMalformed, faultserver.KindOverload},
+	"faults": {record.FaultNone, record.FaultStatus, record.FaultDelay, record.FaultHang,
+		record.FaultReset, record.FaultClose, record.FaultTruncate, record.FaultSlow,
+		record.FaultMalformed, record.FaultOverload},
 }
 
 // resolve walks path through the type of PolicyResult and, when v is valid,

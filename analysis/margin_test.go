@@ -5,7 +5,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 var _ = Describe("the Retry-After margin", func() {
@@ -19,8 +19,8 @@ var _ = Describe("the Retry-After margin", func() {
 	//	r5  Retry-After 1000 → allowed at 1010, retry at 1010    margin 0
 	//	r6  Retry-After 1000 → allowed at 1010, retry at 1110    margin +100
 	//	r7  no Retry-After, retry at 50: no margin
-	margins := func() []faultserver.Record {
-		var recs []faultserver.Record
+	margins := func() []record.Record {
+		var recs []record.Record
 		for _, r := range []struct {
 			req      string
 			ra, next float64
@@ -31,8 +31,8 @@ var _ = Describe("the Retry-After margin", func() {
 				status = 503
 			}
 			recs = append(recs,
-				faultserver.Record{TMs: 0, Client: r.req, Request: r.req, Attempt: 1, Fault: "status", Status: status, RetryAfterMs: r.ra, LatencyMs: 10},
-				faultserver.Record{TMs: r.next, Client: r.req, Request: r.req, Attempt: 2, Fault: "none", Status: 200})
+				record.Record{TMs: 0, Client: r.req, Request: r.req, Attempt: 1, Fault: "status", Status: status, RetryAfterMs: r.ra, LatencyMs: 10},
+				record.Record{TMs: r.next, Client: r.req, Request: r.req, Attempt: 2, Fault: "none", Status: 200})
 		}
 		return recs
 	}
@@ -68,7 +68,7 @@ var _ = Describe("the Retry-After margin", func() {
 	It("does not call a retry on the deadline early for float noise", func() {
 		// 127.5 + 0.61 + 1000 is 2.3e-13 above 1128.11 in floats; a retry at
 		// 1128.11 is on time.
-		recs := []faultserver.Record{
+		recs := []record.Record{
 			{TMs: 127.5, Client: "a", Request: "a", Attempt: 1, Fault: "status", Status: 429, RetryAfterMs: 1000, LatencyMs: 0.61},
 			{TMs: 1128.11, Client: "a", Request: "a", Attempt: 2, Fault: "none", Status: 200},
 		}

@@ -1,6 +1,6 @@
 package analysis
 
-import "github.com/chaos-harness/chaos/faultserver"
+import "github.com/chaos-harness/chaos/record"
 
 // Succeeded reports whether an attempt succeeded from the client's point of
 // view. A response that did not reach its end (Incomplete: the client went
@@ -9,15 +9,15 @@ import "github.com/chaos-harness/chaos/faultserver"
 // without one (logs of `chaos serve`) an attempt succeeded when it got a
 // complete response with a status below 400: no fault, only a delay or a
 // slow body, or a scripted status that is itself below 400.
-func Succeeded(rec faultserver.Record) bool {
+func Succeeded(rec record.Record) bool {
 	if rec.Incomplete {
 		return false
 	}
 	if rec.Outcome != "" {
-		return rec.Outcome == faultserver.OutcomeOK
+		return rec.Outcome == record.OutcomeOK
 	}
 	switch rec.Fault {
-	case faultserver.KindNone, faultserver.KindDelay, faultserver.KindSlow, faultserver.KindStatus, "":
+	case record.FaultNone, record.FaultDelay, record.FaultSlow, record.FaultStatus, "":
 		return rec.Status > 0 && rec.Status < 400
 	}
 	return false
@@ -27,11 +27,11 @@ func Succeeded(rec faultserver.Record) bool {
 // into the attempt. Overload is left out: it is the capacity model reacting
 // to load, not a phase of the script, so it does not make a phase a fault
 // phase.
-func scriptedFailure(rec faultserver.Record) bool {
+func scriptedFailure(rec record.Record) bool {
 	switch rec.Fault {
-	case faultserver.KindNone, faultserver.KindDelay, faultserver.KindSlow, faultserver.KindOverload, "":
+	case record.FaultNone, record.FaultDelay, record.FaultSlow, record.FaultOverload, "":
 		return false
-	case faultserver.KindStatus:
+	case record.FaultStatus:
 		return rec.Status >= 400
 	}
 	return true

@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 var _ = Describe("success counts only responses that reached their end", func() {
@@ -23,10 +23,10 @@ var _ = Describe("success counts only responses that reached their end", func() 
 {"t_ms":20,"client":"c","request":"c/1","attempt":1,"fault":"slow","status":200,"latency_ms":3000,"body_bytes":3000}
 {"t_ms":30,"client":"d","request":"d/1","attempt":1,"fault":"slow","status":200,"latency_ms":200,"body_bytes":40,"incomplete":true,"outcome":"ok"}
 `
-	var recs []faultserver.Record
+	var recs []record.Record
 	BeforeEach(func() {
 		recs = nil
-		Expect(faultserver.ReadRecords(strings.NewReader(log), func(r faultserver.Record) error {
+		Expect(record.Read(strings.NewReader(log), func(r record.Record) error {
 			recs = append(recs, r)
 			return nil
 		})).To(Succeed())
@@ -53,6 +53,6 @@ var _ = Describe("success counts only responses that reached their end", func() 
 	It("refuses a negative body_bytes, naming the field", func() {
 		acc, err := analysis.New(analysis.Options{})
 		Expect(err).NotTo(HaveOccurred())
-		Expect(acc.Add(faultserver.Record{TMs: 1, Client: "a", BodyBytes: -1})).To(MatchError(ContainSubstring("body_bytes -1")))
+		Expect(acc.Add(record.Record{TMs: 1, Client: "a", BodyBytes: -1})).To(MatchError(ContainSubstring("body_bytes -1")))
 	})
 })

@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // policyAcc accumulates one policy's Records.
@@ -65,7 +65,7 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 }
 
 // add takes one validated Record.
-func (p *policyAcc) add(tl *timeline, rec faultserver.Record, conns *Connections) {
+func (p *policyAcc) add(tl *timeline, rec record.Record, conns *Connections) {
 	if Headerless(rec) {
 		if p.identity == nil {
 			p.identity = NewIdentity(conns)
@@ -99,12 +99,12 @@ func (p *policyAcc) add(tl *timeline, rec faultserver.Record, conns *Connections
 		}
 		retry = p.attemptOf(p.states.at(i), rec, ok, end)
 	} else {
-		// No request id: a client's attempts 2, 3, ... join its current logical
-		// request, and attempt 1 (or a number not above the last) starts one.
+		// No request id: the attempt joins or starts its client's current
+		// logical request by the rule of record.Continues.
 		p.byAttempt++
 		key := keyOf(rec.Client, "")
 		i, found := p.requests[key]
-		if !found || int32(rec.Attempt) <= p.states.at(i).attempt {
+		if !found || !record.Continues(rec.Attempt, int(p.states.at(i).attempt)) {
 			i = p.newLogical(key)
 		}
 		retry = p.attemptOf(p.states.at(i), rec, ok, end)
@@ -118,7 +118,7 @@ func (p *policyAcc) newLogical(key reqKey) int32 {
 	return i
 }
 
-func (p *policyAcc) seePhase(rec faultserver.Record) {
+func (p *policyAcc) seePhase(rec record.Record) {
 	if rec.Phase == "" {
 		return
 	}

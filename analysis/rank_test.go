@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 var _ = Describe("the ranking rule", func() {
@@ -156,14 +156,14 @@ var _ = Describe("the trade-offs of the winner", func() {
 
 // requestsAt builds n logical requests of a policy, one attempt each, 1 ms
 // apart, ok of them successful, each response taking latency ms.
-func requestsAt(policy string, n, ok int, latency float64) []faultserver.Record {
-	var recs []faultserver.Record
+func requestsAt(policy string, n, ok int, latency float64) []record.Record {
+	var recs []record.Record
 	for i := range n {
 		id := fmt.Sprintf("%s-%d", policy, i)
-		r := faultserver.Record{TMs: float64(i), Client: id, Request: id, Attempt: 1, Policy: policy,
-			Fault: "none", Status: 200, LatencyMs: latency, Outcome: faultserver.OutcomeOK}
+		r := record.Record{TMs: float64(i), Client: id, Request: id, Attempt: 1, Policy: policy,
+			Fault: "none", Status: 200, LatencyMs: latency, Outcome: record.OutcomeOK}
 		if i >= ok {
-			r.Fault, r.Status, r.Outcome = "status", 503, faultserver.OutcomeStatus
+			r.Fault, r.Status, r.Outcome = "status", 503, record.OutcomeStatus
 		}
 		recs = append(recs, r)
 	}

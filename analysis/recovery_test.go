@@ -7,15 +7,15 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // attempts makes one single-attempt logical request per time, all ok or all
 // failed (503).
-func attempts(ok bool, ts ...float64) []faultserver.Record {
-	var recs []faultserver.Record
+func attempts(ok bool, ts ...float64) []record.Record {
+	var recs []record.Record
 	for _, t := range ts {
-		rec := faultserver.Record{TMs: t, Client: "c", Attempt: 1, Fault: "none", Status: 200}
+		rec := record.Record{TMs: t, Client: "c", Attempt: 1, Fault: "none", Status: 200}
 		rec.Request = "c/" + time.Duration(t*float64(time.Millisecond)).String()
 		if !ok {
 			rec.Fault, rec.Status = "status", 503
@@ -25,8 +25,8 @@ func attempts(ok bool, ts ...float64) []faultserver.Record {
 	return recs
 }
 
-func joined(groups ...[]faultserver.Record) []faultserver.Record {
-	var all []faultserver.Record
+func joined(groups ...[]record.Record) []record.Record {
+	var all []record.Record
 	for _, g := range groups {
 		all = append(all, g...)
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 const fleetClients = 10_000
@@ -57,10 +57,10 @@ func benchAnalysisJSONL(b *testing.B) {
 	const n = 1_000_000
 	f := newFleetLog(fleetClients)
 	var log bytes.Buffer
-	batch := make([]faultserver.Record, 0, 4096)
+	batch := make([]record.Record, 0, 4096)
 	for i := range n {
 		if batch = append(batch, f.record(i)); len(batch) == cap(batch) || i == n-1 {
-			if err := faultserver.WriteRecords(&log, batch); err != nil {
+			if err := record.WriteAll(&log, batch); err != nil {
 				b.Fatal(err)
 			}
 			batch = batch[:0]
@@ -75,7 +75,7 @@ func benchAnalysisJSONL(b *testing.B) {
 			b.Fatal(err)
 		}
 		read := 0
-		err = faultserver.ReadRecords(bytes.NewReader(log.Bytes()), func(rec faultserver.Record) error {
+		err = record.Read(bytes.NewReader(log.Bytes()), func(rec record.Record) error {
 			if read++; read&(1<<18-1) == 0 {
 				peak.sample()
 			}

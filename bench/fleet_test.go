@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // fleetLog generates the arrival log of clients clients that send logical
@@ -30,14 +30,14 @@ func newFleetLog(clients int) *fleetLog {
 }
 
 // record returns Record i of the log.
-func (f *fleetLog) record(i int) faultserver.Record {
+func (f *fleetLog) record(i int) record.Record {
 	c := i % len(f.clients)
 	if f.attempt[c] == 0 {
 		f.seq[c]++
 		f.request[c] = f.clients[c] + "/" + strconv.Itoa(f.seq[c])
 	}
 	f.attempt[c]++
-	rec := faultserver.Record{TMs: float64(i) * 0.06, Client: f.clients[c], Request: f.request[c],
+	rec := record.Record{TMs: float64(i) * 0.06, Client: f.clients[c], Request: f.request[c],
 		Attempt: f.attempt[c], Method: "GET", Path: "/api/orders", Phase: "healthy", Fault: "none",
 		Status: 200, LatencyMs: f.rng.Float64() * 20}
 	if f.attempt[c] < 4 && f.rng.IntN(3) == 0 {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -41,7 +41,7 @@ func BenchmarkSim(b *testing.B) {
 			}
 			peak := newHeapPeak()
 			records := 0
-			opts := scenarios.Options{Sink: func(*faultserver.Record) error {
+			opts := scenarios.Options{Sink: func(*record.Record) error {
 				if records++; records&(1<<16-1) == 0 {
 					peak.sample()
 				}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // fleet is the policy name the pooled Records are analysed under.
@@ -17,12 +17,12 @@ const fleet = analysis.DefaultPolicyName
 // analyse runs package analysis over records pooled into one fleet, as
 // `chaos analyze` would (analysis.AnalyzeRecords, with its identity inference
 // for clients that send no X-Chaos-* headers).
-func analyse(records []faultserver.Record) (analysis.Result, error) {
+func analyse(records []record.Record) (analysis.Result, error) {
 	return analysis.AnalyzeRecords(analysis.Options{}, pooled(records))
 }
 
 // pooled is a copy of records with no policy: one fleet.
-func pooled(records []faultserver.Record) []faultserver.Record {
+func pooled(records []record.Record) []record.Record {
 	out := slices.Clone(records)
 	for i := range out {
 		out[i].Policy = ""
@@ -38,7 +38,7 @@ type fleetStats struct {
 }
 
 // policyOf analyses records and returns the fleet's statistics.
-func policyOf(records []faultserver.Record) (fleetStats, error) {
+func policyOf(records []record.Record) (fleetStats, error) {
 	res, err := analyse(records)
 	if err != nil {
 		return fleetStats{}, err
@@ -58,8 +58,8 @@ func (s fleetStats) unknown(metric string) error {
 }
 
 // byArrival returns a copy of records sorted by acceptance time.
-func byArrival(records []faultserver.Record) []faultserver.Record {
+func byArrival(records []record.Record) []record.Record {
 	out := slices.Clone(records)
-	slices.SortStableFunc(out, func(a, b faultserver.Record) int { return cmp.Compare(a.TMs, b.TMs) })
+	slices.SortStableFunc(out, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
 	return out
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Bounds on what a failure message lists, so a large run stays readable.
@@ -14,7 +14,7 @@ const (
 )
 
 // describeRecord is one attempt as a failure message shows it.
-func describeRecord(r faultserver.Record) string {
+func describeRecord(r record.Record) string {
 	var b strings.Builder
 	if r.Attempt > 0 {
 		fmt.Fprintf(&b, "attempt %d ", r.Attempt)
@@ -25,7 +25,7 @@ func describeRecord(r faultserver.Record) string {
 	} else {
 		b.WriteString("no status")
 	}
-	if r.Fault != "" && r.Fault != faultserver.KindNone {
+	if r.Fault != "" && r.Fault != record.FaultNone {
 		fmt.Fprintf(&b, " (fault %s)", r.Fault)
 	}
 	if r.RetryAfterMs > 0 {
@@ -43,7 +43,7 @@ func describeRecord(r faultserver.Record) string {
 type group struct {
 	label   string
 	why     string // what this group did wrong, measured
-	records []faultserver.Record
+	records []record.Record
 }
 
 // describeGroups lists groups with their records, bounded.

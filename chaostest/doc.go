@@ -11,7 +11,7 @@
 //	g.Expect(srv).To(chaostest.HaveSuccessRate(BeNumerically(">=", 0.99)))
 //
 // t is a *testing.T, a *testing.B or Ginkgo's GinkgoT(). The matchers take the
-// server itself or a []faultserver.Record (from an arrival log, say).
+// server itself or a []record.Record (from an arrival log, say).
 //
 // # What the matchers measure
 //

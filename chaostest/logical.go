@@ -4,14 +4,13 @@ import (
 	"strconv"
 
 	"github.com/chaos-harness/chaos/analysis"
-
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // logical is one logical request: its attempts in arrival order.
 type logical struct {
 	label   string
-	records []faultserver.Record
+	records []record.Record
 }
 
 // logicalRequests splits records into logical requests the way package
@@ -19,7 +18,7 @@ type logical struct {
 // by client, where an attempt number not above the previous one starts a new
 // request; with neither, as analysis's identity inference numbers them
 // (analysis.IdentifyRecords). They come in the order of their first arrival.
-func logicalRequests(records []faultserver.Record) []*logical {
+func logicalRequests(records []record.Record) []*logical {
 	var out []*logical
 	byRequest := map[[2]string]*logical{}
 	current := map[string]*logical{} // a client's current request, by attempt numbers
@@ -35,7 +34,7 @@ func logicalRequests(records []faultserver.Record) []*logical {
 			}
 		default: // an attempt number, and no request id
 			l = current[rec.Client]
-			if l == nil || rec.Attempt <= l.records[len(l.records)-1].Attempt {
+			if l == nil || !record.Continues(rec.Attempt, l.records[len(l.records)-1].Attempt) {
 				l = &logical{label: "client " + rec.Client + " request at " + ms(rec.TMs)}
 				current[rec.Client] = l
 				out = append(out, l)
@@ -48,8 +47,8 @@ func logicalRequests(records []faultserver.Record) []*logical {
 
 // byClient groups records by client key, each in arrival order, the clients
 // in the order of their first arrival.
-func byClient(records []faultserver.Record) (clients []string, recs map[string][]faultserver.Record) {
-	recs = map[string][]faultserver.Record{}
+func byClient(records []record.Record) (clients []string, recs map[string][]record.Record) {
+	recs = map[string][]record.Record{}
 	for _, rec := range byArrival(records) {
 		if _, seen := recs[rec.Client]; !seen {
 			clients = append(clients, rec.Client)

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/onsi/gomega/types"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // HaveAmplification applies m to the load the client put on the server for
@@ -20,7 +19,7 @@ func HaveAmplification(m types.GomegaMatcher) types.GomegaMatcher {
 	return &recordsMatcher{
 		want:          "to have an amplification that satisfies the matcher",
 		needsIdentity: true,
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			p, err := policyOf(records)
 			if err != nil {
 				return verdict{}, err
@@ -47,7 +46,7 @@ func HaveAmplification(m types.GomegaMatcher) types.GomegaMatcher {
 
 // mostAttempts lists the logical requests with more than one attempt, the
 // most attempts first.
-func mostAttempts(records []faultserver.Record) []group {
+func mostAttempts(records []record.Record) []group {
 	var out []group
 	for _, l := range logicalRequests(records) {
 		if len(l.records) > 1 {
@@ -68,7 +67,7 @@ func HaveAttemptsPerRequest(m types.GomegaMatcher) types.GomegaMatcher {
 	return &recordsMatcher{
 		want:          "to make a number of attempts per logical request that satisfies the matcher",
 		needsIdentity: true,
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			p, err := policyOf(records)
 			if err != nil {
 				return verdict{}, err
@@ -105,7 +104,7 @@ func HaveAttemptsPerRequest(m types.GomegaMatcher) types.GomegaMatcher {
 }
 
 // withAttempts lists the logical requests that made one of counts attempts.
-func withAttempts(records []faultserver.Record, counts []int) []group {
+func withAttempts(records []record.Record, counts []int) []group {
 	var out []group
 	for _, l := range logicalRequests(records) {
 		if slices.Contains(counts, len(l.records)) {

@@ -8,7 +8,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // OpenBreaker holds when some client's circuit breaker visibly opened: after
@@ -20,7 +20,7 @@ func OpenBreaker(failures int, open time.Duration) types.GomegaMatcher {
 	openMs := float64(open) / float64(time.Millisecond)
 	return &recordsMatcher{
 		want: fmt.Sprintf("to show an open circuit breaker: a pause of at least %s after %d consecutive failures", open, failures),
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			if failures < 1 || open <= 0 {
 				return verdict{}, errors.New("chaostest: OpenBreaker needs failures >= 1 and open > 0")
 			}
@@ -59,7 +59,7 @@ type pause struct {
 
 // pausesAfterFailures finds, per client, the longest pause before an attempt
 // that followed at least failures consecutive failed attempts.
-func pausesAfterFailures(records []faultserver.Record, failures int) []pause {
+func pausesAfterFailures(records []record.Record, failures int) []pause {
 	var out []pause
 	clients, byKey := byClient(records)
 	for _, c := range clients {

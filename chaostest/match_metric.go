@@ -9,7 +9,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // HaveMetric applies m to any number of the fleet's result, named by its
@@ -26,7 +26,7 @@ import (
 func HaveMetric(path string, m types.GomegaMatcher) types.GomegaMatcher {
 	return &recordsMatcher{
 		want: fmt.Sprintf("to have %s that satisfies the matcher", path),
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			p, err := policyOf(records)
 			if err != nil {
 				return verdict{}, err

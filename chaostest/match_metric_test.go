@@ -5,23 +5,23 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/chaostest"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // herdLog is three logical requests written by hand: each first attempt is a
 // 503 at t = 0, 10 or 20 ms, each retry succeeds at t = 1000, 1200 or
 // 1400 ms. Retry 1 arrives with mean 1200 ms and sample sd
 // √((200² + 0² + 200²) / 2) = 200 ms; no request retried twice.
-func herdLog() []faultserver.Record {
-	rec := func(t float64, client string, attempt, status int) faultserver.Record {
-		fault := faultserver.KindNone
+func herdLog() []record.Record {
+	rec := func(t float64, client string, attempt, status int) record.Record {
+		fault := record.FaultNone
 		if status != 200 {
-			fault = faultserver.KindStatus
+			fault = record.FaultStatus
 		}
-		return faultserver.Record{TMs: t, Client: client, Request: client + "/1", Attempt: attempt,
+		return record.Record{TMs: t, Client: client, Request: client + "/1", Attempt: attempt,
 			Method: "GET", Path: "/", Phase: "p", Fault: fault, Status: status, LatencyMs: 1}
 	}
-	return []faultserver.Record{
+	return []record.Record{
 		rec(0, "a", 1, 503), rec(10, "b", 1, 503), rec(20, "c", 1, 503),
 		rec(1000, "a", 2, 200), rec(1200, "b", 2, 200), rec(1400, "c", 2, 200),
 	}

@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/onsi/gomega/types"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // HonourRetryAfter holds when no retry came before the Retry-After of the
@@ -18,7 +17,7 @@ func HonourRetryAfter() types.GomegaMatcher {
 	return &recordsMatcher{
 		want:          "to honour Retry-After",
 		needsIdentity: true,
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			p, err := policyOf(records)
 			if err != nil {
 				return verdict{}, err
@@ -48,7 +47,7 @@ func HonourRetryAfter() types.GomegaMatcher {
 
 // earlyRetries finds the logical requests with Retry-After violations by
 // analysing each one alone, so the rule is analysis's and nowhere else.
-func earlyRetries(records []faultserver.Record) ([]group, error) {
+func earlyRetries(records []record.Record) ([]group, error) {
 	var out []group
 	for _, l := range logicalRequests(records) {
 		if !followsRetryAfter(l.records) {
@@ -67,7 +66,7 @@ func earlyRetries(records []faultserver.Record) ([]group, error) {
 
 // followsRetryAfter reports whether some attempt came after a response with
 // Retry-After: the only requests that can break the rule.
-func followsRetryAfter(records []faultserver.Record) bool {
+func followsRetryAfter(records []record.Record) bool {
 	for _, r := range records[:len(records)-1] {
 		if r.RetryAfterMs > 0 {
 			return true

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/onsi/gomega/types"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // SpreadRetries holds when the retries are spread out in time rather than
@@ -24,7 +23,7 @@ func SpreadRetries(minSd time.Duration) types.GomegaMatcher {
 	return &recordsMatcher{
 		want:          fmt.Sprintf("to spread every retry's arrivals with a standard deviation of at least %s", minSd),
 		needsIdentity: true,
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			p, err := policyOf(records)
 			if err != nil {
 				return verdict{}, err
@@ -57,7 +56,7 @@ func SpreadRetries(minSd time.Duration) types.GomegaMatcher {
 
 // retryArrivals groups the arrivals of each given retry number (retry k is the
 // (k+1)-th attempt of a logical request).
-func retryArrivals(records []faultserver.Record, retries []int) []group {
+func retryArrivals(records []record.Record, retries []int) []group {
 	out := make([]group, len(retries))
 	for i, k := range retries {
 		out[i].label = fmt.Sprintf("retry %d", k)

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/onsi/gomega/types"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // NotRetry holds when no logical request was tried again after a response
@@ -23,7 +22,7 @@ func NotRetry(statuses ...int) types.GomegaMatcher {
 	return &recordsMatcher{
 		want:          "not to retry after " + list,
 		needsIdentity: true,
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			if len(statuses) == 0 {
 				return verdict{}, errors.New("chaostest: NotRetry needs at least one status")
 			}

@@ -6,7 +6,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // HaveSuccessRate applies m to the share of logical requests that succeeded
@@ -19,7 +19,7 @@ import (
 func HaveSuccessRate(m types.GomegaMatcher) types.GomegaMatcher {
 	return &recordsMatcher{
 		want: "to have a success rate that satisfies the matcher",
-		judge: func(records []faultserver.Record) (verdict, error) {
+		judge: func(records []record.Record) (verdict, error) {
 			p, err := policyOf(records)
 			if err != nil {
 				return verdict{}, err
@@ -43,7 +43,7 @@ func HaveSuccessRate(m types.GomegaMatcher) types.GomegaMatcher {
 
 // failedRequests are the logical requests none of whose attempts succeeded
 // (analysis.Succeeded decides each attempt).
-func failedRequests(records []faultserver.Record) []group {
+func failedRequests(records []record.Record) []group {
 	var out []group
 	for _, l := range logicalRequests(records) {
 		failed := true

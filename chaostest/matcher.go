@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/onsi/gomega/types"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // verdict is what a rule found in the records.
@@ -25,7 +24,7 @@ type recordsMatcher struct {
 	// needsIdentity: the rule is about retries, so it is inconclusive (an
 	// error) where the records cannot be grouped into logical requests.
 	needsIdentity bool
-	judge         func(records []faultserver.Record) (verdict, error)
+	judge         func(records []record.Record) (verdict, error)
 
 	last    verdict
 	records int
@@ -80,19 +79,19 @@ func (m *recordsMatcher) message(want string) string {
 // recordSource is anything that hands out its Records: *Server, and
 // *faultserver.Server.
 type recordSource interface {
-	Records() []faultserver.Record
+	Records() []record.Record
 }
 
 // recordsOf takes the records from what a matcher was given.
-func recordsOf(actual any) ([]faultserver.Record, error) {
-	var records []faultserver.Record
+func recordsOf(actual any) ([]record.Record, error) {
+	var records []record.Record
 	switch v := actual.(type) {
-	case []faultserver.Record:
+	case []record.Record:
 		records = v
 	case recordSource:
 		records = v.Records()
 	default:
-		return nil, fmt.Errorf("chaostest matchers take a *chaostest.Server, a *faultserver.Server or []faultserver.Record, not %T", actual)
+		return nil, fmt.Errorf("chaostest matchers take a *chaostest.Server, a *faultserver.Server or []record.Record, not %T", actual)
 	}
 	if len(records) == 0 {
 		return nil, errors.New("chaostest: there are no records: the client sent no request to the server")

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/chaostest"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -100,7 +100,7 @@ phases:
 	It("counts a response whose body stopped short a failure, and says how far it got", func() {
 		// c1/1 got its whole body, c2/1 gave up 40 bytes into a slow one:
 		// 1 of 2 logical requests succeeded.
-		recs := []faultserver.Record{
+		recs := []record.Record{
 			{TMs: 0, Client: "c1", Request: "c1/1", Attempt: 1, Fault: "none", Status: 200, LatencyMs: 1, BodyBytes: 3},
 			{TMs: 5, Client: "c2", Request: "c2/1", Attempt: 1, Fault: "slow", Status: 200, LatencyMs: 200, BodyBytes: 40, Incomplete: true},
 		}
@@ -164,14 +164,14 @@ phases:
 		// first attempt fails at 0.1i ms, and it retries after a fixed 100ms
 		// backoff at 100 + 0.2i ms (i = 0..15): retry 1 arrives from 100.0 to
 		// 103.0ms, with a sample sd of 0.2*sqrt(16*17/12) = 0.952ms ("1.0ms").
-		var log []faultserver.Record
+		var log []record.Record
 		for i := 0; i < 16; i++ {
 			c := "c" + strconv.Itoa(i)
 			log = append(log,
-				faultserver.Record{TMs: 0.1 * float64(i), Client: c, Request: c + "/1", Attempt: 1, Method: "GET", Path: "/",
-					Fault: faultserver.KindStatus, Status: 503, LatencyMs: 0.1},
-				faultserver.Record{TMs: 100 + 0.2*float64(i), Client: c, Request: c + "/1", Attempt: 2, Method: "GET", Path: "/",
-					Fault: faultserver.KindNone, Status: 200, LatencyMs: 0.1})
+				record.Record{TMs: 0.1 * float64(i), Client: c, Request: c + "/1", Attempt: 1, Method: "GET", Path: "/",
+					Fault: record.FaultStatus, Status: 503, LatencyMs: 0.1},
+				record.Record{TMs: 100 + 0.2*float64(i), Client: c, Request: c + "/1", Attempt: 2, Method: "GET", Path: "/",
+					Fault: record.FaultNone, Status: 200, LatencyMs: 0.1})
 		}
 		m := chaostest.SpreadRetries(30 * time.Millisecond)
 		Expect(m.Match(log)).To(BeFalse())
@@ -227,7 +227,7 @@ var _ = Describe("the matchers' errors", func() {
 	It("fails the retry rules as inconclusive where the records cannot be grouped", func() {
 		// Two requests from one key at once: the second arrives at 10 while
 		// the first is answered until 50.
-		recs := []faultserver.Record{
+		recs := []record.Record{
 			{TMs: 0, Client: "h curl", Conn: 1, Fault: "none", Status: 200, LatencyMs: 50},
 			{TMs: 10, Client: "h curl", Conn: 2, Fault: "status", Status: 503, RetryAfterMs: 100, LatencyMs: 1},
 			{TMs: 200, Client: "h curl", Conn: 3, Fault: "none", Status: 200, LatencyMs: 1},
@@ -245,7 +245,7 @@ var _ = Describe("the matchers' errors", func() {
 	})
 
 	It("refuses an empty log and a value it cannot read records from", func() {
-		_, err := chaostest.HaveSuccessRate(BeNumerically(">", 0)).Match([]faultserver.Record{})
+		_, err := chaostest.HaveSuccessRate(BeNumerically(">", 0)).Match([]record.Record{})
 		Expect(err).To(MatchError(ContainSubstring("no records")))
 		_, err = chaostest.HaveSuccessRate(BeNumerically(">", 0)).Match("records")
 		Expect(err).To(MatchError(ContainSubstring("not string")))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Script is what NewServer accepts as a server script: YAML text (a bare
@@ -87,13 +88,13 @@ func specOf[S Script](script S) (*faultserver.Spec, error) {
 // server accepted them. It first lets the requests in flight finish (for at
 // most settleLimit), so a Record is never missed because the client saw the
 // end of its response a moment before the server logged it.
-func (s *Server) Records() []faultserver.Record {
+func (s *Server) Records() []record.Record {
 	deadline := time.Now().Add(settleLimit)
 	for s.fs.Stats().InFlight > 0 && time.Now().Before(deadline) {
 		time.Sleep(settlePoll)
 	}
 	recs := s.fs.Records()
-	slices.SortStableFunc(recs, func(a, b faultserver.Record) int { return cmp.Compare(a.TMs, b.TMs) })
+	slices.SortStableFunc(recs, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
 	return recs
 }
 

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // action is a compiled FaultSpec: everything a Decision carries that does not
@@ -34,9 +36,9 @@ func compileResponse(f *FaultSpec) *action {
 	a.shape(f)
 	a.act(f)
 	if a.kind == "" {
-		a.kind = KindNone
+		a.kind = record.FaultNone
 	}
-	a.served = a.kind == KindNone
+	a.served = a.kind == record.FaultNone
 	return a
 }
 
@@ -52,11 +54,11 @@ func compileFault(f *FaultSpec, response *action) *action {
 	switch {
 	case a.kind != "":
 	case len(f.shapingFields()) > 0:
-		a.kind = KindStatus
+		a.kind = record.FaultStatus
 	case a.delay != nil:
-		a.kind, a.served = KindDelay, true
+		a.kind, a.served = record.FaultDelay, true
 	default:
-		a.kind, a.served = KindNone, true
+		a.kind, a.served = record.FaultNone, true
 	}
 	return a
 }
@@ -100,20 +102,20 @@ func (a *action) act(f *FaultSpec) {
 	}
 	switch {
 	case f.Hang > 0:
-		a.kind, a.hang = KindHang, f.Hang.D()
+		a.kind, a.hang = record.FaultHang, f.Hang.D()
 	case f.Reset:
-		a.kind = KindReset
+		a.kind = record.FaultReset
 	case f.Close:
-		a.kind = KindClose
+		a.kind = record.FaultClose
 	case f.Malformed != nil:
-		a.kind, a.malformed = KindMalformed, []byte(f.Malformed.Bytes)
+		a.kind, a.malformed = record.FaultMalformed, []byte(f.Malformed.Bytes)
 	case f.Truncate != nil:
-		a.kind, a.truncate = KindTruncate, *f.Truncate
+		a.kind, a.truncate = record.FaultTruncate, *f.Truncate
 		if len(a.body) <= a.truncate { // the headers must promise more than is sent
 			a.body = append(append([]byte{}, a.body...), filler(a.truncate+1-len(a.body))...)
 		}
 	case f.Slow > 0:
-		a.kind, a.slow = KindSlow, f.Slow
+		a.kind, a.slow = record.FaultSlow, f.Slow
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/gorilla/mux"
 	"go.yaml.in/yaml/v3"
 )
@@ -103,7 +104,7 @@ func adminNotFound(w http.ResponseWriter, r *http.Request) {
 // adminHealth answers "ok", or "degraded" with the error when the arrival
 // log has failed (Records are being dropped from it).
 func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
-	h := map[string]any{"status": "ok", "elapsed_ms": Millis(s.elapsed()), "in_flight": s.inFlight.Load()}
+	h := map[string]any{"status": "ok", "elapsed_ms": record.Millis(s.elapsed()), "in_flight": s.inFlight.Load()}
 	if _, dropped, err := s.log.status(); err != nil {
 		h["status"], h["log_error"], h["log_dropped"] = "degraded", err.Error(), dropped
 	}
@@ -203,7 +204,7 @@ const logPage = logBlock
 func (s *Server) streamLog(w io.Writer, first, end int64) {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := json.NewEncoder(bw)
-	buf := make([]Record, 0, logPage)
+	buf := make([]record.Record, 0, logPage)
 	for at := first; at < end; {
 		var kept bool
 		if buf, kept = s.log.page(at, end, buf[:0]); !kept || len(buf) == 0 {

@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // versionScript is script number k: its first 20 requests are in phase
@@ -43,13 +44,13 @@ func load(base string, n, workers int, before func(i int)) map[string]string {
 				}
 				id := "r" + strconv.Itoa(i)
 				req, _ := http.NewRequest("GET", base+"/", nil)
-				req.Header.Set(faultserver.HeaderClient, "w"+strconv.Itoa(w))
-				req.Header.Set(faultserver.HeaderRequest, id)
+				req.Header.Set(record.HeaderClient, "w"+strconv.Itoa(w))
+				req.Header.Set(record.HeaderRequest, id)
 				if resp, err := c.Do(req); err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 					mu.Lock()
-					phases[id] = resp.Header.Get(faultserver.HeaderPhase)
+					phases[id] = resp.Header.Get(record.HeaderPhase)
 					mu.Unlock()
 				}
 			}
@@ -120,7 +121,7 @@ var _ = Describe("the admin API under load", func() {
 		srv := startServer("{}\n", faultserver.Options{LogLimit: 2 * n})
 		done := make(chan map[string]string, 1)
 		go func() { done <- load(srv.URL(), n, 8, nil) }()
-		var got []faultserver.Record
+		var got []record.Record
 		offset, loadDone := int64(0), false
 		for rounds := 0; rounds < 100_000 && (!loadDone || offset < n); rounds++ { // bounded
 			select {
@@ -131,7 +132,7 @@ var _ = Describe("the admin API under load", func() {
 			status, body, h := adminDo("GET", srv.URL()+"/_chaos/log?limit=7&offset="+strconv.FormatInt(offset, 10), "", "")
 			Expect(status).To(Equal(200))
 			Expect(h.Get("X-Chaos-Log-First")).To(Equal(strconv.FormatInt(offset, 10)), "no gap")
-			Expect(faultserver.ReadRecords(strings.NewReader(body), func(r faultserver.Record) error {
+			Expect(record.Read(strings.NewReader(body), func(r record.Record) error {
 				got = append(got, r)
 				return nil
 			})).To(Succeed())

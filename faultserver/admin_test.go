@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // adminDo sends an admin request and returns the status and body.
@@ -83,8 +84,8 @@ var _ = Describe("the admin API", func() {
 		Expect(status).To(Equal(200))
 		Expect(h.Get("X-Chaos-Log-First")).To(Equal("3"))
 		Expect(h.Get("X-Chaos-Log-Next")).To(Equal("5"))
-		var recs []faultserver.Record
-		Expect(faultserver.ReadRecords(strings.NewReader(body), func(r faultserver.Record) error {
+		var recs []record.Record
+		Expect(record.Read(strings.NewReader(body), func(r record.Record) error {
 			recs = append(recs, r)
 			return nil
 		})).To(Succeed())

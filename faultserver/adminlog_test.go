@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // sinkWriter is a ResponseWriter that keeps only the status and counts the
@@ -42,7 +43,7 @@ func (w *sinkWriter) Write(b []byte) (int, error) {
 // serveInProcess serves one request through the server's handler.
 func serveInProcess(srv *faultserver.Server, method, target string, keep bool) *sinkWriter {
 	req := httptest.NewRequest(method, target, nil)
-	req.Header.Set(faultserver.HeaderClient, "c")
+	req.Header.Set(record.HeaderClient, "c")
 	w := &sinkWriter{header: http.Header{}, keep: keep}
 	srv.Handler().ServeHTTP(w, req)
 	return w
@@ -60,7 +61,7 @@ var _ = Describe("GET /_chaos/log", func() {
 		Expect(w.header.Get("X-Chaos-Log-First")).To(Equal("0"))
 		Expect(w.header.Get("X-Chaos-Log-Next")).To(Equal(strconv.Itoa(n)))
 		var paths []string
-		Expect(faultserver.ReadRecords(&w.body, func(r faultserver.Record) error { paths = append(paths, r.Path); return nil })).To(Succeed())
+		Expect(record.Read(&w.body, func(r record.Record) error { paths = append(paths, r.Path); return nil })).To(Succeed())
 		Expect(paths).To(HaveLen(n))
 		for i, p := range paths {
 			Expect(p).To(Equal("/r/"+strconv.Itoa(i)), "line %d", i)
@@ -87,7 +88,7 @@ var _ = Describe("GET /_chaos/log", func() {
 		// A copy of the kept Records is n*sizeof(Record) bytes (about 5 MB);
 		// streaming holds a page of 1,024 and a 32 KiB buffer. A quarter of
 		// the copy separates the two whatever else the process allocates.
-		fullCopy := uint64(n) * uint64(unsafe.Sizeof(faultserver.Record{}))
+		fullCopy := uint64(n) * uint64(unsafe.Sizeof(record.Record{}))
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)

@@ -4,6 +4,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // DefaultLogLimit is how many Records a server keeps in memory unless told
@@ -31,19 +33,17 @@ const recordOverhead = 192
 // every Record as a JSON line. Offsets count Records since the server
 // started: a Record's offset never changes.
 type arrivalLog struct {
-	order    sync.Mutex // serialises add, so memory and stream hold the same order
-	mu       sync.Mutex // guards the ring; never held while writing the stream
-	blocks   [][]Record // the ring: slot i is blocks[i/logBlock][i%logBlock]
-	slots    int        // slots allocated so far, up to limit
+	order    sync.Mutex        // serialises add, so memory and stream hold the same order
+	mu       sync.Mutex        // guards the ring; never held while writing the stream
+	blocks   [][]record.Record // the ring: slot i is blocks[i/logBlock][i%logBlock]
+	slots    int               // slots allocated so far, up to limit
 	limit    int
 	maxBytes int64
 	bytes    int64 // approximate bytes of the Records kept
 	floor    int64 // offset of the oldest Record kept
 	total    int64 // Records ever added: the offset of the next one
 
-	stream  *lineWriter // nil without Options.Log
-	stop    chan struct{}
-	stopped chan struct{}
+	stream *record.Writer // nil without Options.Log
 }
 
 // newArrivalLog builds the log; sync is Options.LogSync.
@@ -56,43 +56,47 @@ func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error), 
 	}
 	l := &arrivalLog{limit: limit, maxBytes: maxBytes}
 	if w != nil {
-		l.stream = newLineWriter(w, onError, sync == LogSyncEachLine)
-		l.stop, l.stopped = make(chan struct{}), make(chan struct{})
-		go l.flushEvery(logFlushInterval, max(0, sync))
+		l.stream = record.NewWriter(w, record.WriterOptions{
+			FlushEvery:   logFlushInterval,
+			SyncEvery:    max(0, sync),
+			SyncEachLine: sync == LogSyncEachLine,
+			OnError:      onError,
+		})
 	}
 	return l
 }
 
 // recordBytes approximates the memory a kept Record holds.
-func recordBytes(r *Record) int64 {
+func recordBytes(r *record.Record) int64 {
 	return recordOverhead + int64(len(r.Client)+len(r.Request)+len(r.Method)+len(r.Path)+
 		len(r.Route)+len(r.Phase)+len(r.Fault)+len(r.Policy)+len(r.Outcome))
 }
 
 // slot returns the ring slot of an offset.
-func (l *arrivalLog) slot(offset int64) *Record {
+func (l *arrivalLog) slot(offset int64) *record.Record {
 	i := int(offset % int64(l.limit))
 	return &l.blocks[i/logBlock][i%logBlock]
 }
 
-func (l *arrivalLog) add(rec Record) {
+func (l *arrivalLog) add(rec record.Record) {
 	l.order.Lock()
 	defer l.order.Unlock()
 	l.keep(&rec)
 	if l.stream != nil {
-		l.stream.add(&rec)
+		_ = l.stream.Write(&rec) // a failure goes to onError once, and is in status
+
 	}
 }
 
 // keep puts a Record in the ring, dropping the oldest from memory to stay
 // within both bounds.
-func (l *arrivalLog) keep(rec *Record) {
+func (l *arrivalLog) keep(rec *record.Record) {
 	size := recordBytes(rec)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.slots < l.limit && int64(l.slots) == l.total {
 		n := min(logBlock, l.limit-l.slots)
-		l.blocks = append(l.blocks, make([]Record, n))
+		l.blocks = append(l.blocks, make([]record.Record, n))
 		l.slots += n
 	}
 	if l.total-l.floor == int64(l.limit) {
@@ -110,14 +114,14 @@ func (l *arrivalLog) keep(rec *Record) {
 func (l *arrivalLog) evict() {
 	old := l.slot(l.floor)
 	l.bytes -= recordBytes(old)
-	*old = Record{}
+	*old = record.Record{}
 	l.floor++
 }
 
 // since returns up to limit (0: all) kept Records from offset on, the offset
 // of the first returned (later than offset when older ones are no longer
 // kept) and the offset to ask for next.
-func (l *arrivalLog) since(offset int64, limit int) (recs []Record, first, next int64) {
+func (l *arrivalLog) since(offset int64, limit int) (recs []record.Record, first, next int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	first = min(l.total, max(offset, l.floor))
@@ -125,7 +129,7 @@ func (l *arrivalLog) since(offset int64, limit int) (recs []Record, first, next 
 	if limit > 0 && n > limit {
 		n = limit
 	}
-	recs = make([]Record, n)
+	recs = make([]record.Record, n)
 	for i := range recs {
 		recs[i] = *l.slot(first + int64(i))
 	}
@@ -149,7 +153,7 @@ func (l *arrivalLog) window(offset int64, limit int) (first, end int64) {
 // page appends to into the kept Records from offset up to end, at most
 // cap(into) of them. It returns false when the Record at offset is no longer
 // kept: the log dropped it from memory since window.
-func (l *arrivalLog) page(offset, end int64, into []Record) ([]Record, bool) {
+func (l *arrivalLog) page(offset, end int64, into []record.Record) ([]record.Record, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if offset < l.floor {
@@ -168,37 +172,13 @@ func (l *arrivalLog) memory() (kept, bytes int64) {
 	return l.total - l.floor, l.bytes
 }
 
-// flushEvery flushes the stream every d, and also syncs it to storage every
-// syncEvery when that is positive.
-func (l *arrivalLog) flushEvery(d, syncEvery time.Duration) {
-	defer close(l.stopped)
-	t := time.NewTicker(d)
-	defer t.Stop()
-	var syncs <-chan time.Time
-	if syncEvery > 0 {
-		st := time.NewTicker(syncEvery)
-		defer st.Stop()
-		syncs = st.C
-	}
-	for {
-		select {
-		case <-t.C:
-			l.stream.flush()
-		case <-syncs:
-			l.stream.flushAndSync()
-		case <-l.stop:
-			return
-		}
-	}
-}
-
 // status returns the Records written to the stream, those dropped from it,
 // and the first error it met.
 func (l *arrivalLog) status() (written, dropped int64, err error) {
 	if l.stream == nil {
 		return 0, 0, nil
 	}
-	return l.stream.status()
+	return l.stream.Status()
 }
 
 // close flushes the stream (and syncs it, when it can be) and stops the
@@ -207,12 +187,5 @@ func (l *arrivalLog) close() error {
 	if l.stream == nil {
 		return nil
 	}
-	if l.stop != nil {
-		close(l.stop)
-		<-l.stopped
-		l.stop = nil
-	}
-	l.stream.flushAndSync()
-	_, _, err := l.stream.status()
-	return err
+	return l.stream.Close()
 }

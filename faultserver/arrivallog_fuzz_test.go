@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // FuzzLogTear: whatever the Records hold and wherever the disk fills up, the
@@ -34,7 +35,7 @@ func FuzzLogTear(f *testing.F) {
 			t.Fatalf("%d whole lines in the file, %d written", len(lines), written)
 		}
 		var got int64
-		err := faultserver.ReadRecords(strings.NewReader(strings.Join(lines, "\n")), func(r faultserver.Record) error {
+		err := record.Read(strings.NewReader(strings.Join(lines, "\n")), func(r record.Record) error {
 			if want := rec(int(got), 0).Request; r.Request != want {
 				t.Fatalf("line %d is %s, want %s", got, r.Request, want)
 			}

@@ -16,6 +16,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // chunkWriter records every Write it is given, and fails with ENOSPC once it
@@ -47,8 +48,8 @@ func (w *chunkWriter) bytes() []byte {
 }
 
 // rec is a Record with a given index and a path of some length.
-func rec(i, pathLen int) faultserver.Record {
-	return faultserver.Record{TMs: float64(i), Client: "c" + strconv.Itoa(i%50), Request: "r" + strconv.Itoa(i),
+func rec(i, pathLen int) record.Record {
+	return record.Record{TMs: float64(i), Client: "c" + strconv.Itoa(i%50), Request: "r" + strconv.Itoa(i),
 		Attempt: 1, Method: "GET", Path: "/" + strings.Repeat("p", pathLen), Phase: "p", Fault: "none", Status: 200}
 }
 
@@ -83,7 +84,7 @@ var _ = Describe("the arrival log", func() {
 			}
 		}
 		n := 0
-		Expect(faultserver.ReadRecords(bytes.NewReader(all), func(r faultserver.Record) error {
+		Expect(record.Read(bytes.NewReader(all), func(r record.Record) error {
 			Expect(r.Request).To(Equal("r" + strconv.Itoa(n)))
 			n++
 			return nil
@@ -100,7 +101,7 @@ var _ = Describe("the arrival log", func() {
 		}
 		err := log.Close()
 		Expect(err).To(MatchError(syscall.ENOSPC))
-		Expect(err.Error()).To(ContainSubstring("the arrival log failed after"))
+		Expect(err.Error()).To(ContainSubstring("writing the records: "))
 		Expect(reported).To(HaveLen(1), "reported once, at the moment it happened")
 		written, dropped, _ := log.Status()
 		Expect(written+dropped).To(Equal(int64(20_000)), "every Record is either in the file or counted as dropped")
@@ -212,10 +213,10 @@ var _ = Describe("the client table", func() {
 		s := compile("per: client\nphases: [{requests: 1, fault: {status: 503}}, {}]\n", 1)
 		for i := 0; i < 5000; i++ {
 			d := decide(s, 0, "client-"+strconv.Itoa(i), "GET", "/")
-			Expect(d.Kind).To(BeElementOf(faultserver.KindStatus, faultserver.KindNone))
+			Expect(d.Kind).To(BeElementOf(record.FaultStatus, record.FaultNone))
 		}
 		Expect(s.ClientKeys()).To(Equal(4 * 64))
-		Expect(decide(s, 0, "client-1", "GET", "/").Kind).To(Equal(faultserver.KindNone), "a key it holds keeps its own phases")
+		Expect(decide(s, 0, "client-1", "GET", "/").Kind).To(Equal(record.FaultNone), "a key it holds keeps its own phases")
 	})
 
 	It("bounds the bytes of the keys it holds", func() {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Capacity is the overload model of a server: a concurrency limit and a token
@@ -79,7 +81,7 @@ func overloadAction(spec *CapacitySpec) *action {
 	if status == 0 {
 		status = http.StatusServiceUnavailable
 	}
-	a := &action{kind: KindOverload, status: status, body: []byte(defaultBody(status))}
+	a := &action{kind: record.FaultOverload, status: status, body: []byte(defaultBody(status))}
 	a.shape(&FaultSpec{RetryAfter: spec.RetryAfter, RetryAfterDate: spec.RetryAfterDate})
 	return a
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/record"
 )
 
 var _ = Describe("Capacity", func() {
@@ -57,7 +58,7 @@ var _ = Describe("Capacity", func() {
 		Expect(ok).To(BeTrue())
 		d, ok := s.Admit(0)
 		Expect(ok).To(BeFalse())
-		Expect(d.Kind).To(Equal(faultserver.KindOverload))
+		Expect(d.Kind).To(Equal(record.FaultOverload))
 		Expect(d.Phase).To(Equal(faultserver.PhaseCapacity))
 		Expect(d.Status).To(Equal(429))
 		Expect(d.RetryAfter).To(Equal(time.Second))
@@ -142,7 +143,7 @@ var _ = Describe("NewRecord", func() {
 		d := s.Decide(1500*time.Millisecond, req)
 		rec := faultserver.NewRecord(1500*time.Millisecond, req, &d)
 		rec.Finish(1501 * time.Millisecond)
-		Expect(rec).To(Equal(faultserver.Record{TMs: 1500, Client: "c1", Request: "c1/3", Attempt: 2,
+		Expect(rec).To(Equal(record.Record{TMs: 1500, Client: "c1", Request: "c1/3", Attempt: 2,
 			Method: "GET", Path: "/a", Phase: "phase1", Fault: "status", Status: 429,
 			RetryAfterMs: 2000, LatencyMs: 1}))
 	})

@@ -3,6 +3,8 @@ package faultserver
 import (
 	"net/http"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // ServerTime is how long the server takes to perform the decision, from
@@ -13,9 +15,9 @@ import (
 func (d *Decision) ServerTime() time.Duration {
 	t := d.Delay
 	switch d.Kind {
-	case KindHang:
+	case record.FaultHang:
 		t += d.Hang
-	case KindSlow:
+	case record.FaultSlow:
 		if d.Slow > 0 {
 			t += time.Duration(int64(len(d.Body)) * int64(time.Second) / int64(d.Slow))
 		}
@@ -33,14 +35,14 @@ func (d *Decision) ServerTime() time.Duration {
 func (d *Decision) ClientView(timeout time.Duration) (outcome string, after time.Duration) {
 	t := d.ServerTime()
 	if timeout > 0 && timeout < t {
-		return OutcomeTimeout, timeout
+		return record.OutcomeTimeout, timeout
 	}
 	switch d.Kind {
-	case KindHang, KindReset, KindClose, KindTruncate, KindMalformed:
-		return OutcomeReset, t
+	case record.FaultHang, record.FaultReset, record.FaultClose, record.FaultTruncate, record.FaultMalformed:
+		return record.OutcomeReset, t
 	}
 	if d.Status >= http.StatusBadRequest {
-		return OutcomeStatus, t
+		return record.OutcomeStatus, t
 	}
-	return OutcomeOK, t
+	return record.OutcomeOK, t
 }

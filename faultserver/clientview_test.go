@@ -3,10 +3,9 @@ package faultserver_test
 import (
 	"time"
 
+	"github.com/chaos-harness/chaos/record"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 var _ = Describe("Decision.ClientView", func() {
@@ -21,16 +20,16 @@ var _ = Describe("Decision.ClientView", func() {
 		func(fault string, timeout time.Duration, outcome string, after time.Duration) {
 			Expect(view(fault, timeout)).To(Equal([]any{outcome, after}))
 		},
-		Entry("delayed success", "{delay: 30ms}", time.Duration(0), faultserver.OutcomeOK, 30*ms),
-		Entry("delay past the timeout", "{delay: 30ms}", 10*ms, faultserver.OutcomeTimeout, 10*ms),
-		Entry("status", "{status: 503}", time.Second, faultserver.OutcomeStatus, time.Duration(0)),
-		Entry("hang outlasting the timeout", "{hang: 10s}", time.Second, faultserver.OutcomeTimeout, time.Second),
-		Entry("hang ending first: EOF", "{hang: 1s, delay: 1s}", 5*time.Second, faultserver.OutcomeReset, 2*time.Second),
-		Entry("reset", "{reset: true}", time.Second, faultserver.OutcomeReset, time.Duration(0)),
-		Entry("close", "{close: true}", time.Second, faultserver.OutcomeReset, time.Duration(0)),
-		Entry("truncate", "{truncate: 3}", time.Second, faultserver.OutcomeReset, time.Duration(0)),
-		Entry("malformed", "{malformed: true}", time.Second, faultserver.OutcomeReset, time.Duration(0)),
-		Entry("slow body: 2000 B at 1000 B/s", "{slow: 1000B/s, body_size: 2000}", time.Duration(0), faultserver.OutcomeOK, 2*time.Second),
-		Entry("slow body past the timeout", "{slow: 1000B/s, body_size: 2000}", time.Second, faultserver.OutcomeTimeout, time.Second),
+		Entry("delayed success", "{delay: 30ms}", time.Duration(0), record.OutcomeOK, 30*ms),
+		Entry("delay past the timeout", "{delay: 30ms}", 10*ms, record.OutcomeTimeout, 10*ms),
+		Entry("status", "{status: 503}", time.Second, record.OutcomeStatus, time.Duration(0)),
+		Entry("hang outlasting the timeout", "{hang: 10s}", time.Second, record.OutcomeTimeout, time.Second),
+		Entry("hang ending first: EOF", "{hang: 1s, delay: 1s}", 5*time.Second, record.OutcomeReset, 2*time.Second),
+		Entry("reset", "{reset: true}", time.Second, record.OutcomeReset, time.Duration(0)),
+		Entry("close", "{close: true}", time.Second, record.OutcomeReset, time.Duration(0)),
+		Entry("truncate", "{truncate: 3}", time.Second, record.OutcomeReset, time.Duration(0)),
+		Entry("malformed", "{malformed: true}", time.Second, record.OutcomeReset, time.Duration(0)),
+		Entry("slow body: 2000 B at 1000 B/s", "{slow: 1000B/s, body_size: 2000}", time.Duration(0), record.OutcomeOK, 2*time.Second),
+		Entry("slow body past the timeout", "{slow: 1000B/s, body_size: 2000}", time.Second, record.OutcomeTimeout, time.Second),
 	)
 })

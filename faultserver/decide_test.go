@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 const ms = time.Millisecond
@@ -17,7 +18,7 @@ var _ = Describe("Decide", func() {
 	It("answers the response with no phases, in phase default", func() {
 		s := compile("response: {status: 200}\n", 1)
 		d := decide(s, 0, "a", "GET", "/x")
-		Expect(d.Kind).To(Equal(faultserver.KindNone))
+		Expect(d.Kind).To(Equal(record.FaultNone))
 		Expect(d.Phase).To(Equal(faultserver.PhaseDefault))
 		Expect(d.Status).To(Equal(200))
 		Expect(string(d.Body)).To(Equal("OK\n"))
@@ -99,7 +100,7 @@ phases:
 `, 1)
 		next := func() faultserver.Decision { return decide(s, 0, "a", "GET", "/") }
 		d := next()
-		Expect(d.Kind).To(Equal(faultserver.KindStatus))
+		Expect(d.Kind).To(Equal(record.FaultStatus))
 		Expect(d.Status).To(Equal(429))
 		Expect(d.RetryAfter).To(Equal(2 * time.Second))
 		Expect(d.HasRetryAfter && !d.RetryAfterDate).To(BeTrue())
@@ -113,31 +114,31 @@ phases:
 		Expect(d.RetryAfter).To(Equal(3 * time.Second))
 
 		d = next()
-		Expect(d.Kind).To(Equal(faultserver.KindDelay))
+		Expect(d.Kind).To(Equal(record.FaultDelay))
 		Expect(d.Delay).To(Equal(40 * ms))
 		Expect(d.Status).To(Equal(200))
 
 		d = next()
-		Expect(d.Kind).To(Equal(faultserver.KindHang))
+		Expect(d.Kind).To(Equal(record.FaultHang))
 		Expect(d.Hang).To(Equal(2 * time.Second))
 		Expect(d.SentStatus()).To(Equal(0))
 
-		Expect(next().Kind).To(Equal(faultserver.KindReset))
-		Expect(next().Kind).To(Equal(faultserver.KindClose))
+		Expect(next().Kind).To(Equal(record.FaultReset))
+		Expect(next().Kind).To(Equal(record.FaultClose))
 
 		d = next()
-		Expect(d.Kind).To(Equal(faultserver.KindTruncate))
+		Expect(d.Kind).To(Equal(record.FaultTruncate))
 		Expect(d.Truncate).To(Equal(10))
 		Expect(len(d.Body)).To(BeNumerically(">", 10), "the headers must promise more than is sent")
 		Expect(d.SentStatus()).To(Equal(200))
 
 		d = next()
-		Expect(d.Kind).To(Equal(faultserver.KindSlow))
+		Expect(d.Kind).To(Equal(record.FaultSlow))
 		Expect(d.Slow).To(Equal(faultserver.Bandwidth(1000)))
 		Expect(d.Body).To(HaveLen(100))
 
 		d = next()
-		Expect(d.Kind).To(Equal(faultserver.KindMalformed))
+		Expect(d.Kind).To(Equal(record.FaultMalformed))
 		Expect(string(d.Malformed)).To(HavePrefix("SSH-2.0"))
 		Expect(string(next().Malformed)).To(Equal("garbage"))
 	})
@@ -238,7 +239,7 @@ phases:
 		const n = 20000
 		faults := 0
 		for i := 0; i < n; i++ {
-			if decide(s, 0, "c"+string(rune('a'+i%26)), "GET", "/").Kind == faultserver.KindStatus {
+			if decide(s, 0, "c"+string(rune('a'+i%26)), "GET", "/").Kind == record.FaultStatus {
 				faults++
 			}
 		}

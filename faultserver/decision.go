@@ -3,6 +3,8 @@ package faultserver
 import (
 	"net/http"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // RequestInfo is what a decision may depend on. The live server fills it from
@@ -76,13 +78,13 @@ type Decision struct {
 
 // Injected reports whether the decision is an injected fault, which the
 // server marks with X-Chaos-Fault.
-func (d *Decision) Injected() bool { return d.Kind != KindNone }
+func (d *Decision) Injected() bool { return d.Kind != record.FaultNone }
 
 // SentStatus is the status the client receives a status line for: 0 for the
 // kinds that send none (hang, reset, close, malformed).
 func (d *Decision) SentStatus() int {
 	switch d.Kind {
-	case KindHang, KindReset, KindClose, KindMalformed:
+	case record.FaultHang, record.FaultReset, record.FaultClose, record.FaultMalformed:
 		return 0
 	}
 	return d.Status

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // ksStatistic is the one-sample Kolmogorov-Smirnov statistic
@@ -32,7 +33,7 @@ func delays(delay string, n int) []float64 {
 	s := compile("response: {delay: "+delay+"}\n", 42)
 	out := make([]float64, n)
 	for i := range out {
-		out[i] = faultserver.Millis(decide(s, 0, fmt.Sprint("c", i), "GET", "/").Delay)
+		out[i] = record.Millis(decide(s, 0, fmt.Sprint("c", i), "GET", "/").Delay)
 	}
 	return out
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // exchange is one request being performed: the decision, the connection and
@@ -45,13 +47,13 @@ type delivery struct {
 }
 
 // fill sets the Record's wire fields from what was delivered.
-func (o *delivery) fill(rec *Record) {
+func (o *delivery) fill(rec *record.Record) {
 	rec.Status = o.status
 	rec.BodyBytes = o.bodyBytes
 	rec.Incomplete = o.incomplete && o.status != 0
 	rec.RetryAfterMs = 0
 	if o.hasRetryAfter && o.status != 0 {
-		rec.RetryAfterMs = Millis(o.retryAfter)
+		rec.RetryAfterMs = record.Millis(o.retryAfter)
 	}
 }
 
@@ -59,7 +61,7 @@ func (o *delivery) fill(rec *Record) {
 func (x *exchange) perform() delivery {
 	d := &x.d
 	defer x.release()
-	proxied := x.srv.proxy != nil && d.Row == RowNone && (d.Kind == KindNone || d.Kind == KindDelay)
+	proxied := x.srv.proxy != nil && d.Row == RowNone && (d.Kind == record.FaultNone || d.Kind == record.FaultDelay)
 	if proxied {
 		x.limitBody()
 	} else if x.r.Body != http.NoBody && !x.drainBody() {
@@ -74,17 +76,17 @@ func (x *exchange) perform() delivery {
 		return x.respondRow()
 	}
 	switch d.Kind {
-	case KindHang:
+	case record.FaultHang:
 		return x.hang()
-	case KindReset:
+	case record.FaultReset:
 		return x.reset()
-	case KindClose:
+	case record.FaultClose:
 		return x.closeConn()
-	case KindMalformed:
+	case record.FaultMalformed:
 		return x.malformed()
-	case KindTruncate:
+	case record.FaultTruncate:
 		return x.truncate()
-	case KindSlow:
+	case record.FaultSlow:
 		return x.slow()
 	}
 	if proxied {
@@ -195,8 +197,8 @@ var (
 	// textPlain is the default Content-Type.
 	textPlain = []string{"text/plain; charset=utf-8"}
 	// kindValues holds the X-Chaos-Fault value of every fault kind.
-	kindValues = valuesOf(KindStatus, KindDelay, KindHang, KindReset, KindClose,
-		KindTruncate, KindSlow, KindMalformed, KindOverload)
+	kindValues = valuesOf(record.FaultStatus, record.FaultDelay, record.FaultHang, record.FaultReset, record.FaultClose,
+		record.FaultTruncate, record.FaultSlow, record.FaultMalformed, record.FaultOverload)
 	// intValues holds the decimal values of 0 to 1023: the Content-Length of
 	// every default body and of short scripted ones, and Retry-After in
 	// delta-seconds up to 17 minutes.
@@ -245,9 +247,9 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int, out *delivery) {
 		h[k] = append([]string(nil), vs...) // the script's slices are shared
 	}
 	if d.Injected() {
-		h[HeaderFault] = sharedValue(kindValues, d.Kind)
+		h[record.HeaderFault] = sharedValue(kindValues, d.Kind)
 	}
-	h[HeaderPhase] = sharedValue(x.script.phaseValues, d.Phase)
+	h[record.HeaderPhase] = sharedValue(x.script.phaseValues, d.Phase)
 	if d.HasRetryAfter {
 		h["Retry-After"], out.retryAfter = retryAfterValues(d.RetryAfter, d.RetryAfterDate, x.srv.wallNow())
 		out.hasRetryAfter = true
@@ -297,6 +299,6 @@ func (x *exchange) respondRow() delivery {
 		x.w.Header().Set("Content-Type", "application/json") // the version, as Commit wrote it
 	}
 	x.w.Header().Set("ETag", ETag(version))
-	x.w.Header().Set(HeaderVersion, strconv.FormatUint(version, 10))
+	x.w.Header().Set(record.HeaderVersion, strconv.FormatUint(version, 10))
 	return x.respond()
 }

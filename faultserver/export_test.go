@@ -3,6 +3,8 @@ package faultserver
 import (
 	"io"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Test access to the arrival log, so specs can append Records directly.
@@ -21,10 +23,10 @@ func NewSyncedArrivalLog(w io.Writer, sync time.Duration) *ArrivalLog {
 }
 
 // Add appends a Record.
-func (l *arrivalLog) Add(rec Record) { l.add(rec) }
+func (l *arrivalLog) Add(rec record.Record) { l.add(rec) }
 
 // Since reads kept Records from an offset.
-func (l *arrivalLog) Since(offset int64, limit int) ([]Record, int64, int64) {
+func (l *arrivalLog) Since(offset int64, limit int) ([]record.Record, int64, int64) {
 	return l.since(offset, limit)
 }
 

@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // dialRaw opens a plain TCP connection to a server, closed when the spec ends.
@@ -77,10 +78,10 @@ var _ = Describe("the server under hostile clients", func() {
 		Expect(err).NotTo(HaveOccurred())
 		body, _ := io.ReadAll(resp.Body)
 		Expect(resp.StatusCode).To(Equal(http.StatusRequestEntityTooLarge))
-		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal(faultserver.KindOverload))
+		Expect(resp.Header.Get(record.HeaderFault)).To(Equal(record.FaultOverload))
 		Expect(string(body)).To(ContainSubstring("MaxBodyBytes"))
 		rec := waitRecords(srv, 1)[0]
-		Expect([]any{rec.Phase, rec.Fault, rec.Status}).To(Equal([]any{faultserver.PhaseLimit, faultserver.KindOverload, 413}))
+		Expect([]any{rec.Phase, rec.Fault, rec.Status}).To(Equal([]any{faultserver.PhaseLimit, record.FaultOverload, 413}))
 	})
 
 	It("closes a keep-alive connection left idle past IdleTimeout", func() {
@@ -109,8 +110,8 @@ var _ = Describe("the server under hostile clients", func() {
 		resp, body, err := call(c, "GET", srv.URL()+"/hang", "over")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(resp.StatusCode).To(Equal(http.StatusServiceUnavailable))
-		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal(faultserver.KindOverload))
-		Expect(resp.Header.Get(faultserver.HeaderPhase)).To(Equal(faultserver.PhaseLimit))
+		Expect(resp.Header.Get(record.HeaderFault)).To(Equal(record.FaultOverload))
+		Expect(resp.Header.Get(record.HeaderPhase)).To(Equal(faultserver.PhaseLimit))
 		Expect(body).To(ContainSubstring("5 requests are held already"))
 		resp, _, err = call(c, "GET", srv.URL()+"/ok", "fine")
 		Expect(err).NotTo(HaveOccurred())
@@ -120,8 +121,8 @@ var _ = Describe("the server under hostile clients", func() {
 		Expect(srv.Close()).To(Succeed())
 		Expect(srv.Stats().Held).To(BeZero())
 		st := srv.Stats()
-		Expect(st.Faults).To(HaveKeyWithValue(faultserver.KindOverload, int64(1)))
-		Expect(st.Faults).To(HaveKeyWithValue(faultserver.KindHang, int64(5)))
+		Expect(st.Faults).To(HaveKeyWithValue(record.FaultOverload, int64(1)))
+		Expect(st.Faults).To(HaveKeyWithValue(record.FaultHang, int64(5)))
 	})
 
 	It("disconnects a client that stops reading its response", func() {

@@ -6,19 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync/atomic"
-)
 
-// Identity headers (DESIGN.md, "Client identity on the wire").
-const (
-	HeaderClient  = "X-Chaos-Client"
-	HeaderRequest = "X-Chaos-Request"
-	HeaderAttempt = "X-Chaos-Attempt"
-	// HeaderFault marks every response that carries an injected fault.
-	HeaderFault = "X-Chaos-Fault"
-	// HeaderPhase names the phase that decided a response (an extension).
-	HeaderPhase = "X-Chaos-Phase"
-	// HeaderVersion carries the row version (see RowSpec).
-	HeaderVersion = "X-Chaos-Version"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // connCounter hands out connection numbers, 1 for the first.
@@ -50,8 +39,8 @@ func (s *Server) requestInfo(r *http.Request) RequestInfo {
 	info := RequestInfo{
 		Method:    r.Method,
 		Path:      r.URL.Path,
-		ClientKey: headerValue(h, HeaderClient),
-		RequestID: headerValue(h, HeaderRequest),
+		ClientKey: headerValue(h, record.HeaderClient),
+		RequestID: headerValue(h, record.HeaderRequest),
 		Conn:      connOf(r),
 		Header:    h,
 	}
@@ -62,14 +51,14 @@ func (s *Server) requestInfo(r *http.Request) RequestInfo {
 		}
 		info.ClientKey = s.lastKey.key(host, headerValue(h, "User-Agent"))
 	}
-	if v := headerValue(h, HeaderAttempt); v != "" {
+	if v := headerValue(h, record.HeaderAttempt); v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			info.Attempt = n
 		}
 	}
 	if v := headerValue(h, "If-Match"); v != "" {
 		info.Version = ParseVersion(v)
-	} else if v := headerValue(h, HeaderVersion); v != "" {
+	} else if v := headerValue(h, record.HeaderVersion); v != "" {
 		info.Version = ParseVersion(v)
 	}
 	return info

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Limits protect the server from clients that are slow, stuck or hostile, so
@@ -101,7 +103,7 @@ func (l Limits) HTTPServer(h http.Handler) *http.Server {
 
 // holds reports whether performing a decision holds its request for a while.
 func holds(d *Decision) bool {
-	return d.Delay > 0 || d.Kind == KindHang || d.Kind == KindSlow
+	return d.Delay > 0 || d.Kind == record.FaultHang || d.Kind == record.FaultSlow
 }
 
 // hold takes one of the MaxHeld slots; false when all are taken.
@@ -120,7 +122,7 @@ func (s *Server) hold() bool {
 // refusal is the decision for a request the server refuses to protect itself:
 // status at once, with a body that says which limit and what to do.
 func refusal(route string, status int, why string) Decision {
-	return Decision{Route: route, Phase: PhaseLimit, Kind: KindOverload, Status: status,
+	return Decision{Route: route, Phase: PhaseLimit, Kind: record.FaultOverload, Status: status,
 		Body: []byte("chaos: " + why + "\n")}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -69,7 +70,7 @@ func newMetrics(inFlight func() float64) *metrics {
 	return m
 }
 
-func (m *metrics) observe(rec *Record) {
+func (m *metrics) observe(rec *record.Record) {
 	key := counterKey{rec.Route, rec.Phase, rec.Fault, rec.Status}
 	c, ok := (*m.children.Load())[key]
 	if !ok {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // scriptSeeds are scripts that reach every part of the parser and validator.
@@ -93,10 +94,10 @@ func checkLocated(t *testing.T, err error) {
 
 // decideSome decides a few requests of two clients over a long span of time.
 func decideSome(t *testing.T, s *faultserver.Script) {
-	kinds := map[string]bool{faultserver.KindNone: true, faultserver.KindStatus: true, faultserver.KindDelay: true,
-		faultserver.KindHang: true, faultserver.KindReset: true, faultserver.KindClose: true,
-		faultserver.KindTruncate: true, faultserver.KindSlow: true, faultserver.KindMalformed: true,
-		faultserver.KindOverload: true}
+	kinds := map[string]bool{record.FaultNone: true, record.FaultStatus: true, record.FaultDelay: true,
+		record.FaultHang: true, record.FaultReset: true, record.FaultClose: true,
+		record.FaultTruncate: true, record.FaultSlow: true, record.FaultMalformed: true,
+		record.FaultOverload: true}
 	for i, at := range []time.Duration{0, 0, time.Millisecond, time.Second, time.Hour, 1 << 62} {
 		req := faultserver.RequestInfo{Method: []string{"GET", "POST", "PUT"}[i%3],
 			Path: []string{"/", "/a/12", "/b/x", "/row", "/api/orders"}[i%5], ClientKey: []string{"a", "b"}[i%2]}
@@ -115,7 +116,7 @@ func decideSome(t *testing.T, s *faultserver.Script) {
 		if st := d.SentStatus(); st != 0 && (st < 100 || st > 599) {
 			t.Fatalf("status %d", st)
 		}
-		if d.Kind == faultserver.KindTruncate && len(d.Body) <= d.Truncate {
+		if d.Kind == record.FaultTruncate && len(d.Body) <= d.Truncate {
 			t.Fatalf("truncate %d of a %d-byte body keeps its promise", d.Truncate, len(d.Body))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -36,7 +37,7 @@ func newProxy(upstream string) (*httputil.ReverseProxy, error) {
 // (the client went away, or the upstream did) is incomplete.
 func (x *exchange) proxy() (out delivery) {
 	if x.d.Injected() {
-		x.w.Header().Set(HeaderFault, x.d.Kind)
+		x.w.Header().Set(record.HeaderFault, x.d.Kind)
 	}
 	rec := &statusRecorder{ResponseWriter: x.w, timeout: x.srv.limits.WriteTimeout}
 	defer func() {

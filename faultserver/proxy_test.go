@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 var _ = Describe("proxy mode", func() {
@@ -50,7 +51,7 @@ phases: [{requests: 1, fault: {delay: 20ms}}, {}]
 			Expect(resp.Header.Get("X-Echo-Header")).To(Equal("kept"))
 			Expect(resp.Header.Get("X-Echo-Path")).To(Equal("/api/items/7?x=1"))
 			if i == 0 {
-				Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("delay"))
+				Expect(resp.Header.Get(record.HeaderFault)).To(Equal("delay"))
 			}
 		}
 		resp, _, err := call(c, "GET", srv.URL()+"/broken", "a")

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chaos-harness/chaos/record"
 	"github.com/gorilla/mux"
 )
 
@@ -333,7 +334,7 @@ func (s *Server) Reset() error {
 
 // Records returns the Records kept in memory (the last Options.LogLimit), in
 // the order the requests completed.
-func (s *Server) Records() []Record {
+func (s *Server) Records() []record.Record {
 	recs, _, _ := s.log.since(0, 0)
 	return recs
 }
@@ -349,7 +350,7 @@ func (s *Server) Stats() Stats {
 	if logErr != nil {
 		st.LogError = logErr.Error()
 	}
-	st.ElapsedMs = Millis(s.elapsed())
+	st.ElapsedMs = record.Millis(s.elapsed())
 	return st
 }
 

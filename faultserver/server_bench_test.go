@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // burst sends n GETs to url from workers keep-alive clients, expecting
@@ -146,7 +147,7 @@ func BenchmarkServeFault(b *testing.B) {
 			req.RemoteAddr = "192.0.2.7:50123"
 			req.Header.Set("User-Agent", "Go-http-client/1.1")
 			if c.client != "" {
-				req.Header.Set(faultserver.HeaderClient, c.client)
+				req.Header.Set(record.HeaderClient, c.client)
 			}
 			w := &benchWriter{h: http.Header{}}
 			b.ReportAllocs()

@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // oneFault is a server whose every request draws fault.
@@ -32,8 +33,8 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		Expect(resp.StatusCode).To(Equal(200))
 		Expect(body).To(Equal("OK\n"))
 		Expect(resp.Header.Get("X-App")).To(Equal("yes"))
-		Expect(resp.Header.Values(faultserver.HeaderFault)).To(BeEmpty())
-		Expect(resp.Header.Get(faultserver.HeaderPhase)).To(Equal("default"))
+		Expect(resp.Header.Values(record.HeaderFault)).To(BeEmpty())
+		Expect(resp.Header.Get(record.HeaderPhase)).To(Equal("default"))
 	})
 
 	It("sends a status with its headers, body, marker and Retry-After in delta-seconds", func() {
@@ -44,7 +45,7 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		Expect(body).To(Equal("slow down"))
 		Expect(resp.Header.Get("Retry-After")).To(Equal("2"))
 		Expect(resp.Header.Get("X-Limit")).To(Equal("10"))
-		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("status"))
+		Expect(resp.Header.Get(record.HeaderFault)).To(Equal("status"))
 		rec := waitRecords(srv, 1)[0]
 		Expect(rec.Status).To(Equal(429))
 		Expect(rec.RetryAfterMs).To(Equal(2000.0))
@@ -68,7 +69,7 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		Expect(isTimeout(err)).To(BeTrue(), "%v", err)
 		resp, _, err := call(c, "GET", srv.URL()+"/", "c1")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("delay"))
+		Expect(resp.Header.Get(record.HeaderFault)).To(Equal("delay"))
 		recs := waitRecords(srv, 2)
 		Expect(recs[0].Status).To(Equal(0), "the client went away before the status line")
 		// Released when the client went away (~50 ms), well before the delay;
@@ -125,7 +126,7 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		Expect(resp.StatusCode).To(Equal(200))
 		Expect(resp.ContentLength).To(Equal(int64(1000)))
 		Expect(body).To(HaveLen(100))
-		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("truncate"))
+		Expect(resp.Header.Get(record.HeaderFault)).To(Equal("truncate"))
 		Expect(waitRecords(srv, 1)[0].Status).To(Equal(200))
 	})
 
@@ -133,7 +134,7 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		srv := oneFault("{slow: 10KB/s, body_size: 2000}")
 		resp, body, err := call(c, "GET", srv.URL()+"/", "c1")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("slow"))
+		Expect(resp.Header.Get(record.HeaderFault)).To(Equal("slow"))
 		Expect(body).To(HaveLen(2000))
 		// 2000 bytes at 10,000 B/s: the last piece is due 190ms after the first.
 		Expect(waitRecords(srv, 1)[0].LatencyMs).To(BeNumerically(">=", 190))
@@ -162,7 +163,7 @@ var _ = Describe("each fault kind on a real connection, as Go's client sees it",
 		resp, _, err := call(c, "GET", srv.URL()+"/", "c2")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(resp.StatusCode).To(Equal(503))
-		Expect(resp.Header.Get(faultserver.HeaderFault)).To(Equal("overload"))
+		Expect(resp.Header.Get(record.HeaderFault)).To(Equal("overload"))
 		Expect(resp.Header.Get("Retry-After")).To(Equal("1"))
 		Eventually(done, 5*time.Second).Should(Receive(BeNil()))
 		recs := waitRecords(srv, 2)

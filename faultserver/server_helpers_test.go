@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // startServer parses, compiles and starts a script on a free loopback port and
@@ -38,7 +39,7 @@ func call(c *http.Client, method, url, client string) (*http.Response, string, e
 	req, err := http.NewRequest(method, url, nil)
 	Expect(err).NotTo(HaveOccurred())
 	if client != "" {
-		req.Header.Set(faultserver.HeaderClient, client)
+		req.Header.Set(record.HeaderClient, client)
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -50,8 +51,8 @@ func call(c *http.Client, method, url, client string) (*http.Response, string, e
 }
 
 // waitRecords waits until the server has logged n Records and returns them.
-func waitRecords(srv *faultserver.Server, n int) []faultserver.Record {
-	EventuallyWithOffset(1, func() []faultserver.Record { return srv.Records() }, 5*time.Second, 5*time.Millisecond).
+func waitRecords(srv *faultserver.Server, n int) []record.Record {
+	EventuallyWithOffset(1, func() []record.Record { return srv.Records() }, 5*time.Second, 5*time.Millisecond).
 		Should(HaveLen(n))
 	return srv.Records()
 }

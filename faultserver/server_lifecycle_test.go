@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // hammer sends n GETs from workers goroutines, each request to the path
@@ -77,7 +78,7 @@ routes:
 		for i := 0; i < 500; i++ {
 			go func() {
 				req, _ := http.NewRequest("GET", srv.URL()+"/", nil)
-				req.Header.Set(faultserver.HeaderClient, "c"+strconv.Itoa(i))
+				req.Header.Set(record.HeaderClient, "c"+strconv.Itoa(i))
 				resp, err := c.Do(req)
 				if err == nil {
 					resp.Body.Close()
@@ -93,8 +94,8 @@ routes:
 
 		Expect(srv.Records()).To(HaveLen(500))
 		lines := 0
-		Expect(faultserver.ReadRecords(bytesReader(log.Bytes()), func(r faultserver.Record) error {
-			Expect(r.Fault).To(Equal(faultserver.KindHang))
+		Expect(record.Read(bytesReader(log.Bytes()), func(r record.Record) error {
+			Expect(r.Fault).To(Equal(record.FaultHang))
 			Expect(r.Status).To(Equal(0))
 			lines++
 			return nil

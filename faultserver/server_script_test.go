@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // statuses sends n GETs as client and returns the status of each (0 for a
@@ -88,9 +89,9 @@ var _ = Describe("the script on the live server", func() {
 	It("records identity headers, and keys a client without them by IP and User-Agent", func() {
 		srv := startServer("{}\n", faultserver.Options{})
 		req, _ := http.NewRequest("GET", srv.URL()+"/api/x?q=1", nil)
-		req.Header.Set(faultserver.HeaderClient, "c17")
-		req.Header.Set(faultserver.HeaderRequest, "c17/3")
-		req.Header.Set(faultserver.HeaderAttempt, "2")
+		req.Header.Set(record.HeaderClient, "c17")
+		req.Header.Set(record.HeaderRequest, "c17/3")
+		req.Header.Set(record.HeaderAttempt, "2")
 		resp, err := c.Do(req)
 		Expect(err).NotTo(HaveOccurred())
 		resp.Body.Close()
@@ -147,8 +148,8 @@ var _ = Describe("the script on the live server", func() {
 		}
 		wg.Wait()
 		Expect(srv.Close()).To(Succeed())
-		var streamed []faultserver.Record
-		Expect(faultserver.ReadRecords(bytes.NewReader(buf.Bytes()), func(r faultserver.Record) error {
+		var streamed []record.Record
+		Expect(record.Read(bytes.NewReader(buf.Bytes()), func(r record.Record) error {
 			streamed = append(streamed, r)
 			return nil
 		})).To(Succeed())
@@ -175,7 +176,7 @@ var _ = Describe("the script on the live server", func() {
 		read := func() string {
 			resp, body, err := call(c, "GET", srv.URL()+"/row", "r")
 			Expect(err).NotTo(HaveOccurred())
-			Expect(body).To(MatchJSON(fmt.Sprintf(`{"version": %s}`, resp.Header.Get(faultserver.HeaderVersion))))
+			Expect(body).To(MatchJSON(fmt.Sprintf(`{"version": %s}`, resp.Header.Get(record.HeaderVersion))))
 			return resp.Header.Get("ETag")
 		}
 		write := func(etag string) int {
@@ -198,7 +199,7 @@ var _ = Describe("the script on the live server", func() {
 })
 
 // MatchFields checks the identity fields of a Record.
-func MatchFields(_ faultserver.Record, client, request string, attempt int, method, path string) OmegaMatcher {
+func MatchFields(_ record.Record, client, request string, attempt int, method, path string) OmegaMatcher {
 	return And(HaveField("Client", client), HaveField("Request", request), HaveField("Attempt", attempt),
 		HaveField("Method", method), HaveField("Path", path))
 }

@@ -18,6 +18,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // The soak's size: CI runs soakRequests; CHAOS_SOAK_REQUESTS=10000 runs the
@@ -117,10 +118,10 @@ var _ = Describe("the soak", func() {
 				Fail("request " + id + " reached the server (the client saw " + saw + ") but is not in the log")
 			}
 		}
-		Expect(st.Faults).To(HaveKey(faultserver.KindHang))
-		Expect(st.Faults).To(HaveKey(faultserver.KindReset))
-		Expect(st.Faults).To(HaveKey(faultserver.KindTruncate))
-		Expect(st.Faults).To(HaveKey(faultserver.KindSlow))
+		Expect(st.Faults).To(HaveKey(record.FaultHang))
+		Expect(st.Faults).To(HaveKey(record.FaultReset))
+		Expect(st.Faults).To(HaveKey(record.FaultTruncate))
+		Expect(st.Faults).To(HaveKey(record.FaultSlow))
 
 		Eventually(runtime.NumGoroutine, 10*time.Second, 20*time.Millisecond).Should(BeNumerically("<=", goroutines))
 		if fds >= 0 {
@@ -191,9 +192,9 @@ func soakLoad(ctx context.Context, base string, n, conns int) *soakResult {
 func soakOne(ctx context.Context, c *http.Client, base, client string, i int, res *soakResult) {
 	id := "r" + strconv.Itoa(i)
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/soak", nil)
-	req.Header.Set(faultserver.HeaderClient, client)
-	req.Header.Set(faultserver.HeaderRequest, id)
-	req.Header.Set(faultserver.HeaderAttempt, "1")
+	req.Header.Set(record.HeaderClient, client)
+	req.Header.Set(record.HeaderRequest, id)
+	req.Header.Set(record.HeaderAttempt, "1")
 	res.sent.Add(1)
 	saw := "a response"
 	resp, err := c.Do(req)

@@ -3,6 +3,8 @@ package faultserver
 import (
 	"strconv"
 	"sync"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // Stats is what the server has done since it started: GET /_chaos/stats.
@@ -53,7 +55,7 @@ func newStatsCounter() *statsCounter {
 	return &statsCounter{faults: map[string]int64{}, statuses: map[int]int64{}, index: map[[2]string]int{}}
 }
 
-func (c *statsCounter) add(rec *Record) {
+func (c *statsCounter) add(rec *record.Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.requests++

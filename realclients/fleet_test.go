@@ -17,7 +17,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/chaostest"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // fleetSize clients start together, as after a deploy or a network blip.
@@ -57,7 +57,7 @@ func warm(c *http.Client, base string) {
 // server running script and returns the server's Records of the fleet's
 // requests (not the warm-ups) once every client has finished. Each client
 // sends one logical request, named on the wire.
-func runFleet(script string, clients fleet) []faultserver.Record {
+func runFleet(script string, clients fleet) []record.Record {
 	srv := chaostest.NewServer(GinkgoT(), script)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -72,8 +72,8 @@ func runFleet(script string, clients fleet) []faultserver.Record {
 	for i := range fleetSize {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/orders", nil)
 		Expect(err).NotTo(HaveOccurred())
-		req.Header.Set(faultserver.HeaderClient, fmt.Sprintf("c%02d", i))
-		req.Header.Set(faultserver.HeaderRequest, fmt.Sprintf("c%02d/1", i))
+		req.Header.Set(record.HeaderClient, fmt.Sprintf("c%02d", i))
+		req.Header.Set(record.HeaderRequest, fmt.Sprintf("c%02d/1", i))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -87,7 +87,7 @@ func runFleet(script string, clients fleet) []faultserver.Record {
 		Expect(errs[i]).NotTo(HaveOccurred(), "client %d", i)
 		Expect(statuses[i]).To(Equal(http.StatusOK), "client %d", i)
 	}
-	var records []faultserver.Record
+	var records []record.Record
 	for _, r := range srv.Records() {
 		if r.Path != warmPath {
 			records = append(records, r)
@@ -118,7 +118,7 @@ func retryable(backoff retryablehttp.Backoff) fleet {
 		c.RetryWaitMax = 1600 * time.Millisecond
 		c.Backoff = backoff
 		c.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-			req.Header.Set(faultserver.HeaderAttempt, strconv.Itoa(attempt+1))
+			req.Header.Set(record.HeaderAttempt, strconv.Itoa(attempt+1))
 		}
 		DeferCleanup(c.HTTPClient.CloseIdleConnections)
 		warm(c.HTTPClient, base)
@@ -141,7 +141,7 @@ type numbered struct {
 
 func (t *numbered) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
-	req.Header.Set(faultserver.HeaderAttempt, strconv.Itoa(int(t.n.Add(1))))
+	req.Header.Set(record.HeaderAttempt, strconv.Itoa(int(t.n.Add(1))))
 	return t.next.RoundTrip(req)
 }
 

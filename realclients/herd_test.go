@@ -8,12 +8,12 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // analysed is the one fleet's statistics over records, as `chaos analyze`
 // computes them.
-func analysed(records []faultserver.Record) analysis.PolicyResult {
+func analysed(records []record.Record) analysis.PolicyResult {
 	acc, err := analysis.New(analysis.Options{})
 	Expect(err).NotTo(HaveOccurred())
 	for _, rec := range records {
@@ -28,7 +28,7 @@ func analysed(records []faultserver.Record) analysis.PolicyResult {
 
 // firstBurst counts the first attempts: every client sends one at the
 // barrier, so both fleets share it.
-func firstBurst(records []faultserver.Record) int {
+func firstBurst(records []record.Record) int {
 	n := 0
 	for _, r := range records {
 		if r.Attempt == 1 {

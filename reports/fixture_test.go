@@ -10,7 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // outageRun simulates, in the test, a small outage-recovery scenario under
@@ -19,8 +19,8 @@ import (
 // from 2 s to 6 s (a third of them with Retry-After: 1 s); clients retry up to
 // six times with exponential backoff (base 100 ms, cap 2 s) and honour
 // Retry-After. Seeded, so every run is the same.
-func outageRun(clients int, jitters ...string) []faultserver.Record {
-	var recs []faultserver.Record
+func outageRun(clients int, jitters ...string) []record.Record {
+	var recs []record.Record
 	for _, jitter := range jitters {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for c := range clients {
@@ -29,22 +29,22 @@ func outageRun(clients int, jitters ...string) []faultserver.Record {
 			for r := 1; r <= 3; r++ {
 				prev := 0.0
 				for attempt := 1; attempt <= 7; attempt++ {
-					rec := faultserver.Record{TMs: t, Client: id, Request: fmt.Sprintf("%s/%d", id, r), Attempt: attempt,
+					rec := record.Record{TMs: t, Client: id, Request: fmt.Sprintf("%s/%d", id, r), Attempt: attempt,
 						Method: "GET", Path: "/api/orders", Policy: jitter}
 					switch {
 					case t < 2000:
-						rec.Phase, rec.Fault, rec.Status, rec.LatencyMs, rec.Outcome = "healthy", "none", 200, 5+rng.Float64()*20, faultserver.OutcomeOK
+						rec.Phase, rec.Fault, rec.Status, rec.LatencyMs, rec.Outcome = "healthy", "none", 200, 5+rng.Float64()*20, record.OutcomeOK
 					case t < 6000:
-						rec.Phase, rec.Fault, rec.Status, rec.LatencyMs, rec.Outcome = "outage", "status", 503, 1, faultserver.OutcomeStatus
+						rec.Phase, rec.Fault, rec.Status, rec.LatencyMs, rec.Outcome = "outage", "status", 503, 1, record.OutcomeStatus
 						if rng.IntN(3) == 0 {
 							rec.RetryAfterMs = 1000
 						}
 					default:
-						rec.Phase, rec.Fault, rec.Status, rec.LatencyMs, rec.Outcome = "recovered", "none", 200, 5+rng.Float64()*20, faultserver.OutcomeOK
+						rec.Phase, rec.Fault, rec.Status, rec.LatencyMs, rec.Outcome = "recovered", "none", 200, 5+rng.Float64()*20, record.OutcomeOK
 					}
 					recs = append(recs, rec)
 					end := t + rec.LatencyMs
-					if rec.Outcome == faultserver.OutcomeOK || attempt == 7 {
+					if rec.Outcome == record.OutcomeOK || attempt == 7 {
 						t = end
 						break
 					}
@@ -56,7 +56,7 @@ func outageRun(clients int, jitters ...string) []faultserver.Record {
 			}
 		}
 	}
-	slices.SortStableFunc(recs, func(a, b faultserver.Record) int {
+	slices.SortStableFunc(recs, func(a, b record.Record) int {
 		switch {
 		case a.TMs < b.TMs:
 			return -1

@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
 )
 
@@ -23,7 +23,7 @@ var _ = Describe("the herd plot", func() {
 		for attempt, t := range []float64{0, 1000} {
 			for k := range 50 {
 				c := fmt.Sprintf("c%d", k)
-				Expect(acc.Add(faultserver.Record{TMs: t, Client: c, Request: c, Attempt: attempt + 1, Policy: "none", Fault: "none", Status: 200 + 303*(1-attempt)})).To(Succeed())
+				Expect(acc.Add(record.Record{TMs: t, Client: c, Request: c, Attempt: attempt + 1, Policy: "none", Fault: "none", Status: 200 + 303*(1-attempt)})).To(Succeed())
 			}
 		}
 		res, err := acc.Finish()

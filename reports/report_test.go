@@ -18,7 +18,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
 )
 
@@ -467,7 +467,7 @@ var _ = Describe("a report of a plain log", func() {
 		// first attempt of a request the next arrival retries, 22 ms after
 		// the 503's end: 32 logical requests, all succeeded.
 		for i := range 40 {
-			rec := faultserver.Record{TMs: float64(25 * i), Client: "127.0.0.1 curl/8", Method: "GET", Path: "/", Phase: "flaky", Fault: "none", Status: 200, LatencyMs: 3}
+			rec := record.Record{TMs: float64(25 * i), Client: "127.0.0.1 curl/8", Method: "GET", Path: "/", Phase: "flaky", Fault: "none", Status: 200, LatencyMs: 3}
 			if i%5 == 0 {
 				rec.Fault, rec.Status = "status", 503
 			}

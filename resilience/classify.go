@@ -58,7 +58,7 @@ func (k OutcomeKind) Network() bool {
 }
 
 // RecordOutcome maps k to the client-side outcome of an arrival-log Record
-// (faultserver.Outcome*: ok, status, timeout, reset, error).
+// (record.Outcome*: ok, status, timeout, reset, error).
 func (k OutcomeKind) RecordOutcome() string {
 	switch k {
 	case KindOK:

@@ -8,13 +8,14 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
-// Request and response headers the Transport reads or writes.
+// Request and response headers the Transport reads or writes, besides
+// record.HeaderAttempt: the attempt number, 1 for the first, so the fault
+// server can log attempts (DESIGN.md, "Client identity on the wire").
 const (
-	// HeaderAttempt carries the attempt number, 1 for the first, so the fault
-	// server can log attempts (DESIGN.md, "Client identity on the wire").
-	HeaderAttempt = "X-Chaos-Attempt"
 	// HeaderFallback marks a response that a fallback produced: stale,
 	// caller or static.
 	HeaderFallback = "X-Chaos-Fallback"
@@ -157,7 +158,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, step Step, b
 	if r.Header == nil {
 		r.Header = http.Header{}
 	}
-	r.Header[HeaderAttempt] = []string{attemptText(step.Attempt)}
+	r.Header[record.HeaderAttempt] = []string{attemptText(step.Attempt)}
 	if req.Body != nil && req.Body != http.NoBody {
 		if *bodyUsed {
 			body, err := req.GetBody()

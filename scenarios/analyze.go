@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // AnalysisOptions are the analysis options a run implies: its scenario,
@@ -66,7 +66,7 @@ func (r *Run) Facts() analysis.RunFacts {
 
 // AnalyzeRecords turns a run's Records into its Result. feed calls add with
 // every Record (from memory, or read back from arrivals.jsonl).
-func (r *Run) AnalyzeRecords(command string, feed func(add func(faultserver.Record) error) error) (analysis.Result, error) {
+func (r *Run) AnalyzeRecords(command string, feed func(add func(record.Record) error) error) (analysis.Result, error) {
 	acc, err := analysis.New(r.AnalysisOptions(command))
 	if err != nil {
 		return analysis.Result{}, err
@@ -95,7 +95,7 @@ func ExecuteAndAnalyze(ctx context.Context, s *Scenario, opts Options, command s
 		return nil, analysis.Result{}, err
 	}
 	sink, n := opts.Sink, 0
-	opts.Sink = func(r *faultserver.Record) error {
+	opts.Sink = func(r *record.Record) error {
 		if sink != nil {
 			if err := sink(r); err != nil {
 				return err
@@ -122,16 +122,16 @@ func ExecuteAndAnalyze(ctx context.Context, s *Scenario, opts Options, command s
 // everything in memory (tests, `chaos check`).
 type Outcome struct {
 	Run     *Run
-	Records []faultserver.Record
+	Records []record.Record
 	Result  analysis.Result
 }
 
 // RunAndAnalyze runs the scenario, keeping its Records in memory, and
 // analyses them. opts.Sink, if set, still sees every Record.
 func RunAndAnalyze(ctx context.Context, s *Scenario, opts Options, command string) (*Outcome, error) {
-	var records []faultserver.Record
+	var records []record.Record
 	sink := opts.Sink
-	opts.Sink = func(r *faultserver.Record) error {
+	opts.Sink = func(r *record.Record) error {
 		records = append(records, *r)
 		if sink != nil {
 			return sink(r)

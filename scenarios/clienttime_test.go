@@ -5,7 +5,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -23,7 +23,7 @@ clients: {count: 400, start: together, network: {dist: normal, mean: 10ms, stdde
 
 // expectClientTimes checks that every Record carries the client's times, in
 // the order the exchange happened: sent, accepted, answered, received.
-func expectClientTimes(recs []faultserver.Record) {
+func expectClientTimes(recs []record.Record) {
 	GinkgoHelper()
 	Expect(recs).NotTo(BeEmpty())
 	for _, r := range recs {
@@ -99,7 +99,7 @@ policies: [{name: none, retry: {max_retries: 1, base: 50ms, jitter: none}}]
 		out := simulate(s, scenarios.Options{})
 		p, _ := out.Result.Policy("none")
 		// The run ends when the last client has its last outcome.
-		Expect(p.ClientMakespanMs).To(Equal(new(faultserver.Millis(out.Run.Policies[0].Duration))))
+		Expect(p.ClientMakespanMs).To(Equal(new(record.Millis(out.Run.Policies[0].Duration))))
 		// The server's makespan misses the first hop out and the last hop back.
 		Expect(*p.ClientMakespanMs).To(BeNumerically(">", p.MakespanMs))
 	})

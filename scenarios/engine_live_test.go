@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -85,7 +85,7 @@ policies: [{name: retry, retry: {max_retries: 2, base: 10ms, jitter: none}}]
 `)
 		out := simulate(s, scenarios.Options{Engine: scenarios.EngineLive})
 		Expect(out.Records).To(HaveLen(9))
-		byClient := map[string][]faultserver.Record{}
+		byClient := map[string][]record.Record{}
 		for _, r := range out.Records {
 			Expect(r.Policy).To(Equal("retry"))
 			byClient[r.Client] = append(byClient[r.Client], r)
@@ -96,9 +96,9 @@ policies: [{name: retry, retry: {max_retries: 2, base: 10ms, jitter: none}}]
 			Expect(rs[0].Request).To(Equal(client + "/1"))
 			Expect([]int{rs[0].Attempt, rs[1].Attempt, rs[2].Attempt}).To(Equal([]int{1, 2, 3}))
 			Expect([]string{rs[0].Outcome, rs[1].Outcome, rs[2].Outcome}).To(Equal([]string{
-				faultserver.OutcomeReset, faultserver.OutcomeStatus, faultserver.OutcomeOK}))
+				record.OutcomeReset, record.OutcomeStatus, record.OutcomeOK}))
 			Expect([]string{rs[0].Fault, rs[1].Fault, rs[2].Fault}).To(Equal([]string{
-				faultserver.KindReset, faultserver.KindStatus, faultserver.KindNone}))
+				record.FaultReset, record.FaultStatus, record.FaultNone}))
 		}
 	})
 
@@ -124,10 +124,10 @@ policies: [{name: retry, retry: {max_retries: 5, base: 10ms}}]
 `)
 		out := simulate(s, scenarios.Options{Engine: scenarios.EngineLive})
 		Expect(len(out.Records)).To(BeNumerically(">=", 2))
-		Expect(out.Records[0].Fault).To(Equal(faultserver.KindHang))
-		Expect(out.Records[0].Outcome).To(Equal(faultserver.OutcomeTimeout))
+		Expect(out.Records[0].Fault).To(Equal(record.FaultHang))
+		Expect(out.Records[0].Outcome).To(Equal(record.OutcomeTimeout))
 		Expect(out.Records[0].Status).To(BeZero())
-		Expect(out.Records[len(out.Records)-1].Outcome).To(Equal(faultserver.OutcomeOK))
+		Expect(out.Records[len(out.Records)-1].Outcome).To(Equal(record.OutcomeOK))
 	})
 
 	It("reads the row before every write and logs only the writes (contention)", func() {

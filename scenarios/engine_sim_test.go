@@ -10,7 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -29,9 +29,9 @@ func simulate(s *scenarios.Scenario, opts scenarios.Options) *scenarios.Outcome 
 }
 
 // execute runs a scenario and collects its Records, without analysing them.
-func execute(s *scenarios.Scenario, opts scenarios.Options) (*scenarios.Run, []faultserver.Record) {
-	var rs []faultserver.Record
-	opts.Sink = func(r *faultserver.Record) error {
+func execute(s *scenarios.Scenario, opts scenarios.Options) (*scenarios.Run, []record.Record) {
+	var rs []record.Record
+	opts.Sink = func(r *record.Record) error {
 		rs = append(rs, *r)
 		return nil
 	}
@@ -40,8 +40,8 @@ func execute(s *scenarios.Scenario, opts scenarios.Options) (*scenarios.Run, []f
 	return run, rs
 }
 
-func recordsOf(out *scenarios.Outcome, policy string) []faultserver.Record {
-	var rs []faultserver.Record
+func recordsOf(out *scenarios.Outcome, policy string) []record.Record {
+	var rs []record.Record
 	for _, r := range out.Records {
 		if r.Policy == policy {
 			rs = append(rs, r)
@@ -197,9 +197,9 @@ policies: [{name: once, retry: {max_retries: 0}}]
 			latency float64
 			status  int
 		}{
-			"/hang":  {faultserver.OutcomeTimeout, 2000, 0},
-			"/reset": {faultserver.OutcomeReset, 50, 0},
-			"/slow":  {faultserver.OutcomeOK, 300, 200},
+			"/hang":  {record.OutcomeTimeout, 2000, 0},
+			"/reset": {record.OutcomeReset, 50, 0},
+			"/slow":  {record.OutcomeOK, 300, 200},
 		} {
 			s.Clients.Path = path
 			out := simulate(s, scenarios.Options{})
@@ -258,7 +258,7 @@ policies: [{name: plain}]
 		ph := out.Run.Policies[0].Phases
 		Expect(ph).To(HaveLen(3))
 		Expect(ph[0]).To(Equal(analysis.Phase{Name: "warm", Policy: "plain", Start: 0, End: time.Second}))
-		broken := recordsWhere(out.Records, func(r faultserver.Record) bool { return r.Phase == "broken" })
+		broken := recordsWhere(out.Records, func(r record.Record) bool { return r.Phase == "broken" })
 		Expect(broken).To(HaveLen(10))
 		last := time.Duration(broken[9].TMs * float64(time.Millisecond))
 		Expect(ph[1]).To(Equal(analysis.Phase{Name: "broken", Policy: "plain", Start: time.Second, End: last, Fault: true}))
@@ -305,8 +305,8 @@ policies: [{name: breaker, retry: {max_retries: 0}, breaker: {failures: 3, open:
 	})
 })
 
-func recordsWhere(rs []faultserver.Record, keep func(faultserver.Record) bool) []faultserver.Record {
-	var out []faultserver.Record
+func recordsWhere(rs []record.Record, keep func(record.Record) bool) []record.Record {
+	var out []record.Record
 	for _, r := range rs {
 		if keep(r) {
 			out = append(out, r)

@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 	"github.com/chaos-harness/chaos/scenarios"
 )
@@ -217,9 +218,9 @@ server: {}
 clients: {count: 2, requests: 1000, think: 5ms}
 policies: [{name: a}]
 `)
-		var kept []faultserver.Record
+		var kept []record.Record
 		_, err := scenarios.Execute(ctx, s, scenarios.Options{Engine: scenarios.EngineLive,
-			Sink: func(r *faultserver.Record) error { kept = append(kept, *r); return nil }})
+			Sink: func(r *record.Record) error { kept = append(kept, *r); return nil }})
 		Expect(err).To(MatchError(context.Canceled))
 		Expect(int64(len(kept))).To(BeNumerically(">=", atomic.LoadInt64(&answered)))
 		Expect(atomic.LoadInt64(&answered)).To(BeNumerically(">=", 5))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -27,7 +28,7 @@ import (
 // scaled back, so they read in scenario time like the sim engine's. The run
 // stops when every client has made its requests, each of which is bounded by
 // its policy.
-func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*faultserver.Record) error, prog *progress) (PolicyRun, error) {
+func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*record.Record) error, prog *progress) (PolicyRun, error) {
 	k := s.Clients.Scale()
 	spec, err := scaleSpec(&s.Server, k)
 	if err != nil {
@@ -166,9 +167,9 @@ func (lr *liveRun) clientLoop(ctx context.Context, c *liveClient, start time.Dur
 
 // finish joins the server's Records with what the clients saw, scales them
 // back to scenario time and hands them to the sink in acceptance order.
-func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*faultserver.Record) error) (PolicyRun, error) {
-	var recs []faultserver.Record
-	err := faultserver.ReadRecords(log, func(r faultserver.Record) error {
+func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*record.Record) error) (PolicyRun, error) {
+	var recs []record.Record
+	err := record.Read(log, func(r record.Record) error {
 		if lr.rowWrites && r.Method == http.MethodGet {
 			return nil // a row read: free in the contention model
 		}
@@ -181,7 +182,7 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*faultserver.R
 	if err != nil {
 		return PolicyRun{}, fmt.Errorf("reading the fault server's log: %w", err)
 	}
-	slices.SortStableFunc(recs, func(a, b faultserver.Record) int { return cmp.Compare(a.TMs, b.TMs) })
+	slices.SortStableFunc(recs, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
 	outcomes := map[string]map[attemptKey]attemptSeen{}
 	out := PolicyRun{Name: lr.pol.Name, Duration: lr.end}
 	for _, c := range lr.clients {
@@ -198,7 +199,7 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*faultserver.R
 		r := &recs[i]
 		if seen, found := outcomes[r.Client][attemptKeyOf(r)]; found {
 			r.Outcome = seen.outcome
-			r.SentMs, r.ReceivedMs = new(faultserver.Millis(seen.sent)), new(faultserver.Millis(seen.received))
+			r.SentMs, r.ReceivedMs = new(record.Millis(seen.sent)), new(record.Millis(seen.received))
 		}
 		tracker.observe(time.Duration(r.TMs*float64(time.Millisecond)), r.Route, r.Phase)
 		out.Attempts++
@@ -222,7 +223,7 @@ type attemptKey struct {
 	attempt int
 }
 
-func attemptKeyOf(r *faultserver.Record) attemptKey {
+func attemptKeyOf(r *record.Record) attemptKey {
 	return attemptKey{request: r.Request, attempt: r.Attempt}
 }
 
@@ -263,8 +264,8 @@ func (c *liveClient) call(ctx context.Context, lr *liveRun, n int) error {
 	for name, v := range cl.Headers {
 		req.Header.Set(name, v)
 	}
-	req.Header.Set(faultserver.HeaderClient, c.key)
-	req.Header.Set(faultserver.HeaderRequest, c.request)
+	req.Header.Set(record.HeaderClient, c.key)
+	req.Header.Set(record.HeaderRequest, c.request)
 	resp, err := c.client.Do(req)
 	if resp != nil {
 		_ = resp.Body.Close()
@@ -311,7 +312,7 @@ func (c *liveClient) Observe(e resilience.Event) {
 			c.run.stop(fmt.Errorf("%w at %s (%v): %s, so the run is stopped", ErrUnreachable, c.run.url, e.Err, why))
 		}
 	case resilience.EventSuccess:
-		c.saw(e, faultserver.OutcomeOK)
+		c.saw(e, record.OutcomeOK)
 		c.ended = e.Kind
 	case resilience.EventGaveUp:
 		c.ended = e.Kind
@@ -371,7 +372,7 @@ func unreachable(e resilience.Event) string {
 
 // unreached counts the logical requests that were sent but have no Record:
 // none of their attempts reached the server's log.
-func unreached(clients []*liveClient, recs []faultserver.Record) int64 {
+func unreached(clients []*liveClient, recs []record.Record) int64 {
 	recorded := map[[2]string]bool{}
 	for i := range recs {
 		recorded[[2]string{recs[i].Client, recs[i].Request}] = true

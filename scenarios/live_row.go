@@ -4,7 +4,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // rowTransport performs one attempt of an optimistic-concurrency write as the
@@ -21,7 +21,7 @@ func (t *rowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range []string{faultserver.HeaderClient, faultserver.HeaderRequest, faultserver.HeaderAttempt} {
+	for _, h := range []string{record.HeaderClient, record.HeaderRequest, record.HeaderAttempt} {
 		read.Header.Set(h, req.Header.Get(h))
 	}
 	resp, err := t.base.RoundTrip(read)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -34,7 +34,7 @@ type Options struct {
 	// Sink receives every Record, one policy after another, each policy's
 	// Records in acceptance order (t_ms). It is called from one goroutine at a
 	// time and must not keep the pointer. Nil discards them.
-	Sink func(*faultserver.Record) error
+	Sink func(*record.Record) error
 	// Progress, when set, is called now and then with the logical requests
 	// finished and the total, across all policies.
 	Progress func(done, total int64)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -42,7 +42,7 @@ func BenchmarkSimTogether(b *testing.B) {
 
 // dropRecord is a sink that drops every Record, so that the Records are
 // built as a run's would be, but not kept.
-func dropRecord(*faultserver.Record) error { return nil }
+func dropRecord(*record.Record) error { return nil }
 
 func benchmarkFleet(b *testing.B, src string) {
 	s, err := scenarios.Parse("bench.yaml", []byte(src))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -41,10 +42,10 @@ type simulator struct {
 	calls    callPool
 	records  *recordBuffer
 	names    recordNames // the strings of pending Records
-	sink     func(*faultserver.Record) error
-	scratch  faultserver.Record // the Record handed to the sink
-	times    timeSlab           // what the scratch's SentMs and ReceivedMs point to
-	err      error              // the first failure (the sink's, or a policy refused): stops the run
+	sink     func(*record.Record) error
+	scratch  record.Record // the Record handed to the sink
+	times    timeSlab      // what the scratch's SentMs and ReceivedMs point to
+	err      error         // the first failure (the sink's, or a policy refused): stops the run
 	breakers breakerSpans
 	phases   phaseTracker
 	progress *progress
@@ -65,7 +66,7 @@ type simulator struct {
 }
 
 // simulate runs the whole fleet with one policy.
-func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*faultserver.Record) error, prog *progress) (PolicyRun, error) {
+func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*record.Record) error, prog *progress) (PolicyRun, error) {
 	script, err := faultserver.Compile(&s.Server, seed)
 	if err != nil {
 		return PolicyRun{}, err
@@ -293,16 +294,16 @@ func (sim *simulator) flush(p *pendingRecord) {
 		method = http.MethodGet
 	}
 	rec := &sim.scratch
-	*rec = faultserver.Record{TMs: faultserver.Millis(p.accepted), Client: c.key, Request: request,
+	*rec = record.Record{TMs: record.Millis(p.accepted), Client: c.key, Request: request,
 		Attempt: int(p.attempt), Method: method, Path: sim.path, Route: sim.names[p.route],
 		Phase: sim.names[p.phase], Fault: sim.names[p.fault], Status: int(p.status),
 		Policy: sim.policy.Name, Outcome: sim.names[p.outcome]}
 	if p.retryAfter > 0 {
-		rec.RetryAfterMs = faultserver.Millis(p.retryAfter)
+		rec.RetryAfterMs = record.Millis(p.retryAfter)
 	}
 	rec.BodyBytes, rec.Incomplete = int64(p.bodyBytes), p.incomplete
 	rec.Finish(p.end)
-	rec.SentMs, rec.ReceivedMs = sim.times.pair(faultserver.Millis(p.sent), faultserver.Millis(p.received))
+	rec.SentMs, rec.ReceivedMs = sim.times.pair(record.Millis(p.sent), record.Millis(p.received))
 	sim.err = sim.sink(rec)
 }
 

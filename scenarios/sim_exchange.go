@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -67,22 +68,22 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 	sent := size
 	a.incomplete = false
 	switch d.Kind {
-	case faultserver.KindHang:
+	case record.FaultHang:
 		end += d.Hang
 		a.outcome = resilience.KindEOF
-	case faultserver.KindReset:
+	case record.FaultReset:
 		a.outcome = resilience.KindReset
-	case faultserver.KindClose:
+	case record.FaultClose:
 		a.outcome = resilience.KindEOF
-	case faultserver.KindTruncate:
+	case record.FaultTruncate:
 		a.outcome = resilience.KindEOF
 		if !head {
 			sent = min(int64(d.Truncate), size)
 			a.incomplete = sent < size
 		}
-	case faultserver.KindMalformed:
+	case record.FaultMalformed:
 		a.outcome = resilience.KindMalformed
-	case faultserver.KindSlow:
+	case record.FaultSlow:
 		if d.Slow > 0 {
 			end += faultserver.SlowEnd(d.Slow, size)
 		}
@@ -101,10 +102,10 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 		// and stops; the client reports a timeout.
 		a.serverEnd, a.clientAt = max(a.deadline, a.arrivedAt), a.deadline
 		a.abandoned = d.Delay > 0 && a.headerAt > a.deadline
-		if a.abandoned || d.Kind == faultserver.KindHang {
+		if a.abandoned || d.Kind == record.FaultHang {
 			a.status, sent = 0, 0
 		}
-		if a.status != 0 && d.Kind == faultserver.KindSlow {
+		if a.status != 0 && d.Kind == record.FaultSlow {
 			sent = faultserver.SlowSent(d.Slow, size, a.serverEnd-a.headerAt)
 			a.incomplete = sent < size
 		}

@@ -4,7 +4,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -25,7 +25,7 @@ policies: [{name: once, retry: {max_retries: 0}}]
 		Expect(out.Records).To(HaveLen(1))
 		r := out.Records[0]
 		Expect(r.Status).To(Equal(200), "the status line was sent")
-		Expect(r.Outcome).To(Equal(faultserver.OutcomeTimeout))
+		Expect(r.Outcome).To(Equal(record.OutcomeTimeout))
 		Expect(r.Incomplete).To(BeTrue())
 		Expect(r.BodyBytes).To(Equal(int64(210)))
 		Expect(r.LatencyMs).To(Equal(200.0))
@@ -39,7 +39,7 @@ policies: [{name: once, retry: {max_retries: 0}}]
 		Expect(out.Records).To(HaveLen(1))
 		r := out.Records[0]
 		Expect(r.Status).To(Equal(200))
-		Expect(r.Outcome).To(Equal(faultserver.OutcomeTimeout))
+		Expect(r.Outcome).To(Equal(record.OutcomeTimeout))
 		Expect(r.Incomplete).To(BeTrue())
 		Expect(r.BodyBytes).To(BeNumerically(">=", 10), "the first chunk goes at once")
 		Expect(r.BodyBytes).To(BeNumerically("<", 10000))
@@ -50,7 +50,7 @@ policies: [{name: once, retry: {max_retries: 0}}]
 		// The last chunk starts at byte 9990, due 9.99 s after the first.
 		out := simulate(slow("timeout: 20s"), scenarios.Options{})
 		r := out.Records[0]
-		Expect(r.Outcome).To(Equal(faultserver.OutcomeOK))
+		Expect(r.Outcome).To(Equal(record.OutcomeOK))
 		Expect(r.Incomplete).To(BeFalse())
 		Expect(r.BodyBytes).To(Equal(int64(10000)))
 		Expect(r.LatencyMs).To(Equal(9990.0))

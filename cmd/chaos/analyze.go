@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
 )
 
@@ -131,7 +131,7 @@ func analyzeLogs(opts analysis.Options, files []*os.File, warn func(string)) (*a
 		return nil, err
 	}
 	conns := &analysis.Connections{}
-	first := func(rec faultserver.Record) error {
+	first := func(rec record.Record) error {
 		conns.Count(rec)
 		if conns.Headerless() > 0 {
 			return nil // the second pass adds them all

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -143,7 +144,7 @@ func runClientCommand(ctx context.Context, s streams, f *checkFlags, env []strin
 // analyseClientRecords analyses the client's arrival log as one policy,
 // "client", as `chaos analyze` would: with the identity inference for a
 // client that sends no X-Chaos-* headers.
-func analyseClientRecords(sc *scenarios.Scenario, f *checkFlags, seed uint64, records []faultserver.Record) (analysis.Result, error) {
+func analyseClientRecords(sc *scenarios.Scenario, f *checkFlags, seed uint64, records []record.Record) (analysis.Result, error) {
 	return analysis.AnalyzeRecords(analysis.Options{
 		Scenario:      sc.Name,
 		Engine:        engineClient,

@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
 	"github.com/chaos-harness/chaos/scenarios"
 )
@@ -120,10 +120,10 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 		return fmt.Errorf("--out: %w", err)
 	}
 	defer file.Close()
-	records := scenarios.NewRecordWriter(file)
+	records := record.NewWriter(file, record.WriterOptions{Buffer: 1 << 20})
 	defer records.Close() // whatever stops the run, the Records so far are kept
 	sink := opts.Sink
-	opts.Sink = func(r *faultserver.Record) error {
+	opts.Sink = func(r *record.Record) error {
 		if sink != nil {
 			if err := sink(r); err != nil {
 				return err

@@ -11,7 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // readResult decodes a result.json.
@@ -24,11 +24,11 @@ func readResult(path string) analysis.Result {
 }
 
 // readArrivals decodes an arrivals.jsonl.
-func readArrivals(path string) []faultserver.Record {
+func readArrivals(path string) []record.Record {
 	data, err := os.ReadFile(path)
 	Expect(err).NotTo(HaveOccurred())
-	var rs []faultserver.Record
-	Expect(faultserver.ReadRecords(bytes.NewReader(data), func(r faultserver.Record) error {
+	var rs []record.Record
+	Expect(record.Read(bytes.NewReader(data), func(r record.Record) error {
 		rs = append(rs, r)
 		return nil
 	})).To(Succeed())

@@ -16,10 +16,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chaos-harness/chaos/record"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // lockedBuffer is an output stream that a running command writes while the
@@ -83,7 +82,7 @@ func get(url, client string) (int, string) {
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	req, _ := http.NewRequest("GET", url, nil)
-	req.Header.Set(faultserver.HeaderClient, client)
+	req.Header.Set(record.HeaderClient, client)
 	resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Do(req)
 	if err != nil {
 		return 0, err.Error()
@@ -139,8 +138,8 @@ server:
 		f, err := os.Open(logPath)
 		Expect(err).NotTo(HaveOccurred())
 		defer f.Close()
-		var recs []faultserver.Record
-		Expect(faultserver.ReadRecords(f, func(r faultserver.Record) error {
+		var recs []record.Record
+		Expect(record.Read(f, func(r record.Record) error {
 			recs = append(recs, r)
 			return nil
 		})).To(Succeed())
@@ -280,8 +279,8 @@ server:
 		for i := 0; i < 300; i++ { // bounded: 300 requests on loopback
 			id := "r" + strconv.Itoa(i)
 			req, _ := http.NewRequest("GET", child.url+"/", nil)
-			req.Header.Set(faultserver.HeaderClient, "c")
-			req.Header.Set(faultserver.HeaderRequest, id)
+			req.Header.Set(record.HeaderClient, "c")
+			req.Header.Set(record.HeaderRequest, id)
 			resp, err := c.Do(req)
 			Expect(err).NotTo(HaveOccurred())
 			_, _ = io.Copy(io.Discard, resp.Body)
@@ -295,7 +294,7 @@ server:
 		data, err := os.ReadFile(logPath)
 		Expect(err).NotTo(HaveOccurred())
 		logged := map[string]int{}
-		Expect(faultserver.ReadRecords(bytes.NewReader(data), func(r faultserver.Record) error {
+		Expect(record.Read(bytes.NewReader(data), func(r record.Record) error {
 			logged[r.Request] = r.Status
 			return nil
 		})).To(Succeed())
@@ -333,7 +332,7 @@ server:
 			data, err := os.ReadFile(logPath)
 			Expect(err).NotTo(HaveOccurred())
 			var faults []string
-			Expect(faultserver.ReadRecords(bytes.NewReader(data), func(r faultserver.Record) error {
+			Expect(record.Read(bytes.NewReader(data), func(r record.Record) error {
 				faults = append(faults, r.Fault)
 				return nil
 			})).To(Succeed())

@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chaos-harness/chaos/analysis"
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
 	"github.com/chaos-harness/chaos/resilience"
 	"github.com/chaos-harness/chaos/scenarios"
@@ -149,7 +149,7 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 		return failed(err)
 	}
 	command := tuneCommand(arg, f, base.Name, seed)
-	res, err := run.AnalyzeRecords(command, func(add func(faultserver.Record) error) error {
+	res, err := run.AnalyzeRecords(command, func(add func(record.Record) error) error {
 		for _, recs := range records {
 			for i := range recs {
 				if err := add(recs[i]); err != nil {
@@ -307,9 +307,9 @@ func shortKey(key string) string {
 
 // runGrid simulates every grid point, workers at a time, and returns one Run
 // whose policies are the points, in grid order, with each point's Records.
-func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, workers int, s streams) (*scenarios.Run, [][]faultserver.Record, error) {
+func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, workers int, s streams) (*scenarios.Run, [][]record.Record, error) {
 	runs := make([]*scenarios.Run, len(points))
-	records := make([][]faultserver.Record, len(points))
+	records := make([][]record.Record, len(points))
 	errs := make([]error, len(points))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -323,7 +323,7 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 				one := *sc
 				one.Policies = points[i : i+1]
 				o := opts
-				o.Sink = func(r *faultserver.Record) error {
+				o.Sink = func(r *record.Record) error {
 					records[i] = append(records[i], *r)
 					return nil
 				}

@@ -1,24 +1,22 @@
-package faultserver
+package record
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"io"
+	"math"
+	"time"
 )
 
 // Fault kinds as they appear in a Record's "fault" field (DESIGN.md).
 const (
-	KindNone      = "none"
-	KindStatus    = "status"
-	KindDelay     = "delay"
-	KindHang      = "hang"
-	KindReset     = "reset"
-	KindClose     = "close"
-	KindTruncate  = "truncate"
-	KindSlow      = "slow"
-	KindMalformed = "malformed"
-	KindOverload  = "overload"
+	FaultNone      = "none"
+	FaultStatus    = "status"
+	FaultDelay     = "delay"
+	FaultHang      = "hang"
+	FaultReset     = "reset"
+	FaultClose     = "close"
+	FaultTruncate  = "truncate"
+	FaultSlow      = "slow"
+	FaultMalformed = "malformed"
+	FaultOverload  = "overload"
 )
 
 // Record is one attempt as the server saw it: one JSON object per line in
@@ -48,7 +46,7 @@ type Record struct {
 	Route string `json:"route,omitempty"`
 	// Phase is the name of the script phase that decided this request.
 	Phase string `json:"phase"`
-	// Fault is one of the Kind constants.
+	// Fault is one of the Fault constants.
 	Fault string `json:"fault"`
 	// Status is the status code sent; 0 where no status line was sent.
 	Status int `json:"status"`
@@ -95,38 +93,14 @@ const (
 	OutcomeError   = "error"   // any other transport error
 )
 
-// WriteRecords writes records as JSON lines.
-func WriteRecords(w io.Writer, records []Record) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	for i := range records {
-		if err := enc.Encode(&records[i]); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
-}
+// Millis converts a duration to the fractional milliseconds of a Record.
+func Millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// ReadRecords decodes JSON lines, calling fn for each Record in order. A line
-// that is not a Record is an error naming its line number; empty lines are
-// skipped.
-func ReadRecords(r io.Reader, fn func(Record) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(b) == 0 {
-			continue
-		}
-		var rec Record
-		if err := json.Unmarshal(b, &rec); err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-	}
-	return sc.Err()
+// Finish sets the latency of a Record whose response ended at end, on the
+// clock of its acceptance (TMs, which came from Millis).
+func (r *Record) Finish(end time.Duration) {
+	// Recover the nanoseconds of TMs and subtract durations, so the latency
+	// has no float residue of the subtraction.
+	accepted := time.Duration(math.Round(r.TMs * float64(time.Millisecond)))
+	r.LatencyMs = Millis(max(0, end-accepted))
 }

@@ -1,19 +1,17 @@
-package analysis
+package record
 
 import (
 	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // FuzzRecordLine feeds arbitrary lines to the Record decoder of `chaos
 // analyze`. The fast path is checked against encoding/json, the reference:
 // a line it takes must be one encoding/json takes, decoded to the same
 // Record, with the same answer on whether it had a t_ms. Whatever the line,
-// the decoder and MergeLogs return a Record or an error, never panic.
+// the decoder and a Reader return a Record or an error, never panic.
 func FuzzRecordLine(f *testing.F) {
 	for _, seed := range []string{
 		`{"t_ms":1503.25,"client":"c17","request":"c17/3","attempt":2,"method":"GET","path":"/api/orders","phase":"outage","fault":"status","status":503,"retry_after_ms":1000,"latency_ms":0.4}`,
@@ -37,19 +35,19 @@ func FuzzRecordLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
 		checkFastPath(t, line)
 		checkDecode(t, line)
-		checkMerge(t, line)
+		checkRead(t, line)
 	})
 }
 
 // checkFastPath: where the fast decoder takes a line, encoding/json agrees.
 func checkFastPath(t *testing.T, line []byte) {
 	var d fastDecoder
-	var fast faultserver.Record
+	var fast Record
 	ok, hasTime := d.decode(line, &fast)
 	if !ok {
 		return
 	}
-	var ref faultserver.Record
+	var ref Record
 	if err := json.Unmarshal(line, &ref); err != nil {
 		t.Fatalf("the fast path took %q, which encoding/json refuses: %v", line, err)
 	}
@@ -68,11 +66,11 @@ func checkDecode(t *testing.T, line []byte) {
 	if len(line) == 0 {
 		return
 	}
-	lr := &logReader{}
+	lr := &Reader{}
 	if err := lr.decode(line); err != nil {
 		return
 	}
-	var ref faultserver.Record
+	var ref Record
 	if err := json.Unmarshal(line, &ref); err != nil {
 		t.Fatalf("the decoder took %q, which encoding/json refuses: %v", line, err)
 	}
@@ -84,13 +82,16 @@ func checkDecode(t *testing.T, line []byte) {
 	}
 }
 
-// checkMerge: a log of the input as it is reads to the end or to an error.
-func checkMerge(t *testing.T, log []byte) {
+// checkRead: a log of the input as it is reads to the end or to an error.
+func checkRead(t *testing.T, log []byte) {
 	n := 0
-	err := MergeLogs([]LogSource{{Name: "fuzz.jsonl", R: bytes.NewReader(log)}}, func(faultserver.Record) error {
-		n++
-		return nil
-	}, func(string) {})
+	lr := NewReader(bytes.NewReader(log), "fuzz.jsonl")
+	var err error
+	for ok := true; ok && err == nil; {
+		if ok, err = lr.Next(); ok {
+			n++
+		}
+	}
 	if err == nil && n > bytes.Count(log, []byte("\n"))+1 {
 		t.Fatalf("%d Records from %d lines", n, bytes.Count(log, []byte("\n"))+1)
 	}

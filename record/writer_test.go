@@ -1,4 +1,4 @@
-package scenarios_test
+package record_test
 
 import (
 	"bytes"
@@ -8,8 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/chaos-harness/chaos/faultserver"
-	"github.com/chaos-harness/chaos/scenarios"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // chunks keeps every Write it is given, as given.
@@ -27,14 +26,14 @@ func (c *chunks) Write(p []byte) (int, error) {
 }
 
 var _ = Describe("the record writer of arrivals.jsonl", func() {
-	rec := func(i int) *faultserver.Record {
-		return &faultserver.Record{TMs: float64(i), Client: fmt.Sprintf("c%d", i), Request: fmt.Sprintf("c%d/1", i),
+	rec := func(i int) *record.Record {
+		return &record.Record{TMs: float64(i), Client: fmt.Sprintf("c%d", i), Request: fmt.Sprintf("c%d/1", i),
 			Attempt: 1, Method: "GET", Path: "/api/orders/with/a/longish/path", Phase: "healthy", Fault: "none", Status: 200}
 	}
 
 	It("hands the file whole lines only, so a crash leaves at most the last one cut short", func() {
 		var w chunks
-		rw := scenarios.NewRecordWriter(&w)
+		rw := record.NewWriter(&w, record.WriterOptions{Buffer: 1 << 20})
 		const n = 20_000 // several buffers' worth
 		for i := range n {
 			Expect(rw.Write(rec(i))).To(Succeed())
@@ -44,8 +43,8 @@ var _ = Describe("the record writer of arrivals.jsonl", func() {
 		for _, c := range w.writes {
 			Expect(c).To(HaveSuffix("\n"))
 		}
-		var got []faultserver.Record
-		Expect(faultserver.ReadRecords(bytes.NewReader(bytes.Join(w.writes, nil)), func(r faultserver.Record) error {
+		var got []record.Record
+		Expect(record.Read(bytes.NewReader(bytes.Join(w.writes, nil)), func(r record.Record) error {
 			got = append(got, r)
 			return nil
 		})).To(Succeed())
@@ -56,7 +55,7 @@ var _ = Describe("the record writer of arrivals.jsonl", func() {
 
 	It("says so when the disk is full, and keeps saying so", func() {
 		w := chunks{fail: syscall.ENOSPC}
-		rw := scenarios.NewRecordWriter(&w)
+		rw := record.NewWriter(&w, record.WriterOptions{Buffer: 1 << 20})
 		var err error
 		for i := 0; i < 100_000 && err == nil; i++ {
 			err = rw.Write(rec(i))
@@ -68,7 +67,7 @@ var _ = Describe("the record writer of arrivals.jsonl", func() {
 
 	It("writes what it holds on Flush and on Close, and may be closed twice", func() {
 		var w chunks
-		rw := scenarios.NewRecordWriter(&w)
+		rw := record.NewWriter(&w, record.WriterOptions{Buffer: 1 << 20})
 		Expect(rw.Write(rec(1))).To(Succeed())
 		Expect(rw.Flush()).To(Succeed())
 		Expect(w.writes).To(HaveLen(1))

@@ -1,11 +1,11 @@
-package faultserver_test
+package record_test
 
 import (
 	"bytes"
 	"reflect"
 	"testing"
 
-	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // FuzzReadRecords: any bytes decode into Records or an error naming a line,
@@ -27,8 +27,8 @@ func FuzzReadRecords(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var recs []faultserver.Record
-		err := faultserver.ReadRecords(bytes.NewReader(data), func(r faultserver.Record) error {
+		var recs []record.Record
+		err := record.Read(bytes.NewReader(data), func(r record.Record) error {
 			recs = append(recs, r)
 			return nil
 		})
@@ -36,11 +36,11 @@ func FuzzReadRecords(f *testing.F) {
 			t.Fatalf("an empty error")
 		}
 		var buf bytes.Buffer
-		if err := faultserver.WriteRecords(&buf, recs); err != nil {
+		if err := record.WriteAll(&buf, recs); err != nil {
 			t.Fatalf("Records read from a log do not write back: %v", err)
 		}
-		var again []faultserver.Record
-		if err := faultserver.ReadRecords(&buf, func(r faultserver.Record) error {
+		var again []record.Record
+		if err := record.Read(&buf, func(r record.Record) error {
 			again = append(again, r)
 			return nil
 		}); err != nil {

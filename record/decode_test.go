@@ -1,4 +1,4 @@
-package analysis
+package record
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 var _ = Describe("the fast Record decoder", func() {
@@ -18,12 +16,12 @@ var _ = Describe("the fast Record decoder", func() {
 	agrees := func(line string) (decoded bool) {
 		GinkgoHelper()
 		var d fastDecoder
-		var fast faultserver.Record
+		var fast Record
 		ok, _ := d.decode([]byte(line), &fast)
 		if !ok {
 			return false
 		}
-		var ref faultserver.Record
+		var ref Record
 		Expect(json.Unmarshal([]byte(line), &ref)).To(Succeed(), "the fast decoder took a line encoding/json refuses: %s", line)
 		Expect(fast).To(Equal(ref), line)
 		return true
@@ -31,9 +29,9 @@ var _ = Describe("the fast Record decoder", func() {
 
 	It("decodes what WriteRecords writes, exactly", func() {
 		rng := rand.New(rand.NewPCG(9, 9))
-		recs := make([]faultserver.Record, 500)
+		recs := make([]Record, 500)
 		for i := range recs {
-			recs[i] = faultserver.Record{
+			recs[i] = Record{
 				TMs: rng.Float64() * 1e6, Client: fmt.Sprintf("c%d é", i), Request: fmt.Sprintf("c%d/%d", i, rng.IntN(9)),
 				Attempt: rng.IntN(5), Conn: uint64(rng.IntN(3)) * rng.Uint64(), Method: "GET", Path: "/api/ü", Route: "orders", Phase: "outage", Fault: "status",
 				Status: 500 + rng.IntN(5), RetryAfterMs: float64(rng.IntN(3)) * 1000, LatencyMs: rng.ExpFloat64(),
@@ -44,7 +42,7 @@ var _ = Describe("the fast Record decoder", func() {
 			}
 		}
 		var buf bytes.Buffer
-		Expect(faultserver.WriteRecords(&buf, recs)).To(Succeed())
+		Expect(WriteAll(&buf, recs)).To(Succeed())
 		for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 			Expect(agrees(string(line))).To(BeTrue(), string(line))
 		}
@@ -76,7 +74,7 @@ var _ = Describe("the fast Record decoder", func() {
 
 	It("reports whether the line had a time", func() {
 		var d fastDecoder
-		var rec faultserver.Record
+		var rec Record
 		ok, hasTime := d.decode([]byte(`{"client": "a"}`), &rec)
 		Expect(ok).To(BeTrue())
 		Expect(hasTime).To(BeFalse())

@@ -1,10 +1,8 @@
-package analysis
+package record
 
 import (
 	"strconv"
 	"unicode/utf8"
-
-	"github.com/chaos-harness/chaos/faultserver"
 )
 
 // fastDecoder parses the common shape of a Record line, a flat JSON object of
@@ -37,7 +35,7 @@ func (d *fastDecoder) intern(b []byte) string {
 
 // decode fills rec from line and reports whether it could; rec is undefined
 // when it could not. hasTime reports whether the line had a t_ms.
-func (d *fastDecoder) decode(line []byte, rec *faultserver.Record) (ok, hasTime bool) {
+func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 	p := parser{b: line}
 	if !p.consume('{') {
 		return false, false
@@ -105,7 +103,7 @@ func (d *fastDecoder) decode(line []byte, rec *faultserver.Record) (ok, hasTime 
 	}
 }
 
-func (d *fastDecoder) field(rec *faultserver.Record, key string) *string {
+func (d *fastDecoder) field(rec *Record, key string) *string {
 	switch key {
 	case "method":
 		return &rec.Method

@@ -1,0 +1,17 @@
+package record
+
+// The X-Chaos headers of the wire (DESIGN.md, "Client identity on the wire"):
+// a client that sends the identity headers has its attempts logged under
+// them (Record.Client, Request, Attempt); the fault server marks its
+// responses with the others.
+const (
+	HeaderClient  = "X-Chaos-Client"
+	HeaderRequest = "X-Chaos-Request"
+	HeaderAttempt = "X-Chaos-Attempt"
+	// HeaderFault marks every response that carries an injected fault.
+	HeaderFault = "X-Chaos-Fault"
+	// HeaderPhase names the phase that decided a response (an extension).
+	HeaderPhase = "X-Chaos-Phase"
+	// HeaderVersion carries the row version (the fault server's row model).
+	HeaderVersion = "X-Chaos-Version"
+)
