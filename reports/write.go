@@ -3,10 +3,13 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/chaos-harness/chaos/analysis"
 )
@@ -31,6 +34,9 @@ func Write(dir string, res analysis.Result) ([]string, error) {
 	for _, f := range figs {
 		files = append(files, output{f.Name + ".svg", writeBytes(f.SVG)}, output{f.Name + ".png", writeBytes(f.PNG)})
 	}
+	if err := removeStale(dir, figs); err != nil {
+		return nil, err
+	}
 	var written []string
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
@@ -44,6 +50,27 @@ func Write(dir string, res analysis.Result) ([]string, error) {
 		written = append(written, path)
 	}
 	return written, nil
+}
+
+// FigureNames are the names of every figure a report can have; Write
+// writes NAME.svg and NAME.png for those a result has.
+var FigureNames = []string{"overview", "arrivals", "success", "completion", "retry-delays", "frontier"}
+
+// removeStale removes the figures of an earlier report in dir that this one
+// does not have (a frontier of a tune beside a run's report), so a directory
+// never mixes two runs' files. Only files a report writes are touched.
+func removeStale(dir string, figs []Figure) error {
+	for _, name := range FigureNames {
+		if slices.ContainsFunc(figs, func(f Figure) bool { return f.Name == name }) {
+			continue
+		}
+		for _, ext := range []string{".svg", ".png"} {
+			if err := os.Remove(filepath.Join(dir, name+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("reports: removing an earlier report's figure: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // output is one file of a report and how to render it.

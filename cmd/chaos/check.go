@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -27,6 +28,7 @@ type checkFlags struct {
 	client        string
 	clientTimeout time.Duration
 	retry         retryWindowFlag
+	format        outputFormat
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -73,6 +75,14 @@ success_rate, completion_ms.p99, retry_spread.2.sd_ms, faults.status. A
 scenario that evaluated no assertion fails too, as when every assertion names
 a policy and --client makes your program the only one.
 
+--format json prints one JSON document on standard output instead of the
+tables: {"passed", "assertions", "failures", "scenarios": [{"scenario", "file",
+"engine", "seed", "verdicts": [{"policy", "metric", "expected", "line",
+"measured", "result", "problem"}], ...}]}, measured null where the run cannot
+tell it. As a GitHub Actions step (GITHUB_ACTIONS=true) each failure is also an
+::error annotation at the assertion's line of the scenario file, on standard
+output (standard error with --format json).
+
 Exit status: 0 every assertion holds; 1 one failed, was inconclusive or could
 not be checked, or a scenario evaluated no assertion; 2 bad input: an unknown
 flag, an unreadable or invalid scenario (an unknown metric path among them),
@@ -86,6 +96,9 @@ a scenario without an assert: block.`,
 			if _, err := f.retry.value(); err != nil {
 				return err
 			}
+			if err := f.format.check(); err != nil {
+				return err
+			}
 			return runCheck(cmd.Context(), s, args, &f)
 		},
 	}
@@ -96,6 +109,7 @@ a scenario without an assert: block.`,
 	fl.StringVar(&f.client, "client", "", "run this command (through sh -c) as the client under test")
 	fl.DurationVar(&f.clientTimeout, "client-timeout", 2*time.Minute, "time limit of the --client command per scenario")
 	f.retry.register(fl)
+	f.format.register(cmd, `{"passed", "assertions", "failures", "scenarios": [{..., "verdicts": [...]}]}`)
 	return cmd
 }
 
@@ -184,13 +198,28 @@ func runCheck(ctx context.Context, s streams, args []string, f *checkFlags) erro
 	var checks []*scenarioCheck
 	for _, sc := range list {
 		c := checkScenario(ctx, s, sc, f)
-		printCheck(s, c)
+		if !f.format.json() {
+			printCheck(s, c)
+		}
 		checks = append(checks, c)
+	}
+	if inGitHubActions() {
+		annotations := s.out
+		if f.format.json() {
+			annotations = s.err
+		}
+		writeCheckAnnotations(annotations, checks)
 	}
 	if junit != nil {
 		if err := writeCheckJUnit(junit, checks); err != nil {
 			return failed(fmt.Errorf("--junit %s: %w", f.junit, err))
 		}
+	}
+	if f.format.json() {
+		if err := writeJSON(s.out, newCheckRecord(checks)); err != nil {
+			return err
+		}
+		s.out = io.Discard // the summary line's error still reaches standard error
 	}
 	return checkSummary(s, checks)
 }
@@ -216,7 +245,9 @@ func checkScenario(ctx context.Context, s streams, sc *scenarios.Scenario, f *ch
 		c.notes = append(c.notes, notesIfInconclusive(c.verdicts, &res)...)
 		return c
 	}
-	opts := scenarios.Options{Engine: f.engine, Seed: &seed, RetryWindow: f.retry.d}
+	bar := s.newProgress("logical requests of " + sc.Name)
+	defer bar.finish()
+	opts := scenarios.Options{Engine: f.engine, Seed: &seed, RetryWindow: f.retry.d, Progress: bar.update}
 	out, err := scenarios.RunAndAnalyze(ctx, sc, opts, checkCommand(sc, f, seed))
 	if err != nil {
 		c.runErr = err

@@ -31,6 +31,7 @@ type compareFlags struct {
 	seed    uint64
 	out     string
 	limits  limitFlags
+	output  outputFlags
 	retry   retryWindowFlag
 }
 
@@ -50,7 +51,9 @@ The strategies are variants of one base policy of the scenario (--policy;
 default: its first policy that retries) that differ only in retry.jitter.
 
 It writes into --out: arrivals.jsonl, result.json, report.md, report.html and
-the plots (SVG and PNG).`,
+the plots (SVG and PNG), removing the plots of an earlier report there that
+this one does not have. --format json prints result.json on standard output
+instead of the summary; --dry-run prints the estimate and runs nothing.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arg := defaultCompareScenario
@@ -68,6 +71,7 @@ the plots (SVG and PNG).`,
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write arrivals.jsonl, result.json, the reports and plots into (created if missing)")
 	f.limits.register(fl)
 	f.retry.register(fl)
+	f.output.register(cmd)
 	return cmd
 }
 
@@ -101,7 +105,7 @@ func compareJitters(cmd *cobra.Command, s streams, arg string, f *compareFlags) 
 	command := strings.Join(append([]string{"chaos", "compare", arg, "--jitter", strings.Join(f.jitters, ","),
 		"--policy", base.Name, "--engine", f.engine, "--seed", strconv.FormatUint(sc.SeedOf(opts), 10),
 		"--out", f.out}, f.retry.words()...), " ")
-	return executeAndReport(cmd, s, sc, opts, f.out, command)
+	return executeAndReport(cmd, s, sc, opts, f.out, command, &f.output)
 }
 
 // comparisonBase picks the policy whose settings every jitter variant shares.

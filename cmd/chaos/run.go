@@ -3,15 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -31,6 +28,7 @@ type runFlags struct {
 	policies []string
 	limits   limitFlags
 	retry    retryWindowFlag
+	output   outputFlags
 }
 
 func newRunCmd(s streams) *cobra.Command {
@@ -50,21 +48,27 @@ Engines:
         real HTTP through the resilience RoundTripper; clients.time_scale
         compresses every duration of the scenario.
 
-It writes into --out:
+It writes into --out (removing the plots of an earlier report there that this
+one does not have):
   arrivals.jsonl  every Record, one JSON object per line
   result.json     the statistics of each policy
   report.md       the report, and report.html with its plots inline
   *.svg, *.png    the plots: arrivals over time, retry delays, completion
 
-and prints a summary table. A progress bar is drawn on standard error for runs
-longer than a second when it is a terminal.
+and prints a summary table. A run that takes longer than a second reports its
+progress on standard error: a bar with the rate and the time left on a
+terminal, a line every few seconds elsewhere (a pipe, a CI log); --quiet
+silences it.
 
 Limits keep a run from hanging or swamping CI. Before it starts, the run is
 estimated: a live run that would take longer than --max-duration, or any run
 that would need more than --max-memory, is refused (exit 2) with the estimate.
 While it runs, it is stopped (exit 1) when it passes either limit, and when
 the clients of a live run cannot reach the fault server. arrivals.jsonl then
-holds the Records written so far, in whole lines.`,
+holds the Records written so far, in whole lines. --dry-run prints the
+estimate and its limits and runs nothing.
+
+--format json prints result.json on standard output instead of the summary.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runScenario(cmd, s, args[0], &f) },
 	}
@@ -75,6 +79,7 @@ holds the Records written so far, in whole lines.`,
 	fl.StringSliceVar(&f.policies, "policy", nil, "run only these policies of the scenario, in this order (repeat or separate with commas)")
 	f.limits.register(fl)
 	f.retry.register(fl)
+	f.output.register(cmd)
 	return cmd
 }
 
@@ -95,7 +100,7 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	return executeAndReport(cmd, s, sc, opts, f.out, reproduceCommand(arg, f, sc.SeedOf(opts)))
+	return executeAndReport(cmd, s, sc, opts, f.out, reproduceCommand(arg, f, sc.SeedOf(opts)), &f.output)
 }
 
 // executeAndReport runs a scenario with opts, writing arrivals.jsonl into out
@@ -103,10 +108,18 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 // results and reports there and prints the summary. A run its limits refuse
 // is bad input (exit 2) and leaves out untouched; a run that fails or is
 // stopped is exit 1, its arrivals.jsonl holding the Records written so far.
-func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opts scenarios.Options, out, command string) error {
+// With --dry-run it prints the estimate and runs nothing; with --format json
+// standard output carries result.json alone.
+func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opts scenarios.Options, out, command string, o *outputFlags) error {
+	if err := o.format.check(); err != nil {
+		return err
+	}
 	est, err := sc.Estimate(opts)
 	if err != nil {
 		return err
+	}
+	if o.dryRun {
+		return printEstimate(s, o, sc, est, opts)
 	}
 	if err := est.Check(opts); err != nil {
 		return err
@@ -131,7 +144,7 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 		}
 		return records.Write(r)
 	}
-	bar := newProgressBar(s.err, time.Now())
+	bar := s.newProgress("logical requests")
 	opts.Progress = bar.update
 
 	run, res, err := scenarios.ExecuteAndAnalyze(cmd.Context(), sc, opts, command)
@@ -145,6 +158,9 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 	written, err := reports.Write(out, res)
 	if err != nil {
 		return failed(err)
+	}
+	if o.format.json() {
+		return copyFile(s.out, resultPath(out))
 	}
 	printRunSummary(s, sc, run, &res)
 	fmt.Fprintln(s.out)
@@ -224,63 +240,4 @@ func amplificationCell(p *analysis.PolicyResult) string {
 		return "unknown"
 	}
 	return strconv.FormatFloat(*p.Amplification, 'f', 3, 64)
-}
-
-// progressBar draws the progress of a run on standard error, but only when
-// that is a terminal and only once the run has taken longer than a second,
-// so quick runs, pipes and logs stay clean.
-type progressBar struct {
-	mu      sync.Mutex
-	w       io.Writer
-	on      bool
-	start   time.Time
-	drawn   bool
-	lastPct int
-}
-
-// progressDelay is how long a run goes before the bar appears.
-const progressDelay = time.Second
-
-func newProgressBar(w io.Writer, start time.Time) *progressBar {
-	return &progressBar{w: w, on: isTerminal(w), start: start, lastPct: -1}
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// update is scenarios.Options.Progress.
-func (b *progressBar) update(done, total int64) {
-	if !b.on || total <= 0 {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if time.Since(b.start) < progressDelay {
-		return
-	}
-	pct := int(100 * done / total)
-	if pct == b.lastPct {
-		return
-	}
-	b.lastPct, b.drawn = pct, true
-	const width = 30
-	filled := width * pct / 100
-	fmt.Fprintf(b.w, "\r[%s%s] %3d%% %d/%d logical requests", strings.Repeat("#", filled),
-		strings.Repeat(".", width-filled), pct, done, total)
-}
-
-// finish ends the bar's line, if it was drawn.
-func (b *progressBar) finish() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.drawn {
-		fmt.Fprintln(b.w)
-	}
 }

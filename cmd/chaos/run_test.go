@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -144,24 +143,5 @@ var _ = Describe("chaos run", func() {
 			Expect(r.stdout).To(ContainSubstring(flag))
 		}
 		Expect(r.stdout).To(ContainSubstring("arrivals.jsonl"))
-	})
-})
-
-var _ = Describe("the progress bar of chaos run", func() {
-	It("draws only on a terminal, and only once the run has taken a second", func() {
-		var buf bytes.Buffer
-		Expect(newProgressBar(&buf, time.Now()).on).To(BeFalse()) // a buffer is no terminal
-
-		fresh := &progressBar{w: &buf, on: true, start: time.Now(), lastPct: -1}
-		fresh.update(10, 100)
-		Expect(buf.String()).To(BeEmpty())
-
-		long := &progressBar{w: &buf, on: true, start: time.Now().Add(-2 * progressDelay), lastPct: -1}
-		long.update(50, 100)
-		long.update(50, 100) // the same percentage is not drawn again
-		long.update(100, 100)
-		long.finish()
-		Expect(buf.String()).To(Equal("\r[###############...............]  50% 50/100 logical requests" +
-			"\r[##############################] 100% 100/100 logical requests\n"))
 	})
 })

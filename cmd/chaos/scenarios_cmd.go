@@ -12,6 +12,7 @@ import (
 func init() { subcommands = append(subcommands, newScenariosCmd) }
 
 func newScenariosCmd(s streams) *cobra.Command {
+	var format outputFormat
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the built-in scenarios, or print one with 'scenarios show NAME'",
@@ -19,12 +20,27 @@ func newScenariosCmd(s streams) *cobra.Command {
 description. Every command that takes NAME|FILE accepts these names.
 
 'chaos scenarios show NAME' prints a built-in scenario's YAML, a starting point
-for a scenario file of your own.`,
+for a scenario file of your own. With --format json the list is a JSON array
+of {"name", "description"}.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := format.check(); err != nil {
+				return err
+			}
 			list, err := scenarios.Builtins()
 			if err != nil {
 				return err
+			}
+			if format.json() {
+				type entry struct {
+					Name        string `json:"name"`
+					Description string `json:"description"`
+				}
+				entries := make([]entry, len(list))
+				for i, b := range list {
+					entries[i] = entry{b.Name, b.Description}
+				}
+				return writeJSON(s.out, entries)
 			}
 			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 			for _, b := range list {
@@ -33,6 +49,7 @@ for a scenario file of your own.`,
 			return tw.Flush()
 		},
 	}
+	format.register(cmd, "the list of built-in scenarios")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "show NAME",
 		Short: "Print the YAML of a built-in scenario",
