@@ -27,6 +27,7 @@ const maxScriptBytes = 1 << 20
 
 // adminRoutes registers the admin API:
 //
+//	GET  /_chaos/               the list of endpoints
 //	GET  /_chaos/health         200 {"status":"ok",...}
 //	GET  /_chaos/script         the script in force, as YAML (X-Chaos-Seed: its seed)
 //	PUT  /_chaos/script[?seed=N] replace it (a bare script or a scenario file; 400 names line and field)
@@ -36,6 +37,7 @@ const maxScriptBytes = 1 << 20
 //	POST /_chaos/reset          start the script again from its first phase, clock at zero
 //	GET  /metrics, /_chaos/metrics  Prometheus metrics
 func (s *Server) adminRoutes(r *mux.Router) {
+	r.Handle(adminPrefix, s.requireToken(byMethod{http.MethodGet: adminIndex}))
 	api := r.PathPrefix(adminPrefix).Subrouter()
 	api.Use(s.requireToken)
 	metrics := s.metrics.handler().ServeHTTP
@@ -94,11 +96,16 @@ func bearerMatches(header string, wantSum *[sha256.Size]byte) bool {
 	return match && strings.EqualFold(scheme, "Bearer")
 }
 
+// adminEndpoints are the endpoints of the admin API, as GET /_chaos/ and a
+// 404 under it list them.
+var adminEndpoints = []string{"GET /_chaos/health", "GET|PUT /_chaos/script", "GET /_chaos/log?offset=N", "GET /_chaos/stats", "POST /_chaos/reset", "GET /metrics"}
+
+func adminIndex(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"endpoints": adminEndpoints})
+}
+
 func adminNotFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, map[string]any{
-		"error":     "no admin endpoint " + r.URL.Path,
-		"endpoints": []string{"GET /_chaos/health", "GET|PUT /_chaos/script", "GET /_chaos/log?offset=N", "GET /_chaos/stats", "POST /_chaos/reset", "GET /metrics"},
-	})
+	writeJSON(w, http.StatusNotFound, map[string]any{"error": "no admin endpoint " + r.URL.Path, "endpoints": adminEndpoints})
 }
 
 // adminHealth answers "ok", or "degraded" with the error when the arrival

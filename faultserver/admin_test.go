@@ -126,6 +126,17 @@ var _ = Describe("the admin API", func() {
 		Expect(statuses(c, srv.URL()+"/", "a", 2)).To(Equal([]int{503, 200}))
 	})
 
+	It("lists its endpoints at /_chaos/, behind the token", func() {
+		srv := startServer("{}\n", faultserver.Options{Admin: faultserver.AdminOptions{Token: "s3cret"}})
+		status, body, _ := adminDo("GET", srv.URL()+"/_chaos/", "s3cret", "")
+		Expect(status).To(Equal(200))
+		var index struct{ Endpoints []string }
+		Expect(json.Unmarshal([]byte(body), &index)).To(Succeed())
+		Expect(index.Endpoints).To(ContainElements("GET /_chaos/stats", "POST /_chaos/reset"))
+		status, _, _ = adminDo("GET", srv.URL()+"/_chaos/", "", "")
+		Expect(status).To(Equal(401))
+	})
+
 	It("answers unknown endpoints and wrong methods clearly", func() {
 		srv := startServer("{}\n", faultserver.Options{})
 		status, body, _ := adminDo("GET", srv.URL()+"/_chaos/nope", "", "")

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,6 +34,7 @@ type serveFlags struct {
 	maxHeld    int
 	maxAdmin   int
 	logSync    string
+	logFormat  string
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -93,6 +95,8 @@ Without --scenario, serve answers with this default script:
 	fl.BoolVar(&f.insecure, "insecure-admin", false, "serve the admin API on an address other than loopback without a token")
 	fl.StringVar(&f.logSync, "log-sync", "", "make the --log file durable: bare --log-sync (or =line) writes and fsyncs every Record before its response is sent; --log-sync=100ms does so every 100ms (give the value with =). Default: written every 200ms, fsynced on exit")
 	fl.Lookup("log-sync").NoOptDefVal = "line"
+	fl.StringVar(&f.logFormat, "log-format", formatText, "how serve's own messages on standard error are written: text (lines for a person) or json (one JSON object a line, for a log collector)")
+	_ = cmd.RegisterFlagCompletionFunc("log-format", completeWords(formatText, formatJSON))
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
 	fl.IntVar(&f.maxHeld, "max-held", faultserver.DefaultMaxHeld, "most requests held at once by hangs, delays and slow bodies (-1: no limit)")
 	fl.IntVar(&f.maxAdmin, "max-admin-conns", faultserver.DefaultMaxAdminConns, "most connections the admin API's own --admin listener holds at once, or admin requests served at once on the --addr listener; more get 503 (-1: no limit)")
@@ -100,6 +104,10 @@ Without --scenario, serve answers with this default script:
 }
 
 func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
+	say, err := newServeMessages(s.err, f.logFormat)
+	if err != nil {
+		return err
+	}
 	spec, fileSeed, source, err := loadServeScript(f.scenario)
 	if err != nil {
 		return err
@@ -141,7 +149,7 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 		}
 		opts.Log = logFile
 		opts.OnLogError = func(err error) {
-			fmt.Fprintf(s.err, "chaos serve: %s: %v\n", f.logFile, err)
+			say.say(slog.LevelError, fmt.Sprintf("%s: %v", f.logFile, err), "the log failed", "file", f.logFile, "error", err.Error())
 		}
 	}
 	srv, err := faultserver.NewStarted(spec, opts)
@@ -156,9 +164,10 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 		return err
 	}
 	fmt.Fprintf(s.out, "listening on %s\n", srv.URL())
-	fmt.Fprintf(s.err, "chaos serve: script %s, seed %d\n", source, seed)
+	say.say(slog.LevelInfo, fmt.Sprintf("script %s, seed %d", source, seed), "serving", "url", srv.URL(), "script", source, "seed", seed)
 	if a := srv.AdminURL(); a != "" {
-		fmt.Fprintf(s.err, "chaos serve: admin API at %s/_chaos/ and metrics at %s/metrics\n", a, a)
+		say.say(slog.LevelInfo, fmt.Sprintf("admin API at %s/_chaos/ and metrics at %s/metrics", a, a), "admin API",
+			"admin_url", a+"/_chaos/", "metrics_url", a+"/metrics")
 	}
 
 	<-cmd.Context().Done()
@@ -170,9 +179,10 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 		}
 	}
 	st := srv.Stats()
-	fmt.Fprintf(s.err, "chaos serve: stopped after %d requests\n", st.Requests)
+	say.say(slog.LevelInfo, fmt.Sprintf("stopped after %d requests", st.Requests), "stopped", "requests", st.Requests)
 	if st.LogDropped > 0 {
-		fmt.Fprintf(s.err, "chaos serve: %d Records are not in %s\n", st.LogDropped, f.logFile)
+		say.say(slog.LevelError, fmt.Sprintf("%d Records are not in %s", st.LogDropped, f.logFile), "Records lost from the log",
+			"file", f.logFile, "dropped", st.LogDropped)
 	}
 	if closeErr != nil {
 		return failed(fmt.Errorf("writing the log: %w", closeErr))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -98,11 +99,37 @@ func writeFile(name, content string) string {
 	return path
 }
 
+var _ = Describe("chaos serve --log-format json", func() {
+	It("writes its own messages as JSON lines on standard error, the listening line unchanged", func() {
+		sv := startServe("--log-format", "json")
+		Eventually(sv.errOut.String, 5*time.Second).Should(ContainSubstring(`"msg":"admin API"`))
+		Expect(sv.shutdown()).To(Equal(exitOK))
+		lines := strings.Split(strings.TrimSpace(sv.errOut.String()), "\n")
+		Expect(lines).To(HaveLen(3))
+		var events []map[string]any
+		for _, l := range lines {
+			var e map[string]any
+			Expect(json.Unmarshal([]byte(l), &e)).To(Succeed(), l)
+			events = append(events, e)
+		}
+		Expect(events[0]).To(And(HaveKeyWithValue("msg", "serving"), HaveKeyWithValue("url", sv.url),
+			HaveKeyWithValue("seed", 1.0), HaveKeyWithValue("level", "INFO")))
+		Expect(events[1]).To(HaveKeyWithValue("admin_url", sv.url+"/_chaos/"))
+		Expect(events[2]).To(And(HaveKeyWithValue("msg", "stopped"), HaveKeyWithValue("requests", 0.0)))
+	})
+
+	It("refuses another format in the words of the flag", func() {
+		r := chaos("serve", "--log-format", "xml")
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring(`--log-format "xml": use text or json`))
+	})
+})
+
 var _ = Describe("chaos serve", func() {
 	It("explains every flag and the default script in --help", func() {
 		r := chaos("serve", "--help")
 		Expect(r.code).To(Equal(exitOK))
-		for _, flag := range []string{"--scenario", "--addr", "--log", "--seed", "--upstream", "--admin", "--admin-token", "--log-limit", "--max-held", "--max-admin-conns", "--log-sync"} {
+		for _, flag := range []string{"--scenario", "--addr", "--log", "--seed", "--upstream", "--admin", "--admin-token", "--log-limit", "--max-held", "--max-admin-conns", "--log-sync", "--log-format"} {
 			Expect(r.stdout).To(ContainSubstring(flag))
 		}
 		Expect(r.stdout).To(ContainSubstring("127.0.0.1:8080"))
