@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
@@ -38,12 +39,14 @@ func (p *problems) addErr(path string, err error) {
 	p.add(path, "%v", err)
 }
 
-// addValidation adds a validation problem unless the same field already has
-// one: after a decode error, a section is still validated as far as it was
-// decoded, and its undecoded field must not be reported twice.
+// addValidation adds a validation problem unless the field, or a field
+// inside it, already has one: after a decode error, a section is still
+// validated as far as it was decoded, and neither its undecoded field nor
+// what contains it must be reported again ("server.phases[0]: only the last
+// phase may be open-ended" after its duration could not be read).
 func (p *problems) addValidation(path, format string, args ...any) {
 	for _, e := range p.errs {
-		if e.Field == path {
+		if e.Field == path || strings.HasPrefix(e.Field, path+".") || strings.HasPrefix(e.Field, path+"[") {
 			return
 		}
 	}

@@ -242,3 +242,17 @@ assert:
 func verdictOf(metric, result string, line int) OmegaMatcher {
 	return And(HaveField("Metric", metric), HaveField("Result", result), HaveField("Line", line))
 }
+
+var _ = Describe("a bad flag value", func() {
+	DescribeTable("is said in the words of the flag, exit 2",
+		func(args []string, want string) {
+			r := chaos(args...)
+			Expect(r.code).To(Equal(exitBadInput))
+			Expect(r.stderr).To(HavePrefix("chaos: " + want + "\n"))
+			Expect(r.stderr).NotTo(ContainSubstring("strconv"))
+		},
+		Entry("a negative seed", []string{"run", "contention", "--seed", "-1"}, `--seed "-1": want a whole number from 0 to 18446744073709551615`),
+		Entry("a duration without sense", []string{"run", "contention", "--max-duration", "soon"}, `--max-duration "soon": want a duration such as 30s, 5m or 1h30m`),
+		Entry("a boolean given a word", []string{"run", "contention", "--quiet=maybe"}, `--quiet "maybe": want true or false`),
+	)
+})

@@ -79,7 +79,7 @@ failed, 2 bad input, 130 interrupted (SIGINT, Ctrl-C), 143 terminated
 	root.PersistentFlags().BoolVarP(&s.global.quiet, "quiet", "q", false, "print no progress on standard error (results, warnings and errors still are)")
 	// Flag errors are bad input: report them with the usage hint and exit 2.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())
+		return fmt.Errorf("%w\nRun '%s --help' for usage", plainFlagError(err), c.CommandPath())
 	})
 	for _, mk := range subcommands {
 		root.AddCommand(mk(s))

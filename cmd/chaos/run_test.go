@@ -130,7 +130,7 @@ var _ = Describe("chaos run", func() {
 		Entry("an unknown policy", []string{"flaky", "--policy", "retry-4"}, `no policy "retry-4"`),
 		Entry("an unknown scenario", []string{"flakey"}, `did you mean "flaky"?`),
 		Entry("an invalid scenario file", []string{"testdata/scenarios/broken.yaml"}, "broken.yaml:7:3: clients.count"),
-		Entry("a seed that is not a number", []string{"flaky", "--seed", "x"}, `invalid argument "x"`),
+		Entry("a seed that is not a number", []string{"flaky", "--seed", "x"}, `--seed "x": want a whole number from 0 to 18446744073709551615`),
 		Entry("no scenario", []string{}, "accepts 1 arg"),
 		Entry("a memory limit with no known unit", []string{"flaky", "--max-memory", "4GB!"}, `--max-memory: size "4GB!": unknown unit`),
 		Entry("a negative duration limit", []string{"flaky", "--max-duration", "-1s"}, "--max-duration -1s: must not be negative"),

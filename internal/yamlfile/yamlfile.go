@@ -67,7 +67,7 @@ type Doc struct {
 func Parse(file string, data []byte) (*Doc, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, data, err)
 	}
 	d := &Doc{File: file, paths: map[*yaml.Node]string{}, byPath: map[string]*yaml.Node{}}
 	if len(doc.Content) == 0 {
@@ -285,8 +285,13 @@ func (d *Doc) decodeError(err error) error {
 			e := &Error{File: d.File, Msg: m}
 			if sub := lineRE.FindStringSubmatch(m); sub != nil {
 				e.Line, _ = strconv.Atoi(sub[1])
-				e.Msg = sub[2]
-				e.Field = d.fieldAtLine(e.Line)
+				var tag, value string
+				e.Msg, tag, value = plainTypeError(sub[2])
+				if n := d.nodeAtLine(e.Line, tag, value); n != nil {
+					e.Column, e.Field = n.Column, d.paths[n]
+				} else {
+					e.Field = d.fieldAtLine(e.Line)
+				}
 			}
 			errs = append(errs, e)
 		}
@@ -297,6 +302,29 @@ func (d *Doc) decodeError(err error) error {
 
 func (d *Doc) at(n *yaml.Node, msg string) *Error {
 	return &Error{File: d.File, Line: n.Line, Column: n.Column, Field: d.paths[n], Msg: msg}
+}
+
+// nodeAtLine is the value node on a line that a type error names: a list
+// (tag seq), a mapping (map), or a scalar whose value is value; nil when
+// there is none.
+func (d *Doc) nodeAtLine(line int, tag, value string) *yaml.Node {
+	kind := map[string]yaml.Kind{"seq": yaml.SequenceNode, "map": yaml.MappingNode}[tag]
+	if kind == 0 {
+		kind = yaml.ScalarNode
+	}
+	var best *yaml.Node
+	for n, p := range d.paths {
+		isKey := d.byPath[p] == n && !strings.HasSuffix(p, "]") // a mapping's key, not a value
+		if n.Kind != kind || n.Line != line || (kind == yaml.ScalarNode && n.Value != value) || p == "" || isKey {
+			continue
+		}
+		// A scalar: the leftmost; a collection: the innermost (a mapping
+		// begun on a line holds the one on its right).
+		if best == nil || (kind == yaml.ScalarNode && n.Column < best.Column) || (kind != yaml.ScalarNode && n.Column > best.Column) {
+			best = n
+		}
+	}
+	return best
 }
 
 // fieldAtLine names the deepest field that starts on a line.
@@ -322,17 +350,6 @@ func (e *posError) Error() string { return fmt.Sprintf("line %d: %s", e.node.Lin
 // error names the file, line and field of that value.
 func NodeError(n *yaml.Node, format string, args ...any) error {
 	return &posError{node: n, msg: fmt.Sprintf(format, args...)}
-}
-
-var syntaxLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func syntaxError(file string, err error) error {
-	msg := err.Error()
-	if sub := syntaxLineRE.FindStringSubmatch(msg); sub != nil {
-		line, _ := strconv.Atoi(sub[1])
-		return &Error{File: file, Line: line, Msg: sub[2]}
-	}
-	return &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 }
 
 // Suggest returns the candidate nearest to name by edit distance when it is near
