@@ -84,6 +84,7 @@ failed, 2 bad input, 130 interrupted (SIGINT, Ctrl-C), 143 terminated
 	for _, mk := range subcommands {
 		root.AddCommand(mk(s))
 	}
+	registerCompletions(root)
 	return root
 }
 
