@@ -210,15 +210,19 @@ const logPage = logBlock
 // resume.
 func (s *Server) streamLog(w io.Writer, first, end int64) {
 	bw := bufio.NewWriterSize(w, 32<<10)
-	enc := json.NewEncoder(bw)
 	buf := make([]record.Record, 0, logPage)
+	var line []byte
 	for at := first; at < end; {
 		var kept bool
 		if buf, kept = s.log.page(at, end, buf[:0]); !kept || len(buf) == 0 {
 			break
 		}
 		for i := range buf {
-			if enc.Encode(&buf[i]) != nil {
+			var err error
+			if line, err = record.AppendJSON(line[:0], &buf[i]); err != nil {
+				return
+			}
+			if _, err := bw.Write(line); err != nil {
 				return
 			}
 		}

@@ -3,7 +3,6 @@ package record
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -13,9 +12,13 @@ import (
 // WriteAll writes records as JSON lines.
 func WriteAll(w io.Writer, records []Record) error {
 	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
+	var line []byte
 	for i := range records {
-		if err := enc.Encode(&records[i]); err != nil {
+		var err error
+		if line, err = AppendJSON(line[:0], &records[i]); err != nil {
+			return err
+		}
+		if _, err := bw.Write(line); err != nil {
 			return err
 		}
 	}
@@ -64,11 +67,10 @@ type Writer struct {
 	w       io.Writer
 	syncer  syncer // w, when it can be synced to storage
 	opts    WriterOptions
-	buf     bytes.Buffer
-	enc     *json.Encoder
-	pending int64 // lines in buf
-	written int64 // lines the writer accepted
-	dropped int64 // lines lost to err
+	buf     []byte // whole lines not yet written
+	pending int64  // lines in buf
+	written int64  // lines the writer accepted
+	dropped int64  // lines lost to err
 	err     error
 
 	stop      chan struct{}
@@ -90,7 +92,6 @@ func NewWriter(w io.Writer, opts WriterOptions) *Writer {
 	}
 	lw := &Writer{w: w, opts: opts, stop: make(chan struct{}), stopped: make(chan struct{})}
 	lw.syncer, _ = w.(syncer)
-	lw.enc = json.NewEncoder(&lw.buf)
 	go lw.flushEvery()
 	return lw
 }
@@ -106,14 +107,15 @@ func (lw *Writer) Write(rec *Record) error {
 		return err
 	}
 	var failed error
-	if err := lw.enc.Encode(rec); err != nil { // no Record field can fail; be safe
+	var err error
+	if lw.buf, err = AppendJSON(lw.buf, rec); err != nil { // a time that is not a number
 		failed = lw.fail(fmt.Errorf("encoding a Record: %w", err), lw.pending+1)
 	} else if lw.pending++; lw.opts.SyncEachLine {
 		failed = lw.writeAndSync()
-	} else if lw.buf.Len() >= lw.opts.Buffer {
+	} else if len(lw.buf) >= lw.opts.Buffer {
 		failed = lw.writeOut()
 	}
-	err := lw.err
+	err = lw.err
 	lw.mu.Unlock()
 	lw.report(failed)
 	return err
@@ -192,22 +194,22 @@ func (lw *Writer) writeAndSync() error {
 // writeOut writes the buffer in one Write; it returns the error when this
 // write is the one that failed. Called with mu held.
 func (lw *Writer) writeOut() error {
-	if lw.err != nil || lw.buf.Len() == 0 {
+	if lw.err != nil || len(lw.buf) == 0 {
 		return nil
 	}
-	n, err := lw.w.Write(lw.buf.Bytes())
-	if err == nil && n < lw.buf.Len() {
+	n, err := lw.w.Write(lw.buf)
+	if err == nil && n < len(lw.buf) {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
 		// The whole lines of a torn write are in the output: count them written.
-		whole := int64(bytes.Count(lw.buf.Bytes()[:max(0, min(n, lw.buf.Len()))], []byte{'\n'}))
+		whole := int64(bytes.Count(lw.buf[:max(0, min(n, len(lw.buf)))], []byte{'\n'}))
 		lw.written += whole
 		return lw.fail(err, lw.pending-whole)
 	}
 	lw.written += lw.pending
 	lw.pending = 0
-	lw.buf.Reset()
+	lw.buf = lw.buf[:0]
 	return nil
 }
 
@@ -216,7 +218,7 @@ func (lw *Writer) fail(err error, lost int64) error {
 	lw.err = fmt.Errorf("writing the records: %w (the log stops after %d Records; later ones are counted as dropped)", err, lw.written)
 	lw.dropped += lost
 	lw.pending = 0
-	lw.buf = bytes.Buffer{}
+	lw.buf = nil
 	return lw.err
 }
 

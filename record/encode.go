@@ -1,0 +1,154 @@
+package record
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// AppendJSON appends rec to dst as one JSON line, newline included: byte
+// for byte what encoding/json's Encoder writes for it (the reference, as a
+// spec and a fuzz test check), several times faster and without
+// allocating, because it knows the Record's fields. A time that is NaN or
+// infinite is an error, as it is for encoding/json; dst is then returned
+// as it was.
+func AppendJSON(dst []byte, rec *Record) ([]byte, error) {
+	for _, f := range [...]struct {
+		name string
+		v    *float64
+	}{{"t_ms", &rec.TMs}, {"retry_after_ms", &rec.RetryAfterMs}, {"latency_ms", &rec.LatencyMs},
+		{"sent_ms", rec.SentMs}, {"received_ms", rec.ReceivedMs}} {
+		if f.v != nil && (math.IsNaN(*f.v) || math.IsInf(*f.v, 0)) {
+			return dst, fmt.Errorf("json: unsupported value: %s %v", f.name, *f.v)
+		}
+	}
+	b := append(dst, `{"t_ms":`...)
+	b = appendFloat(b, rec.TMs)
+	b = append(b, `,"client":`...)
+	b = appendString(b, rec.Client)
+	if rec.Conn != 0 {
+		b = append(b, `,"conn":`...)
+		b = strconv.AppendUint(b, rec.Conn, 10)
+	}
+	b = append(b, `,"request":`...)
+	b = appendString(b, rec.Request)
+	b = append(b, `,"attempt":`...)
+	b = strconv.AppendInt(b, int64(rec.Attempt), 10)
+	b = append(b, `,"method":`...)
+	b = appendString(b, rec.Method)
+	b = append(b, `,"path":`...)
+	b = appendString(b, rec.Path)
+	if rec.Route != "" {
+		b = append(b, `,"route":`...)
+		b = appendString(b, rec.Route)
+	}
+	b = append(b, `,"phase":`...)
+	b = appendString(b, rec.Phase)
+	b = append(b, `,"fault":`...)
+	b = appendString(b, rec.Fault)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(rec.Status), 10)
+	b = append(b, `,"retry_after_ms":`...)
+	b = appendFloat(b, rec.RetryAfterMs)
+	b = append(b, `,"latency_ms":`...)
+	b = appendFloat(b, rec.LatencyMs)
+	b = append(b, `,"body_bytes":`...)
+	b = strconv.AppendInt(b, rec.BodyBytes, 10)
+	if rec.Incomplete {
+		b = append(b, `,"incomplete":true`...)
+	}
+	if rec.Policy != "" {
+		b = append(b, `,"policy":`...)
+		b = appendString(b, rec.Policy)
+	}
+	if rec.Outcome != "" {
+		b = append(b, `,"outcome":`...)
+		b = appendString(b, rec.Outcome)
+	}
+	if rec.SentMs != nil {
+		b = append(b, `,"sent_ms":`...)
+		b = appendFloat(b, *rec.SentMs)
+	}
+	if rec.ReceivedMs != nil {
+		b = append(b, `,"received_ms":`...)
+		b = appendFloat(b, *rec.ReceivedMs)
+	}
+	return append(b, "}\n"...), nil
+}
+
+// appendFloat writes a float64 as encoding/json does: as an ES6 number
+// (strconv's shortest form, 'e' notation below 1e-6 and from 1e21, an
+// exponent without padding).
+func appendFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 to e-9, as encoding/json cleans it up
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes s as a JSON string as encoding/json does with its
+// default HTML escaping: ", \ and the control characters escaped (\b \f
+// \n \r \t by name), <, > and & as \u003c \u003e \u0026, invalid UTF-8 as
+// \ufffd, and U+2028, U+2029 escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

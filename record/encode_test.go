@@ -1,0 +1,74 @@
+package record_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/record"
+)
+
+// reference is what encoding/json's Encoder writes for rec: the contract.
+func reference(rec *record.Record) string {
+	var buf bytes.Buffer
+	Expect(json.NewEncoder(&buf).Encode(rec)).To(Succeed())
+	return buf.String()
+}
+
+func ptr(f float64) *float64 { return &f }
+
+var _ = Describe("AppendJSON", func() {
+	DescribeTable("writes what encoding/json writes, byte for byte",
+		func(rec record.Record) {
+			got, err := record.AppendJSON(nil, &rec)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(got)).To(Equal(reference(&rec)))
+		},
+		Entry("the zero Record", record.Record{}),
+		Entry("a full one", record.Record{TMs: 1503.25, Client: "c17", Conn: 9, Request: "c17/3", Attempt: 2, Method: "GET",
+			Path: "/api/orders", Route: "orders", Phase: "outage", Fault: record.FaultStatus, Status: 503, RetryAfterMs: 1000,
+			LatencyMs: 0.4, BodyBytes: 20, Incomplete: true, Policy: "full", Outcome: record.OutcomeStatus,
+			SentMs: ptr(1500.125), ReceivedMs: ptr(1504)}),
+		Entry("floats on both sides of the 'e' cutoffs", record.Record{TMs: 1e-7, RetryAfterMs: 1e21, LatencyMs: 999999999999999999999,
+			SentMs: ptr(0.000001), ReceivedMs: ptr(-0.0)}),
+		Entry("tiny and huge exponents", record.Record{TMs: 5e-324, RetryAfterMs: math.MaxFloat64, LatencyMs: 1.5e-10}),
+		Entry("strings that need escapes", record.Record{Client: "a\"b\\c\n\r\t\b\f\x00\x1f\x7f", Path: "/<script>&amp;",
+			Request: "\u2028\u2029 é 日本", Method: "bad\xffutf8\xc3", Phase: "\xed\xa0\x80"}),
+		Entry("negative numbers", record.Record{Attempt: -1, Status: -5, BodyBytes: -7, TMs: -3.5}),
+	)
+
+	It("refuses a time that is not a number, as encoding/json does, and leaves dst as it was", func() {
+		rec := record.Record{LatencyMs: math.NaN()}
+		got, err := record.AppendJSON([]byte("x"), &rec)
+		Expect(err).To(MatchError(ContainSubstring("latency_ms")))
+		Expect(string(got)).To(Equal("x"))
+		_, err = record.AppendJSON(nil, &record.Record{SentMs: ptr(math.Inf(1))})
+		Expect(err).To(MatchError(ContainSubstring("sent_ms")))
+	})
+})
+
+// FuzzAppendJSON: for any strings and numbers, AppendJSON writes what
+// encoding/json writes.
+func FuzzAppendJSON(f *testing.F) {
+	f.Add("c1", "/a<b>", "x\x00y", 1.5, 1e-7, int64(3), uint64(0), true)
+	f.Add("\xff\u2028", "", "é", 1e21, -0.0, int64(-1), uint64(1<<63), false)
+	f.Fuzz(func(t *testing.T, client, path, phase string, tms, lat float64, body int64, conn uint64, sent bool) {
+		rec := record.Record{TMs: tms, Client: client, Path: path, Phase: phase, LatencyMs: lat, BodyBytes: body, Conn: conn, Policy: phase}
+		if sent {
+			rec.SentMs = &lat
+		}
+		got, err := record.AppendJSON(nil, &rec)
+		var want bytes.Buffer
+		werr := json.NewEncoder(&want).Encode(&rec)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("AppendJSON error %v, encoding/json %v", err, werr)
+		}
+		if err == nil && string(got) != want.String() {
+			t.Fatalf("AppendJSON\n%s\nencoding/json\n%s", got, want.String())
+		}
+	})
+}
