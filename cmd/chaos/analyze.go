@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/internal/logfile"
 	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
 )
@@ -42,8 +41,10 @@ compare write them), merges several by arrival time, and writes into --out:
   report.html    the report as one self-contained page
   *.svg, *.png   its plots
 
-A line that is not a Record is an error naming its file and line; a last line
-cut short (the writer crashed mid-write) is skipped with a warning.
+A log compressed with zstd (arrivals.jsonl.zst, as run --compress and serve
+--log FILE.zst write it) is read as it is. A line that is not a Record is an
+error naming its file and line; a last line cut short (the writer crashed
+mid-write), or a compressed log cut short, is skipped with a warning.
 
 Records of a client that sends neither X-Chaos-Request nor X-Chaos-Attempt are
 grouped by inference, and a note in result.json says how: those on a connection
@@ -92,9 +93,9 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 	if cmd.Flags().Changed("seed") {
 		opts.Seed = &f.seed
 	}
-	files := make([]*os.File, 0, len(logs))
+	files := make([]*logfile.Reader, 0, len(logs))
 	for _, name := range logs {
-		file, err := os.Open(name)
+		file, err := logfile.Open(name)
 		if err != nil {
 			return err // names the file
 		}
@@ -105,6 +106,11 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 	acc, err := analyzeLogs(opts, files, warn)
 	if err != nil {
 		return err
+	}
+	for _, f := range files {
+		if f.CutShort() {
+			warn(f.Name() + ": the compressed log ends cut short (its writer stopped mid-block); analysed the Records before that")
+		}
 	}
 	res, err := acc.Finish()
 	if err != nil {
@@ -125,7 +131,7 @@ func analyze(cmd *cobra.Command, s streams, logs []string, f *analyzeFlags) erro
 // those counts, so it reads the logs a second time into a new Accumulator
 // that has them. Logs of clients that send the X-Chaos-* headers are read
 // once.
-func analyzeLogs(opts analysis.Options, files []*os.File, warn func(string)) (*analysis.Accumulator, error) {
+func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(string)) (*analysis.Accumulator, error) {
 	acc, err := analysis.New(opts)
 	if err != nil {
 		return nil, err
@@ -145,7 +151,7 @@ func analyzeLogs(opts analysis.Options, files []*os.File, warn func(string)) (*a
 		return acc, nil
 	}
 	for _, f := range files {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
+		if err := f.Rewind(); err != nil {
 			return nil, fmt.Errorf("%s: its clients sent no X-Chaos-* headers, so the log is read twice to count their connections, and it cannot be: %w", f.Name(), err)
 		}
 	}
@@ -157,7 +163,7 @@ func analyzeLogs(opts analysis.Options, files []*os.File, warn func(string)) (*a
 	return acc, analysis.MergeLogs(logSources(files), acc.Add, nil)
 }
 
-func logSources(files []*os.File) []analysis.LogSource {
+func logSources(files []*logfile.Reader) []analysis.LogSource {
 	sources := make([]analysis.LogSource, len(files))
 	for i, f := range files {
 		sources[i] = analysis.LogSource{Name: f.Name(), R: f}

@@ -16,14 +16,17 @@ import (
 
 // outputFlags are the flags of run and compare about what they print.
 type outputFlags struct {
-	format outputFormat
-	dryRun bool
+	format   outputFormat
+	dryRun   bool
+	compress bool
 }
 
 func (o *outputFlags) register(cmd *cobra.Command) {
 	o.format.register(cmd, "result.json as written into --out; with --dry-run the estimate")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false,
 		"print the run's estimate (clients, logical requests, least real time, memory) against its limits, and run nothing: exit 0 when it fits them, 2 when they would refuse it")
+	cmd.Flags().BoolVar(&o.compress, "compress", false,
+		"write arrivals.jsonl.zst, compressed with zstd (about 11x smaller), instead of arrivals.jsonl; 'chaos analyze' reads either")
 }
 
 // estimateRecord is an Estimate as --format json writes it.

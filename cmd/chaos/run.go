@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/internal/logfile"
 	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
 	"github.com/chaos-harness/chaos/scenarios"
@@ -127,8 +129,14 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	arrivalsPath := filepath.Join(out, "arrivals.jsonl")
-	file, err := os.Create(arrivalsPath)
+	arrivalsPath, stale := filepath.Join(out, "arrivals.jsonl"), filepath.Join(out, "arrivals.jsonl"+logfile.Ext)
+	if o.compress {
+		arrivalsPath, stale = stale, arrivalsPath
+	}
+	if err := os.Remove(stale); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--out: removing an earlier run's log: %w", err)
+	}
+	file, err := logfile.Create(arrivalsPath)
 	if err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
@@ -149,7 +157,7 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 
 	run, res, err := scenarios.ExecuteAndAnalyze(cmd.Context(), sc, opts, command)
 	bar.finish()
-	if closeErr := records.Close(); err == nil && closeErr != nil {
+	if closeErr := errors.Join(records.Close(), file.Close()); err == nil && closeErr != nil {
 		err = fmt.Errorf("writing %s: %w", arrivalsPath, closeErr)
 	}
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/internal/logfile"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 	"github.com/chaos-harness/chaos/scenarios"
 )
@@ -87,7 +88,7 @@ Without --scenario, serve answers with this default script:
 	fl := cmd.Flags()
 	fl.StringVar(&f.scenario, "scenario", "", "built-in scenario NAME, or a FILE: a scenario file (its server: section is served) or a bare server script")
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	fl.StringVar(&f.logFile, "log", "", "write every Record to this file as JSON lines (flushed on exit)")
+	fl.StringVar(&f.logFile, "log", "", "write every Record to this file as JSON lines (flushed on exit); a name ending in .zst is compressed with zstd, which 'chaos analyze' reads as it is")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the fault decisions (default: the scenario file's seed, else 1)")
 	fl.StringVar(&f.upstream, "upstream", "", "forward requests that draw no fault to this URL (proxy mode)")
 	fl.StringVar(&f.admin, "admin", "same", `where the admin API and /metrics listen: "same" (the --addr listener), "off", or an address of their own`)
@@ -142,9 +143,9 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	default:
 		opts.Admin.Addr = f.admin
 	}
-	var logFile *os.File
+	var logFile *logfile.Writer
 	if f.logFile != "" {
-		if logFile, err = os.Create(f.logFile); err != nil {
+		if logFile, err = logfile.Create(f.logFile); err != nil {
 			return fmt.Errorf("--log: %w", err)
 		}
 		opts.Log = logFile
