@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -283,6 +284,21 @@ func (w *keyWalk) undocumented(regions []docRegion) []string {
 	return missing
 }
 
+// headingSlug is the anchor GitHub gives a heading: lower case, spaces to
+// hyphens, and every character but letters, digits, '-' and '_' dropped.
+func headingSlug(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(strings.TrimLeft(heading, "#"))) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 var _ = Describe("docs/SCENARIOS.md", func() {
 	var blocks []docBlock
 	var regions []docRegion
@@ -352,6 +368,20 @@ var _ = Describe("docs/SCENARIOS.md", func() {
 	It("names every key of the scenario and script formats", func() {
 		Expect(scenarioKeys().undocumented(regions)).To(BeEmpty(),
 			"keys that %s does not document as `key` under their section's heading", docsFile)
+	})
+
+	It("links only to headings it has", func() {
+		slugs := map[string]bool{}
+		for _, r := range regions {
+			slugs[headingSlug(r.heading)] = true
+		}
+		var broken []string
+		for _, m := range regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(text, -1) {
+			if !slugs[m[1]] {
+				broken = append(broken, m[1])
+			}
+		}
+		Expect(broken).To(BeEmpty(), "links of %s to no heading", docsFile)
 	})
 
 	It("lists every metric path an assertion may name", func() {
