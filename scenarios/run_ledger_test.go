@@ -199,7 +199,7 @@ var _ = Describe("the run ledger in both engines", func() {
 			"retry": {LogicalRequests: 60, Succeeded: 60, Attempts: 100},
 		}
 		for i, name := range []string{"trip", "retry"} {
-			for _, out := range []*scenarios.Outcome{sim, live} {
+			for _, out := range []*scenarios.AnalyzedRun{sim, live} {
 				got := out.Run.Policies[i]
 				Expect(got.Name).To(Equal(name))
 				w := want[name]
