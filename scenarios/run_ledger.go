@@ -28,7 +28,9 @@ import (
 // A ledger is used by one goroutine at a time: the live engine serializes its
 // clients' events. What it keeps of each client is a clientLedger held by
 // the engine's client, next to what the engine already touches. Nothing
-// here allocates or goes through an interface per attempt or per call.
+// here allocates per attempt or per call, and the simulator reaches it
+// through an interface (breakerObserver) only for the events of policies
+// with a breaker, as it did before there was a ledger.
 type runLedger struct {
 	name     string
 	spike    *Spike
