@@ -191,22 +191,57 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*record.Record
 	}
 	for i := range recs {
 		r := &recs[i]
-		client := &clientLedger{} // a client the run does not know: the Record counts, its request not
 		if c := byKey[r.Client]; c != nil {
-			client = &c.ledger
 			if seen, found := c.outcomes[attemptKeyOf(r)]; found {
 				r.Outcome = seen.outcome
 				r.SentMs, r.ReceivedMs = new(record.Millis(seen.sent)), new(record.Millis(seen.received))
 			}
 		}
-		lr.ledger.loggedRecord(client, r)
 		if sink != nil {
 			if err := sink(r); err != nil {
 				return PolicyRun{}, err
 			}
 		}
 	}
+	lr.logRecords(recs, byKey)
 	return lr.ledger.policyRun(), nil
+}
+
+// logRecords logs the server's Records in the ledger, each client's in the
+// order of its logical requests, as the ledger takes them: an attempt the
+// server read late, after its client had given up on it, may have been
+// accepted after the client's next request.
+func (lr *liveRun) logRecords(recs []record.Record, byKey map[string]*liveClient) {
+	type logged struct {
+		r       *record.Record
+		client  *clientLedger
+		logical int32
+	}
+	unknown := &clientLedger{} // a client the run does not know: its Records count, its requests not
+	all := make([]logged, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		all[i] = logged{r: r, client: unknown}
+		if c := byKey[r.Client]; c != nil {
+			all[i].client, all[i].logical = &c.ledger, requestNumber(r.Request)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b logged) int {
+		return cmp.Or(cmp.Compare(a.r.Client, b.r.Client), cmp.Compare(a.logical, b.logical))
+	})
+	for _, l := range all {
+		lr.ledger.logged(l.client, l.logical, time.Duration(l.r.TMs*float64(time.Millisecond)), l.r.Route, l.r.Phase)
+	}
+}
+
+// requestNumber is the number of a live client's logical request: what
+// follows the last "/" of its id (c17/3); 0 when there is none.
+func requestNumber(request string) int32 {
+	n := 0
+	if i := strings.LastIndexByte(request, '/'); i >= 0 {
+		n, _ = strconv.Atoi(request[i+1:])
+	}
+	return int32(n)
 }
 
 // attemptKey names an attempt of a client: its logical request and number.

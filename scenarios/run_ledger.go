@@ -1,11 +1,8 @@
 package scenarios
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -140,8 +137,9 @@ func (l *runLedger) clientDone(c *clientLedger, openUntil time.Time) {
 
 // logged counts an attempt of client c's logical request that the server
 // logged, accepted at `at` (scenario time) in the route and phase it names.
-// A client's Records come in acceptance order, so its logical requests come
-// in order too.
+// A client's Records must come in the order of its logical requests, as the
+// simulator's do in acceptance order; a logical request numbered 0 is never
+// counted as reached.
 func (l *runLedger) logged(c *clientLedger, logical int32, at time.Duration, route, phase string) {
 	l.attempts++
 	l.phases.observe(at, route, phase)
@@ -149,17 +147,6 @@ func (l *runLedger) logged(c *clientLedger, logical int32, at time.Duration, rou
 		c.logged = logical
 		l.reached++
 	}
-}
-
-// loggedRecord is logged for a Record of the fault server's log, whose
-// logical request is the number after the last "/" of its request id
-// (c17/3), as the live clients name them.
-func (l *runLedger) loggedRecord(c *clientLedger, r *record.Record) {
-	logical := 0
-	if i := strings.LastIndexByte(r.Request, '/'); i >= 0 {
-		logical, _ = strconv.Atoi(r.Request[i+1:])
-	}
-	l.logged(c, int32(logical), time.Duration(r.TMs*float64(time.Millisecond)), r.Route, r.Phase)
 }
 
 // policyRun is the PolicyRun of the run, once every call has ended and every
