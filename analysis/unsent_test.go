@@ -141,7 +141,7 @@ var _ = Describe("facts given when the run ends (FinishWith)", func() {
 		for _, r := range smallLog() {
 			Expect(acc.Add(r)).To(Succeed())
 		}
-		got, err := acc.FinishWith(analysis.RunFacts{Phases: phases, BreakerOpen: breaker,
+		got, err := acc.FinishWith(analysis.FinishOptions{Phases: phases, BreakerOpen: breaker,
 			Unsent: map[string]int{"client": 3}, FallbackServed: map[string]int{"client": 2}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got).To(Equal(want))
@@ -152,11 +152,11 @@ var _ = Describe("facts given when the run ends (FinishWith)", func() {
 		acc, err := analysis.New(analysis.Options{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(acc.Add(smallLog()[0])).To(Succeed())
-		_, err = acc.FinishWith(analysis.RunFacts{Phases: []analysis.Phase{{Name: "x", Start: time.Second}}})
-		Expect(err).To(MatchError(ContainSubstring("run facts: phases[0]")))
-		_, err = acc.FinishWith(analysis.RunFacts{})
+		_, err = acc.FinishWith(analysis.FinishOptions{Phases: []analysis.Phase{{Name: "x", Start: time.Second}}})
+		Expect(err).To(MatchError(ContainSubstring("finish options: phases[0]")))
+		_, err = acc.FinishWith(analysis.FinishOptions{})
 		Expect(err).NotTo(HaveOccurred())
-		_, err = acc.FinishWith(analysis.RunFacts{})
+		_, err = acc.FinishWith(analysis.FinishOptions{})
 		Expect(err).To(MatchError(ContainSubstring("twice")))
 	})
 })

@@ -51,7 +51,7 @@ func BenchmarkSim(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cpuTime()
 			for b.Loop() {
-				run, err := scenarios.Execute(context.Background(), s, opts)
+				run, err := s.Run(context.Background(), opts)
 				if err != nil {
 					b.Fatal(err)
 				}

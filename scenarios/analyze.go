@@ -14,7 +14,7 @@ import (
 // (refused before any attempt) or that a fallback answered. command is the
 // command line that reproduces the run, for reports.
 func (r *Run) AnalysisOptions(command string) analysis.Options {
-	f := r.Facts()
+	f := r.FinishOptions()
 	o := baseAnalysisOptions(r.Scenario, r.Engine, r.Seed, command)
 	o.Run, o.ScenarioText = r.Info, r.Text
 	o.RetryWindow, o.Capacity = r.RetryWindow, r.Capacity
@@ -38,10 +38,10 @@ func (s *Scenario) AnalysisCapacity() *analysis.Capacity {
 	return &analysis.Capacity{Concurrency: c.Concurrency, Rate: c.Rate, Burst: c.Burst}
 }
 
-// Facts are what the run learnt of each policy besides its Records, for
-// analysis.Accumulator.FinishWith.
-func (r *Run) Facts() analysis.RunFacts {
-	f := analysis.RunFacts{
+// FinishOptions are what the run learnt of each policy besides its Records,
+// for analysis.Accumulator.FinishWith.
+func (r *Run) FinishOptions() analysis.FinishOptions {
+	f := analysis.FinishOptions{
 		Phases:         []analysis.Phase{},
 		ExpectedDelay:  map[string]analysis.DelayCDF{},
 		BreakerOpen:    map[string][]analysis.Interval{},
@@ -77,23 +77,36 @@ func (r *Run) AnalyzeRecords(command string, feed func(add func(record.Record) e
 	return acc.Finish()
 }
 
-// ExecuteAndAnalyze runs the scenario and analyses its Records as they are
-// made, so they are neither kept nor read back; opts.Sink, if set, still sees
-// every Record first (to write arrivals.jsonl, say). The phases, breaker
-// spans and unsent requests join the analysis when the run ends.
-func ExecuteAndAnalyze(ctx context.Context, s *Scenario, opts Options, command string) (*Run, analysis.Result, error) {
+// AnalyzedRun is a run with the analysis of its Records, and the Records
+// themselves when Options.KeepRecords asked for them.
+type AnalyzedRun struct {
+	Run    *Run
+	Result analysis.Result
+	// Records are every Record of the run, in the order the sink saw them;
+	// nil unless Options.KeepRecords.
+	Records []record.Record
+}
+
+// RunAnalyzed runs the scenario as Run does and analyses its Records as
+// they are made, so they are neither read back nor, unless opts.KeepRecords,
+// kept; opts.Sink, if set, still sees every Record first (to write
+// arrivals.jsonl, say). The phases, breaker spans, unsent and unreached
+// requests and fallbacks join the analysis when the run ends. command is the
+// command line that reproduces the run, for reports.
+func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string) (*AnalyzedRun, error) {
 	engine := opts.Engine
 	if engine == "" {
 		engine = EngineSim
 	}
 	o := baseAnalysisOptions(s.Name, engine, s.SeedOf(opts), command)
 	o.RetryWindow, o.Capacity = opts.RetryWindow, s.AnalysisCapacity()
-	policies, _ := s.selectPolicies(opts.Policies) // Execute reports a bad name
+	policies, _ := s.selectPolicies(opts.Policies) // Run reports a bad name
 	o.Run, o.ScenarioText = s.Describe(policies), string(s.Source)
 	acc, err := analysis.New(o)
 	if err != nil {
-		return nil, analysis.Result{}, err
+		return nil, err
 	}
+	out := &AnalyzedRun{}
 	sink, n := opts.Sink, 0
 	opts.Sink = func(r *record.Record) error {
 		if sink != nil {
@@ -101,46 +114,20 @@ func ExecuteAndAnalyze(ctx context.Context, s *Scenario, opts Options, command s
 				return err
 			}
 		}
+		if opts.KeepRecords {
+			out.Records = append(out.Records, *r)
+		}
 		n++
 		if err := acc.Add(*r); err != nil {
 			return fmt.Errorf("record %d: %w", n, err)
 		}
 		return nil
 	}
-	run, err := Execute(ctx, s, opts)
-	if err != nil {
-		return nil, analysis.Result{}, err
-	}
-	res, err := acc.FinishWith(run.Facts())
-	if err != nil {
-		return nil, analysis.Result{}, err
-	}
-	return run, res, nil
-}
-
-// Outcome is a run with its Records and their analysis, for callers that keep
-// everything in memory (tests, `chaos check`).
-type Outcome struct {
-	Run     *Run
-	Records []record.Record
-	Result  analysis.Result
-}
-
-// RunAndAnalyze runs the scenario, keeping its Records in memory, and
-// analyses them. opts.Sink, if set, still sees every Record.
-func RunAndAnalyze(ctx context.Context, s *Scenario, opts Options, command string) (*Outcome, error) {
-	var records []record.Record
-	sink := opts.Sink
-	opts.Sink = func(r *record.Record) error {
-		records = append(records, *r)
-		if sink != nil {
-			return sink(r)
-		}
-		return nil
-	}
-	run, res, err := ExecuteAndAnalyze(ctx, s, opts, command)
-	if err != nil {
+	if out.Run, err = s.Run(ctx, opts); err != nil {
 		return nil, err
 	}
-	return &Outcome{Run: run, Records: records, Result: res}, nil
+	if out.Result, err = acc.FinishWith(out.Run.FinishOptions()); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -46,7 +46,7 @@ var _ = Describe("the built-in library", func() {
 		It("runs "+name+" in sim and its assertions hold", func() {
 			s, err := scenarios.LoadBuiltin(name)
 			Expect(err).NotTo(HaveOccurred())
-			out, err := scenarios.RunAndAnalyze(context.Background(), s, scenarios.Options{}, "")
+			out, err := s.RunAnalyzed(context.Background(), scenarios.Options{}, "")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(out.Result.Policies).To(HaveLen(len(s.Policies)))
 			verdicts := s.Evaluate(&out.Result)

@@ -75,13 +75,26 @@
 // the policy's events on the clients' clock, whose origin is the fault
 // server's start, so they share t_ms's clock.
 //
-// ExecuteAndAnalyze analyses the Records as the run makes them, and adds what
-// only the clients know (requests their policy refused before any attempt,
-// requests a fallback answered) when it ends. Options.MaxDuration and
-// MaxMemory bound a run: Estimate works out its least time and its memory
-// from the fleet before it starts, so a run that cannot fit is refused at
-// once, and a run that outgrows them is stopped; either way with a
-// *LimitError that says which flag raises the limit. A live run whose
+// What a run counts besides its Records is kept in one place for both
+// engines, the run's ledger: the tallies of logical requests (succeeded,
+// given up, answered by a fallback, unsent: refused before any attempt), the
+// spans in which a client's breaker was open (one still open when its client
+// is done ends where its open period does), and, from the Records as they
+// are logged, the attempts, the phase timeline and the requests sent that
+// never reached the server's log (unreached). The live engine feeds it the
+// policies' events; the sim engine, which holds each call's final step,
+// hands that over instead, and feeds it the breakers' events.
+//
+// Scenario.Run runs the policies, hands every Record to Options.Sink and
+// returns the Run: per policy, what the ledger counted. Scenario.RunAnalyzed
+// also analyses the Records as the run makes them, adds what only the
+// clients know when it ends, and returns an AnalyzedRun: the Run, its
+// analysis.Result and, with Options.KeepRecords, the Records.
+//
+// Options.MaxDuration and MaxMemory bound a run: Estimate works out its least
+// time and its memory from the fleet before it starts, so a run that cannot
+// fit is refused at once, and a run that outgrows them is stopped; either
+// way with a *LimitError that says which flag raises the limit. A live run whose
 // clients cannot connect to its fault server stops with ErrUnreachable.
 //
 // Server models run in both: capacity (concurrency and rate), service time

@@ -20,7 +20,7 @@ const z999 = 3.29
 // timeout is lifted, so a slow machine (the race detector, a loaded CI
 // runner) cannot turn answers into timeouts: the outcomes then depend on the
 // script alone, which both engines decide with the same per-client streams.
-func bothEngines(s *scenarios.Scenario) (sim, live *scenarios.Outcome) {
+func bothEngines(s *scenarios.Scenario) (sim, live *scenarios.AnalyzedRun) {
 	s.Clients.Timeout = 0
 	sim = simulate(s, scenarios.Options{Engine: scenarios.EngineSim})
 	live = simulate(s, scenarios.Options{Engine: scenarios.EngineLive})
@@ -51,7 +51,7 @@ var _ = Describe("the live engine", func() {
 			expectAgreement(a, b)
 		}
 		// Both sit within the binomial interval of the scripted p = 0.2.
-		for _, out := range []*scenarios.Outcome{sim, live} {
+		for _, out := range []*scenarios.AnalyzedRun{sim, live} {
 			none, _ := out.Result.Policy("no-retry")
 			lo, hi := analysis.Wilson(none.Succeeded, none.LogicalRequests, z999)
 			Expect(0.8).To(BeNumerically(">=", lo))
@@ -153,7 +153,7 @@ server: {phases: [{fault: {status: 503, retry_after_date: 1s}}]}
 clients: {count: 1, time_scale: 0.1}
 policies: [{name: p, retry: {max_retries: 0}}]
 `)
-		_, err := scenarios.Execute(context.Background(), s, scenarios.Options{Engine: scenarios.EngineLive})
+		_, err := s.Run(context.Background(), scenarios.Options{Engine: scenarios.EngineLive})
 		Expect(err).To(MatchError(ContainSubstring("retry_after_date: an HTTP-date cannot be compressed")))
 	})
 })

@@ -21,9 +21,11 @@ func parse(src string) *scenarios.Scenario {
 	return s
 }
 
-// simulate runs a scenario in sim and returns its outcome.
-func simulate(s *scenarios.Scenario, opts scenarios.Options) *scenarios.Outcome {
-	out, err := scenarios.RunAndAnalyze(context.Background(), s, opts, "")
+// simulate runs a scenario (in sim unless opts say otherwise) and returns it
+// analysed, with its Records.
+func simulate(s *scenarios.Scenario, opts scenarios.Options) *scenarios.AnalyzedRun {
+	opts.KeepRecords = true
+	out, err := s.RunAnalyzed(context.Background(), opts, "")
 	Expect(err).NotTo(HaveOccurred())
 	return out
 }
@@ -35,12 +37,12 @@ func execute(s *scenarios.Scenario, opts scenarios.Options) (*scenarios.Run, []r
 		rs = append(rs, *r)
 		return nil
 	}
-	run, err := scenarios.Execute(context.Background(), s, opts)
+	run, err := s.Run(context.Background(), opts)
 	Expect(err).NotTo(HaveOccurred())
 	return run, rs
 }
 
-func recordsOf(out *scenarios.Outcome, policy string) []record.Record {
+func recordsOf(out *scenarios.AnalyzedRun, policy string) []record.Record {
 	var rs []record.Record
 	for _, r := range out.Records {
 		if r.Policy == policy {
@@ -86,9 +88,9 @@ var _ = Describe("the sim engine", func() {
 		out := simulate(s, scenarios.Options{Policies: []string{"full", "none"}})
 		Expect(out.Run.Policies).To(HaveLen(2))
 		Expect(out.Run.Policies[0].Name).To(Equal("full"))
-		_, err = scenarios.Execute(context.Background(), s, scenarios.Options{Policies: []string{"nope"}})
+		_, err = s.Run(context.Background(), scenarios.Options{Policies: []string{"nope"}})
 		Expect(err).To(MatchError(ContainSubstring(`no policy "nope"`)))
-		_, err = scenarios.Execute(context.Background(), s, scenarios.Options{Engine: "warp"})
+		_, err = s.Run(context.Background(), scenarios.Options{Engine: "warp"})
 		Expect(err).To(MatchError(ContainSubstring(`unknown engine "warp"`)))
 	})
 
@@ -97,7 +99,7 @@ var _ = Describe("the sim engine", func() {
 		Expect(err).NotTo(HaveOccurred())
 		var calls int
 		var last, total int64
-		_, err = scenarios.Execute(context.Background(), s, scenarios.Options{Progress: func(done, all int64) {
+		_, err = s.Run(context.Background(), scenarios.Options{Progress: func(done, all int64) {
 			Expect(done).To(BeNumerically(">=", last))
 			calls, last, total = calls+1, done, all
 		}})
@@ -112,7 +114,7 @@ var _ = Describe("the sim engine", func() {
 		Expect(err).NotTo(HaveOccurred())
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err = scenarios.Execute(ctx, s, scenarios.Options{})
+		_, err = s.Run(ctx, scenarios.Options{})
 		Expect(err).To(MatchError(context.Canceled))
 	})
 

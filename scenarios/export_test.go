@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/resilience"
 )
 
 // SetLiveServerStarted sets the hook given each live run's fault server; nil
@@ -90,3 +91,46 @@ func RecordBufferOrder(n int, seed uint64) []int {
 
 // Unreachable says why a failed attempt could not connect, or "".
 var Unreachable = unreachable
+
+// Ledger is a run's bookkeeping (runLedger) with the clients it keeps,
+// fed by hand.
+type Ledger struct {
+	l       *runLedger
+	clients []clientLedger
+}
+
+// NewLedger is the ledger of policy's run of s with this many clients.
+func NewLedger(s *Scenario, policy string, clients int) *Ledger {
+	return &Ledger{l: newRunLedger(s, policy, newProgress(nil, 0)), clients: make([]clientLedger, clients)}
+}
+
+// SimEpoch is the instant scenario time 0 stands for on the run's clock.
+var SimEpoch = simEpoch
+
+// Event hands the ledger an event of client's policy.
+func (t *Ledger) Event(client int, e resilience.Event) { t.l.event(&t.clients[client], &e) }
+
+// BreakerObserver is the observer of client's policy for a driver that
+// counts its calls itself.
+func (t *Ledger) BreakerObserver(client int) resilience.Observer {
+	return &breakerObserver{ledger: t.l, client: &t.clients[client]}
+}
+
+// CallEnded counts a call that ended at `at` with the final action how.
+func (t *Ledger) CallEnded(at time.Duration, how resilience.Action, attempts int) {
+	t.l.callEnded(at, how, attempts)
+}
+
+// ClientDone tells the ledger client is done, its breaker's open period
+// ending at openUntil (zero: not open).
+func (t *Ledger) ClientDone(client int, openUntil time.Time) {
+	t.l.clientDone(&t.clients[client], openUntil)
+}
+
+// Logged logs a Record of client's logical request.
+func (t *Ledger) Logged(client, logical int, at time.Duration, route, phase string) {
+	t.l.logged(&t.clients[client], int32(logical), at, route, phase)
+}
+
+// PolicyRun is what the ledger reports.
+func (t *Ledger) PolicyRun() PolicyRun { return t.l.policyRun() }

@@ -27,7 +27,7 @@ type LimitError struct {
 func (e *LimitError) Error() string { return e.Msg }
 
 // Check refuses, with a *LimitError, a run whose estimate does not fit the
-// limits of opts. Execute checks it too; a caller checks it first to refuse a
+// limits of opts. Scenario.Run checks it too; a caller checks it first to refuse a
 // run before it has prepared anything.
 func (e Estimate) Check(opts Options) error {
 	if opts.MaxMemory > 0 && e.Memory > opts.MaxMemory {

@@ -98,7 +98,7 @@ server: {}
 clients: {count: 3, requests: 100, think: 1m}
 policies: [{name: a}, {name: b}]
 `)
-		_, err := scenarios.Execute(context.Background(), s, scenarios.Options{Engine: scenarios.EngineLive, MaxDuration: 30 * time.Minute})
+		_, err := s.Run(context.Background(), scenarios.Options{Engine: scenarios.EngineLive, MaxDuration: 30 * time.Minute})
 		limit := limitOf(err)
 		Expect(limit.Limit).To(Equal(scenarios.LimitDuration))
 		Expect(limit.Before).To(BeTrue())
@@ -112,7 +112,7 @@ server: {}
 clients: {count: 1000000, requests: 100}
 policies: [{name: a}]
 `)
-		_, err := scenarios.Execute(context.Background(), s, scenarios.Options{MaxMemory: 4 << 30})
+		_, err := s.Run(context.Background(), scenarios.Options{MaxMemory: 4 << 30})
 		limit := limitOf(err)
 		Expect(limit.Limit).To(Equal(scenarios.LimitMemory))
 		Expect(limit.Before).To(BeTrue())
@@ -121,7 +121,7 @@ policies: [{name: a}]
 	})
 
 	It("stop a live run that goes on past --max-duration", func() {
-		_, err := scenarios.Execute(context.Background(), parse(hangs),
+		_, err := parse(hangs).Run(context.Background(),
 			scenarios.Options{Engine: scenarios.EngineLive, MaxDuration: 200 * time.Millisecond})
 		limit := limitOf(err)
 		Expect(limit.Before).To(BeFalse())
@@ -130,7 +130,7 @@ policies: [{name: a}]
 
 	It("stop a run whose memory passes --max-memory", func() {
 		defer scenarios.SetMemoryInUse(func() int64 { return 5 << 30 })()
-		_, err := scenarios.Execute(context.Background(), parse(hangs),
+		_, err := parse(hangs).Run(context.Background(),
 			scenarios.Options{Engine: scenarios.EngineLive, MaxMemory: 4 << 30})
 		limit := limitOf(err)
 		Expect(limit.Limit).To(Equal(scenarios.LimitMemory))
@@ -143,7 +143,7 @@ policies: [{name: a}]
 		cancel(&scenarios.LimitError{Limit: scenarios.LimitDuration, Msg: "out of time"})
 		s, err := scenarios.LoadBuiltin("outage-recovery")
 		Expect(err).NotTo(HaveOccurred())
-		_, err = scenarios.Execute(ctx, s, scenarios.Options{})
+		_, err = s.Run(ctx, scenarios.Options{})
 		Expect(limitOf(err).Msg).To(Equal("out of time"))
 	})
 })
@@ -158,7 +158,7 @@ server: {}
 clients: {count: 5, requests: 1000, think: 10ms}
 policies: [{name: a, retry: {max_retries: 3, base: 1s}}]
 `)
-		_, err := scenarios.Execute(context.Background(), s, scenarios.Options{Engine: scenarios.EngineLive})
+		_, err := s.Run(context.Background(), scenarios.Options{Engine: scenarios.EngineLive})
 		Expect(err).To(MatchError(scenarios.ErrUnreachable))
 		// Refused, or reset when the dial was in the listener's backlog as it
 		// closed.
@@ -194,7 +194,7 @@ server: {}
 clients: {count: 2, requests: 1000, think: 5ms}
 policies: [{name: a}]
 `)
-		_, err := scenarios.Execute(context.Background(), s, scenarios.Options{Engine: scenarios.EngineLive})
+		_, err := s.Run(context.Background(), scenarios.Options{Engine: scenarios.EngineLive})
 		Expect(err).To(MatchError(scenarios.ErrUnreachable))
 	})
 
@@ -219,7 +219,7 @@ clients: {count: 2, requests: 1000, think: 5ms}
 policies: [{name: a}]
 `)
 		var kept []record.Record
-		_, err := scenarios.Execute(ctx, s, scenarios.Options{Engine: scenarios.EngineLive,
+		_, err := s.Run(ctx, scenarios.Options{Engine: scenarios.EngineLive,
 			Sink: func(r *record.Record) error { kept = append(kept, *r); return nil }})
 		Expect(err).To(MatchError(context.Canceled))
 		Expect(int64(len(kept))).To(BeNumerically(">=", atomic.LoadInt64(&answered)))

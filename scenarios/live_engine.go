@@ -86,11 +86,10 @@ type liveRun struct {
 	rowWrites bool
 	progress  *progress
 
-	stop     context.CancelCauseFunc // stops every client, with the reason
-	mu       sync.Mutex
-	clients  []*liveClient
-	breakers breakerSpans
-	end      time.Duration // when the last logical request finished
+	stop    context.CancelCauseFunc // stops every client, with the reason
+	clients []*liveClient
+	mu      sync.Mutex // serializes the clients' events into the ledger
+	ledger  *runLedger
 }
 
 // runClients runs the fleet until every client is done, or until the first
@@ -100,6 +99,7 @@ func (lr *liveRun) runClients(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	lr.stop = cancel
+	lr.ledger = newRunLedger(lr.s, lr.pol.Name, lr.progress)
 	starts := fleetStarts(lr.s.Clients, rand.New(rand.NewPCG(lr.seed, streamStarts)))
 	lr.clients = make([]*liveClient, len(starts))
 	var wg sync.WaitGroup
@@ -123,7 +123,7 @@ func (lr *liveRun) runClients(ctx context.Context) error {
 }
 
 func (lr *liveRun) newClient(i int) (*liveClient, error) {
-	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]attemptSeen{}, spans: &lr.breakers, run: lr}
+	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]attemptSeen{}, run: lr}
 	rng := rand.New(rand.NewPCG(lr.seed^streamPolicy, uint64(i)))
 	p, err := resilience.New(lr.cfg, resilience.WithRand(rng), resilience.WithClock(lr.clock), resilience.WithObserver(c))
 	if err != nil {
@@ -154,19 +154,19 @@ func (lr *liveRun) clientLoop(ctx context.Context, c *liveClient, start time.Dur
 		if err := c.call(ctx, lr, n); err != nil {
 			return err
 		}
-		lr.progress.add(1)
 	}
-	if c.open { // the breaker is still open: its span ends when it would close
-		until := c.policy.Breaker().OpenUntil(lr.clock.Now())
+	if b := c.policy.Breaker(); b != nil {
+		until := b.OpenUntil(lr.clock.Now()) // outside the lock: it may report a transition
 		lr.mu.Lock()
-		c.spans.add(c.openSince.Sub(simEpoch), until.Sub(simEpoch))
+		lr.ledger.clientDone(&c.ledger, until)
 		lr.mu.Unlock()
 	}
 	return nil
 }
 
 // finish joins the server's Records with what the clients saw, scales them
-// back to scenario time and hands them to the sink in acceptance order.
+// back to scenario time, logs them in the ledger and hands them to the sink
+// in acceptance order.
 func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*record.Record) error) (PolicyRun, error) {
 	var recs []record.Record
 	err := record.Read(log, func(r record.Record) error {
@@ -183,38 +183,65 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*record.Record
 		return PolicyRun{}, fmt.Errorf("reading the fault server's log: %w", err)
 	}
 	slices.SortStableFunc(recs, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
-	outcomes := map[string]map[attemptKey]attemptSeen{}
-	out := PolicyRun{Name: lr.pol.Name, Duration: lr.end}
+	byKey := map[string]*liveClient{}
 	for _, c := range lr.clients {
-		outcomes[c.key] = c.outcomes
-		out.LogicalRequests += c.logical
-		out.Succeeded += c.succeeded
-		out.Fallbacks += c.fallbacks
-		out.GaveUp += c.gaveUp
-		out.Unsent += c.unsent
+		if c != nil {
+			byKey[c.key] = c
+		}
 	}
-	out.Unreached = unreached(lr.clients, recs)
-	tracker := newPhaseTracker(&lr.s.Server)
 	for i := range recs {
 		r := &recs[i]
-		if seen, found := outcomes[r.Client][attemptKeyOf(r)]; found {
-			r.Outcome = seen.outcome
-			r.SentMs, r.ReceivedMs = new(record.Millis(seen.sent)), new(record.Millis(seen.received))
+		if c := byKey[r.Client]; c != nil {
+			if seen, found := c.outcomes[attemptKeyOf(r)]; found {
+				r.Outcome = seen.outcome
+				r.SentMs, r.ReceivedMs = new(record.Millis(seen.sent)), new(record.Millis(seen.received))
+			}
 		}
-		tracker.observe(time.Duration(r.TMs*float64(time.Millisecond)), r.Route, r.Phase)
-		out.Attempts++
 		if sink != nil {
 			if err := sink(r); err != nil {
 				return PolicyRun{}, err
 			}
 		}
 	}
-	out.Phases = tracker.spans(lr.pol.Name, out.Duration)
-	if sp := lr.s.Clients.Spike; sp != nil && sp.At.D() <= out.Duration {
-		out.Phases = append(out.Phases, spikePhase(lr.pol.Name, sp))
+	lr.logRecords(recs, byKey)
+	return lr.ledger.policyRun(), nil
+}
+
+// logRecords logs the server's Records in the ledger, each client's in the
+// order of its logical requests, as the ledger takes them: an attempt the
+// server read late, after its client had given up on it, may have been
+// accepted after the client's next request.
+func (lr *liveRun) logRecords(recs []record.Record, byKey map[string]*liveClient) {
+	type logged struct {
+		r       *record.Record
+		client  *clientLedger
+		logical int32
 	}
-	out.BreakerOpen = lr.breakers.spans(out.Duration)
-	return out, nil
+	unknown := &clientLedger{} // a client the run does not know: its Records count, its requests not
+	all := make([]logged, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		all[i] = logged{r: r, client: unknown}
+		if c := byKey[r.Client]; c != nil {
+			all[i].client, all[i].logical = &c.ledger, requestNumber(r.Request)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b logged) int {
+		return cmp.Or(cmp.Compare(a.r.Client, b.r.Client), cmp.Compare(a.logical, b.logical))
+	})
+	for _, l := range all {
+		lr.ledger.logged(l.client, l.logical, time.Duration(l.r.TMs*float64(time.Millisecond)), l.r.Route, l.r.Phase)
+	}
+}
+
+// requestNumber is the number of a live client's logical request: what
+// follows the last "/" of its id (c17/3); 0 when there is none.
+func requestNumber(request string) int32 {
+	n := 0
+	if i := strings.LastIndexByte(request, '/'); i >= 0 {
+		n, _ = strconv.Atoi(request[i+1:])
+	}
+	return int32(n)
 }
 
 // attemptKey names an attempt of a client: its logical request and number.
@@ -236,27 +263,16 @@ type liveClient struct {
 	run    *liveRun
 
 	// Written by Observe, on the client's own goroutine.
-	request   string
-	outcomes  map[attemptKey]attemptSeen
-	sentAt    time.Duration        // when the attempt in flight was sent, in scenario time
-	ended     resilience.EventKind // how the current call ended
-	attempts  int
-	logical   int64
-	succeeded int64
-	fallbacks int64
-	gaveUp    int64
-	unsent    int64
-
-	spans     *breakerSpans
-	openSince time.Time
-	open      bool
+	request  string
+	outcomes map[attemptKey]attemptSeen
+	sentAt   time.Duration // when the attempt in flight was sent, in scenario time
+	ledger   clientLedger  // what the run's ledger keeps of it
 }
 
 // call makes logical request n: one http.Client.Do through the Transport.
 func (c *liveClient) call(ctx context.Context, lr *liveRun, n int) error {
 	cl := lr.s.Clients
 	c.request = c.key + "/" + strconv.Itoa(n)
-	c.ended, c.attempts = 0, 0
 	req, err := http.NewRequestWithContext(ctx, cl.HTTPMethod(), lr.url+cl.RequestPath(), bodyReader(cl.Body))
 	if err != nil {
 		return err
@@ -273,22 +289,7 @@ func (c *liveClient) call(ctx context.Context, lr *liveRun, n int) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
-	_ = err // a failed call is an outcome of the run, told by Observe
-	c.logical++
-	switch c.ended {
-	case resilience.EventSuccess:
-		c.succeeded++
-	case resilience.EventFallback:
-		c.fallbacks++
-	default:
-		c.gaveUp++
-	}
-	if c.attempts == 0 {
-		c.unsent++
-	}
-	lr.mu.Lock()
-	lr.end = max(lr.end, lr.clock.Now().Sub(simEpoch))
-	lr.mu.Unlock()
+	_ = err // a failed call is an outcome of the run, told by Observe to the ledger
 	return nil
 }
 
@@ -299,12 +300,11 @@ func bodyReader(body string) io.Reader {
 	return strings.NewReader(body)
 }
 
-// Observe records each attempt's outcome and how the call ended; the policy
-// calls it on the client's goroutine.
+// Observe keeps each attempt's outcome, for its Record, and hands the event
+// to the run's ledger; the policy calls it on the client's goroutine.
 func (c *liveClient) Observe(e resilience.Event) {
 	switch e.Kind {
 	case resilience.EventAttempt:
-		c.attempts = e.Attempt
 		c.sentAt = e.At.Sub(simEpoch)
 	case resilience.EventAttemptFailed:
 		c.saw(e, e.Outcome.RecordOutcome())
@@ -313,14 +313,10 @@ func (c *liveClient) Observe(e resilience.Event) {
 		}
 	case resilience.EventSuccess:
 		c.saw(e, record.OutcomeOK)
-		c.ended = e.Kind
-	case resilience.EventGaveUp:
-		c.ended = e.Kind
-	case resilience.EventFallback:
-		c.ended = e.Kind
-	case resilience.EventBreaker:
-		c.breaker(e.Change)
 	}
+	c.run.mu.Lock()
+	c.run.ledger.event(&c.ledger, &e)
+	c.run.mu.Unlock()
 }
 
 // saw keeps what became of the attempt in flight: its outcome, when it was
@@ -334,18 +330,6 @@ func (c *liveClient) saw(e resilience.Event, outcome string) {
 type attemptSeen struct {
 	outcome        string // a Record Outcome constant
 	sent, received time.Duration
-}
-
-func (c *liveClient) breaker(ch resilience.BreakerChange) {
-	switch {
-	case ch.To == resilience.BreakerOpen && !c.open:
-		c.open, c.openSince = true, ch.At
-	case ch.From == resilience.BreakerOpen && ch.To != resilience.BreakerOpen && c.open:
-		c.open = false
-		c.run.mu.Lock()
-		c.spans.add(c.openSince.Sub(simEpoch), ch.At.Sub(simEpoch))
-		c.run.mu.Unlock()
-	}
 }
 
 // ErrUnreachable is the cause of a live run stopped because its clients could
@@ -368,26 +352,4 @@ func unreachable(e resilience.Event) string {
 		return "no local port is left to connect from (too many recent connections): run fewer clients or attempts"
 	}
 	return ""
-}
-
-// unreached counts the logical requests that were sent but have no Record:
-// none of their attempts reached the server's log.
-func unreached(clients []*liveClient, recs []record.Record) int64 {
-	recorded := map[[2]string]bool{}
-	for i := range recs {
-		recorded[[2]string{recs[i].Client, recs[i].Request}] = true
-	}
-	var n int64
-	for _, c := range clients {
-		sent := map[string]bool{}
-		for k := range c.outcomes {
-			sent[k.request] = true
-		}
-		for req := range sent {
-			if !recorded[[2]string{c.key, req}] {
-				n++
-			}
-		}
-	}
-	return n
 }

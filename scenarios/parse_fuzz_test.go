@@ -128,7 +128,7 @@ func checkScenario(t *testing.T, s *scenarios.Scenario) {
 func runSmall(t *testing.T, s *scenarios.Scenario) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	_, _, _ = scenarios.ExecuteAndAnalyze(ctx, s, scenarios.Options{MaxDuration: 200 * time.Millisecond}, "")
+	_, _ = s.RunAnalyzed(ctx, scenarios.Options{MaxDuration: 200 * time.Millisecond}, "")
 }
 
 // FuzzScenarioValues fills a valid scenario's values from the fuzzer, to

@@ -19,6 +19,10 @@ type phaseTracker struct {
 	last    []time.Duration // the last arrival decided in each phase
 	reached int             // the highest phase index seen decided, plus one
 	global  bool
+	// seen and seenAt are the phase last observed and its index: a run's
+	// arrivals come in long runs of one phase, so most skip the map.
+	seen   string
+	seenAt int
 }
 
 func newPhaseTracker(spec *faultserver.Spec) phaseTracker {
@@ -46,9 +50,13 @@ func (t *phaseTracker) observe(at time.Duration, route, phase string) {
 		t.reached = len(t.phases) + 1
 		return
 	}
-	i, ok := t.index[phase]
-	if !ok {
-		return
+	i := t.seenAt
+	if phase != t.seen || t.seen == "" {
+		var ok bool
+		if i, ok = t.index[phase]; !ok {
+			return
+		}
+		t.seen, t.seenAt = phase, i
 	}
 	t.last[i] = max(t.last[i], at)
 	t.reached = max(t.reached, i+1)

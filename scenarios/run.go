@@ -35,6 +35,9 @@ type Options struct {
 	// Records in acceptance order (t_ms). It is called from one goroutine at a
 	// time and must not keep the pointer. Nil discards them.
 	Sink func(*record.Record) error
+	// KeepRecords makes RunAnalyzed keep every Record in AnalyzedRun.Records,
+	// in memory (a large fleet's run makes millions). Run ignores it.
+	KeepRecords bool
 	// Progress, when set, is called now and then with the logical requests
 	// finished and the total, across all policies.
 	Progress func(done, total int64)
@@ -109,12 +112,13 @@ func (s *Scenario) SeedOf(opts Options) uint64 {
 	return s.Seed
 }
 
-// Execute runs the scenario's policies one after another on the chosen
-// engine, each with the whole fleet against a fresh server compiled with the
-// same seed, handing every Record to opts.Sink. A run that would not fit
-// opts.MaxDuration or opts.MaxMemory is refused before it starts, and one
-// that outgrows them is stopped, with a *LimitError.
-func Execute(ctx context.Context, s *Scenario, opts Options) (*Run, error) {
+// Run runs the scenario's policies one after another on the chosen engine,
+// each with the whole fleet against a fresh server compiled with the same
+// seed, handing every Record to opts.Sink, and returns what the run counted
+// besides them. A run that would not fit opts.MaxDuration or opts.MaxMemory
+// is refused before it starts, and one that outgrows them is stopped, with a
+// *LimitError. RunAnalyzed also analyses the Records.
+func (s *Scenario) Run(ctx context.Context, opts Options) (*Run, error) {
 	est, err := s.Estimate(opts) // checks the engine and the policies
 	if err != nil {
 		return nil, err

@@ -55,7 +55,7 @@ func benchmarkFleet(b *testing.B, src string) {
 	runtime.ReadMemStats(&before)
 	cpu0 := processCPU()
 	for b.Loop() {
-		run, err := scenarios.Execute(context.Background(), s, scenarios.Options{Sink: dropRecord})
+		run, err := s.Run(context.Background(), scenarios.Options{Sink: dropRecord})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"time"
-
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -16,13 +14,11 @@ type simClient struct {
 	// of the same text as the key (see nameClients).
 	firstRequest string
 	policy       *resilience.Policy // built when it starts, dropped when it is done
-	spans        *breakerSpans      // set when the policy has a breaker
+	ledger       clientLedger       // what the run's ledger keeps of it
 	version      uint64             // the row version the last read returned
-	openSince    time.Duration      // when this client's breaker last opened
 	call         int32              // its simCall in progress: index+1 in simulator.calls; 0 for none
 	logical      int32              // logical requests begun
 	hops         uint32             // network hops drawn so far
-	open         bool
 }
 
 // simCall is a logical request in progress: the policy's call, and the
@@ -31,21 +27,6 @@ type simCall struct {
 	call      resilience.Call
 	attempt   simAttempt
 	attemptNo int32
-}
-
-// Observe collects the client's breaker transitions; the policy calls it
-// synchronously on the simulator's goroutine.
-func (c *simClient) Observe(e resilience.Event) {
-	if e.Kind != resilience.EventBreaker {
-		return
-	}
-	switch {
-	case e.Change.To == resilience.BreakerOpen && !c.open:
-		c.open, c.openSince = true, e.Change.At.Sub(simEpoch)
-	case e.Change.From == resilience.BreakerOpen && e.Change.To != resilience.BreakerOpen && c.open:
-		c.open = false
-		c.spans.add(c.openSince, e.Change.At.Sub(simEpoch))
-	}
 }
 
 // callPool holds the simCalls of the clients in a logical request, reused

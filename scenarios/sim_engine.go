@@ -46,9 +46,7 @@ type simulator struct {
 	scratch  record.Record // the Record handed to the sink
 	times    timeSlab      // what the scratch's SentMs and ReceivedMs point to
 	err      error         // the first failure (the sink's, or a policy refused): stops the run
-	breakers breakerSpans
-	phases   phaseTracker
-	progress *progress
+	ledger   *runLedger    // the run's bookkeeping, fed by the policies' steps and events and the Records
 	header   http.Header
 	method   string
 	path     string
@@ -62,7 +60,6 @@ type simulator struct {
 	// 100,000.
 	shared *resilience.Policy
 	now    time.Duration
-	out    PolicyRun
 }
 
 // simulate runs the whole fleet with one policy.
@@ -75,6 +72,7 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	if err != nil {
 		return PolicyRun{}, err
 	}
+	starts := fleetStarts(s.Clients, rand.New(rand.NewPCG(seed, streamStarts)))
 	sim := &simulator{
 		s:        s,
 		policy:   pol,
@@ -83,14 +81,12 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 		script:   script,
 		stateful: s.Server.Capacity != nil || s.Server.Service != nil || s.Server.Row != nil,
 		net:      network,
-		progress: prog,
+		ledger:   newRunLedger(s, pol.Name, prog),
 		header:   headerOf(s.Clients.Headers),
 		method:   s.Clients.HTTPMethod(),
 		path:     s.Clients.RequestPath(),
 		requests: int32(s.Clients.RequestsPerClient()),
 		think:    s.Clients.ThinkTime(),
-		phases:   newPhaseTracker(&s.Server),
-		out:      PolicyRun{Name: pol.Name},
 	}
 	sim.rowPath = writesRow(s, sim.method, sim.path)
 	sim.callKey = sim.method + " " + sim.path
@@ -107,10 +103,10 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	sim.sink = sink
 	sim.names = recordNames{""} // index 0, the zero value, is the empty string
 	sim.records = newRecordBuffer(sim.flush)
-	if err := sim.run(ctx); err != nil {
+	if err := sim.run(ctx, starts); err != nil {
 		return PolicyRun{}, err
 	}
-	return sim.out, nil
+	return sim.ledger.policyRun(), nil
 }
 
 // writesRow reports whether the fleet's requests are writes of the server's
@@ -145,8 +141,9 @@ func headerOf(m map[string]string) http.Header {
 	return h
 }
 
-func (sim *simulator) run(ctx context.Context) error {
-	starts := fleetStarts(sim.s.Clients, rand.New(rand.NewPCG(sim.seed, streamStarts)))
+// run plays the fleet, its clients starting at starts, until every client
+// is done.
+func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 	sim.clients = make([]simClient, len(starts))
 	sim.fleet = sim.script.Fleet(len(starts))
 	nameClients(sim.clients)
@@ -174,16 +171,7 @@ func (sim *simulator) run(ctx context.Context) error {
 			sim.respond(c, e.client)
 		}
 	}
-	if sim.err != nil {
-		return sim.err
-	}
-	sim.out.Duration = sim.now
-	sim.out.BreakerOpen = sim.breakers.spans(sim.now)
-	sim.out.Phases = sim.phases.spans(sim.policy.Name, sim.now)
-	if sp := sim.s.Clients.Spike; sp != nil && sp.At.D() <= sim.now {
-		sim.out.Phases = append(sim.out.Phases, spikePhase(sim.policy.Name, sp))
-	}
-	return nil
+	return sim.err
 }
 
 // step drives a client's policy at the current time until it has to wait for
@@ -213,39 +201,22 @@ func (sim *simulator) step(c *simClient, id int32) {
 	case resilience.ActionWait:
 		sim.queue.Push(sim.now+st.Wait, evStart, id)
 	default:
-		sim.finishCall(c, id, st)
+		sim.ledger.callEnded(sim.now, st.Action, st.Attempt)
+		sim.finishCall(c, id)
 	}
 }
 
-// finishCall tallies a logical request that ended and schedules the next.
-func (sim *simulator) finishCall(c *simClient, id int32, st resilience.Step) {
-	o := &sim.out
-	o.LogicalRequests++
-	switch st.Action {
-	case resilience.ActionSucceed:
-		o.Succeeded++
-	case resilience.ActionFallback:
-		o.Fallbacks++
-	default:
-		o.GaveUp++
-	}
-	if st.Attempt == 0 {
-		o.Unsent++
-	}
+// finishCall schedules a client's next logical request once one ended, or
+// lets the client go.
+func (sim *simulator) finishCall(c *simClient, id int32) {
 	sim.calls.put(c.call)
 	c.call = 0
-	sim.progress.add(1)
 	if c.logical < sim.requests {
 		sim.queue.Push(sim.now+sim.think, evStart, id)
 		return
 	}
-	if c.open { // the breaker is still open: its span ends when it would close
-		until := c.policy.Breaker().OpenUntil(simEpoch.Add(sim.now))
-		if until.IsZero() {
-			until = simEpoch.Add(sim.now)
-		}
-		c.spans.add(c.openSince, until.Sub(simEpoch))
-		c.open = false
+	if b := c.policy.Breaker(); b != nil {
+		sim.ledger.clientDone(&c.ledger, b.OpenUntil(simEpoch.Add(sim.now)))
 	}
 	c.policy = nil // done: free the client's policy
 }
@@ -260,8 +231,7 @@ func (sim *simulator) newPolicy(c *simClient, id int32) bool {
 	rng := rand.New(rand.NewPCG(sim.seed^streamPolicy, uint64(id)))
 	opts := []resilience.Option{resilience.WithRand(rng)}
 	if sim.cfg.Breaker != nil {
-		c.spans = &sim.breakers
-		opts = append(opts, resilience.WithObserver(c))
+		opts = append(opts, resilience.WithObserver(&breakerObserver{ledger: sim.ledger, client: &c.ledger}))
 	}
 	p, err := resilience.New(sim.cfg, opts...)
 	if err != nil {
@@ -278,13 +248,15 @@ func spikePhase(policy string, sp *Spike) analysis.Phase {
 	return analysis.Phase{Name: "spike", Policy: policy, Start: sp.At.D(), End: sp.At.D(), Fault: true}
 }
 
-// flush hands a pending Record, its turn come, to the sink: the Record's
-// strings are put back from the numbers it kept.
+// flush logs a pending Record, its turn come, in the ledger and hands it to
+// the sink: the Record's strings are put back from the numbers it kept.
 func (sim *simulator) flush(p *pendingRecord) {
+	c := &sim.clients[p.client]
+	route, phase := sim.names[p.route], sim.names[p.phase]
+	sim.ledger.logged(&c.ledger, p.logical, p.accepted, route, phase)
 	if sim.err != nil || sim.sink == nil {
 		return
 	}
-	c := &sim.clients[p.client]
 	request := c.firstRequest
 	if p.logical > 1 {
 		request = c.key + "/" + strconv.Itoa(int(p.logical))
@@ -295,8 +267,8 @@ func (sim *simulator) flush(p *pendingRecord) {
 	}
 	rec := &sim.scratch
 	*rec = record.Record{TMs: record.Millis(p.accepted), Client: c.key, Request: request,
-		Attempt: int(p.attempt), Method: method, Path: sim.path, Route: sim.names[p.route],
-		Phase: sim.names[p.phase], Fault: sim.names[p.fault], Status: int(p.status),
+		Attempt: int(p.attempt), Method: method, Path: sim.path, Route: route,
+		Phase: phase, Fault: sim.names[p.fault], Status: int(p.status),
 		Policy: sim.policy.Name, Outcome: sim.names[p.outcome]}
 	if p.retryAfter > 0 {
 		rec.RetryAfterMs = record.Millis(p.retryAfter)
@@ -330,7 +302,6 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	}
 	a.admitted, a.row = admitted, d.Row
 	if !a.reading {
-		sim.phases.observe(sim.now, d.Route, d.Phase)
 		// As faultserver.NewRecord fills a Record from the decision; what
 		// the wire says (status, body, Retry-After) comes when it is known.
 		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
@@ -385,7 +356,6 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
-	sim.out.Attempts++
 	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

@@ -248,7 +248,7 @@ func checkScenario(ctx context.Context, s streams, sc *scenarios.Scenario, f *ch
 	bar := s.newProgress("logical requests of " + sc.Name)
 	defer bar.finish()
 	opts := scenarios.Options{Engine: f.engine, Seed: &seed, RetryWindow: f.retry.d, Progress: bar.update}
-	out, err := scenarios.RunAndAnalyze(ctx, sc, opts, checkCommand(sc, f, seed))
+	out, err := sc.RunAnalyzed(ctx, opts, checkCommand(sc, f, seed))
 	if err != nil {
 		c.runErr = err
 		return c

@@ -155,7 +155,7 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 	bar := s.newProgress("logical requests")
 	opts.Progress = bar.update
 
-	run, res, err := scenarios.ExecuteAndAnalyze(cmd.Context(), sc, opts, command)
+	analyzed, err := sc.RunAnalyzed(cmd.Context(), opts, command)
 	bar.finish()
 	if closeErr := errors.Join(records.Close(), file.Close()); err == nil && closeErr != nil {
 		err = fmt.Errorf("writing %s: %w", arrivalsPath, closeErr)
@@ -163,6 +163,7 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 	if err != nil {
 		return runFailed(err, arrivalsPath, records.Lines())
 	}
+	run, res := analyzed.Run, analyzed.Result
 	written, err := reports.Write(out, res)
 	if err != nil {
 		return failed(err)

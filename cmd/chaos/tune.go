@@ -327,7 +327,7 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 					records[i] = append(records[i], *r)
 					return nil
 				}
-				runs[i], errs[i] = scenarios.Execute(ctx, &one, o)
+				runs[i], errs[i] = one.Run(ctx, o)
 				mu.Lock()
 				done++
 				fmt.Fprintf(s.err, "tune: %d/%d %s\n", done, len(points), points[i].Name)
