@@ -1,0 +1,49 @@
+package seeds_test
+
+import (
+	"os"
+	"os/exec"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/resilience"
+)
+
+var _ = Describe("config/api_retry.yaml, the seed's environment profiles", func() {
+	It("is read by chaos as three policies, production as scenarios/api-profile.yaml writes it", func() {
+		data, err := os.ReadFile("config/api_retry.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		profiles, err := resilience.LoadProfiles("config/api_retry.yaml", data)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(profiles).To(HaveKey("development"))
+		Expect(profiles).To(HaveKey("testing"))
+
+		// api-profile.yaml: retry {max_retries: 5, base: 1s, multiplier: 2,
+		// cap: 60s, jitter: equal}, breaker {failures: 10, open: 120s}
+		prod := profiles["production"]
+		Expect(*prod.Retry.MaxRetries).To(Equal(5))
+		Expect(prod.Retry.Base.D()).To(Equal(time.Second))
+		Expect(prod.Retry.Cap.D()).To(Equal(time.Minute))
+		Expect(prod.Retry.Jitter).To(Equal(resilience.JitterEqual))
+		Expect(prod.Breaker.Failures).To(Equal(10))
+		Expect(prod.Breaker.Open.D()).To(Equal(2 * time.Minute))
+
+		testing := profiles["testing"]
+		Expect(*testing.Retry.MaxRetries).To(Equal(1))
+		Expect(testing.Retry.Base.D()).To(Equal(100 * time.Millisecond))
+		Expect(testing.Breaker.Failures).To(Equal(2))
+		Expect(testing.Breaker.Open.D()).To(Equal(5 * time.Second))
+	})
+
+	It("is read by the port, which names the file and the environments it has for one it lacks", func() {
+		cmd := exec.Command(python, "api_fleet.py", "--profile", "staging")
+		cmd.Env = append(os.Environ(), "CHAOS_URL=http://127.0.0.1:1")
+		out, err := cmd.CombinedOutput()
+		Expect(err).To(HaveOccurred())
+		Expect(cmd.ProcessState.ExitCode()).To(Equal(2))
+		Expect(string(out)).To(ContainSubstring("--profile staging"))
+		Expect(string(out)).To(ContainSubstring("config/api_retry.yaml: no environment 'staging' (it has: development, production, testing)"))
+	})
+})
