@@ -13,6 +13,9 @@ sends no X-Chaos-* headers, as the seed's does not: chaos infers its attempts.
   --fallback      call through APIFallbackHandler.get_with_fallback (the
                   endpoint is the fallback key); exit 1 if any call got
                   neither live nor fallback data, the seed's promise broken
+  --one-host-per-client  dial each client from a loopback address of its
+                  own, so that a scenario's per: client phases see each
+                  client as its own (see fleet.one_host_per_client)
 
 Exit status 0 otherwise: what the client did is for chaos to judge.
 """
@@ -22,7 +25,7 @@ import os
 import sys
 
 from api_retry_strategy import APIFallbackHandler, ResilientAPIClient, configure, load_profile
-from fleet import failures, read_env, run_fleet
+from fleet import add_arguments, failures, read_env, run_fleet
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -32,6 +35,7 @@ def main():
     parser.add_argument("--profile", help="environment of the profiles file to apply")
     parser.add_argument("--config", default=os.path.join(HERE, "config", "api_retry.yaml"))
     parser.add_argument("--fallback", action="store_true", help="call through APIFallbackHandler")
+    add_arguments(parser)
     args = parser.parse_args()
     env = read_env("api_fleet.py")
     base, endpoint = os.environ["CHAOS_URL"], os.environ.get("CHAOS_PATH", "/")
@@ -55,7 +59,7 @@ def main():
             return handler.get_with_fallback(client, endpoint, fallback_key=endpoint)
         return client.get(endpoint)
 
-    outcomes = run_fleet(env, make_client, call)
+    outcomes = run_fleet(env, make_client, call, one_host=args.one_host_per_client)
     total, failed = env["clients"] * env["requests"], failures(outcomes)
     print(f"api_fleet.py: {total - failed}/{total} calls returned data")
     return 1 if args.fallback and failed else 0

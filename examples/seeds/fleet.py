@@ -37,7 +37,8 @@ def one_host_per_client():
     A client that sends no X-Chaos-* headers and opens a new connection per
     request (the seed's module-level httpx/requests calls) is keyed by chaos
     per remote address and User-Agent; on one host, every client shares one
-    key. This wraps urllib3's create_connection (what requests dials with) to
+    key, and a scenario's per: client phases see one client. This wraps
+    urllib3's create_connection (what requests dials with) to
     pass the thread's source_address; the seed's code is untouched.
     """
     from urllib3.util import connection
@@ -52,16 +53,24 @@ def one_host_per_client():
     connection.create_connection = create_connection
 
 
-def run_fleet(env, make_client, call):
+def add_arguments(parser):
+    """The drivers' shared command-line option."""
+    parser.add_argument("--one-host-per-client", action="store_true",
+                        help="dial each client from a loopback address of its own (see fleet.one_host_per_client)")
+
+
+def run_fleet(env, make_client, call, one_host=False):
     """Runs env["clients"] threads released together by a barrier; each makes
     its client with make_client(i) and calls call(client, n) for its logical
-    requests n = 1..requests, pausing env["think"] between them (thread i
-    dials from 127.0.0.(2+i) once one_host_per_client is on). Returns the
+    requests n = 1..requests, pausing env["think"] between them. With
+    one_host, thread i dials from 127.0.0.(2+i) (one_host_per_client). Returns the
     calls' outcomes, [client][request]: the value returned, or the exception.
 
     The seed designs draw their jitter from the module-level random, so it is
     seeded once from CHAOS_SEED (the threads' interleaving still varies).
     """
+    if one_host:
+        one_host_per_client()
     random.seed(env["seed"])
     barrier = threading.Barrier(env["clients"])
     outcomes = [[None] * env["requests"] for _ in range(env["clients"])]

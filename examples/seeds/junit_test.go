@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/clients/pyrun"
 )
 
 // junitCase is one test case of chaos check's JUnit XML: "POLICY: PATH OP
@@ -63,6 +65,7 @@ func check(scenario, client string, tmp string) checkRun {
 		args = append(args, "--client", client, "--client-timeout", "60s")
 	}
 	cmd := exec.Command(chaosBin, args...)
+	cmd.Env = pyrun.Env("PYTHONDONTWRITEBYTECODE=1") // no __pycache__ in the tree
 	out, err := cmd.CombinedOutput()
 	code := 0
 	if exit, ok := err.(*exec.ExitError); ok {

@@ -19,7 +19,7 @@ Exit status 0: what the task did is for chaos to judge (2 on a bad option).
 import argparse
 import sys
 
-from fleet import failures, one_host_per_client, read_env, run_fleet
+from fleet import add_arguments, failures, read_env, run_fleet
 from prefect_retry import TASKS, task
 
 
@@ -35,8 +35,7 @@ def main():
     parser.add_argument("--retry-delay-seconds", type=seconds_list, default=0,
                         help="seconds before each retry, or a comma-separated list (one per retry)")
     parser.add_argument("--retry-jitter-factor", type=float, default=None)
-    parser.add_argument("--one-host-per-client", action="store_true",
-                        help="dial each client from a loopback address of its own (see fleet.one_host_per_client)")
+    add_arguments(parser)
     args = parser.parse_args()
     env = read_env("prefect_fleet.py")
     try:
@@ -47,9 +46,8 @@ def main():
         print(f"prefect_fleet.py: {err}", file=sys.stderr)
         return 2
 
-    if args.one_host_per_client:
-        one_host_per_client()
-    outcomes = run_fleet(env, lambda _: None, lambda _, n: run_task(env["url"], {"n": n}))
+    outcomes = run_fleet(env, lambda _: None, lambda _, n: run_task(env["url"], {"n": n}),
+                         one_host=args.one_host_per_client)
     total, failed = env["clients"] * env["requests"], failures(outcomes)
     print(f"prefect_fleet.py: {args.task}: {total - failed}/{total} task runs succeeded")
     return 0

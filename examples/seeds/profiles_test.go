@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/chaos-harness/chaos/clients/pyrun"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -39,7 +40,7 @@ var _ = Describe("config/api_retry.yaml, the seed's environment profiles", func(
 
 	It("is read by the port, which names the file and the environments it has for one it lacks", func() {
 		cmd := exec.Command(python, "api_fleet.py", "--profile", "staging")
-		cmd.Env = append(os.Environ(), "CHAOS_URL=http://127.0.0.1:1")
+		cmd.Env = pyrun.Env("CHAOS_URL=http://127.0.0.1:1", "PYTHONDONTWRITEBYTECODE=1")
 		out, err := cmd.CombinedOutput()
 		Expect(err).To(HaveOccurred())
 		Expect(cmd.ProcessState.ExitCode()).To(Equal(2))

@@ -45,7 +45,7 @@ var _ = Describe("the requests client of 'API Retry Strategy for Failed Requests
 	})
 
 	It("retries a 429 before its Retry-After", func() {
-		run := check("api-retry-after", apiFleet(""), GinkgoT().TempDir())
+		run := check("api-retry-after", apiFleet("--one-host-per-client"), GinkgoT().TempDir())
 		expectVerdicts(run, map[string]bool{
 			"client: retry_after_violations == 0": false,
 			"client: success_rate == 1":           true,
@@ -62,7 +62,7 @@ var _ = Describe("the requests client of 'API Retry Strategy for Failed Requests
 	})
 
 	It("spreads the first retries of clients that start together", func() {
-		run := check("api-jitter-spread", apiFleet(""), GinkgoT().TempDir())
+		run := check("api-jitter-spread", apiFleet("--one-host-per-client"), GinkgoT().TempDir())
 		expectVerdicts(run, map[string]bool{
 			"client: retry_spread.1.sd_ms >= 100": true,
 			"client: success_rate == 1":           true,
@@ -96,7 +96,7 @@ var _ = Describe("the requests client of 'API Retry Strategy for Failed Requests
 	})
 
 	It("serves the cached answer, but only after its whole retry schedule", func() {
-		run := check("api-fallback", apiFleet("--fallback"), GinkgoT().TempDir())
+		run := check("api-fallback", apiFleet("--fallback --one-host-per-client"), GinkgoT().TempDir())
 		// The client exited 0 (no "client" case): every call returned data.
 		Expect(run.output).To(ContainSubstring("api_fleet.py: 4/4 calls returned data"))
 		Expect(run.output).To(ContainSubstring("Using cached data"))
@@ -149,19 +149,20 @@ var _ = Describe("the Prefect-style tasks of 'Retry Strategies for Marketing Aut
 			"api_call_with_backoff --retries 3 --retry-delay-seconds 0.5 --retry-jitter-factor 0.5 --one-host-per-client"),
 			GinkgoT().TempDir())
 		expectVerdicts(jittered, map[string]bool{
-			"client: retry_spread.1.sd_ms >= 50": true,
+			"client: retry_spread.1.sd_ms >= 60": true,
 			"client: success_rate == 1":          true,
 		})
 		// the first 8 draws of clamped_poisson_interval(0.5, 0.5) from random
 		// seeded 1, on [315, 750] ms: sample sd 109.5 ms.
-		Expect(jittered.measured("client: retry_spread.1.sd_ms >= 50")).To(BeNumerically("~", 110, 30))
+		Expect(jittered.measured("client: retry_spread.1.sd_ms >= 60")).To(BeNumerically("~", 110, 30))
 
 		fixed := check("prefect-jitter-spread", prefectFleet(
 			"api_call_with_backoff --retries 3 --retry-delay-seconds 0.5 --one-host-per-client"), GinkgoT().TempDir())
 		// the seed's "DON'T": every retry 500 ms after its first attempt,
-		// spread only by the threads' scheduling.
+		// spread only by when the threads ran (a few ms, 19 on a busy
+		// machine; noise only adds spread, so the jittered case holds too).
 		expectVerdicts(fixed, map[string]bool{
-			"client: retry_spread.1.sd_ms >= 50": false,
+			"client: retry_spread.1.sd_ms >= 60": false,
 			"client: success_rate == 1":          true,
 		})
 	})

@@ -18,6 +18,9 @@ from .errors import ChaosError
 # says, in X-Chaos-Log-Next, how many were logged.
 _END_OF_LOG = 1 << 62
 
+# What _await_listening got when no line came in time.
+_TIMED_OUT = object()
+
 
 class ChaosServer:
     """`chaos serve` on 127.0.0.1 at a free port, for a scenario or a script.
@@ -71,9 +74,10 @@ class ChaosServer:
         """Start the server and wait for its "listening on URL" line."""
         if self._proc is not None:
             raise ChaosError("this ChaosServer is already running at " + str(self.url))
+        binary = find_binary(self.binary)
         self._dir = tempfile.TemporaryDirectory(prefix="chaos-serve-")
         self.log_path = os.fspath(self.log) if self.log is not None else os.path.join(self._dir.name, "arrivals.jsonl")
-        command = [find_binary(self.binary), "serve", "--addr", "127.0.0.1:0", "--log", self.log_path]
+        command = [binary, "serve", "--addr", "127.0.0.1:0", "--log", self.log_path]
         scenario = self.scenario
         if self.script_text is not None:
             scenario = os.path.join(self._dir.name, "script.yaml")
@@ -109,17 +113,23 @@ class ChaosServer:
         try:
             first = lines.get(timeout=self.start_timeout)
         except queue.Empty:
-            first = "timeout"
+            first = _TIMED_OUT
         prefix = "listening on "
-        if first and first != "timeout" and first.startswith(prefix):
+        if isinstance(first, str) and first.startswith(prefix):
             return first[len(prefix):].strip()
-        returncode = self._proc.poll()
+        proc, self._proc = self._proc, None
+        if first is None:  # stdout closed: serve is exiting; wait for its status
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        returncode = proc.poll()
         if returncode is None:
-            self._proc.kill()
-            self._proc.wait()
+            proc.kill()
+            proc.wait()
         stderr = self._read_stderr()
         self._cleanup()
-        if first == "timeout":
+        if first is _TIMED_OUT:
             raise ChaosError(f"chaos serve printed no listening line within {self.start_timeout}s",
                              self.command, None, stderr)
         raise ChaosError("chaos serve did not start", self.command, returncode, stderr)

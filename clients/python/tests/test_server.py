@@ -1,7 +1,6 @@
 """ChaosServer against a real chaos binary (CHAOS_BIN)."""
 
 import json
-import os
 import urllib.parse
 
 import pytest
@@ -164,8 +163,9 @@ def test_an_admin_token_is_required_and_sent():
 
 
 def test_the_binary_comes_from_the_argument_then_chaos_bin(monkeypatch, tmp_path):
-    chaos_bin = os.environ["CHAOS_BIN"]
-    assert find_binary() == find_binary(chaos_bin)
+    chaos_bin = find_binary()  # what this run uses: CHAOS_BIN or chaos on PATH
+    monkeypatch.setenv("CHAOS_BIN", chaos_bin)
+    assert find_binary() == chaos_bin
     monkeypatch.setenv("CHAOS_BIN", str(tmp_path / "nope"))
     with pytest.raises(ChaosError) as err:
         find_binary()
@@ -181,3 +181,16 @@ def test_the_binary_comes_from_the_argument_then_chaos_bin(monkeypatch, tmp_path
 def test_scenario_and_script_together_is_an_error():
     with pytest.raises(ValueError):
         ChaosServer(scenario="flaky", script=LIMITED)
+
+
+def test_a_server_that_never_listens_times_out_and_is_killed(tmp_path):
+    silent = tmp_path / "silent-chaos"
+    silent.write_text("#!/bin/sh\necho 'starting' >&2\nexec sleep 30\n")
+    silent.chmod(0o755)
+    server = ChaosServer(binary=str(silent), start_timeout=0.5)
+    with pytest.raises(ChaosError) as err:
+        server.start()
+    assert "printed no listening line within 0.5s" in str(err.value)
+    assert "starting" in err.value.stderr
+    assert server._proc is None  # killed and reaped, nothing left to stop
+    server.stop()  # a no-op
