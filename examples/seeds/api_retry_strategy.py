@@ -263,6 +263,11 @@ def load_profile(path: str, environment: str) -> Dict[str, Any]:
     standard library, so this reads the file's own shape (environment names
     at column 0, "key: number" lines indented under them, # comments) and
     rejects anything else with the file, line and reason.
+
+    >>> import os
+    >>> here = os.path.dirname(os.path.abspath(__file__))
+    >>> load_profile(os.path.join(here, "config", "api_retry.yaml"), "production")
+    {'max_retries': 5, 'base_delay': 1.0, 'max_delay': 60.0, 'circuit_breaker_threshold': 10, 'circuit_breaker_timeout': 120.0}
     """
     profiles: Dict[str, Dict[str, Any]] = {}
     current = None
@@ -299,6 +304,11 @@ def configure(api_client: ResilientAPIClient, profile: Dict[str, Any]) -> None:
     Its "Configure custom retry settings" assigns a new APIRetryConfig to
     api_client.retry_config; the breaker's settings go to a new
     CircuitBreaker (the client calls self.circuit_breaker on every attempt).
+
+    >>> client = ResilientAPIClient("http://127.0.0.1:1")
+    >>> configure(client, {"max_retries": 5, "circuit_breaker_threshold": 10})
+    >>> client.retry_config.max_retries, client.circuit_breaker.failure_threshold
+    (5, 10)
     """
     custom_config = APIRetryConfig()
     custom_config.max_retries = profile.get("max_retries", custom_config.max_retries)

@@ -36,6 +36,9 @@ def lower_clamp_multiple(k):
     """c with P(c*d < X < median) = P(median < X < k*d) for X ~ Exp(mean d).
 
     Prefect's formula: c = log2(2^k / (2^k - 1)); 0 for k >= 50 (overflow).
+
+    >>> round(lower_clamp_multiple(1.5), 3)   # retry_jitter_factor 0.5: [0.629 d, 1.5 d]
+    0.629
     """
     if k >= 50:
         return 0.0
@@ -47,6 +50,13 @@ def clamped_poisson_interval(average, clamping_factor, rng=random):
 
     Inverse CDF: X = -mean * ln(1 - U), U uniform between the CDF values of
     the lower and upper bounds, so X falls between them.
+
+    >>> rng = random.Random(7)
+    >>> draws = [clamped_poisson_interval(60, 0.5, rng) for _ in range(10000)]
+    >>> 0.629 * 60 < min(draws) < 39 and 89 < max(draws) <= 90
+    True
+    >>> round(sum(draws) / len(draws))   # the mean stays near the delay
+    60
     """
     if clamping_factor <= 0:
         raise ValueError("retry_jitter_factor must be > 0 to jitter")
@@ -60,7 +70,13 @@ def clamped_poisson_interval(average, clamping_factor, rng=random):
 
 
 def retry_delay(retry_delay_seconds, retry_number):
-    """The wait before retry number retry_number (1 for the first retry)."""
+    """The wait before retry number retry_number (1 for the first retry).
+
+    >>> [retry_delay([1, 10, 100], n) for n in (1, 2, 3, 4, 5)]
+    [1, 10, 100, 100, 100]
+    >>> retry_delay(60, 3)
+    60
+    """
     if isinstance(retry_delay_seconds, (list, tuple)):
         return retry_delay_seconds[min(retry_number, len(retry_delay_seconds)) - 1]
     return retry_delay_seconds
@@ -71,6 +87,21 @@ def task(fn=None, *, retries=0, retry_delay_seconds=0, retry_jitter_factor=None,
 
     rng: the random source of the jitter (module random by default, as
     Prefect draws from it).
+
+    >>> calls = []
+    >>> @task(retries=3, retry_delay_seconds=0)
+    ... def flaky():
+    ...     calls.append(1)
+    ...     if len(calls) < 3:
+    ...         raise ValueError("Simulated API failure")
+    ...     return len(calls)
+    >>> flaky()  # doctest: +ELLIPSIS
+    Task run failed with ValueError: Simulated API failure; retry 1/3 in 0.000s
+    Task run failed with ValueError: Simulated API failure; retry 2/3 in 0.000s
+    3
+    >>> task(retries=-1)
+    Traceback (most recent call last):
+    ValueError: retries must be a whole number >= 0, got -1
     """
     if not isinstance(retries, int) or retries < 0:
         raise ValueError(f"retries must be a whole number >= 0, got {retries!r}")

@@ -48,3 +48,15 @@ var _ = Describe("config/api_retry.yaml, the seed's environment profiles", func(
 		Expect(string(out)).To(ContainSubstring("config/api_retry.yaml: no environment 'staging' (it has: development, production, testing)"))
 	})
 })
+
+var _ = Describe("the ports' own examples", func() {
+	It("pass as doctests: Prefect's delays and clamp, a task's retries, the profile reader", func() {
+		cmd := exec.Command(python, "-m", "doctest", "-v", "prefect_retry.py", "api_retry_strategy.py")
+		cmd.Env = pyrun.Env("PYTHONDONTWRITEBYTECODE=1")
+		out, err := cmd.CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), "%s", out)
+		// prefect_retry.py has 11 examples, api_retry_strategy.py 6.
+		Expect(string(out)).To(MatchRegexp(`(?m)^11 passed and 0 failed\.$`))
+		Expect(string(out)).To(MatchRegexp(`(?m)^6 passed and 0 failed\.$`))
+	})
+})
