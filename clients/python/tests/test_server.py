@@ -125,6 +125,18 @@ def test_analyze_of_a_log_file(tmp_path):
     assert (tmp_path / "out" / "report.md").exists()
 
 
+def test_analyze_passes_its_flags_on(tmp_path):
+    log = tmp_path / "arrivals.jsonl"
+    log.write_text(json.dumps({"t_ms": 0, "client": "c1", "request": "c1/1", "attempt": 1,
+                               "method": "GET", "path": "/", "fault": "none", "status": 200,
+                               "latency_ms": 1}) + "\n")
+    result = analyze([log], retry_window="50ms", capacity="rate=10,burst=5", seed=42, scenario="mine")
+    assert result["retry_window_ms"] == 50
+    assert result["seed"] == 42 and result["scenario"] == "mine"
+    # a capacity makes peak_to_capacity a number: 0 retries over B + R*w = 5 + 10*0.05 = 5.5
+    assert result["policies"][0]["peak_to_capacity"] == 0
+
+
 def test_analyze_failure_names_the_command_and_stderr(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("this is not a record\n{}\n")
