@@ -7,6 +7,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -229,10 +230,42 @@ class ChaosServer:
         _, headers = self._admin("GET", f"/_chaos/log?offset={_END_OF_LOG}")
         return int(headers["X-Chaos-Log-Next"])
 
+    def wait_for_records(self, count, timeout=10.0):
+        """Wait until the server has logged at least count Records; returns mark().
+
+        serve logs a request's Record just after it has sent the response,
+        so a client can hold its answer before the Record (and the stats)
+        exist: call this before reading records(), stats() or analyze()
+        right after the client's requests. Raises ChaosError after timeout
+        seconds, with how many were logged.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            logged = self.mark()
+            if logged >= count:
+                return logged
+            if time.monotonic() >= deadline:
+                raise ChaosError(f"the server logged {logged} Records, not {count}, within {timeout}s",
+                                 self.command, stderr=self._read_stderr())
+            time.sleep(0.01)
+
     def records(self, since=0):
-        """The Records logged from offset since on, as a list of dicts."""
-        body, _ = self._admin("GET", f"/_chaos/log?offset={int(since)}")
-        return [json.loads(line) for line in body.decode("utf-8").splitlines() if line.strip()]
+        """The Records logged from offset since on, as a list of dicts.
+
+        serve keeps the last --log-limit Records in memory (100,000 by
+        default); asking for one it no longer keeps raises ChaosError rather
+        than returning part of the log.
+        """
+        since = int(since)
+        body, headers = self._admin("GET", f"/_chaos/log?offset={since}")
+        first, end = int(headers["X-Chaos-Log-First"]), int(headers["X-Chaos-Log-Next"])
+        lines = [line for line in body.decode("utf-8").splitlines() if line.strip()]
+        if first > since or len(lines) < end - first:
+            raise ChaosError(
+                f"the server no longer keeps Records {since} to {end} in memory (serve --log-limit): "
+                "raise it with extra_args=['--log-limit', 'N'], or keep the log with log=PATH "
+                "and analyze that file after stop()", self.command)
+        return [json.loads(line) for line in lines]
 
     def analyze(self, since=0, **options):
         """Run `chaos analyze` on the Records from since on; result.json as a dict.

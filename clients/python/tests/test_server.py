@@ -22,6 +22,7 @@ def test_a_script_runs_its_phases_in_order():
     with ChaosServer(script=DOWN_TWICE) as chaos:
         statuses = [get(chaos.url + "/api/orders")[0] for _ in range(3)]
         assert statuses == [503, 503, 200]
+        assert chaos.wait_for_records(3) == 3
         stats = chaos.stats()
         assert stats["requests"] == 3
         # 2 of the 3 were faulted with a status, 1 drew no fault.
@@ -40,6 +41,7 @@ def test_records_come_back_as_dicts_in_order():
     with ChaosServer(script=DOWN_TWICE) as chaos:
         for n in (1, 2, 3):
             get(chaos.url + "/api/orders", attempt_headers("c1", "c1/1", n))
+        chaos.wait_for_records(3)
         recs = chaos.records()
         assert [r["attempt"] for r in recs] == [1, 2, 3]
         assert [r["status"] for r in recs] == [503, 503, 200]
@@ -88,6 +90,7 @@ def test_analyze_returns_result_json_as_dicts():
             get(chaos.url + "/", attempt_headers("c1", "c1/1", n))
         # a second one that succeeds at once
         get(chaos.url + "/", attempt_headers("c1", "c1/2", 1))
+        chaos.wait_for_records(4)
         result = chaos.analyze()
     (policy,) = result["policies"]
     assert policy["logical_requests"] == 2
@@ -100,10 +103,11 @@ def test_analyze_returns_result_json_as_dicts():
 def test_analyze_since_a_mark_sees_only_what_came_after():
     with ChaosServer(script=DOWN_TWICE) as chaos:
         get(chaos.url + "/", attempt_headers("a", "a/1", 1))
-        mark = chaos.mark()
-        assert mark == 1
+        mark = chaos.wait_for_records(1)
+        assert mark == 1 == chaos.mark()
         get(chaos.url + "/", attempt_headers("b", "b/1", 1))  # 503 (second of the down phase)
         get(chaos.url + "/", attempt_headers("b", "b/1", 2))  # 200
+        chaos.wait_for_records(3)
         (policy,) = chaos.analyze(since=mark)["policies"]
     # b/1 alone: 2 attempts, one logical request, which succeeded
     assert policy["logical_requests"] == 1 and policy["attempts"] == 2 and policy["succeeded"] == 1
@@ -123,6 +127,17 @@ def test_analyze_of_a_log_file(tmp_path):
     # 2 attempts for 1 logical request, which succeeded on its retry
     assert policy["attempts"] == 2 and policy["logical_requests"] == 1 and policy["success_rate"] == 1
     assert (tmp_path / "out" / "report.md").exists()
+
+
+def test_records_the_server_no_longer_keeps_are_an_error():
+    with ChaosServer(script=DOWN_TWICE, extra_args=["--log-limit", "2"]) as chaos:
+        for _ in range(3):
+            get(chaos.url + "/")
+        chaos.wait_for_records(3)
+        assert [r["status"] for r in chaos.records(since=1)] == [503, 200]  # the 2 kept
+        with pytest.raises(ChaosError) as err:
+            chaos.records()  # Record 0 was dropped from memory
+        assert "--log-limit" in str(err.value)
 
 
 def test_analyze_passes_its_flags_on(tmp_path):
@@ -188,6 +203,15 @@ def test_the_binary_comes_from_the_argument_then_chaos_bin(monkeypatch, tmp_path
     with pytest.raises(ChaosError) as err:
         find_binary()
     assert "set CHAOS_BIN" in str(err.value)
+
+
+def test_waiting_for_records_that_never_come_times_out():
+    with ChaosServer(script=DOWN_TWICE) as chaos:
+        get(chaos.url + "/")
+        assert chaos.wait_for_records(1) == 1
+        with pytest.raises(ChaosError) as err:
+            chaos.wait_for_records(2, timeout=0.2)
+        assert "logged 1 Records, not 2, within 0.2s" in str(err.value)
 
 
 def test_scenario_and_script_together_is_an_error():
