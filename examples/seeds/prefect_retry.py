@@ -191,6 +191,10 @@ def facebook_ads_api_call(url: str, params: dict):
     - Rate limits with retry-after header
     - Temporary errors
     """
+    # port: the seed takes ad_account_id and builds the Graph API URL with a
+    # bearer token; here the URL is the fault server's. Its
+    # cache_key_fn/cache_expiration options cache results across runs, which
+    # no probe here exercises.
     try:
         response = requests.get(url, params=params, timeout=60)
 
@@ -209,7 +213,8 @@ def facebook_ads_api_call(url: str, params: dict):
 
         elif e.response.status_code == 400:
             # Invalid request - don't retry
-            print("❌ Invalid request")
+            error_msg = e.response.json().get("error", {}).get("message", "Unknown error")
+            print(f"❌ Invalid request: {error_msg}")
             raise
 
         else:
