@@ -14,28 +14,42 @@ type LogSource struct {
 	R    io.Reader
 }
 
+// readAheadBatch is how many Records a log decodes ahead at a time.
+const readAheadBatch = 2048
+
 // MergeLogs reads the logs and calls fn with their Records merged by arrival
 // time (t_ms; ties in the order of sources), reading each log as a stream
-// (record.Reader). A line that is not a Record is an error naming the log
-// and line, and so is an error from fn. A last line cut short, with no
-// newline (the writer crashed mid-write), is skipped with a warning instead.
+// and decoding it on a goroutine of its own (record.Reader.ReadAhead), so
+// that parsing runs beside the analysis. A line that is not a Record is an
+// error naming the log and line, and so is an error from fn. A last line
+// cut short, with no newline (the writer crashed mid-write), is skipped
+// with a warning instead.
 func MergeLogs(sources []LogSource, fn func(record.Record) error, warn func(string)) error {
 	h := make(logHeap, 0, len(sources))
+	defer func() {
+		for _, lr := range h {
+			lr.stop()
+		}
+	}()
 	for i, src := range sources {
-		lr := &logReader{Reader: record.NewReader(src.R, src.Name), name: src.Name, order: i, warn: warn}
+		lr := &logReader{name: src.Name, order: i, warn: warn}
+		lr.batches, lr.release, lr.stop = record.NewReader(src.R, src.Name).ReadAhead(readAheadBatch)
 		ok, err := lr.next()
 		if err != nil {
+			lr.stop()
 			return err
 		}
 		if ok {
 			h = append(h, lr)
+		} else {
+			lr.stop()
 		}
 	}
 	heap.Init(&h)
 	for len(h) > 0 {
 		lr := h[0]
-		if err := fn(*lr.Record()); err != nil {
-			return fmt.Errorf("%s:%d: %w", lr.name, lr.Line(), err)
+		if err := fn(*lr.record()); err != nil {
+			return fmt.Errorf("%s:%d: %w", lr.name, lr.line(), err)
 		}
 		ok, err := lr.next()
 		if err != nil {
@@ -45,26 +59,55 @@ func MergeLogs(sources []LogSource, fn func(record.Record) error, warn func(stri
 			heap.Fix(&h, 0)
 		} else {
 			heap.Pop(&h)
+			lr.stop()
 		}
 	}
 	return nil
 }
 
-// logReader is one log of a merge.
+// logReader is one log of a merge: the batch it is in and where.
 type logReader struct {
-	*record.Reader
-	name  string
-	order int
-	warn  func(string)
+	name    string
+	order   int
+	warn    func(string)
+	batches <-chan *record.Batch
+	release func(*record.Batch)
+	stop    func()
+	batch   *record.Batch
+	i       int
 }
 
-// next reads the log's next Record, warning of a last line cut short.
+func (lr *logReader) record() *record.Record { return &lr.batch.Records[lr.i] }
+func (lr *logReader) line() int              { return lr.batch.Lines[lr.i] }
+
+// next moves to the log's next Record; false at its end, after warning of
+// a last line cut short.
 func (lr *logReader) next() (bool, error) {
-	ok, err := lr.Next()
-	if !ok && err == nil && lr.CutShort() != nil && lr.warn != nil {
-		lr.warn(fmt.Sprintf("%s:%d: skipped %v", lr.name, lr.Line(), lr.CutShort()))
+	if lr.batch != nil && lr.i+1 < len(lr.batch.Records) {
+		lr.i++
+		return true, nil
 	}
-	return ok, err
+	for {
+		if lr.batch != nil {
+			b := lr.batch
+			lr.batch = nil
+			if b.Err != nil {
+				return false, b.Err
+			}
+			if b.CutShort != nil && lr.warn != nil {
+				lr.warn(fmt.Sprintf("%s:%d: skipped %v", lr.name, b.CutShortLine, b.CutShort))
+			}
+			lr.release(b)
+		}
+		b, ok := <-lr.batches
+		if !ok {
+			return false, nil
+		}
+		lr.batch, lr.i = b, 0
+		if len(b.Records) > 0 {
+			return true, nil
+		}
+	}
 }
 
 // logHeap orders logs by their next Record's arrival time.
@@ -72,7 +115,7 @@ type logHeap []*logReader
 
 func (h logHeap) Len() int { return len(h) }
 func (h logHeap) Less(i, j int) bool {
-	if ti, tj := h[i].Record().TMs, h[j].Record().TMs; ti != tj {
+	if ti, tj := h[i].record().TMs, h[j].record().TMs; ti != tj {
 		return ti < tj
 	}
 	return h[i].order < h[j].order

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Reader reads one arrival log, a Record a line, as a stream: lines of any
@@ -151,4 +152,73 @@ func Read(r io.Reader, fn func(Record) error) error {
 			return lr.errorf(lr.line, err)
 		}
 	}
+}
+
+// Batch is a run of Records a Reader read ahead, each with its line number.
+// The last batch of a log carries why it ended, if not at its end: Err
+// (a line that is not a Record, a read error) or CutShort (a last line cut
+// short); its Records come before that.
+type Batch struct {
+	Records  []Record
+	Lines    []int
+	Err      error
+	CutShort error
+	// CutShortLine is the line CutShort is about.
+	CutShortLine int
+}
+
+// ReadAhead reads the rest of the log on a goroutine of its own, size
+// Records a batch, so that decoding runs beside whatever consumes them.
+// Batches come in order on the channel, which closes after the last; hand
+// each back with release once done with it, so its memory is reused. stop
+// ends the reading early (a consumer that gives up) and waits for the
+// goroutine; it is safe to call after the channel has closed, and twice.
+func (lr *Reader) ReadAhead(size int) (batches <-chan *Batch, release func(*Batch), stop func()) {
+	const inFlight = 4 // batches decoded ahead of the consumer
+	out := make(chan *Batch, inFlight)
+	free := make(chan *Batch, inFlight+2)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for {
+			var b *Batch
+			select {
+			case b = <-free:
+				b.Records, b.Lines = b.Records[:0], b.Lines[:0]
+			default:
+				b = &Batch{Records: make([]Record, 0, size), Lines: make([]int, 0, size)}
+			}
+			for len(b.Records) < size {
+				ok, err := lr.Next()
+				if err != nil || !ok {
+					b.Err, b.CutShort, b.CutShortLine = err, lr.cutShort, lr.line
+					break
+				}
+				b.Records = append(b.Records, lr.rec)
+				b.Lines = append(b.Lines, lr.line)
+			}
+			last := b.Err != nil || len(b.Records) < size
+			select {
+			case out <- b:
+			case <-quit:
+				return
+			}
+			if last {
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	release = func(b *Batch) {
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	stop = func() {
+		once.Do(func() { close(quit) })
+		<-done
+	}
+	return out, release, stop
 }
