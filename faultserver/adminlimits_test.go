@@ -2,8 +2,10 @@ package faultserver_test
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -115,10 +117,18 @@ var _ = Describe("the admin API's limits", func() {
 	It("answers 503 to an admin request over MaxAdminConns on the faults' listener, and serves faults meanwhile", func() {
 		srv := startServer("{}\n", faultserver.Options{Limits: faultserver.Limits{MaxAdminConns: 1}})
 		// A trickled PUT holds the one admin slot until its body times out
-		// (30s by default, longer than this spec).
+		// (30s by default, longer than this spec). A health request of the
+		// poll below can take the slot first, and the PUT is then refused:
+		// the poll sees that on the held connection and sends the PUT
+		// again, so whatever the order, the PUT ends up holding the slot.
+		const trickle = "PUT /_chaos/script HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nphases: ["
 		held := dialAddr(srv.URL())
-		send(held, "PUT /_chaos/script HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nphases: [")
+		send(held, trickle)
 		Eventually(func() int {
+			if answered(held) {
+				held = dialAddr(srv.URL())
+				send(held, trickle)
+			}
 			status, _, _ := adminDoErr("GET", srv.URL()+"/_chaos/health")
 			return status
 		}, 10*time.Second, 20*time.Millisecond).Should(Equal(503))
@@ -157,4 +167,14 @@ func adminDoErr(method, url string) (int, string, error) {
 		return 0, "", err
 	}
 	return resp.StatusCode, body, nil
+}
+
+// answered reports whether the server has answered or closed conn: a
+// request it refused. Bytes not there yet read as not answered.
+func answered(conn net.Conn) bool {
+	Expect(conn.SetReadDeadline(time.Now().Add(time.Millisecond))).To(Succeed())
+	var b [1]byte
+	_, err := conn.Read(b[:])
+	Expect(conn.SetReadDeadline(time.Time{})).To(Succeed())
+	return err == nil || !errors.Is(err, os.ErrDeadlineExceeded)
 }
