@@ -87,7 +87,11 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	}
 
 	// Retries.
-	r.RetryDelays, r.RetrySpread = a.retryResults(p, n)
+	if p.groupable() {
+		r.RetryDelays, r.RetrySpread = a.retryResults(p, n)
+	} else { // which attempt is whose retry cannot be told: no retry has a number
+		r.RetryDelays, r.RetrySpread = []RetryDelay{}, []RetrySpread{}
+	}
 	switch m := r.RetryAfterMarginMs; {
 	case m == nil && p.attempts > 0:
 		n.add("%s: no retry followed a Retry-After, so retry_after_margin_ms is null", p.name)

@@ -180,7 +180,7 @@ func (id *Identity) notes(policy string, n *notes) {
 		n.add("%s: the connections were not counted in a first pass, so of the attempts "+groupedByInference+" none was keyed per connection", policy)
 	}
 	if !id.Groupable() {
-		n.add("%s: amplification, retry_after_violations and retry_after_retries are unknown (null): of the attempts "+groupedByInference+", %d arrivals came before the previous attempt on their key had ended (keys affected: %d), so several requests were in flight at once and which attempts belong together cannot be told", policy, id.overlapping, id.overlapKeys)
+		n.add("%s: amplification, retry_after_violations and retry_after_retries are unknown (null), and retry_delays and retry_spread are empty: of the attempts "+groupedByInference+", %d arrivals came before the previous attempt on their key had ended (keys affected: %d), so several requests were in flight at once and which attempts belong together cannot be told", policy, id.overlapping, id.overlapKeys)
 	}
 }
 
