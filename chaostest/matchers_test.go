@@ -196,7 +196,7 @@ phases:
 	It("sees the silence of a client whose breaker opened", func() {
 		srv := chaostest.NewServer(GinkgoT(), script)
 		guarded := client
-		guarded.breaker = &resilience.BreakerConfig{Failures: 3, Open: resilience.Duration(150 * time.Millisecond)}
+		guarded.breaker = &resilience.BreakerConfig{Failures: 3, Open: 150 * time.Millisecond}
 		guarded.run(srv.URL)
 		Expect(srv).To(chaostest.OpenBreaker(3, 100*time.Millisecond))
 	})

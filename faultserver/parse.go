@@ -50,7 +50,7 @@ func ParseScript(file string, data []byte) (*Spec, *yamlfile.Doc, error) {
 func withOtherProblems(doc *yamlfile.Doc, node *yaml.Node, prefix string, err error) error {
 	var keyErrs yamlfile.Errors
 	lenient := &Spec{}
-	if !errors.As(err, &keyErrs) || node.Decode(lenient) != nil {
+	if !errors.As(err, &keyErrs) || yamlfile.DecodeValue(node, lenient) != nil {
 		return err
 	}
 	return append(keyErrs, problemErrors(doc, prefix, lenient.Problems())...)

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
-
-	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
 // FieldProblem is one validation problem of a Spec. Path is relative to the
@@ -211,13 +209,13 @@ func (f *FaultSpec) shapingFields() []string {
 	return a
 }
 
-func retryAfterProblems(path string, delta, date *yamlfile.Duration, p *problemList) {
+func retryAfterProblems(path string, delta, date *time.Duration, p *problemList) {
 	if delta != nil && date != nil {
 		p.add(path+".retry_after_date", "give retry_after or retry_after_date, not both")
 	}
-	if delta != nil && delta.D()%time.Second != 0 {
+	if delta != nil && *delta%time.Second != 0 {
 		p.add(path+".retry_after", "Retry-After carries whole seconds; %v is not (use %v, or retry_after_date)",
-			delta.D(), delta.D().Truncate(time.Second)+time.Second)
+			*delta, delta.Truncate(time.Second)+time.Second)
 	}
 }
 

@@ -53,7 +53,7 @@ func BenchmarkStepDriver(b *testing.B) {
 		Breaker:   &resilience.BreakerConfig{},
 		RateLimit: &resilience.RateLimitConfig{Rate: 1e12, Burst: 1 << 30},
 		Budget:    &resilience.BudgetConfig{},
-		Timeout:   &resilience.TimeoutConfig{Attempt: resilience.Duration(time.Second)},
+		Timeout:   &resilience.TimeoutConfig{Attempt: time.Second},
 	})
 	now := epoch
 	b.ReportAllocs()
@@ -99,8 +99,8 @@ func (t *okTripper) RoundTrip(*http.Request) (*http.Response, error) {
 // the first time, with retry and a per-attempt timeout.
 func BenchmarkTransport(b *testing.B) {
 	retries := 3
-	p := benchPolicy(b, resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: &retries},
-		Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(time.Second)}})
+	p := benchPolicy(b, resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: retries},
+		Timeout: &resilience.TimeoutConfig{Attempt: time.Second}})
 	t := &resilience.Transport{Policy: p, Base: &okTripper{resp: http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}}}}
 	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1/api/orders", nil)
 	if err != nil {

@@ -69,7 +69,7 @@ var _ = Describe("Breaker state machine", func() {
 	DescribeTable("scripts",
 		func(cfg resilience.BreakerConfig, ops []op) { runBreaker(cfg, ops) },
 		Entry("trips on consecutive failures; a success resets the count",
-			resilience.BreakerConfig{Failures: 3, Open: resilience.Duration(10 * time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 3, Open: 10 * time.Second}, []op{
 				{0, "fail", closed}, {0, "fail", closed}, {0, "ok", closed},
 				{0, "fail", closed}, {0, "fail", closed}, {time.Second, "fail", open},
 				{5 * time.Second, "reject", open},
@@ -77,7 +77,7 @@ var _ = Describe("Breaker state machine", func() {
 				{12 * time.Second, "held-ok", closed}, {12 * time.Second, "ok", closed},
 			}),
 		Entry("a probe failure reopens, for a growing duration up to open_max, reset by a close",
-			resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(10 * time.Second), OpenMultiplier: 2, OpenMax: resilience.Duration(30 * time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 1, Open: 10 * time.Second, OpenMultiplier: 2, OpenMax: 30 * time.Second}, []op{
 				{0, "fail", open},
 				{10 * time.Second, "probe", halfOpen}, {10 * time.Second, "held-fail", open},
 				{29 * time.Second, "reject", open},
@@ -87,18 +87,18 @@ var _ = Describe("Breaker state machine", func() {
 				{61 * time.Second, "fail", open}, {70 * time.Second, "reject", open}, {71 * time.Second, "probe", halfOpen},
 			}),
 		Entry("trips on a failure ratio once the window has the minimum throughput",
-			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: resilience.Duration(10 * time.Second)}, []op{
+			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: 10 * time.Second}, []op{
 				{0, "fail", closed}, {0, "ok", closed}, {0, "fail", closed}, {time.Second, "ok", closed},
 				{2 * time.Second, "fail", open},
 			}),
 		Entry("forgets failures that left the sliding window",
-			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: resilience.Duration(10 * time.Second)}, []op{
+			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: 10 * time.Second}, []op{
 				{0, "fail", closed}, {time.Second, "fail", closed}, {2 * time.Second, "fail", closed},
 				{13 * time.Second, "ok", closed}, {13 * time.Second, "ok", closed}, {13 * time.Second, "fail", closed},
 				{14 * time.Second, "ok", closed}, {14 * time.Second, "ok", closed},
 			}),
 		Entry("admits a limited number of probes and closes after the success threshold",
-			resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(time.Second), HalfOpenProbes: 3, HalfOpenSuccesses: 2}, []op{
+			resilience.BreakerConfig{Failures: 1, Open: time.Second, HalfOpenProbes: 3, HalfOpenSuccesses: 2}, []op{
 				{0, "fail", open},
 				{time.Second, "probe", halfOpen}, {time.Second, "probe", halfOpen}, {time.Second, "probe", halfOpen},
 				{time.Second, "reject", halfOpen},
@@ -106,19 +106,19 @@ var _ = Describe("Breaker state machine", func() {
 				{2 * time.Second, "held-fail", closed}, // a probe of the old generation: ignored
 			}),
 		Entry("ignores results of calls admitted before the last transition",
-			resilience.BreakerConfig{Failures: 2, Open: resilience.Duration(time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 2, Open: time.Second}, []op{
 				{0, "probe", closed}, {0, "fail", closed}, {0, "fail", open},
 				{0, "held-ok", open}, // a slow success from before the trip cannot close it
 			}),
 		Entry("a released probe frees its slot",
-			resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 1, Open: time.Second}, []op{
 				{0, "fail", open}, {time.Second, "probe", halfOpen}, {time.Second, "reject", halfOpen},
 				{time.Second, "held-ignore", halfOpen}, {time.Second, "probe", halfOpen}, {time.Second, "held-ok", closed},
 			}),
 	)
 
 	It("reports each transition once, dating the lazy half-open at the end of the open period", func() {
-		changes := runBreaker(resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(10 * time.Second)}, []op{
+		changes := runBreaker(resilience.BreakerConfig{Failures: 1, Open: 10 * time.Second}, []op{
 			{time.Second, "fail", open},
 			{time.Minute, "probe", halfOpen}, // noticed a minute in, effective at 11s
 			{time.Minute, "held-ok", closed},
@@ -132,7 +132,7 @@ var _ = Describe("Breaker state machine", func() {
 
 	It("admits exactly half_open_probes of 100 concurrent callers, then closes on their successes", func() {
 		var changes atomic.Int32
-		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(time.Second), HalfOpenProbes: 5},
+		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 1, Open: time.Second, HalfOpenProbes: 5},
 			func(resilience.BreakerChange) { changes.Add(1) })
 		Expect(err).NotTo(HaveOccurred())
 		t, _ := b.Allow(epoch)
@@ -171,7 +171,7 @@ var _ = Describe("Breaker state machine", func() {
 	})
 
 	It("stays consistent under 100 goroutines of mixed traffic", func() {
-		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 3, Open: resilience.Duration(time.Millisecond), HalfOpenProbes: 2}, nil)
+		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 3, Open: time.Millisecond, HalfOpenProbes: 2}, nil)
 		Expect(err).NotTo(HaveOccurred())
 		var wg sync.WaitGroup
 		for g := range 100 {

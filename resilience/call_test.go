@@ -64,7 +64,7 @@ var (
 )
 
 func constantRetry(retries int, d time.Duration) *resilience.RetryConfig {
-	return &resilience.RetryConfig{MaxRetries: intp(retries), Backoff: "constant", Base: resilience.Duration(d), Jitter: "none"}
+	return &resilience.RetryConfig{MaxRetries: retriesOf(retries), Backoff: "constant", Base: time.Duration(d), Jitter: "none"}
 }
 
 func giveUp(t trace) *resilience.GiveUpError {
@@ -183,7 +183,7 @@ var _ = Describe("Call, the step driver", func() {
 		})
 
 		It("fails fast with the asked delay when it exceeds the maximum", func() {
-			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterMax = resilience.Duration(10 * time.Second) })
+			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterMax = 10 * time.Second })
 			t := drive(p, epoch, get, resilience.Outcome{Status: 503, RetryAfter: "3600"})
 			Expect(t.attempts).To(HaveLen(1))
 			Expect(t.end).To(BeZero())
@@ -194,7 +194,7 @@ var _ = Describe("Call, the step driver", func() {
 		})
 
 		It("adds bounded jitter on top of the asked delay", func() {
-			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterJitter = resilience.Duration(time.Second) })
+			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterJitter = time.Second })
 			seen := map[time.Duration]bool{}
 			for range 50 {
 				t := drive(p, epoch, get, resilience.Outcome{Status: 429, RetryAfter: "2"}, ok200)
@@ -207,7 +207,7 @@ var _ = Describe("Call, the step driver", func() {
 	})
 
 	It("keeps decorrelated jitter's previous delay per call and is reproducible by seed", func() {
-		cfg := resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: intp(6), Jitter: "decorrelated", Cap: resilience.Duration(time.Hour)}}
+		cfg := resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: retriesOf(6), Jitter: "decorrelated", Cap: time.Hour}}
 		a := drive(mustPolicy(cfg), epoch, get, fail503)
 		b := drive(mustPolicy(cfg), epoch, get, fail503)
 		Expect(a.waits).To(Equal(b.waits))
@@ -222,7 +222,7 @@ var _ = Describe("Call, the step driver", func() {
 
 	It("bounds attempts by the overall deadline and refuses a retry that would end past it", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(10, 400*time.Millisecond),
-			Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(300 * time.Millisecond), Overall: resilience.Duration(time.Second)}})
+			Timeout: &resilience.TimeoutConfig{Attempt: 300 * time.Millisecond, Overall: time.Second}})
 		t := drive(p, epoch, get, resilience.Outcome{Err: resilience.ErrAttemptTimeout})
 		Expect(t.attempts).To(Equal([]time.Duration{0, 400 * time.Millisecond, 800 * time.Millisecond}))
 		Expect(t.steps[0].Timeout).To(Equal(300 * time.Millisecond))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -281,9 +282,9 @@ var _ = Describe("Classify on every error shape", func() {
 		}
 		retries := 3
 		p, err := resilience.New(resilience.Config{Retry: &resilience.RetryConfig{
-			MaxRetries: &retries,
+			MaxRetries: retries,
 			Backoff:    resilience.BackoffList,
-			Delays:     []resilience.Duration{0},
+			Delays:     []time.Duration{0},
 			Jitter:     resilience.JitterNone,
 		}})
 		Expect(err).NotTo(HaveOccurred())

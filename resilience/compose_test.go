@@ -14,7 +14,7 @@ var _ = Describe("Composition", func() {
 	It("does not retry a rejection by an open breaker, and falls back to the static response", func() {
 		p := mustPolicy(resilience.Config{
 			Retry:    constantRetry(5, 100*time.Millisecond),
-			Breaker:  &resilience.BreakerConfig{Failures: 2, Open: resilience.Duration(time.Minute)},
+			Breaker:  &resilience.BreakerConfig{Failures: 2, Open: time.Minute},
 			Fallback: &resilience.FallbackConfig{Static: &resilience.StaticResponse{Status: 200, Body: "cached"}},
 		})
 		t := drive(p, epoch, get, fail503)
@@ -32,7 +32,7 @@ var _ = Describe("Composition", func() {
 	It("counts the breaker once per call when ordered outside retry", func() {
 		p := mustPolicy(resilience.Config{
 			Retry:   constantRetry(2, 100*time.Millisecond),
-			Breaker: &resilience.BreakerConfig{Failures: 2, Open: resilience.Duration(time.Minute)},
+			Breaker: &resilience.BreakerConfig{Failures: 2, Open: time.Minute},
 			Order:   []string{"breaker", "retry"},
 		})
 		Expect(drive(p, epoch, get, fail503).attempts).To(HaveLen(3))
@@ -54,7 +54,7 @@ var _ = Describe("Composition", func() {
 	})
 
 	It("serves the last good value of the key within the stale TTL, the caller's fallback after it", func() {
-		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second), Fallback: &resilience.FallbackConfig{Stale: resilience.Duration(time.Minute)}})
+		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second), Fallback: &resilience.FallbackConfig{Stale: time.Minute}})
 		req := resilience.RequestMeta{Method: "GET", Key: "GET /orders", CallerFallback: true}
 		drive(p, epoch, req, resilience.Outcome{Status: 200, Value: "v1"})
 		t := drive(p, epoch.Add(30*time.Second), req, fail503)
@@ -124,7 +124,7 @@ var _ = Describe("Composition", func() {
 
 	It("caps retries at a ratio of recent calls plus a floor (Finagle)", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Millisecond),
-			Budget: &resilience.BudgetConfig{Recent: &resilience.RecentBudgetConfig{Ratio: 0.2, Window: resilience.Duration(10 * time.Second), MinPerSecond: new(float64)}}})
+			Budget: &resilience.BudgetConfig{Recent: &resilience.RecentBudgetConfig{Ratio: 0.2, Window: 10 * time.Second, MinPerSecond: new(float64)}}})
 		retried := 0
 		for i := range 50 {
 			t := drive(p, epoch.Add(time.Duration(i)*time.Millisecond), get, fail503, ok200)
@@ -142,7 +142,7 @@ var _ = Describe("Composition", func() {
 		var changes []resilience.BreakerChange
 		p := mustPolicy(resilience.Config{
 			Retry:   constantRetry(0, time.Millisecond),
-			Breaker: &resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(5 * time.Second)},
+			Breaker: &resilience.BreakerConfig{Failures: 1, Open: 5 * time.Second},
 		}, resilience.WithObserver(resilience.ObserverFunc(func(e resilience.Event) {
 			if e.Kind == resilience.EventBreaker {
 				changes = append(changes, e.Change)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
@@ -90,25 +91,25 @@ func checkTokens(ps *problems, path string, tokens []string) {
 }
 
 func (r *RetryConfig) check(ps *problems) {
-	if r.MaxRetries != nil && *r.MaxRetries < 0 {
-		ps.add("retry.max_retries", "must be 0 or more, got %d", *r.MaxRetries)
+	if r.MaxRetries < NoRetries {
+		ps.add("retry.max_retries", "must be 0 or more, got %d", r.MaxRetries)
 	}
 	oneOf(ps, "retry.backoff", r.Backoff, BackoffConstant, BackoffLinear, BackoffExponential, BackoffList)
 	oneOf(ps, "retry.jitter", r.Jitter, Jitters...)
 	oneOf(ps, "retry.retry_after", r.RetryAfter, RetryAfterHonor, RetryAfterIgnore)
 	for _, f := range []struct {
 		path string
-		d    Duration
+		d    time.Duration
 	}{{"retry.base", r.Base}, {"retry.cap", r.Cap}, {"retry.step", r.Step},
 		{"retry.retry_after_max", r.RetryAfterMax}, {"retry.retry_after_jitter", r.RetryAfterJitter}} {
 		if f.d < 0 {
-			ps.add(f.path, "must not be negative, got %v", f.d.D())
+			ps.add(f.path, "must not be negative, got %v", f.d)
 		}
 	}
 	backoff, jitter := r.backoffKind(), r.jitterKind()
 	decorrelated := jitter == JitterDecorrelated || jitter == JitterDecorrelatedV2
-	if base := orDuration(r.Base, DefaultBase); r.Cap != 0 && r.Cap.D() < base {
-		ps.add("retry.cap", "cap %v is below base %v", r.Cap.D(), base)
+	if base := orDuration(r.Base, DefaultBase); r.Cap != 0 && r.Cap < base {
+		ps.add("retry.cap", "cap %v is below base %v", r.Cap, base)
 	}
 	if r.Cap != 0 && !decorrelated && (backoff == BackoffConstant || backoff == BackoffList) {
 		ps.add("retry.cap", "is not used by backoff %s", backoff)
@@ -185,8 +186,8 @@ func (b *BreakerConfig) check(ps *problems) {
 	if b.OpenMultiplier != 0 && b.OpenMultiplier < 1 {
 		ps.add("breaker.open_multiplier", "must be 1 or more, got %v", b.OpenMultiplier)
 	}
-	if b.OpenMax != 0 && b.OpenMax.D() < orDuration(b.Open, DefaultBreakerOpen) {
-		ps.add("breaker.open_max", "open_max %v is below open %v", b.OpenMax.D(), orDuration(b.Open, DefaultBreakerOpen))
+	if b.OpenMax != 0 && b.OpenMax < orDuration(b.Open, DefaultBreakerOpen) {
+		ps.add("breaker.open_max", "open_max %v is below open %v", b.OpenMax, orDuration(b.Open, DefaultBreakerOpen))
 	}
 	if b.HalfOpenProbes < 0 {
 		ps.add("breaker.half_open_probes", "must be 1 or more, got %d", b.HalfOpenProbes)
@@ -256,7 +257,7 @@ func (t *TimeoutConfig) check(ps *problems) {
 		ps.add("timeout.overall", "must not be negative")
 	}
 	if t.Attempt > 0 && t.Overall > 0 && t.Attempt > t.Overall {
-		ps.add("timeout.attempt", "attempt timeout %v is longer than the overall %v", t.Attempt.D(), t.Overall.D())
+		ps.add("timeout.attempt", "attempt timeout %v is longer than the overall %v", t.Attempt, t.Overall)
 	}
 }
 

@@ -134,7 +134,7 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 		if p.limit.reject {
 			p.limit.maxWait = 0
 		} else if r.MaxWait > 0 {
-			p.limit.maxWait = r.MaxWait.D()
+			p.limit.maxWait = r.MaxWait
 		}
 	}
 	if b := cfg.Budget; b != nil {
@@ -146,12 +146,12 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 	}
 	if f := cfg.Fallback; f != nil {
 		if f.Stale > 0 {
-			p.stale = newStaleCache(f.Stale.D())
+			p.stale = newStaleCache(f.Stale)
 		}
 		p.static = f.Static
 	}
 	if t := cfg.Timeout; t != nil {
-		p.attempt, p.overall = t.Attempt.D(), t.Overall.D()
+		p.attempt, p.overall = t.Attempt, t.Overall
 	}
 	p.buildOrder(cfg.Order)
 	return p, nil
@@ -170,16 +170,13 @@ func (p *Policy) buildRetry(r *RetryConfig) error {
 	}
 	p.retry.backoff = backoff
 	p.retry.stateful, _ = backoff.(Stateful)
-	p.retry.maxRetries = DefaultMaxRetries
-	if r.MaxRetries != nil {
-		p.retry.maxRetries = *r.MaxRetries
-	}
+	p.retry.maxRetries = r.Retries()
 	if len(r.On) > 0 {
 		p.retry.on, _ = ParseMatch(r.On) // checked by Problems
 	}
 	p.retry.honor = r.RetryAfter != RetryAfterIgnore
 	p.retry.raMax = orDuration(r.RetryAfterMax, DefaultRetryAfterMax)
-	p.retry.raJitter = r.RetryAfterJitter.D()
+	p.retry.raJitter = r.RetryAfterJitter
 	p.retry.nonIdempotent = r.NonIdempotent
 	return nil
 }
@@ -230,7 +227,7 @@ func (r *RetryConfig) BuildBackoff() (Distributed, error) {
 	case BackoffList:
 		delays := make([]time.Duration, len(r.Delays))
 		for i, d := range r.Delays {
-			delays[i] = d.D()
+			delays[i] = d
 		}
 		s, err = ListBackoff(delays...)
 	default:

@@ -40,11 +40,10 @@ func Preset(name string) (Config, error) {
 	if !ok {
 		return Config{}, fmt.Errorf("unknown preset %q (one of %s)", name, strings.Join(PresetNames(), ", "))
 	}
-	retries := p.retries
-	cfg := Config{Name: name, Retry: &RetryConfig{MaxRetries: &retries}}
-	if retries > 0 {
+	cfg := Config{Name: name, Retry: &RetryConfig{MaxRetries: FileMaxRetries(p.retries)}}
+	if p.retries > 0 {
 		cfg.Retry.Backoff = BackoffConstant
-		cfg.Retry.Base = Duration(p.delay)
+		cfg.Retry.Base = time.Duration(p.delay)
 		cfg.Retry.Jitter = JitterFactor
 		cfg.Retry.JitterFactor = presetFactor
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -173,13 +174,13 @@ func (pr Profile) Config(name string) (Config, error) {
 	cfg := Config{Name: name, Retry: pr.retry()}
 	if pr.CircuitBreakerThreshold > 0 {
 		cfg.Breaker = &BreakerConfig{Failures: pr.CircuitBreakerThreshold,
-			Open: Duration(secondsOr(pr.CircuitBreakerTimeout, ProfileBreakerTimeout))}
+			Open: time.Duration(secondsOr(pr.CircuitBreakerTimeout, ProfileBreakerTimeout))}
 	}
 	if pr.Timeout != nil && *pr.Timeout > 0 {
-		cfg.Timeout = &TimeoutConfig{Attempt: Duration(*pr.Timeout)}
+		cfg.Timeout = &TimeoutConfig{Attempt: time.Duration(*pr.Timeout)}
 	}
 	if pr.CacheExpiration != nil && *pr.CacheExpiration > 0 {
-		cfg.Fallback = &FallbackConfig{Stale: Duration(*pr.CacheExpiration)}
+		cfg.Fallback = &FallbackConfig{Stale: time.Duration(*pr.CacheExpiration)}
 	}
 	if problems := cfg.Problems(); len(problems) > 0 {
 		return Config{}, ProblemsError(problems)
@@ -188,29 +189,28 @@ func (pr Profile) Config(name string) (Config, error) {
 }
 
 func (pr Profile) retry() *RetryConfig {
-	r := &RetryConfig{MaxRetries: pr.MaxRetries}
-	if pr.Retries != nil {
-		r.MaxRetries = pr.Retries
-	}
-	if r.MaxRetries == nil {
-		r.MaxRetries = new(int)
-		*r.MaxRetries = DefaultMaxRetries
+	r := &RetryConfig{}
+	switch {
+	case pr.Retries != nil:
+		r.MaxRetries = FileMaxRetries(*pr.Retries)
+	case pr.MaxRetries != nil:
+		r.MaxRetries = FileMaxRetries(*pr.MaxRetries)
 	}
 	jitter := JitterEqual
 	switch {
 	case len(pr.RetryDelaySeconds) == 1:
-		r.Backoff, r.Base = BackoffConstant, Duration(pr.RetryDelaySeconds[0])
+		r.Backoff, r.Base = BackoffConstant, time.Duration(pr.RetryDelaySeconds[0])
 		jitter = JitterNone
 	case len(pr.RetryDelaySeconds) > 1:
 		r.Backoff = BackoffList
 		for _, d := range pr.RetryDelaySeconds {
-			r.Delays = append(r.Delays, Duration(d))
+			r.Delays = append(r.Delays, time.Duration(d))
 		}
 		jitter = JitterNone
 	default:
 		r.Backoff = BackoffExponential
-		r.Base = Duration(secondsOr(pr.BaseDelay, ProfileBaseDelay))
-		r.Cap = Duration(max(secondsOr(pr.MaxDelay, ProfileMaxDelay), r.Base.D()))
+		r.Base = time.Duration(secondsOr(pr.BaseDelay, ProfileBaseDelay))
+		r.Cap = time.Duration(max(secondsOr(pr.MaxDelay, ProfileMaxDelay), r.Base))
 		r.Multiplier = pr.ExponentialBase
 	}
 	switch {
@@ -230,7 +230,7 @@ func (pr Profile) retry() *RetryConfig {
 		r.On = append(r.On, "network") // the seed also retries connection errors and timeouts
 	}
 	if r.Base == 0 && r.Backoff == BackoffConstant {
-		r.Base = Duration(1) // a zero delay: Base 0 would mean the default
+		r.Base = time.Duration(1) // a zero delay: Base 0 would mean the default
 	}
 	return r
 }
@@ -276,12 +276,12 @@ func LoadProfiles(file string, data []byte) (map[string]Config, error) {
 	return out, nil
 }
 
+// profileKeys are the YAML keys of a Profile (a flat struct).
 var profileKeys = func() map[string]bool {
-	var keys []string
-	collectKeys(typeOfProfile, "", &keys)
 	m := map[string]bool{}
-	for _, k := range keys {
-		m[k] = true
+	for f := range typeOfProfile.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		m[name] = true
 	}
 	return m
 }()

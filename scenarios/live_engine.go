@@ -210,7 +210,7 @@ func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*record.Record
 		}
 	}
 	out.Phases = tracker.spans(lr.pol.Name, out.Duration)
-	if sp := lr.s.Clients.Spike; sp != nil && sp.At.D() <= out.Duration {
+	if sp := lr.s.Clients.Spike; sp != nil && sp.At <= out.Duration {
 		out.Phases = append(out.Phases, spikePhase(lr.pol.Name, sp))
 	}
 	out.BreakerOpen = lr.breakers.spans(out.Duration)

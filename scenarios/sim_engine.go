@@ -180,7 +180,7 @@ func (sim *simulator) run(ctx context.Context) error {
 	sim.out.Duration = sim.now
 	sim.out.BreakerOpen = sim.breakers.spans(sim.now)
 	sim.out.Phases = sim.phases.spans(sim.policy.Name, sim.now)
-	if sp := sim.s.Clients.Spike; sp != nil && sp.At.D() <= sim.now {
+	if sp := sim.s.Clients.Spike; sp != nil && sp.At <= sim.now {
 		sim.out.Phases = append(sim.out.Phases, spikePhase(sim.policy.Name, sp))
 	}
 	return nil
@@ -275,7 +275,7 @@ func (sim *simulator) newPolicy(c *simClient, id int32) bool {
 // spikePhase marks a client spike on the timeline: it is the run's trigger, so
 // it counts as a fault phase and recovery is measured from it.
 func spikePhase(policy string, sp *Spike) analysis.Phase {
-	return analysis.Phase{Name: "spike", Policy: policy, Start: sp.At.D(), End: sp.At.D(), Fault: true}
+	return analysis.Phase{Name: "spike", Policy: policy, Start: sp.At, End: sp.At, Fault: true}
 }
 
 // flush hands a pending Record, its turn come, to the sink: the Record's

@@ -55,16 +55,16 @@ func DefaultPolicy() resilience.Config {
 	return resilience.Config{
 		Name: "orders",
 		Retry: &resilience.RetryConfig{
-			MaxRetries:    &retries,
-			Base:          resilience.Duration(100 * time.Millisecond),
-			Cap:           resilience.Duration(2 * time.Second),
+			MaxRetries:    retries,
+			Base:          100 * time.Millisecond,
+			Cap:           2 * time.Second,
 			Jitter:        resilience.JitterFull,
 			On:            []string{"429", "5xx", "network"},
 			RetryAfter:    resilience.RetryAfterHonor,
-			RetryAfterMax: resilience.Duration(10 * time.Second),
+			RetryAfterMax: 10 * time.Second,
 		},
-		Breaker: &resilience.BreakerConfig{Failures: 5, Open: resilience.Duration(2 * time.Second)},
-		Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(time.Second)},
+		Breaker: &resilience.BreakerConfig{Failures: 5, Open: 2 * time.Second},
+		Timeout: &resilience.TimeoutConfig{Attempt: time.Second},
 	}
 }
 

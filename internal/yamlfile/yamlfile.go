@@ -89,14 +89,15 @@ func Decode(file string, data []byte, v any) (*Doc, error) {
 
 // DecodeNode decodes one node of the document strictly into v: keys that name no
 // field are errors with a suggestion, values of the wrong type are errors naming
-// their field.
+// their field, and time.Duration fields read Go durations with ParseDuration's
+// rules.
 func (d *Doc) DecodeNode(n *yaml.Node, v any) error {
 	var errs Errors
 	d.checkKeys(n, reflect.TypeOf(v), &errs, map[aliasVisit]bool{})
 	if len(errs) > 0 {
 		return errs
 	}
-	if err := n.Decode(v); err != nil {
+	if err := DecodeValue(n, v); err != nil {
 		return d.decodeError(err)
 	}
 	return nil
