@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/problem"
 )
 
 // Delay distributions.
@@ -90,10 +91,10 @@ func (d Delay) MarshalYAML() (any, error) {
 }
 
 // problems reports invalid parameters at paths below the delay's own path.
-func (d *Delay) problems(path string, p *problemList) {
+func (d *Delay) problems(path string, p *problem.List) {
 	pos := func(field string, v time.Duration) {
 		if v <= 0 {
-			p.add(path+"."+field, "must be a positive duration for dist %s", d.Dist)
+			p.Add(path+"."+field, "must be a positive duration for dist %s", d.Dist)
 		}
 	}
 	switch d.Dist {
@@ -101,7 +102,7 @@ func (d *Delay) problems(path string, p *problemList) {
 	case DistUniform:
 		pos("max", d.Max)
 		if d.Min > d.Max {
-			p.add(path+".min", "min %v is above max %v", d.Min, d.Max)
+			p.Add(path+".min", "min %v is above max %v", d.Min, d.Max)
 		}
 	case DistNormal:
 		pos("mean", d.Mean)
@@ -109,24 +110,24 @@ func (d *Delay) problems(path string, p *problemList) {
 	case DistLognormal:
 		pos("median", d.Median)
 		if d.P99 <= d.Median {
-			p.add(path+".p99", "p99 must be above median for dist lognormal")
+			p.Add(path+".p99", "p99 must be above median for dist lognormal")
 		}
 	case DistPareto:
 		pos("min", d.Min)
 		if d.Alpha <= 0 || math.IsNaN(d.Alpha) || math.IsInf(d.Alpha, 0) {
-			p.add(path+".alpha", "alpha must be a positive number for dist pareto")
+			p.Add(path+".alpha", "alpha must be a positive number for dist pareto")
 		}
 	case "":
-		p.add(path+".dist", "missing dist (one of fixed, uniform, normal, lognormal, pareto)")
+		p.Add(path+".dist", "missing dist (one of fixed, uniform, normal, lognormal, pareto)")
 	default:
 		msg := fmt.Sprintf("unknown dist %q (one of fixed, uniform, normal, lognormal, pareto)", d.Dist)
 		if s := yamlfile.Suggest(d.Dist, []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistPareto}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		p.add(path+".dist", "%s", msg)
+		p.Add(path+".dist", "%s", msg)
 	}
 	if d.Max > 0 && d.Dist != DistUniform && d.Max < d.floor() {
-		p.add(path+".max", "max %v is below the distribution's least value %v", d.Max, d.floor())
+		p.Add(path+".max", "max %v is below the distribution's least value %v", d.Max, d.floor())
 	}
 }
 

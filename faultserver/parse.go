@@ -6,6 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/problem"
 )
 
 // scenarioKeys are top-level keys that only a whole scenario file has.
@@ -57,7 +58,7 @@ func withOtherProblems(doc *yamlfile.Doc, node *yaml.Node, prefix string, err er
 }
 
 // problemErrors locates a spec's problems in the file.
-func problemErrors(doc *yamlfile.Doc, prefix string, problems []FieldProblem) yamlfile.Errors {
+func problemErrors(doc *yamlfile.Doc, prefix string, problems []problem.Field) yamlfile.Errors {
 	var errs yamlfile.Errors
 	for _, p := range problems {
 		if p.Path == "" {

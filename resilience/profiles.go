@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/problem"
 )
 
 // Seconds is a duration written in a profile as a number of seconds (1.5)
@@ -140,32 +141,32 @@ const (
 // exponential_base^(attempt-1), capped at max_delay, with equal jitter
 // unless told otherwise (the seed client's formula). With it, the delays are
 // Prefect's: constant, or the list. retry_jitter_factor selects the factor
-// jitter. The error's FieldProblem paths are the profile's own keys.
+// jitter. The error's problem paths are the profile's own keys.
 func (pr Profile) Config(name string) (Config, error) {
-	var ps problems
+	var ps problem.List
 	if pr.MaxRetries != nil && pr.Retries != nil {
-		ps.add("retries", "set max_retries or retries, not both")
+		ps.Add("retries", "set max_retries or retries, not both")
 	}
 	if pr.BaseDelay != nil && pr.RetryDelaySeconds != nil {
-		ps.add("retry_delay_seconds", "set base_delay or retry_delay_seconds, not both")
+		ps.Add("retry_delay_seconds", "set base_delay or retry_delay_seconds, not both")
 	}
 	if pr.RetryJitterFactor != 0 && pr.Jitter != nil && Jitter(*pr.Jitter) != JitterFactor {
-		ps.add("retry_jitter_factor", "conflicts with jitter: %s", Jitter(*pr.Jitter))
+		ps.Add("retry_jitter_factor", "conflicts with jitter: %s", Jitter(*pr.Jitter))
 	}
 	for _, n := range []struct {
 		key string
 		v   *int
 	}{{"max_retries", pr.MaxRetries}, {"retries", pr.Retries}} {
 		if n.v != nil && *n.v < 0 {
-			ps.add(n.key, "must be 0 or more, got %d", *n.v)
+			ps.Add(n.key, "must be 0 or more, got %d", *n.v)
 		}
 	}
 	if pr.CircuitBreakerThreshold < 0 {
-		ps.add("circuit_breaker_threshold", "must be 0 (no breaker) or more, got %d", pr.CircuitBreakerThreshold)
+		ps.Add("circuit_breaker_threshold", "must be 0 (no breaker) or more, got %d", pr.CircuitBreakerThreshold)
 	}
 	for i, s := range pr.RetryOnStatus {
 		if s < 400 || s > 599 {
-			ps.add(fmt.Sprintf("retry_on_status[%d]", i), "status %d is not a failure status (400-599)", s)
+			ps.Add(fmt.Sprintf("retry_on_status[%d]", i), "status %d is not a failure status (400-599)", s)
 		}
 	}
 	if len(ps) > 0 {
