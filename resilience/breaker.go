@@ -4,6 +4,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
 // BreakerState is the state of a circuit breaker.
@@ -232,7 +234,7 @@ func (b *Breaker) recordProbeLocked(now time.Time, r BreakerResult, t *transitio
 func (b *Breaker) openLocked(now time.Time, t *transitions) {
 	b.opens++
 	d := float64(b.s.open) * math.Pow(b.s.openMultiplier, float64(b.opens-1))
-	b.openUntil = now.Add(clampFloat(d, b.s.openMax))
+	b.openUntil = now.Add(delay.ClampFloat(d, b.s.openMax))
 	b.trips++
 	b.setLocked(BreakerOpen, now, t)
 }

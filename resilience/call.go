@@ -3,6 +3,8 @@ package resilience
 import (
 	"net/http"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
 // RequestMeta describes a call to the policy.
@@ -156,7 +158,7 @@ type Call struct {
 	attempt  int
 	retries  int
 	prev     time.Duration // the backoff's previous delay
-	state    float64       // a Stateful backoff's state
+	state    float64       // a backoff.HistoryStrategy's state
 	readyAt  time.Time
 	outerT   BreakerTicket
 	innerT   BreakerTicket
@@ -350,16 +352,16 @@ func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, to
 			}
 			if r.raJitter > 0 {
 				c.p.rngMu.Lock()
-				asked += uniformInt(0, r.raJitter, c.p.rng)
+				asked += delay.UniformInt(0, r.raJitter, c.p.rng)
 				c.p.rngMu.Unlock()
 			}
 			return asked, true, nil
 		}
 	}
 	c.p.rngMu.Lock()
-	if r.stateful != nil {
+	if r.history != nil {
 		state := c.state // a copy, so the Call itself does not escape
-		d = r.stateful.DelayState(c.retries+1, c.prev, &state, c.p.rng)
+		d = r.history.DelayState(c.retries+1, c.prev, &state, c.p.rng)
 		c.state = state
 	} else {
 		d = r.backoff.Delay(c.retries+1, c.prev, c.p.rng)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/backoff"
 )
 
 // Policy is one composed client policy, built from a Config. It owns the
@@ -38,8 +40,8 @@ type Policy struct {
 
 type retrySettings struct {
 	maxRetries    int
-	backoff       Backoff
-	stateful      Stateful // backoff, when it carries state beyond prev
+	backoff       backoff.Strategy
+	history       backoff.HistoryStrategy // backoff, when it carries state beyond prev
 	on            Match
 	honor         bool
 	raMax         time.Duration
@@ -164,12 +166,12 @@ func (p *Policy) buildRetry(r *RetryConfig) error {
 	if r == nil {
 		return nil // no retries; the `on` list still tells transient failures for fallback
 	}
-	backoff, err := r.BuildBackoff()
+	strategy, err := r.BuildBackoff()
 	if err != nil {
 		return ProblemsError{{Path: "retry", Msg: err.Error()}}
 	}
-	p.retry.backoff = backoff
-	p.retry.stateful, _ = backoff.(Stateful)
+	p.retry.backoff = strategy
+	p.retry.history, _ = strategy.(backoff.HistoryStrategy)
 	p.retry.maxRetries = r.Retries()
 	if len(r.On) > 0 {
 		p.retry.on, _ = ParseMatch(r.On) // checked by Problems
@@ -208,30 +210,30 @@ func (p *Policy) buildOrder(order []string) {
 }
 
 // BuildBackoff returns the backoff this retry section describes.
-func (r *RetryConfig) BuildBackoff() (Distributed, error) {
+func (r *RetryConfig) BuildBackoff() (backoff.CDFStrategy, error) {
 	base := orDuration(r.Base, DefaultBase)
 	limit := orDuration(r.Cap, max(DefaultCap, base))
 	switch r.jitterKind() {
 	case JitterDecorrelated:
-		return DecorrelatedJitter(base, limit)
+		return backoff.Decorrelated(base, limit)
 	case JitterDecorrelatedV2:
-		return DecorrelatedJitterV2(base, limit)
+		return backoff.DecorrelatedV2(base, limit)
 	}
-	var s Schedule
+	var s backoff.Curve
 	var err error
 	switch r.backoffKind() {
 	case BackoffConstant:
-		s, err = ConstantBackoff(base)
+		s, err = backoff.Constant(base)
 	case BackoffLinear:
-		s, err = LinearBackoff(base, orDuration(r.Step, base), limit)
+		s, err = backoff.Linear(base, orDuration(r.Step, base), limit)
 	case BackoffList:
 		delays := make([]time.Duration, len(r.Delays))
 		for i, d := range r.Delays {
 			delays[i] = d
 		}
-		s, err = ListBackoff(delays...)
+		s, err = backoff.List(delays...)
 	default:
-		s, err = ExponentialBackoff(base, orFloat(r.Multiplier, DefaultMultiplier), limit)
+		s, err = backoff.Exponential(base, orFloat(r.Multiplier, DefaultMultiplier), limit)
 	}
 	if err != nil {
 		return nil, err
@@ -240,11 +242,11 @@ func (r *RetryConfig) BuildBackoff() (Distributed, error) {
 	case JitterNone:
 		return s, nil
 	case JitterEqual:
-		return EqualJitter(s), nil
+		return backoff.EqualJitter(s), nil
 	case JitterFactor:
-		return FactorJitter(s, orFloat(r.JitterFactor, DefaultJitterFactor))
+		return backoff.FactorJitter(s, orFloat(r.JitterFactor, DefaultJitterFactor))
 	default:
-		return FullJitter(s), nil
+		return backoff.FullJitter(s), nil
 	}
 }
 

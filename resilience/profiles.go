@@ -14,6 +14,7 @@ import (
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 	"github.com/chaos-harness/chaos/problem"
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
 // Seconds is a duration written in a profile as a number of seconds (1.5)
@@ -45,7 +46,7 @@ func parseSeconds(n *yaml.Node) (time.Duration, error) {
 		if v < 0 {
 			return 0, yamlfile.NodeError(n, "seconds must not be negative, got %v", v)
 		}
-		if v > float64(maxDelay)/float64(time.Second) {
+		if v > float64(delay.Max)/float64(time.Second) {
 			return 0, yamlfile.NodeError(n, "%v seconds is too long", v)
 		}
 		return time.Duration(v * float64(time.Second)), nil

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
 // RetryAfterMode says what a retry policy does with a Retry-After header.
@@ -54,12 +56,12 @@ func isDigits(s string) bool {
 // saturatingSeconds converts a string of digits to seconds, saturating at
 // the largest Duration instead of overflowing.
 func saturatingSeconds(digits string) time.Duration {
-	const limit = int64(maxDelay / time.Second)
+	const limit = int64(delay.Max / time.Second)
 	var n int64
 	for i := 0; i < len(digits); i++ {
 		n = n*10 + int64(digits[i]-'0')
 		if n > limit {
-			return maxDelay
+			return delay.Max
 		}
 	}
 	return time.Duration(n) * time.Second
