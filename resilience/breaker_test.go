@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // op is one step of a breaker script: at a time, do something, then expect
@@ -16,15 +17,15 @@ import (
 type op struct {
 	at   time.Duration
 	do   string // ok, fail: a whole call; reject: Allow must refuse; probe: Allow and hold; held-ok, held-fail, held-ignore: record the held ticket
-	want resilience.BreakerState
+	want breaker.State
 }
 
-func runBreaker(cfg resilience.BreakerConfig, ops []op) []resilience.BreakerChange {
-	var changes []resilience.BreakerChange
-	b, err := resilience.NewBreaker(cfg, func(c resilience.BreakerChange) { changes = append(changes, c) })
+func runBreaker(cfg resilience.BreakerConfig, ops []op) []breaker.Change {
+	var changes []breaker.Change
+	b, err := breaker.New(resilience.BreakerSettings(cfg), func(c breaker.Change) { changes = append(changes, c) })
 	Expect(err).NotTo(HaveOccurred())
-	var held []resilience.BreakerTicket
-	pop := func() resilience.BreakerTicket {
+	var held []breaker.Ticket
+	pop := func() breaker.Ticket {
 		t := held[0]
 		held = held[1:]
 		return t
@@ -35,24 +36,24 @@ func runBreaker(cfg resilience.BreakerConfig, ops []op) []resilience.BreakerChan
 		case "ok", "fail":
 			t, err := b.Allow(now)
 			Expect(err).NotTo(HaveOccurred(), "op %d", i)
-			r := resilience.BreakerSuccess
+			r := breaker.Success
 			if o.do == "fail" {
-				r = resilience.BreakerFailure
+				r = breaker.Failure
 			}
 			b.Record(now, t, r)
 		case "reject":
 			_, err := b.Allow(now)
-			Expect(err).To(MatchError(resilience.ErrBreakerOpen), "op %d", i)
+			Expect(err).To(MatchError(breaker.ErrOpen), "op %d", i)
 		case "probe":
 			t, err := b.Allow(now)
 			Expect(err).NotTo(HaveOccurred(), "op %d", i)
 			held = append(held, t)
 		case "held-ok":
-			b.Record(now, pop(), resilience.BreakerSuccess)
+			b.Record(now, pop(), breaker.Success)
 		case "held-fail":
-			b.Record(now, pop(), resilience.BreakerFailure)
+			b.Record(now, pop(), breaker.Failure)
 		case "held-ignore":
-			b.Record(now, pop(), resilience.BreakerIgnore)
+			b.Record(now, pop(), breaker.Ignore)
 		}
 		Expect(b.State(now)).To(Equal(o.want), "after op %d (%s at %v)", i, o.do, o.at)
 	}
@@ -60,9 +61,9 @@ func runBreaker(cfg resilience.BreakerConfig, ops []op) []resilience.BreakerChan
 }
 
 const (
-	closed   = resilience.BreakerClosed
-	open     = resilience.BreakerOpen
-	halfOpen = resilience.BreakerHalfOpen
+	closed   = breaker.Closed
+	open     = breaker.Open
+	halfOpen = breaker.HalfOpen
 )
 
 var _ = Describe("Breaker state machine", func() {
@@ -123,7 +124,7 @@ var _ = Describe("Breaker state machine", func() {
 			{time.Minute, "probe", halfOpen}, // noticed a minute in, effective at 11s
 			{time.Minute, "held-ok", closed},
 		})
-		Expect(changes).To(Equal([]resilience.BreakerChange{
+		Expect(changes).To(Equal([]breaker.Change{
 			{From: closed, To: open, At: epoch.Add(time.Second)},
 			{From: open, To: halfOpen, At: epoch.Add(11 * time.Second)},
 			{From: halfOpen, To: closed, At: epoch.Add(time.Minute)},
@@ -132,16 +133,16 @@ var _ = Describe("Breaker state machine", func() {
 
 	It("admits exactly half_open_probes of 100 concurrent callers, then closes on their successes", func() {
 		var changes atomic.Int32
-		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 1, Open: time.Second, HalfOpenProbes: 5},
-			func(resilience.BreakerChange) { changes.Add(1) })
+		b, err := breaker.New(resilience.BreakerSettings(resilience.BreakerConfig{Failures: 1, Open: time.Second, HalfOpenProbes: 5}),
+			func(breaker.Change) { changes.Add(1) })
 		Expect(err).NotTo(HaveOccurred())
 		t, _ := b.Allow(epoch)
-		b.Record(epoch, t, resilience.BreakerFailure)
+		b.Record(epoch, t, breaker.Failure)
 		now := epoch.Add(time.Second)
 		var admitted atomic.Int32
 		var wg sync.WaitGroup
 		start := make(chan struct{})
-		tickets := make(chan resilience.BreakerTicket, 100)
+		tickets := make(chan breaker.Ticket, 100)
 		for range 100 {
 			wg.Add(1)
 			go func() {
@@ -161,7 +162,7 @@ var _ = Describe("Breaker state machine", func() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				b.Record(now, t, resilience.BreakerSuccess)
+				b.Record(now, t, breaker.Success)
 			}()
 		}
 		wg.Wait()
@@ -171,7 +172,7 @@ var _ = Describe("Breaker state machine", func() {
 	})
 
 	It("stays consistent under 100 goroutines of mixed traffic", func() {
-		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 3, Open: time.Millisecond, HalfOpenProbes: 2}, nil)
+		b, err := breaker.New(resilience.BreakerSettings(resilience.BreakerConfig{Failures: 3, Open: time.Millisecond, HalfOpenProbes: 2}), nil)
 		Expect(err).NotTo(HaveOccurred())
 		var wg sync.WaitGroup
 		for g := range 100 {
@@ -184,9 +185,9 @@ var _ = Describe("Breaker state machine", func() {
 					if err != nil {
 						continue
 					}
-					r := resilience.BreakerSuccess
+					r := breaker.Success
 					if (g+i)%3 == 0 {
-						r = resilience.BreakerFailure
+						r = breaker.Failure
 					}
 					b.Record(now, t, r)
 				}

@@ -3,6 +3,8 @@ package resilience
 import (
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/window"
 )
 
 // RetryBudget limits retries across every call of a client, so a fleet in
@@ -25,7 +27,7 @@ type tokenBudget struct {
 
 type recentBudget struct {
 	ratio, floor float64
-	counts       slidingCounts // a: calls, b: retries
+	counts       window.Counts // a: calls, b: retries
 }
 
 // NewRetryBudget builds a budget; zero fields are the documented defaults,
@@ -44,15 +46,15 @@ func NewRetryBudget(cfg BudgetConfig) (*RetryBudget, error) {
 		r = &RecentBudgetConfig{}
 	}
 	if r != nil {
-		window := orDuration(r.Window, DefaultRecentWindow)
+		span := orDuration(r.Window, DefaultRecentWindow)
 		perSecond := DefaultRecentMinPerSec
 		if r.MinPerSecond != nil {
 			perSecond = *r.MinPerSecond
 		}
 		b.recent = &recentBudget{
 			ratio:  orFloat(r.Ratio, DefaultRecentRatio),
-			floor:  perSecond * window.Seconds(),
-			counts: newSlidingCounts(window),
+			floor:  perSecond * span.Seconds(),
+			counts: window.New(span),
 		}
 	}
 	return b, nil
@@ -64,7 +66,7 @@ func (b *RetryBudget) OnCall(now time.Time) {
 		return
 	}
 	b.mu.Lock()
-	b.recent.counts.add(now, 1, 0)
+	b.recent.counts.Add(now, 1, 0)
 	b.mu.Unlock()
 }
 
@@ -96,11 +98,11 @@ func (b *RetryBudget) TryRetry(now time.Time) bool {
 		return false
 	}
 	if r := b.recent; r != nil {
-		calls, retries := r.counts.sums(now)
+		calls, retries := r.counts.Sums(now)
 		if retries+1 > r.ratio*calls+r.floor {
 			return false
 		}
-		r.counts.add(now, 0, 1)
+		r.counts.Add(now, 0, 1)
 	}
 	return true
 }

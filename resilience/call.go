@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/chaos-harness/chaos/resilience/breaker"
 	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
@@ -160,8 +161,8 @@ type Call struct {
 	prev     time.Duration // the backoff's previous delay
 	state    float64       // a backoff.HistoryStrategy's state
 	readyAt  time.Time
-	outerT   BreakerTicket
-	innerT   BreakerTicket
+	outerT   breaker.Ticket
+	innerT   breaker.Ticket
 	last     Outcome
 	final    Step
 }
@@ -223,14 +224,14 @@ func (c *Call) Next(now time.Time) Step {
 
 // passGates passes the gates of set from c.gate on; blocked is true when a
 // gate asks to wait or refuses, and step says which.
-func (c *Call) passGates(now time.Time, set *gates, ticket *BreakerTicket) (step Step, blocked bool) {
+func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (step Step, blocked bool) {
 	for ; c.gate < set.n; c.gate++ {
 		switch set.g[c.gate] {
 		case gateBreaker:
 			t, err := c.p.breaker.Allow(now)
 			if err != nil {
 				c.p.counters.rejections.Add(1)
-				return c.finish(now, ReasonBreakerOpen, KindRejected, err, true), true
+				return c.finish(now, ReasonBreakerOpen, KindRejected, ErrBreakerOpen, true), true
 			}
 			*ticket = t
 		case gateLimiter:
@@ -371,19 +372,19 @@ func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, to
 	return d, false, nil
 }
 
-func (p *Policy) recordBreaker(now time.Time, t *BreakerTicket, o Outcome) {
-	if !t.valid {
+func (p *Policy) recordBreaker(now time.Time, t *breaker.Ticket, o Outcome) {
+	if !t.Valid() {
 		return
 	}
-	r := BreakerSuccess
+	r := breaker.Success
 	switch {
 	case o.Kind == KindCanceled || o.Kind == KindRejected:
-		r = BreakerIgnore
+		r = breaker.Ignore
 	case o.Kind != KindOK && p.tripOn.Matches(o.Kind, o.Status):
-		r = BreakerFailure
+		r = breaker.Failure
 	}
 	p.breaker.Record(now, *t, r)
-	*t = BreakerTicket{}
+	*t = breaker.Ticket{}
 }
 
 // lastErr is the last attempt's failure as an error.

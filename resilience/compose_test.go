@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 var _ = Describe("Composition", func() {
@@ -36,9 +37,9 @@ var _ = Describe("Composition", func() {
 			Order:   []string{"breaker", "retry"},
 		})
 		Expect(drive(p, epoch, get, fail503).attempts).To(HaveLen(3))
-		Expect(p.Breaker().State(epoch)).To(Equal(resilience.BreakerClosed))
+		Expect(p.Breaker().State(epoch)).To(Equal(breaker.Closed))
 		Expect(drive(p, epoch, get, fail503).attempts).To(HaveLen(3))
-		Expect(p.Breaker().State(epoch)).To(Equal(resilience.BreakerOpen))
+		Expect(p.Breaker().State(epoch)).To(Equal(breaker.Open))
 		t := drive(p, epoch, get, ok200)
 		Expect(t.attempts).To(BeEmpty())
 		Expect(t.final.Err).To(MatchError(resilience.ErrBreakerOpen))
@@ -50,7 +51,7 @@ var _ = Describe("Composition", func() {
 			Breaker: &resilience.BreakerConfig{Failures: 2},
 		})
 		drive(p, epoch, get, resilience.Outcome{Status: 429})
-		Expect(p.Breaker().State(epoch)).To(Equal(resilience.BreakerClosed))
+		Expect(p.Breaker().State(epoch)).To(Equal(breaker.Closed))
 	})
 
 	It("serves the last good value of the key within the stale TTL, the caller's fallback after it", func() {
@@ -139,7 +140,7 @@ var _ = Describe("Composition", func() {
 	})
 
 	It("tells the observer of breaker transitions with their times", func() {
-		var changes []resilience.BreakerChange
+		var changes []breaker.Change
 		p := mustPolicy(resilience.Config{
 			Retry:   constantRetry(0, time.Millisecond),
 			Breaker: &resilience.BreakerConfig{Failures: 1, Open: 5 * time.Second},
@@ -150,7 +151,7 @@ var _ = Describe("Composition", func() {
 		})))
 		drive(p, epoch, get, fail503)
 		drive(p, epoch.Add(7*time.Second), get, ok200)
-		Expect(changes).To(Equal([]resilience.BreakerChange{
+		Expect(changes).To(Equal([]breaker.Change{
 			{From: closed, To: open, At: epoch},
 			{From: open, To: halfOpen, At: epoch.Add(5 * time.Second)},
 			{From: halfOpen, To: closed, At: epoch.Add(7 * time.Second)},

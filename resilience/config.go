@@ -2,6 +2,8 @@ package resilience
 
 import (
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // Duration is a time.Duration written in files as a Go duration string
@@ -130,6 +132,16 @@ type BreakerConfig struct {
 	TripOn []string `yaml:"trip_on,omitempty"`
 }
 
+// settings are the breaker's Settings: the same fields, with the same zero
+// defaults.
+func (b *BreakerConfig) settings() breaker.Settings {
+	return breaker.Settings{
+		Failures: b.Failures, Ratio: b.Ratio, Window: b.Window, MinRequests: b.MinRequests,
+		Open: b.Open, OpenMax: b.OpenMax, OpenMultiplier: b.OpenMultiplier,
+		HalfOpenProbes: b.HalfOpenProbes, HalfOpenSuccesses: b.HalfOpenSuccesses,
+	}
+}
+
 // FallbackConfig answers a call that failed for good (retries exhausted on
 // a transient failure, or refused by a breaker, rate limit or budget; not a
 // non-retryable answer such as a 404, nor the caller's cancellation).
@@ -202,10 +214,10 @@ const (
 	DefaultMultiplier        = 2.0
 	DefaultJitterFactor      = 0.5
 	DefaultRetryAfterMax     = 60 * time.Second
-	DefaultBreakerFailures   = 5
-	DefaultBreakerWindow     = 10 * time.Second
-	DefaultBreakerMinRequest = 10
-	DefaultBreakerOpen       = 30 * time.Second
+	DefaultBreakerFailures   = breaker.DefaultFailures
+	DefaultBreakerWindow     = breaker.DefaultWindow
+	DefaultBreakerMinRequest = breaker.DefaultMinRequests
+	DefaultBreakerOpen       = breaker.DefaultOpen
 	DefaultTokenBudgetMax    = 10.0
 	DefaultTokenBudgetRefill = 0.1
 	DefaultRecentRatio       = 0.2

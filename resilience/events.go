@@ -1,6 +1,10 @@
 package resilience
 
-import "time"
+import (
+	"time"
+
+	"github.com/chaos-harness/chaos/resilience/breaker"
+)
 
 // EventKind names what happened.
 type EventKind uint8
@@ -52,7 +56,7 @@ type Event struct {
 	Outcome        OutcomeKind
 	Status         int
 	Err            error
-	Change         BreakerChange
+	Change         breaker.Change
 	Fallback       FallbackSource
 	Age            time.Duration // of a stale fallback
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/resilience/backoff"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // Policy is one composed client policy, built from a Config. It owns the
@@ -19,7 +20,7 @@ type Policy struct {
 	cfg      Config
 	name     string
 	retry    retrySettings
-	breaker  *Breaker
+	breaker  *breaker.Breaker
 	limiter  *RateLimiter
 	limit    limitSettings
 	budget   *RetryBudget
@@ -116,7 +117,7 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 		return nil, err
 	}
 	if b := cfg.Breaker; b != nil {
-		br, err := NewBreaker(*b, p.breakerChanged)
+		br, err := breaker.New(b.settings(), p.breakerChanged)
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +267,7 @@ func (p *Policy) Config() Config { return p.cfg }
 func (p *Policy) Clock() Clock { return p.clock }
 
 // Breaker returns the policy's breaker, nil when it has none.
-func (p *Policy) Breaker() *Breaker { return p.breaker }
+func (p *Policy) Breaker() *breaker.Breaker { return p.breaker }
 
 // Budget returns the policy's retry budget, nil when it has none.
 func (p *Policy) Budget() *RetryBudget { return p.budget }
@@ -290,6 +291,6 @@ func (p *Policy) emit(e Event) {
 	}
 }
 
-func (p *Policy) breakerChanged(c BreakerChange) {
+func (p *Policy) breakerChanged(c breaker.Change) {
 	p.emit(Event{Kind: EventBreaker, At: c.At, Change: c})
 }

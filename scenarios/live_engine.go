@@ -19,6 +19,7 @@ import (
 	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // runLive runs one policy's fleet over real HTTP: the fault server in-process
@@ -336,11 +337,11 @@ type attemptSeen struct {
 	sent, received time.Duration
 }
 
-func (c *liveClient) breaker(ch resilience.BreakerChange) {
+func (c *liveClient) breaker(ch breaker.Change) {
 	switch {
-	case ch.To == resilience.BreakerOpen && !c.open:
+	case ch.To == breaker.Open && !c.open:
 		c.open, c.openSince = true, ch.At
-	case ch.From == resilience.BreakerOpen && ch.To != resilience.BreakerOpen && c.open:
+	case ch.From == breaker.Open && ch.To != breaker.Open && c.open:
 		c.open = false
 		c.run.mu.Lock()
 		c.spans.add(c.openSince.Sub(simEpoch), ch.At.Sub(simEpoch))

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // simClient is one client of the simulated fleet. It holds only what a
@@ -40,9 +41,9 @@ func (c *simClient) Observe(e resilience.Event) {
 		return
 	}
 	switch {
-	case e.Change.To == resilience.BreakerOpen && !c.open:
+	case e.Change.To == breaker.Open && !c.open:
 		c.open, c.openSince = true, e.Change.At.Sub(simEpoch)
-	case e.Change.From == resilience.BreakerOpen && e.Change.To != resilience.BreakerOpen && c.open:
+	case e.Change.From == breaker.Open && e.Change.To != breaker.Open && c.open:
 		c.open = false
 		c.spans.add(c.openSince, e.Change.At.Sub(simEpoch))
 	}
