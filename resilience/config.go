@@ -6,10 +6,6 @@ import (
 	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
-// Duration is a time.Duration written in files as a Go duration string
-// ("250ms", "2s"). Code sets it with a conversion: 2*time.Second.
-type Duration = time.Duration
-
 // Config is one named client policy: an entry of a scenario's `policies:`
 // list. A nil section is a policy that is not used; the zero value of every
 // section and field is its documented default, so `breaker: {}` is a breaker
@@ -250,7 +246,7 @@ const (
 // DefaultOrder is the composition, outermost first.
 var DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
 
-func orDuration(d Duration, def time.Duration) time.Duration {
+func orDuration(d, def time.Duration) time.Duration {
 	if d == 0 {
 		return def
 	}
