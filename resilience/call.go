@@ -45,16 +45,16 @@ func idempotentMethod(method string) bool {
 	return false
 }
 
-// Outcome is what became of one attempt, as the driver reports it to Record.
-type Outcome struct {
+// AttemptOutcome is what became of one attempt, as the driver reports it to Record.
+type AttemptOutcome struct {
 	// Status is the HTTP status; 0 when there was no response.
 	Status int
 	// Err is the attempt's error: a transport error, one of the network
 	// sentinels (ErrReset ...), a *StatusError, or the operation's error.
 	Err error
-	// Kind, when set, overrides classification; KindUnset derives it from
+	// Kind, when set, overrides classification; ClassUnset derives it from
 	// Status and Err (see Classify).
-	Kind OutcomeKind
+	Kind AttemptClass
 	// RetryAfter is the raw Retry-After header of the response.
 	RetryAfter string
 	// Response is the HTTP response, for WithRetryIf predicates; may be nil.
@@ -163,7 +163,7 @@ type Call struct {
 	readyAt  time.Time
 	outerT   breaker.Ticket
 	innerT   breaker.Ticket
-	last     Outcome
+	last     AttemptOutcome
 	final    Step
 }
 
@@ -197,7 +197,7 @@ func (c *Call) Next(now time.Time) Step {
 		c.phase = phaseGates
 	}
 	if !c.deadline.IsZero() && !now.Before(c.deadline) {
-		return c.finish(now, ReasonDeadline, KindTimeout, ErrDeadline, true)
+		return c.finish(now, ReasonDeadline, ClassTimeout, ErrDeadline, true)
 	}
 	if !c.started {
 		if step, blocked := c.passGates(now, &c.p.outer, &c.outerT); blocked {
@@ -231,7 +231,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			t, err := c.p.breaker.Allow(now)
 			if err != nil {
 				c.p.counters.rejections.Add(1)
-				return c.finish(now, ReasonBreakerOpen, KindRejected, ErrBreakerOpen, true), true
+				return c.finish(now, ReasonBreakerOpen, ClassRejected, ErrBreakerOpen, true), true
 			}
 			*ticket = t
 		case gateLimiter:
@@ -245,7 +245,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
-				return c.finish(now, ReasonRateLimited, KindRejected, ErrRateLimited, true), true
+				return c.finish(now, ReasonRateLimited, ClassRejected, ErrRateLimited, true), true
 			}
 			if wait > 0 {
 				c.gate++ // the token is ours; resume after this gate
@@ -260,14 +260,14 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 }
 
 // Record reports the outcome of the attempt Next asked for, at now.
-func (c *Call) Record(now time.Time, o Outcome) {
+func (c *Call) Record(now time.Time, o AttemptOutcome) {
 	if c.phase != phaseInFlight {
 		return
 	}
 	o.resolve()
 	c.last = o
 	p := c.p
-	if o.Kind == KindOK {
+	if o.Kind == ClassOK {
 		p.recordBreaker(now, &c.innerT, o)
 		p.recordBreaker(now, &c.outerT, o)
 		if p.budget != nil {
@@ -277,14 +277,14 @@ func (c *Call) Record(now time.Time, o Outcome) {
 			p.stale.put(c.req.Key, now, o.Value)
 		}
 		p.counters.succeeded.Add(1)
-		p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: KindOK})
+		p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: ClassOK})
 		c.phase, c.final = phaseDone, Step{Action: ActionSucceed, Attempt: c.attempt}
 		return
 	}
 	p.recordBreaker(now, &c.innerT, o)
 	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: c.attempt,
 		Outcome: o.Kind, Status: o.Status, Err: o.Err})
-	if o.Kind == KindCanceled {
+	if o.Kind == ClassCanceled {
 		c.finish(now, ReasonCanceled, o.Kind, c.lastErr(), false)
 		return
 	}
@@ -299,7 +299,7 @@ func (c *Call) Record(now time.Time, o Outcome) {
 	case c.req.OneShot:
 		c.finish(now, ReasonOneShot, o.Kind, c.lastErr(), true)
 		return
-	case !c.req.repeatable() && !p.retry.nonIdempotent && o.Kind != KindRefused:
+	case !c.req.repeatable() && !p.retry.nonIdempotent && o.Kind != ClassRefused:
 		c.finish(now, ReasonNotIdempotent, o.Kind, c.lastErr(), true)
 		return
 	case c.retries >= p.retry.maxRetries:
@@ -330,7 +330,7 @@ func (c *Call) Record(now time.Time, o Outcome) {
 
 // transient reports whether the retry policy would retry this failure: the
 // predicate's verdict, else the `on` list.
-func (p *Policy) transient(o Outcome) bool {
+func (p *Policy) transient(o AttemptOutcome) bool {
 	if p.retryIf != nil {
 		switch p.retryIf(o) {
 		case DecideRetry:
@@ -344,7 +344,7 @@ func (p *Policy) transient(o Outcome) bool {
 
 // delay is the wait before the next retry: the server's Retry-After when
 // honoured and valid, otherwise the backoff's delay.
-func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, tooLong error) {
+func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA bool, tooLong error) {
 	r := &c.p.retry
 	if r.honor && o.RetryAfter != "" {
 		if asked, ok := ParseRetryAfter(o.RetryAfter, now); ok {
@@ -372,15 +372,15 @@ func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, to
 	return d, false, nil
 }
 
-func (p *Policy) recordBreaker(now time.Time, t *breaker.Ticket, o Outcome) {
+func (p *Policy) recordBreaker(now time.Time, t *breaker.Ticket, o AttemptOutcome) {
 	if !t.Valid() {
 		return
 	}
 	r := breaker.Success
 	switch {
-	case o.Kind == KindCanceled || o.Kind == KindRejected:
+	case o.Kind == ClassCanceled || o.Kind == ClassRejected:
 		r = breaker.Ignore
-	case o.Kind != KindOK && p.tripOn.Matches(o.Kind, o.Status):
+	case o.Kind != ClassOK && p.tripOn.Matches(o.Kind, o.Status):
 		r = breaker.Failure
 	}
 	p.breaker.Record(now, *t, r)
@@ -402,23 +402,23 @@ func (c *Call) Abort(now time.Time, err error) Step {
 	case phaseDone:
 		return c.final
 	case phaseInFlight:
-		c.Record(now, Outcome{Err: err, Kind: KindCanceled})
+		c.Record(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
 		return c.final
 	}
-	return c.finish(now, ReasonCanceled, KindCanceled, err, false)
+	return c.finish(now, ReasonCanceled, ClassCanceled, err, false)
 }
 
 // finish ends the call with a failure; eligible says whether a fallback may
 // answer it (transient failures and rejections, not definite answers).
-func (c *Call) finish(now time.Time, reason Reason, kind OutcomeKind, err error, eligible bool) Step {
+func (c *Call) finish(now time.Time, reason Reason, kind AttemptClass, err error, eligible bool) Step {
 	p := c.p
 	// An outer breaker learns how the whole call went: its last attempt's
 	// outcome, or nothing if none was sent or the caller gave up.
-	callOutcome := Outcome{Kind: KindCanceled}
+	callOutcome := AttemptOutcome{Kind: ClassCanceled}
 	if c.attempt > 0 && reason != ReasonCanceled {
 		callOutcome = c.last
 	}
-	p.recordBreaker(now, &c.innerT, Outcome{Kind: KindCanceled}) // an admission never sent
+	p.recordBreaker(now, &c.innerT, AttemptOutcome{Kind: ClassCanceled}) // an admission never sent
 	p.recordBreaker(now, &c.outerT, callOutcome)
 	gaveUp := &GiveUpError{Attempts: c.attempt, Reason: reason, Kind: kind, Status: c.last.Status, Err: err}
 	step := Step{Action: ActionGiveUp, Attempt: c.attempt, Err: gaveUp}

@@ -44,7 +44,7 @@ var classifyShapes = []struct {
 	{"other/plain", errors.New("validation failed")},
 }
 
-var sinkKind resilience.OutcomeKind
+var sinkKind resilience.AttemptClass
 
 // BenchmarkClassify is Classify on each error shape; allocs/op should be 0.
 func BenchmarkClassify(b *testing.B) {

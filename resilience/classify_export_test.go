@@ -8,3 +8,9 @@ var ClassifyAs = classifyAs
 
 // BreakerSettings resolves a BreakerConfig as New does, for the breaker specs.
 func BreakerSettings(c BreakerConfig) breaker.Settings { return c.settings() }
+
+// ParseAttemptSet and TokenError are the parser of `on` and `trip_on` lists
+// and its error, for the classification specs.
+var ParseAttemptSet = parseAttemptSet
+
+type TokenError = tokenError

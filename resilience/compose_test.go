@@ -50,14 +50,14 @@ var _ = Describe("Composition", func() {
 			Retry:   constantRetry(4, 100*time.Millisecond),
 			Breaker: &resilience.BreakerConfig{Failures: 2},
 		})
-		drive(p, epoch, get, resilience.Outcome{Status: 429})
+		drive(p, epoch, get, resilience.AttemptOutcome{Status: 429})
 		Expect(p.Breaker().State(epoch)).To(Equal(breaker.Closed))
 	})
 
 	It("serves the last good value of the key within the stale TTL, the caller's fallback after it", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second), Fallback: &resilience.FallbackConfig{Stale: time.Minute}})
 		req := resilience.RequestMeta{Method: "GET", Key: "GET /orders", CallerFallback: true}
-		drive(p, epoch, req, resilience.Outcome{Status: 200, Value: "v1"})
+		drive(p, epoch, req, resilience.AttemptOutcome{Status: 200, Value: "v1"})
 		t := drive(p, epoch.Add(30*time.Second), req, fail503)
 		Expect(t.final.Action).To(Equal(resilience.ActionFallback))
 		Expect(t.final.Fallback).To(Equal(resilience.FallbackStale))
@@ -72,8 +72,8 @@ var _ = Describe("Composition", func() {
 	It("never falls back on a definite answer or the caller's cancellation", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second),
 			Fallback: &resilience.FallbackConfig{Static: &resilience.StaticResponse{}}})
-		Expect(drive(p, epoch, get, resilience.Outcome{Status: 404}).final.Action).To(Equal(resilience.ActionGiveUp))
-		Expect(drive(p, epoch, get, resilience.Outcome{Kind: resilience.KindCanceled}).final.Action).To(Equal(resilience.ActionGiveUp))
+		Expect(drive(p, epoch, get, resilience.AttemptOutcome{Status: 404}).final.Action).To(Equal(resilience.ActionGiveUp))
+		Expect(drive(p, epoch, get, resilience.AttemptOutcome{Kind: resilience.ClassCanceled}).final.Action).To(Equal(resilience.ActionGiveUp))
 	})
 
 	It("waits for rate-limit tokens on the explicit clock, or rejects", func() {

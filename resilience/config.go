@@ -54,7 +54,7 @@ type RetryConfig struct {
 	Jitter Jitter `yaml:"jitter,omitempty"`
 	// JitterFactor is f of the factor jitter, in (0, 1]. Default 0.5.
 	JitterFactor float64 `yaml:"jitter_factor,omitempty"`
-	// On lists what is retried (see Match). Default DefaultRetryOn.
+	// On lists what is retried (see attemptSet). Default DefaultRetryOn.
 	On []string `yaml:"on,omitempty"`
 	// RetryAfter is honor (default) or ignore.
 	RetryAfter RetryAfterMode `yaml:"retry_after,omitempty"`
@@ -123,7 +123,7 @@ type BreakerConfig struct {
 	// HalfOpenSuccesses is how many probe successes close it (any probe
 	// failure reopens it). Default HalfOpenProbes; at most HalfOpenProbes.
 	HalfOpenSuccesses int `yaml:"half_open_successes,omitempty"`
-	// TripOn lists what counts as a failure (see Match). Default
+	// TripOn lists what counts as a failure (see attemptSet). Default
 	// DefaultTripOn; other outcomes count as successes.
 	TripOn []string `yaml:"trip_on,omitempty"`
 }
@@ -195,7 +195,7 @@ type RecentBudgetConfig struct {
 // TimeoutConfig bounds time. Zero fields are no bound.
 type TimeoutConfig struct {
 	// Attempt bounds each attempt; when it fires the attempt fails with
-	// KindTimeout, which is retryable.
+	// ClassTimeout, which is retryable.
 	Attempt time.Duration `yaml:"attempt,omitempty"`
 	// Overall bounds the whole call, waits included; a retry whose delay
 	// would end past it is not made.

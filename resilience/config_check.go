@@ -67,8 +67,8 @@ func oneOf[T ~string](ps *problem.List, path string, v T, allowed ...T) {
 }
 
 func checkTokens(ps *problem.List, path string, tokens []string) {
-	if _, err := ParseMatch(tokens); err != nil {
-		var te *TokenError
+	if _, err := parseAttemptSet(tokens); err != nil {
+		var te *tokenError
 		if errors.As(err, &te) {
 			ps.Add(fmt.Sprintf("%s[%d]", path, te.Index), "%v", te.Err)
 			return

@@ -16,7 +16,7 @@
 //		step := call.Next(now)
 //		switch step.Action {
 //		case resilience.ActionSend: // attempt step.Attempt, within step.Timeout
-//			call.Record(now, resilience.Outcome{Status: 503, RetryAfter: "2"})
+//			call.Record(now, resilience.AttemptOutcome{Status: 503, RetryAfter: "2"})
 //		case resilience.ActionWait: // now = now.Add(step.Wait)
 //		default: // ActionSucceed, ActionGiveUp (step.Err) or ActionFallback
 //		}
@@ -31,13 +31,13 @@
 //
 // # Simulated failures
 //
-// A simulator reports a network failure as Outcome.Err = ErrReset,
+// A simulator reports a network failure as AttemptOutcome.Err = ErrReset,
 // ErrRefused, ErrEOF, ErrAttemptTimeout or ErrMalformed (or sets
-// Outcome.Kind), and it classifies exactly like the real error: ErrReset like
+// AttemptOutcome.Kind), and it classifies exactly like the real error: ErrReset like
 // "connection reset by peer", ErrRefused like a refused dial (which, since the
 // request never left, may be retried even for a POST). A response is
-// Outcome{Status, RetryAfter}; the caller's own cancellation is KindCanceled
-// and is never retried. OutcomeKind.RecordOutcome maps a kind to the
+// AttemptOutcome{Status, RetryAfter}; the caller's own cancellation is ClassCanceled
+// and is never retried. AttemptClass.RecordOutcome maps a kind to the
 // arrival-log outcome.
 //
 // # Jitter and the cap

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Rejections by the policies themselves (KindRejected): never retried.
+// Rejections by the policies themselves (ClassRejected): never retried.
 var (
 	ErrBreakerOpen     error = &rejection{"circuit breaker is open"}
 	ErrRateLimited     error = &rejection{"client-side rate limit exceeded"}
@@ -16,8 +16,8 @@ var (
 
 type rejection struct{ msg string }
 
-func (e *rejection) Error() string            { return e.msg }
-func (e *rejection) OutcomeKind() OutcomeKind { return KindRejected }
+func (e *rejection) Error() string              { return e.msg }
+func (e *rejection) AttemptClass() AttemptClass { return ClassRejected }
 
 // ErrRetryAfterTooLong is wrapped by the *RetryAfterError of a server that
 // asked for a wait longer than retry_after_max.
@@ -80,8 +80,8 @@ const (
 type GiveUpError struct {
 	Attempts int
 	Reason   Reason
-	Kind     OutcomeKind // of the last failure
-	Status   int         // of the last response; 0 when none
+	Kind     AttemptClass // of the last failure
+	Status   int          // of the last response; 0 when none
 	Err      error
 }
 

@@ -30,8 +30,8 @@ type Policy struct {
 	overall  time.Duration // overall timeout, 0: none
 	outer    gates         // gates passed once per call, outermost first
 	inner    gates         // gates passed before every attempt
-	tripOn   Match
-	retryIf  func(Outcome) Decision
+	tripOn   attemptSet
+	retryIf  func(AttemptOutcome) RetryDecision
 	observer Observer
 	clock    Clock
 	rngMu    sync.Mutex
@@ -43,7 +43,7 @@ type retrySettings struct {
 	maxRetries    int
 	backoff       backoff.Strategy
 	history       backoff.HistoryStrategy // backoff, when it carries state beyond prev
-	on            Match
+	on            attemptSet
 	honor         bool
 	raMax         time.Duration
 	raJitter      time.Duration
@@ -68,13 +68,13 @@ type gates struct {
 	g [2]gate
 }
 
-// Decision is a retry predicate's verdict.
-type Decision int8
+// RetryDecision is a retry predicate's verdict.
+type RetryDecision int8
 
 // Decisions.
 const (
 	// DecideDefault leaves the decision to the retry policy's `on` list.
-	DecideDefault Decision = iota
+	DecideDefault RetryDecision = iota
 	// DecideRetry retries (still subject to idempotency, limits and budget).
 	DecideRetry
 	// DecideStop does not retry.
@@ -97,9 +97,11 @@ func WithClock(c Clock) Option { return func(p *Policy) { p.clock = c } }
 // WithObserver sets the observer of events.
 func WithObserver(o Observer) Option { return func(p *Policy) { p.observer = o } }
 
-// WithRetryIf adds a predicate over each failed attempt's Outcome (with its
+// WithRetryIf adds a predicate over each failed attempt's AttemptOutcome (with its
 // *http.Response in the RoundTripper); DecideDefault defers to `on`.
-func WithRetryIf(f func(Outcome) Decision) Option { return func(p *Policy) { p.retryIf = f } }
+func WithRetryIf(f func(AttemptOutcome) RetryDecision) Option {
+	return func(p *Policy) { p.retryIf = f }
+}
 
 // New builds a Policy from cfg, which must have no Problems.
 func New(cfg Config, opts ...Option) (*Policy, error) {
@@ -122,9 +124,9 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 			return nil, err
 		}
 		p.breaker = br
-		p.tripOn = mustMatch(DefaultTripOn)
+		p.tripOn = mustAttemptSet(DefaultTripOn)
 		if len(b.TripOn) > 0 {
-			p.tripOn, _ = ParseMatch(b.TripOn) // checked by Problems
+			p.tripOn, _ = parseAttemptSet(b.TripOn) // checked by Problems
 		}
 	}
 	if r := cfg.RateLimit; r != nil {
@@ -161,7 +163,7 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 }
 
 func (p *Policy) buildRetry(r *RetryConfig) error {
-	p.retry.on = mustMatch(DefaultRetryOn)
+	p.retry.on = mustAttemptSet(DefaultRetryOn)
 	p.retry.honor = true
 	p.retry.raMax = DefaultRetryAfterMax
 	if r == nil {
@@ -175,7 +177,7 @@ func (p *Policy) buildRetry(r *RetryConfig) error {
 	p.retry.history, _ = strategy.(backoff.HistoryStrategy)
 	p.retry.maxRetries = r.Retries()
 	if len(r.On) > 0 {
-		p.retry.on, _ = ParseMatch(r.On) // checked by Problems
+		p.retry.on, _ = parseAttemptSet(r.On) // checked by Problems
 	}
 	p.retry.honor = r.RetryAfter != RetryAfterIgnore
 	p.retry.raMax = orDuration(r.RetryAfterMax, DefaultRetryAfterMax)

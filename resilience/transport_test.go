@@ -269,7 +269,7 @@ var _ = Describe("Transport over a real loopback server", func() {
 		defer srv.Close()
 		p := mustPolicy(resilience.Config{Retry: constantRetry(2, time.Millisecond),
 			Timeout: &resilience.TimeoutConfig{Attempt: 50 * time.Millisecond}})
-		var kinds []resilience.OutcomeKind
+		var kinds []resilience.AttemptClass
 		p2 := mustPolicy(p.Config(), resilience.WithObserver(resilience.ObserverFunc(func(e resilience.Event) {
 			if e.Kind == resilience.EventAttemptFailed {
 				kinds = append(kinds, e.Outcome)
@@ -278,7 +278,7 @@ var _ = Describe("Transport over a real loopback server", func() {
 		resp, err := clientFor(p2, base).Get(srv.URL)
 		Expect(err).NotTo(HaveOccurred())
 		resp.Body.Close()
-		Expect(kinds).To(Equal([]resilience.OutcomeKind{resilience.KindTimeout}))
+		Expect(kinds).To(Equal([]resilience.AttemptClass{resilience.ClassTimeout}))
 	})
 
 	It("does not retry a POST without an Idempotency-Key, nor a body it cannot re-read", func() {

@@ -368,7 +368,7 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	k := sim.calls.get(c.call)
 	a := &k.attempt
 	kind := a.resolvedOutcome()
-	if a.reading && kind == resilience.KindOK {
+	if a.reading && kind == resilience.ClassOK {
 		a.reading = false
 		sim.send(c, id)
 		return
@@ -386,6 +386,6 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
 	sim.out.Attempts++
-	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
+	k.call.Record(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }
