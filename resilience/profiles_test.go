@@ -7,11 +7,12 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/profile"
 )
 
 var _ = Describe("Profiles", func() {
 	It("reads the profiles users keep, seconds as numbers or duration strings", func() {
-		profiles, err := resilience.LoadProfiles("api_retry.yaml", []byte(`
+		profiles, err := profile.Load("api_retry.yaml", []byte(`
 development:
   max_retries: 2
   base_delay: 0.5
@@ -51,7 +52,7 @@ prefect: {retries: 3, retry_delay_seconds: [1, 10, 100], retry_jitter_factor: 0.
 
 	DescribeTable("reports mistakes with file, line and field",
 		func(src, want string) {
-			_, err := resilience.LoadProfiles("p.yaml", []byte(src))
+			_, err := profile.Load("p.yaml", []byte(src))
 			Expect(err).To(MatchError(ContainSubstring(want)))
 		},
 		Entry("negative seconds", "prod:\n  base_delay: -1\n", "p.yaml:2:15: prod.base_delay: seconds must not be negative"),
@@ -64,12 +65,12 @@ prefect: {retries: 3, retry_delay_seconds: [1, 10, 100], retry_jitter_factor: 0.
 	)
 
 	It("provides built-in presets for common operations", func() {
-		Expect(resilience.PresetNames()).To(Equal([]string{"database", "email", "heavy_api", "logging", "webhook"}))
+		Expect(profile.PresetNames()).To(Equal([]string{"database", "email", "heavy_api", "logging", "webhook"}))
 		for name, want := range map[string][2]any{
 			"email": {3, 60 * time.Second}, "database": {5, 5 * time.Second}, "heavy_api": {5, 120 * time.Second},
 			"webhook": {2, 30 * time.Second}, "logging": {0, time.Duration(0)},
 		} {
-			cfg, err := resilience.Preset(name)
+			cfg, err := profile.Preset(name)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(cfg.Retry.Retries()).To(Equal(want[0]), name)
 			Expect(cfg.Retry.Base).To(Equal(want[1]), name)
@@ -81,7 +82,7 @@ prefect: {retries: 3, retry_delay_seconds: [1, 10, 100], retry_jitter_factor: 0.
 				Expect(w).To(BeNumerically("<=", want[1].(time.Duration)*3/2), name)
 			}
 		}
-		_, err := resilience.Preset("emial")
+		_, err := profile.Preset("emial")
 		Expect(err).To(MatchError(ContainSubstring("unknown preset")))
 	})
 })
