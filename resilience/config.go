@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/resilience/breaker"
+	"github.com/chaos-harness/chaos/resilience/retrybudget"
 )
 
 // Config is one named client policy: an entry of a scenario's `policies:`
@@ -174,6 +175,28 @@ type RateLimitConfig struct {
 type BudgetConfig struct {
 	Tokens *TokenBudgetConfig  `yaml:"tokens,omitempty"`
 	Recent *RecentBudgetConfig `yaml:"recent,omitempty"`
+}
+
+// build resolves the defaults documented on the fields; a budget with
+// neither part is the recent-ratio budget.
+func (b *BudgetConfig) build() *retrybudget.Budget {
+	var tokens *retrybudget.Tokens
+	if t := b.Tokens; t != nil {
+		tokens = &retrybudget.Tokens{Max: orFloat(t.Max, DefaultTokenBudgetMax), Refill: orFloat(t.Refill, DefaultTokenBudgetRefill)}
+	}
+	r := b.Recent
+	if r == nil && b.Tokens == nil {
+		r = &RecentBudgetConfig{}
+	}
+	var recent *retrybudget.Recent
+	if r != nil {
+		recent = &retrybudget.Recent{Ratio: orFloat(r.Ratio, DefaultRecentRatio),
+			Window: orDuration(r.Window, DefaultRecentWindow), MinPerSecond: DefaultRecentMinPerSec}
+		if r.MinPerSecond != nil {
+			recent.MinPerSecond = *r.MinPerSecond
+		}
+	}
+	return retrybudget.New(tokens, recent)
 }
 
 // TokenBudgetConfig is gRPC's retry throttling: each failed attempt costs a

@@ -10,6 +10,8 @@ import (
 
 	"github.com/chaos-harness/chaos/resilience/backoff"
 	"github.com/chaos-harness/chaos/resilience/breaker"
+	"github.com/chaos-harness/chaos/resilience/ratelimit"
+	"github.com/chaos-harness/chaos/resilience/retrybudget"
 )
 
 // Policy is one composed client policy, built from a Config. It owns the
@@ -21,9 +23,9 @@ type Policy struct {
 	name     string
 	retry    retrySettings
 	breaker  *breaker.Breaker
-	limiter  *RateLimiter
+	limiter  *ratelimit.Bucket
 	limit    limitSettings
-	budget   *RetryBudget
+	budget   *retrybudget.Budget
 	stale    *staleCache
 	static   *StaticResponse
 	attempt  time.Duration // per-attempt timeout, 0: none
@@ -130,7 +132,7 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 		}
 	}
 	if r := cfg.RateLimit; r != nil {
-		l, err := NewRateLimiter(r.Rate, orInt(r.Burst, 1))
+		l, err := ratelimit.New(r.Rate, orInt(r.Burst, 1))
 		if err != nil {
 			return nil, err
 		}
@@ -143,11 +145,7 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 		}
 	}
 	if b := cfg.Budget; b != nil {
-		bu, err := NewRetryBudget(*b)
-		if err != nil {
-			return nil, err
-		}
-		p.budget = bu
+		p.budget = b.build()
 	}
 	if f := cfg.Fallback; f != nil {
 		if f.Stale > 0 {
@@ -272,10 +270,10 @@ func (p *Policy) Clock() Clock { return p.clock }
 func (p *Policy) Breaker() *breaker.Breaker { return p.breaker }
 
 // Budget returns the policy's retry budget, nil when it has none.
-func (p *Policy) Budget() *RetryBudget { return p.budget }
+func (p *Policy) Budget() *retrybudget.Budget { return p.budget }
 
 // RateLimiter returns the policy's rate limiter, nil when it has none.
-func (p *Policy) RateLimiter() *RateLimiter { return p.limiter }
+func (p *Policy) RateLimiter() *ratelimit.Bucket { return p.limiter }
 
 // Counters returns a snapshot of the counts.
 func (p *Policy) Counters() Counters {

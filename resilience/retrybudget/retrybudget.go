@@ -1,4 +1,6 @@
-package resilience
+// Package retrybudget limits retries across every call of a client, so a
+// fleet in trouble does not multiply its load, with explicit time.
+package retrybudget
 
 import (
 	"sync"
@@ -7,7 +9,7 @@ import (
 	"github.com/chaos-harness/chaos/resilience/internal/window"
 )
 
-// RetryBudget limits retries across every call of a client, so a fleet in
+// Budget limits retries across every call of a client, so a fleet in
 // trouble does not multiply its load. It combines, when configured:
 //   - a token bucket (gRPC retry throttling, gRFC A6): each failed attempt
 //     costs one token, each successful call earns Refill, and no retry is made
@@ -15,7 +17,7 @@ import (
 //   - a recent-ratio budget (Finagle's RetryBudget): retries in the last
 //     Window may number at most Ratio times the calls begun in it, plus
 //     MinPerSecond*Window so a quiet client can still retry.
-type RetryBudget struct {
+type Budget struct {
 	mu     sync.Mutex
 	tokens *tokenBudget
 	recent *recentBudget
@@ -30,38 +32,37 @@ type recentBudget struct {
 	counts       window.Counts // a: calls, b: retries
 }
 
-// NewRetryBudget builds a budget; zero fields are the documented defaults,
-// and a config with neither part is the recent-ratio budget.
-func NewRetryBudget(cfg BudgetConfig) (*RetryBudget, error) {
-	if ps := (Config{Budget: &cfg}).Problems(); len(ps) > 0 {
-		return nil, ProblemsError(ps)
+// Tokens is the token-bucket part, resolved: Max tokens, Refill per success.
+type Tokens struct{ Max, Refill float64 }
+
+// Recent is the recent-ratio part, resolved: Ratio of the calls begun in the
+// last Window, plus MinPerSecond*Window.
+type Recent struct {
+	Ratio        float64
+	Window       time.Duration
+	MinPerSecond float64
+}
+
+// New builds a budget of the parts given (nil: not used); the token bucket
+// starts full. resilience.BudgetConfig documents the parts and their
+// defaults, and resilience.New resolves one into these.
+func New(tokens *Tokens, recent *Recent) *Budget {
+	b := &Budget{}
+	if tokens != nil {
+		b.tokens = &tokenBudget{max: tokens.Max, refill: tokens.Refill, tokens: tokens.Max}
 	}
-	b := &RetryBudget{}
-	if t := cfg.Tokens; t != nil {
-		m := orFloat(t.Max, DefaultTokenBudgetMax)
-		b.tokens = &tokenBudget{max: m, refill: orFloat(t.Refill, DefaultTokenBudgetRefill), tokens: m}
-	}
-	r := cfg.Recent
-	if r == nil && cfg.Tokens == nil {
-		r = &RecentBudgetConfig{}
-	}
-	if r != nil {
-		span := orDuration(r.Window, DefaultRecentWindow)
-		perSecond := DefaultRecentMinPerSec
-		if r.MinPerSecond != nil {
-			perSecond = *r.MinPerSecond
-		}
+	if recent != nil {
 		b.recent = &recentBudget{
-			ratio:  orFloat(r.Ratio, DefaultRecentRatio),
-			floor:  perSecond * span.Seconds(),
-			counts: window.New(span),
+			ratio:  recent.Ratio,
+			floor:  recent.MinPerSecond * recent.Window.Seconds(),
+			counts: window.New(recent.Window),
 		}
 	}
-	return b, nil
+	return b
 }
 
 // OnCall records that a call began.
-func (b *RetryBudget) OnCall(now time.Time) {
+func (b *Budget) OnCall(now time.Time) {
 	if b.recent == nil {
 		return
 	}
@@ -71,7 +72,7 @@ func (b *RetryBudget) OnCall(now time.Time) {
 }
 
 // OnSuccess records a successful call.
-func (b *RetryBudget) OnSuccess() {
+func (b *Budget) OnSuccess() {
 	if b.tokens == nil {
 		return
 	}
@@ -81,7 +82,7 @@ func (b *RetryBudget) OnSuccess() {
 }
 
 // OnFailure records a failed attempt of a retryable kind.
-func (b *RetryBudget) OnFailure() {
+func (b *Budget) OnFailure() {
 	if b.tokens == nil {
 		return
 	}
@@ -91,7 +92,7 @@ func (b *RetryBudget) OnFailure() {
 }
 
 // TryRetry reports whether a retry may be made now, and if so counts it.
-func (b *RetryBudget) TryRetry(now time.Time) bool {
+func (b *Budget) TryRetry(now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tokens != nil && b.tokens.tokens <= b.tokens.max/2 {
@@ -108,7 +109,7 @@ func (b *RetryBudget) TryRetry(now time.Time) bool {
 }
 
 // Tokens returns the token bucket's level (0 when there is none).
-func (b *RetryBudget) Tokens() float64 {
+func (b *Budget) Tokens() float64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tokens == nil {
