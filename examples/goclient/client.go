@@ -51,11 +51,10 @@ type Client struct {
 // but no other 4xx; a breaker that opens for 2s after 5 consecutive failures;
 // and a 1s timeout per attempt.
 func DefaultPolicy() resilience.Config {
-	retries := 4
 	return resilience.Config{
 		Name: "orders",
 		Retry: &resilience.RetryConfig{
-			MaxRetries:    retries,
+			MaxRetries:    4,
 			Base:          100 * time.Millisecond,
 			Cap:           2 * time.Second,
 			Jitter:        resilience.JitterFull,

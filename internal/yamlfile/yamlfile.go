@@ -1,7 +1,8 @@
 // Package yamlfile decodes YAML configuration files strictly and reports every
 // problem with the file, line, column and field path it concerns, suggesting the
-// near name for an unknown key. The scenario format, the fault script and the
-// resilience profiles all read their files through it.
+// near name for an unknown key. time.Duration fields read Go durations with
+// ParseDuration's rules (see DecodeValue). The scenario format, the fault
+// script and the resilience profiles all read their files through it.
 package yamlfile
 
 import (
