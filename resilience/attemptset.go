@@ -16,15 +16,6 @@ type attemptSet struct {
 	kinds    uint16     // bit k for AttemptClass k
 }
 
-// The default lists (RFC 9110 transient statuses and every network failure).
-var (
-	// DefaultRetryOn is what a retry policy retries when `on` is not given.
-	DefaultRetryOn = []string{"408", "429", "500", "502", "503", "504", "network"}
-	// DefaultTripOn is what a breaker counts as failures when `trip_on` is
-	// not given: a 429 is the server asking for less, not failing.
-	DefaultTripOn = []string{"408", "5xx", "network"}
-)
-
 // parseAttemptSet builds an attemptSet from tokens. The error of a bad token names its
 // index, so a loader can point at retry.on[i].
 func parseAttemptSet(tokens []string) (attemptSet, error) {

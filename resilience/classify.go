@@ -83,17 +83,6 @@ type netFailure struct {
 func (e *netFailure) Error() string              { return e.msg }
 func (e *netFailure) AttemptClass() AttemptClass { return e.kind }
 
-// Sentinel errors for network failures. A simulator returns them (or wraps
-// them) as AttemptOutcome.Err, and they classify exactly like the real errors:
-// ErrReset like "connection reset by peer", ErrRefused like a refused dial.
-var (
-	ErrRefused        error = &netFailure{ClassRefused, "connection refused"}
-	ErrReset          error = &netFailure{ClassReset, "connection reset by peer"}
-	ErrEOF            error = &netFailure{ClassEOF, "unexpected EOF before a complete response"}
-	ErrAttemptTimeout error = &netFailure{ClassTimeout, "attempt timed out"}
-	ErrMalformed      error = &netFailure{ClassMalformed, "malformed HTTP response"}
-)
-
 // kinded is implemented by errors that know their kind; the sentinels above
 // and the errors of this package do. Callers' errors may implement it too.
 type kinded interface{ AttemptClass() AttemptClass }

@@ -72,10 +72,6 @@ type RetryConfig struct {
 	NonIdempotent bool `yaml:"non_idempotent,omitempty"`
 }
 
-// NoRetries is RetryConfig.MaxRetries for a retry section that makes no
-// retry (its `on` list still tells transient failures, for fallback).
-const NoRetries = -1
-
 // Retries is the number of retries the section makes: MaxRetries with the
 // default applied, 0 for NoRetries.
 func (r *RetryConfig) Retries() int {
@@ -225,8 +221,12 @@ type TimeoutConfig struct {
 	Overall time.Duration `yaml:"overall,omitempty"`
 }
 
-// Defaults, as documented on the fields above.
+// Defaults, as documented on the fields above, and the words of a Config.
 const (
+	// NoRetries is RetryConfig.MaxRetries for a retry section that makes no
+	// retry (its `on` list still tells transient failures, for fallback).
+	NoRetries = -1
+
 	DefaultMaxRetries        = 3
 	DefaultBase              = 100 * time.Millisecond
 	DefaultCap               = 30 * time.Second
@@ -242,32 +242,37 @@ const (
 	DefaultRecentRatio       = 0.2
 	DefaultRecentWindow      = 10 * time.Second
 	DefaultRecentMinPerSec   = 10.0
-)
 
-// Backoff kinds.
-const (
+	// Backoff kinds (RetryConfig.Backoff).
 	BackoffConstant    = "constant"
 	BackoffLinear      = "linear"
 	BackoffExponential = "exponential"
 	BackoffList        = "list"
-)
 
-// Rate limit modes.
-const (
+	// Rate limit modes (RateLimitConfig.Mode).
 	RateLimitWait   = "wait"
 	RateLimitReject = "reject"
-)
 
-// Composition layer names for Config.Order.
-const (
+	// Composition layer names for Config.Order.
 	LayerFallback  = "fallback"
 	LayerRetry     = "retry"
 	LayerBreaker   = "breaker"
 	LayerRateLimit = "rate_limit"
 )
 
-// DefaultOrder is the composition, outermost first.
-var DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
+// Default lists, and every jitter strategy.
+var (
+	// DefaultRetryOn is what a retry policy retries when `on` is not given
+	// (RFC 9110 transient statuses and every network failure).
+	DefaultRetryOn = []string{"408", "429", "500", "502", "503", "504", "network"}
+	// DefaultTripOn is what a breaker counts as failures when `trip_on` is
+	// not given: a 429 is the server asking for less, not failing.
+	DefaultTripOn = []string{"408", "5xx", "network"}
+	// DefaultOrder is the composition, outermost first.
+	DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
+	// Jitters lists every jitter strategy, in the order reports show them.
+	Jitters = []Jitter{JitterNone, JitterFull, JitterEqual, JitterDecorrelated, JitterDecorrelatedV2, JitterFactor}
+)
 
 func orDuration(d, def time.Duration) time.Duration {
 	if d == 0 {

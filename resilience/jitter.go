@@ -25,6 +25,3 @@ const (
 	JitterDecorrelatedV2 Jitter = "decorrelated_v2"
 	JitterFactor         Jitter = "factor"
 )
-
-// Jitters lists every strategy, in the order reports show them.
-var Jitters = []Jitter{JitterNone, JitterFull, JitterEqual, JitterDecorrelated, JitterDecorrelatedV2, JitterFactor}
