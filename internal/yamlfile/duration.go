@@ -14,7 +14,9 @@ import (
 // package's rules rather than yaml.v3's (which takes "-1s" and refuses "0"):
 // a Go duration string, or a bare 0; a bare number other than 0 is an error
 // because "5" could mean seconds or milliseconds. The node is rewritten to
-// the canonical Go string ("0" becomes "0s"), which yaml.v3 then decodes.
+// the canonical Go string ("0" becomes "0s"), which yaml.v3 then decodes; a
+// bad one is rewritten to "0s" so the rest of the value still decodes (and
+// its own problems are still found), and the first is reported.
 
 var durationType = reflect.TypeOf(time.Duration(0))
 
@@ -22,10 +24,13 @@ var durationType = reflect.TypeOf(time.Duration(0))
 // rules, without checking keys: for a custom UnmarshalYAML decoding its own
 // node, or for a lenient second decode.
 func DecodeValue(n *yaml.Node, v any) error {
-	if err := checkDurations(n, reflect.TypeOf(v), map[aliasVisit]bool{}); err != nil {
-		return err
+	var first error
+	checkDurations(n, reflect.TypeOf(v), map[aliasVisit]bool{}, &first)
+	err := n.Decode(v)
+	if first != nil {
+		return first
 	}
-	return n.Decode(v)
+	return err
 }
 
 // DurationNode reads one scalar node as a duration, for a custom
@@ -41,74 +46,69 @@ func DurationNode(n *yaml.Node) (time.Duration, error) {
 	return v, nil
 }
 
-// checkDurations walks n beside t and returns the first duration problem in
-// file order, as the decode would meet it. Types with their own UnmarshalYAML
-// check their own nodes (with DecodeValue or DurationNode).
-func checkDurations(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool) error {
+// checkDurations walks n beside t, rewriting every duration node, and keeps
+// the first problem in file order in *first. Types with their own
+// UnmarshalYAML check their own nodes (with DecodeValue or DurationNode).
+func checkDurations(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool, first *error) {
 	if n == nil || t == nil {
-		return nil
+		return
 	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 		if n == nil || seen[aliasVisit{n, t}] {
-			return nil
+			return
 		}
 		seen[aliasVisit{n, t}] = true
 	}
 	for t.Kind() == reflect.Pointer {
 		if t.Implements(unmarshalerType) {
-			return nil
+			return
 		}
 		t = t.Elem()
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) || t.Implements(unmarshalerType) {
-		return nil
+		return
 	}
 	if n.ShortTag() == "!!null" {
-		return nil // yaml.v3 leaves the zero value
+		return // yaml.v3 leaves the zero value
 	}
 	if t == durationType {
 		v, err := DurationNode(n)
-		if err != nil {
-			return err
+		if err != nil && *first == nil {
+			*first = err
 		}
-		if canon := v.String(); n.Value != canon || n.ShortTag() != "!!str" {
-			n.Value, n.Tag, n.Style = canon, "!!str", 0
+		if n.Kind == yaml.ScalarNode {
+			if canon := v.String(); n.Value != canon || n.ShortTag() != "!!str" {
+				n.Value, n.Tag, n.Style = canon, "!!str", 0
+			}
 		}
-		return nil
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			return nil // a type error, reported by the decoder with its line
+			return // a type error, reported by the decoder with its line
 		}
 		fields := map[string]reflect.Type{}
 		collectFields(t, fields)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if ft, ok := fields[n.Content[i].Value]; ok {
-				if err := checkDurations(n.Content[i+1], ft, seen); err != nil {
-					return err
-				}
+				checkDurations(n.Content[i+1], ft, seen, first)
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind == yaml.SequenceNode {
 			for _, c := range n.Content {
-				if err := checkDurations(c, t.Elem(), seen); err != nil {
-					return err
-				}
+				checkDurations(c, t.Elem(), seen, first)
 			}
 		}
 	case reflect.Map:
 		if n.Kind == yaml.MappingNode {
 			for i := 1; i < len(n.Content); i += 2 {
-				if err := checkDurations(n.Content[i], t.Elem(), seen); err != nil {
-					return err
-				}
+				checkDurations(n.Content[i], t.Elem(), seen, first)
 			}
 		}
 	}
-	return nil
 }
 
 // ParseDuration parses a Go duration string, refusing negative values and bare

@@ -105,6 +105,17 @@ var _ = Describe("Decode", func() {
 		Expect(err).To(MatchError(`t.yaml:1:6: ptr: expected a duration such as 250ms or 2s`))
 	})
 
+	It("still decodes the rest of a value after a bad duration, so its other problems are found", func() {
+		var f file
+		_, err := yamlfile.Decode("s.yaml", []byte("server:\n  phases:\n    - {duration: 5, requests: 7}\n    - {name: b, duration: -2s}\nseed: 3\n"), &f)
+		// "5" is column 18 of "    - {duration: 5, requests: 7}".
+		Expect(err).To(MatchError(`s.yaml:3:18: server.phases[0].duration: duration "5" needs a unit, such as 5s or 5ms`))
+		Expect(f.Server.Phases).To(HaveLen(2))
+		Expect(f.Server.Phases[0].Requests).To(Equal(7))
+		Expect(f.Server.Phases[1].Name).To(Equal("b"))
+		Expect(f.Seed).To(Equal(int64(3)))
+	})
+
 	It("reports a syntax error with its line", func() {
 		var f file
 		_, err := yamlfile.Decode("s.yaml", []byte("name: x\nserver: [\n"), &f)
