@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chaos-harness/chaos/resilience"
 	"github.com/chaos-harness/chaos/resilience/breaker"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 // fleet is a small retrying Go HTTP client, run as concurrent clients: the
@@ -85,7 +85,7 @@ func (f fleet) logical(hc *http.Client, url, client, request string, br *breaker
 		if f.jitter {
 			wait = time.Duration(rng.Int64N(int64(f.base) + 1))
 		}
-		if d, ok := resilience.ParseRetryAfter(retryAfter, time.Now()); ok && f.honourRetryAfter {
+		if d, ok := retryafter.Parse(retryAfter, time.Now()); ok && f.honourRetryAfter {
 			wait = max(wait, d)
 		}
 		if attempt <= f.retries {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/chaos-harness/chaos/resilience/breaker"
 	"github.com/chaos-harness/chaos/resilience/internal/delay"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 // RequestMeta describes a call to the policy.
@@ -347,7 +348,7 @@ func (p *Policy) transient(o AttemptOutcome) bool {
 func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA bool, tooLong error) {
 	r := &c.p.retry
 	if r.honor && o.RetryAfter != "" {
-		if asked, ok := ParseRetryAfter(o.RetryAfter, now); ok {
+		if asked, ok := retryafter.Parse(o.RetryAfter, now); ok {
 			if asked > r.raMax {
 				return 0, true, &RetryAfterError{Asked: asked, Max: r.raMax}
 			}

@@ -52,8 +52,9 @@
 // timeout, with the overall timeout around everything. Config.Order moves the
 // breaker or the rate limit outside retry (once per call instead of once per
 // attempt). The building blocks are public for a Go user composing a policy
-// of their own: resilience/backoff, resilience/breaker, resilience/ratelimit
-// and resilience/retrybudget; none imports this package. resilience/profile
+// of their own: resilience/backoff, resilience/breaker, resilience/ratelimit,
+// resilience/retrybudget and resilience/retryafter; none imports this
+// package. resilience/profile
 // reads the seed designs' retry profiles into Configs.
 //
 // # Simulated failures
