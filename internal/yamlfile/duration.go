@@ -50,23 +50,8 @@ func DurationNode(n *yaml.Node) (time.Duration, error) {
 // the first problem in file order in *first. Types with their own
 // UnmarshalYAML check their own nodes (with DecodeValue or DurationNode).
 func checkDurations(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool, first *error) {
-	if n == nil || t == nil {
-		return
-	}
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-		if n == nil || seen[aliasVisit{n, t}] {
-			return
-		}
-		seen[aliasVisit{n, t}] = true
-	}
-	for t.Kind() == reflect.Pointer {
-		if t.Implements(unmarshalerType) {
-			return
-		}
-		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) || t.Implements(unmarshalerType) {
+	n, t, ok := walkTo(n, t, seen)
+	if !ok {
 		return
 	}
 	if n.ShortTag() == "!!null" {
