@@ -79,7 +79,7 @@ func checkTokens(ps *problem.List, path string, tokens []string) {
 
 func (r *RetryConfig) check(ps *problem.List) {
 	if r.MaxRetries < NoRetries {
-		ps.Add("retry.max_retries", "must be 0 or more, got %d", r.MaxRetries)
+		ps.Add("retry.max_retries", "must be 1 or more, 0 (the default) or NoRetries (-1), got %d", r.MaxRetries)
 	}
 	oneOf(ps, "retry.backoff", r.Backoff, BackoffConstant, BackoffLinear, BackoffExponential, BackoffList)
 	oneOf(ps, "retry.jitter", r.Jitter, Jitters...)

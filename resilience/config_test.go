@@ -52,7 +52,7 @@ timeout: {attempt: 2s, overall: 20s}
 			_, err := resilience.New(cfg)
 			Expect(err).To(MatchError(ContainSubstring(path)))
 		},
-		Entry("negative retries", resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: -2}}, "retry.max_retries", "0 or more"),
+		Entry("negative retries", resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: -2}}, "retry.max_retries", "0 (the default) or NoRetries (-1), got -2"),
 		Entry("unknown jitter", resilience.Config{Retry: &resilience.RetryConfig{Jitter: "ful"}}, "retry.jitter", `did you mean "full"`),
 		Entry("cap below base", resilience.Config{Retry: &resilience.RetryConfig{Base: time.Second, Cap: time.Millisecond}}, "retry.cap", "below base"),
 		Entry("bad retry token", resilience.Config{Retry: &resilience.RetryConfig{On: []string{"429", "5xy"}}}, "retry.on[1]", "not a status"),
