@@ -27,7 +27,7 @@ func KSTest(sample []float64, cdf func(float64) float64) (KS, error) {
 
 // KSTestLattice is KSTest for a law on a lattice of the given step, whose
 // CDF may have steps: its left limit at x is taken at x − step. Retry
-// delays are whole nanoseconds (resilience's Distributed laws are exact on
+// delays are whole nanoseconds (resilience/backoff's CDFStrategy laws are exact on
 // that lattice), so they are tested with a step of 1 ns (NanosecondMs): a
 // schedule without jitter, a point mass, then reads D = 0 on a sample of its
 // own value, where KSTest, taking F(x) for its left limit, reads D = 1. With

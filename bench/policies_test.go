@@ -20,13 +20,13 @@ const (
 func chaosPolicy(withBreaker bool) (*resilience.Policy, error) {
 	retries := maxRetries
 	cfg := resilience.Config{Retry: &resilience.RetryConfig{
-		MaxRetries: &retries,
+		MaxRetries: retries,
 		Backoff:    resilience.BackoffList,
-		Delays:     []resilience.Duration{0},
+		Delays:     []time.Duration{0},
 		Jitter:     resilience.JitterNone,
 	}}
 	if withBreaker {
-		cfg.Breaker = &resilience.BreakerConfig{Failures: breakerFailures, Open: resilience.Duration(breakerOpenDelay)}
+		cfg.Breaker = &resilience.BreakerConfig{Failures: breakerFailures, Open: time.Duration(breakerOpenDelay)}
 	}
 	return resilience.New(cfg)
 }

@@ -9,7 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 // fleet is a small retrying Go HTTP client, run as concurrent clients: the
@@ -27,7 +28,7 @@ type fleet struct {
 	// retryAll retries every failing status (4xx too); otherwise 429 and 5xx.
 	retryAll bool
 	// breaker, when set, guards each client's attempts with its own breaker.
-	breaker *resilience.BreakerConfig
+	breaker *breaker.Settings
 	// anonymous sends no X-Chaos-* headers.
 	anonymous bool
 }
@@ -45,10 +46,10 @@ func (f fleet) run(url string) {
 func (f fleet) client(hc *http.Client, url string, i int) {
 	rng := rand.New(rand.NewPCG(7, uint64(i)))
 	name := fmt.Sprintf("c%d", i)
-	var br *resilience.Breaker
+	var br *breaker.Breaker
 	if f.breaker != nil {
 		var err error
-		if br, err = resilience.NewBreaker(*f.breaker, nil); err != nil {
+		if br, err = breaker.New(*f.breaker, nil); err != nil {
 			panic(err)
 		}
 	}
@@ -60,9 +61,9 @@ func (f fleet) client(hc *http.Client, url string, i int) {
 
 // logical makes one logical request: attempts until success, a status it
 // does not retry, or the retries run out.
-func (f fleet) logical(hc *http.Client, url, client, request string, br *resilience.Breaker, rng *rand.Rand) {
+func (f fleet) logical(hc *http.Client, url, client, request string, br *breaker.Breaker, rng *rand.Rand) {
 	for attempt := 1; attempt <= 1+f.retries; attempt++ {
-		var ticket resilience.BreakerTicket
+		var ticket breaker.Ticket
 		if br != nil {
 			var err error
 			if ticket, err = br.Allow(time.Now()); err != nil {
@@ -71,9 +72,9 @@ func (f fleet) logical(hc *http.Client, url, client, request string, br *resilie
 		}
 		status, retryAfter := f.attempt(hc, url, client, request, attempt)
 		if br != nil {
-			result := resilience.BreakerSuccess
+			result := breaker.Success
 			if status == 0 || status >= 500 {
-				result = resilience.BreakerFailure
+				result = breaker.Failure
 			}
 			br.Record(time.Now(), ticket, result)
 		}
@@ -84,7 +85,7 @@ func (f fleet) logical(hc *http.Client, url, client, request string, br *resilie
 		if f.jitter {
 			wait = time.Duration(rng.Int64N(int64(f.base) + 1))
 		}
-		if d, ok := resilience.ParseRetryAfter(retryAfter, time.Now()); ok && f.honourRetryAfter {
+		if d, ok := retryafter.Parse(retryAfter, time.Now()); ok && f.honourRetryAfter {
 			wait = max(wait, d)
 		}
 		if attempt <= f.retries {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/chaos-harness/chaos/chaostest"
 	"github.com/chaos-harness/chaos/record"
-	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // Each client's first attempt is told to come back in a second.
@@ -196,7 +196,7 @@ phases:
 	It("sees the silence of a client whose breaker opened", func() {
 		srv := chaostest.NewServer(GinkgoT(), script)
 		guarded := client
-		guarded.breaker = &resilience.BreakerConfig{Failures: 3, Open: resilience.Duration(150 * time.Millisecond)}
+		guarded.breaker = &breaker.Settings{Failures: 3, Open: 150 * time.Millisecond}
 		guarded.run(srv.URL)
 		Expect(srv).To(chaostest.OpenBreaker(3, 100*time.Millisecond))
 	})

@@ -87,10 +87,10 @@ func (a *action) shape(f *FaultSpec) {
 		a.body = []byte(defaultBody(a.status))
 	}
 	if f.RetryAfter != nil {
-		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = f.RetryAfter.D(), true, false
+		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = *f.RetryAfter, true, false
 	}
 	if f.RetryAfterDate != nil {
-		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = f.RetryAfterDate.D(), true, true
+		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = *f.RetryAfterDate, true, true
 	}
 }
 
@@ -102,7 +102,7 @@ func (a *action) act(f *FaultSpec) {
 	}
 	switch {
 	case f.Hang > 0:
-		a.kind, a.hang = record.FaultHang, f.Hang.D()
+		a.kind, a.hang = record.FaultHang, f.Hang
 	case f.Reset:
 		a.kind = record.FaultReset
 	case f.Close:

@@ -7,7 +7,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/faultserver"
-	"github.com/chaos-harness/chaos/internal/yamlfile"
 	"github.com/chaos-harness/chaos/record"
 )
 
@@ -69,7 +68,7 @@ var _ = Describe("Capacity", func() {
 	})
 
 	It("defaults the overload status to 503", func() {
-		dur := yamlfile.Duration(2 * time.Second)
+		dur := 2 * time.Second
 		s, err := faultserver.Compile(&faultserver.Spec{Capacity: &faultserver.CapacitySpec{Rate: 1, RetryAfterDate: &dur}}, 1)
 		Expect(err).NotTo(HaveOccurred())
 		s.Admit(0)

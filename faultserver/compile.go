@@ -79,7 +79,7 @@ func Compile(spec *Spec, seed uint64) (*Script, error) {
 		s.overload.fill(overloadAction(c))
 	}
 	if sv := spec.Service; sv != nil {
-		s.service.base, s.service.perConcurrent = sv.Base.D(), sv.PerConcurrent.D()
+		s.service.base, s.service.perConcurrent = sv.Base, sv.PerConcurrent
 	}
 	if rw := spec.Row; rw != nil {
 		s.row = NewRow(rw.Version)
@@ -95,7 +95,7 @@ func compileRoute(name string, perClient bool, response *action, specs []PhaseSp
 	r := &route{name: name, seed: routeSeed(seed, name), perCli: perClient, response: response}
 	for i := range specs {
 		ps := &specs[i]
-		p := phase{name: ps.Name, duration: ps.Duration.D(), requests: ps.Requests}
+		p := phase{name: ps.Name, duration: ps.Duration, requests: ps.Requests}
 		if p.name == "" {
 			p.name = "phase" + strconv.Itoa(i+1)
 		}

@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/problem"
 )
 
 // Delay distributions.
@@ -31,19 +32,19 @@ const (
 //
 // For every distribution but uniform, max (optional) caps a draw.
 type Delay struct {
-	Dist   string            `yaml:"dist"`
-	Value  yamlfile.Duration `yaml:"value,omitempty"`
-	Min    yamlfile.Duration `yaml:"min,omitempty"`
-	Max    yamlfile.Duration `yaml:"max,omitempty"`
-	Mean   yamlfile.Duration `yaml:"mean,omitempty"`
-	Stddev yamlfile.Duration `yaml:"stddev,omitempty"`
-	Median yamlfile.Duration `yaml:"median,omitempty"`
-	P99    yamlfile.Duration `yaml:"p99,omitempty"`
-	Alpha  float64           `yaml:"alpha,omitempty"`
+	Dist   string        `yaml:"dist"`
+	Value  time.Duration `yaml:"value,omitempty"`
+	Min    time.Duration `yaml:"min,omitempty"`
+	Max    time.Duration `yaml:"max,omitempty"`
+	Mean   time.Duration `yaml:"mean,omitempty"`
+	Stddev time.Duration `yaml:"stddev,omitempty"`
+	Median time.Duration `yaml:"median,omitempty"`
+	P99    time.Duration `yaml:"p99,omitempty"`
+	Alpha  float64       `yaml:"alpha,omitempty"`
 }
 
 // Fixed is a delay of exactly d.
-func Fixed(d time.Duration) *Delay { return &Delay{Dist: DistFixed, Value: yamlfile.Duration(d)} }
+func Fixed(d time.Duration) *Delay { return &Delay{Dist: DistFixed, Value: time.Duration(d)} }
 
 // delayFields are the keys of the mapping form, for unknown-key errors.
 var delayFields = []string{"dist", "value", "min", "max", "mean", "stddev", "median", "p99", "alpha"}
@@ -71,7 +72,7 @@ func (d *Delay) UnmarshalYAML(n *yaml.Node) error {
 		}
 		type plain Delay // without the UnmarshalYAML method
 		var p plain
-		if err := n.Decode(&p); err != nil {
+		if err := yamlfile.DecodeValue(n, &p); err != nil {
 			return err
 		}
 		*d = Delay(p)
@@ -83,17 +84,17 @@ func (d *Delay) UnmarshalYAML(n *yaml.Node) error {
 // MarshalYAML writes a fixed delay as its duration.
 func (d Delay) MarshalYAML() (any, error) {
 	if d.Dist == DistFixed && d.Max == 0 {
-		return d.Value.D().String(), nil
+		return d.Value.String(), nil
 	}
 	type plain Delay
 	return plain(d), nil
 }
 
 // problems reports invalid parameters at paths below the delay's own path.
-func (d *Delay) problems(path string, p *problemList) {
-	pos := func(field string, v yamlfile.Duration) {
+func (d *Delay) problems(path string, p *problem.List) {
+	pos := func(field string, v time.Duration) {
 		if v <= 0 {
-			p.add(path+"."+field, "must be a positive duration for dist %s", d.Dist)
+			p.Add(path+"."+field, "must be a positive duration for dist %s", d.Dist)
 		}
 	}
 	switch d.Dist {
@@ -101,7 +102,7 @@ func (d *Delay) problems(path string, p *problemList) {
 	case DistUniform:
 		pos("max", d.Max)
 		if d.Min > d.Max {
-			p.add(path+".min", "min %v is above max %v", d.Min.D(), d.Max.D())
+			p.Add(path+".min", "min %v is above max %v", d.Min, d.Max)
 		}
 	case DistNormal:
 		pos("mean", d.Mean)
@@ -109,24 +110,24 @@ func (d *Delay) problems(path string, p *problemList) {
 	case DistLognormal:
 		pos("median", d.Median)
 		if d.P99 <= d.Median {
-			p.add(path+".p99", "p99 must be above median for dist lognormal")
+			p.Add(path+".p99", "p99 must be above median for dist lognormal")
 		}
 	case DistPareto:
 		pos("min", d.Min)
 		if d.Alpha <= 0 || math.IsNaN(d.Alpha) || math.IsInf(d.Alpha, 0) {
-			p.add(path+".alpha", "alpha must be a positive number for dist pareto")
+			p.Add(path+".alpha", "alpha must be a positive number for dist pareto")
 		}
 	case "":
-		p.add(path+".dist", "missing dist (one of fixed, uniform, normal, lognormal, pareto)")
+		p.Add(path+".dist", "missing dist (one of fixed, uniform, normal, lognormal, pareto)")
 	default:
 		msg := fmt.Sprintf("unknown dist %q (one of fixed, uniform, normal, lognormal, pareto)", d.Dist)
 		if s := yamlfile.Suggest(d.Dist, []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistPareto}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		p.add(path+".dist", "%s", msg)
+		p.Add(path+".dist", "%s", msg)
 	}
-	if d.Max > 0 && d.Dist != DistUniform && d.Max.D() < d.floor() {
-		p.add(path+".max", "max %v is below the distribution's least value %v", d.Max.D(), d.floor())
+	if d.Max > 0 && d.Dist != DistUniform && d.Max < d.floor() {
+		p.Add(path+".max", "max %v is below the distribution's least value %v", d.Max, d.floor())
 	}
 }
 
@@ -134,9 +135,9 @@ func (d *Delay) problems(path string, p *problemList) {
 func (d *Delay) floor() time.Duration {
 	switch d.Dist {
 	case DistFixed:
-		return d.Value.D()
+		return d.Value
 	case DistPareto:
-		return d.Min.D()
+		return d.Min
 	}
 	return 0
 }

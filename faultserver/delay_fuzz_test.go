@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
-	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
 var dists = []string{faultserver.DistFixed, faultserver.DistUniform, faultserver.DistNormal,
@@ -27,9 +26,9 @@ func FuzzDelay(f *testing.F) {
 	f.Add(uint8(2), int64(0), int64(0), int64(0), int64(math.MaxInt64), int64(math.MaxInt64), int64(0), int64(0), 0.0, uint64(8))
 	f.Add(uint8(1), int64(0), int64(-5), int64(1), int64(0), int64(0), int64(0), int64(0), 0.0, uint64(9))
 	f.Fuzz(func(t *testing.T, dist uint8, value, lo, hi, mean, sd, median, p99 int64, alpha float64, seed uint64) {
-		d := &faultserver.Delay{Dist: dists[int(dist)%len(dists)], Value: yamlfile.Duration(value),
-			Min: yamlfile.Duration(lo), Max: yamlfile.Duration(hi), Mean: yamlfile.Duration(mean),
-			Stddev: yamlfile.Duration(sd), Median: yamlfile.Duration(median), P99: yamlfile.Duration(p99), Alpha: alpha}
+		d := &faultserver.Delay{Dist: dists[int(dist)%len(dists)], Value: time.Duration(value),
+			Min: time.Duration(lo), Max: time.Duration(hi), Mean: time.Duration(mean),
+			Stddev: time.Duration(sd), Median: time.Duration(median), P99: time.Duration(p99), Alpha: alpha}
 		spec := &faultserver.Spec{Phases: []faultserver.PhaseSpec{{Fault: &faultserver.FaultSpec{Delay: d}}}}
 		script, err := faultserver.Compile(spec, seed)
 		if err != nil {
@@ -40,11 +39,11 @@ func FuzzDelay(f *testing.F) {
 			switch {
 			case got < 0:
 				t.Fatalf("%+v drew %v", d, got)
-			case d.Dist == faultserver.DistFixed && d.Value >= 0 && got != d.Value.D():
+			case d.Dist == faultserver.DistFixed && d.Value >= 0 && got != d.Value:
 				t.Fatalf("%+v drew %v", d, got)
-			case d.Dist == faultserver.DistUniform && (got < max(0, d.Min.D()) || got > d.Max.D()):
+			case d.Dist == faultserver.DistUniform && (got < max(0, d.Min) || got > d.Max):
 				t.Fatalf("%+v drew %v outside [min, max]", d, got)
-			case d.Dist != faultserver.DistUniform && d.Max > 0 && got > d.Max.D():
+			case d.Dist != faultserver.DistUniform && d.Max > 0 && got > d.Max:
 				t.Fatalf("%+v drew %v over max", d, got)
 			}
 		}

@@ -3,12 +3,14 @@ package faultserver
 import (
 	"strings"
 	"time"
+
+	"github.com/chaos-harness/chaos/problem"
 )
 
 // Problems returns the delay's validation problems, with paths relative to
 // the delay ("mean", "p99"); none means NewDelaySampler accepts it.
-func (d *Delay) Problems() []FieldProblem {
-	var p problemList
+func (d *Delay) Problems() []problem.Field {
+	var p problem.List
 	d.problems("", &p)
 	for i := range p {
 		p[i].Path = strings.TrimPrefix(p[i].Path, ".")

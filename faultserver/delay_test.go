@@ -79,6 +79,6 @@ var _ = Describe("delay distributions", func() {
 	})
 
 	It("has a constructor for a fixed delay", func() {
-		Expect(faultserver.Fixed(time.Second).Value.D()).To(Equal(time.Second))
+		Expect(faultserver.Fixed(time.Second).Value).To(Equal(time.Second))
 	})
 })

@@ -1,6 +1,8 @@
 package faultserver
 
 import (
+	"time"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
@@ -19,10 +21,10 @@ type FaultSpec struct {
 	// Status code to send; 0 means the response's (200 by default).
 	Status int `yaml:"status,omitempty"`
 	// RetryAfter adds Retry-After in delta-seconds (whole seconds).
-	RetryAfter *yamlfile.Duration `yaml:"retry_after,omitempty"`
+	RetryAfter *time.Duration `yaml:"retry_after,omitempty"`
 	// RetryAfterDate adds Retry-After as an HTTP-date this far ahead of the
 	// moment the response is sent (rounded up to the whole second).
-	RetryAfterDate *yamlfile.Duration `yaml:"retry_after_date,omitempty"`
+	RetryAfterDate *time.Duration `yaml:"retry_after_date,omitempty"`
 	// Headers are added to the response.
 	Headers map[string]string `yaml:"headers,omitempty"`
 	// Body replaces the default body (the status text and a newline).
@@ -33,7 +35,7 @@ type FaultSpec struct {
 	Delay *Delay `yaml:"delay,omitempty"`
 	// Hang holds the request without answering until this duration passes, the
 	// client goes away or the server closes; then the connection is closed.
-	Hang yamlfile.Duration `yaml:"hang,omitempty"`
+	Hang time.Duration `yaml:"hang,omitempty"`
 	// Reset aborts the connection with a TCP RST ("connection reset by peer").
 	Reset bool `yaml:"reset,omitempty"`
 	// Close closes the connection with a plain FIN and no response.

@@ -6,6 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/problem"
 )
 
 // scenarioKeys are top-level keys that only a whole scenario file has.
@@ -50,14 +51,14 @@ func ParseScript(file string, data []byte) (*Spec, *yamlfile.Doc, error) {
 func withOtherProblems(doc *yamlfile.Doc, node *yaml.Node, prefix string, err error) error {
 	var keyErrs yamlfile.Errors
 	lenient := &Spec{}
-	if !errors.As(err, &keyErrs) || node.Decode(lenient) != nil {
+	if !errors.As(err, &keyErrs) || yamlfile.DecodeValue(node, lenient) != nil {
 		return err
 	}
 	return append(keyErrs, problemErrors(doc, prefix, lenient.Problems())...)
 }
 
 // problemErrors locates a spec's problems in the file.
-func problemErrors(doc *yamlfile.Doc, prefix string, problems []FieldProblem) yamlfile.Errors {
+func problemErrors(doc *yamlfile.Doc, prefix string, problems []problem.Field) yamlfile.Errors {
 	var errs yamlfile.Errors
 	for _, p := range problems {
 		if p.Path == "" {

@@ -32,9 +32,9 @@ phases:
 		Expect(err).NotTo(HaveOccurred())
 		Expect(spec.Per).To(Equal(faultserver.PerClient))
 		Expect(spec.Response.Delay.Dist).To(Equal(faultserver.DistLognormal))
-		Expect(spec.Response.Delay.P99.D()).To(Equal(200 * time.Millisecond))
+		Expect(spec.Response.Delay.P99).To(Equal(200 * time.Millisecond))
 		Expect(spec.Phases).To(HaveLen(2))
-		Expect(spec.Phases[0].Fault.RetryAfter.D()).To(Equal(2 * time.Second))
+		Expect(*spec.Phases[0].Fault.RetryAfter).To(Equal(2 * time.Second))
 	})
 
 	It("takes the server section of a whole scenario file and leaves the rest alone", func() {

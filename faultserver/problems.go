@@ -7,34 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chaos-harness/chaos/problem"
 	"github.com/gorilla/mux"
-
-	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
-
-// FieldProblem is one validation problem of a Spec. Path is relative to the
-// server section ("phases[1].fault.status"); a scenario loader reports it at
-// its line with doc.Errorf("server."+Path, "%s", Msg).
-type FieldProblem struct {
-	Path string
-	Msg  string
-}
-
-func (p FieldProblem) Error() string {
-	if p.Path == "" {
-		return p.Msg
-	}
-	return p.Path + ": " + p.Msg
-}
 
 // MaxBodySize bounds a generated body (body_size) and the body a truncate
 // pads, so a script cannot make the server allocate without limit.
 const MaxBodySize = 16 << 20
 
-type problemList []FieldProblem
-
 // joinProblems is the error of a list of problems; nil for none.
-func joinProblems(problems []FieldProblem) error {
+func joinProblems(problems []problem.Field) error {
 	errs := make([]error, len(problems))
 	for i, p := range problems {
 		errs[i] = p
@@ -42,14 +24,12 @@ func joinProblems(problems []FieldProblem) error {
 	return errors.Join(errs...)
 }
 
-func (p *problemList) add(path, format string, args ...any) {
-	*p = append(*p, FieldProblem{Path: path, Msg: fmt.Sprintf(format, args...)})
-}
-
 // Problems returns every validation problem of the spec, in field order; none
-// means Compile will accept it.
-func (s *Spec) Problems() []FieldProblem {
-	var p problemList
+// means Compile will accept it. A path is relative to the server section
+// ("phases[1].fault.status"), so a scenario loader reports it at its line
+// with doc.Errorf("server."+Path, "%s", Msg).
+func (s *Spec) Problems() []problem.Field {
+	var p problem.List
 	s.Response.problems("response", &p)
 	checkPer("per", s.Per, &p)
 	if s.Capacity != nil {
@@ -57,9 +37,9 @@ func (s *Spec) Problems() []FieldProblem {
 	}
 	if s.Row != nil {
 		if s.Row.Path == "" {
-			p.add("row.path", "missing path (the mux path template of the row, such as /api/row)")
+			p.Add("row.path", "missing path (the mux path template of the row, such as /api/row)")
 		} else if _, err := pathRegexp(s.Row.Path, false); err != nil {
-			p.add("row.path", "%v", err)
+			p.Add("row.path", "%v", err)
 		}
 	}
 	phasesProblems("phases", s.Phases, &p)
@@ -70,7 +50,7 @@ func (s *Spec) Problems() []FieldProblem {
 		r.problems(path, &p)
 		name := r.label()
 		if j, dup := names[name]; dup && name != "" {
-			p.add(path+".name", "route name %q is already used by routes[%d]; give each route its own name", name, j)
+			p.Add(path+".name", "route name %q is already used by routes[%d]; give each route its own name", name, j)
 		} else {
 			names[name] = i
 		}
@@ -78,24 +58,24 @@ func (s *Spec) Problems() []FieldProblem {
 	return p
 }
 
-func checkPer(path, per string, p *problemList) {
+func checkPer(path, per string, p *problem.List) {
 	if per != "" && per != PerGlobal && per != PerClient {
-		p.add(path, "per must be %q or %q, not %q", PerGlobal, PerClient, per)
+		p.Add(path, "per must be %q or %q, not %q", PerGlobal, PerClient, per)
 	}
 }
 
-func phasesProblems(path string, phases []PhaseSpec, p *problemList) {
+func phasesProblems(path string, phases []PhaseSpec, p *problem.List) {
 	for i := range phases {
 		ph := &phases[i]
 		at := fmt.Sprintf("%s[%d]", path, i)
 		if ph.Requests < 0 {
-			p.add(at+".requests", "must not be negative")
+			p.Add(at+".requests", "must not be negative")
 		}
 		if ph.Duration == 0 && ph.Requests == 0 && i < len(phases)-1 {
-			p.add(at, "only the last phase may be open-ended; give this one a duration or requests")
+			p.Add(at, "only the last phase may be open-ended; give this one a duration or requests")
 		}
 		if ph.Fault != nil && len(ph.Mix) > 0 {
-			p.add(at+".mix", "a phase has a fault or a mix, not both")
+			p.Add(at+".mix", "a phase has a fault or a mix, not both")
 		}
 		if ph.Fault != nil {
 			ph.Fault.problems(at+".fault", p)
@@ -106,57 +86,57 @@ func phasesProblems(path string, phases []PhaseSpec, p *problemList) {
 			total += m.Weight
 			mat := fmt.Sprintf("%s.mix[%d]", at, j)
 			if !(m.Weight > 0) || math.IsInf(m.Weight, 1) {
-				p.add(mat+".weight", "weight must be a positive number")
+				p.Add(mat+".weight", "weight must be a positive number")
 			}
 			if m.Fault != nil {
 				m.Fault.problems(mat+".fault", p)
 			}
 		}
 		if math.IsInf(total, 1) {
-			p.add(at+".mix", "the weights add up to more than a float64 holds; scale them down")
+			p.Add(at+".mix", "the weights add up to more than a float64 holds; scale them down")
 		}
 	}
 }
 
-func (f *FaultSpec) problems(path string, p *problemList) {
+func (f *FaultSpec) problems(path string, p *problem.List) {
 	actions := f.actions()
 	if len(actions) > 1 {
-		p.add(path+"."+actions[1], "a fault has at most one of hang, reset, close, truncate, slow, malformed; this one also has %s", actions[0])
+		p.Add(path+"."+actions[1], "a fault has at most one of hang, reset, close, truncate, slow, malformed; this one also has %s", actions[0])
 	}
 	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
-		p.add(path+".status", "status %d is not a final HTTP status (200 to 599; 1xx are interim answers that net/http cannot end a response with)", f.Status)
+		p.Add(path+".status", "status %d is not a final HTTP status (200 to 599; 1xx are interim answers that net/http cannot end a response with)", f.Status)
 	}
 	if len(actions) > 0 {
 		switch actions[0] {
 		case "hang", "reset", "close", "malformed":
 			for _, shaping := range f.shapingFields() {
-				p.add(path+"."+shaping, "has no effect with %s, which sends no response", actions[0])
+				p.Add(path+"."+shaping, "has no effect with %s, which sends no response", actions[0])
 			}
 		}
 	}
 	retryAfterProblems(path, f.RetryAfter, f.RetryAfterDate, p)
 	for name := range f.Headers {
 		if !validHeaderName(name) {
-			p.add(path+".headers."+name, "%q is not a valid header name", name)
+			p.Add(path+".headers."+name, "%q is not a valid header name", name)
 		}
 	}
 	if f.Body != "" && f.BodySize != 0 {
-		p.add(path+".body_size", "give body or body_size, not both")
+		p.Add(path+".body_size", "give body or body_size, not both")
 	}
 	if f.BodySize < 0 {
-		p.add(path+".body_size", "must not be negative")
+		p.Add(path+".body_size", "must not be negative")
 	}
 	if f.BodySize > MaxBodySize {
-		p.add(path+".body_size", "%d bytes is over the limit of %d (16 MiB)", f.BodySize, MaxBodySize)
+		p.Add(path+".body_size", "%d bytes is over the limit of %d (16 MiB)", f.BodySize, MaxBodySize)
 	}
 	if f.Truncate != nil && *f.Truncate < 0 {
-		p.add(path+".truncate", "must not be negative")
+		p.Add(path+".truncate", "must not be negative")
 	}
 	if f.Truncate != nil && *f.Truncate >= MaxBodySize {
-		p.add(path+".truncate", "%d bytes is over the limit of %d (the body is padded to truncate+1 bytes, at most 16 MiB)", *f.Truncate, MaxBodySize-1)
+		p.Add(path+".truncate", "%d bytes is over the limit of %d (the body is padded to truncate+1 bytes, at most 16 MiB)", *f.Truncate, MaxBodySize-1)
 	}
 	if f.Slow < 0 {
-		p.add(path+".slow", "must be positive")
+		p.Add(path+".slow", "must be positive")
 	}
 	if f.Delay != nil {
 		f.Delay.problems(path+".delay", p)
@@ -211,61 +191,61 @@ func (f *FaultSpec) shapingFields() []string {
 	return a
 }
 
-func retryAfterProblems(path string, delta, date *yamlfile.Duration, p *problemList) {
+func retryAfterProblems(path string, delta, date *time.Duration, p *problem.List) {
 	if delta != nil && date != nil {
-		p.add(path+".retry_after_date", "give retry_after or retry_after_date, not both")
+		p.Add(path+".retry_after_date", "give retry_after or retry_after_date, not both")
 	}
-	if delta != nil && delta.D()%time.Second != 0 {
-		p.add(path+".retry_after", "Retry-After carries whole seconds; %v is not (use %v, or retry_after_date)",
-			delta.D(), delta.D().Truncate(time.Second)+time.Second)
+	if delta != nil && *delta%time.Second != 0 {
+		p.Add(path+".retry_after", "Retry-After carries whole seconds; %v is not (use %v, or retry_after_date)",
+			*delta, delta.Truncate(time.Second)+time.Second)
 	}
 }
 
-func (c *CapacitySpec) problems(path string, p *problemList) {
+func (c *CapacitySpec) problems(path string, p *problem.List) {
 	if c.Concurrency < 0 {
-		p.add(path+".concurrency", "must not be negative")
+		p.Add(path+".concurrency", "must not be negative")
 	}
 	if c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) {
-		p.add(path+".rate", "must be a number of requests per second, not negative")
+		p.Add(path+".rate", "must be a number of requests per second, not negative")
 	}
 	if c.Burst < 0 {
-		p.add(path+".burst", "must not be negative")
+		p.Add(path+".burst", "must not be negative")
 	}
 	if c.Burst > 0 && c.Rate == 0 {
-		p.add(path+".burst", "burst needs a rate")
+		p.Add(path+".burst", "burst needs a rate")
 	}
 	if c.Concurrency == 0 && c.Rate == 0 {
-		p.add(path, "give concurrency, rate or both (leave capacity out for an unlimited server)")
+		p.Add(path, "give concurrency, rate or both (leave capacity out for an unlimited server)")
 	}
 	if c.Status != 0 && (c.Status < 200 || c.Status > 599) {
-		p.add(path+".status", "status %d is not a final HTTP status (200 to 599; 1xx are interim answers that net/http cannot end a response with)", c.Status)
+		p.Add(path+".status", "status %d is not a final HTTP status (200 to 599; 1xx are interim answers that net/http cannot end a response with)", c.Status)
 	}
 	retryAfterProblems(path, c.RetryAfter, c.RetryAfterDate, p)
 }
 
-func (r *RouteSpec) problems(path string, p *problemList) {
+func (r *RouteSpec) problems(path string, p *problem.List) {
 	switch {
 	case r.Path == "" && r.PathPrefix == "":
-		p.add(path+".path", "missing path (a mux path template such as /api/orders/{id}) or path_prefix")
+		p.Add(path+".path", "missing path (a mux path template such as /api/orders/{id}) or path_prefix")
 	case r.Path != "" && r.PathPrefix != "":
-		p.add(path+".path_prefix", "give path or path_prefix, not both")
+		p.Add(path+".path_prefix", "give path or path_prefix, not both")
 	case r.Path != "":
 		if _, err := pathRegexp(r.Path, false); err != nil {
-			p.add(path+".path", "%v", err)
+			p.Add(path+".path", "%v", err)
 		}
 	default:
 		if _, err := pathRegexp(r.PathPrefix, true); err != nil {
-			p.add(path+".path_prefix", "%v", err)
+			p.Add(path+".path_prefix", "%v", err)
 		}
 	}
 	for i, m := range r.Methods {
 		if !validHeaderName(m) { // a method is an HTTP token, as a header name is
-			p.add(fmt.Sprintf("%s.methods[%d]", path, i), "%q is not an HTTP method", m)
+			p.Add(fmt.Sprintf("%s.methods[%d]", path, i), "%q is not an HTTP method", m)
 		}
 	}
 	for name := range r.Headers {
 		if !validHeaderName(name) {
-			p.add(path+".headers."+name, "%q is not a valid header name", name)
+			p.Add(path+".headers."+name, "%q is not a valid header name", name)
 		}
 	}
 	checkPer(path+".per", r.Per, p)

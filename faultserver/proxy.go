@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/record"
-	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 // newProxy forwards to upstream with the method, headers and body of the
@@ -46,7 +46,7 @@ func (x *exchange) proxy() (out delivery) {
 			out.status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
 		}
 		if v := rec.retryAfter; v != "" {
-			out.retryAfter, out.hasRetryAfter = resilience.ParseRetryAfter(v, x.srv.wallNow())
+			out.retryAfter, out.hasRetryAfter = retryafter.Parse(v, x.srv.wallNow())
 		}
 	}()
 	defer func() {

@@ -1,6 +1,6 @@
 package faultserver
 
-import "github.com/chaos-harness/chaos/internal/yamlfile"
+import "time"
 
 // Spec is the `server:` section of a scenario file, or a bare server script:
 // what the fault server answers, when, and to whom. Its zero value is a server
@@ -44,7 +44,7 @@ type PhaseSpec struct {
 	// Name appears in Records and stats; default "phase1", "phase2", ...
 	Name string `yaml:"name,omitempty"`
 	// Duration ends the phase this long after it began.
-	Duration yamlfile.Duration `yaml:"duration,omitempty"`
+	Duration time.Duration `yaml:"duration,omitempty"`
 	// Requests ends the phase after this many requests.
 	Requests int `yaml:"requests,omitempty"`
 	// Fault applies to every request of the phase; nil means the response.
@@ -97,9 +97,9 @@ type CapacitySpec struct {
 	// Status of a refused request; 0 means 503.
 	Status int `yaml:"status,omitempty"`
 	// RetryAfter, when set, adds Retry-After in delta-seconds (whole seconds).
-	RetryAfter *yamlfile.Duration `yaml:"retry_after,omitempty"`
+	RetryAfter *time.Duration `yaml:"retry_after,omitempty"`
 	// RetryAfterDate, when set, adds Retry-After as an HTTP-date this far ahead.
-	RetryAfterDate *yamlfile.Duration `yaml:"retry_after_date,omitempty"`
+	RetryAfterDate *time.Duration `yaml:"retry_after_date,omitempty"`
 }
 
 // ServiceSpec is a service time that grows with load: a request that draws no
@@ -107,8 +107,8 @@ type CapacitySpec struct {
 // any delay, where in_flight counts admitted requests not yet finished,
 // itself included.
 type ServiceSpec struct {
-	Base          yamlfile.Duration `yaml:"base,omitempty"`
-	PerConcurrent yamlfile.Duration `yaml:"per_concurrent,omitempty"`
+	Base          time.Duration `yaml:"base,omitempty"`
+	PerConcurrent time.Duration `yaml:"per_concurrent,omitempty"`
 }
 
 // RowSpec is one versioned row under optimistic concurrency, served at Path.

@@ -53,14 +53,14 @@ func BenchmarkStepDriver(b *testing.B) {
 		Breaker:   &resilience.BreakerConfig{},
 		RateLimit: &resilience.RateLimitConfig{Rate: 1e12, Burst: 1 << 30},
 		Budget:    &resilience.BudgetConfig{},
-		Timeout:   &resilience.TimeoutConfig{Attempt: resilience.Duration(time.Second)},
+		Timeout:   &resilience.TimeoutConfig{Attempt: time.Second},
 	})
 	now := epoch
 	b.ReportAllocs()
 	for b.Loop() {
 		call := p.Begin(now, resilience.RequestMeta{Method: "GET"})
 		call.Next(now)
-		call.Record(now, resilience.Outcome{Status: 200})
+		call.Record(now, resilience.AttemptOutcome{Status: 200})
 		if call.Next(now).Action != resilience.ActionSucceed {
 			b.Fatal("not a success")
 		}
@@ -99,8 +99,8 @@ func (t *okTripper) RoundTrip(*http.Request) (*http.Response, error) {
 // the first time, with retry and a per-attempt timeout.
 func BenchmarkTransport(b *testing.B) {
 	retries := 3
-	p := benchPolicy(b, resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: &retries},
-		Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(time.Second)}})
+	p := benchPolicy(b, resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: retries},
+		Timeout: &resilience.TimeoutConfig{Attempt: time.Second}})
 	t := &resilience.Transport{Policy: p, Base: &okTripper{resp: http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}}}}
 	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1/api/orders", nil)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // op is one step of a breaker script: at a time, do something, then expect
@@ -16,15 +17,15 @@ import (
 type op struct {
 	at   time.Duration
 	do   string // ok, fail: a whole call; reject: Allow must refuse; probe: Allow and hold; held-ok, held-fail, held-ignore: record the held ticket
-	want resilience.BreakerState
+	want breaker.State
 }
 
-func runBreaker(cfg resilience.BreakerConfig, ops []op) []resilience.BreakerChange {
-	var changes []resilience.BreakerChange
-	b, err := resilience.NewBreaker(cfg, func(c resilience.BreakerChange) { changes = append(changes, c) })
+func runBreaker(cfg resilience.BreakerConfig, ops []op) []breaker.Change {
+	var changes []breaker.Change
+	b, err := breaker.New(resilience.BreakerSettings(cfg), func(c breaker.Change) { changes = append(changes, c) })
 	Expect(err).NotTo(HaveOccurred())
-	var held []resilience.BreakerTicket
-	pop := func() resilience.BreakerTicket {
+	var held []breaker.Ticket
+	pop := func() breaker.Ticket {
 		t := held[0]
 		held = held[1:]
 		return t
@@ -35,24 +36,24 @@ func runBreaker(cfg resilience.BreakerConfig, ops []op) []resilience.BreakerChan
 		case "ok", "fail":
 			t, err := b.Allow(now)
 			Expect(err).NotTo(HaveOccurred(), "op %d", i)
-			r := resilience.BreakerSuccess
+			r := breaker.Success
 			if o.do == "fail" {
-				r = resilience.BreakerFailure
+				r = breaker.Failure
 			}
 			b.Record(now, t, r)
 		case "reject":
 			_, err := b.Allow(now)
-			Expect(err).To(MatchError(resilience.ErrBreakerOpen), "op %d", i)
+			Expect(err).To(MatchError(breaker.ErrOpen), "op %d", i)
 		case "probe":
 			t, err := b.Allow(now)
 			Expect(err).NotTo(HaveOccurred(), "op %d", i)
 			held = append(held, t)
 		case "held-ok":
-			b.Record(now, pop(), resilience.BreakerSuccess)
+			b.Record(now, pop(), breaker.Success)
 		case "held-fail":
-			b.Record(now, pop(), resilience.BreakerFailure)
+			b.Record(now, pop(), breaker.Failure)
 		case "held-ignore":
-			b.Record(now, pop(), resilience.BreakerIgnore)
+			b.Record(now, pop(), breaker.Ignore)
 		}
 		Expect(b.State(now)).To(Equal(o.want), "after op %d (%s at %v)", i, o.do, o.at)
 	}
@@ -60,16 +61,16 @@ func runBreaker(cfg resilience.BreakerConfig, ops []op) []resilience.BreakerChan
 }
 
 const (
-	closed   = resilience.BreakerClosed
-	open     = resilience.BreakerOpen
-	halfOpen = resilience.BreakerHalfOpen
+	closed   = breaker.Closed
+	open     = breaker.Open
+	halfOpen = breaker.HalfOpen
 )
 
 var _ = Describe("Breaker state machine", func() {
 	DescribeTable("scripts",
 		func(cfg resilience.BreakerConfig, ops []op) { runBreaker(cfg, ops) },
 		Entry("trips on consecutive failures; a success resets the count",
-			resilience.BreakerConfig{Failures: 3, Open: resilience.Duration(10 * time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 3, Open: 10 * time.Second}, []op{
 				{0, "fail", closed}, {0, "fail", closed}, {0, "ok", closed},
 				{0, "fail", closed}, {0, "fail", closed}, {time.Second, "fail", open},
 				{5 * time.Second, "reject", open},
@@ -77,7 +78,7 @@ var _ = Describe("Breaker state machine", func() {
 				{12 * time.Second, "held-ok", closed}, {12 * time.Second, "ok", closed},
 			}),
 		Entry("a probe failure reopens, for a growing duration up to open_max, reset by a close",
-			resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(10 * time.Second), OpenMultiplier: 2, OpenMax: resilience.Duration(30 * time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 1, Open: 10 * time.Second, OpenMultiplier: 2, OpenMax: 30 * time.Second}, []op{
 				{0, "fail", open},
 				{10 * time.Second, "probe", halfOpen}, {10 * time.Second, "held-fail", open},
 				{29 * time.Second, "reject", open},
@@ -87,18 +88,18 @@ var _ = Describe("Breaker state machine", func() {
 				{61 * time.Second, "fail", open}, {70 * time.Second, "reject", open}, {71 * time.Second, "probe", halfOpen},
 			}),
 		Entry("trips on a failure ratio once the window has the minimum throughput",
-			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: resilience.Duration(10 * time.Second)}, []op{
+			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: 10 * time.Second}, []op{
 				{0, "fail", closed}, {0, "ok", closed}, {0, "fail", closed}, {time.Second, "ok", closed},
 				{2 * time.Second, "fail", open},
 			}),
 		Entry("forgets failures that left the sliding window",
-			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: resilience.Duration(10 * time.Second)}, []op{
+			resilience.BreakerConfig{Ratio: 0.5, MinRequests: 4, Window: 10 * time.Second}, []op{
 				{0, "fail", closed}, {time.Second, "fail", closed}, {2 * time.Second, "fail", closed},
 				{13 * time.Second, "ok", closed}, {13 * time.Second, "ok", closed}, {13 * time.Second, "fail", closed},
 				{14 * time.Second, "ok", closed}, {14 * time.Second, "ok", closed},
 			}),
 		Entry("admits a limited number of probes and closes after the success threshold",
-			resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(time.Second), HalfOpenProbes: 3, HalfOpenSuccesses: 2}, []op{
+			resilience.BreakerConfig{Failures: 1, Open: time.Second, HalfOpenProbes: 3, HalfOpenSuccesses: 2}, []op{
 				{0, "fail", open},
 				{time.Second, "probe", halfOpen}, {time.Second, "probe", halfOpen}, {time.Second, "probe", halfOpen},
 				{time.Second, "reject", halfOpen},
@@ -106,24 +107,24 @@ var _ = Describe("Breaker state machine", func() {
 				{2 * time.Second, "held-fail", closed}, // a probe of the old generation: ignored
 			}),
 		Entry("ignores results of calls admitted before the last transition",
-			resilience.BreakerConfig{Failures: 2, Open: resilience.Duration(time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 2, Open: time.Second}, []op{
 				{0, "probe", closed}, {0, "fail", closed}, {0, "fail", open},
 				{0, "held-ok", open}, // a slow success from before the trip cannot close it
 			}),
 		Entry("a released probe frees its slot",
-			resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(time.Second)}, []op{
+			resilience.BreakerConfig{Failures: 1, Open: time.Second}, []op{
 				{0, "fail", open}, {time.Second, "probe", halfOpen}, {time.Second, "reject", halfOpen},
 				{time.Second, "held-ignore", halfOpen}, {time.Second, "probe", halfOpen}, {time.Second, "held-ok", closed},
 			}),
 	)
 
 	It("reports each transition once, dating the lazy half-open at the end of the open period", func() {
-		changes := runBreaker(resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(10 * time.Second)}, []op{
+		changes := runBreaker(resilience.BreakerConfig{Failures: 1, Open: 10 * time.Second}, []op{
 			{time.Second, "fail", open},
 			{time.Minute, "probe", halfOpen}, // noticed a minute in, effective at 11s
 			{time.Minute, "held-ok", closed},
 		})
-		Expect(changes).To(Equal([]resilience.BreakerChange{
+		Expect(changes).To(Equal([]breaker.Change{
 			{From: closed, To: open, At: epoch.Add(time.Second)},
 			{From: open, To: halfOpen, At: epoch.Add(11 * time.Second)},
 			{From: halfOpen, To: closed, At: epoch.Add(time.Minute)},
@@ -132,16 +133,16 @@ var _ = Describe("Breaker state machine", func() {
 
 	It("admits exactly half_open_probes of 100 concurrent callers, then closes on their successes", func() {
 		var changes atomic.Int32
-		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(time.Second), HalfOpenProbes: 5},
-			func(resilience.BreakerChange) { changes.Add(1) })
+		b, err := breaker.New(resilience.BreakerSettings(resilience.BreakerConfig{Failures: 1, Open: time.Second, HalfOpenProbes: 5}),
+			func(breaker.Change) { changes.Add(1) })
 		Expect(err).NotTo(HaveOccurred())
 		t, _ := b.Allow(epoch)
-		b.Record(epoch, t, resilience.BreakerFailure)
+		b.Record(epoch, t, breaker.Failure)
 		now := epoch.Add(time.Second)
 		var admitted atomic.Int32
 		var wg sync.WaitGroup
 		start := make(chan struct{})
-		tickets := make(chan resilience.BreakerTicket, 100)
+		tickets := make(chan breaker.Ticket, 100)
 		for range 100 {
 			wg.Add(1)
 			go func() {
@@ -161,7 +162,7 @@ var _ = Describe("Breaker state machine", func() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				b.Record(now, t, resilience.BreakerSuccess)
+				b.Record(now, t, breaker.Success)
 			}()
 		}
 		wg.Wait()
@@ -171,7 +172,7 @@ var _ = Describe("Breaker state machine", func() {
 	})
 
 	It("stays consistent under 100 goroutines of mixed traffic", func() {
-		b, err := resilience.NewBreaker(resilience.BreakerConfig{Failures: 3, Open: resilience.Duration(time.Millisecond), HalfOpenProbes: 2}, nil)
+		b, err := breaker.New(resilience.BreakerSettings(resilience.BreakerConfig{Failures: 3, Open: time.Millisecond, HalfOpenProbes: 2}), nil)
 		Expect(err).NotTo(HaveOccurred())
 		var wg sync.WaitGroup
 		for g := range 100 {
@@ -184,9 +185,9 @@ var _ = Describe("Breaker state machine", func() {
 					if err != nil {
 						continue
 					}
-					r := resilience.BreakerSuccess
+					r := breaker.Success
 					if (g+i)%3 == 0 {
-						r = resilience.BreakerFailure
+						r = breaker.Failure
 					}
 					b.Record(now, t, r)
 				}

@@ -3,6 +3,10 @@ package resilience
 import (
 	"net/http"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/breaker"
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 // RequestMeta describes a call to the policy.
@@ -42,16 +46,16 @@ func idempotentMethod(method string) bool {
 	return false
 }
 
-// Outcome is what became of one attempt, as the driver reports it to Record.
-type Outcome struct {
+// AttemptOutcome is what became of one attempt, as the driver reports it to Record.
+type AttemptOutcome struct {
 	// Status is the HTTP status; 0 when there was no response.
 	Status int
 	// Err is the attempt's error: a transport error, one of the network
 	// sentinels (ErrReset ...), a *StatusError, or the operation's error.
 	Err error
-	// Kind, when set, overrides classification; KindUnset derives it from
+	// Kind, when set, overrides classification; ClassUnset derives it from
 	// Status and Err (see Classify).
-	Kind OutcomeKind
+	Kind AttemptClass
 	// RetryAfter is the raw Retry-After header of the response.
 	RetryAfter string
 	// Response is the HTTP response, for WithRetryIf predicates; may be nil.
@@ -156,11 +160,11 @@ type Call struct {
 	attempt  int
 	retries  int
 	prev     time.Duration // the backoff's previous delay
-	state    float64       // a Stateful backoff's state
+	state    float64       // a backoff.HistoryStrategy's state
 	readyAt  time.Time
-	outerT   BreakerTicket
-	innerT   BreakerTicket
-	last     Outcome
+	outerT   breaker.Ticket
+	innerT   breaker.Ticket
+	last     AttemptOutcome
 	final    Step
 }
 
@@ -194,7 +198,7 @@ func (c *Call) Next(now time.Time) Step {
 		c.phase = phaseGates
 	}
 	if !c.deadline.IsZero() && !now.Before(c.deadline) {
-		return c.finish(now, ReasonDeadline, KindTimeout, ErrDeadline, true)
+		return c.finish(now, ReasonDeadline, ClassTimeout, ErrDeadline, true)
 	}
 	if !c.started {
 		if step, blocked := c.passGates(now, &c.p.outer, &c.outerT); blocked {
@@ -221,14 +225,14 @@ func (c *Call) Next(now time.Time) Step {
 
 // passGates passes the gates of set from c.gate on; blocked is true when a
 // gate asks to wait or refuses, and step says which.
-func (c *Call) passGates(now time.Time, set *gates, ticket *BreakerTicket) (step Step, blocked bool) {
+func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (step Step, blocked bool) {
 	for ; c.gate < set.n; c.gate++ {
 		switch set.g[c.gate] {
 		case gateBreaker:
 			t, err := c.p.breaker.Allow(now)
 			if err != nil {
 				c.p.counters.rejections.Add(1)
-				return c.finish(now, ReasonBreakerOpen, KindRejected, err, true), true
+				return c.finish(now, ReasonBreakerOpen, ClassRejected, ErrBreakerOpen, true), true
 			}
 			*ticket = t
 		case gateLimiter:
@@ -242,7 +246,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *BreakerTicket) (step
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
-				return c.finish(now, ReasonRateLimited, KindRejected, ErrRateLimited, true), true
+				return c.finish(now, ReasonRateLimited, ClassRejected, ErrRateLimited, true), true
 			}
 			if wait > 0 {
 				c.gate++ // the token is ours; resume after this gate
@@ -257,14 +261,14 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *BreakerTicket) (step
 }
 
 // Record reports the outcome of the attempt Next asked for, at now.
-func (c *Call) Record(now time.Time, o Outcome) {
+func (c *Call) Record(now time.Time, o AttemptOutcome) {
 	if c.phase != phaseInFlight {
 		return
 	}
 	o.resolve()
 	c.last = o
 	p := c.p
-	if o.Kind == KindOK {
+	if o.Kind == ClassOK {
 		p.recordBreaker(now, &c.innerT, o)
 		p.recordBreaker(now, &c.outerT, o)
 		if p.budget != nil {
@@ -274,14 +278,14 @@ func (c *Call) Record(now time.Time, o Outcome) {
 			p.stale.put(c.req.Key, now, o.Value)
 		}
 		p.counters.succeeded.Add(1)
-		p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: KindOK})
+		p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: ClassOK})
 		c.phase, c.final = phaseDone, Step{Action: ActionSucceed, Attempt: c.attempt}
 		return
 	}
 	p.recordBreaker(now, &c.innerT, o)
 	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: c.attempt,
 		Outcome: o.Kind, Status: o.Status, Err: o.Err})
-	if o.Kind == KindCanceled {
+	if o.Kind == ClassCanceled {
 		c.finish(now, ReasonCanceled, o.Kind, c.lastErr(), false)
 		return
 	}
@@ -296,7 +300,7 @@ func (c *Call) Record(now time.Time, o Outcome) {
 	case c.req.OneShot:
 		c.finish(now, ReasonOneShot, o.Kind, c.lastErr(), true)
 		return
-	case !c.req.repeatable() && !p.retry.nonIdempotent && o.Kind != KindRefused:
+	case !c.req.repeatable() && !p.retry.nonIdempotent && o.Kind != ClassRefused:
 		c.finish(now, ReasonNotIdempotent, o.Kind, c.lastErr(), true)
 		return
 	case c.retries >= p.retry.maxRetries:
@@ -327,7 +331,7 @@ func (c *Call) Record(now time.Time, o Outcome) {
 
 // transient reports whether the retry policy would retry this failure: the
 // predicate's verdict, else the `on` list.
-func (p *Policy) transient(o Outcome) bool {
+func (p *Policy) transient(o AttemptOutcome) bool {
 	if p.retryIf != nil {
 		switch p.retryIf(o) {
 		case DecideRetry:
@@ -341,25 +345,25 @@ func (p *Policy) transient(o Outcome) bool {
 
 // delay is the wait before the next retry: the server's Retry-After when
 // honoured and valid, otherwise the backoff's delay.
-func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, tooLong error) {
+func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA bool, tooLong error) {
 	r := &c.p.retry
 	if r.honor && o.RetryAfter != "" {
-		if asked, ok := ParseRetryAfter(o.RetryAfter, now); ok {
+		if asked, ok := retryafter.Parse(o.RetryAfter, now); ok {
 			if asked > r.raMax {
 				return 0, true, &RetryAfterError{Asked: asked, Max: r.raMax}
 			}
 			if r.raJitter > 0 {
 				c.p.rngMu.Lock()
-				asked += uniformInt(0, r.raJitter, c.p.rng)
+				asked += delay.UniformInt(0, r.raJitter, c.p.rng)
 				c.p.rngMu.Unlock()
 			}
 			return asked, true, nil
 		}
 	}
 	c.p.rngMu.Lock()
-	if r.stateful != nil {
+	if r.history != nil {
 		state := c.state // a copy, so the Call itself does not escape
-		d = r.stateful.DelayState(c.retries+1, c.prev, &state, c.p.rng)
+		d = r.history.DelayState(c.retries+1, c.prev, &state, c.p.rng)
 		c.state = state
 	} else {
 		d = r.backoff.Delay(c.retries+1, c.prev, c.p.rng)
@@ -369,19 +373,19 @@ func (c *Call) delay(now time.Time, o Outcome) (d time.Duration, fromRA bool, to
 	return d, false, nil
 }
 
-func (p *Policy) recordBreaker(now time.Time, t *BreakerTicket, o Outcome) {
-	if !t.valid {
+func (p *Policy) recordBreaker(now time.Time, t *breaker.Ticket, o AttemptOutcome) {
+	if !t.Valid() {
 		return
 	}
-	r := BreakerSuccess
+	r := breaker.Success
 	switch {
-	case o.Kind == KindCanceled || o.Kind == KindRejected:
-		r = BreakerIgnore
-	case o.Kind != KindOK && p.tripOn.Matches(o.Kind, o.Status):
-		r = BreakerFailure
+	case o.Kind == ClassCanceled || o.Kind == ClassRejected:
+		r = breaker.Ignore
+	case o.Kind != ClassOK && p.tripOn.Matches(o.Kind, o.Status):
+		r = breaker.Failure
 	}
 	p.breaker.Record(now, *t, r)
-	*t = BreakerTicket{}
+	*t = breaker.Ticket{}
 }
 
 // lastErr is the last attempt's failure as an error.
@@ -399,23 +403,23 @@ func (c *Call) Abort(now time.Time, err error) Step {
 	case phaseDone:
 		return c.final
 	case phaseInFlight:
-		c.Record(now, Outcome{Err: err, Kind: KindCanceled})
+		c.Record(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
 		return c.final
 	}
-	return c.finish(now, ReasonCanceled, KindCanceled, err, false)
+	return c.finish(now, ReasonCanceled, ClassCanceled, err, false)
 }
 
 // finish ends the call with a failure; eligible says whether a fallback may
 // answer it (transient failures and rejections, not definite answers).
-func (c *Call) finish(now time.Time, reason Reason, kind OutcomeKind, err error, eligible bool) Step {
+func (c *Call) finish(now time.Time, reason Reason, kind AttemptClass, err error, eligible bool) Step {
 	p := c.p
 	// An outer breaker learns how the whole call went: its last attempt's
 	// outcome, or nothing if none was sent or the caller gave up.
-	callOutcome := Outcome{Kind: KindCanceled}
+	callOutcome := AttemptOutcome{Kind: ClassCanceled}
 	if c.attempt > 0 && reason != ReasonCanceled {
 		callOutcome = c.last
 	}
-	p.recordBreaker(now, &c.innerT, Outcome{Kind: KindCanceled}) // an admission never sent
+	p.recordBreaker(now, &c.innerT, AttemptOutcome{Kind: ClassCanceled}) // an admission never sent
 	p.recordBreaker(now, &c.outerT, callOutcome)
 	gaveUp := &GiveUpError{Attempts: c.attempt, Reason: reason, Kind: kind, Status: c.last.Status, Err: err}
 	step := Step{Action: ActionGiveUp, Attempt: c.attempt, Err: gaveUp}

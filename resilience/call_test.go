@@ -25,7 +25,7 @@ type trace struct {
 
 // drive runs one call in explicit time, answering attempt i with
 // outcomes[i] (the last one repeated), like the simulator does.
-func drive(p *resilience.Policy, start time.Time, req resilience.RequestMeta, outcomes ...resilience.Outcome) trace {
+func drive(p *resilience.Policy, start time.Time, req resilience.RequestMeta, outcomes ...resilience.AttemptOutcome) trace {
 	var tr trace
 	now := start
 	call := p.Begin(now, req)
@@ -57,14 +57,14 @@ func mustPolicy(cfg resilience.Config, opts ...resilience.Option) *resilience.Po
 }
 
 var (
-	ok200   = resilience.Outcome{Status: 200}
-	fail503 = resilience.Outcome{Status: 503}
+	ok200   = resilience.AttemptOutcome{Status: 200}
+	fail503 = resilience.AttemptOutcome{Status: 503}
 	get     = resilience.RequestMeta{Method: http.MethodGet}
 	post    = resilience.RequestMeta{Method: http.MethodPost}
 )
 
 func constantRetry(retries int, d time.Duration) *resilience.RetryConfig {
-	return &resilience.RetryConfig{MaxRetries: intp(retries), Backoff: "constant", Base: resilience.Duration(d), Jitter: "none"}
+	return &resilience.RetryConfig{MaxRetries: retriesOf(retries), Backoff: "constant", Base: time.Duration(d), Jitter: "none"}
 }
 
 func giveUp(t trace) *resilience.GiveUpError {
@@ -86,7 +86,7 @@ var _ = Describe("Call, the step driver", func() {
 
 	It("retries transient failures after the backoff delay, numbering attempts from 1", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(3, 250*time.Millisecond)})
-		t := drive(p, epoch, get, fail503, resilience.Outcome{Err: resilience.ErrReset}, ok200)
+		t := drive(p, epoch, get, fail503, resilience.AttemptOutcome{Err: resilience.ErrReset}, ok200)
 		Expect(t.final.Action).To(Equal(resilience.ActionSucceed))
 		Expect(t.attempts).To(Equal([]time.Duration{0, 250 * time.Millisecond, 500 * time.Millisecond}))
 		Expect(t.steps[0].Attempt).To(Equal(1))
@@ -137,7 +137,7 @@ var _ = Describe("Call, the step driver", func() {
 
 	It("does not retry other 4xx, 501, unknown errors or the caller's cancellation", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(3, time.Millisecond)})
-		for _, o := range []resilience.Outcome{{Status: 404}, {Status: 501}, {Err: errors.New("bad input")}, {Err: context.Canceled}} {
+		for _, o := range []resilience.AttemptOutcome{{Status: 404}, {Status: 501}, {Err: errors.New("bad input")}, {Err: context.Canceled}} {
 			t := drive(p, epoch, get, o)
 			Expect(t.attempts).To(HaveLen(1), "%+v", o)
 			Expect(t.final.Action).To(Equal(resilience.ActionGiveUp))
@@ -149,7 +149,7 @@ var _ = Describe("Call, the step driver", func() {
 		t := drive(p, epoch, post, fail503)
 		Expect(t.attempts).To(HaveLen(1))
 		Expect(giveUp(t).Reason).To(Equal(resilience.ReasonNotIdempotent))
-		t = drive(p, epoch, post, resilience.Outcome{Err: resilience.ErrRefused}, ok200)
+		t = drive(p, epoch, post, resilience.AttemptOutcome{Err: resilience.ErrRefused}, ok200)
 		Expect(t.attempts).To(HaveLen(2))
 		keyed := post
 		keyed.Idempotent = true
@@ -168,23 +168,23 @@ var _ = Describe("Call, the step driver", func() {
 
 		It("waits exactly what the server asks instead of the backoff", func() {
 			p := retry(func(*resilience.RetryConfig) {})
-			t := drive(p, epoch, get, resilience.Outcome{Status: 429, RetryAfter: "2"},
-				resilience.Outcome{Status: 503, RetryAfter: epoch.Add(2*time.Second + 5*time.Second).Format(http.TimeFormat)}, ok200)
+			t := drive(p, epoch, get, resilience.AttemptOutcome{Status: 429, RetryAfter: "2"},
+				resilience.AttemptOutcome{Status: 503, RetryAfter: epoch.Add(2*time.Second + 5*time.Second).Format(http.TimeFormat)}, ok200)
 			Expect(t.waits).To(Equal([]time.Duration{2 * time.Second, 5 * time.Second}))
 		})
 
 		It("falls back to the backoff on garbage, and ignores the header in ignore mode", func() {
 			p := retry(func(*resilience.RetryConfig) {})
-			t := drive(p, epoch, get, resilience.Outcome{Status: 429, RetryAfter: "-3"}, ok200)
+			t := drive(p, epoch, get, resilience.AttemptOutcome{Status: 429, RetryAfter: "-3"}, ok200)
 			Expect(t.waits).To(Equal([]time.Duration{100 * time.Millisecond}))
 			p = retry(func(r *resilience.RetryConfig) { r.RetryAfter = resilience.RetryAfterIgnore })
-			t = drive(p, epoch, get, resilience.Outcome{Status: 429, RetryAfter: "2"}, ok200)
+			t = drive(p, epoch, get, resilience.AttemptOutcome{Status: 429, RetryAfter: "2"}, ok200)
 			Expect(t.waits).To(Equal([]time.Duration{100 * time.Millisecond}))
 		})
 
 		It("fails fast with the asked delay when it exceeds the maximum", func() {
-			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterMax = resilience.Duration(10 * time.Second) })
-			t := drive(p, epoch, get, resilience.Outcome{Status: 503, RetryAfter: "3600"})
+			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterMax = 10 * time.Second })
+			t := drive(p, epoch, get, resilience.AttemptOutcome{Status: 503, RetryAfter: "3600"})
 			Expect(t.attempts).To(HaveLen(1))
 			Expect(t.end).To(BeZero())
 			var ra *resilience.RetryAfterError
@@ -194,10 +194,10 @@ var _ = Describe("Call, the step driver", func() {
 		})
 
 		It("adds bounded jitter on top of the asked delay", func() {
-			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterJitter = resilience.Duration(time.Second) })
+			p := retry(func(r *resilience.RetryConfig) { r.RetryAfterJitter = time.Second })
 			seen := map[time.Duration]bool{}
 			for range 50 {
-				t := drive(p, epoch, get, resilience.Outcome{Status: 429, RetryAfter: "2"}, ok200)
+				t := drive(p, epoch, get, resilience.AttemptOutcome{Status: 429, RetryAfter: "2"}, ok200)
 				Expect(t.waits[0]).To(BeNumerically(">=", 2*time.Second))
 				Expect(t.waits[0]).To(BeNumerically("<=", 3*time.Second))
 				seen[t.waits[0]] = true
@@ -207,7 +207,7 @@ var _ = Describe("Call, the step driver", func() {
 	})
 
 	It("keeps decorrelated jitter's previous delay per call and is reproducible by seed", func() {
-		cfg := resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: intp(6), Jitter: "decorrelated", Cap: resilience.Duration(time.Hour)}}
+		cfg := resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: retriesOf(6), Jitter: "decorrelated", Cap: time.Hour}}
 		a := drive(mustPolicy(cfg), epoch, get, fail503)
 		b := drive(mustPolicy(cfg), epoch, get, fail503)
 		Expect(a.waits).To(Equal(b.waits))
@@ -222,8 +222,8 @@ var _ = Describe("Call, the step driver", func() {
 
 	It("bounds attempts by the overall deadline and refuses a retry that would end past it", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(10, 400*time.Millisecond),
-			Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(300 * time.Millisecond), Overall: resilience.Duration(time.Second)}})
-		t := drive(p, epoch, get, resilience.Outcome{Err: resilience.ErrAttemptTimeout})
+			Timeout: &resilience.TimeoutConfig{Attempt: 300 * time.Millisecond, Overall: time.Second}})
+		t := drive(p, epoch, get, resilience.AttemptOutcome{Err: resilience.ErrAttemptTimeout})
 		Expect(t.attempts).To(Equal([]time.Duration{0, 400 * time.Millisecond, 800 * time.Millisecond}))
 		Expect(t.steps[0].Timeout).To(Equal(300 * time.Millisecond))
 		Expect(t.steps[len(t.steps)-2].Timeout).To(Equal(200 * time.Millisecond)) // what is left of the second
@@ -241,7 +241,7 @@ var _ = Describe("Call, the step driver", func() {
 					retry = e
 				}
 			})))
-		drive(p, epoch, get, resilience.Outcome{Status: 429, RetryAfter: "1"}, ok200)
+		drive(p, epoch, get, resilience.AttemptOutcome{Status: 429, RetryAfter: "1"}, ok200)
 		Expect(kinds).To(Equal([]resilience.EventKind{resilience.EventAttempt, resilience.EventAttemptFailed,
 			resilience.EventRetry, resilience.EventAttempt, resilience.EventSuccess}))
 		Expect(retry).To(And(HaveField("Policy", "p1"), HaveField("Delay", time.Second),
@@ -250,7 +250,7 @@ var _ = Describe("Call, the step driver", func() {
 
 	It("lets a predicate decide over the outcome before the on list", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(2, time.Millisecond)},
-			resilience.WithRetryIf(func(o resilience.Outcome) resilience.Decision {
+			resilience.WithRetryIf(func(o resilience.AttemptOutcome) resilience.RetryDecision {
 				switch o.Status {
 				case 409:
 					return resilience.DecideRetry
@@ -259,9 +259,9 @@ var _ = Describe("Call, the step driver", func() {
 				}
 				return resilience.DecideDefault
 			}))
-		Expect(drive(p, epoch, get, resilience.Outcome{Status: 409}, ok200).attempts).To(HaveLen(2))
+		Expect(drive(p, epoch, get, resilience.AttemptOutcome{Status: 409}, ok200).attempts).To(HaveLen(2))
 		Expect(drive(p, epoch, get, fail503).attempts).To(HaveLen(1))
-		Expect(drive(p, epoch, get, resilience.Outcome{Status: 502}, ok200).attempts).To(HaveLen(2))
+		Expect(drive(p, epoch, get, resilience.AttemptOutcome{Status: 502}, ok200).attempts).To(HaveLen(2))
 	})
 
 	It("releases everything on Abort and reports the caller's error", func() {

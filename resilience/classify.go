@@ -9,42 +9,43 @@ import (
 	"syscall"
 )
 
-// OutcomeKind is what became of one attempt.
-type OutcomeKind uint8
+// AttemptClass is what became of one attempt, as Classify sorts it: the
+// classes retry `on` and breaker `trip_on` lists name.
+type AttemptClass uint8
 
-// Outcome kinds. The network kinds are what a simulator reports to have a
-// simulated failure classify exactly like a real one.
+// Attempt classes. The network classes are what a simulator reports to have
+// a simulated failure classify exactly like a real one.
 const (
-	// KindUnset in Outcome.Kind means "derive the kind from Status and Err".
-	KindUnset OutcomeKind = iota
-	// KindOK is a success: no error and a status below 400 (or no status).
-	KindOK
-	// KindStatus is a complete response with a status of 400 or more.
-	KindStatus
-	// KindRefused is a dial failure (refused, no route, DNS): the request
+	// ClassUnset in AttemptOutcome.Kind means "derive the kind from Status and Err".
+	ClassUnset AttemptClass = iota
+	// ClassOK is a success: no error and a status below 400 (or no status).
+	ClassOK
+	// ClassStatus is a complete response with a status of 400 or more.
+	ClassStatus
+	// ClassRefused is a dial failure (refused, no route, DNS): the request
 	// provably never left, so even a non-idempotent request may be retried.
-	KindRefused
-	// KindReset is a connection reset or closed before a response.
-	KindReset
-	// KindEOF is EOF before a complete response, including a truncated body.
-	KindEOF
-	// KindTimeout is the per-attempt timeout firing.
-	KindTimeout
-	// KindMalformed is a response that is not valid HTTP.
-	KindMalformed
-	// KindCanceled is the caller's own cancellation or deadline: never retried.
-	KindCanceled
-	// KindError is any other error: not retried unless listed ("error").
-	KindError
-	// KindRejected is a refusal by a policy of this package (open breaker,
+	ClassRefused
+	// ClassReset is a connection reset or closed before a response.
+	ClassReset
+	// ClassEOF is EOF before a complete response, including a truncated body.
+	ClassEOF
+	// ClassTimeout is the per-attempt timeout firing.
+	ClassTimeout
+	// ClassMalformed is a response that is not valid HTTP.
+	ClassMalformed
+	// ClassCanceled is the caller's own cancellation or deadline: never retried.
+	ClassCanceled
+	// ClassError is any other error: not retried unless listed ("error").
+	ClassError
+	// ClassRejected is a refusal by a policy of this package (open breaker,
 	// rate limit, retry budget); never retried.
-	KindRejected
+	ClassRejected
 	kindCount
 )
 
 var kindNames = [kindCount]string{"", "ok", "status", "refused", "reset", "eof", "timeout", "malformed", "canceled", "error", "rejected"}
 
-func (k OutcomeKind) String() string {
+func (k AttemptClass) String() string {
 	if k < kindCount {
 		return kindNames[k]
 	}
@@ -53,21 +54,21 @@ func (k OutcomeKind) String() string {
 
 // Network reports whether k is a network failure (refused, reset, eof,
 // timeout, malformed).
-func (k OutcomeKind) Network() bool {
-	return k >= KindRefused && k <= KindMalformed
+func (k AttemptClass) Network() bool {
+	return k >= ClassRefused && k <= ClassMalformed
 }
 
 // RecordOutcome maps k to the client-side outcome of an arrival-log Record
 // (record.Outcome*: ok, status, timeout, reset, error).
-func (k OutcomeKind) RecordOutcome() string {
+func (k AttemptClass) RecordOutcome() string {
 	switch k {
-	case KindOK:
+	case ClassOK:
 		return "ok"
-	case KindStatus:
+	case ClassStatus:
 		return "status"
-	case KindTimeout:
+	case ClassTimeout:
 		return "timeout"
-	case KindReset, KindEOF, KindMalformed:
+	case ClassReset, ClassEOF, ClassMalformed:
 		return "reset"
 	}
 	return "error"
@@ -75,27 +76,16 @@ func (k OutcomeKind) RecordOutcome() string {
 
 // netFailure is the error behind the network sentinels.
 type netFailure struct {
-	kind OutcomeKind
+	kind AttemptClass
 	msg  string
 }
 
-func (e *netFailure) Error() string            { return e.msg }
-func (e *netFailure) OutcomeKind() OutcomeKind { return e.kind }
-
-// Sentinel errors for network failures. A simulator returns them (or wraps
-// them) as Outcome.Err, and they classify exactly like the real errors:
-// ErrReset like "connection reset by peer", ErrRefused like a refused dial.
-var (
-	ErrRefused        error = &netFailure{KindRefused, "connection refused"}
-	ErrReset          error = &netFailure{KindReset, "connection reset by peer"}
-	ErrEOF            error = &netFailure{KindEOF, "unexpected EOF before a complete response"}
-	ErrAttemptTimeout error = &netFailure{KindTimeout, "attempt timed out"}
-	ErrMalformed      error = &netFailure{KindMalformed, "malformed HTTP response"}
-)
+func (e *netFailure) Error() string              { return e.msg }
+func (e *netFailure) AttemptClass() AttemptClass { return e.kind }
 
 // kinded is implemented by errors that know their kind; the sentinels above
 // and the errors of this package do. Callers' errors may implement it too.
-type kinded interface{ OutcomeKind() OutcomeKind }
+type kinded interface{ AttemptClass() AttemptClass }
 
 // statusCoder is implemented by errors that carry an HTTP status, such as
 // *StatusError; Do's functions can return one to be classified by status.
@@ -104,7 +94,7 @@ type statusCoder interface{ StatusCode() int }
 // Classify names the kind of a failed attempt's error, and its status when
 // the error carries one. It recognises the sentinels above, the standard
 // library's network errors, context errors (the caller's cancellation), and
-// errors implementing OutcomeKind() OutcomeKind or StatusCode() int.
+// errors implementing AttemptClass() AttemptClass or StatusCode() int.
 //
 // The checks, first match wins, over the whole tree of err (err and what
 // Unwrap() error or Unwrap() []error return, as package errors walks it):
@@ -119,37 +109,37 @@ type statusCoder interface{ StatusCode() int }
 // itself (the last check calls err.Error(), which may), except for a tree
 // holding an error with an As method: only errors.As asks As, and its
 // targets escape (see classifyAs).
-func Classify(err error) (OutcomeKind, int) {
+func Classify(err error) (AttemptClass, int) {
 	if err == nil {
-		return KindOK, 0
+		return ClassOK, 0
 	}
 	var f errFacts
 	if f.visit(err) {
 		if f.hasAs {
 			return classifyAs(err)
 		}
-		return f.kinded.OutcomeKind(), 0
+		return f.kinded.AttemptClass(), 0
 	}
 	if f.status != nil {
-		return KindStatus, f.status.StatusCode()
+		return ClassStatus, f.status.StatusCode()
 	}
 	if f.canceled {
-		return KindCanceled, 0
+		return ClassCanceled, 0
 	}
 	if f.refused || f.dns {
-		return KindRefused, 0
+		return ClassRefused, 0
 	}
 	if f.opFound && f.op.Op == "dial" && !f.op.Timeout() {
-		return KindRefused, 0
+		return ClassRefused, 0
 	}
 	if f.reset {
-		return KindReset, 0
+		return ClassReset, 0
 	}
 	if f.eof {
-		return KindEOF, 0
+		return ClassEOF, 0
 	}
 	if f.netErr != nil && f.netErr.Timeout() {
-		return KindTimeout, 0
+		return ClassTimeout, 0
 	}
 	return classifyText(err)
 }
@@ -272,15 +262,15 @@ func isAny(x interface{ Is(error) bool }, targets []error) bool {
 
 // classifyText is Classify's last check: net/http reports a response that
 // is not HTTP only as text.
-func classifyText(err error) (OutcomeKind, int) {
+func classifyText(err error) (AttemptClass, int) {
 	msg := err.Error()
 	if strings.Contains(msg, "malformed HTTP") {
-		return KindMalformed, 0
+		return ClassMalformed, 0
 	}
 	if strings.Contains(msg, "server closed idle connection") {
-		return KindReset, 0
+		return ClassReset, 0
 	}
-	return KindError, 0
+	return ClassError, 0
 }
 
 // classifyAs is Classify with package errors, for a tree holding an error
@@ -288,47 +278,47 @@ func classifyText(err error) (OutcomeKind, int) {
 // errors.As asks As. It costs an allocation per errors.As target reached,
 // as the targets escape. Classify without an As method in the tree gives
 // the same answers; the specs check it.
-func classifyAs(err error) (OutcomeKind, int) {
+func classifyAs(err error) (AttemptClass, int) {
 	var k kinded
 	if errors.As(err, &k) {
-		return k.OutcomeKind(), 0
+		return k.AttemptClass(), 0
 	}
 	var sc statusCoder
 	if errors.As(err, &sc) {
-		return KindStatus, sc.StatusCode()
+		return ClassStatus, sc.StatusCode()
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return KindCanceled, 0
+		return ClassCanceled, 0
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
 		errors.Is(err, syscall.ENETUNREACH) {
-		return KindRefused, 0
+		return ClassRefused, 0
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return KindRefused, 0
+		return ClassRefused, 0
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" && !opErr.Timeout() {
-		return KindRefused, 0
+		return ClassRefused, 0
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, net.ErrClosed) {
-		return KindReset, 0
+		return ClassReset, 0
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return KindEOF, 0
+		return ClassEOF, 0
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return KindTimeout, 0
+		return ClassTimeout, 0
 	}
 	return classifyText(err)
 }
 
-// resolve fills in the kind of an Outcome whose Kind is unset.
-func (o *Outcome) resolve() {
-	if o.Kind != KindUnset {
+// resolve fills in the kind of an AttemptOutcome whose Kind is unset.
+func (o *AttemptOutcome) resolve() {
+	if o.Kind != ClassUnset {
 		return
 	}
 	if o.Err != nil {
@@ -340,8 +330,8 @@ func (o *Outcome) resolve() {
 		return
 	}
 	if o.Status >= 400 {
-		o.Kind = KindStatus
+		o.Kind = ClassStatus
 		return
 	}
-	o.Kind = KindOK
+	o.Kind = ClassOK
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/chaos-harness/chaos/resilience"
 )
@@ -43,7 +44,7 @@ var classifyShapes = []struct {
 	{"other/plain", errors.New("validation failed")},
 }
 
-var sinkKind resilience.OutcomeKind
+var sinkKind resilience.AttemptClass
 
 // BenchmarkClassify is Classify on each error shape; allocs/op should be 0.
 func BenchmarkClassify(b *testing.B) {
@@ -67,9 +68,9 @@ var errUnavailable error = &resilience.StatusError{Code: http.StatusServiceUnava
 func BenchmarkDoRetryThird(b *testing.B) {
 	retries := 3
 	p := benchPolicy(b, resilience.Config{Retry: &resilience.RetryConfig{
-		MaxRetries: &retries,
+		MaxRetries: retries,
 		Backoff:    resilience.BackoffList,
-		Delays:     []resilience.Duration{0},
+		Delays:     []time.Duration{0},
 		Jitter:     resilience.JitterNone,
 	}})
 	n := 0

@@ -11,6 +11,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -19,10 +20,10 @@ import (
 )
 
 // kindErr is a caller's error that knows its kind.
-type kindErr struct{ kind resilience.OutcomeKind }
+type kindErr struct{ kind resilience.AttemptClass }
 
-func (e kindErr) Error() string                       { return "kind " + e.kind.String() }
-func (e kindErr) OutcomeKind() resilience.OutcomeKind { return e.kind }
+func (e kindErr) Error() string                         { return "kind " + e.kind.String() }
+func (e kindErr) AttemptClass() resilience.AttemptClass { return e.kind }
 
 // codeErr is a caller's error that carries a status, as a value type.
 type codeErr struct{ code int }
@@ -33,9 +34,9 @@ func (e codeErr) StatusCode() int { return e.code }
 // kindCodeErr knows both its kind and a status: the kind wins.
 type kindCodeErr struct{}
 
-func (kindCodeErr) Error() string                       { return "both" }
-func (kindCodeErr) OutcomeKind() resilience.OutcomeKind { return resilience.KindReset }
-func (kindCodeErr) StatusCode() int                     { return 502 }
+func (kindCodeErr) Error() string                         { return "both" }
+func (kindCodeErr) AttemptClass() resilience.AttemptClass { return resilience.ClassReset }
+func (kindCodeErr) StatusCode() int                       { return 502 }
 
 // isErr is an error whose Is method claims target, as net/http's client
 // timeout claims context.DeadlineExceeded.
@@ -99,7 +100,7 @@ const malformedText = `net/http: HTTP/1.x transport connection broken: malformed
 // classifyCase is one error shape and what Classify makes of it.
 type classifyCase struct {
 	err    error
-	kind   resilience.OutcomeKind
+	kind   resilience.AttemptClass
 	status int
 }
 
@@ -108,118 +109,118 @@ type classifyCase struct {
 // EOF, timeout, text. They were written against the errors.As version of
 // Classify, so they pin its behaviour, quirks included.
 var classifyCases = []TableEntry{
-	Entry("nil", classifyCase{nil, resilience.KindOK, 0}),
+	Entry("nil", classifyCase{nil, resilience.ClassOK, 0}),
 
 	// Errors that know their kind.
-	Entry("sentinel reset", classifyCase{resilience.ErrReset, resilience.KindReset, 0}),
-	Entry("sentinel refused", classifyCase{resilience.ErrRefused, resilience.KindRefused, 0}),
-	Entry("sentinel EOF", classifyCase{resilience.ErrEOF, resilience.KindEOF, 0}),
-	Entry("sentinel timeout", classifyCase{resilience.ErrAttemptTimeout, resilience.KindTimeout, 0}),
-	Entry("sentinel malformed", classifyCase{resilience.ErrMalformed, resilience.KindMalformed, 0}),
-	Entry("breaker rejection", classifyCase{resilience.ErrBreakerOpen, resilience.KindRejected, 0}),
-	Entry("caller's kinded value", classifyCase{kindErr{resilience.KindTimeout}, resilience.KindTimeout, 0}),
-	Entry("caller's kinded, wrapped", classifyCase{fmt.Errorf("op: %w", kindErr{resilience.KindEOF}), resilience.KindEOF, 0}),
-	Entry("caller's kinded, wrapped twice", classifyCase{fmt.Errorf("a: %w", fmt.Errorf("b: %w", kindErr{resilience.KindMalformed})), resilience.KindMalformed, 0}),
-	Entry("kinded, joined after a plain error", classifyCase{errors.Join(errors.New("x"), resilience.ErrReset), resilience.KindReset, 0}),
-	Entry("kinded, two %w", classifyCase{fmt.Errorf("%w and %w", errors.New("x"), resilience.ErrRefused), resilience.KindRefused, 0}),
-	Entry("first kinded of a join wins", classifyCase{errors.Join(resilience.ErrEOF, resilience.ErrReset), resilience.KindEOF, 0}),
-	Entry("kinded KindUnset is returned as is", classifyCase{kindErr{resilience.KindUnset}, resilience.KindUnset, 0}),
-	Entry("kinded KindOK is returned as is", classifyCase{kindErr{resilience.KindOK}, resilience.KindOK, 0}),
-	Entry("kind beats status on one error", classifyCase{kindCodeErr{}, resilience.KindReset, 0}),
-	Entry("kind anywhere beats an earlier status", classifyCase{errors.Join(&resilience.StatusError{Code: 503}, resilience.ErrReset), resilience.KindReset, 0}),
-	Entry("kind deep in a join beats a status", classifyCase{errors.Join(&resilience.StatusError{Code: 503}, fmt.Errorf("w: %w", errors.Join(io.EOF, resilience.ErrMalformed))), resilience.KindMalformed, 0}),
-	Entry("kind in a wrapped give-up error", classifyCase{&resilience.GiveUpError{Err: resilience.ErrReset}, resilience.KindReset, 0}),
+	Entry("sentinel reset", classifyCase{resilience.ErrReset, resilience.ClassReset, 0}),
+	Entry("sentinel refused", classifyCase{resilience.ErrRefused, resilience.ClassRefused, 0}),
+	Entry("sentinel EOF", classifyCase{resilience.ErrEOF, resilience.ClassEOF, 0}),
+	Entry("sentinel timeout", classifyCase{resilience.ErrAttemptTimeout, resilience.ClassTimeout, 0}),
+	Entry("sentinel malformed", classifyCase{resilience.ErrMalformed, resilience.ClassMalformed, 0}),
+	Entry("breaker rejection", classifyCase{resilience.ErrBreakerOpen, resilience.ClassRejected, 0}),
+	Entry("caller's kinded value", classifyCase{kindErr{resilience.ClassTimeout}, resilience.ClassTimeout, 0}),
+	Entry("caller's kinded, wrapped", classifyCase{fmt.Errorf("op: %w", kindErr{resilience.ClassEOF}), resilience.ClassEOF, 0}),
+	Entry("caller's kinded, wrapped twice", classifyCase{fmt.Errorf("a: %w", fmt.Errorf("b: %w", kindErr{resilience.ClassMalformed})), resilience.ClassMalformed, 0}),
+	Entry("kinded, joined after a plain error", classifyCase{errors.Join(errors.New("x"), resilience.ErrReset), resilience.ClassReset, 0}),
+	Entry("kinded, two %w", classifyCase{fmt.Errorf("%w and %w", errors.New("x"), resilience.ErrRefused), resilience.ClassRefused, 0}),
+	Entry("first kinded of a join wins", classifyCase{errors.Join(resilience.ErrEOF, resilience.ErrReset), resilience.ClassEOF, 0}),
+	Entry("kinded ClassUnset is returned as is", classifyCase{kindErr{resilience.ClassUnset}, resilience.ClassUnset, 0}),
+	Entry("kinded ClassOK is returned as is", classifyCase{kindErr{resilience.ClassOK}, resilience.ClassOK, 0}),
+	Entry("kind beats status on one error", classifyCase{kindCodeErr{}, resilience.ClassReset, 0}),
+	Entry("kind anywhere beats an earlier status", classifyCase{errors.Join(&resilience.StatusError{Code: 503}, resilience.ErrReset), resilience.ClassReset, 0}),
+	Entry("kind deep in a join beats a status", classifyCase{errors.Join(&resilience.StatusError{Code: 503}, fmt.Errorf("w: %w", errors.Join(io.EOF, resilience.ErrMalformed))), resilience.ClassMalformed, 0}),
+	Entry("kind in a wrapped give-up error", classifyCase{&resilience.GiveUpError{Err: resilience.ErrReset}, resilience.ClassReset, 0}),
 
 	// Errors that carry a status.
-	Entry("status error", classifyCase{&resilience.StatusError{Code: 503}, resilience.KindStatus, 503}),
-	Entry("status error, wrapped", classifyCase{fmt.Errorf("call: %w", &resilience.StatusError{Code: 429}), resilience.KindStatus, 429}),
-	Entry("status error, joined", classifyCase{errors.Join(errors.New("x"), &resilience.StatusError{Code: 502}), resilience.KindStatus, 502}),
-	Entry("caller's status value", classifyCase{codeErr{418}, resilience.KindStatus, 418}),
-	Entry("caller's status value, wrapped", classifyCase{fmt.Errorf("call: %w", codeErr{404}), resilience.KindStatus, 404}),
-	Entry("status 200 is still KindStatus", classifyCase{codeErr{200}, resilience.KindStatus, 200}),
-	Entry("first status of a join wins", classifyCase{errors.Join(codeErr{500}, &resilience.StatusError{Code: 503}), resilience.KindStatus, 500}),
-	Entry("status beats a context error", classifyCase{errors.Join(context.Canceled, &resilience.StatusError{Code: 500}), resilience.KindStatus, 500}),
-	Entry("status beats a network error", classifyCase{errors.Join(dialRefused(), io.EOF, codeErr{504}), resilience.KindStatus, 504}),
+	Entry("status error", classifyCase{&resilience.StatusError{Code: 503}, resilience.ClassStatus, 503}),
+	Entry("status error, wrapped", classifyCase{fmt.Errorf("call: %w", &resilience.StatusError{Code: 429}), resilience.ClassStatus, 429}),
+	Entry("status error, joined", classifyCase{errors.Join(errors.New("x"), &resilience.StatusError{Code: 502}), resilience.ClassStatus, 502}),
+	Entry("caller's status value", classifyCase{codeErr{418}, resilience.ClassStatus, 418}),
+	Entry("caller's status value, wrapped", classifyCase{fmt.Errorf("call: %w", codeErr{404}), resilience.ClassStatus, 404}),
+	Entry("status 200 is still ClassStatus", classifyCase{codeErr{200}, resilience.ClassStatus, 200}),
+	Entry("first status of a join wins", classifyCase{errors.Join(codeErr{500}, &resilience.StatusError{Code: 503}), resilience.ClassStatus, 500}),
+	Entry("status beats a context error", classifyCase{errors.Join(context.Canceled, &resilience.StatusError{Code: 500}), resilience.ClassStatus, 500}),
+	Entry("status beats a network error", classifyCase{errors.Join(dialRefused(), io.EOF, codeErr{504}), resilience.ClassStatus, 504}),
 
 	// The caller's own cancellation.
-	Entry("context canceled", classifyCase{context.Canceled, resilience.KindCanceled, 0}),
-	Entry("context deadline", classifyCase{context.DeadlineExceeded, resilience.KindCanceled, 0}),
-	Entry("context canceled, wrapped in url.Error", classifyCase{wrapURL(context.Canceled), resilience.KindCanceled, 0}),
-	Entry("context deadline, joined", classifyCase{errors.Join(io.EOF, context.DeadlineExceeded), resilience.KindCanceled, 0}),
-	Entry("context beats a refused dial", classifyCase{errors.Join(dialRefused(), context.Canceled), resilience.KindCanceled, 0}),
-	Entry("an Is method claiming the deadline", classifyCase{wrapURL(isErr{context.DeadlineExceeded}), resilience.KindCanceled, 0}),
+	Entry("context canceled", classifyCase{context.Canceled, resilience.ClassCanceled, 0}),
+	Entry("context deadline", classifyCase{context.DeadlineExceeded, resilience.ClassCanceled, 0}),
+	Entry("context canceled, wrapped in url.Error", classifyCase{wrapURL(context.Canceled), resilience.ClassCanceled, 0}),
+	Entry("context deadline, joined", classifyCase{errors.Join(io.EOF, context.DeadlineExceeded), resilience.ClassCanceled, 0}),
+	Entry("context beats a refused dial", classifyCase{errors.Join(dialRefused(), context.Canceled), resilience.ClassCanceled, 0}),
+	Entry("an Is method claiming the deadline", classifyCase{wrapURL(isErr{context.DeadlineExceeded}), resilience.ClassCanceled, 0}),
 
 	// Refused: errno, DNS, dial.
-	Entry("bare ECONNREFUSED", classifyCase{syscall.ECONNREFUSED, resilience.KindRefused, 0}),
-	Entry("ECONNREFUSED in a SyscallError", classifyCase{os.NewSyscallError("connect", syscall.ECONNREFUSED), resilience.KindRefused, 0}),
-	Entry("ECONNREFUSED in a dial OpError", classifyCase{dialRefused(), resilience.KindRefused, 0}),
-	Entry("ECONNREFUSED in a dial OpError in url.Error", classifyCase{wrapURL(dialRefused()), resilience.KindRefused, 0}),
-	Entry("ECONNREFUSED in a read OpError", classifyCase{opErr("read", syscall.ECONNREFUSED), resilience.KindRefused, 0}),
-	Entry("EHOSTUNREACH", classifyCase{opErr("dial", os.NewSyscallError("connect", syscall.EHOSTUNREACH)), resilience.KindRefused, 0}),
-	Entry("ENETUNREACH", classifyCase{fmt.Errorf("x: %w", syscall.ENETUNREACH), resilience.KindRefused, 0}),
-	Entry("refused errno beats a reset errno", classifyCase{errors.Join(syscall.ECONNRESET, syscall.ECONNREFUSED), resilience.KindRefused, 0}),
-	Entry("an Is method claiming ECONNREFUSED", classifyCase{isErr{syscall.ECONNREFUSED}, resilience.KindRefused, 0}),
-	Entry("DNS error", classifyCase{dnsNotFound(), resilience.KindRefused, 0}),
-	Entry("DNS error in a dial OpError in url.Error", classifyCase{wrapURL(opErr("dial", dnsNotFound())), resilience.KindRefused, 0}),
-	Entry("DNS timeout is refused", classifyCase{&net.DNSError{Err: "timeout", Name: "slow", IsTimeout: true}, resilience.KindRefused, 0}),
-	Entry("DNS error wrapping a reset is refused", classifyCase{&net.DNSError{Err: "x", UnwrapErr: syscall.ECONNRESET}, resilience.KindRefused, 0}),
-	Entry("DNS error beats an earlier read OpError", classifyCase{errors.Join(opErr("read", io.EOF), dnsNotFound()), resilience.KindRefused, 0}),
-	Entry("As method producing a DNS error", classifyCase{fmt.Errorf("x: %w", asDNSErr{}), resilience.KindRefused, 0}),
-	Entry("dial OpError of any cause", classifyCase{opErr("dial", errors.New("no route")), resilience.KindRefused, 0}),
-	Entry("dial OpError wrapping a reset", classifyCase{opErr("dial", syscall.ECONNRESET), resilience.KindRefused, 0}),
-	Entry("dial OpError wrapping EOF", classifyCase{opErr("dial", io.EOF), resilience.KindRefused, 0}),
-	Entry("dial OpError that timed out", classifyCase{opErr("dial", os.ErrDeadlineExceeded), resilience.KindTimeout, 0}),
-	Entry("dial OpError with a custom timeout", classifyCase{wrapURL(opErr("dial", timeoutErr{})), resilience.KindTimeout, 0}),
-	Entry("only the first OpError is looked at", classifyCase{errors.Join(opErr("read", errors.New("x")), opErr("dial", errors.New("y"))), resilience.KindError, 0}),
-	Entry("outer read OpError hides an inner dial", classifyCase{opErr("read", opErr("dial", errors.New("y"))), resilience.KindError, 0}),
+	Entry("bare ECONNREFUSED", classifyCase{syscall.ECONNREFUSED, resilience.ClassRefused, 0}),
+	Entry("ECONNREFUSED in a SyscallError", classifyCase{os.NewSyscallError("connect", syscall.ECONNREFUSED), resilience.ClassRefused, 0}),
+	Entry("ECONNREFUSED in a dial OpError", classifyCase{dialRefused(), resilience.ClassRefused, 0}),
+	Entry("ECONNREFUSED in a dial OpError in url.Error", classifyCase{wrapURL(dialRefused()), resilience.ClassRefused, 0}),
+	Entry("ECONNREFUSED in a read OpError", classifyCase{opErr("read", syscall.ECONNREFUSED), resilience.ClassRefused, 0}),
+	Entry("EHOSTUNREACH", classifyCase{opErr("dial", os.NewSyscallError("connect", syscall.EHOSTUNREACH)), resilience.ClassRefused, 0}),
+	Entry("ENETUNREACH", classifyCase{fmt.Errorf("x: %w", syscall.ENETUNREACH), resilience.ClassRefused, 0}),
+	Entry("refused errno beats a reset errno", classifyCase{errors.Join(syscall.ECONNRESET, syscall.ECONNREFUSED), resilience.ClassRefused, 0}),
+	Entry("an Is method claiming ECONNREFUSED", classifyCase{isErr{syscall.ECONNREFUSED}, resilience.ClassRefused, 0}),
+	Entry("DNS error", classifyCase{dnsNotFound(), resilience.ClassRefused, 0}),
+	Entry("DNS error in a dial OpError in url.Error", classifyCase{wrapURL(opErr("dial", dnsNotFound())), resilience.ClassRefused, 0}),
+	Entry("DNS timeout is refused", classifyCase{&net.DNSError{Err: "timeout", Name: "slow", IsTimeout: true}, resilience.ClassRefused, 0}),
+	Entry("DNS error wrapping a reset is refused", classifyCase{&net.DNSError{Err: "x", UnwrapErr: syscall.ECONNRESET}, resilience.ClassRefused, 0}),
+	Entry("DNS error beats an earlier read OpError", classifyCase{errors.Join(opErr("read", io.EOF), dnsNotFound()), resilience.ClassRefused, 0}),
+	Entry("As method producing a DNS error", classifyCase{fmt.Errorf("x: %w", asDNSErr{}), resilience.ClassRefused, 0}),
+	Entry("dial OpError of any cause", classifyCase{opErr("dial", errors.New("no route")), resilience.ClassRefused, 0}),
+	Entry("dial OpError wrapping a reset", classifyCase{opErr("dial", syscall.ECONNRESET), resilience.ClassRefused, 0}),
+	Entry("dial OpError wrapping EOF", classifyCase{opErr("dial", io.EOF), resilience.ClassRefused, 0}),
+	Entry("dial OpError that timed out", classifyCase{opErr("dial", os.ErrDeadlineExceeded), resilience.ClassTimeout, 0}),
+	Entry("dial OpError with a custom timeout", classifyCase{wrapURL(opErr("dial", timeoutErr{})), resilience.ClassTimeout, 0}),
+	Entry("only the first OpError is looked at", classifyCase{errors.Join(opErr("read", errors.New("x")), opErr("dial", errors.New("y"))), resilience.ClassError, 0}),
+	Entry("outer read OpError hides an inner dial", classifyCase{opErr("read", opErr("dial", errors.New("y"))), resilience.ClassError, 0}),
 
 	// Reset.
-	Entry("bare ECONNRESET", classifyCase{syscall.ECONNRESET, resilience.KindReset, 0}),
-	Entry("ECONNRESET in SyscallError in read OpError", classifyCase{opErr("read", os.NewSyscallError("read", syscall.ECONNRESET)), resilience.KindReset, 0}),
-	Entry("EPIPE", classifyCase{opErr("write", os.NewSyscallError("write", syscall.EPIPE)), resilience.KindReset, 0}),
-	Entry("ECONNABORTED", classifyCase{wrapURL(syscall.ECONNABORTED), resilience.KindReset, 0}),
-	Entry("net.ErrClosed", classifyCase{net.ErrClosed, resilience.KindReset, 0}),
-	Entry("net.ErrClosed in a read OpError", classifyCase{opErr("read", net.ErrClosed), resilience.KindReset, 0}),
-	Entry("reset beats EOF", classifyCase{errors.Join(io.EOF, syscall.EPIPE), resilience.KindReset, 0}),
-	Entry("an Is method claiming net.ErrClosed", classifyCase{isErr{net.ErrClosed}, resilience.KindReset, 0}),
-	Entry("idle connection closed, as text", classifyCase{wrapURL(errors.New("http: server closed idle connection")), resilience.KindReset, 0}),
+	Entry("bare ECONNRESET", classifyCase{syscall.ECONNRESET, resilience.ClassReset, 0}),
+	Entry("ECONNRESET in SyscallError in read OpError", classifyCase{opErr("read", os.NewSyscallError("read", syscall.ECONNRESET)), resilience.ClassReset, 0}),
+	Entry("EPIPE", classifyCase{opErr("write", os.NewSyscallError("write", syscall.EPIPE)), resilience.ClassReset, 0}),
+	Entry("ECONNABORTED", classifyCase{wrapURL(syscall.ECONNABORTED), resilience.ClassReset, 0}),
+	Entry("net.ErrClosed", classifyCase{net.ErrClosed, resilience.ClassReset, 0}),
+	Entry("net.ErrClosed in a read OpError", classifyCase{opErr("read", net.ErrClosed), resilience.ClassReset, 0}),
+	Entry("reset beats EOF", classifyCase{errors.Join(io.EOF, syscall.EPIPE), resilience.ClassReset, 0}),
+	Entry("an Is method claiming net.ErrClosed", classifyCase{isErr{net.ErrClosed}, resilience.ClassReset, 0}),
+	Entry("idle connection closed, as text", classifyCase{wrapURL(errors.New("http: server closed idle connection")), resilience.ClassReset, 0}),
 
 	// EOF.
-	Entry("io.EOF", classifyCase{io.EOF, resilience.KindEOF, 0}),
-	Entry("io.ErrUnexpectedEOF", classifyCase{io.ErrUnexpectedEOF, resilience.KindEOF, 0}),
-	Entry("io.EOF, wrapped", classifyCase{fmt.Errorf("read body: %w", io.EOF), resilience.KindEOF, 0}),
-	Entry("io.ErrUnexpectedEOF in a read OpError", classifyCase{opErr("read", io.ErrUnexpectedEOF), resilience.KindEOF, 0}),
-	Entry("EOF beats a timeout", classifyCase{errors.Join(os.ErrDeadlineExceeded, io.EOF), resilience.KindEOF, 0}),
-	Entry("EOF beats malformed text", classifyCase{fmt.Errorf(malformedText+": %w", io.EOF), resilience.KindEOF, 0}),
+	Entry("io.EOF", classifyCase{io.EOF, resilience.ClassEOF, 0}),
+	Entry("io.ErrUnexpectedEOF", classifyCase{io.ErrUnexpectedEOF, resilience.ClassEOF, 0}),
+	Entry("io.EOF, wrapped", classifyCase{fmt.Errorf("read body: %w", io.EOF), resilience.ClassEOF, 0}),
+	Entry("io.ErrUnexpectedEOF in a read OpError", classifyCase{opErr("read", io.ErrUnexpectedEOF), resilience.ClassEOF, 0}),
+	Entry("EOF beats a timeout", classifyCase{errors.Join(os.ErrDeadlineExceeded, io.EOF), resilience.ClassEOF, 0}),
+	Entry("EOF beats malformed text", classifyCase{fmt.Errorf(malformedText+": %w", io.EOF), resilience.ClassEOF, 0}),
 
 	// Timeouts.
-	Entry("os.ErrDeadlineExceeded", classifyCase{os.ErrDeadlineExceeded, resilience.KindTimeout, 0}),
-	Entry("deadline in a read OpError", classifyCase{opErr("read", os.ErrDeadlineExceeded), resilience.KindTimeout, 0}),
-	Entry("custom timeout in url.Error", classifyCase{wrapURL(timeoutErr{}), resilience.KindTimeout, 0}),
-	Entry("ETIMEDOUT is a timeout", classifyCase{syscall.ETIMEDOUT, resilience.KindTimeout, 0}),
-	Entry("EAGAIN is a timeout", classifyCase{os.NewSyscallError("read", syscall.EAGAIN), resilience.KindTimeout, 0}),
-	Entry("a timeout behind fmt in url.Error is not", classifyCase{wrapURL(fmt.Errorf("x: %w", timeoutErr{})), resilience.KindError, 0}),
-	Entry("only the first net.Error is looked at", classifyCase{notTimeoutNetErr{timeoutErr{}}, resilience.KindError, 0}),
-	Entry("a later net.Error is not looked at", classifyCase{errors.Join(notTimeoutNetErr{errors.New("x")}, timeoutErr{}), resilience.KindError, 0}),
-	Entry("timeout, joined after plain errors", classifyCase{errors.Join(errors.New("x"), timeoutErr{}), resilience.KindTimeout, 0}),
+	Entry("os.ErrDeadlineExceeded", classifyCase{os.ErrDeadlineExceeded, resilience.ClassTimeout, 0}),
+	Entry("deadline in a read OpError", classifyCase{opErr("read", os.ErrDeadlineExceeded), resilience.ClassTimeout, 0}),
+	Entry("custom timeout in url.Error", classifyCase{wrapURL(timeoutErr{}), resilience.ClassTimeout, 0}),
+	Entry("ETIMEDOUT is a timeout", classifyCase{syscall.ETIMEDOUT, resilience.ClassTimeout, 0}),
+	Entry("EAGAIN is a timeout", classifyCase{os.NewSyscallError("read", syscall.EAGAIN), resilience.ClassTimeout, 0}),
+	Entry("a timeout behind fmt in url.Error is not", classifyCase{wrapURL(fmt.Errorf("x: %w", timeoutErr{})), resilience.ClassError, 0}),
+	Entry("only the first net.Error is looked at", classifyCase{notTimeoutNetErr{timeoutErr{}}, resilience.ClassError, 0}),
+	Entry("a later net.Error is not looked at", classifyCase{errors.Join(notTimeoutNetErr{errors.New("x")}, timeoutErr{}), resilience.ClassError, 0}),
+	Entry("timeout, joined after plain errors", classifyCase{errors.Join(errors.New("x"), timeoutErr{}), resilience.ClassTimeout, 0}),
 
 	// Text.
-	Entry("malformed HTTP", classifyCase{errors.New(malformedText), resilience.KindMalformed, 0}),
-	Entry("malformed HTTP in url.Error", classifyCase{wrapURL(errors.New(malformedText)), resilience.KindMalformed, 0}),
-	Entry("malformed HTTP in a read OpError", classifyCase{opErr("read", errors.New(malformedText)), resilience.KindMalformed, 0}),
-	Entry("malformed beats idle-closed text", classifyCase{errors.New("server closed idle connection; malformed HTTP"), resilience.KindMalformed, 0}),
+	Entry("malformed HTTP", classifyCase{errors.New(malformedText), resilience.ClassMalformed, 0}),
+	Entry("malformed HTTP in url.Error", classifyCase{wrapURL(errors.New(malformedText)), resilience.ClassMalformed, 0}),
+	Entry("malformed HTTP in a read OpError", classifyCase{opErr("read", errors.New(malformedText)), resilience.ClassMalformed, 0}),
+	Entry("malformed beats idle-closed text", classifyCase{errors.New("server closed idle connection; malformed HTTP"), resilience.ClassMalformed, 0}),
 
 	// Anything else.
-	Entry("plain error", classifyCase{errors.New("validation failed"), resilience.KindError, 0}),
-	Entry("ENOENT", classifyCase{syscall.ENOENT, resilience.KindError, 0}),
-	Entry("os.ErrNotExist in a PathError", classifyCase{&os.PathError{Op: "open", Path: "/x", Err: os.ErrNotExist}, resilience.KindError, 0}),
-	Entry("an Is method claiming nothing of ours", classifyCase{isErr{os.ErrNotExist}, resilience.KindError, 0}),
-	Entry("As method matching nothing", classifyCase{asNothingErr{errors.New("x")}, resilience.KindError, 0}),
-	Entry("As method, then a reset", classifyCase{asNothingErr{syscall.ECONNRESET}, resilience.KindReset, 0}),
-	Entry("Unwrap() []error with nil entries", classifyCase{multiErr{nil, errors.New("x"), nil, io.EOF}, resilience.KindEOF, 0}),
-	Entry("Unwrap() []error, all nil", classifyCase{multiErr{nil, nil}, resilience.KindError, 0}),
-	Entry("Unwrap() error returning nil", classifyCase{fmt.Errorf("x: %w", nilWrapErr{}), resilience.KindError, 0}),
-	Entry("an Is method claiming io.EOF", classifyCase{isErr{io.EOF}, resilience.KindEOF, 0}),
+	Entry("plain error", classifyCase{errors.New("validation failed"), resilience.ClassError, 0}),
+	Entry("ENOENT", classifyCase{syscall.ENOENT, resilience.ClassError, 0}),
+	Entry("os.ErrNotExist in a PathError", classifyCase{&os.PathError{Op: "open", Path: "/x", Err: os.ErrNotExist}, resilience.ClassError, 0}),
+	Entry("an Is method claiming nothing of ours", classifyCase{isErr{os.ErrNotExist}, resilience.ClassError, 0}),
+	Entry("As method matching nothing", classifyCase{asNothingErr{errors.New("x")}, resilience.ClassError, 0}),
+	Entry("As method, then a reset", classifyCase{asNothingErr{syscall.ECONNRESET}, resilience.ClassReset, 0}),
+	Entry("Unwrap() []error with nil entries", classifyCase{multiErr{nil, errors.New("x"), nil, io.EOF}, resilience.ClassEOF, 0}),
+	Entry("Unwrap() []error, all nil", classifyCase{multiErr{nil, nil}, resilience.ClassError, 0}),
+	Entry("Unwrap() error returning nil", classifyCase{fmt.Errorf("x: %w", nilWrapErr{}), resilience.ClassError, 0}),
+	Entry("an Is method claiming io.EOF", classifyCase{isErr{io.EOF}, resilience.ClassEOF, 0}),
 }
 
 var _ = Describe("Classify on every error shape", func() {
@@ -239,7 +240,7 @@ var _ = Describe("Classify on every error shape", func() {
 
 	It("agrees with its errors.As path on random error trees", func() {
 		r := rand.New(rand.NewPCG(7, 11))
-		seen := map[resilience.OutcomeKind]int{}
+		seen := map[resilience.AttemptClass]int{}
 		for range 20000 {
 			err := randomError(r, 4)
 			k, s := resilience.Classify(err)
@@ -247,7 +248,7 @@ var _ = Describe("Classify on every error shape", func() {
 			Expect([]any{k, s}).To(Equal([]any{wk, ws}), "%#v", err)
 			seen[k]++
 		}
-		for k := resilience.KindStatus; k <= resilience.KindRejected; k++ {
+		for k := resilience.ClassStatus; k <= resilience.ClassRejected; k++ {
 			Expect(seen[k]).To(BeNumerically(">", 100), "trees of kind %v", k)
 		}
 	})
@@ -281,9 +282,9 @@ var _ = Describe("Classify on every error shape", func() {
 		}
 		retries := 3
 		p, err := resilience.New(resilience.Config{Retry: &resilience.RetryConfig{
-			MaxRetries: &retries,
+			MaxRetries: retries,
 			Backoff:    resilience.BackoffList,
-			Delays:     []resilience.Duration{0},
+			Delays:     []time.Duration{0},
 			Jitter:     resilience.JitterNone,
 		}})
 		Expect(err).NotTo(HaveOccurred())
@@ -308,7 +309,7 @@ var _ = Describe("Classify on every error shape", func() {
 // of Classify with its errors.As path.
 var treeLeaves = []error{
 	resilience.ErrReset, resilience.ErrRefused, resilience.ErrEOF, resilience.ErrAttemptTimeout,
-	resilience.ErrMalformed, resilience.ErrBreakerOpen, kindErr{resilience.KindTimeout}, kindCodeErr{},
+	resilience.ErrMalformed, resilience.ErrBreakerOpen, kindErr{resilience.ClassTimeout}, kindCodeErr{},
 	&resilience.StatusError{Code: 503}, codeErr{429},
 	context.Canceled, context.DeadlineExceeded,
 	syscall.ECONNREFUSED, syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.ECONNRESET,

@@ -8,13 +8,14 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 var _ = Describe("Composition", func() {
 	It("does not retry a rejection by an open breaker, and falls back to the static response", func() {
 		p := mustPolicy(resilience.Config{
 			Retry:    constantRetry(5, 100*time.Millisecond),
-			Breaker:  &resilience.BreakerConfig{Failures: 2, Open: resilience.Duration(time.Minute)},
+			Breaker:  &resilience.BreakerConfig{Failures: 2, Open: time.Minute},
 			Fallback: &resilience.FallbackConfig{Static: &resilience.StaticResponse{Status: 200, Body: "cached"}},
 		})
 		t := drive(p, epoch, get, fail503)
@@ -32,13 +33,13 @@ var _ = Describe("Composition", func() {
 	It("counts the breaker once per call when ordered outside retry", func() {
 		p := mustPolicy(resilience.Config{
 			Retry:   constantRetry(2, 100*time.Millisecond),
-			Breaker: &resilience.BreakerConfig{Failures: 2, Open: resilience.Duration(time.Minute)},
+			Breaker: &resilience.BreakerConfig{Failures: 2, Open: time.Minute},
 			Order:   []string{"breaker", "retry"},
 		})
 		Expect(drive(p, epoch, get, fail503).attempts).To(HaveLen(3))
-		Expect(p.Breaker().State(epoch)).To(Equal(resilience.BreakerClosed))
+		Expect(p.Breaker().State(epoch)).To(Equal(breaker.Closed))
 		Expect(drive(p, epoch, get, fail503).attempts).To(HaveLen(3))
-		Expect(p.Breaker().State(epoch)).To(Equal(resilience.BreakerOpen))
+		Expect(p.Breaker().State(epoch)).To(Equal(breaker.Open))
 		t := drive(p, epoch, get, ok200)
 		Expect(t.attempts).To(BeEmpty())
 		Expect(t.final.Err).To(MatchError(resilience.ErrBreakerOpen))
@@ -49,14 +50,14 @@ var _ = Describe("Composition", func() {
 			Retry:   constantRetry(4, 100*time.Millisecond),
 			Breaker: &resilience.BreakerConfig{Failures: 2},
 		})
-		drive(p, epoch, get, resilience.Outcome{Status: 429})
-		Expect(p.Breaker().State(epoch)).To(Equal(resilience.BreakerClosed))
+		drive(p, epoch, get, resilience.AttemptOutcome{Status: 429})
+		Expect(p.Breaker().State(epoch)).To(Equal(breaker.Closed))
 	})
 
 	It("serves the last good value of the key within the stale TTL, the caller's fallback after it", func() {
-		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second), Fallback: &resilience.FallbackConfig{Stale: resilience.Duration(time.Minute)}})
+		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second), Fallback: &resilience.FallbackConfig{Stale: time.Minute}})
 		req := resilience.RequestMeta{Method: "GET", Key: "GET /orders", CallerFallback: true}
-		drive(p, epoch, req, resilience.Outcome{Status: 200, Value: "v1"})
+		drive(p, epoch, req, resilience.AttemptOutcome{Status: 200, Value: "v1"})
 		t := drive(p, epoch.Add(30*time.Second), req, fail503)
 		Expect(t.final.Action).To(Equal(resilience.ActionFallback))
 		Expect(t.final.Fallback).To(Equal(resilience.FallbackStale))
@@ -71,8 +72,8 @@ var _ = Describe("Composition", func() {
 	It("never falls back on a definite answer or the caller's cancellation", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second),
 			Fallback: &resilience.FallbackConfig{Static: &resilience.StaticResponse{}}})
-		Expect(drive(p, epoch, get, resilience.Outcome{Status: 404}).final.Action).To(Equal(resilience.ActionGiveUp))
-		Expect(drive(p, epoch, get, resilience.Outcome{Kind: resilience.KindCanceled}).final.Action).To(Equal(resilience.ActionGiveUp))
+		Expect(drive(p, epoch, get, resilience.AttemptOutcome{Status: 404}).final.Action).To(Equal(resilience.ActionGiveUp))
+		Expect(drive(p, epoch, get, resilience.AttemptOutcome{Kind: resilience.ClassCanceled}).final.Action).To(Equal(resilience.ActionGiveUp))
 	})
 
 	It("waits for rate-limit tokens on the explicit clock, or rejects", func() {
@@ -124,7 +125,7 @@ var _ = Describe("Composition", func() {
 
 	It("caps retries at a ratio of recent calls plus a floor (Finagle)", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Millisecond),
-			Budget: &resilience.BudgetConfig{Recent: &resilience.RecentBudgetConfig{Ratio: 0.2, Window: resilience.Duration(10 * time.Second), MinPerSecond: new(float64)}}})
+			Budget: &resilience.BudgetConfig{Recent: &resilience.RecentBudgetConfig{Ratio: 0.2, Window: 10 * time.Second, MinPerSecond: new(float64)}}})
 		retried := 0
 		for i := range 50 {
 			t := drive(p, epoch.Add(time.Duration(i)*time.Millisecond), get, fail503, ok200)
@@ -139,10 +140,10 @@ var _ = Describe("Composition", func() {
 	})
 
 	It("tells the observer of breaker transitions with their times", func() {
-		var changes []resilience.BreakerChange
+		var changes []breaker.Change
 		p := mustPolicy(resilience.Config{
 			Retry:   constantRetry(0, time.Millisecond),
-			Breaker: &resilience.BreakerConfig{Failures: 1, Open: resilience.Duration(5 * time.Second)},
+			Breaker: &resilience.BreakerConfig{Failures: 1, Open: 5 * time.Second},
 		}, resilience.WithObserver(resilience.ObserverFunc(func(e resilience.Event) {
 			if e.Kind == resilience.EventBreaker {
 				changes = append(changes, e.Change)
@@ -150,7 +151,7 @@ var _ = Describe("Composition", func() {
 		})))
 		drive(p, epoch, get, fail503)
 		drive(p, epoch.Add(7*time.Second), get, ok200)
-		Expect(changes).To(Equal([]resilience.BreakerChange{
+		Expect(changes).To(Equal([]breaker.Change{
 			{From: closed, To: open, At: epoch},
 			{From: open, To: halfOpen, At: epoch.Add(5 * time.Second)},
 			{From: halfOpen, To: closed, At: epoch.Add(7 * time.Second)},

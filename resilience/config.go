@@ -3,12 +3,9 @@ package resilience
 import (
 	"time"
 
-	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/resilience/breaker"
+	"github.com/chaos-harness/chaos/resilience/retrybudget"
 )
-
-// Duration is a time.Duration written in files as a Go duration string
-// ("250ms", "2s"). Code sets it with a conversion: Duration(2*time.Second).
-type Duration = yamlfile.Duration
 
 // Config is one named client policy: an entry of a scenario's `policies:`
 // list. A nil section is a policy that is not used; the zero value of every
@@ -34,43 +31,66 @@ type Config struct {
 // RetryConfig retries failed attempts with a backoff.
 type RetryConfig struct {
 	// MaxRetries is the number of retries after the first attempt, so a call
-	// makes at most 1+MaxRetries attempts. Default 3; 0 is allowed.
-	MaxRetries *int `yaml:"max_retries,omitempty"`
+	// makes at most 1+MaxRetries attempts. The zero value is the default,
+	// DefaultMaxRetries (3); NoRetries makes none. A file says none with
+	// `max_retries: 0` (the scenario decoder maps it to NoRetries).
+	MaxRetries int `yaml:"max_retries,omitempty"`
 	// Backoff is constant, linear, exponential (default) or list.
 	Backoff string `yaml:"backoff,omitempty"`
 	// Base is the first delay (constant: every delay; decorrelated jitters:
 	// the lower bound and median). Default 100ms.
-	Base Duration `yaml:"base,omitempty"`
+	Base time.Duration `yaml:"base,omitempty"`
 	// Cap bounds the delay (see Jitter for where) of the exponential and
 	// linear backoffs and the decorrelated jitters. Default 30s (or Base, if
 	// larger).
-	Cap Duration `yaml:"cap,omitempty"`
+	Cap time.Duration `yaml:"cap,omitempty"`
 	// Multiplier is the exponential growth factor. Default 2.
 	Multiplier float64 `yaml:"multiplier,omitempty"`
 	// Step is the linear increment. Default: Base.
-	Step Duration `yaml:"step,omitempty"`
+	Step time.Duration `yaml:"step,omitempty"`
 	// Delays is the list backoff's delays, the last repeated.
-	Delays []Duration `yaml:"delays,omitempty"`
+	Delays []time.Duration `yaml:"delays,omitempty"`
 	// Jitter is none, full (default), equal, decorrelated, decorrelated_v2
 	// or factor.
 	Jitter Jitter `yaml:"jitter,omitempty"`
 	// JitterFactor is f of the factor jitter, in (0, 1]. Default 0.5.
 	JitterFactor float64 `yaml:"jitter_factor,omitempty"`
-	// On lists what is retried (see Match). Default DefaultRetryOn.
+	// On lists what is retried (see attemptSet). Default DefaultRetryOn.
 	On []string `yaml:"on,omitempty"`
 	// RetryAfter is honor (default) or ignore.
 	RetryAfter RetryAfterMode `yaml:"retry_after,omitempty"`
 	// RetryAfterMax is the longest Retry-After honoured; a server that asks
 	// for more gets a fast failure carrying the asked delay. Default 60s.
-	RetryAfterMax Duration `yaml:"retry_after_max,omitempty"`
+	RetryAfterMax time.Duration `yaml:"retry_after_max,omitempty"`
 	// RetryAfterJitter adds U(0, RetryAfterJitter) to an honoured
 	// Retry-After, so a fleet told "2" does not return in one wave. Default 0.
-	RetryAfterJitter Duration `yaml:"retry_after_jitter,omitempty"`
+	RetryAfterJitter time.Duration `yaml:"retry_after_jitter,omitempty"`
 	// NonIdempotent retries requests whose method is not idempotent (POST,
 	// PATCH, and any method outside RFC 9110's GET, HEAD, OPTIONS, TRACE, PUT,
 	// DELETE) without an Idempotency-Key. By default they are retried only
 	// after failures where the request provably never left (refused dials).
 	NonIdempotent bool `yaml:"non_idempotent,omitempty"`
+}
+
+// Retries is the number of retries the section makes: MaxRetries with the
+// default applied, 0 for NoRetries.
+func (r *RetryConfig) Retries() int {
+	switch {
+	case r.MaxRetries == NoRetries:
+		return 0
+	case r.MaxRetries == 0:
+		return DefaultMaxRetries
+	}
+	return r.MaxRetries
+}
+
+// FileMaxRetries converts a count of retries as files write it (0: none) to
+// RetryConfig.MaxRetries (0: the default).
+func FileMaxRetries(n int) int {
+	if n == 0 {
+		return NoRetries
+	}
+	return n
 }
 
 // BreakerConfig is a circuit breaker. It trips on Failures consecutive
@@ -83,26 +103,36 @@ type BreakerConfig struct {
 	// Ratio is the failure ratio in (0, 1] that trips the breaker.
 	Ratio float64 `yaml:"ratio,omitempty"`
 	// Window is the sliding window of the ratio. Default 10s.
-	Window Duration `yaml:"window,omitempty"`
+	Window time.Duration `yaml:"window,omitempty"`
 	// MinRequests is the throughput in the window below which the ratio does
 	// not trip. Default 10.
 	MinRequests int `yaml:"min_requests,omitempty"`
 	// Open is how long the breaker stays open. Default 30s.
-	Open Duration `yaml:"open,omitempty"`
+	Open time.Duration `yaml:"open,omitempty"`
 	// OpenMultiplier grows the open duration on each reopening without a
 	// close in between. Default 1 (fixed).
 	OpenMultiplier float64 `yaml:"open_multiplier,omitempty"`
 	// OpenMax bounds a growing open duration. Default 10*Open.
-	OpenMax Duration `yaml:"open_max,omitempty"`
+	OpenMax time.Duration `yaml:"open_max,omitempty"`
 	// HalfOpenProbes is how many calls a half-open breaker lets through
 	// before it decides. Default 1.
 	HalfOpenProbes int `yaml:"half_open_probes,omitempty"`
 	// HalfOpenSuccesses is how many probe successes close it (any probe
 	// failure reopens it). Default HalfOpenProbes; at most HalfOpenProbes.
 	HalfOpenSuccesses int `yaml:"half_open_successes,omitempty"`
-	// TripOn lists what counts as a failure (see Match). Default
+	// TripOn lists what counts as a failure (see attemptSet). Default
 	// DefaultTripOn; other outcomes count as successes.
 	TripOn []string `yaml:"trip_on,omitempty"`
+}
+
+// settings are the breaker's Settings: the same fields, with the same zero
+// defaults.
+func (b *BreakerConfig) settings() breaker.Settings {
+	return breaker.Settings{
+		Failures: b.Failures, Ratio: b.Ratio, Window: b.Window, MinRequests: b.MinRequests,
+		Open: b.Open, OpenMax: b.OpenMax, OpenMultiplier: b.OpenMultiplier,
+		HalfOpenProbes: b.HalfOpenProbes, HalfOpenSuccesses: b.HalfOpenSuccesses,
+	}
 }
 
 // FallbackConfig answers a call that failed for good (retries exhausted on
@@ -111,7 +141,7 @@ type BreakerConfig struct {
 type FallbackConfig struct {
 	// Stale serves the last good response of the same request key if it is
 	// at most this old.
-	Stale Duration `yaml:"stale,omitempty"`
+	Stale time.Duration `yaml:"stale,omitempty"`
 	// Static is a fixed response used when no stale one is available.
 	Static *StaticResponse `yaml:"static,omitempty"`
 }
@@ -133,7 +163,7 @@ type RateLimitConfig struct {
 	Mode string `yaml:"mode,omitempty"`
 	// MaxWait rejects instead of waiting longer than this. Default: no bound
 	// but the call's deadline.
-	MaxWait Duration `yaml:"max_wait,omitempty"`
+	MaxWait time.Duration `yaml:"max_wait,omitempty"`
 }
 
 // BudgetConfig limits retries across all calls of the client. `budget: {}`
@@ -141,6 +171,28 @@ type RateLimitConfig struct {
 type BudgetConfig struct {
 	Tokens *TokenBudgetConfig  `yaml:"tokens,omitempty"`
 	Recent *RecentBudgetConfig `yaml:"recent,omitempty"`
+}
+
+// build resolves the defaults documented on the fields; a budget with
+// neither part is the recent-ratio budget.
+func (b *BudgetConfig) build() *retrybudget.Budget {
+	var tokens *retrybudget.Tokens
+	if t := b.Tokens; t != nil {
+		tokens = &retrybudget.Tokens{Max: orFloat(t.Max, DefaultTokenBudgetMax), Refill: orFloat(t.Refill, DefaultTokenBudgetRefill)}
+	}
+	r := b.Recent
+	if r == nil && b.Tokens == nil {
+		r = &RecentBudgetConfig{}
+	}
+	var recent *retrybudget.Recent
+	if r != nil {
+		recent = &retrybudget.Recent{Ratio: orFloat(r.Ratio, DefaultRecentRatio),
+			Window: orDuration(r.Window, DefaultRecentWindow), MinPerSecond: DefaultRecentMinPerSec}
+		if r.MinPerSecond != nil {
+			recent.MinPerSecond = *r.MinPerSecond
+		}
+	}
+	return retrybudget.New(tokens, recent)
 }
 
 // TokenBudgetConfig is gRPC's retry throttling: each failed attempt costs a
@@ -154,70 +206,79 @@ type TokenBudgetConfig struct {
 // RecentBudgetConfig is Finagle's RetryBudget: retries in the last Window
 // may be at most Ratio of the calls in it plus MinPerSecond*Window.
 type RecentBudgetConfig struct {
-	Ratio        float64  `yaml:"ratio,omitempty"`          // default 0.2
-	Window       Duration `yaml:"window,omitempty"`         // default 10s
-	MinPerSecond *float64 `yaml:"min_per_second,omitempty"` // default 10
+	Ratio        float64       `yaml:"ratio,omitempty"`          // default 0.2
+	Window       time.Duration `yaml:"window,omitempty"`         // default 10s
+	MinPerSecond *float64      `yaml:"min_per_second,omitempty"` // default 10
 }
 
 // TimeoutConfig bounds time. Zero fields are no bound.
 type TimeoutConfig struct {
 	// Attempt bounds each attempt; when it fires the attempt fails with
-	// KindTimeout, which is retryable.
-	Attempt Duration `yaml:"attempt,omitempty"`
+	// ClassTimeout, which is retryable.
+	Attempt time.Duration `yaml:"attempt,omitempty"`
 	// Overall bounds the whole call, waits included; a retry whose delay
 	// would end past it is not made.
-	Overall Duration `yaml:"overall,omitempty"`
+	Overall time.Duration `yaml:"overall,omitempty"`
 }
 
-// Defaults, as documented on the fields above.
+// Defaults, as documented on the fields above, and the words of a Config.
 const (
+	// NoRetries is RetryConfig.MaxRetries for a retry section that makes no
+	// retry (its `on` list still tells transient failures, for fallback).
+	NoRetries = -1
+
 	DefaultMaxRetries        = 3
 	DefaultBase              = 100 * time.Millisecond
 	DefaultCap               = 30 * time.Second
 	DefaultMultiplier        = 2.0
 	DefaultJitterFactor      = 0.5
 	DefaultRetryAfterMax     = 60 * time.Second
-	DefaultBreakerFailures   = 5
-	DefaultBreakerWindow     = 10 * time.Second
-	DefaultBreakerMinRequest = 10
-	DefaultBreakerOpen       = 30 * time.Second
+	DefaultBreakerFailures   = breaker.DefaultFailures
+	DefaultBreakerWindow     = breaker.DefaultWindow
+	DefaultBreakerMinRequest = breaker.DefaultMinRequests
+	DefaultBreakerOpen       = breaker.DefaultOpen
 	DefaultTokenBudgetMax    = 10.0
 	DefaultTokenBudgetRefill = 0.1
 	DefaultRecentRatio       = 0.2
 	DefaultRecentWindow      = 10 * time.Second
 	DefaultRecentMinPerSec   = 10.0
-)
 
-// Backoff kinds.
-const (
+	// Backoff kinds (RetryConfig.Backoff).
 	BackoffConstant    = "constant"
 	BackoffLinear      = "linear"
 	BackoffExponential = "exponential"
 	BackoffList        = "list"
-)
 
-// Rate limit modes.
-const (
+	// Rate limit modes (RateLimitConfig.Mode).
 	RateLimitWait   = "wait"
 	RateLimitReject = "reject"
-)
 
-// Composition layer names for Config.Order.
-const (
+	// Composition layer names for Config.Order.
 	LayerFallback  = "fallback"
 	LayerRetry     = "retry"
 	LayerBreaker   = "breaker"
 	LayerRateLimit = "rate_limit"
 )
 
-// DefaultOrder is the composition, outermost first.
-var DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
+// Default lists, and every jitter strategy.
+var (
+	// DefaultRetryOn is what a retry policy retries when `on` is not given
+	// (RFC 9110 transient statuses and every network failure).
+	DefaultRetryOn = []string{"408", "429", "500", "502", "503", "504", "network"}
+	// DefaultTripOn is what a breaker counts as failures when `trip_on` is
+	// not given: a 429 is the server asking for less, not failing.
+	DefaultTripOn = []string{"408", "5xx", "network"}
+	// DefaultOrder is the composition, outermost first.
+	DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
+	// Jitters lists every jitter strategy, in the order reports show them.
+	Jitters = []Jitter{JitterNone, JitterFull, JitterEqual, JitterDecorrelated, JitterDecorrelatedV2, JitterFactor}
+)
 
-func orDuration(d Duration, def time.Duration) time.Duration {
+func orDuration(d, def time.Duration) time.Duration {
 	if d == 0 {
 		return def
 	}
-	return d.D()
+	return d
 }
 
 func orFloat(v, def float64) float64 {

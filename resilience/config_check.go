@@ -5,22 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/problem"
 )
 
-// FieldProblem is one thing wrong with a Config. Path is relative to the
-// policy entry, such as "retry.base" or "retry.on[2]", so a scenario loader
-// can locate it with doc.Errorf(prefix+"."+Path, "%s", Msg).
-type FieldProblem struct {
-	Path string
-	Msg  string
-}
-
-func (p FieldProblem) Error() string { return p.Path + ": " + p.Msg }
-
 // ProblemsError is every problem of a Config, returned by New.
-type ProblemsError []FieldProblem
+type ProblemsError []problem.Field
 
 func (e ProblemsError) Error() string {
 	msgs := make([]string, len(e))
@@ -32,9 +24,11 @@ func (e ProblemsError) Error() string {
 
 // Problems checks every field of c and returns what is wrong, in field
 // order; nil when c is valid. A knob that would be silently ignored (a
-// multiplier with a constant backoff) is a problem too.
-func (c Config) Problems() []FieldProblem {
-	var ps problems
+// multiplier with a constant backoff) is a problem too. A path is relative
+// to the policy entry, such as "retry.base" or "retry.on[2]", so a scenario
+// loader can locate it with doc.Errorf(prefix+"."+Path, "%s", Msg).
+func (c Config) Problems() []problem.Field {
+	var ps problem.List
 	if c.Retry != nil {
 		c.Retry.check(&ps)
 	}
@@ -57,13 +51,7 @@ func (c Config) Problems() []FieldProblem {
 	return ps
 }
 
-type problems []FieldProblem
-
-func (ps *problems) add(path, format string, args ...any) {
-	*ps = append(*ps, FieldProblem{Path: path, Msg: fmt.Sprintf(format, args...)})
-}
-
-func oneOf[T ~string](ps *problems, path string, v T, allowed ...T) {
+func oneOf[T ~string](ps *problem.List, path string, v T, allowed ...T) {
 	if v == "" || slices.Contains(allowed, v) {
 		return
 	}
@@ -75,80 +63,80 @@ func oneOf[T ~string](ps *problems, path string, v T, allowed ...T) {
 	if s := yamlfile.Suggest(string(v), names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	ps.add(path, "%s", msg)
+	ps.Add(path, "%s", msg)
 }
 
-func checkTokens(ps *problems, path string, tokens []string) {
-	if _, err := ParseMatch(tokens); err != nil {
-		var te *TokenError
+func checkTokens(ps *problem.List, path string, tokens []string) {
+	if _, err := parseAttemptSet(tokens); err != nil {
+		var te *tokenError
 		if errors.As(err, &te) {
-			ps.add(fmt.Sprintf("%s[%d]", path, te.Index), "%v", te.Err)
+			ps.Add(fmt.Sprintf("%s[%d]", path, te.Index), "%v", te.Err)
 			return
 		}
-		ps.add(path, "%v", err)
+		ps.Add(path, "%v", err)
 	}
 }
 
-func (r *RetryConfig) check(ps *problems) {
-	if r.MaxRetries != nil && *r.MaxRetries < 0 {
-		ps.add("retry.max_retries", "must be 0 or more, got %d", *r.MaxRetries)
+func (r *RetryConfig) check(ps *problem.List) {
+	if r.MaxRetries < NoRetries {
+		ps.Add("retry.max_retries", "must be 1 or more, 0 (the default) or NoRetries (-1), got %d", r.MaxRetries)
 	}
 	oneOf(ps, "retry.backoff", r.Backoff, BackoffConstant, BackoffLinear, BackoffExponential, BackoffList)
 	oneOf(ps, "retry.jitter", r.Jitter, Jitters...)
 	oneOf(ps, "retry.retry_after", r.RetryAfter, RetryAfterHonor, RetryAfterIgnore)
 	for _, f := range []struct {
 		path string
-		d    Duration
+		d    time.Duration
 	}{{"retry.base", r.Base}, {"retry.cap", r.Cap}, {"retry.step", r.Step},
 		{"retry.retry_after_max", r.RetryAfterMax}, {"retry.retry_after_jitter", r.RetryAfterJitter}} {
 		if f.d < 0 {
-			ps.add(f.path, "must not be negative, got %v", f.d.D())
+			ps.Add(f.path, "must not be negative, got %v", f.d)
 		}
 	}
 	backoff, jitter := r.backoffKind(), r.jitterKind()
 	decorrelated := jitter == JitterDecorrelated || jitter == JitterDecorrelatedV2
-	if base := orDuration(r.Base, DefaultBase); r.Cap != 0 && r.Cap.D() < base {
-		ps.add("retry.cap", "cap %v is below base %v", r.Cap.D(), base)
+	if base := orDuration(r.Base, DefaultBase); r.Cap != 0 && r.Cap < base {
+		ps.Add("retry.cap", "cap %v is below base %v", r.Cap, base)
 	}
 	if r.Cap != 0 && !decorrelated && (backoff == BackoffConstant || backoff == BackoffList) {
-		ps.add("retry.cap", "is not used by backoff %s", backoff)
+		ps.Add("retry.cap", "is not used by backoff %s", backoff)
 	}
 	if decorrelated && r.Backoff != "" && r.Backoff != BackoffExponential {
-		ps.add("retry.backoff", "jitter %s computes its own delays from base and cap; backoff %s would be ignored", jitter, r.Backoff)
+		ps.Add("retry.backoff", "jitter %s computes its own delays from base and cap; backoff %s would be ignored", jitter, r.Backoff)
 	}
 	if r.Multiplier != 0 {
 		switch {
 		case r.Multiplier < 1:
-			ps.add("retry.multiplier", "must be 1 or more, got %v", r.Multiplier)
+			ps.Add("retry.multiplier", "must be 1 or more, got %v", r.Multiplier)
 		case backoff != BackoffExponential || decorrelated:
-			ps.add("retry.multiplier", "is used only by backoff exponential without decorrelated jitter")
+			ps.Add("retry.multiplier", "is used only by backoff exponential without decorrelated jitter")
 		}
 	}
 	if r.Step != 0 && backoff != BackoffLinear {
-		ps.add("retry.step", "is used only by backoff linear")
+		ps.Add("retry.step", "is used only by backoff linear")
 	}
 	switch {
 	case backoff == BackoffList && len(r.Delays) == 0:
-		ps.add("retry.delays", "backoff list needs at least one delay")
+		ps.Add("retry.delays", "backoff list needs at least one delay")
 	case backoff != BackoffList && len(r.Delays) > 0:
-		ps.add("retry.delays", "is used only by backoff list")
+		ps.Add("retry.delays", "is used only by backoff list")
 	}
 	for i, d := range r.Delays {
 		if d < 0 {
-			ps.add(fmt.Sprintf("retry.delays[%d]", i), "must not be negative")
+			ps.Add(fmt.Sprintf("retry.delays[%d]", i), "must not be negative")
 		}
 	}
 	if r.JitterFactor != 0 {
 		switch {
 		case !(r.JitterFactor > 0 && r.JitterFactor <= 1):
-			ps.add("retry.jitter_factor", "must be in (0, 1], got %v", r.JitterFactor)
+			ps.Add("retry.jitter_factor", "must be in (0, 1], got %v", r.JitterFactor)
 		case jitter != JitterFactor:
-			ps.add("retry.jitter_factor", "is used only by jitter factor")
+			ps.Add("retry.jitter_factor", "is used only by jitter factor")
 		}
 	}
 	checkTokens(ps, "retry.on", r.On)
 	if r.RetryAfter == RetryAfterIgnore && (r.RetryAfterMax != 0 || r.RetryAfterJitter != 0) {
-		ps.add("retry.retry_after", "retry_after_max and retry_after_jitter apply only with retry_after: honor")
+		ps.Add("retry.retry_after", "retry_after_max and retry_after_jitter apply only with retry_after: honor")
 	}
 }
 
@@ -166,101 +154,101 @@ func (r *RetryConfig) jitterKind() Jitter {
 	return r.Jitter
 }
 
-func (b *BreakerConfig) check(ps *problems) {
+func (b *BreakerConfig) check(ps *problem.List) {
 	if b.Failures < 0 {
-		ps.add("breaker.failures", "must be 1 or more, got %d", b.Failures)
+		ps.Add("breaker.failures", "must be 1 or more, got %d", b.Failures)
 	}
 	if b.Ratio < 0 || b.Ratio > 1 {
-		ps.add("breaker.ratio", "must be in (0, 1], got %v", b.Ratio)
+		ps.Add("breaker.ratio", "must be in (0, 1], got %v", b.Ratio)
 	}
 	if b.Ratio == 0 && (b.Window != 0 || b.MinRequests != 0) {
-		ps.add("breaker.ratio", "window and min_requests apply only with a failure ratio")
+		ps.Add("breaker.ratio", "window and min_requests apply only with a failure ratio")
 	}
 	if b.MinRequests < 0 {
-		ps.add("breaker.min_requests", "must be 1 or more, got %d", b.MinRequests)
+		ps.Add("breaker.min_requests", "must be 1 or more, got %d", b.MinRequests)
 	}
 	if b.Window < 0 || b.Open < 0 || b.OpenMax < 0 {
-		ps.add("breaker", "durations must not be negative")
+		ps.Add("breaker", "durations must not be negative")
 	}
 	if b.OpenMultiplier != 0 && b.OpenMultiplier < 1 {
-		ps.add("breaker.open_multiplier", "must be 1 or more, got %v", b.OpenMultiplier)
+		ps.Add("breaker.open_multiplier", "must be 1 or more, got %v", b.OpenMultiplier)
 	}
-	if b.OpenMax != 0 && b.OpenMax.D() < orDuration(b.Open, DefaultBreakerOpen) {
-		ps.add("breaker.open_max", "open_max %v is below open %v", b.OpenMax.D(), orDuration(b.Open, DefaultBreakerOpen))
+	if b.OpenMax != 0 && b.OpenMax < orDuration(b.Open, DefaultBreakerOpen) {
+		ps.Add("breaker.open_max", "open_max %v is below open %v", b.OpenMax, orDuration(b.Open, DefaultBreakerOpen))
 	}
 	if b.HalfOpenProbes < 0 {
-		ps.add("breaker.half_open_probes", "must be 1 or more, got %d", b.HalfOpenProbes)
+		ps.Add("breaker.half_open_probes", "must be 1 or more, got %d", b.HalfOpenProbes)
 	}
 	if b.HalfOpenSuccesses < 0 || b.HalfOpenSuccesses > max(b.HalfOpenProbes, 1) {
-		ps.add("breaker.half_open_successes", "must be between 1 and half_open_probes (%d), got %d",
+		ps.Add("breaker.half_open_successes", "must be between 1 and half_open_probes (%d), got %d",
 			max(b.HalfOpenProbes, 1), b.HalfOpenSuccesses)
 	}
 	checkTokens(ps, "breaker.trip_on", b.TripOn)
 }
 
-func (f *FallbackConfig) check(ps *problems) {
+func (f *FallbackConfig) check(ps *problem.List) {
 	if f.Stale < 0 {
-		ps.add("fallback.stale", "must not be negative")
+		ps.Add("fallback.stale", "must not be negative")
 	}
 	if f.Stale == 0 && f.Static == nil {
-		ps.add("fallback", "needs stale (a TTL for the last good response) or static (a fixed response)")
+		ps.Add("fallback", "needs stale (a TTL for the last good response) or static (a fixed response)")
 	}
 	if f.Static != nil && f.Static.Status != 0 && (f.Static.Status < 100 || f.Static.Status > 599) {
-		ps.add("fallback.static.status", "must be an HTTP status (100-599), got %d", f.Static.Status)
+		ps.Add("fallback.static.status", "must be an HTTP status (100-599), got %d", f.Static.Status)
 	}
 }
 
-func (r *RateLimitConfig) check(ps *problems) {
+func (r *RateLimitConfig) check(ps *problem.List) {
 	if !(r.Rate > 0) {
-		ps.add("rate_limit.rate", "must be more than 0 (tokens per second), got %v", r.Rate)
+		ps.Add("rate_limit.rate", "must be more than 0 (tokens per second), got %v", r.Rate)
 	}
 	if r.Burst < 0 {
-		ps.add("rate_limit.burst", "must be 1 or more, got %d", r.Burst)
+		ps.Add("rate_limit.burst", "must be 1 or more, got %d", r.Burst)
 	}
 	oneOf(ps, "rate_limit.mode", r.Mode, RateLimitWait, RateLimitReject)
 	if r.MaxWait < 0 {
-		ps.add("rate_limit.max_wait", "must not be negative")
+		ps.Add("rate_limit.max_wait", "must not be negative")
 	}
 	if r.Mode == RateLimitReject && r.MaxWait != 0 {
-		ps.add("rate_limit.max_wait", "applies only with mode: wait")
+		ps.Add("rate_limit.max_wait", "applies only with mode: wait")
 	}
 }
 
-func (b *BudgetConfig) check(ps *problems) {
+func (b *BudgetConfig) check(ps *problem.List) {
 	if t := b.Tokens; t != nil {
 		if t.Max < 0 || t.Max > 1000 {
-			ps.add("budget.tokens.max", "must be in (0, 1000], got %v", t.Max)
+			ps.Add("budget.tokens.max", "must be in (0, 1000], got %v", t.Max)
 		}
 		if t.Refill < 0 || t.Refill > 1 {
-			ps.add("budget.tokens.refill", "must be in (0, 1], got %v", t.Refill)
+			ps.Add("budget.tokens.refill", "must be in (0, 1], got %v", t.Refill)
 		}
 	}
 	if r := b.Recent; r != nil {
 		if r.Ratio < 0 || r.Ratio > 10 {
-			ps.add("budget.recent.ratio", "must be in (0, 10], got %v", r.Ratio)
+			ps.Add("budget.recent.ratio", "must be in (0, 10], got %v", r.Ratio)
 		}
 		if r.Window < 0 {
-			ps.add("budget.recent.window", "must not be negative")
+			ps.Add("budget.recent.window", "must not be negative")
 		}
 		if r.MinPerSecond != nil && *r.MinPerSecond < 0 {
-			ps.add("budget.recent.min_per_second", "must be 0 or more, got %v", *r.MinPerSecond)
+			ps.Add("budget.recent.min_per_second", "must be 0 or more, got %v", *r.MinPerSecond)
 		}
 	}
 }
 
-func (t *TimeoutConfig) check(ps *problems) {
+func (t *TimeoutConfig) check(ps *problem.List) {
 	if t.Attempt < 0 {
-		ps.add("timeout.attempt", "must not be negative")
+		ps.Add("timeout.attempt", "must not be negative")
 	}
 	if t.Overall < 0 {
-		ps.add("timeout.overall", "must not be negative")
+		ps.Add("timeout.overall", "must not be negative")
 	}
 	if t.Attempt > 0 && t.Overall > 0 && t.Attempt > t.Overall {
-		ps.add("timeout.attempt", "attempt timeout %v is longer than the overall %v", t.Attempt.D(), t.Overall.D())
+		ps.Add("timeout.attempt", "attempt timeout %v is longer than the overall %v", t.Attempt, t.Overall)
 	}
 }
 
-func (c Config) checkOrder(ps *problems) {
+func (c Config) checkOrder(ps *problem.List) {
 	if len(c.Order) == 0 {
 		return
 	}
@@ -271,25 +259,25 @@ func (c Config) checkOrder(ps *problems) {
 		path := fmt.Sprintf("order[%d]", i)
 		switch {
 		case name == "timeout":
-			ps.add(path, "timeouts are not ordered: timeout.attempt is always innermost and timeout.overall outermost")
+			ps.Add(path, "timeouts are not ordered: timeout.attempt is always innermost and timeout.overall outermost")
 		case !slices.Contains(DefaultOrder, name):
 			oneOf(ps, path, name, DefaultOrder...)
 		case !present[name]:
-			ps.add(path, "names %s, which this policy does not configure", name)
+			ps.Add(path, "names %s, which this policy does not configure", name)
 		}
 		if j, dup := seen[name]; dup {
-			ps.add(path, "repeats %s (already at order[%d])", name, j)
+			ps.Add(path, "repeats %s (already at order[%d])", name, j)
 		}
 		seen[name] = i
 	}
 	for _, name := range DefaultOrder {
 		if _, listed := seen[name]; present[name] && !listed {
-			ps.add("order", "leaves out %s, which this policy configures", name)
+			ps.Add("order", "leaves out %s, which this policy configures", name)
 		}
 	}
 	if f, ok := seen[LayerFallback]; ok {
 		if r, ok := seen[LayerRetry]; ok && f > r {
-			ps.add(fmt.Sprintf("order[%d]", f), "fallback must be outside retry: inside, it would hide every failure from the retry")
+			ps.Add(fmt.Sprintf("order[%d]", f), "fallback must be outside retry: inside, it would hide every failure from the retry")
 		}
 	}
 }

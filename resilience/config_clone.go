@@ -10,7 +10,6 @@ import (
 // touching the policy it was made from.
 func (c Config) Clone() Config {
 	c.Retry = clonePtr(c.Retry, func(r *RetryConfig) {
-		r.MaxRetries = clonePtr(r.MaxRetries, nil)
 		r.Delays = slices.Clone(r.Delays)
 		r.On = slices.Clone(r.On)
 	})

@@ -10,7 +10,8 @@ import (
 	"github.com/chaos-harness/chaos/resilience"
 )
 
-func intp(n int) *int { return &n }
+// retriesOf is MaxRetries for n retries as a file counts them (0: none).
+func retriesOf(n int) int { return resilience.FileMaxRetries(n) }
 
 var _ = Describe("Config", func() {
 	It("decodes the policies entry of a scenario file strictly, with defaults for omitted fields", func() {
@@ -28,9 +29,9 @@ timeout: {attempt: 2s, overall: 20s}
 		_, err := yamlfile.Decode("policy.yaml", src, &cfg)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cfg.Problems()).To(BeEmpty())
-		Expect(*cfg.Retry.MaxRetries).To(Equal(5))
+		Expect(cfg.Retry.MaxRetries).To(Equal(5))
 		Expect(cfg.Retry.On).To(Equal([]string{"429", "5xx", "reset", "timeout"}))
-		Expect(cfg.Timeout.Attempt.D()).To(Equal(2 * time.Second))
+		Expect(cfg.Timeout.Attempt).To(Equal(2 * time.Second))
 		p, err := resilience.New(cfg)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(p.Name()).To(Equal("full"))
@@ -51,14 +52,14 @@ timeout: {attempt: 2s, overall: 20s}
 			_, err := resilience.New(cfg)
 			Expect(err).To(MatchError(ContainSubstring(path)))
 		},
-		Entry("negative retries", resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: intp(-1)}}, "retry.max_retries", "0 or more"),
+		Entry("negative retries", resilience.Config{Retry: &resilience.RetryConfig{MaxRetries: -2}}, "retry.max_retries", "0 (the default) or NoRetries (-1), got -2"),
 		Entry("unknown jitter", resilience.Config{Retry: &resilience.RetryConfig{Jitter: "ful"}}, "retry.jitter", `did you mean "full"`),
-		Entry("cap below base", resilience.Config{Retry: &resilience.RetryConfig{Base: resilience.Duration(time.Second), Cap: resilience.Duration(time.Millisecond)}}, "retry.cap", "below base"),
+		Entry("cap below base", resilience.Config{Retry: &resilience.RetryConfig{Base: time.Second, Cap: time.Millisecond}}, "retry.cap", "below base"),
 		Entry("bad retry token", resilience.Config{Retry: &resilience.RetryConfig{On: []string{"429", "5xy"}}}, "retry.on[1]", "not a status"),
 		Entry("multiplier with constant backoff", resilience.Config{Retry: &resilience.RetryConfig{Backoff: "constant", Multiplier: 3}}, "retry.multiplier", "only by backoff exponential"),
 		Entry("list without delays", resilience.Config{Retry: &resilience.RetryConfig{Backoff: "list"}}, "retry.delays", "at least one"),
 		Entry("jitter factor out of range", resilience.Config{Retry: &resilience.RetryConfig{Jitter: "factor", JitterFactor: 2}}, "retry.jitter_factor", "(0, 1]"),
-		Entry("decorrelated with a list", resilience.Config{Retry: &resilience.RetryConfig{Jitter: "decorrelated", Backoff: "list", Delays: []resilience.Duration{1}}}, "retry.backoff", "would be ignored"),
+		Entry("decorrelated with a list", resilience.Config{Retry: &resilience.RetryConfig{Jitter: "decorrelated", Backoff: "list", Delays: []time.Duration{1}}}, "retry.backoff", "would be ignored"),
 		Entry("bad retry_after mode", resilience.Config{Retry: &resilience.RetryConfig{RetryAfter: "obey"}}, "retry.retry_after", "honor, ignore"),
 		Entry("ratio above 1", resilience.Config{Breaker: &resilience.BreakerConfig{Ratio: 1.5}}, "breaker.ratio", "(0, 1]"),
 		Entry("successes above probes", resilience.Config{Breaker: &resilience.BreakerConfig{HalfOpenProbes: 2, HalfOpenSuccesses: 3}}, "breaker.half_open_successes", "between 1 and"),
@@ -66,35 +67,10 @@ timeout: {attempt: 2s, overall: 20s}
 		Entry("empty fallback", resilience.Config{Fallback: &resilience.FallbackConfig{}}, "fallback", "needs stale"),
 		Entry("rate without a rate", resilience.Config{RateLimit: &resilience.RateLimitConfig{Burst: 3}}, "rate_limit.rate", "more than 0"),
 		Entry("bad rate mode", resilience.Config{RateLimit: &resilience.RateLimitConfig{Rate: 1, Mode: "drop"}}, "rate_limit.mode", "wait, reject"),
-		Entry("attempt longer than overall", resilience.Config{Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(time.Minute), Overall: resilience.Duration(time.Second)}}, "timeout.attempt", "longer than"),
+		Entry("attempt longer than overall", resilience.Config{Timeout: &resilience.TimeoutConfig{Attempt: time.Minute, Overall: time.Second}}, "timeout.attempt", "longer than"),
 		Entry("fallback inside retry", resilience.Config{Retry: &resilience.RetryConfig{}, Fallback: &resilience.FallbackConfig{Stale: 1}, Order: []string{"retry", "fallback"}}, "order[1]", "outside retry"),
 		Entry("order names an absent layer", resilience.Config{Retry: &resilience.RetryConfig{}, Order: []string{"retry", "breaker"}}, "order[1]", "does not configure"),
 		Entry("order lists timeout", resilience.Config{Retry: &resilience.RetryConfig{}, Order: []string{"retry", "timeout"}}, "order[1]", "not ordered"),
 	)
 
-	It("sets knobs by full or short key for sweeps, creating sections", func() {
-		var cfg resilience.Config
-		Expect(cfg.Set("retry.max_retries", "5")).To(Succeed())
-		Expect(*cfg.Retry.MaxRetries).To(Equal(5))
-		Expect(cfg.Set("base", "250ms")).To(Succeed())
-		Expect(cfg.Retry.Base.D()).To(Equal(250 * time.Millisecond))
-		Expect(cfg.Set("jitter", "decorrelated")).To(Succeed())
-		Expect(cfg.Set("on", "429|5xx|reset")).To(Succeed())
-		Expect(cfg.Retry.On).To(Equal([]string{"429", "5xx", "reset"}))
-		Expect(cfg.Set("breaker.failures", "3")).To(Succeed())
-		Expect(cfg.Breaker.Failures).To(Equal(3))
-		Expect(cfg.Set("min_per_second", "0")).To(Succeed())
-		Expect(*cfg.Budget.Recent.MinPerSecond).To(Equal(0.0))
-		Expect(cfg.Problems()).To(BeEmpty())
-	})
-
-	It("refuses unknown, ambiguous and unparsable sweep values", func() {
-		var cfg resilience.Config
-		Expect(cfg.Set("max_retires", "3")).To(MatchError(ContainSubstring(`did you mean "retry.max_retries"`)))
-		Expect(cfg.Set("window", "5s")).To(MatchError(And(ContainSubstring("ambiguous"), ContainSubstring("breaker.window"), ContainSubstring("budget.recent.window"))))
-		Expect(cfg.Set("base", "5")).To(MatchError(ContainSubstring("needs a unit")))
-		Expect(cfg.Set("max_retries", "three")).To(MatchError(ContainSubstring("not a whole number")))
-		Expect(cfg.Set("jitter", "sometimes")).To(MatchError(ContainSubstring("retry.jitter")))
-		Expect(resilience.Keys()).To(ContainElements("retry.max_retries", "breaker.open", "rate_limit.rate", "budget.tokens.max", "timeout.attempt", "fallback.static.status"))
-	})
 })

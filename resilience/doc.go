@@ -1,14 +1,38 @@
-// Package resilience is the bundled resilience core: backoff and jitter, error
-// classification, Retry-After, retry, circuit breaker, fallback, client-side
-// rate limit, retry budget, timeouts, events and counters, the executor and
-// the http.RoundTripper, and named profiles.
+// Package resilience is the resilience core a Go client uses around its HTTP
+// calls: retry with backoff, jitter and Retry-After, circuit breaker,
+// fallback, client-side rate limit, retry budget and timeouts, composed from
+// one Config.
+//
+// # Two ways in
+//
+// Wrap an http.Client, so every request goes through the policy:
+//
+//	p, err := resilience.New(resilience.Config{
+//		Name:    "orders",
+//		Retry:   &resilience.RetryConfig{MaxRetries: 4, Base: 100 * time.Millisecond, Cap: 2 * time.Second},
+//		Breaker: &resilience.BreakerConfig{Failures: 5, Open: 2 * time.Second},
+//		Timeout: &resilience.TimeoutConfig{Attempt: time.Second},
+//	})
+//	client := &http.Client{Transport: &resilience.Transport{Policy: p}}
+//
+// or call any function through it with Do (DoRequest for a call with a
+// method and a key, for idempotency and the stale fallback):
+//
+//	n, err := resilience.Do(ctx, p, func(ctx context.Context) (int, error) { ... })
+//
+// Durations are time.Duration; the zero value of every field is its
+// documented default (MaxRetries 0 is DefaultMaxRetries; NoRetries makes
+// none), and a nil section is a mechanism not used. A policy file writes the
+// same Config in YAML (a scenario's `policies:` entry), where
+// `max_retries: 0` means no retry. Problems says what is wrong with a Config;
+// New refuses one that has problems.
 //
 // # One composition, two drivers
 //
-// Every policy is a state machine with explicit time and injected randomness:
-// a Backoff is a pure function of (attempt, previous delay, *rand.Rand), a
-// Breaker is Allow(now)/Record(now, ...), a RateLimiter is Reserve(now, ...).
-// A Policy, built by New from a Config, composes them; a Call, from
+// Every mechanism is a state machine with explicit time and injected
+// randomness: a backoff.Strategy is a pure function of (attempt, previous
+// delay, *rand.Rand), a breaker.Breaker is Allow(now)/Record(now, ...), a
+// ratelimit.Bucket is Reserve(now, ...). A Policy composes them; a Call, from
 // Policy.Begin, drives one logical request step by step:
 //
 //	call := p.Begin(now, resilience.RequestMeta{Method: "GET", Key: "GET /orders"})
@@ -16,7 +40,7 @@
 //		step := call.Next(now)
 //		switch step.Action {
 //		case resilience.ActionSend: // attempt step.Attempt, within step.Timeout
-//			call.Record(now, resilience.Outcome{Status: 503, RetryAfter: "2"})
+//			call.Record(now, resilience.AttemptOutcome{Status: 503, RetryAfter: "2"})
 //		case resilience.ActionWait: // now = now.Add(step.Wait)
 //		default: // ActionSucceed, ActionGiveUp (step.Err) or ActionFallback
 //		}
@@ -27,18 +51,22 @@
 // outermost first: fallback -> retry -> breaker -> rate limit -> attempt
 // timeout, with the overall timeout around everything. Config.Order moves the
 // breaker or the rate limit outside retry (once per call instead of once per
-// attempt).
+// attempt). The building blocks are public for a Go user composing a policy
+// of their own: resilience/backoff, resilience/breaker, resilience/ratelimit,
+// resilience/retrybudget and resilience/retryafter; none imports this
+// package. resilience/profile
+// reads the seed designs' retry profiles into Configs.
 //
 // # Simulated failures
 //
-// A simulator reports a network failure as Outcome.Err = ErrReset,
+// A simulator reports a network failure as AttemptOutcome.Err = ErrReset,
 // ErrRefused, ErrEOF, ErrAttemptTimeout or ErrMalformed (or sets
-// Outcome.Kind), and it classifies exactly like the real error: ErrReset like
-// "connection reset by peer", ErrRefused like a refused dial (which, since the
-// request never left, may be retried even for a POST). A response is
-// Outcome{Status, RetryAfter}; the caller's own cancellation is KindCanceled
-// and is never retried. OutcomeKind.RecordOutcome maps a kind to the
-// arrival-log outcome.
+// AttemptOutcome.Kind), and it classifies exactly like the real error:
+// ErrReset like "connection reset by peer", ErrRefused like a refused dial
+// (which, since the request never left, may be retried even for a POST). A
+// response is AttemptOutcome{Status, RetryAfter}; the caller's own
+// cancellation is ClassCanceled and is never retried.
+// AttemptClass.RecordOutcome maps a class to the arrival-log outcome.
 //
 // # Jitter and the cap
 //
@@ -46,7 +74,8 @@
 // draw, so it bounds the delay; factor jitter also draws around the capped
 // delay (up to cap*(1+f), so a fleet at the cap stays spread); decorrelated
 // jitter (AWS) and decorrelated V2 (Polly) apply it after the draw. Every
-// backoff here implements Distributed: its exact CDF, for analysis and tests.
+// strategy in resilience/backoff is a backoff.CDFStrategy: its exact CDF, for
+// analysis and tests.
 //
 // # Observing
 //

@@ -7,25 +7,36 @@ import (
 	"time"
 )
 
-// Rejections by the policies themselves (KindRejected): never retried.
+// The errors of this package.
 var (
+	// Sentinel errors for network failures. A simulator returns them (or
+	// wraps them) as AttemptOutcome.Err, and they classify exactly like the
+	// real errors: ErrReset like "connection reset by peer", ErrRefused like
+	// a refused dial.
+	ErrRefused        error = &netFailure{ClassRefused, "connection refused"}
+	ErrReset          error = &netFailure{ClassReset, "connection reset by peer"}
+	ErrEOF            error = &netFailure{ClassEOF, "unexpected EOF before a complete response"}
+	ErrAttemptTimeout error = &netFailure{ClassTimeout, "attempt timed out"}
+	ErrMalformed      error = &netFailure{ClassMalformed, "malformed HTTP response"}
+
+	// Rejections by the policies themselves (ClassRejected): never retried.
 	ErrBreakerOpen     error = &rejection{"circuit breaker is open"}
 	ErrRateLimited     error = &rejection{"client-side rate limit exceeded"}
 	ErrBudgetExhausted error = &rejection{"retry budget exhausted"}
+
+	// ErrRetryAfterTooLong is wrapped by the *RetryAfterError of a server
+	// that asked for a wait longer than retry_after_max.
+	ErrRetryAfterTooLong = errors.New("Retry-After exceeds the maximum")
+
+	// ErrDeadline means the overall timeout ended the call, or would have
+	// ended before the next retry could start.
+	ErrDeadline = errors.New("overall deadline reached")
 )
 
 type rejection struct{ msg string }
 
-func (e *rejection) Error() string            { return e.msg }
-func (e *rejection) OutcomeKind() OutcomeKind { return KindRejected }
-
-// ErrRetryAfterTooLong is wrapped by the *RetryAfterError of a server that
-// asked for a wait longer than retry_after_max.
-var ErrRetryAfterTooLong = errors.New("Retry-After exceeds the maximum")
-
-// ErrDeadline means the overall timeout ended the call, or would have ended
-// before the next retry could start.
-var ErrDeadline = errors.New("overall deadline reached")
+func (e *rejection) Error() string              { return e.msg }
+func (e *rejection) AttemptClass() AttemptClass { return ClassRejected }
 
 // errMisuse is returned by a Call driven out of order.
 var errMisuse = errors.New("resilience: Call.Next while an attempt is in flight (call Record first)")
@@ -80,8 +91,8 @@ const (
 type GiveUpError struct {
 	Attempts int
 	Reason   Reason
-	Kind     OutcomeKind // of the last failure
-	Status   int         // of the last response; 0 when none
+	Kind     AttemptClass // of the last failure
+	Status   int          // of the last response; 0 when none
 	Err      error
 }
 

@@ -1,6 +1,10 @@
 package resilience
 
-import "time"
+import (
+	"time"
+
+	"github.com/chaos-harness/chaos/resilience/breaker"
+)
 
 // EventKind names what happened.
 type EventKind uint8
@@ -9,10 +13,10 @@ type EventKind uint8
 const (
 	// EventAttempt: an attempt is about to be sent (Attempt).
 	EventAttempt EventKind = iota + 1
-	// EventAttemptFailed: an attempt failed (Outcome, Status, Err).
+	// EventAttemptFailed: an attempt failed (AttemptOutcome, Status, Err).
 	EventAttemptFailed
 	// EventRetry: a retry is scheduled after Delay; FromRetryAfter says the
-	// delay is the server's Retry-After; Outcome and Status are the reason.
+	// delay is the server's Retry-After; AttemptOutcome and Status are the reason.
 	EventRetry
 	// EventSuccess: the call succeeded.
 	EventSuccess
@@ -49,10 +53,10 @@ type Event struct {
 	Delay   time.Duration
 	// FromRetryAfter marks a retry delay that the server asked for.
 	FromRetryAfter bool
-	Outcome        OutcomeKind
+	Outcome        AttemptClass
 	Status         int
 	Err            error
-	Change         BreakerChange
+	Change         breaker.Change
 	Fallback       FallbackSource
 	Age            time.Duration // of a stale fallback
 }

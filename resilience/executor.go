@@ -36,7 +36,7 @@ func DoRequest[T any](ctx context.Context, p *Policy, req RequestMeta,
 		switch step.Action {
 		case ActionSend:
 			v, err, kind := runAttempt(ctx, clock, step.Timeout, fn)
-			o := Outcome{Err: err, Kind: kind}
+			o := AttemptOutcome{Err: err, Kind: kind}
 			if err == nil {
 				result = v
 				if keep {
@@ -69,16 +69,16 @@ func DoRequest[T any](ctx context.Context, p *Policy, req RequestMeta,
 }
 
 // runAttempt runs one attempt within timeout (0: none) and classifies its
-// failure: the caller's cancellation is KindCanceled, the attempt's own
-// timeout KindTimeout, anything else is left to Classify (KindUnset).
+// failure: the caller's cancellation is ClassCanceled, the attempt's own
+// timeout ClassTimeout, anything else is left to Classify (ClassUnset).
 func runAttempt[T any](ctx context.Context, clock Clock, timeout time.Duration,
-	fn func(context.Context) (T, error)) (T, error, OutcomeKind) {
+	fn func(context.Context) (T, error)) (T, error, AttemptClass) {
 	if timeout <= 0 {
 		v, err := fn(ctx)
 		if err != nil && ctx.Err() != nil {
-			return v, err, KindCanceled
+			return v, err, ClassCanceled
 		}
-		return v, err, KindUnset
+		return v, err, ClassUnset
 	}
 	actx, cancel := attemptContext(ctx, clock, timeout)
 	v, err := fn(actx)
@@ -86,13 +86,13 @@ func runAttempt[T any](ctx context.Context, clock Clock, timeout time.Duration,
 	cancel()
 	switch {
 	case err == nil:
-		return v, nil, KindUnset
+		return v, nil, ClassUnset
 	case ctx.Err() != nil:
-		return v, err, KindCanceled
+		return v, err, ClassCanceled
 	case timedOut:
-		return v, fmt.Errorf("%w after %v", ErrAttemptTimeout, timeout), KindTimeout
+		return v, fmt.Errorf("%w after %v", ErrAttemptTimeout, timeout), ClassTimeout
 	}
-	return v, err, KindUnset
+	return v, err, ClassUnset
 }
 
 // attemptContext derives a context that is canceled with ErrAttemptTimeout

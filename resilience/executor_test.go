@@ -89,7 +89,7 @@ var _ = Describe("Do", func() {
 
 	It("times out a hung attempt on the virtual clock and retries it", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(2, 100*time.Millisecond),
-			Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(2 * time.Second)}}, resilience.WithClock(clock))
+			Timeout: &resilience.TimeoutConfig{Attempt: 2 * time.Second}}, resilience.WithClock(clock))
 		calls := 0
 		done := make(chan error, 1)
 		go func() {
@@ -116,7 +116,7 @@ var _ = Describe("Do", func() {
 	It("answers from the stale value or the caller's fallback when the call fails for good", func() {
 		clock.SetAutoAdvance(true)
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second),
-			Fallback: &resilience.FallbackConfig{Stale: resilience.Duration(time.Minute)}}, resilience.WithClock(clock))
+			Fallback: &resilience.FallbackConfig{Stale: time.Minute}}, resilience.WithClock(clock))
 		req := resilience.RequestMeta{Key: "prices"}
 		good := func(context.Context) (string, error) { return "v1", nil }
 		bad := func(context.Context) (string, error) { return "", resilience.ErrReset }
@@ -138,7 +138,7 @@ var _ = Describe("Do under concurrency", func() {
 			Breaker:   &resilience.BreakerConfig{Ratio: 0.9, MinRequests: 50, HalfOpenProbes: 3},
 			RateLimit: &resilience.RateLimitConfig{Rate: 1e6, Burst: 1000},
 			Budget:    &resilience.BudgetConfig{},
-			Fallback:  &resilience.FallbackConfig{Stale: resilience.Duration(time.Hour)},
+			Fallback:  &resilience.FallbackConfig{Stale: time.Hour},
 		}, resilience.WithClock(clock), resilience.WithObserver(resilience.ObserverFunc(func(resilience.Event) { events.Add(1) })))
 		var wg sync.WaitGroup
 		for g := range 100 {

@@ -7,6 +7,11 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/backoff"
+	"github.com/chaos-harness/chaos/resilience/breaker"
+	"github.com/chaos-harness/chaos/resilience/ratelimit"
+	"github.com/chaos-harness/chaos/resilience/retrybudget"
 )
 
 // Policy is one composed client policy, built from a Config. It owns the
@@ -17,18 +22,18 @@ type Policy struct {
 	cfg      Config
 	name     string
 	retry    retrySettings
-	breaker  *Breaker
-	limiter  *RateLimiter
+	breaker  *breaker.Breaker
+	limiter  *ratelimit.Bucket
 	limit    limitSettings
-	budget   *RetryBudget
+	budget   *retrybudget.Budget
 	stale    *staleCache
 	static   *StaticResponse
 	attempt  time.Duration // per-attempt timeout, 0: none
 	overall  time.Duration // overall timeout, 0: none
 	outer    gates         // gates passed once per call, outermost first
 	inner    gates         // gates passed before every attempt
-	tripOn   Match
-	retryIf  func(Outcome) Decision
+	tripOn   attemptSet
+	retryIf  func(AttemptOutcome) RetryDecision
 	observer Observer
 	clock    Clock
 	rngMu    sync.Mutex
@@ -38,9 +43,9 @@ type Policy struct {
 
 type retrySettings struct {
 	maxRetries    int
-	backoff       Backoff
-	stateful      Stateful // backoff, when it carries state beyond prev
-	on            Match
+	backoff       backoff.Strategy
+	history       backoff.HistoryStrategy // backoff, when it carries state beyond prev
+	on            attemptSet
 	honor         bool
 	raMax         time.Duration
 	raJitter      time.Duration
@@ -65,13 +70,13 @@ type gates struct {
 	g [2]gate
 }
 
-// Decision is a retry predicate's verdict.
-type Decision int8
+// RetryDecision is a retry predicate's verdict.
+type RetryDecision int8
 
 // Decisions.
 const (
 	// DecideDefault leaves the decision to the retry policy's `on` list.
-	DecideDefault Decision = iota
+	DecideDefault RetryDecision = iota
 	// DecideRetry retries (still subject to idempotency, limits and budget).
 	DecideRetry
 	// DecideStop does not retry.
@@ -94,9 +99,11 @@ func WithClock(c Clock) Option { return func(p *Policy) { p.clock = c } }
 // WithObserver sets the observer of events.
 func WithObserver(o Observer) Option { return func(p *Policy) { p.observer = o } }
 
-// WithRetryIf adds a predicate over each failed attempt's Outcome (with its
+// WithRetryIf adds a predicate over each failed attempt's AttemptOutcome (with its
 // *http.Response in the RoundTripper); DecideDefault defers to `on`.
-func WithRetryIf(f func(Outcome) Decision) Option { return func(p *Policy) { p.retryIf = f } }
+func WithRetryIf(f func(AttemptOutcome) RetryDecision) Option {
+	return func(p *Policy) { p.retryIf = f }
+}
 
 // New builds a Policy from cfg, which must have no Problems.
 func New(cfg Config, opts ...Option) (*Policy, error) {
@@ -114,18 +121,18 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 		return nil, err
 	}
 	if b := cfg.Breaker; b != nil {
-		br, err := NewBreaker(*b, p.breakerChanged)
+		br, err := breaker.New(b.settings(), p.breakerChanged)
 		if err != nil {
 			return nil, err
 		}
 		p.breaker = br
-		p.tripOn = mustMatch(DefaultTripOn)
+		p.tripOn = mustAttemptSet(DefaultTripOn)
 		if len(b.TripOn) > 0 {
-			p.tripOn, _ = ParseMatch(b.TripOn) // checked by Problems
+			p.tripOn, _ = parseAttemptSet(b.TripOn) // checked by Problems
 		}
 	}
 	if r := cfg.RateLimit; r != nil {
-		l, err := NewRateLimiter(r.Rate, orInt(r.Burst, 1))
+		l, err := ratelimit.New(r.Rate, orInt(r.Burst, 1))
 		if err != nil {
 			return nil, err
 		}
@@ -134,52 +141,45 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 		if p.limit.reject {
 			p.limit.maxWait = 0
 		} else if r.MaxWait > 0 {
-			p.limit.maxWait = r.MaxWait.D()
+			p.limit.maxWait = r.MaxWait
 		}
 	}
 	if b := cfg.Budget; b != nil {
-		bu, err := NewRetryBudget(*b)
-		if err != nil {
-			return nil, err
-		}
-		p.budget = bu
+		p.budget = b.build()
 	}
 	if f := cfg.Fallback; f != nil {
 		if f.Stale > 0 {
-			p.stale = newStaleCache(f.Stale.D())
+			p.stale = newStaleCache(f.Stale)
 		}
 		p.static = f.Static
 	}
 	if t := cfg.Timeout; t != nil {
-		p.attempt, p.overall = t.Attempt.D(), t.Overall.D()
+		p.attempt, p.overall = t.Attempt, t.Overall
 	}
 	p.buildOrder(cfg.Order)
 	return p, nil
 }
 
 func (p *Policy) buildRetry(r *RetryConfig) error {
-	p.retry.on = mustMatch(DefaultRetryOn)
+	p.retry.on = mustAttemptSet(DefaultRetryOn)
 	p.retry.honor = true
 	p.retry.raMax = DefaultRetryAfterMax
 	if r == nil {
 		return nil // no retries; the `on` list still tells transient failures for fallback
 	}
-	backoff, err := r.BuildBackoff()
+	strategy, err := r.BuildBackoff()
 	if err != nil {
 		return ProblemsError{{Path: "retry", Msg: err.Error()}}
 	}
-	p.retry.backoff = backoff
-	p.retry.stateful, _ = backoff.(Stateful)
-	p.retry.maxRetries = DefaultMaxRetries
-	if r.MaxRetries != nil {
-		p.retry.maxRetries = *r.MaxRetries
-	}
+	p.retry.backoff = strategy
+	p.retry.history, _ = strategy.(backoff.HistoryStrategy)
+	p.retry.maxRetries = r.Retries()
 	if len(r.On) > 0 {
-		p.retry.on, _ = ParseMatch(r.On) // checked by Problems
+		p.retry.on, _ = parseAttemptSet(r.On) // checked by Problems
 	}
 	p.retry.honor = r.RetryAfter != RetryAfterIgnore
 	p.retry.raMax = orDuration(r.RetryAfterMax, DefaultRetryAfterMax)
-	p.retry.raJitter = r.RetryAfterJitter.D()
+	p.retry.raJitter = r.RetryAfterJitter
 	p.retry.nonIdempotent = r.NonIdempotent
 	return nil
 }
@@ -211,30 +211,30 @@ func (p *Policy) buildOrder(order []string) {
 }
 
 // BuildBackoff returns the backoff this retry section describes.
-func (r *RetryConfig) BuildBackoff() (Distributed, error) {
+func (r *RetryConfig) BuildBackoff() (backoff.CDFStrategy, error) {
 	base := orDuration(r.Base, DefaultBase)
 	limit := orDuration(r.Cap, max(DefaultCap, base))
 	switch r.jitterKind() {
 	case JitterDecorrelated:
-		return DecorrelatedJitter(base, limit)
+		return backoff.Decorrelated(base, limit)
 	case JitterDecorrelatedV2:
-		return DecorrelatedJitterV2(base, limit)
+		return backoff.DecorrelatedV2(base, limit)
 	}
-	var s Schedule
+	var s backoff.Curve
 	var err error
 	switch r.backoffKind() {
 	case BackoffConstant:
-		s, err = ConstantBackoff(base)
+		s, err = backoff.Constant(base)
 	case BackoffLinear:
-		s, err = LinearBackoff(base, orDuration(r.Step, base), limit)
+		s, err = backoff.Linear(base, orDuration(r.Step, base), limit)
 	case BackoffList:
 		delays := make([]time.Duration, len(r.Delays))
 		for i, d := range r.Delays {
-			delays[i] = d.D()
+			delays[i] = d
 		}
-		s, err = ListBackoff(delays...)
+		s, err = backoff.List(delays...)
 	default:
-		s, err = ExponentialBackoff(base, orFloat(r.Multiplier, DefaultMultiplier), limit)
+		s, err = backoff.Exponential(base, orFloat(r.Multiplier, DefaultMultiplier), limit)
 	}
 	if err != nil {
 		return nil, err
@@ -243,11 +243,11 @@ func (r *RetryConfig) BuildBackoff() (Distributed, error) {
 	case JitterNone:
 		return s, nil
 	case JitterEqual:
-		return EqualJitter(s), nil
+		return backoff.EqualJitter(s), nil
 	case JitterFactor:
-		return FactorJitter(s, orFloat(r.JitterFactor, DefaultJitterFactor))
+		return backoff.FactorJitter(s, orFloat(r.JitterFactor, DefaultJitterFactor))
 	default:
-		return FullJitter(s), nil
+		return backoff.FullJitter(s), nil
 	}
 }
 
@@ -267,13 +267,13 @@ func (p *Policy) Config() Config { return p.cfg }
 func (p *Policy) Clock() Clock { return p.clock }
 
 // Breaker returns the policy's breaker, nil when it has none.
-func (p *Policy) Breaker() *Breaker { return p.breaker }
+func (p *Policy) Breaker() *breaker.Breaker { return p.breaker }
 
 // Budget returns the policy's retry budget, nil when it has none.
-func (p *Policy) Budget() *RetryBudget { return p.budget }
+func (p *Policy) Budget() *retrybudget.Budget { return p.budget }
 
 // RateLimiter returns the policy's rate limiter, nil when it has none.
-func (p *Policy) RateLimiter() *RateLimiter { return p.limiter }
+func (p *Policy) RateLimiter() *ratelimit.Bucket { return p.limiter }
 
 // Counters returns a snapshot of the counts.
 func (p *Policy) Counters() Counters {
@@ -291,6 +291,6 @@ func (p *Policy) emit(e Event) {
 	}
 }
 
-func (p *Policy) breakerChanged(c BreakerChange) {
+func (p *Policy) breakerChanged(c breaker.Change) {
 	p.emit(Event{Kind: EventBreaker, At: c.At, Change: c})
 }

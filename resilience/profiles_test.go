@@ -7,11 +7,12 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/profile"
 )
 
 var _ = Describe("Profiles", func() {
 	It("reads the profiles users keep, seconds as numbers or duration strings", func() {
-		profiles, err := resilience.LoadProfiles("api_retry.yaml", []byte(`
+		profiles, err := profile.Load("api_retry.yaml", []byte(`
 development:
   max_retries: 2
   base_delay: 0.5
@@ -26,23 +27,23 @@ prefect: {retries: 3, retry_delay_seconds: [1, 10, 100], retry_jitter_factor: 0.
 		Expect(err).NotTo(HaveOccurred())
 		prod := profiles["production"]
 		Expect(prod.Name).To(Equal("production"))
-		Expect(*prod.Retry.MaxRetries).To(Equal(5))
-		Expect(prod.Retry.Base.D()).To(Equal(time.Second))
-		Expect(prod.Retry.Cap.D()).To(Equal(time.Minute))
+		Expect(prod.Retry.MaxRetries).To(Equal(5))
+		Expect(prod.Retry.Base).To(Equal(time.Second))
+		Expect(prod.Retry.Cap).To(Equal(time.Minute))
 		Expect(prod.Retry.Jitter).To(Equal(resilience.JitterEqual)) // the seed's delay * (0.5 + U/2)
 		Expect(prod.Breaker.Failures).To(Equal(10))
-		Expect(prod.Breaker.Open.D()).To(Equal(2 * time.Minute))
-		Expect(profiles["development"].Retry.Base.D()).To(Equal(500 * time.Millisecond))
+		Expect(prod.Breaker.Open).To(Equal(2 * time.Minute))
+		Expect(profiles["development"].Retry.Base).To(Equal(500 * time.Millisecond))
 		testing := profiles["testing"]
-		Expect(testing.Timeout.Attempt.D()).To(Equal(2 * time.Second))
+		Expect(testing.Timeout.Attempt).To(Equal(2 * time.Second))
 		Expect(testing.Retry.On).To(Equal([]string{"429", "503", "network"}))
 		Expect(testing.Breaker).To(BeNil())
 		pf := profiles["prefect"]
 		Expect(pf.Retry.Backoff).To(Equal(resilience.BackoffList))
-		Expect(pf.Retry.Delays).To(Equal([]resilience.Duration{
-			resilience.Duration(time.Second), resilience.Duration(10 * time.Second), resilience.Duration(100 * time.Second)}))
+		Expect(pf.Retry.Delays).To(Equal([]time.Duration{
+			time.Second, 10 * time.Second, 100 * time.Second}))
 		Expect(pf.Retry.Jitter).To(Equal(resilience.JitterFactor))
-		Expect(pf.Fallback.Stale.D()).To(Equal(time.Hour))
+		Expect(pf.Fallback.Stale).To(Equal(time.Hour))
 		for _, cfg := range profiles {
 			_, err := resilience.New(cfg)
 			Expect(err).NotTo(HaveOccurred())
@@ -51,7 +52,7 @@ prefect: {retries: 3, retry_delay_seconds: [1, 10, 100], retry_jitter_factor: 0.
 
 	DescribeTable("reports mistakes with file, line and field",
 		func(src, want string) {
-			_, err := resilience.LoadProfiles("p.yaml", []byte(src))
+			_, err := profile.Load("p.yaml", []byte(src))
 			Expect(err).To(MatchError(ContainSubstring(want)))
 		},
 		Entry("negative seconds", "prod:\n  base_delay: -1\n", "p.yaml:2:15: prod.base_delay: seconds must not be negative"),
@@ -64,15 +65,15 @@ prefect: {retries: 3, retry_delay_seconds: [1, 10, 100], retry_jitter_factor: 0.
 	)
 
 	It("provides built-in presets for common operations", func() {
-		Expect(resilience.PresetNames()).To(Equal([]string{"database", "email", "heavy_api", "logging", "webhook"}))
+		Expect(profile.PresetNames()).To(Equal([]string{"database", "email", "heavy_api", "logging", "webhook"}))
 		for name, want := range map[string][2]any{
 			"email": {3, 60 * time.Second}, "database": {5, 5 * time.Second}, "heavy_api": {5, 120 * time.Second},
 			"webhook": {2, 30 * time.Second}, "logging": {0, time.Duration(0)},
 		} {
-			cfg, err := resilience.Preset(name)
+			cfg, err := profile.Preset(name)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(*cfg.Retry.MaxRetries).To(Equal(want[0]), name)
-			Expect(cfg.Retry.Base.D()).To(Equal(want[1]), name)
+			Expect(cfg.Retry.Retries()).To(Equal(want[0]), name)
+			Expect(cfg.Retry.Base).To(Equal(want[1]), name)
 			p := mustPolicy(cfg)
 			t := drive(p, epoch, get, fail503)
 			Expect(t.attempts).To(HaveLen(want[0].(int)+1), name)
@@ -81,7 +82,7 @@ prefect: {retries: 3, retry_delay_seconds: [1, 10, 100], retry_jitter_factor: 0.
 				Expect(w).To(BeNumerically("<=", want[1].(time.Duration)*3/2), name)
 			}
 		}
-		_, err := resilience.Preset("emial")
+		_, err := profile.Preset("emial")
 		Expect(err).To(MatchError(ContainSubstring("unknown preset")))
 	})
 })

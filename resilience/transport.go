@@ -92,7 +92,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			discard(last)
 			resp, o := t.attempt(ctx, req, step, &bodyUsed, keep || t.ReadBody)
 			last = resp
-			if keep && o.Kind == KindUnset && resp != nil && resp.StatusCode < 400 {
+			if keep && o.Kind == ClassUnset && resp != nil && resp.StatusCode < 400 {
 				o.Value = snapshot(resp)
 			}
 			call.Record(clock.Now(), o)
@@ -145,7 +145,7 @@ func (t *Transport) base() http.RoundTripper {
 
 // attempt sends one attempt and reports its outcome. The response it
 // returns (if any) has a body whose Close ends the attempt's context.
-func (t *Transport) attempt(ctx context.Context, req *http.Request, step Step, bodyUsed *bool, readBody bool) (*http.Response, Outcome) {
+func (t *Transport) attempt(ctx context.Context, req *http.Request, step Step, bodyUsed *bool, readBody bool) (*http.Response, AttemptOutcome) {
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if step.Timeout > 0 {
 		actx, cancel = attemptContext(ctx, t.Policy.clock, step.Timeout)
@@ -164,7 +164,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, step Step, b
 			body, err := req.GetBody()
 			if err != nil {
 				cancel()
-				return nil, Outcome{Err: err, Kind: KindError}
+				return nil, AttemptOutcome{Err: err, Kind: ClassError}
 			}
 			r.Body = body
 		}
@@ -174,16 +174,16 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, step Step, b
 	if err != nil {
 		kind := failureKind(ctx, actx, err)
 		cancel()
-		return nil, Outcome{Err: err, Kind: kind}
+		return nil, AttemptOutcome{Err: err, Kind: kind}
 	}
-	o := Outcome{Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After"), Response: resp}
+	o := AttemptOutcome{Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After"), Response: resp}
 	if readBody && resp.StatusCode < 400 {
 		data, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			kind := failureKind(ctx, actx, err)
 			cancel()
-			return nil, Outcome{Err: err, Kind: kind}
+			return nil, AttemptOutcome{Err: err, Kind: kind}
 		}
 		cancel()
 		resp.Body = io.NopCloser(bytes.NewReader(data))
@@ -207,19 +207,19 @@ func attemptText(n int) string {
 }
 
 // failureKind tells the caller's cancellation and the attempt's timeout
-// apart from other failures, which Classify names (KindUnset).
-func failureKind(ctx, actx context.Context, err error) OutcomeKind {
+// apart from other failures, which Classify names (ClassUnset).
+func failureKind(ctx, actx context.Context, err error) AttemptClass {
 	switch {
 	case ctx.Err() != nil:
-		return KindCanceled
+		return ClassCanceled
 	case errors.Is(context.Cause(actx), ErrAttemptTimeout):
-		return KindTimeout
+		return ClassTimeout
 	}
 	kind, _ := Classify(err)
-	if kind == KindCanceled { // a context error that is not the caller's
-		return KindTimeout
+	if kind == ClassCanceled { // a context error that is not the caller's
+		return ClassTimeout
 	}
-	return KindUnset
+	return ClassUnset
 }
 
 type cancelOnClose struct {

@@ -195,7 +195,7 @@ var _ = Describe("Transport over a real loopback server", func() {
 		})
 		defer srv.Close()
 		r := constantRetry(3, 100*time.Millisecond)
-		r.RetryAfterMax = resilience.Duration(30 * time.Second)
+		r.RetryAfterMax = 30 * time.Second
 		c := clientFor(policy(resilience.Config{Retry: r}), base)
 		_, err := c.Get(srv.URL)
 		var ra *resilience.RetryAfterError
@@ -268,8 +268,8 @@ var _ = Describe("Transport over a real loopback server", func() {
 		})
 		defer srv.Close()
 		p := mustPolicy(resilience.Config{Retry: constantRetry(2, time.Millisecond),
-			Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(50 * time.Millisecond)}})
-		var kinds []resilience.OutcomeKind
+			Timeout: &resilience.TimeoutConfig{Attempt: 50 * time.Millisecond}})
+		var kinds []resilience.AttemptClass
 		p2 := mustPolicy(p.Config(), resilience.WithObserver(resilience.ObserverFunc(func(e resilience.Event) {
 			if e.Kind == resilience.EventAttemptFailed {
 				kinds = append(kinds, e.Outcome)
@@ -278,7 +278,7 @@ var _ = Describe("Transport over a real loopback server", func() {
 		resp, err := clientFor(p2, base).Get(srv.URL)
 		Expect(err).NotTo(HaveOccurred())
 		resp.Body.Close()
-		Expect(kinds).To(Equal([]resilience.OutcomeKind{resilience.KindTimeout}))
+		Expect(kinds).To(Equal([]resilience.AttemptClass{resilience.ClassTimeout}))
 	})
 
 	It("does not retry a POST without an Idempotency-Key, nor a body it cannot re-read", func() {
@@ -309,7 +309,7 @@ var _ = Describe("Transport over a real loopback server", func() {
 		defer srv.Close()
 		clock.SetAutoAdvance(true)
 		c := clientFor(policy(resilience.Config{Retry: constantRetry(1, time.Second),
-			Fallback: &resilience.FallbackConfig{Stale: resilience.Duration(time.Minute)}}), base)
+			Fallback: &resilience.FallbackConfig{Stale: time.Minute}}), base)
 		get := func() (*http.Response, string) {
 			resp, err := c.Get(srv.URL + "/config")
 			Expect(err).NotTo(HaveOccurred())

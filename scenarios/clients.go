@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
 // Clients is the `clients:` section: the fleet that calls the server. Its zero
@@ -24,10 +22,10 @@ type Clients struct {
 	// another; 0 means 1.
 	Requests int `yaml:"requests"`
 	// Think is the pause between a client's logical requests.
-	Think yamlfile.Duration `yaml:"think"`
+	Think time.Duration `yaml:"think"`
 	// Timeout bounds each attempt; 0 means no per-attempt timeout (a hang then
 	// lasts as long as the server holds it).
-	Timeout yamlfile.Duration `yaml:"timeout"`
+	Timeout time.Duration `yaml:"timeout"`
 	// Method is the HTTP method; "" means GET.
 	Method string `yaml:"method"`
 	// Path is the request path; "" means "/".
@@ -49,8 +47,8 @@ type Clients struct {
 
 // Spike is a burst of clients that start at the same moment.
 type Spike struct {
-	At    yamlfile.Duration `yaml:"at"`
-	Count int               `yaml:"count"`
+	At    time.Duration `yaml:"at"`
+	Count int           `yaml:"count"`
 }
 
 // Defaults of the zero Clients fields.
@@ -90,8 +88,8 @@ func (c Clients) Scale() float64 {
 }
 
 // ThinkTime and AttemptTimeout return the durations.
-func (c Clients) ThinkTime() time.Duration      { return c.Think.D() }
-func (c Clients) AttemptTimeout() time.Duration { return c.Timeout.D() }
+func (c Clients) ThinkTime() time.Duration      { return c.Think }
+func (c Clients) AttemptTimeout() time.Duration { return c.Timeout }
 
 // maxFleet bounds the client count and the requests per client: the sim
 // engine numbers both with 32 bits. Memory is the real bound, which a run's

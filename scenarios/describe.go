@@ -38,7 +38,7 @@ func describeFleet(c Clients) []analysis.Setting {
 		{Key: "start", Value: flow(c.Start)},
 	}
 	if c.Spike != nil {
-		fleet = append(fleet, analysis.Setting{Key: "spike", Value: fmt.Sprintf("%d clients at %s", c.Spike.Count, shortDuration(c.Spike.At.D()))})
+		fleet = append(fleet, analysis.Setting{Key: "spike", Value: fmt.Sprintf("%d clients at %s", c.Spike.Count, shortDuration(c.Spike.At))})
 	}
 	fleet = append(fleet,
 		analysis.Setting{Key: "requests", Value: strconv.Itoa(c.RequestsPerClient()) + " per client"},
@@ -130,7 +130,7 @@ func describePhases(phases []faultserver.PhaseSpec) []analysis.ScriptPhase {
 		}
 		var ends []string
 		if ph.Duration > 0 {
-			ends = append(ends, "after "+shortDuration(ph.Duration.D()))
+			ends = append(ends, "after "+shortDuration(ph.Duration))
 		}
 		if ph.Requests > 0 {
 			ends = append(ends, fmt.Sprintf("after %d requests", ph.Requests))

@@ -55,8 +55,8 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-func durText(d resilience.Duration, def time.Duration) string {
-	return shortDuration(orDefault(d.D(), def))
+func durText(d time.Duration, def time.Duration) string {
+	return shortDuration(orDefault(d, def))
 }
 
 func floatText(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -65,22 +65,18 @@ func listText(items []string) string { return "[" + strings.Join(items, ", ") + 
 
 func retrySettings(r resilience.RetryConfig) kvs {
 	var k kvs
-	retries := resilience.DefaultMaxRetries
-	if r.MaxRetries != nil {
-		retries = *r.MaxRetries
-	}
-	k.add("max_retries", strconv.Itoa(retries))
+	k.add("max_retries", strconv.Itoa(r.Retries()))
 	jitter := orDefault(r.Jitter, resilience.JitterFull)
 	decorrelated := jitter == resilience.JitterDecorrelated || jitter == resilience.JitterDecorrelatedV2
 	backoff := orDefault(r.Backoff, resilience.BackoffExponential)
-	base := orDefault(r.Base.D(), resilience.DefaultBase)
+	base := orDefault(r.Base, resilience.DefaultBase)
 	if !decorrelated {
 		k.add("backoff", backoff)
 	}
 	if backoff == resilience.BackoffList && !decorrelated {
 		ds := make([]string, len(r.Delays))
 		for i, d := range r.Delays {
-			ds[i] = shortDuration(d.D())
+			ds[i] = shortDuration(d)
 		}
 		k.add("delays", listText(ds))
 	} else {
@@ -132,7 +128,7 @@ func breakerSettings(b resilience.BreakerConfig) kvs {
 		k.add("window", durText(b.Window, resilience.DefaultBreakerWindow))
 		k.add("min_requests", strconv.Itoa(orDefault(b.MinRequests, resilience.DefaultBreakerMinRequest)))
 	}
-	open := orDefault(b.Open.D(), resilience.DefaultBreakerOpen)
+	open := orDefault(b.Open, resilience.DefaultBreakerOpen)
 	k.add("open", shortDuration(open))
 	mult := orDefault(b.OpenMultiplier, 1)
 	k.add("open_multiplier", floatText(mult))
@@ -150,7 +146,7 @@ func fallbackSettings(f resilience.FallbackConfig) kvs {
 	var k kvs
 	stale := "none"
 	if f.Stale > 0 {
-		stale = shortDuration(f.Stale.D())
+		stale = shortDuration(f.Stale)
 	}
 	k.add("stale", stale)
 	static := "none"
@@ -170,7 +166,7 @@ func rateLimitSettings(r resilience.RateLimitConfig) kvs {
 	if mode == resilience.RateLimitWait {
 		wait := "no bound"
 		if r.MaxWait > 0 {
-			wait = shortDuration(r.MaxWait.D())
+			wait = shortDuration(r.MaxWait)
 		}
 		k.add("max_wait", wait)
 	}
@@ -200,11 +196,11 @@ func budgetSettings(b resilience.BudgetConfig) kvs {
 
 func timeoutSettings(t resilience.TimeoutConfig) kvs {
 	var k kvs
-	bound := func(d resilience.Duration) string {
+	bound := func(d time.Duration) string {
 		if d == 0 {
 			return "none"
 		}
-		return shortDuration(d.D())
+		return shortDuration(d)
 	}
 	k.add("attempt", bound(t.Attempt))
 	k.add("overall", bound(t.Overall))

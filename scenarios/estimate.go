@@ -122,7 +122,7 @@ func lastStart(c Clients, rng *rand.Rand) time.Duration {
 	var last time.Duration
 	if c.Spike != nil {
 		n -= c.Spike.Count
-		last = c.Spike.At.D()
+		last = c.Spike.At
 	}
 	if n > exactStarts {
 		switch c.Start.Kind {

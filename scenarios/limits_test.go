@@ -169,11 +169,11 @@ policies: [{name: a, retry: {max_retries: 3, base: 1s}}]
 		// A dial that cannot open a socket fails with EMFILE (ENFILE when the
 		// whole system is out), and is classed as refused.
 		for _, errno := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE} {
-			e := resilience.Event{Outcome: resilience.KindRefused,
+			e := resilience.Event{Outcome: resilience.ClassRefused,
 				Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("socket", errno)}}
 			Expect(scenarios.Unreachable(e)).To(HavePrefix("the clients could not open a socket: this process is out of file descriptors"), errno.Error())
 		}
-		refused := resilience.Event{Outcome: resilience.KindRefused,
+		refused := resilience.Event{Outcome: resilience.ClassRefused,
 			Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
 		Expect(scenarios.Unreachable(refused)).To(Equal("it stopped accepting connections"))
 	})

@@ -346,7 +346,7 @@ func unreachable(e resilience.Event) string {
 		// Checked first: a dial that cannot open a socket is classed as
 		// refused, but the server never saw it.
 		return "the clients could not open a socket: this process is out of file descriptors (too many open files); raise the limit (ulimit -n) or run fewer clients"
-	case e.Outcome == resilience.KindRefused:
+	case e.Outcome == resilience.ClassRefused:
 		return "it stopped accepting connections"
 	case errors.Is(e.Err, syscall.EADDRNOTAVAIL):
 		return "no local port is left to connect from (too many recent connections): run fewer clients or attempts"

@@ -3,9 +3,9 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
-	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
 // scaleSpec returns a copy of a server spec with every duration multiplied by
@@ -52,8 +52,8 @@ type scaler struct {
 	err error
 }
 
-func (s *scaler) d(d yamlfile.Duration) yamlfile.Duration {
-	return yamlfile.Duration(math.Round(float64(d) * s.k))
+func (s *scaler) d(d time.Duration) time.Duration {
+	return time.Duration(math.Round(float64(d) * s.k))
 }
 
 func (s *scaler) phases(in []faultserver.PhaseSpec) []faultserver.PhaseSpec {

@@ -81,10 +81,10 @@ func (t *phaseTracker) spans(policy string, runEnd time.Duration) []analysis.Pha
 			// It ended with its last request (or its duration, if sooner).
 			end = t.last[i]
 			if p.Duration > 0 {
-				end = min(end, begin+p.Duration.D())
+				end = min(end, begin+p.Duration)
 			}
 		case p.Requests == 0 && p.Duration > 0:
-			end = min(begin+p.Duration.D(), runEnd)
+			end = min(begin+p.Duration, runEnd)
 		}
 		out = append(out, analysis.Phase{Name: t.names[i], Policy: policy, Start: begin, End: max(end, begin), Fault: injects(&p)})
 		begin = max(end, begin)

@@ -16,6 +16,27 @@ type Policy struct {
 	Config resilience.Config
 }
 
+// fileRetries gives retry.max_retries its meaning in files, where 0 is no
+// retry: in Go, MaxRetries 0 is the default and resilience.NoRetries none.
+func fileRetries(node *yaml.Node, cfg *resilience.Config, at string, p *problems) {
+	if cfg.Retry == nil || node.Kind != yaml.MappingNode {
+		return
+	}
+	retry := section(node, "retry")
+	if retry != nil && retry.Kind == yaml.AliasNode {
+		retry = retry.Alias
+	}
+	if retry == nil || retry.Kind != yaml.MappingNode || section(retry, "max_retries") == nil {
+		return
+	}
+	if n := cfg.Retry.MaxRetries; n < 0 {
+		p.addValidation(at+".retry.max_retries", "must be 0 or more, got %d", n)
+		cfg.Retry.MaxRetries = 0
+		return
+	}
+	cfg.Retry.MaxRetries = resilience.FileMaxRetries(cfg.Retry.MaxRetries)
+}
+
 // decodePolicies decodes each `policies:` entry with resilience's own type and
 // validation, locating every problem under "policies[i].".
 func decodePolicies(doc *yamlfile.Doc, list *yaml.Node, p *problems) []Policy {
@@ -45,6 +66,7 @@ func decodePolicies(doc *yamlfile.Doc, list *yaml.Node, p *problems) []Policy {
 				}
 			}
 		}
+		fileRetries(node, &cfg, at, p)
 		for _, fp := range cfg.Problems() {
 			p.addValidation(prefixed(at, fp.Path), "%s", fp.Msg)
 		}

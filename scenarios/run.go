@@ -185,8 +185,8 @@ func effectiveConfig(cfg resilience.Config, c Clients) resilience.Config {
 	if cfg.Timeout != nil {
 		tc = *cfg.Timeout
 	}
-	if tc.Attempt == 0 || tc.Attempt.D() > t {
-		tc.Attempt = resilience.Duration(t)
+	if tc.Attempt == 0 || tc.Attempt > t {
+		tc.Attempt = time.Duration(t)
 	}
 	if tc.Overall != 0 && tc.Attempt > tc.Overall {
 		tc.Attempt = tc.Overall

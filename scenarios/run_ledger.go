@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 )
 
 // runLedger is one policy's run bookkeeping, the same for both engines: what
@@ -108,11 +109,11 @@ func (o *breakerObserver) Observe(e resilience.Event) {
 // breakerChanged opens or closes a client's breaker span. A span ends at the
 // transition out of open, whose At is the end of the open period even when
 // the breaker noticed it later (resilience.BreakerChange).
-func (l *runLedger) breakerChanged(c *clientLedger, ch resilience.BreakerChange) {
+func (l *runLedger) breakerChanged(c *clientLedger, ch breaker.Change) {
 	switch {
-	case ch.To == resilience.BreakerOpen && !c.open:
+	case ch.To == breaker.Open && !c.open:
 		c.open, c.openSince = true, ch.At.Sub(simEpoch)
-	case ch.From == resilience.BreakerOpen && ch.To != resilience.BreakerOpen && c.open:
+	case ch.From == breaker.Open && ch.To != breaker.Open && c.open:
 		c.open = false
 		l.breakers.add(c.openSince, ch.At.Sub(simEpoch))
 	}
@@ -157,7 +158,7 @@ func (l *runLedger) policyRun() PolicyRun {
 		GaveUp: l.gaveUp, Unsent: l.unsent, Unreached: l.logical - l.unsent - l.reached,
 		Attempts: l.attempts, Duration: l.end}
 	out.Phases = l.phases.spans(l.name, l.end)
-	if sp := l.spike; sp != nil && sp.At.D() <= l.end {
+	if sp := l.spike; sp != nil && sp.At <= l.end {
 		out.Phases = append(out.Phases, spikePhase(l.name, sp))
 	}
 	out.BreakerOpen = l.breakers.spans(l.end)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/breaker"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -32,14 +33,14 @@ func callEvent(kind resilience.EventKind, d time.Duration, attempt int) resilien
 	return resilience.Event{Kind: kind, At: at(d), Attempt: attempt}
 }
 
-func breakerEvent(from, to resilience.BreakerState, d time.Duration) resilience.Event {
-	return resilience.Event{Kind: resilience.EventBreaker, At: at(d), Change: resilience.BreakerChange{From: from, To: to, At: at(d)}}
+func breakerEvent(from, to breaker.State, d time.Duration) resilience.Event {
+	return resilience.Event{Kind: resilience.EventBreaker, At: at(d), Change: breaker.Change{From: from, To: to, At: at(d)}}
 }
 
 const (
-	closed   = resilience.BreakerClosed
-	open     = resilience.BreakerOpen
-	halfOpen = resilience.BreakerHalfOpen
+	closed   = breaker.Closed
+	open     = breaker.Open
+	halfOpen = breaker.HalfOpen
 )
 
 // ledgerEvents is a run of three clients as their policies tell it:
@@ -148,13 +149,14 @@ var _ = Describe("the run ledger", func() {
 		// so it is open until 2 s; its last call ended at 1.5 s, but the
 		// client is done (and asks its breaker) only at 2.5 s. Client 1's
 		// call ends at 3 s, the end of the run.
-		b, err := resilience.NewBreaker(*s.Policies[0].Config.Breaker, func(ch resilience.BreakerChange) {
+		cfg := s.Policies[0].Config.Breaker
+		b, err := breaker.New(breaker.Settings{Failures: cfg.Failures, Open: cfg.Open}, func(ch breaker.Change) {
 			l.Event(0, resilience.Event{Kind: resilience.EventBreaker, At: ch.At, Change: ch})
 		})
 		Expect(err).NotTo(HaveOccurred())
 		ticket, err := b.Allow(at(time.Second))
 		Expect(err).NotTo(HaveOccurred())
-		b.Record(at(time.Second), ticket, resilience.BreakerFailure)
+		b.Record(at(time.Second), ticket, breaker.Failure)
 		l.Event(0, callEvent(resilience.EventGaveUp, 1500*time.Millisecond, 1))
 		l.Event(1, callEvent(resilience.EventSuccess, 3*time.Second, 1))
 		// Asking performs the half-open transition that came due at 2 s,

@@ -17,7 +17,7 @@ func fleetStarts(c Clients, rng *rand.Rand) []time.Duration {
 	}
 	out := startTimes(c.Start, n-spiked, rng)
 	for range spiked {
-		out = append(out, c.Spike.At.D())
+		out = append(out, c.Spike.At)
 	}
 	return out
 }

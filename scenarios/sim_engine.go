@@ -245,7 +245,7 @@ func (sim *simulator) newPolicy(c *simClient, id int32) bool {
 // spikePhase marks a client spike on the timeline: it is the run's trigger, so
 // it counts as a fault phase and recovery is measured from it.
 func spikePhase(policy string, sp *Spike) analysis.Phase {
-	return analysis.Phase{Name: "spike", Policy: policy, Start: sp.At.D(), End: sp.At.D(), Fault: true}
+	return analysis.Phase{Name: "spike", Policy: policy, Start: sp.At, End: sp.At, Fault: true}
 }
 
 // flush logs a pending Record, its turn come, in the ledger and hands it to
@@ -339,7 +339,7 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	k := sim.calls.get(c.call)
 	a := &k.attempt
 	kind := a.resolvedOutcome()
-	if a.reading && kind == resilience.KindOK {
+	if a.reading && kind == resilience.ClassOK {
 		a.reading = false
 		sim.send(c, id)
 		return
@@ -356,6 +356,6 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
-	k.call.Record(simEpoch.Add(sim.now), resilience.Outcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
+	k.call.Record(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

@@ -25,7 +25,7 @@ type simAttempt struct {
 	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	retryAfter time.Duration
 	raKind     uint8 // raNone, raDelta or raDate
-	outcome    resilience.OutcomeKind
+	outcome    resilience.AttemptClass
 	admitted   bool // holds a slot of the server's capacity until serverEnd
 	abandoned  bool // the client left before the server answered
 	incomplete bool // a response begun did not reach its end
@@ -60,7 +60,7 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 	a.headerAt = a.arrivedAt + d.Delay
 	end := a.headerAt
 	a.status = int32(d.SentStatus())
-	a.outcome = resilience.KindUnset
+	a.outcome = resilience.ClassUnset
 	size := int64(len(d.Body))
 	if head || a.status == 0 {
 		size = 0
@@ -70,19 +70,19 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 	switch d.Kind {
 	case record.FaultHang:
 		end += d.Hang
-		a.outcome = resilience.KindEOF
+		a.outcome = resilience.ClassEOF
 	case record.FaultReset:
-		a.outcome = resilience.KindReset
+		a.outcome = resilience.ClassReset
 	case record.FaultClose:
-		a.outcome = resilience.KindEOF
+		a.outcome = resilience.ClassEOF
 	case record.FaultTruncate:
-		a.outcome = resilience.KindEOF
+		a.outcome = resilience.ClassEOF
 		if !head {
 			sent = min(int64(d.Truncate), size)
 			a.incomplete = sent < size
 		}
 	case record.FaultMalformed:
-		a.outcome = resilience.KindMalformed
+		a.outcome = resilience.ClassMalformed
 	case record.FaultSlow:
 		if d.Slow > 0 {
 			end += faultserver.SlowEnd(d.Slow, size)
@@ -109,11 +109,11 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 			sent = faultserver.SlowSent(d.Slow, size, a.serverEnd-a.headerAt)
 			a.incomplete = sent < size
 		}
-		a.outcome = resilience.KindTimeout
+		a.outcome = resilience.ClassTimeout
 	case a.deadline > 0 && end+back > a.deadline:
 		// Answered, but the answer arrives after the client stopped waiting.
 		a.serverEnd, a.clientAt = end, a.deadline
-		a.outcome = resilience.KindTimeout
+		a.outcome = resilience.ClassTimeout
 	default:
 		a.serverEnd, a.clientAt = end, end+back
 	}
@@ -127,14 +127,14 @@ func bodyCount(n int64) uint32 { return uint32(min(n, math.MaxUint32)) }
 
 // resolvedOutcome is the outcome the client reports to its policy, with the
 // status once the server has committed any row operation.
-func (a *simAttempt) resolvedOutcome() resilience.OutcomeKind {
-	if a.outcome != resilience.KindUnset {
+func (a *simAttempt) resolvedOutcome() resilience.AttemptClass {
+	if a.outcome != resilience.ClassUnset {
 		return a.outcome
 	}
 	if a.status >= 400 {
-		return resilience.KindStatus
+		return resilience.ClassStatus
 	}
-	return resilience.KindOK
+	return resilience.ClassOK
 }
 
 // retryAfterHeader renders the Retry-After the server sent with its status

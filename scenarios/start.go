@@ -56,14 +56,14 @@ func (s *Start) UnmarshalYAML(n *yaml.Node) error {
 		key, val := n.Content[0], n.Content[1]
 		switch key.Value {
 		case "spread":
-			var d yamlfile.Duration
-			if err := d.UnmarshalYAML(val); err != nil {
+			d, err := yamlfile.DurationNode(val)
+			if err != nil {
 				return err
 			}
 			if d <= 0 {
 				return yamlfile.NodeError(val, "spread must be longer than 0")
 			}
-			*s = Start{Kind: StartSpread, Spread: d.D()}
+			*s = Start{Kind: StartSpread, Spread: d}
 			return nil
 		case "poisson":
 			r, err := ParseRate(val.Value)

@@ -129,7 +129,7 @@ func comparisonBase(sc *scenarios.Scenario, name string) (scenarios.Policy, erro
 // retries reports whether a policy retries at all (the zero retry section is
 // the documented default, which does).
 func retries(c resilience.Config) bool {
-	return c.Retry != nil && (c.Retry.MaxRetries == nil || *c.Retry.MaxRetries > 0)
+	return c.Retry != nil && c.Retry.Retries() > 0
 }
 
 // jitterVariants makes one policy per jitter, named after it, each a copy of
@@ -147,7 +147,7 @@ func jitterVariants(base scenarios.Policy, jitters []string) ([]scenarios.Policy
 		}
 		seen[j] = true
 		cfg := base.Config.Clone()
-		if err := cfg.Set("retry.jitter", j); err != nil {
+		if err := setKnob(&cfg, "retry.jitter", j); err != nil {
 			return nil, fmt.Errorf("--jitter %q: %w", j, err)
 		}
 		if j == string(resilience.JitterDecorrelated) || j == string(resilience.JitterDecorrelatedV2) {

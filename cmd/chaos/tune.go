@@ -16,7 +16,6 @@ import (
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/reports"
-	"github.com/chaos-harness/chaos/resilience"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -109,7 +108,7 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 		return err
 	}
 	for _, k := range knobs {
-		if ok, why := base.Config.HasSection(k.key); !ok {
+		if ok, why := hasSection(base.Config, k.key); !ok {
 			return fmt.Errorf("--vary %s: policy %q does not use it: %s", k.key, base.Name, why)
 		}
 	}
@@ -213,7 +212,7 @@ func checkKnobsUsed(policy string, knobs []knob, points []scenarios.Policy) erro
 	for _, k := range knobs {
 		why := ""
 		used := slices.ContainsFunc(points, func(p scenarios.Policy) bool {
-			ok, reason := p.Config.Uses(k.key)
+			ok, reason := usesKnob(p.Config, k.key)
 			why = cmp.Or(why, reason)
 			return ok
 		})
@@ -236,7 +235,7 @@ func parseKnobs(vary []string) ([]knob, error) {
 		if !ok || strings.TrimSpace(list) == "" {
 			return nil, fmt.Errorf("--vary %q: write KEY=V1,V2,...", v)
 		}
-		full, err := resilience.ResolveKey(strings.TrimSpace(key))
+		full, err := resolveKey(strings.TrimSpace(key))
 		if err != nil {
 			return nil, fmt.Errorf("--vary %q: %w", v, err)
 		}
@@ -276,7 +275,7 @@ func gridPolicies(base scenarios.Policy, knobs []knob) ([]scenarios.Policy, erro
 		parts := make([]string, len(knobs))
 		for i, k := range knobs {
 			v := k.values[idx[i]]
-			if err := cfg.Set(k.key, v); err != nil {
+			if err := setKnob(&cfg, k.key, v); err != nil {
 				return nil, fmt.Errorf("--vary %s=%s of policy %q: %w", k.key, v, base.Name, err)
 			}
 			parts[i] = shortKey(k.key) + "=" + v

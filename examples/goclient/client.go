@@ -51,20 +51,19 @@ type Client struct {
 // but no other 4xx; a breaker that opens for 2s after 5 consecutive failures;
 // and a 1s timeout per attempt.
 func DefaultPolicy() resilience.Config {
-	retries := 4
 	return resilience.Config{
 		Name: "orders",
 		Retry: &resilience.RetryConfig{
-			MaxRetries:    &retries,
-			Base:          resilience.Duration(100 * time.Millisecond),
-			Cap:           resilience.Duration(2 * time.Second),
+			MaxRetries:    4,
+			Base:          100 * time.Millisecond,
+			Cap:           2 * time.Second,
 			Jitter:        resilience.JitterFull,
 			On:            []string{"429", "5xx", "network"},
 			RetryAfter:    resilience.RetryAfterHonor,
-			RetryAfterMax: resilience.Duration(10 * time.Second),
+			RetryAfterMax: 10 * time.Second,
 		},
-		Breaker: &resilience.BreakerConfig{Failures: 5, Open: resilience.Duration(2 * time.Second)},
-		Timeout: &resilience.TimeoutConfig{Attempt: resilience.Duration(time.Second)},
+		Breaker: &resilience.BreakerConfig{Failures: 5, Open: 2 * time.Second},
+		Timeout: &resilience.TimeoutConfig{Attempt: time.Second},
 	}
 }
 

@@ -92,7 +92,7 @@ phases:
   - {name: served}
 `)
 		cfg := goclient.DefaultPolicy()
-		cfg.Breaker.Open = resilience.Duration(time.Second)
+		cfg.Breaker.Open = time.Second
 		// The first fetch fails five times and gives up; the breaker refuses
 		// the fetches of the next second without sending them.
 		Expect(fetch(srv.URL, cfg, 2, 30, 50*time.Millisecond)).To(BeNumerically(">=", 2))

@@ -10,13 +10,14 @@ import (
 
 	"github.com/chaos-harness/chaos/clients/pyrun"
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/profile"
 )
 
 var _ = Describe("config/api_retry.yaml, the seed's environment profiles", func() {
 	It("is read by chaos as three policies, production as scenarios/api-profile.yaml writes it", func() {
 		data, err := os.ReadFile("config/api_retry.yaml")
 		Expect(err).NotTo(HaveOccurred())
-		profiles, err := resilience.LoadProfiles("config/api_retry.yaml", data)
+		profiles, err := profile.Load("config/api_retry.yaml", data)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(profiles).To(HaveKey("development"))
 		Expect(profiles).To(HaveKey("testing"))
@@ -24,18 +25,18 @@ var _ = Describe("config/api_retry.yaml, the seed's environment profiles", func(
 		// api-profile.yaml: retry {max_retries: 5, base: 1s, multiplier: 2,
 		// cap: 60s, jitter: equal}, breaker {failures: 10, open: 120s}
 		prod := profiles["production"]
-		Expect(*prod.Retry.MaxRetries).To(Equal(5))
-		Expect(prod.Retry.Base.D()).To(Equal(time.Second))
-		Expect(prod.Retry.Cap.D()).To(Equal(time.Minute))
+		Expect(prod.Retry.MaxRetries).To(Equal(5))
+		Expect(prod.Retry.Base).To(Equal(time.Second))
+		Expect(prod.Retry.Cap).To(Equal(time.Minute))
 		Expect(prod.Retry.Jitter).To(Equal(resilience.JitterEqual))
 		Expect(prod.Breaker.Failures).To(Equal(10))
-		Expect(prod.Breaker.Open.D()).To(Equal(2 * time.Minute))
+		Expect(prod.Breaker.Open).To(Equal(2 * time.Minute))
 
 		testing := profiles["testing"]
-		Expect(*testing.Retry.MaxRetries).To(Equal(1))
-		Expect(testing.Retry.Base.D()).To(Equal(100 * time.Millisecond))
+		Expect(testing.Retry.MaxRetries).To(Equal(1))
+		Expect(testing.Retry.Base).To(Equal(100 * time.Millisecond))
 		Expect(testing.Breaker.Failures).To(Equal(2))
-		Expect(testing.Breaker.Open.D()).To(Equal(5 * time.Second))
+		Expect(testing.Breaker.Open).To(Equal(5 * time.Second))
 	})
 
 	It("is read by the port, which names the file and the environments it has for one it lacks", func() {

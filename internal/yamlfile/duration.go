@@ -1,35 +1,100 @@
 package yamlfile
 
 import (
+	"reflect"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// Duration is a time.Duration written in files as a Go duration string
-// ("250ms", "2s", "1m30s"). A bare number other than 0 is an error, because
-// "5" could mean seconds or milliseconds.
-type Duration time.Duration
+// Durations are plain time.Duration fields. Before a decode, checkDurations
+// walks the nodes beside the Go type and reads every scalar that lands in a
+// time.Duration with ParseDuration, so a file's durations follow this
+// package's rules rather than yaml.v3's (which takes "-1s" and refuses "0"):
+// a Go duration string, or a bare 0; a bare number other than 0 is an error
+// because "5" could mean seconds or milliseconds. The node is rewritten to
+// the canonical Go string ("0" becomes "0s"), which yaml.v3 then decodes; a
+// bad one is rewritten to "0s" so the rest of the value still decodes (and
+// its own problems are still found), and the first is reported.
 
-// D returns the time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
+var durationType = reflect.TypeOf(time.Duration(0))
 
-// UnmarshalYAML implements yaml.Unmarshaler.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+// DecodeValue decodes n into v (a pointer) with this package's duration
+// rules, without checking keys: for a custom UnmarshalYAML decoding its own
+// node, or for a lenient second decode.
+func DecodeValue(n *yaml.Node, v any) error {
+	var first error
+	checkDurations(n, reflect.TypeOf(v), map[aliasVisit]bool{}, &first)
+	err := n.Decode(v)
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+// DurationNode reads one scalar node as a duration, for a custom
+// UnmarshalYAML whose value is a duration; the error names the node.
+func DurationNode(n *yaml.Node) (time.Duration, error) {
 	if n.Kind != yaml.ScalarNode {
-		return NodeError(n, "expected a duration such as 250ms or 2s")
+		return 0, NodeError(n, "expected a duration such as 250ms or 2s")
 	}
 	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return NodeError(n, "%v", err)
+		return 0, NodeError(n, "%v", err)
 	}
-	*d = Duration(v)
-	return nil
+	return v, nil
 }
 
-// MarshalYAML writes the Go duration string.
-func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+// checkDurations walks n beside t, rewriting every duration node, and keeps
+// the first problem in file order in *first. Types with their own
+// UnmarshalYAML check their own nodes (with DecodeValue or DurationNode).
+func checkDurations(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool, first *error) {
+	n, t, ok := walkTo(n, t, seen)
+	if !ok {
+		return
+	}
+	if n.ShortTag() == "!!null" {
+		return // yaml.v3 leaves the zero value
+	}
+	if t == durationType {
+		v, err := DurationNode(n)
+		if err != nil && *first == nil {
+			*first = err
+		}
+		if n.Kind == yaml.ScalarNode {
+			if canon := v.String(); n.Value != canon || n.ShortTag() != "!!str" {
+				n.Value, n.Tag, n.Style = canon, "!!str", 0
+			}
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return // a type error, reported by the decoder with its line
+		}
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if ft, ok := fields[n.Content[i].Value]; ok {
+				checkDurations(n.Content[i+1], ft, seen, first)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				checkDurations(c, t.Elem(), seen, first)
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				checkDurations(n.Content[i], t.Elem(), seen, first)
+			}
+		}
+	}
+}
 
 // ParseDuration parses a Go duration string, refusing negative values and bare
 // numbers other than 0, with a message a person can act on.

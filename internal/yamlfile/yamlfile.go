@@ -1,7 +1,8 @@
 // Package yamlfile decodes YAML configuration files strictly and reports every
 // problem with the file, line, column and field path it concerns, suggesting the
-// near name for an unknown key. The scenario format, the fault script and the
-// resilience profiles all read their files through it.
+// near name for an unknown key. time.Duration fields read Go durations with
+// ParseDuration's rules (see DecodeValue). The scenario format, the fault
+// script and the resilience profiles all read their files through it.
 package yamlfile
 
 import (
@@ -89,14 +90,15 @@ func Decode(file string, data []byte, v any) (*Doc, error) {
 
 // DecodeNode decodes one node of the document strictly into v: keys that name no
 // field are errors with a suggestion, values of the wrong type are errors naming
-// their field.
+// their field, and time.Duration fields read Go durations with ParseDuration's
+// rules.
 func (d *Doc) DecodeNode(n *yaml.Node, v any) error {
 	var errs Errors
 	d.checkKeys(n, reflect.TypeOf(v), &errs, map[aliasVisit]bool{})
 	if len(errs) > 0 {
 		return errs
 	}
-	if err := n.Decode(v); err != nil {
+	if err := DecodeValue(n, v); err != nil {
 		return d.decodeError(err)
 	}
 	return nil
@@ -177,29 +179,43 @@ type aliasVisit struct {
 	t    reflect.Type
 }
 
-// checkKeys walks the node beside the Go type it decodes into and reports every
-// mapping key that names no field. An aliased node is checked once per type,
-// so an anchor that contains itself, or aliases nested many deep, cannot make
-// the walk loop or explode.
-func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors, seen map[aliasVisit]bool) {
+// walkTo steps from a node and the Go type it decodes into to what a walk
+// beside them visits: an alias's anchor (once per type, so an anchor that
+// contains itself, or aliases nested many deep, cannot make a walk loop or
+// explode) and a pointer's element. ok is false when there is nothing to
+// visit, or when the type has its own UnmarshalYAML, which checks its own
+// node.
+func walkTo(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool) (*yaml.Node, reflect.Type, bool) {
 	if n == nil || t == nil {
-		return
+		return nil, nil, false
 	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 		if n == nil || seen[aliasVisit{n, t}] {
-			return
+			return nil, nil, false
 		}
 		seen[aliasVisit{n, t}] = true
 	}
 	for t.Kind() == reflect.Pointer {
 		if t.Implements(unmarshalerType) {
-			return
+			return nil, nil, false
 		}
 		t = t.Elem()
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) || t.Implements(unmarshalerType) {
-		return // the type checks its own node
+		return nil, nil, false
+	}
+	return n, t, true
+}
+
+// checkKeys walks the node beside the Go type it decodes into and reports every
+// mapping key that names no field. An aliased node is checked once per type,
+// so an anchor that contains itself, or aliases nested many deep, cannot make
+// the walk loop or explode.
+func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors, seen map[aliasVisit]bool) {
+	n, t, ok := walkTo(n, t, seen)
+	if !ok {
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:

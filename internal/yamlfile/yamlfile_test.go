@@ -11,9 +11,9 @@ import (
 )
 
 type phase struct {
-	Name     string            `yaml:"name"`
-	Duration yamlfile.Duration `yaml:"duration"`
-	Requests int               `yaml:"requests"`
+	Name     string        `yaml:"name"`
+	Duration time.Duration `yaml:"duration"`
+	Requests int           `yaml:"requests"`
 }
 
 type server struct {
@@ -39,7 +39,7 @@ var _ = Describe("Decode", func() {
 		doc, err := yamlfile.Decode("s.yaml", []byte("name: x\nseed: 3\nserver:\n  phases:\n    - {name: a, duration: 2s}\n    - name: b\n      requests: 5\n"), &f)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(f.Server.Phases).To(HaveLen(2))
-		Expect(f.Server.Phases[0].Duration.D()).To(Equal(2 * time.Second))
+		Expect(f.Server.Phases[0].Duration).To(Equal(2 * time.Second))
 		Expect(f.Server.Phases[1].Requests).To(Equal(5))
 		e := doc.Errorf("server.phases[1].requests", "must be positive")
 		Expect(e.Error()).To(Equal("s.yaml:7:7: server.phases[1].requests: must be positive"))
@@ -75,6 +75,45 @@ var _ = Describe("Decode", func() {
 		Expect(e.Line).To(Equal(3))
 		Expect(e.Field).To(Equal("server.phases[0].duration"))
 		Expect(e.Msg).To(ContainSubstring("needs a unit"))
+	})
+
+	It("reads time.Duration fields with ParseDuration's rules, not yaml.v3's", func() {
+		type timing struct {
+			Zero   time.Duration            `yaml:"zero"`
+			Quoted time.Duration            `yaml:"quoted"`
+			Ptr    *time.Duration           `yaml:"ptr"`
+			List   []time.Duration          `yaml:"list"`
+			ByName map[string]time.Duration `yaml:"by_name"`
+			Unset  *time.Duration           `yaml:"unset"`
+		}
+		var t timing
+		// yaml.v3 alone refuses a bare 0 for a time.Duration; the list's
+		// second item is an alias of the first (1m30s = 90s).
+		_, err := yamlfile.Decode("t.yaml", []byte("zero: 0\nquoted: \" 2s \"\nptr: 250ms\nlist: [&d 1m30s, *d, 0]\nby_name: {a: 1h}\nunset: ~\n"), &t)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(t.Zero).To(Equal(time.Duration(0)))
+		Expect(t.Quoted).To(Equal(2 * time.Second))
+		Expect(*t.Ptr).To(Equal(250 * time.Millisecond))
+		Expect(t.List).To(Equal([]time.Duration{90 * time.Second, 90 * time.Second, 0}))
+		Expect(t.ByName).To(Equal(map[string]time.Duration{"a": time.Hour}))
+		Expect(t.Unset).To(BeNil())
+
+		// yaml.v3 alone would take -1s; it is column 12 of "list: [1s, -1s]".
+		_, err = yamlfile.Decode("t.yaml", []byte("zero: 1s\nlist: [1s, -1s]\n"), &t)
+		Expect(err).To(MatchError(`t.yaml:2:12: list[1]: duration "-1s" is negative`))
+		_, err = yamlfile.Decode("t.yaml", []byte("ptr: {a: 1}\n"), &t)
+		Expect(err).To(MatchError(`t.yaml:1:6: ptr: expected a duration such as 250ms or 2s`))
+	})
+
+	It("still decodes the rest of a value after a bad duration, so its other problems are found", func() {
+		var f file
+		_, err := yamlfile.Decode("s.yaml", []byte("server:\n  phases:\n    - {duration: 5, requests: 7}\n    - {name: b, duration: -2s}\nseed: 3\n"), &f)
+		// "5" is column 18 of "    - {duration: 5, requests: 7}".
+		Expect(err).To(MatchError(`s.yaml:3:18: server.phases[0].duration: duration "5" needs a unit, such as 5s or 5ms`))
+		Expect(f.Server.Phases).To(HaveLen(2))
+		Expect(f.Server.Phases[0].Requests).To(Equal(7))
+		Expect(f.Server.Phases[1].Name).To(Equal("b"))
+		Expect(f.Seed).To(Equal(int64(3)))
 	})
 
 	It("reports a syntax error with its line", func() {

@@ -1,25 +1,25 @@
-package resilience_test
+package main
 
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/chaos-harness/chaos/internal/yamlfile"
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/scenarios"
 )
 
 var _ = Describe("which knobs a policy uses", func() {
+	// policy reads one policy as a scenario file holds it, so max_retries
+	// counts as in files.
 	policy := func(src string) resilience.Config {
-		var cfg resilience.Config
-		_, err := yamlfile.Decode("policy.yaml", []byte(src), &cfg)
+		sc, err := scenarios.Parse("policy.yaml", []byte("name: knobs\nserver: {}\nclients: {count: 1, requests: 1, timeout: 1s}\npolicies: ["+src+"]\n"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(cfg.Problems()).To(BeEmpty())
-		return cfg
+		return sc.Policies[0].Config
 	}
 
 	DescribeTable("uses a knob or says why not",
 		func(src, key string, want bool, why string) {
-			used, reason := policy(src).Uses(key)
+			used, reason := usesKnob(policy(src), key)
 			Expect(used).To(Equal(want))
 			Expect(reason).To(Equal(why))
 		},

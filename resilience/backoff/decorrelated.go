@@ -1,4 +1,4 @@
-package resilience
+package backoff
 
 import (
 	"fmt"
@@ -6,16 +6,18 @@ import (
 	"math/rand/v2"
 	"sort"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
 // decorrelatedGrowth is the 3 in AWS's decorrelated jitter, U(base, 3*prev).
 const decorrelatedGrowth = 3
 
-// DecorrelatedJitter is AWS's decorrelated jitter (AWS Architecture Blog,
-// "Exponential Backoff And Jitter", 2015): sleep = min(cap, U(base, 3*prev)),
+// Decorrelated is AWS's decorrelated jitter (AWS Architecture Blog,
+// "Exponential Strategy And Jitter", 2015): sleep = min(cap, U(base, 3*prev)),
 // where prev is the previous delay and starts at base. Each delay depends on
 // the one before, so the state travels with the call as prev.
-func DecorrelatedJitter(base, limit time.Duration) (Distributed, error) {
+func Decorrelated(base, limit time.Duration) (CDFStrategy, error) {
 	if base <= 0 {
 		return nil, fmt.Errorf("decorrelated jitter needs a base > 0, got %v", base)
 	}
@@ -32,14 +34,14 @@ type decorrelated struct{ base, limit time.Duration }
 
 func (d decorrelated) upper(prev time.Duration) time.Duration {
 	prev = max(prev, d.base)
-	if prev > maxDelay/decorrelatedGrowth {
-		return maxDelay
+	if prev > delay.Max/decorrelatedGrowth {
+		return delay.Max
 	}
 	return prev * decorrelatedGrowth
 }
 
 func (d decorrelated) Delay(_ int, prev time.Duration, rng *rand.Rand) time.Duration {
-	return min(d.limit, uniformInt(d.base, d.upper(prev), rng))
+	return min(d.limit, delay.UniformInt(d.base, d.upper(prev), rng))
 }
 
 // CDF is the law given the previous delay: uniform on [base, 3*prev] with the
@@ -54,11 +56,11 @@ func (d decorrelated) CDF(_ int, prev time.Duration) func(time.Duration) float64
 	}
 }
 
-// Stateful is a Backoff whose next delay depends on more of the call's
+// HistoryStrategy is a Strategy whose next delay depends on more of the call's
 // history than the previous delay. The retry driver keeps one float64 per
 // call, starting at 0, and calls DelayState instead of Delay.
-type Stateful interface {
-	Backoff
+type HistoryStrategy interface {
+	Strategy
 	DelayState(attempt int, prev time.Duration, state *float64, rng *rand.Rand) time.Duration
 }
 
@@ -70,18 +72,18 @@ const (
 	v2RpScalingFactor = 1 / 1.4
 )
 
-// DecorrelatedV2 is Polly's DecorrelatedJitterBackoffV2. With t = attempt-1+U
+// PollyV2 is Polly's DecorrelatedJitterBackoffV2. With t = attempt-1+U
 // and f(t) = 2^t * tanh(sqrt(4t)), the delay is (f(t) - f(t_prev)) / 1.4 *
 // median, so retry k happens at f(k-1+U)/1.4*median after the first failure:
 // retry times are spread evenly around an exponential schedule and never pile
 // up. The cap applies to each delay after the formula.
-type DecorrelatedV2 struct {
+type PollyV2 struct {
 	median, limit time.Duration
 }
 
-// DecorrelatedJitterV2 builds Polly's V2 backoff with the given median first
+// DecorrelatedV2 builds Polly's V2 backoff with the given median first
 // delay and cap (0: no cap).
-func DecorrelatedJitterV2(median, limit time.Duration) (*DecorrelatedV2, error) {
+func DecorrelatedV2(median, limit time.Duration) (*PollyV2, error) {
 	if median <= 0 {
 		return nil, fmt.Errorf("decorrelated_v2 jitter needs a base > 0, got %v", median)
 	}
@@ -91,7 +93,7 @@ func DecorrelatedJitterV2(median, limit time.Duration) (*DecorrelatedV2, error) 
 	if limit > 0 && limit < median {
 		return nil, fmt.Errorf("cap %v is below base %v", limit, median)
 	}
-	return &DecorrelatedV2{median, capOrMax(limit)}, nil
+	return &PollyV2{median, capOrMax(limit)}, nil
 }
 
 // v2Formula is f(t) = 2^t * tanh(sqrt(pFactor*t)), increasing in t >= 0.
@@ -99,24 +101,24 @@ func v2Formula(t float64) float64 {
 	return math.Pow(2, t) * math.Tanh(math.Sqrt(v2PFactor*t))
 }
 
-func (v *DecorrelatedV2) scale() float64 { return v2RpScalingFactor * float64(v.median) }
+func (v *PollyV2) scale() float64 { return v2RpScalingFactor * float64(v.median) }
 
 // DelayState draws the next delay and moves *state, the previous value of
 // the formula (0 before the first retry).
-func (v *DecorrelatedV2) DelayState(attempt int, _ time.Duration, state *float64, rng *rand.Rand) time.Duration {
+func (v *PollyV2) DelayState(attempt int, _ time.Duration, state *float64, rng *rand.Rand) time.Duration {
 	next := v2Formula(float64(max(attempt, 1)-1) + rng.Float64())
 	delta := next - *state
 	*state = next
 	if math.IsInf(next, 0) {
 		return v.limit
 	}
-	return clampFloat(delta*v.scale(), v.limit)
+	return delay.ClampFloat(delta*v.scale(), v.limit)
 }
 
 // Delay without the call's state draws the previous formula value from its
 // own law: each delay has Polly's marginal distribution, but consecutive
 // delays lose their correlation. The retry driver uses DelayState.
-func (v *DecorrelatedV2) Delay(attempt int, prev time.Duration, rng *rand.Rand) time.Duration {
+func (v *PollyV2) Delay(attempt int, prev time.Duration, rng *rand.Rand) time.Duration {
 	var state float64
 	if attempt >= 2 {
 		state = v2Formula(float64(attempt-2) + rng.Float64())
@@ -125,7 +127,7 @@ func (v *DecorrelatedV2) Delay(attempt int, prev time.Duration, rng *rand.Rand) 
 }
 
 // CDFState is the exact law of DelayState(attempt, ·, &state, ·).
-func (v *DecorrelatedV2) CDFState(attempt int, state float64) func(time.Duration) float64 {
+func (v *PollyV2) CDFState(attempt int, state float64) func(time.Duration) float64 {
 	inv := newV2Inverse(float64(max(attempt, 1) - 1))
 	scale := v.scale()
 	return func(x time.Duration) float64 {
@@ -142,7 +144,7 @@ func (v *DecorrelatedV2) CDFState(attempt int, state float64) func(time.Duration
 
 // CDF is the marginal law of one delay, integrating the previous formula
 // value out by the midpoint rule over v2Midpoints points.
-func (v *DecorrelatedV2) CDF(attempt int, _ time.Duration) func(time.Duration) float64 {
+func (v *PollyV2) CDF(attempt int, _ time.Duration) func(time.Duration) float64 {
 	if attempt <= 1 {
 		return v.CDFState(1, 0)
 	}

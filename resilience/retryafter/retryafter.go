@@ -1,30 +1,23 @@
-package resilience
+// Package retryafter reads the Retry-After header (RFC 9110, section
+// 10.2.3) as a wait, for the retry driver and the fault server's proxy. It
+// depends on nothing but the standard library.
+package retryafter
 
 import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
-// RetryAfterMode says what a retry policy does with a Retry-After header.
-type RetryAfterMode string
-
-// Retry-After modes. The maximum (retry.retry_after_max) applies in honor mode.
-const (
-	// RetryAfterHonor waits exactly as long as the server asks (plus the
-	// configured retry_after_jitter), instead of the backoff delay.
-	RetryAfterHonor RetryAfterMode = "honor"
-	// RetryAfterIgnore uses the backoff delay whatever the server asks.
-	RetryAfterIgnore RetryAfterMode = "ignore"
-)
-
-// ParseRetryAfter reads a Retry-After value (RFC 9110, section 10.2.3):
+// Parse reads a Retry-After value (RFC 9110, section 10.2.3):
 // delay-seconds (one or more digits) or an HTTP-date in any of the three
 // formats net/http accepts. A date in the past asks for no wait (0). A
 // delay-seconds too large for a time.Duration saturates at the largest one.
 // ok is false for an empty value and for anything else: negative or
 // fractional numbers, garbage; the caller then falls back to its backoff.
-func ParseRetryAfter(value string, now time.Time) (d time.Duration, ok bool) {
+func Parse(value string, now time.Time) (d time.Duration, ok bool) {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return 0, false
@@ -54,12 +47,12 @@ func isDigits(s string) bool {
 // saturatingSeconds converts a string of digits to seconds, saturating at
 // the largest Duration instead of overflowing.
 func saturatingSeconds(digits string) time.Duration {
-	const limit = int64(maxDelay / time.Second)
+	const limit = int64(delay.Max / time.Second)
 	var n int64
 	for i := 0; i < len(digits); i++ {
 		n = n*10 + int64(digits[i]-'0')
 		if n > limit {
-			return maxDelay
+			return delay.Max
 		}
 	}
 	return time.Duration(n) * time.Second

@@ -6,64 +6,55 @@ import (
 	"strings"
 )
 
-// Match is a set of outcomes, written in policy files as a list of tokens:
+// attemptSet is a set of attempt results, written in policy files as a list of tokens:
 // a status code ("429"), a status class ("4xx", "5xx"), or a failure kind
 // ("refused", "reset", "eof", "timeout", "malformed", "network" for all five,
 // "error" for any other error). The class 5xx leaves out 501 Not Implemented,
 // which a retry cannot fix; list "501" to include it.
-type Match struct {
+type attemptSet struct {
 	statuses [10]uint64 // bit s for status s, 0..599
-	kinds    uint16     // bit k for OutcomeKind k
+	kinds    uint16     // bit k for AttemptClass k
 }
 
-// The default lists (RFC 9110 transient statuses and every network failure).
-var (
-	// DefaultRetryOn is what a retry policy retries when `on` is not given.
-	DefaultRetryOn = []string{"408", "429", "500", "502", "503", "504", "network"}
-	// DefaultTripOn is what a breaker counts as failures when `trip_on` is
-	// not given: a 429 is the server asking for less, not failing.
-	DefaultTripOn = []string{"408", "5xx", "network"}
-)
-
-// ParseMatch builds a Match from tokens. The error of a bad token names its
+// parseAttemptSet builds an attemptSet from tokens. The error of a bad token names its
 // index, so a loader can point at retry.on[i].
-func ParseMatch(tokens []string) (Match, error) {
-	var m Match
+func parseAttemptSet(tokens []string) (attemptSet, error) {
+	var m attemptSet
 	for i, t := range tokens {
 		if err := m.add(strings.TrimSpace(t)); err != nil {
-			return Match{}, &TokenError{Index: i, Err: err}
+			return attemptSet{}, &tokenError{Index: i, Err: err}
 		}
 	}
 	return m, nil
 }
 
-// MustMatch is ParseMatch for lists known to be valid in code.
-func mustMatch(tokens []string) Match {
-	m, err := ParseMatch(tokens)
+// mustAttemptSet is parseAttemptSet for lists known to be valid in code.
+func mustAttemptSet(tokens []string) attemptSet {
+	m, err := parseAttemptSet(tokens)
 	if err != nil {
 		panic(err) // only called on the package's own constant lists
 	}
 	return m
 }
 
-// TokenError is a bad token at Index of a list.
-type TokenError struct {
+// tokenError is a bad token at Index of a list.
+type tokenError struct {
 	Index int
 	Err   error
 }
 
-func (e *TokenError) Error() string { return fmt.Sprintf("[%d]: %v", e.Index, e.Err) }
-func (e *TokenError) Unwrap() error { return e.Err }
+func (e *tokenError) Error() string { return fmt.Sprintf("[%d]: %v", e.Index, e.Err) }
+func (e *tokenError) Unwrap() error { return e.Err }
 
-func (m *Match) add(t string) error {
+func (m *attemptSet) add(t string) error {
 	switch strings.ToLower(t) {
 	case "network":
-		for k := KindRefused; k <= KindMalformed; k++ {
+		for k := ClassRefused; k <= ClassMalformed; k++ {
 			m.kinds |= 1 << k
 		}
 		return nil
 	case "refused", "reset", "eof", "timeout", "malformed", "error":
-		for k := KindRefused; k < kindCount; k++ {
+		for k := ClassRefused; k < kindCount; k++ {
 			if kindNames[k] == strings.ToLower(t) {
 				m.kinds |= 1 << k
 			}
@@ -89,16 +80,16 @@ func (m *Match) add(t string) error {
 	return nil
 }
 
-func (m *Match) setStatus(s int) { m.statuses[s/64] |= 1 << (s % 64) }
+func (m *attemptSet) setStatus(s int) { m.statuses[s/64] |= 1 << (s % 64) }
 
 // HasStatus reports whether status s is in the set.
-func (m *Match) HasStatus(s int) bool {
+func (m *attemptSet) HasStatus(s int) bool {
 	return s >= 0 && s < 640 && m.statuses[s/64]&(1<<(s%64)) != 0
 }
 
 // Matches reports whether an attempt of this kind and status is in the set.
-func (m *Match) Matches(kind OutcomeKind, status int) bool {
-	if kind == KindStatus {
+func (m *attemptSet) Matches(kind AttemptClass, status int) bool {
+	if kind == ClassStatus {
 		return m.HasStatus(status)
 	}
 	return m.kinds&(1<<kind) != 0

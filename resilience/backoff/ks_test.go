@@ -1,4 +1,4 @@
-package resilience_test
+package backoff_test
 
 import (
 	"math"

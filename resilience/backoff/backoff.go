@@ -1,4 +1,4 @@
-package resilience
+package backoff
 
 import (
 	"errors"
@@ -6,40 +6,39 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
-// Backoff computes the delay before a retry. attempt is 1 for the delay
+// Strategy computes the delay before a retry. attempt is 1 for the delay
 // before the first retry; prev is the previous delay this backoff returned
 // for the same call (0 before the first); rng is the caller's random source.
-// Every Backoff in this package is a pure function of its arguments.
-type Backoff interface {
+// Every Strategy in this package is a pure function of its arguments.
+type Strategy interface {
 	Delay(attempt int, prev time.Duration, rng *rand.Rand) time.Duration
 }
 
-// Distributed is a Backoff whose law is known exactly. CDF returns
+// CDFStrategy is a Strategy whose law is known exactly. CDF returns
 // x -> P(Delay(attempt, prev, rng) <= x) over the random source. Specs use it
 // for Kolmogorov-Smirnov tests; analysis uses it to compare observed retry
 // delays with the configured strategy. Delays are integer nanoseconds, so a
 // continuous CDF here is exact up to one nanosecond.
-type Distributed interface {
-	Backoff
+type CDFStrategy interface {
+	Strategy
 	CDF(attempt int, prev time.Duration) func(x time.Duration) float64
 }
 
-// Schedule is a deterministic backoff: Nominal is the delay before retry
+// Curve is a deterministic backoff: Nominal is the delay before retry
 // attempt, already capped, before any jitter. Jitter decorators wrap one.
-type Schedule interface {
-	Distributed
+type Curve interface {
+	CDFStrategy
 	Nominal(attempt int) time.Duration
 }
 
-// maxDelay bounds every computed delay so float arithmetic never overflows.
-const maxDelay = time.Duration(math.MaxInt64)
-
 var errNegativeDelay = errors.New("delays must not be negative")
 
-// ConstantBackoff waits d before every retry.
-func ConstantBackoff(d time.Duration) (Schedule, error) {
+// Constant waits d before every retry.
+func Constant(d time.Duration) (Curve, error) {
 	if d < 0 {
 		return nil, errNegativeDelay
 	}
@@ -52,8 +51,8 @@ func (c constant) Nominal(int) time.Duration                          { return c
 func (c constant) Delay(int, time.Duration, *rand.Rand) time.Duration { return c.d }
 func (c constant) CDF(int, time.Duration) func(time.Duration) float64 { return pointMass(c.d) }
 
-// LinearBackoff waits base + (attempt-1)*step, at most limit (0: no limit).
-func LinearBackoff(base, step, limit time.Duration) (Schedule, error) {
+// Linear waits base + (attempt-1)*step, at most limit (0: no limit).
+func Linear(base, step, limit time.Duration) (Curve, error) {
 	if base < 0 || step < 0 || limit < 0 {
 		return nil, errNegativeDelay
 	}
@@ -67,16 +66,16 @@ type linear struct{ base, step, limit time.Duration }
 
 func (l linear) Nominal(attempt int) time.Duration {
 	n := float64(l.base) + float64(max(attempt, 1)-1)*float64(l.step)
-	return clampFloat(n, l.limit)
+	return delay.ClampFloat(n, l.limit)
 }
 func (l linear) Delay(a int, _ time.Duration, _ *rand.Rand) time.Duration { return l.Nominal(a) }
 func (l linear) CDF(a int, _ time.Duration) func(time.Duration) float64 {
 	return pointMass(l.Nominal(a))
 }
 
-// ExponentialBackoff waits base * multiplier^(attempt-1), at most limit
+// Exponential waits base * multiplier^(attempt-1), at most limit
 // (0: no limit). The cap applies to this nominal delay, before any jitter.
-func ExponentialBackoff(base time.Duration, multiplier float64, limit time.Duration) (Schedule, error) {
+func Exponential(base time.Duration, multiplier float64, limit time.Duration) (Curve, error) {
 	if base < 0 || limit < 0 {
 		return nil, errNegativeDelay
 	}
@@ -97,16 +96,16 @@ type exponential struct {
 
 func (e exponential) Nominal(attempt int) time.Duration {
 	n := float64(e.base) * math.Pow(e.multiplier, float64(max(attempt, 1)-1))
-	return clampFloat(n, e.limit)
+	return delay.ClampFloat(n, e.limit)
 }
 func (e exponential) Delay(a int, _ time.Duration, _ *rand.Rand) time.Duration { return e.Nominal(a) }
 func (e exponential) CDF(a int, _ time.Duration) func(time.Duration) float64 {
 	return pointMass(e.Nominal(a))
 }
 
-// ListBackoff waits delays[attempt-1], repeating the last entry for later
+// List waits delays[attempt-1], repeating the last entry for later
 // attempts (Prefect's retry_delay_seconds list).
-func ListBackoff(delays ...time.Duration) (Schedule, error) {
+func List(delays ...time.Duration) (Curve, error) {
 	if len(delays) == 0 {
 		return nil, errors.New("a list backoff needs at least one delay")
 	}
@@ -130,17 +129,9 @@ func (l list) CDF(a int, _ time.Duration) func(time.Duration) float64 {
 
 func capOrMax(limit time.Duration) time.Duration {
 	if limit == 0 {
-		return maxDelay
+		return delay.Max
 	}
 	return limit
-}
-
-// clampFloat converts nanoseconds to a Duration no larger than limit.
-func clampFloat(ns float64, limit time.Duration) time.Duration {
-	if ns >= float64(limit) || math.IsNaN(ns) {
-		return limit
-	}
-	return time.Duration(ns)
 }
 
 // pointMass is the CDF of a delay that is always d.

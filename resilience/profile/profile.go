@@ -1,4 +1,9 @@
-package resilience
+// Package profile reads retry profiles in the shapes users of the seed
+// designs keep them (the Python client's APIRetryConfig and CircuitBreaker
+// knobs, Prefect's task retry options) and converts each to a
+// resilience.Config; Preset names a few built-in ones. It builds on the root
+// package (which never imports it).
+package profile
 
 import (
 	"errors"
@@ -7,11 +12,15 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/problem"
+	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/internal/delay"
 )
 
 // Seconds is a duration written in a profile as a number of seconds (1.5)
@@ -43,7 +52,7 @@ func parseSeconds(n *yaml.Node) (time.Duration, error) {
 		if v < 0 {
 			return 0, yamlfile.NodeError(n, "seconds must not be negative, got %v", v)
 		}
-		if v > float64(maxDelay)/float64(time.Second) {
+		if v > float64(delay.Max)/float64(time.Second) {
 			return 0, yamlfile.NodeError(n, "%v seconds is too long", v)
 		}
 		return time.Duration(v * float64(time.Second)), nil
@@ -82,7 +91,7 @@ func (l *SecondsList) UnmarshalYAML(n *yaml.Node) error {
 
 // JitterSetting is a profile's jitter: true (equal jitter, the seed
 // client's d*(0.5+U/2)), false (none), or a jitter name.
-type JitterSetting Jitter
+type JitterSetting resilience.Jitter
 
 // UnmarshalYAML reads a boolean or a jitter name.
 func (j *JitterSetting) UnmarshalYAML(n *yaml.Node) error {
@@ -91,13 +100,13 @@ func (j *JitterSetting) UnmarshalYAML(n *yaml.Node) error {
 	}
 	if n.Tag == "!!bool" {
 		if b, _ := strconv.ParseBool(n.Value); b {
-			*j = JitterSetting(JitterEqual)
+			*j = JitterSetting(resilience.JitterEqual)
 		} else {
-			*j = JitterSetting(JitterNone)
+			*j = JitterSetting(resilience.JitterNone)
 		}
 		return nil
 	}
-	if !slices.Contains(Jitters, Jitter(n.Value)) {
+	if !slices.Contains(resilience.Jitters, resilience.Jitter(n.Value)) {
 		return yamlfile.NodeError(n, "unknown jitter %q (true, false, none, full, equal, decorrelated, decorrelated_v2, factor)", n.Value)
 	}
 	*j = JitterSetting(n.Value)
@@ -129,9 +138,9 @@ type Profile struct {
 // Profile defaults, those of the seed client's APIRetryConfig and
 // CircuitBreaker.
 const (
-	ProfileBaseDelay      = time.Second
-	ProfileMaxDelay       = 60 * time.Second
-	ProfileBreakerTimeout = 60 * time.Second
+	DefaultBaseDelay      = time.Second
+	DefaultMaxDelay       = 60 * time.Second
+	DefaultBreakerTimeout = 60 * time.Second
 )
 
 // Config converts the profile to a policy named name. Without
@@ -139,88 +148,87 @@ const (
 // exponential_base^(attempt-1), capped at max_delay, with equal jitter
 // unless told otherwise (the seed client's formula). With it, the delays are
 // Prefect's: constant, or the list. retry_jitter_factor selects the factor
-// jitter. The error's FieldProblem paths are the profile's own keys.
-func (pr Profile) Config(name string) (Config, error) {
-	var ps problems
+// jitter. The error's problem paths are the profile's own keys.
+func (pr Profile) Config(name string) (resilience.Config, error) {
+	var ps problem.List
 	if pr.MaxRetries != nil && pr.Retries != nil {
-		ps.add("retries", "set max_retries or retries, not both")
+		ps.Add("retries", "set max_retries or retries, not both")
 	}
 	if pr.BaseDelay != nil && pr.RetryDelaySeconds != nil {
-		ps.add("retry_delay_seconds", "set base_delay or retry_delay_seconds, not both")
+		ps.Add("retry_delay_seconds", "set base_delay or retry_delay_seconds, not both")
 	}
-	if pr.RetryJitterFactor != 0 && pr.Jitter != nil && Jitter(*pr.Jitter) != JitterFactor {
-		ps.add("retry_jitter_factor", "conflicts with jitter: %s", Jitter(*pr.Jitter))
+	if pr.RetryJitterFactor != 0 && pr.Jitter != nil && resilience.Jitter(*pr.Jitter) != resilience.JitterFactor {
+		ps.Add("retry_jitter_factor", "conflicts with jitter: %s", resilience.Jitter(*pr.Jitter))
 	}
 	for _, n := range []struct {
 		key string
 		v   *int
 	}{{"max_retries", pr.MaxRetries}, {"retries", pr.Retries}} {
 		if n.v != nil && *n.v < 0 {
-			ps.add(n.key, "must be 0 or more, got %d", *n.v)
+			ps.Add(n.key, "must be 0 or more, got %d", *n.v)
 		}
 	}
 	if pr.CircuitBreakerThreshold < 0 {
-		ps.add("circuit_breaker_threshold", "must be 0 (no breaker) or more, got %d", pr.CircuitBreakerThreshold)
+		ps.Add("circuit_breaker_threshold", "must be 0 (no breaker) or more, got %d", pr.CircuitBreakerThreshold)
 	}
 	for i, s := range pr.RetryOnStatus {
 		if s < 400 || s > 599 {
-			ps.add(fmt.Sprintf("retry_on_status[%d]", i), "status %d is not a failure status (400-599)", s)
+			ps.Add(fmt.Sprintf("retry_on_status[%d]", i), "status %d is not a failure status (400-599)", s)
 		}
 	}
 	if len(ps) > 0 {
-		return Config{}, ProblemsError(ps)
+		return resilience.Config{}, resilience.ProblemsError(ps)
 	}
-	cfg := Config{Name: name, Retry: pr.retry()}
+	cfg := resilience.Config{Name: name, Retry: pr.retry()}
 	if pr.CircuitBreakerThreshold > 0 {
-		cfg.Breaker = &BreakerConfig{Failures: pr.CircuitBreakerThreshold,
-			Open: Duration(secondsOr(pr.CircuitBreakerTimeout, ProfileBreakerTimeout))}
+		cfg.Breaker = &resilience.BreakerConfig{Failures: pr.CircuitBreakerThreshold,
+			Open: time.Duration(secondsOr(pr.CircuitBreakerTimeout, DefaultBreakerTimeout))}
 	}
 	if pr.Timeout != nil && *pr.Timeout > 0 {
-		cfg.Timeout = &TimeoutConfig{Attempt: Duration(*pr.Timeout)}
+		cfg.Timeout = &resilience.TimeoutConfig{Attempt: time.Duration(*pr.Timeout)}
 	}
 	if pr.CacheExpiration != nil && *pr.CacheExpiration > 0 {
-		cfg.Fallback = &FallbackConfig{Stale: Duration(*pr.CacheExpiration)}
+		cfg.Fallback = &resilience.FallbackConfig{Stale: time.Duration(*pr.CacheExpiration)}
 	}
 	if problems := cfg.Problems(); len(problems) > 0 {
-		return Config{}, ProblemsError(problems)
+		return resilience.Config{}, resilience.ProblemsError(problems)
 	}
 	return cfg, nil
 }
 
-func (pr Profile) retry() *RetryConfig {
-	r := &RetryConfig{MaxRetries: pr.MaxRetries}
-	if pr.Retries != nil {
-		r.MaxRetries = pr.Retries
+func (pr Profile) retry() *resilience.RetryConfig {
+	r := &resilience.RetryConfig{}
+	switch {
+	case pr.Retries != nil:
+		r.MaxRetries = resilience.FileMaxRetries(*pr.Retries)
+	case pr.MaxRetries != nil:
+		r.MaxRetries = resilience.FileMaxRetries(*pr.MaxRetries)
 	}
-	if r.MaxRetries == nil {
-		r.MaxRetries = new(int)
-		*r.MaxRetries = DefaultMaxRetries
-	}
-	jitter := JitterEqual
+	jitter := resilience.JitterEqual
 	switch {
 	case len(pr.RetryDelaySeconds) == 1:
-		r.Backoff, r.Base = BackoffConstant, Duration(pr.RetryDelaySeconds[0])
-		jitter = JitterNone
+		r.Backoff, r.Base = resilience.BackoffConstant, time.Duration(pr.RetryDelaySeconds[0])
+		jitter = resilience.JitterNone
 	case len(pr.RetryDelaySeconds) > 1:
-		r.Backoff = BackoffList
+		r.Backoff = resilience.BackoffList
 		for _, d := range pr.RetryDelaySeconds {
-			r.Delays = append(r.Delays, Duration(d))
+			r.Delays = append(r.Delays, time.Duration(d))
 		}
-		jitter = JitterNone
+		jitter = resilience.JitterNone
 	default:
-		r.Backoff = BackoffExponential
-		r.Base = Duration(secondsOr(pr.BaseDelay, ProfileBaseDelay))
-		r.Cap = Duration(max(secondsOr(pr.MaxDelay, ProfileMaxDelay), r.Base.D()))
+		r.Backoff = resilience.BackoffExponential
+		r.Base = time.Duration(secondsOr(pr.BaseDelay, DefaultBaseDelay))
+		r.Cap = time.Duration(max(secondsOr(pr.MaxDelay, DefaultMaxDelay), r.Base))
 		r.Multiplier = pr.ExponentialBase
 	}
 	switch {
 	case pr.Jitter != nil:
-		jitter = Jitter(*pr.Jitter)
+		jitter = resilience.Jitter(*pr.Jitter)
 	case pr.RetryJitterFactor != 0:
-		jitter = JitterFactor
+		jitter = resilience.JitterFactor
 	}
 	r.Jitter = jitter
-	if jitter == JitterFactor {
+	if jitter == resilience.JitterFactor {
 		r.JitterFactor = pr.RetryJitterFactor
 	}
 	if len(pr.RetryOnStatus) > 0 {
@@ -229,8 +237,8 @@ func (pr Profile) retry() *RetryConfig {
 		}
 		r.On = append(r.On, "network") // the seed also retries connection errors and timeouts
 	}
-	if r.Base == 0 && r.Backoff == BackoffConstant {
-		r.Base = Duration(1) // a zero delay: Base 0 would mean the default
+	if r.Base == 0 && r.Backoff == resilience.BackoffConstant {
+		r.Base = time.Duration(1) // a zero delay: Base 0 would mean the default
 	}
 	return r
 }
@@ -242,20 +250,20 @@ func secondsOr(s *Seconds, def time.Duration) time.Duration {
 	return s.D()
 }
 
-// LoadProfiles reads a YAML file of named profiles (name: {max_retries: 5,
+// Load reads a YAML file of named profiles (name: {max_retries: 5,
 // base_delay: 1.0, ...}) strictly: every error names the file, line and
 // field.
-func LoadProfiles(file string, data []byte) (map[string]Config, error) {
+func Load(file string, data []byte) (map[string]resilience.Config, error) {
 	var raw map[string]Profile
 	doc, err := yamlfile.Decode(file, data, &raw)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]Config, len(raw))
+	out := make(map[string]resilience.Config, len(raw))
 	var errs yamlfile.Errors
 	for name, pr := range raw {
 		cfg, err := pr.Config(name)
-		var ps ProblemsError
+		var ps resilience.ProblemsError
 		if errors.As(err, &ps) {
 			for _, p := range ps {
 				path := name + "." + p.Path
@@ -276,12 +284,12 @@ func LoadProfiles(file string, data []byte) (map[string]Config, error) {
 	return out, nil
 }
 
+// profileKeys are the YAML keys of a Profile (a flat struct).
 var profileKeys = func() map[string]bool {
-	var keys []string
-	collectKeys(typeOfProfile, "", &keys)
 	m := map[string]bool{}
-	for _, k := range keys {
-		m[k] = true
+	for f := range typeOfProfile.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		m[name] = true
 	}
 	return m
 }()

@@ -1,4 +1,4 @@
-package resilience_test
+package backoff_test
 
 import (
 	"math/rand/v2"
@@ -7,17 +7,17 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/backoff"
 )
 
 const draws = 10000
 
-func mustSchedule(s resilience.Schedule, err error) resilience.Schedule {
+func mustSchedule(s backoff.Curve, err error) backoff.Curve {
 	Expect(err).NotTo(HaveOccurred())
 	return s
 }
 
-func drawDelays(b resilience.Backoff, attempt int, prev time.Duration, seed uint64, n int) []time.Duration {
+func drawDelays(b backoff.Strategy, attempt int, prev time.Duration, seed uint64, n int) []time.Duration {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	out := make([]time.Duration, n)
 	for i := range out {
@@ -26,12 +26,12 @@ func drawDelays(b resilience.Backoff, attempt int, prev time.Duration, seed uint
 	return out
 }
 
-var _ = Describe("Backoff schedules", func() {
+var _ = Describe("Strategy schedules", func() {
 	It("computes constant, linear, exponential and list delays with their caps", func() {
-		c := mustSchedule(resilience.ConstantBackoff(250 * time.Millisecond))
-		l := mustSchedule(resilience.LinearBackoff(100*time.Millisecond, 50*time.Millisecond, 260*time.Millisecond))
-		e := mustSchedule(resilience.ExponentialBackoff(100*time.Millisecond, 2, time.Second))
-		li := mustSchedule(resilience.ListBackoff(time.Second, 10*time.Second, 100*time.Second))
+		c := mustSchedule(backoff.Constant(250 * time.Millisecond))
+		l := mustSchedule(backoff.Linear(100*time.Millisecond, 50*time.Millisecond, 260*time.Millisecond))
+		e := mustSchedule(backoff.Exponential(100*time.Millisecond, 2, time.Second))
+		li := mustSchedule(backoff.List(time.Second, 10*time.Second, 100*time.Second))
 		for attempt, want := range map[int][4]time.Duration{
 			1: {250 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond, time.Second},
 			2: {250 * time.Millisecond, 150 * time.Millisecond, 200 * time.Millisecond, 10 * time.Second},
@@ -44,45 +44,45 @@ var _ = Describe("Backoff schedules", func() {
 	})
 
 	It("saturates at the cap instead of overflowing for huge attempt numbers", func() {
-		e := mustSchedule(resilience.ExponentialBackoff(time.Second, 10, 0))
+		e := mustSchedule(backoff.Exponential(time.Second, 10, 0))
 		Expect(e.Nominal(1000)).To(Equal(time.Duration(1<<63 - 1)))
-		capped := mustSchedule(resilience.ExponentialBackoff(time.Second, 2, time.Minute))
+		capped := mustSchedule(backoff.Exponential(time.Second, 2, time.Minute))
 		Expect(capped.Nominal(1 << 30)).To(Equal(time.Minute))
 	})
 
 	It("rejects invalid parameters with an error instead of panicking", func() {
-		_, err := resilience.ExponentialBackoff(time.Second, 0.5, time.Minute)
+		_, err := backoff.Exponential(time.Second, 0.5, time.Minute)
 		Expect(err).To(MatchError(ContainSubstring("multiplier")))
-		_, err = resilience.ExponentialBackoff(time.Minute, 2, time.Second)
+		_, err = backoff.Exponential(time.Minute, 2, time.Second)
 		Expect(err).To(MatchError(ContainSubstring("below base")))
-		_, err = resilience.ListBackoff()
+		_, err = backoff.List()
 		Expect(err).To(HaveOccurred())
-		_, err = resilience.ConstantBackoff(-time.Second)
+		_, err = backoff.Constant(-time.Second)
 		Expect(err).To(HaveOccurred())
-		_, err = resilience.FactorJitter(mustSchedule(resilience.ConstantBackoff(time.Second)), 1.5)
+		_, err = backoff.FactorJitter(mustSchedule(backoff.Constant(time.Second)), 1.5)
 		Expect(err).To(MatchError(ContainSubstring("(0, 1]")))
-		_, err = resilience.DecorrelatedJitter(0, time.Second)
+		_, err = backoff.Decorrelated(0, time.Second)
 		Expect(err).To(HaveOccurred())
 	})
 })
 
 var _ = Describe("Jitter distributions (10,000 seeded draws, Kolmogorov-Smirnov against the exact CDF)", func() {
-	exp := mustSchedule(resilience.ExponentialBackoff(100*time.Millisecond, 2, 10*time.Second))
-	factor, err := resilience.FactorJitter(exp, 0.5)
+	exp := mustSchedule(backoff.Exponential(100*time.Millisecond, 2, 10*time.Second))
+	factor, err := backoff.FactorJitter(exp, 0.5)
 	Expect(err).NotTo(HaveOccurred())
-	decorrelated, err := resilience.DecorrelatedJitter(100*time.Millisecond, 10*time.Second)
+	decorrelated, err := backoff.Decorrelated(100*time.Millisecond, 10*time.Second)
 	Expect(err).NotTo(HaveOccurred())
 
 	DescribeTable("draws match the law",
-		func(b resilience.Distributed, attempt int, prev time.Duration) {
+		func(b backoff.CDFStrategy, attempt int, prev time.Duration) {
 			samples := drawDelays(b, attempt, prev, 42, draws)
 			d, p := ksTest(samples, b.CDF(attempt, prev))
 			Expect(p).To(BeNumerically(">", 0.01), "D=%.5f", d)
 		},
 		Entry("none: the nominal delay, always", exp, 3, time.Duration(0)),
-		Entry("full: U(0, d)", resilience.FullJitter(exp), 4, time.Duration(0)),
-		Entry("full at the cap: U(0, cap)", resilience.FullJitter(exp), 12, time.Duration(0)),
-		Entry("equal: d/2 + U(0, d/2)", resilience.EqualJitter(exp), 4, time.Duration(0)),
+		Entry("full: U(0, d)", backoff.FullJitter(exp), 4, time.Duration(0)),
+		Entry("full at the cap: U(0, cap)", backoff.FullJitter(exp), 12, time.Duration(0)),
+		Entry("equal: d/2 + U(0, d/2)", backoff.EqualJitter(exp), 4, time.Duration(0)),
 		Entry("factor: d * U(0.5, 1.5)", factor, 3, time.Duration(0)),
 		Entry("factor at the cap spreads around it: cap * U(0.5, 1.5)", factor, 12, time.Duration(0)),
 		Entry("decorrelated, first retry: U(base, 3*base)", decorrelated, 1, time.Duration(0)),
@@ -97,8 +97,8 @@ var _ = Describe("Jitter distributions (10,000 seeded draws, Kolmogorov-Smirnov 
 	})
 
 	It("rejects draws from a different jitter, so the test can fail", func() {
-		samples := drawDelays(resilience.FullJitter(exp), 4, 0, 42, draws)
-		_, p := ksTest(samples, resilience.EqualJitter(exp).CDF(4, 0))
+		samples := drawDelays(backoff.FullJitter(exp), 4, 0, 42, draws)
+		_, p := ksTest(samples, backoff.EqualJitter(exp).CDF(4, 0))
 		Expect(p).To(BeNumerically("<", 1e-6))
 		samples = drawDelays(decorrelated, 3, 700*time.Millisecond, 42, draws)
 		_, p = ksTest(samples, decorrelated.CDF(3, 600*time.Millisecond))
@@ -118,7 +118,7 @@ var _ = Describe("Jitter distributions (10,000 seeded draws, Kolmogorov-Smirnov 
 	})
 
 	Describe("decorrelated V2 (Polly)", func() {
-		v2, err := resilience.DecorrelatedJitterV2(time.Second, time.Hour)
+		v2, err := backoff.DecorrelatedV2(time.Second, time.Hour)
 		Expect(err).NotTo(HaveOccurred())
 
 		It("matches the conditional law given the previous formula value", func() {

@@ -1,20 +1,23 @@
-package resilience
+package main
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/chaos-harness/chaos/resilience"
 )
 
-// HasSection reports whether c configures every section on the way to the
-// knob key (a full path, see Keys): "breaker.open" needs a breaker section,
-// "budget.tokens.max" a budget with a tokens section. Set would create a
+// hasSection reports whether c configures every section on the way to the
+// knob key (a full path, see policyKeys): "breaker.open" needs a breaker section,
+// "budget.tokens.max" a budget with a tokens section. setKnob would create a
 // missing section with its defaults, which turns on a mechanism the policy
 // does not have; a sweep must not do that unasked. When it returns false,
 // why names the missing section.
-func (c Config) HasSection(key string) (ok bool, why string) {
-	if !slices.Contains(Keys(), key) {
+func hasSection(c resilience.Config, key string) (ok bool, why string) {
+	if !slices.Contains(policyKeys(), key) {
 		return false, fmt.Sprintf("%s is not a policy key", key)
 	}
 	v := reflect.ValueOf(c)
@@ -34,8 +37,8 @@ func (c Config) HasSection(key string) (ok bool, why string) {
 	return true, ""
 }
 
-// Uses reports whether the policy's behaviour depends on the knob key (a
-// full path, see Keys): its section is configured (HasSection) and the
+// usesKnob reports whether the policy's behaviour depends on the knob key (a
+// full path, see Keys): its section is configured (hasSection) and the
 // settings beside it do not make it ignored. In the retry section nothing
 // but max_retries matters when no retry is made; base is ignored by the
 // list backoff, cap by the constant and list backoffs, multiplier by all
@@ -45,53 +48,53 @@ func (c Config) HasSection(key string) (ok bool, why string) {
 // Retry-After bounds need retry_after honor. A breaker's window and
 // min_requests need a ratio, and open_max a growing open duration. When it
 // returns false, why says what ignores the key.
-func (c Config) Uses(key string) (used bool, why string) {
-	if ok, why := c.HasSection(key); !ok {
+func usesKnob(c resilience.Config, key string) (used bool, why string) {
+	if ok, why := hasSection(c, key); !ok {
 		return false, why
 	}
 	section, knob, _ := strings.Cut(key, ".")
 	switch section {
 	case "retry":
-		return c.Retry.uses(knob)
+		return retryUses(c.Retry, knob)
 	case "breaker":
-		return c.Breaker.uses(knob)
+		return breakerUses(c.Breaker, knob)
 	}
 	return true, ""
 }
 
-func (r *RetryConfig) uses(knob string) (bool, string) {
-	if knob != "max_retries" && r.MaxRetries != nil && *r.MaxRetries == 0 {
+func retryUses(r *resilience.RetryConfig, knob string) (bool, string) {
+	if knob != "max_retries" && r.Retries() == 0 {
 		return false, "retry.max_retries is 0, so no retry is made"
 	}
-	backoff, jitter := r.backoffKind(), r.jitterKind()
-	decorrelated := jitter == JitterDecorrelated || jitter == JitterDecorrelatedV2
+	backoff, jitter := cmp.Or(r.Backoff, resilience.BackoffExponential), cmp.Or(r.Jitter, resilience.JitterFull)
+	decorrelated := jitter == resilience.JitterDecorrelated || jitter == resilience.JitterDecorrelatedV2
 	if decorrelated {
 		switch knob {
 		case "backoff", "multiplier", "step", "delays":
 			return false, fmt.Sprintf("jitter %s computes its delays from retry.base and retry.cap alone", jitter)
 		}
 	} else {
-		needs := map[string]string{"multiplier": BackoffExponential, "step": BackoffLinear, "delays": BackoffList}
+		needs := map[string]string{"multiplier": resilience.BackoffExponential, "step": resilience.BackoffLinear, "delays": resilience.BackoffList}
 		if want, ok := needs[knob]; ok && backoff != want {
 			return false, fmt.Sprintf("retry.%s is used only by backoff %s, and its backoff is %s", knob, want, backoff)
 		}
-		if knob == "base" && backoff == BackoffList {
+		if knob == "base" && backoff == resilience.BackoffList {
 			return false, "backoff list takes its delays from retry.delays"
 		}
-		if knob == "cap" && (backoff == BackoffConstant || backoff == BackoffList) {
+		if knob == "cap" && (backoff == resilience.BackoffConstant || backoff == resilience.BackoffList) {
 			return false, fmt.Sprintf("backoff %s has no growth to cap", backoff)
 		}
 	}
 	switch {
-	case knob == "jitter_factor" && jitter != JitterFactor:
+	case knob == "jitter_factor" && jitter != resilience.JitterFactor:
 		return false, fmt.Sprintf("retry.jitter_factor is used only by jitter factor, and its jitter is %s", jitter)
-	case (knob == "retry_after_max" || knob == "retry_after_jitter") && r.RetryAfter == RetryAfterIgnore:
+	case (knob == "retry_after_max" || knob == "retry_after_jitter") && r.RetryAfter == resilience.RetryAfterIgnore:
 		return false, "retry.retry_after is ignore, so no Retry-After is honoured"
 	}
 	return true, ""
 }
 
-func (b *BreakerConfig) uses(knob string) (bool, string) {
+func breakerUses(b *resilience.BreakerConfig, knob string) (bool, string) {
 	switch {
 	case (knob == "window" || knob == "min_requests") && b.Ratio == 0:
 		return false, "breaker.ratio is not set, so the breaker trips on consecutive failures alone"

@@ -1,10 +1,12 @@
-package resilience
+package profile
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience"
 )
 
 // presetFactor is the jitter of the presets: Prefect's recommended
@@ -35,17 +37,16 @@ func PresetNames() []string {
 }
 
 // Preset returns a built-in profile as a policy named after it.
-func Preset(name string) (Config, error) {
+func Preset(name string) (resilience.Config, error) {
 	p, ok := presets[name]
 	if !ok {
-		return Config{}, fmt.Errorf("unknown preset %q (one of %s)", name, strings.Join(PresetNames(), ", "))
+		return resilience.Config{}, fmt.Errorf("unknown preset %q (one of %s)", name, strings.Join(PresetNames(), ", "))
 	}
-	retries := p.retries
-	cfg := Config{Name: name, Retry: &RetryConfig{MaxRetries: &retries}}
-	if retries > 0 {
-		cfg.Retry.Backoff = BackoffConstant
-		cfg.Retry.Base = Duration(p.delay)
-		cfg.Retry.Jitter = JitterFactor
+	cfg := resilience.Config{Name: name, Retry: &resilience.RetryConfig{MaxRetries: resilience.FileMaxRetries(p.retries)}}
+	if p.retries > 0 {
+		cfg.Retry.Backoff = resilience.BackoffConstant
+		cfg.Retry.Base = time.Duration(p.delay)
+		cfg.Retry.Jitter = resilience.JitterFactor
 		cfg.Retry.JitterFactor = presetFactor
 	}
 	return cfg, nil

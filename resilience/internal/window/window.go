@@ -1,4 +1,6 @@
-package resilience
+// Package window counts over a sliding window of time, for the breaker's
+// failure ratio and the recent retry budget.
+package window
 
 import "time"
 
@@ -6,10 +8,10 @@ import "time"
 // to one bucket, a tenth of the window.
 const windowBuckets = 10
 
-// slidingCounts counts two quantities (a, b) over the last window of time in
+// Counts counts two quantities (a, b) over the last window of time in
 // windowBuckets buckets, rotated lazily by the time passed in. Not safe for
 // concurrent use; its owner locks.
-type slidingCounts struct {
+type Counts struct {
 	width   time.Duration // window / windowBuckets
 	head    int
 	headAt  time.Time // start of the head bucket
@@ -17,12 +19,13 @@ type slidingCounts struct {
 	a, b    [windowBuckets]float64
 }
 
-func newSlidingCounts(window time.Duration) slidingCounts {
-	return slidingCounts{width: max(window/windowBuckets, 1)}
+// New counts over the last window of time.
+func New(window time.Duration) Counts {
+	return Counts{width: max(window/windowBuckets, 1)}
 }
 
 // advance rotates the buckets so the head covers now.
-func (w *slidingCounts) advance(now time.Time) {
+func (w *Counts) advance(now time.Time) {
 	if !w.started {
 		w.started, w.headAt = true, now
 		return
@@ -32,7 +35,7 @@ func (w *slidingCounts) advance(now time.Time) {
 	}
 	steps := int64(now.Sub(w.headAt) / w.width)
 	if steps >= windowBuckets {
-		w.reset()
+		w.Reset()
 		w.started, w.headAt = true, now
 		return
 	}
@@ -43,13 +46,15 @@ func (w *slidingCounts) advance(now time.Time) {
 	w.headAt = w.headAt.Add(time.Duration(steps) * w.width)
 }
 
-func (w *slidingCounts) add(now time.Time, a, b float64) {
+// Add counts a and b at now.
+func (w *Counts) Add(now time.Time, a, b float64) {
 	w.advance(now)
 	w.a[w.head] += a
 	w.b[w.head] += b
 }
 
-func (w *slidingCounts) sums(now time.Time) (a, b float64) {
+// Sums returns the counts of the last window before now.
+func (w *Counts) Sums(now time.Time) (a, b float64) {
 	w.advance(now)
 	for i := range windowBuckets {
 		a += w.a[i]
@@ -58,7 +63,8 @@ func (w *slidingCounts) sums(now time.Time) (a, b float64) {
 	return a, b
 }
 
-func (w *slidingCounts) reset() {
+// Reset forgets every count.
+func (w *Counts) Reset() {
 	w.a, w.b = [windowBuckets]float64{}, [windowBuckets]float64{}
 	w.head, w.started = 0, false
 }

@@ -1,11 +1,15 @@
-package resilience
+// Package retrybudget limits retries across every call of a client, so a
+// fleet in trouble does not multiply its load, with explicit time.
+package retrybudget
 
 import (
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience/internal/window"
 )
 
-// RetryBudget limits retries across every call of a client, so a fleet in
+// Budget limits retries across every call of a client, so a fleet in
 // trouble does not multiply its load. It combines, when configured:
 //   - a token bucket (gRPC retry throttling, gRFC A6): each failed attempt
 //     costs one token, each successful call earns Refill, and no retry is made
@@ -13,7 +17,7 @@ import (
 //   - a recent-ratio budget (Finagle's RetryBudget): retries in the last
 //     Window may number at most Ratio times the calls begun in it, plus
 //     MinPerSecond*Window so a quiet client can still retry.
-type RetryBudget struct {
+type Budget struct {
 	mu     sync.Mutex
 	tokens *tokenBudget
 	recent *recentBudget
@@ -25,51 +29,50 @@ type tokenBudget struct {
 
 type recentBudget struct {
 	ratio, floor float64
-	counts       slidingCounts // a: calls, b: retries
+	counts       window.Counts // a: calls, b: retries
 }
 
-// NewRetryBudget builds a budget; zero fields are the documented defaults,
-// and a config with neither part is the recent-ratio budget.
-func NewRetryBudget(cfg BudgetConfig) (*RetryBudget, error) {
-	if ps := (Config{Budget: &cfg}).Problems(); len(ps) > 0 {
-		return nil, ProblemsError(ps)
+// Tokens is the token-bucket part, resolved: Max tokens, Refill per success.
+type Tokens struct{ Max, Refill float64 }
+
+// Recent is the recent-ratio part, resolved: Ratio of the calls begun in the
+// last Window, plus MinPerSecond*Window.
+type Recent struct {
+	Ratio        float64
+	Window       time.Duration
+	MinPerSecond float64
+}
+
+// New builds a budget of the parts given (nil: not used); the token bucket
+// starts full. resilience.BudgetConfig documents the parts and their
+// defaults, and resilience.New resolves one into these.
+func New(tokens *Tokens, recent *Recent) *Budget {
+	b := &Budget{}
+	if tokens != nil {
+		b.tokens = &tokenBudget{max: tokens.Max, refill: tokens.Refill, tokens: tokens.Max}
 	}
-	b := &RetryBudget{}
-	if t := cfg.Tokens; t != nil {
-		m := orFloat(t.Max, DefaultTokenBudgetMax)
-		b.tokens = &tokenBudget{max: m, refill: orFloat(t.Refill, DefaultTokenBudgetRefill), tokens: m}
-	}
-	r := cfg.Recent
-	if r == nil && cfg.Tokens == nil {
-		r = &RecentBudgetConfig{}
-	}
-	if r != nil {
-		window := orDuration(r.Window, DefaultRecentWindow)
-		perSecond := DefaultRecentMinPerSec
-		if r.MinPerSecond != nil {
-			perSecond = *r.MinPerSecond
-		}
+	if recent != nil {
 		b.recent = &recentBudget{
-			ratio:  orFloat(r.Ratio, DefaultRecentRatio),
-			floor:  perSecond * window.Seconds(),
-			counts: newSlidingCounts(window),
+			ratio:  recent.Ratio,
+			floor:  recent.MinPerSecond * recent.Window.Seconds(),
+			counts: window.New(recent.Window),
 		}
 	}
-	return b, nil
+	return b
 }
 
 // OnCall records that a call began.
-func (b *RetryBudget) OnCall(now time.Time) {
+func (b *Budget) OnCall(now time.Time) {
 	if b.recent == nil {
 		return
 	}
 	b.mu.Lock()
-	b.recent.counts.add(now, 1, 0)
+	b.recent.counts.Add(now, 1, 0)
 	b.mu.Unlock()
 }
 
 // OnSuccess records a successful call.
-func (b *RetryBudget) OnSuccess() {
+func (b *Budget) OnSuccess() {
 	if b.tokens == nil {
 		return
 	}
@@ -79,7 +82,7 @@ func (b *RetryBudget) OnSuccess() {
 }
 
 // OnFailure records a failed attempt of a retryable kind.
-func (b *RetryBudget) OnFailure() {
+func (b *Budget) OnFailure() {
 	if b.tokens == nil {
 		return
 	}
@@ -89,24 +92,24 @@ func (b *RetryBudget) OnFailure() {
 }
 
 // TryRetry reports whether a retry may be made now, and if so counts it.
-func (b *RetryBudget) TryRetry(now time.Time) bool {
+func (b *Budget) TryRetry(now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tokens != nil && b.tokens.tokens <= b.tokens.max/2 {
 		return false
 	}
 	if r := b.recent; r != nil {
-		calls, retries := r.counts.sums(now)
+		calls, retries := r.counts.Sums(now)
 		if retries+1 > r.ratio*calls+r.floor {
 			return false
 		}
-		r.counts.add(now, 0, 1)
+		r.counts.Add(now, 0, 1)
 	}
 	return true
 }
 
 // Tokens returns the token bucket's level (0 when there is none).
-func (b *RetryBudget) Tokens() float64 {
+func (b *Budget) Tokens() float64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tokens == nil {

@@ -1,22 +1,29 @@
-package resilience
+package main
 
 import (
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/resilience"
 )
 
-// Keys lists every knob Set accepts, as full paths ("retry.max_retries").
-func Keys() []string {
+// The knobs of `chaos tune --vary` and `chaos compare`: every field of a
+// resilience.Config, found by reflection over its YAML names, so a new field
+// is a knob without a list to keep.
+
+// policyKeys lists every knob setKnob accepts, as full paths
+// ("retry.max_retries").
+func policyKeys() []string {
 	var keys []string
-	collectKeys(reflect.TypeFor[Config](), "", &keys)
+	collectKeys(reflect.TypeFor[resilience.Config](), "", &keys)
 	return keys
 }
 
-var durationType = reflect.TypeFor[Duration]()
+var durationType = reflect.TypeFor[time.Duration]()
 
 func collectKeys(t reflect.Type, prefix string, into *[]string) {
 	for i := range t.NumField() {
@@ -53,12 +60,12 @@ func joinPath(prefix, name string) string {
 	return prefix + "." + name
 }
 
-// ResolveKey turns a key as a person writes it for a sweep into its full
+// resolveKey turns a key as a person writes it for a sweep into its full
 // path: a full path ("retry.base") or a unique last part ("base",
 // "tokens.max"). Ambiguous and unknown keys are errors that list the
 // candidates or suggest the near one.
-func ResolveKey(key string) (string, error) {
-	keys := Keys()
+func resolveKey(key string) (string, error) {
+	keys := policyKeys()
 	var matches []string
 	for _, k := range keys {
 		if k == key {
@@ -81,14 +88,15 @@ func ResolveKey(key string) (string, error) {
 	return "", fmt.Errorf("policy key %q is ambiguous: %s", key, strings.Join(matches, ", "))
 }
 
-// Set sets one knob from its text, for parameter sweeps (`chaos tune --vary
-// retry.max_retries=3,5` or `--vary base=100ms`). The key is resolved by
-// ResolveKey; a missing section is created with its defaults. Durations are
-// Go duration strings; lists are separated by '|' or spaces ("429|5xx").
-// The error reports a value that does not parse, or the problems the new
-// value causes (see Problems).
-func (c *Config) Set(key, value string) error {
-	path, err := ResolveKey(key)
+// setKnob sets one knob from its text, for parameter sweeps (`chaos tune
+// --vary retry.max_retries=3,5` or `--vary base=100ms`). The key is resolved
+// by resolveKey; a missing section is created with its defaults. Durations
+// are Go duration strings; lists are separated by '|' or spaces ("429|5xx");
+// max_retries counts as in files (0: no retry). The error reports a value
+// that does not parse, or the problems the new value causes (see
+// resilience.Config.Problems).
+func setKnob(c *resilience.Config, key, value string) error {
+	path, err := resolveKey(key)
 	if err != nil {
 		return err
 	}
@@ -99,6 +107,13 @@ func (c *Config) Set(key, value string) error {
 		if i == len(parts)-1 {
 			if err := setText(f, value); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
+			}
+			if path == "retry.max_retries" {
+				// As in files, 0 is no retry.
+				if c.Retry.MaxRetries < 0 {
+					return fmt.Errorf("%s: must be 0 or more, got %d", path, c.Retry.MaxRetries)
+				}
+				c.Retry.MaxRetries = resilience.FileMaxRetries(c.Retry.MaxRetries)
 			}
 			break
 		}
@@ -144,7 +159,7 @@ func fieldByYAML(v reflect.Value, name string) reflect.Value {
 			return v.Field(i)
 		}
 	}
-	panic("resilience: no field " + name) // unreachable: paths come from Keys
+	panic("policy knobs: no field " + name) // unreachable: paths come from policyKeys
 }
 
 func setText(f reflect.Value, text string) error {

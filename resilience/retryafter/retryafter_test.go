@@ -1,4 +1,4 @@
-package resilience_test
+package retryafter_test
 
 import (
 	"net/http"
@@ -7,14 +7,14 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 var _ = Describe("ParseRetryAfter", func() {
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	DescribeTable("reads delta-seconds and HTTP-dates",
 		func(value string, want time.Duration, ok bool) {
-			d, got := resilience.ParseRetryAfter(value, now)
+			d, got := retryafter.Parse(value, now)
 			Expect(got).To(Equal(ok))
 			Expect(d).To(Equal(want))
 		},

@@ -1,4 +1,4 @@
-package resilience_test
+package retryafter_test
 
 import (
 	"math"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 // FuzzParseRetryAfter: every header value gets a wait or "not usable", never a
@@ -26,7 +26,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, value string, sec, nsec int64) {
 		now := time.Unix(sec, nsec)
-		d, ok := resilience.ParseRetryAfter(value, now)
+		d, ok := retryafter.Parse(value, now)
 		if !ok {
 			if d != 0 {
 				t.Fatalf("ParseRetryAfter(%q) = %v but not ok", value, d)
@@ -72,7 +72,7 @@ func FuzzRetryAfterDate(f *testing.F) {
 			return
 		}
 		value := sent.Add(time.Duration(k) * time.Second).Format(http.TimeFormat)
-		d, ok := resilience.ParseRetryAfter(value, sent)
+		d, ok := retryafter.Parse(value, sent)
 		if !ok || d != time.Duration(k)*time.Second {
 			t.Fatalf("%q at %v: got %v, %v, want %ds", value, sent, d, ok, k)
 		}
