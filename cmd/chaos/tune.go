@@ -33,6 +33,7 @@ type tuneFlags struct {
 	out        string
 	limits     limitFlags
 	retry      retryWindowFlag
+	format     outputFormat
 }
 
 func newTuneCmd(s streams) *cobra.Command {
@@ -66,7 +67,10 @@ knob but max_retries when no retry is made).
 
   chaos tune outage-recovery --vary max_retries=2,4,8 --vary base=50ms,100ms,200ms
 
-It writes result.json, report.md, report.html and the plots into --out.`,
+It writes result.json, report.md, report.html and the plots into --out, and
+prints the ranking; --format json prints result.json instead. Progress (the
+settings done, their rate, the time left) goes to standard error for a grid
+that takes longer than a second; --quiet silences it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return tuneGrid(cmd, s, args[0], &f) },
 	}
@@ -79,6 +83,7 @@ It writes result.json, report.md, report.html and the plots into --out.`,
 	fl.StringVar(&f.out, "out", "chaos-out", "directory to write result.json, the reports and plots into (created if missing)")
 	f.retry.register(fl)
 	f.limits.register(fl)
+	f.format.register(cmd, "result.json as written into --out, with the ranking")
 	return cmd
 }
 
@@ -89,6 +94,9 @@ type knob struct {
 }
 
 func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
+	if err := f.format.check(); err != nil {
+		return err
+	}
 	sc, err := scenarios.Load(arg)
 	if err != nil {
 		return reportProblems(s, err)
@@ -141,9 +149,12 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	if err := est.Check(opts); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "tune: %d settings of policy %q, %d at a time\n", len(points), base.Name, f.workers)
-
-	run, records, err := runGrid(cmd.Context(), sc, opts, points, f.workers, s)
+	if !s.quiet() {
+		fmt.Fprintf(s.err, "tune: %d settings of policy %q, %d at a time\n", len(points), base.Name, f.workers)
+	}
+	bar := s.newProgress("settings")
+	run, records, err := runGrid(cmd.Context(), sc, opts, points, f.workers, bar)
+	bar.finish()
 	if err != nil {
 		return failed(err)
 	}
@@ -165,6 +176,9 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	written, err := reports.Write(f.out, res)
 	if err != nil {
 		return failed(err)
+	}
+	if f.format.json() {
+		return copyFile(s.out, resultPath(f.out))
 	}
 	printRanking(s, &res)
 	fmt.Fprintln(s.out)
@@ -306,7 +320,7 @@ func shortKey(key string) string {
 
 // runGrid simulates every grid point, workers at a time, and returns one Run
 // whose policies are the points, in grid order, with each point's Records.
-func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, workers int, s streams) (*scenarios.Run, [][]record.Record, error) {
+func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, workers int, bar *progress) (*scenarios.Run, [][]record.Record, error) {
 	runs := make([]*scenarios.Run, len(points))
 	records := make([][]record.Record, len(points))
 	errs := make([]error, len(points))
@@ -329,7 +343,7 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 				runs[i], errs[i] = one.Run(ctx, o)
 				mu.Lock()
 				done++
-				fmt.Fprintf(s.err, "tune: %d/%d %s\n", done, len(points), points[i].Name)
+				bar.update(int64(done), int64(len(points)))
 				mu.Unlock()
 			}
 		}()

@@ -107,6 +107,18 @@ var _ = Describe("chaos tune", func() {
 		}
 	})
 
+	It("prints result.json alone with --format json", func() {
+		out := GinkgoT().TempDir()
+		r := chaos("tune", "testdata/scenarios/small.yaml", "--vary", "base=10ms,100ms", "--out", out, "--format", "json")
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		written, err := os.ReadFile(filepath.Join(out, "result.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.stdout).To(Equal(string(written)))
+		res := readResult(filepath.Join(out, "result.json"))
+		Expect(res.Policies).To(HaveLen(2))
+		Expect(res.Frontier).NotTo(BeNil(), "the ranking is in it")
+	})
+
 	It("refuses to guess when no policy retries", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "no-retries.yaml")
 		src := strings.Replace(onceFirst, "retry: {max_retries: 4, base: 50ms, jitter: full}", "retry: {max_retries: 0}", 1)
