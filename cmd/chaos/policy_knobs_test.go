@@ -37,6 +37,7 @@ var _ = Describe("policy knobs", func() {
 	It("refuses unknown, ambiguous and unparsable sweep values", func() {
 		var cfg resilience.Config
 		Expect(setKnob(&cfg, "max_retires", "3")).To(MatchError(ContainSubstring(`did you mean "retry.max_retries"`)))
+		Expect(setKnob(&cfg, "nope", "1")).To(MatchError(`unknown policy key "nope"`), "no unrelated key suggested")
 		Expect(setKnob(&cfg, "window", "5s")).To(MatchError(And(ContainSubstring("ambiguous"), ContainSubstring("breaker.window"), ContainSubstring("budget.recent.window"))))
 		Expect(setKnob(&cfg, "base", "5")).To(MatchError(ContainSubstring("needs a unit")))
 		Expect(setKnob(&cfg, "max_retries", "three")).To(MatchError(ContainSubstring("not a whole number")))

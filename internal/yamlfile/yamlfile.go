@@ -369,12 +369,12 @@ func NodeError(n *yaml.Node, format string, args ...any) error {
 }
 
 // Suggest returns the candidate nearest to name by edit distance when it is near
-// enough to be a likely typo (at most 2 edits, or a third of the name's length
-// for long names); "" otherwise.
+// enough to be a likely typo (a third of the name's length in edits, at least
+// one: "nope" is not a typo of "mode"); "" otherwise.
 func Suggest(name string, candidates []string) string {
-	best, bestDist := "", max(2, len(name)/3)+1
+	best, bestDist := "", max(1, len(name)/3)+1
 	for _, c := range candidates {
-		dist := levenshtein(strings.ToLower(name), strings.ToLower(c))
+		dist := editDistance(strings.ToLower(name), strings.ToLower(c))
 		if dist < bestDist || (dist == bestDist && best != "" && closerTie(name, c, best)) {
 			best, bestDist = c, dist
 		}
@@ -400,10 +400,13 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-// levenshtein is the classic edit distance (insertions, deletions, substitutions).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+// editDistance is the optimal string alignment distance (Damerau's
+// extension of Levenshtein's): insertions, deletions, substitutions, and
+// transpositions of two adjacent letters, each one edit, so "retyr" is one
+// edit from "retry", as a person counts a typo.
+func editDistance(a, b string) int {
+	rows := [3][]int{make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)}
+	prev2, prev, cur := rows[0], rows[1], rows[2]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -415,8 +418,11 @@ func levenshtein(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
 }
