@@ -38,8 +38,9 @@ func fileRetries(node *yaml.Node, cfg *resilience.Config, at string, p *problems
 }
 
 // decodePolicies decodes each `policies:` entry with resilience's own type and
-// validation, locating every problem under "policies[i].".
-func decodePolicies(doc *yamlfile.Doc, list *yaml.Node, p *problems) []Policy {
+// validation, or from an environment profile (policyFromProfile), locating
+// every problem under "policies[i].".
+func decodePolicies(s *Scenario, doc *yamlfile.Doc, list *yaml.Node, p *problems) []Policy {
 	if list != nil && list.Kind != yaml.SequenceNode {
 		p.add("policies", "expected a list of policies, each with a name")
 		return nil
@@ -56,8 +57,10 @@ func decodePolicies(doc *yamlfile.Doc, list *yaml.Node, p *problems) []Policy {
 	seen := map[string]int{}
 	for i, node := range nodes {
 		at := fmt.Sprintf("policies[%d]", i)
-		var cfg resilience.Config
-		if err := doc.DecodeNode(node, &cfg); err != nil {
+		cfg, fromProfile := policyFromProfile(s, node, at, p)
+		if fromProfile {
+			// its settings are the profile's, checked by profile.Load
+		} else if err := doc.DecodeNode(node, &cfg); err != nil {
 			p.addErr(at, err)
 			// An unknown key stops the decode before the name is read.
 			if node.Kind == yaml.MappingNode && cfg.Name == "" {
@@ -66,7 +69,9 @@ func decodePolicies(doc *yamlfile.Doc, list *yaml.Node, p *problems) []Policy {
 				}
 			}
 		}
-		fileRetries(node, &cfg, at, p)
+		if !fromProfile {
+			fileRetries(node, &cfg, at, p)
+		}
 		for _, fp := range cfg.Problems() {
 			p.addValidation(prefixed(at, fp.Path), "%s", fp.Msg)
 		}

@@ -98,7 +98,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		p.addErr("clients", doc.DecodeNode(n, &s.Clients))
 		s.Clients.validate(p, "clients")
 	}
-	s.Policies = decodePolicies(doc, section(doc.Root, "policies"), p)
+	s.Policies = decodePolicies(s, doc, section(doc.Root, "policies"), p)
 	s.Assert = parseAssertions(section(doc.Root, "assert"), doc, s.PolicyNames(), p)
 	if err := p.err(); err != nil {
 		return nil, err
