@@ -12,7 +12,7 @@
 //
 // It reads Records only, so a log of `chaos serve` for a client in any language
 // analyses like the harness's own runs. Feed an Accumulator one Record at a time
-// and Finish it into a Result, which is result.json (DESIGN.md) and carries the
+// and Finish it into a Result, which is result.json (docs/DESIGN.md) and carries the
 // binned series the reports draw:
 //
 //	acc, err := analysis.New(analysis.Options{Scenario: "outage-recovery", Engine: "sim", Seed: &seed})

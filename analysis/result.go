@@ -1,6 +1,6 @@
 package analysis
 
-// Result is result.json (DESIGN.md): the fields of the contract first, with
+// Result is result.json (docs/DESIGN.md): the fields of the contract first, with
 // their names and nesting unchanged, then the extensions. Every number is
 // finite, so the Result always encodes as JSON.
 type Result struct {

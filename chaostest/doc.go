@@ -20,7 +20,7 @@
 // pooled into one fleet ("client"), whatever their policy field says.
 //
 // Logical requests and attempts are told apart by the X-Chaos-Request and
-// X-Chaos-Attempt headers (DESIGN.md, "Client identity on the wire"). For a
+// X-Chaos-Attempt headers (docs/DESIGN.md, "Client identity on the wire"). For a
 // client that sends neither, they are inferred as `chaos analyze` and `chaos
 // check` infer them (analysis.Headerless): per connection for a keep-alive
 // client, else per remote address and User-Agent, an arrival after a failed

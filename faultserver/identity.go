@@ -31,7 +31,7 @@ func connOf(r *http.Request) uint64 {
 
 // requestInfo reads what a decision may depend on from a request, and the
 // number of its connection. Without X-Chaos-Client the client is keyed by
-// remote IP and User-Agent (DESIGN.md); without
+// remote IP and User-Agent (docs/DESIGN.md); without
 // X-Chaos-Attempt (or with a value that is not a positive number) the attempt
 // is 0, unknown.
 func (s *Server) requestInfo(r *http.Request) RequestInfo {

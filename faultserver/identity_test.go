@@ -30,7 +30,7 @@ var _ = Describe("the connection a request came on", func() {
 		Expect(conns[1]).To(Equal(conns[0]))
 		Expect(conns[2]).NotTo(Equal(conns[0]))
 		Expect(conns[3]).NotTo(BeElementOf(conns[0], conns[2]))
-		// The client key stays remote IP and User-Agent (DESIGN.md) for all four.
+		// The client key stays remote IP and User-Agent (docs/DESIGN.md) for all four.
 		Expect(recs[0].Client).To(Equal("127.0.0.1 Go-http-client/1.1"))
 		Expect(recs[3].Client).To(Equal(recs[0].Client))
 	})

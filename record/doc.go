@@ -1,4 +1,4 @@
-// Package record is the arrival-log contract (DESIGN.md, "Record"): the
+// Package record is the arrival-log contract (docs/DESIGN.md, "Record"): the
 // Record of one attempt as the server saw it, the fault kinds and client
 // outcomes it names, the X-Chaos headers that identify a client's attempts on
 // the wire, the rule that groups attempts into logical requests, and the one

@@ -1,6 +1,6 @@
 package record
 
-// The X-Chaos headers of the wire (DESIGN.md, "Client identity on the wire"):
+// The X-Chaos headers of the wire (docs/DESIGN.md, "Client identity on the wire"):
 // a client that sends the identity headers has its attempts logged under
 // them (Record.Client, Request, Attempt); the fault server marks its
 // responses with the others.

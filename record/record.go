@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Fault kinds as they appear in a Record's "fault" field (DESIGN.md).
+// Fault kinds as they appear in a Record's "fault" field (docs/DESIGN.md).
 const (
 	FaultNone      = "none"
 	FaultStatus    = "status"

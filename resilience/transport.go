@@ -14,7 +14,7 @@ import (
 
 // Request and response headers the Transport reads or writes, besides
 // record.HeaderAttempt: the attempt number, 1 for the first, so the fault
-// server can log attempts (DESIGN.md, "Client identity on the wire").
+// server can log attempts (docs/DESIGN.md, "Client identity on the wire").
 const (
 	// HeaderFallback marks a response that a fallback produced: stale,
 	// caller or static.

@@ -5,7 +5,7 @@
 // # The scenario file
 //
 // A scenario pits a fleet of clients, under one or more resilience policies,
-// against a server script (DESIGN.md, "Scenario file"):
+// against a server script (docs/SCENARIOS.md has every key):
 //
 //	name: outage-recovery          # default: the file's base name
 //	description: one line, shown by `chaos scenarios`

@@ -18,7 +18,7 @@ import (
 	"github.com/chaos-harness/chaos/internal/buildinfo"
 )
 
-// Exit statuses of the command line contract (DESIGN.md).
+// Exit statuses of the command line contract (docs/DESIGN.md).
 const (
 	exitOK       = 0
 	exitFailed   = 1 // an assertion of `chaos check` failed
