@@ -54,27 +54,28 @@ var _ = Describe("Capacity", func() {
 
 	It("answers a refused request with the overload decision of the script", func() {
 		s := compile("capacity: {concurrency: 1, status: 429, retry_after: 1s}\nphases: [{requests: 1}, {name: later}]\n", 1)
-		_, ok := s.Admit(0)
-		Expect(ok).To(BeTrue())
-		d, ok := s.Admit(0)
-		Expect(ok).To(BeFalse())
+		info := &faultserver.RequestInfo{ClientKey: "a"}
+		first, t1 := s.Admit(0, info)
+		Expect(t1.Admitted()).To(BeTrue())
+		Expect(first.Phase).To(Equal("phase1"))
+		d, t2 := s.Admit(0, info)
+		Expect(t2.Admitted()).To(BeFalse())
 		Expect(d.Kind).To(Equal(record.FaultOverload))
 		Expect(d.Phase).To(Equal(faultserver.PhaseCapacity))
 		Expect(d.Status).To(Equal(429))
 		Expect(d.RetryAfter).To(Equal(time.Second))
 		Expect(d.Injected()).To(BeTrue())
-		info := &faultserver.RequestInfo{ClientKey: "a"}
-		Expect(s.Decide(0, info).Phase).To(Equal("phase1"), "the refused request was not counted")
-		s.Release(0)
+		t1.End(0)
+		Expect(s.Decide(0, info).Phase).To(Equal("later"), "the refused request was not counted")
 	})
 
 	It("defaults the overload status to 503", func() {
 		dur := yamlfile.Duration(2 * time.Second)
 		s, err := faultserver.Compile(&faultserver.Spec{Capacity: &faultserver.CapacitySpec{Rate: 1, RetryAfterDate: &dur}}, 1)
 		Expect(err).NotTo(HaveOccurred())
-		s.Admit(0)
-		d, ok := s.Admit(0)
-		Expect(ok).To(BeFalse())
+		s.Admit(0, &faultserver.RequestInfo{})
+		d, t := s.Admit(0, &faultserver.RequestInfo{})
+		Expect(t.Admitted()).To(BeFalse())
 		Expect(d.Status).To(Equal(503))
 		Expect(d.RetryAfterDate).To(BeTrue())
 	})
@@ -104,19 +105,19 @@ var _ = Describe("Row", func() {
 	It("makes writers that read the same version contend through the script", func() {
 		s := compile("row: {path: /row}\nservice: {base: 5ms}\n", 1)
 		read := func(client string) uint64 {
-			d := decide(s, 0, client, "GET", "/row")
+			d, t := s.Admit(0, &faultserver.RequestInfo{Method: "GET", Path: "/row", ClientKey: client})
+			defer t.End(0)
 			Expect(d.Row).To(Equal(faultserver.RowRead))
-			return s.Commit(&d, &faultserver.RequestInfo{})
+			return t.Commit(&d, &faultserver.RequestInfo{})
 		}
 		va, vb := read("a"), read("b")
 		Expect(va).To(Equal(vb))
 		write := func(client string, v uint64) faultserver.Decision {
 			req := &faultserver.RequestInfo{Method: "PUT", Path: "/row", ClientKey: client, Version: v}
-			s.Admit(0)
-			defer s.Release(0)
-			d := s.Decide(0, req)
+			d, t := s.Admit(0, req)
+			defer t.End(0)
 			Expect(d.Row).To(Equal(faultserver.RowWrite))
-			s.Commit(&d, req)
+			t.Commit(&d, req)
 			return d
 		}
 		Expect(write("a", va).Status).To(Equal(200))
@@ -129,9 +130,10 @@ var _ = Describe("Row", func() {
 
 	It("leaves the row alone for a request that draws a fault", func() {
 		s := compile("row: {path: /row}\nphases: [{requests: 1, fault: {status: 503}}, {}]\n", 1)
-		d := decide(s, 0, "a", "PUT", "/row")
+		d, t := s.Admit(0, &faultserver.RequestInfo{Method: "PUT", Path: "/row", ClientKey: "a"})
+		defer t.End(0)
 		Expect(d.Row).To(Equal(faultserver.RowNone))
-		Expect(s.Commit(&d, &faultserver.RequestInfo{Version: 1})).To(BeZero())
+		Expect(t.Commit(&d, &faultserver.RequestInfo{Version: 1})).To(BeZero())
 		Expect(d.Status).To(Equal(503))
 	})
 })

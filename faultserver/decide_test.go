@@ -163,10 +163,9 @@ routes:
   - {path_prefix: /static/, phases: [{fault: {status: 404}}]}
 `, 1)
 		at := func(method, path string, h http.Header) faultserver.Decision {
-			d, _ := s.Admit(0)
-			_ = d
-			defer s.Release(0)
-			return s.Decide(0, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: "c", Header: h})
+			d, t := s.Admit(0, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: "c", Header: h})
+			t.End(0)
+			return d
 		}
 		d := at("POST", "/api/orders/12", http.Header{"X-Tier": {"gold"}})
 		Expect([]any{d.Route, d.Status}).To(Equal([]any{"gold", 200}))
@@ -253,15 +252,19 @@ service: {base: 10ms, per_concurrent: 2ms}
 phases: [{requests: 1, fault: {status: 500}}, {}]
 `, 1)
 		info := &faultserver.RequestInfo{Method: "GET", Path: "/", ClientKey: "a"}
-		for i := 0; i < 4; i++ {
-			_, ok := s.Admit(0)
-			Expect(ok).To(BeTrue())
-		}
-		Expect(s.InFlight()).To(Equal(4))
-		Expect(s.Decide(0, info).Delay).To(Equal(time.Duration(0)), "a fault gets no service time")
-		Expect(s.Decide(0, info).Delay).To(Equal(10*ms + 4*2*ms))
-		s.Release(0)
-		s.Release(0)
-		Expect(s.Decide(0, info).Delay).To(Equal(10*ms + 2*2*ms))
+		fault, first := s.Admit(0, info)
+		Expect(fault.Delay).To(Equal(time.Duration(0)), "a fault gets no service time")
+		_, second := s.Admit(0, info)
+		_, third := s.Admit(0, info)
+		Expect(s.InFlight()).To(Equal(3))
+		d, t := s.Admit(0, info) // 4 in flight with this one
+		Expect(d.Delay).To(Equal(10*ms + 4*2*ms))
+		t.End(0)
+		first.End(0)
+		second.End(0)
+		d, t = s.Admit(0, info) // third and this one: 2 in flight
+		Expect(d.Delay).To(Equal(10*ms + 2*2*ms))
+		t.End(0)
+		third.End(0)
 	})
 })

@@ -6,24 +6,23 @@
 //
 // A Spec (the `server:` section of a scenario file, or a bare script read by
 // ParseScript) compiles into a Script. The Script decides each request from
-// elapsed time and request metadata alone:
+// elapsed time and request metadata alone. Admitting a request decides it and
+// hands back a Ticket, its hold on the script, whose Commit and End may come
+// in any order and take effect once each:
 //
-//	d, ok := script.Admit(elapsed)      // capacity: refused → the overload decision
-//	if ok {
-//		d = script.Decide(elapsed, &req) // route, phase, mix, delay, service time
-//		...perform d: wait d.Delay, script.Commit(&d, &req) for a row operation...
-//		script.Release(end)
-//	}
+//	d, ticket := script.Admit(elapsed, &req) // capacity (refused: the overload
+//	                                         // decision), route, phase, mix, delay
+//	...perform d: wait d.Delay, ticket.Commit(&d, &req) for a row operation...
+//	ticket.End(end)                          // frees the slot; a second End does nothing
 //	rec := faultserver.NewRecord(accepted, &req, &d); rec.Finish(end)
 //
-// The live Server drives it with the monotonic clock; the simulator drives the
-// same calls in virtual time, and reads a decision as a client would with
-// Decision.ClientView. Randomness comes from streams seeded by (seed, route,
-// client key, request index): a client's faults do not depend on other clients.
-// A caller that numbers its clients (the simulator's fleet) decides through a
-// Fleet, which gives the same decisions for the same keys without looking the
-// key up; DelaySampler draws from a Delay the same way, by key and draw number
-// (the simulator's network hops).
+// The live Server drives it with its clock; the simulator drives the same
+// calls in virtual time. Randomness comes from streams seeded by (seed, route,
+// client key, request index): a client's faults do not depend on other
+// clients. A caller that numbers its clients (the simulator's fleet) admits
+// through NumberedClients, which gives the same decisions for the same keys
+// without looking the key up; DelaySampler draws from a Delay the same way, by
+// key and draw number (the simulator's network hops).
 //
 // # Time
 //

@@ -26,6 +26,7 @@ type exchange struct {
 	d      Decision
 	info   RequestInfo
 	script *Script // the script in force when the request was accepted
+	ticket Ticket  // the request's hold on script
 	// unwatch stops closing a hijacked connection when the server closes.
 	unwatch func() bool
 }
@@ -294,7 +295,7 @@ func flush(w http.ResponseWriter) error {
 
 // respondRow commits the row operation and answers with the row's version.
 func (x *exchange) respondRow() delivery {
-	version := x.script.Commit(&x.d, &x.info)
+	version := x.ticket.Commit(&x.d, &x.info)
 	if x.d.Status == http.StatusOK {
 		x.w.Header().Set("Content-Type", "application/json") // the version, as Commit wrote it
 	}

@@ -101,12 +101,9 @@ func decideSome(t *testing.T, s *faultserver.Script) {
 	for i, at := range []time.Duration{0, 0, time.Millisecond, time.Second, time.Hour, 1 << 62} {
 		req := faultserver.RequestInfo{Method: []string{"GET", "POST", "PUT"}[i%3],
 			Path: []string{"/", "/a/12", "/b/x", "/row", "/api/orders"}[i%5], ClientKey: []string{"a", "b"}[i%2]}
-		d, ok := s.Admit(at)
-		if ok {
-			d = s.Decide(at, &req)
-			s.Commit(&d, &req)
-			s.Release(at)
-		}
+		d, ticket := s.Admit(at, &req)
+		ticket.Commit(&d, &req)
+		ticket.End(at)
 		if !kinds[d.Kind] {
 			t.Fatalf("decision of kind %q", d.Kind)
 		}

@@ -410,12 +410,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 		s.finish(accepted, s.elapsed(), &x.info, &x.d, &out)
 		return
 	}
-	at := max(0, accepted-st.epoch)
-	var admitted bool
-	x.d, admitted = st.script.Admit(at)
-	if admitted {
-		x.d = st.script.Decide(at, &x.info)
-	}
+	x.d, x.ticket = st.script.Admit(max(0, accepted-st.epoch), &x.info)
 	held := holds(&x.d)
 	if held && !s.hold() {
 		x.d, held = heldRefusal(x.d.Route, s.limits.MaxHeld), false
@@ -425,9 +420,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	if held {
 		s.held.Add(-1)
 	}
-	if admitted {
-		st.script.Release(max(0, ended-st.epoch))
-	}
+	x.ticket.End(max(0, ended-st.epoch))
 	s.finish(accepted, ended, &x.info, &x.d, &out)
 	if out.abortHandler {
 		panic(http.ErrAbortHandler) // cut the connection now that the Record is logged

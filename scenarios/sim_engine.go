@@ -33,9 +33,9 @@ type simulator struct {
 	cfg      resilience.Config
 	seed     uint64
 	script   *faultserver.Script
-	fleet    *faultserver.Fleet // the clients' decision state, by number
-	stateful bool               // the server has state that changes when a request ends
-	rowPath  bool               // the fleet writes the versioned row: each attempt reads it first
+	fleet    *faultserver.NumberedClients // the clients' decision state, by number
+	stateful bool                         // the server has state that changes when a request ends
+	rowPath  bool                         // the fleet writes the versioned row: each attempt reads it first
 	net      *hops
 	queue    eventQueue
 	clients  []simClient
@@ -130,8 +130,7 @@ func writesRow(s *Scenario, method, path string) bool {
 	if err != nil {
 		return false
 	}
-	d := probe.Decide(0, &faultserver.RequestInfo{Method: http.MethodGet, Path: path, ClientKey: "probe"})
-	return d.Row == faultserver.RowRead
+	return probe.IsRowPath(path)
 }
 
 func headerOf(m map[string]string) http.Header {
@@ -148,7 +147,7 @@ func headerOf(m map[string]string) http.Header {
 func (sim *simulator) run(ctx context.Context) error {
 	starts := fleetStarts(sim.s.Clients, rand.New(rand.NewPCG(sim.seed, streamStarts)))
 	sim.clients = make([]simClient, len(starts))
-	sim.fleet = sim.script.Fleet(len(starts))
+	sim.fleet = sim.script.NumberedClients(len(starts))
 	nameClients(sim.clients)
 	sim.queue.startAll(starts)
 	for n := 0; sim.queue.Len() > 0; n++ {
@@ -324,11 +323,9 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
-	d, admitted := sim.script.Admit(sim.now)
-	if admitted {
-		d = sim.fleet.Decide(sim.now, int(id), req)
-	}
-	a.admitted, a.row = admitted, d.Row
+	var d faultserver.Decision
+	d, a.ticket = sim.fleet.Admit(sim.now, int(id), req)
+	a.row = d.Row
 	if !a.reading {
 		sim.phases.observe(sim.now, d.Route, d.Phase)
 		// As faultserver.NewRecord fills a Record from the decision; what
@@ -338,10 +335,10 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 		a.slot = sim.records.add(&rec)
 	}
 	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
-	if admitted && sim.stateful {
+	if a.ticket.Admitted() && sim.stateful {
 		sim.queue.Push(a.serverEnd, evRelease, id)
-	} else if admitted {
-		sim.script.Release(a.serverEnd)
+	} else {
+		a.ticket.End(a.serverEnd)
 	}
 	sim.queue.Push(a.clientAt, evRespond, id)
 }
@@ -353,13 +350,13 @@ func (sim *simulator) release(c *simClient) {
 	if a.row != faultserver.RowNone && !a.abandoned {
 		d := faultserver.Decision{Row: a.row}
 		info := faultserver.RequestInfo{Version: c.version}
-		version := sim.script.Commit(&d, &info)
+		version := a.ticket.Commit(&d, &info)
 		if a.reading {
 			c.version = version
 		}
 		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
 	}
-	sim.script.Release(sim.now)
+	a.ticket.End(sim.now)
 }
 
 // respond delivers an attempt's outcome to its client: a row read goes on to

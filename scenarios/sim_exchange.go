@@ -26,9 +26,9 @@ type simAttempt struct {
 	retryAfter time.Duration
 	raKind     uint8 // raNone, raDelta or raDate
 	outcome    resilience.OutcomeKind
-	admitted   bool // holds a slot of the server's capacity until serverEnd
-	abandoned  bool // the client left before the server answered
-	incomplete bool // a response begun did not reach its end
+	ticket     faultserver.Ticket // its hold on the script, until serverEnd
+	abandoned  bool               // the client left before the server answered
+	incomplete bool               // a response begun did not reach its end
 	row        faultserver.RowOp
 	reading    bool // this is the read before a row write
 }
