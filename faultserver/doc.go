@@ -26,6 +26,12 @@
 //
 // # Time
 //
+// The server reads time only through Options.Clock (the real clock by
+// default): elapsed time, delays, hangs, slow pacing and dates on the wire.
+// Only the connection limits net/http enforces stay on real time. A harness
+// that compresses time hands the server a scaled clock, as the live engine
+// of package scenarios does.
+//
 // Elapsed time is measured from the start of the script: server start, or the
 // moment the admin API replaced or reset the script. Under per: global, timed
 // phases run from there; under per: client, from that client's first request
@@ -44,7 +50,7 @@
 // Every response that carries an injected fault has X-Chaos-Fault: KIND, and
 // every scripted response X-Chaos-Phase: PHASE. Retry-After is rendered by
 // RetryAfterHeader: delta-seconds, or an HTTP-date rounded up to the whole
-// second, read from the server's wall clock when the status line is sent.
+// second, read from the server's clock when the status line is sent.
 //
 // In proxy mode (Options.Upstream) a request that draws no fault, or only a
 // delay, is forwarded with httputil.ReverseProxy. Informational responses

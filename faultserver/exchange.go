@@ -99,15 +99,7 @@ func (x *exchange) perform() delivery {
 // wait holds the request for d, and reports false when the client went away
 // or the server is closing first.
 func (x *exchange) wait(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-x.r.Context().Done():
-	case <-x.srv.closing:
-	}
-	return false
+	return x.srv.sleep(x.r.Context().Done(), d)
 }
 
 // drainBody reads and discards the request body, up to Limits.MaxBodyBytes
@@ -252,7 +244,7 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int, out *delivery) {
 	}
 	h[record.HeaderPhase] = sharedValue(x.script.phaseValues, d.Phase)
 	if d.HasRetryAfter {
-		h["Retry-After"], out.retryAfter = retryAfterValues(d.RetryAfter, d.RetryAfterDate, x.srv.wallNow())
+		h["Retry-After"], out.retryAfter = retryAfterValues(d.RetryAfter, d.RetryAfterDate, x.srv.now())
 		out.hasRetryAfter = true
 	}
 	if _, ok := h["Content-Type"]; !ok {

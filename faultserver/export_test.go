@@ -56,10 +56,6 @@ func LimitClientKeys(perShard, bytesPerShard int) (restore func()) {
 	return func() { shardKeys, shardKeyBytes = keys, bytes }
 }
 
-// SetWallClock fixes the wall clock that dates on the wire are read from;
-// call it before Start.
-func SetWallClock(s *Server, now func() time.Time) { s.now = now }
-
 // ListenNetwork is the network Start listens on for an address.
 var ListenNetwork = listenNetwork
 

@@ -1,9 +1,6 @@
 package faultserver
 
-import (
-	"net/http"
-	"time"
-)
+import "net/http"
 
 // slow sends the status and headers at once, then the body at the
 // decision's bandwidth on the schedule of SlowChunk and SlowDue, flushing
@@ -25,7 +22,7 @@ func (x *exchange) slow() delivery {
 	}
 	chunk := SlowChunk(d.Slow)
 	size := int64(len(d.Body))
-	start := time.Now()
+	start := x.srv.now()
 	for out.bodyBytes < size {
 		n := min(chunk, size-out.bodyBytes)
 		x.writeDeadline()
@@ -39,7 +36,7 @@ func (x *exchange) slow() delivery {
 		if out.bodyBytes == size {
 			break
 		}
-		if !x.wait(time.Until(start.Add(SlowDue(d.Slow, out.bodyBytes)))) {
+		if !x.wait(start.Add(SlowDue(d.Slow, out.bodyBytes)).Sub(x.srv.now())) {
 			break
 		}
 	}

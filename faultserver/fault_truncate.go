@@ -16,7 +16,7 @@ func (x *exchange) truncate() delivery {
 	out := delivery{status: d.Status}
 	h := http.Header{}
 	x.responseHeader(h, len(d.Body), &out)
-	h.Set("Date", x.srv.wallNow().UTC().Format(http.TimeFormat))
+	h.Set("Date", x.srv.now().UTC().Format(http.TimeFormat))
 	conn, brw, ok := x.hijack()
 	if !ok {
 		return delivery{}

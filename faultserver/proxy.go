@@ -46,7 +46,7 @@ func (x *exchange) proxy() (out delivery) {
 			out.status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
 		}
 		if v := rec.retryAfter; v != "" {
-			out.retryAfter, out.hasRetryAfter = resilience.ParseRetryAfter(v, x.srv.wallNow())
+			out.retryAfter, out.hasRetryAfter = resilience.ParseRetryAfter(v, x.srv.now())
 		}
 	}()
 	defer func() {
