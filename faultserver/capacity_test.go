@@ -139,21 +139,24 @@ var _ = Describe("Row", func() {
 })
 
 var _ = Describe("NewRecord", func() {
-	It("fills a Record from the request and the decision, as both engines do", func() {
+	It("builds a Record from the request, the decision and what was delivered, as both engines do", func() {
 		s := compile("phases: [{fault: {status: 429, retry_after: 2s}}]\n", 1)
 		req := &faultserver.RequestInfo{Method: "GET", Path: "/a", ClientKey: "c1", RequestID: "c1/3", Attempt: 2}
 		d := s.Decide(1500*time.Millisecond, req)
-		rec := faultserver.NewRecord(1500*time.Millisecond, req, &d)
-		rec.Finish(1501 * time.Millisecond)
+		out := faultserver.Delivery{Status: 429, BodyBytes: 18, HasRetryAfter: true, RetryAfter: 2 * time.Second}
+		rec := faultserver.NewRecord(1500*time.Millisecond, 1501*time.Millisecond, req, &d, &out)
+		// Accepted at 1500 ms, done at 1501 ms: 1 ms of latency.
 		Expect(rec).To(Equal(record.Record{TMs: 1500, Client: "c1", Request: "c1/3", Attempt: 2,
-			Method: "GET", Path: "/a", Phase: "phase1", Fault: "status", Status: 429,
+			Method: "GET", Path: "/a", Phase: "phase1", Fault: "status", Status: 429, BodyBytes: 18,
 			RetryAfterMs: 2000, LatencyMs: 1}))
 	})
 
-	It("records status 0 for faults that send no status line", func() {
+	It("keeps no Retry-After and no incompleteness without a status line", func() {
 		s := compile("phases: [{fault: {reset: true}}]\n", 1)
 		req := &faultserver.RequestInfo{ClientKey: "c"}
 		d := s.Decide(0, req)
-		Expect(faultserver.NewRecord(0, req, &d).Status).To(BeZero())
+		out := faultserver.Delivery{Incomplete: true, HasRetryAfter: true, RetryAfter: time.Second}
+		rec := faultserver.NewRecord(0, 0, req, &d, &out)
+		Expect([]any{rec.Status, rec.Incomplete, rec.RetryAfterMs}).To(Equal([]any{0, false, 0.0}))
 	})
 })

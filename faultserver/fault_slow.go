@@ -1,45 +1,94 @@
 package faultserver
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
-// slow sends the status and headers at once, then the body at the
-// decision's bandwidth on the schedule of SlowChunk and SlowDue, flushing
-// each chunk. If the client goes away, a write fails or the server closes
-// midway, the handler returns with the body short (and net/http closes the
-// connection): the delivery counts the bytes flushed and is incomplete.
-func (x *exchange) slow() delivery {
+// A slow body: the status line and headers at once (opBegin), then the body
+// at the decision's bandwidth on the schedule of SlowChunk and SlowDue, each
+// chunk flushed (opChunk), the chunk at byte k written SlowDue(k) after the
+// first (opPace). If the client goes away, a write fails or the server
+// closes midway, the body ends short: the delivery counts the bytes flushed
+// and is incomplete. A HEAD response has no body.
+func (p *playout) slow() step {
+	p.stage = stageBegun
+	return step{op: opBegin}
+}
+
+// slowNext is the step of a slow body after the last one.
+func (p *playout) slowNext(ok bool) step {
+	d, out := p.d, p.out
+	size := int64(len(d.Body))
+	switch p.stage {
+	case stageBegun:
+		if !ok {
+			out.Incomplete = true
+			return p.last(opDone)
+		}
+		if p.head {
+			return p.last(opDone)
+		}
+	case stageWritten:
+		if ok {
+			out.BodyBytes += min(SlowChunk(d.Slow), size-out.BodyBytes)
+			if out.BodyBytes < size {
+				p.stage = stagePaced
+				return step{op: opPace, wait: SlowDue(d.Slow, out.BodyBytes)}
+			}
+		}
+		out.Incomplete = out.BodyBytes < size
+		return p.last(opDone)
+	case stagePaced:
+		if !ok {
+			out.Incomplete = true
+			return p.last(opDone)
+		}
+	}
+	if out.BodyBytes == size {
+		return p.last(opDone)
+	}
+	p.stage = stageWritten
+	return step{op: opChunk, from: out.BodyBytes, to: out.BodyBytes + min(SlowChunk(d.Slow), size-out.BodyBytes)}
+}
+
+// begin sends a slow response's status line and headers, flushed unless the
+// request is a HEAD (net/http then sends them after the handler), and marks
+// the start of the body's schedule.
+func (x *wire) begin(out *Delivery) bool {
 	d := &x.d
 	x.writeDeadline()
-	out := delivery{status: d.Status}
-	x.responseHeader(x.w.Header(), len(d.Body), &out)
+	out.Status = d.Status
+	x.responseHeader(x.w.Header(), len(d.Body), out)
 	x.w.WriteHeader(d.Status)
 	if x.r.Method == http.MethodHead {
-		return out // no body: net/http sends the header after the handler
+		return true
 	}
-	if flush(x.w) != nil {
-		out.incomplete = true
-		return out
-	}
-	chunk := SlowChunk(d.Slow)
-	size := int64(len(d.Body))
-	start := x.srv.now()
-	for out.bodyBytes < size {
-		n := min(chunk, size-out.bodyBytes)
-		x.writeDeadline()
-		if _, err := x.w.Write(d.Body[out.bodyBytes : out.bodyBytes+n]); err != nil {
-			break
-		}
-		if flush(x.w) != nil {
-			break
-		}
-		out.bodyBytes += n
-		if out.bodyBytes == size {
-			break
-		}
-		if !x.wait(start.Add(SlowDue(d.Slow, out.bodyBytes)).Sub(x.srv.now())) {
-			break
-		}
-	}
-	out.incomplete = out.bodyBytes < size
-	return out
+	err := flush(x.w)
+	x.begun = x.srv.now()
+	return err == nil
 }
+
+// chunk writes and flushes part of a slow body.
+func (x *wire) chunk(p []byte) bool {
+	x.writeDeadline()
+	if _, err := x.w.Write(p); err != nil {
+		return false
+	}
+	return flush(x.w) == nil
+}
+
+// pace waits until due after the body began, on the server's clock: the
+// pacing does not drift with scheduling delays.
+func (x *wire) pace(due time.Duration) bool {
+	return x.wait(x.begun.Add(due).Sub(x.srv.now()))
+}
+
+// begin sends a slow response's status line and headers in virtual time.
+func (v *virtual) begin(d *Decision) {
+	v.respondHeader(d)
+	v.begun = v.now
+}
+
+// pace waits in virtual time until due after the body began.
+func (v *virtual) pace(due time.Duration) bool { return v.hold(v.begun + due - v.now) }

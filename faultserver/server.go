@@ -407,7 +407,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	// A script put in force after this request was accepted still decides
 	// it, at its own time zero.
 	st := s.state.Load()
-	x := exchange{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
+	x := wire{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
 	if r.ContentLength > s.limits.MaxBodyBytes {
 		x.d = bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
 		out := x.refuseBody()
@@ -433,13 +433,11 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 
 // finish logs and counts a request accepted at accepted that ended at ended
 // (both since server start), with what was delivered.
-func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, out *delivery) {
+func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, out *Delivery) {
 	// The request leaves the in-flight count and enters the stats before its
 	// Record is logged, so whoever sees the Record sees Stats with it over.
 	s.inFlight.Add(-1)
-	rec := NewRecord(accepted, info, d)
-	out.fill(&rec)
-	rec.Finish(ended)
+	rec := NewRecord(accepted, ended, info, d, out)
 	s.stats.add(&rec)
 	s.metrics.observe(&rec)
 	s.log.add(rec)

@@ -292,16 +292,14 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if p.rowRead {
 		method = http.MethodGet
 	}
+	req := faultserver.RequestInfo{ClientKey: c.key, RequestID: request, Attempt: int(p.attempt),
+		Method: method, Path: sim.path}
+	d := faultserver.Decision{Route: sim.names[p.route], Phase: sim.names[p.phase], Kind: sim.names[p.fault]}
+	out := faultserver.Delivery{Status: int(p.status), BodyBytes: int64(p.bodyBytes), Incomplete: p.incomplete,
+		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter}
 	rec := &sim.scratch
-	*rec = record.Record{TMs: record.Millis(p.accepted), Client: c.key, Request: request,
-		Attempt: int(p.attempt), Method: method, Path: sim.path, Route: sim.names[p.route],
-		Phase: sim.names[p.phase], Fault: sim.names[p.fault], Status: int(p.status),
-		Policy: sim.policy.Name, Outcome: sim.names[p.outcome]}
-	if p.retryAfter > 0 {
-		rec.RetryAfterMs = record.Millis(p.retryAfter)
-	}
-	rec.BodyBytes, rec.Incomplete = int64(p.bodyBytes), p.incomplete
-	rec.Finish(p.end)
+	*rec = faultserver.NewRecord(p.accepted, p.end, &req, &d, &out)
+	rec.Policy, rec.Outcome = sim.policy.Name, sim.names[p.outcome]
 	rec.SentMs, rec.ReceivedMs = sim.times.pair(record.Millis(p.sent), record.Millis(p.received))
 	sim.err = sim.sink(rec)
 }
@@ -328,8 +326,8 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	a.row = d.Row
 	if !a.reading {
 		sim.phases.observe(sim.now, d.Route, d.Phase)
-		// As faultserver.NewRecord fills a Record from the decision; what
-		// the wire says (status, body, Retry-After) comes when it is known.
+		// What faultserver.NewRecord takes from the decision, kept until
+		// the Record's turn; what the wire says comes when it is known.
 		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
 			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)}
 		a.slot = sim.records.add(&rec)
@@ -376,7 +374,13 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
 			attempt: k.attemptNo, rowRead: true})
 	}
-	retryAfter, wait := a.retryAfterHeader(simEpoch)
+	// The Retry-After sent with the status line, rendered as the live
+	// server renders it, and the wait it asks for from then.
+	var retryAfter string
+	var wait time.Duration
+	if a.raKind != raNone && a.status != 0 {
+		retryAfter, wait = faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, simEpoch.Add(a.headerAt))
+	}
 	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
