@@ -9,7 +9,7 @@ import (
 	"github.com/chaos-harness/chaos/record"
 )
 
-// action is a compiled FaultSpec: everything a Decision carries that does not
+// action is a compiled FaultSpec: everything a Plan carries that does not
 // depend on the request, computed once so that deciding does not allocate.
 type action struct {
 	kind           string

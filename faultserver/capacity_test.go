@@ -81,9 +81,9 @@ var _ = Describe("Capacity", func() {
 	})
 })
 
-var _ = Describe("Row", func() {
+var _ = Describe("VersionedRow", func() {
 	It("lets a write with the current version through and refuses a stale one", func() {
-		r := faultserver.NewRow(0)
+		r := faultserver.NewVersionedRow(0)
 		v := r.Read()
 		Expect(v).To(Equal(uint64(1)))
 		got, status := r.Write(v)
@@ -112,7 +112,7 @@ var _ = Describe("Row", func() {
 		}
 		va, vb := read("a"), read("b")
 		Expect(va).To(Equal(vb))
-		write := func(client string, v uint64) faultserver.Decision {
+		write := func(client string, v uint64) faultserver.Plan {
 			req := &faultserver.RequestInfo{Method: "PUT", Path: "/row", ClientKey: client, Version: v}
 			d, t := s.Admit(0, req)
 			defer t.End(0)

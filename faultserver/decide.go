@@ -45,7 +45,7 @@ func (s *Script) InFlight() int {
 // client's, under per: client), so each request is decided exactly once. It
 // is safe for concurrent use and does not allocate once the client key has
 // been seen.
-func (s *Script) decideRequest(elapsed time.Duration, req *RequestInfo) Decision {
+func (s *Script) decideRequest(elapsed time.Duration, req *RequestInfo) Plan {
 	r, _ := s.route(req)
 	st := r.clients.get(req.ClientKey)
 	st.mu.Lock()
@@ -66,7 +66,7 @@ func (s *Script) route(req *RequestInfo) (*route, int) {
 
 // decide decides req, on route r, for the client whose state there is st;
 // the caller holds st's lock, or is st's only user.
-func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *RequestInfo) Decision {
+func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *RequestInfo) Plan {
 	n := st.n
 	st.n++
 	if n == 0 {
@@ -82,7 +82,7 @@ func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *R
 	}
 	rng := st.stream.seedFor(r.seed, st.hash, n)
 
-	d := Decision{Route: r.name, Phase: PhaseDefault}
+	d := Plan{Route: r.name, Phase: PhaseDefault}
 	a := r.response
 	if i < len(r.phases) {
 		p := &r.phases[i]
@@ -114,7 +114,7 @@ func (s *Script) matchesRow(path string) bool {
 }
 
 // commit performs the decision's row operation (see Ticket.Commit).
-func (s *Script) commit(d *Decision, req *RequestInfo) uint64 {
+func (s *Script) commit(d *Plan, req *RequestInfo) uint64 {
 	var v uint64
 	switch d.Row {
 	case RowRead:

@@ -98,7 +98,7 @@ phases:
   - {requests: 1, fault: {malformed: true}}
   - {requests: 1, fault: {malformed: "garbage"}}
 `, 1)
-		next := func() faultserver.Decision { return decide(s, 0, "a", "GET", "/") }
+		next := func() faultserver.Plan { return decide(s, 0, "a", "GET", "/") }
 		d := next()
 		Expect(d.Kind).To(Equal(record.FaultStatus))
 		Expect(d.Status).To(Equal(429))
@@ -162,7 +162,7 @@ routes:
   - {path: "/api/orders/{id:[0-9]+}", methods: [post], phases: [{fault: {status: 409}}]}
   - {path_prefix: /static/, phases: [{fault: {status: 404}}]}
 `, 1)
-		at := func(method, path string, h http.Header) faultserver.Decision {
+		at := func(method, path string, h http.Header) faultserver.Plan {
 			d, t := s.Admit(0, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: "c", Header: h})
 			t.End(0)
 			return d
@@ -203,7 +203,7 @@ phases:
   - mix: [{weight: 1}, {weight: 1, fault: {status: 500, delay: {dist: uniform, min: 1ms, max: 9ms}}}]
 `
 		alone := compile(src, 3)
-		var want []faultserver.Decision
+		var want []faultserver.Plan
 		for i := 0; i < 50; i++ {
 			want = append(want, decide(alone, 0, "me", "GET", "/"))
 		}
@@ -219,7 +219,7 @@ phases:
 				}
 			}()
 		}
-		var got []faultserver.Decision
+		var got []faultserver.Plan
 		for i := 0; i < 50; i++ {
 			got = append(got, decide(crowded, 0, "me", "GET", "/"))
 		}

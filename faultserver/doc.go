@@ -14,7 +14,7 @@
 //	                                         // decision), route, phase, mix, delay
 //	...perform d: wait d.Delay, ticket.Commit(&d, &req) for a row operation...
 //	ticket.End(end)                          // frees the slot; a second End does nothing
-//	rec := faultserver.NewRecord(accepted, &req, &d); rec.Finish(end)
+//	rec := faultserver.NewRecord(accepted, end, &req, &d, &delivered)
 //
 // The live Server drives it with its clock; the simulator drives the same
 // calls in virtual time. Randomness comes from streams seeded by (seed, route,
@@ -37,16 +37,24 @@
 // phases run from there; under per: client, from that client's first request
 // on the route.
 //
-// # On the wire
+// # Playing a decision out
+//
+// A decision is played out once: one walk of its steps (drain the request
+// body, hold for the delay, then the kind's own steps) that two media
+// perform. The Server performs it on the real connection (the wire); the
+// simulator reads PlayVirtual, the same walk in virtual time, whose holds
+// advance a clock and stop at the client's deadline. Each kind's steps, and
+// what each medium does for the step that kind alone uses, are in its
+// fault_<kind>.go.
 //
 // status: a response with the script's headers and body. delay: the request
 // is held first. hang: held without an answer until the duration passes, the
 // client goes away or the server closes, then closed. reset: TCP RST
 // (SO_LINGER 0), "connection reset by peer". close: FIN with no response, EOF.
 // truncate: Content-Length promises more body than is sent, unexpected EOF.
-// slow: the body paced at a bandwidth with flushes, on one schedule that the
-// simulator shares (SlowChunk, SlowDue, SlowEnd, SlowSent). malformed: bytes that are
-// not HTTP, "malformed HTTP response". overload: the capacity model's status.
+// slow: the body paced at a bandwidth with flushes, on the schedule of
+// SlowChunk and SlowDue. malformed: bytes that are not HTTP, "malformed HTTP
+// response". overload: the capacity model's status.
 // Every response that carries an injected fault has X-Chaos-Fault: KIND, and
 // every scripted response X-Chaos-Phase: PHASE. Retry-After is rendered by
 // RetryAfterHeader: delta-seconds, or an HTTP-date rounded up to the whole

@@ -61,11 +61,11 @@ var ListenNetwork = listenNetwork
 
 // Decide decides a request without admission, as Admit does once it has
 // taken a slot: the pure decision core, for specs and benchmarks.
-func (s *Script) Decide(elapsed time.Duration, req *RequestInfo) Decision {
+func (s *Script) Decide(elapsed time.Duration, req *RequestInfo) Plan {
 	return s.decideRequest(elapsed, req)
 }
 
 // Decide is NumberedClients' Decide without admission.
-func (f *NumberedClients) Decide(elapsed time.Duration, client int, req *RequestInfo) Decision {
+func (f *NumberedClients) Decide(elapsed time.Duration, client int, req *RequestInfo) Plan {
 	return f.decide(elapsed, client, req)
 }

@@ -85,7 +85,7 @@ func (x *wire) pace(due time.Duration) bool {
 }
 
 // begin sends a slow response's status line and headers in virtual time.
-func (v *virtual) begin(d *Decision) {
+func (v *virtual) begin(d *Plan) {
 	v.respondHeader(d)
 	v.begun = v.now
 }

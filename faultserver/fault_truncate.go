@@ -44,7 +44,7 @@ func (x *wire) truncate() Delivery {
 // truncate sends the truncated response in virtual time: the status line,
 // the first Truncate bytes of the body (none for a HEAD), then a close, which
 // the client reads as EOF.
-func (v *virtual) truncate(d *Decision) {
+func (v *virtual) truncate(d *Plan) {
 	v.respondHeader(d)
 	if !v.head {
 		v.out.BodyBytes = int64(min(d.Truncate, len(d.Body)))

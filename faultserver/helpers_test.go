@@ -18,7 +18,7 @@ func compile(src string, seed uint64) *faultserver.Script {
 }
 
 // decide runs one request of client through Admit and the ticket's End at t.
-func decide(s *faultserver.Script, t time.Duration, client, method, path string) faultserver.Decision {
+func decide(s *faultserver.Script, t time.Duration, client, method, path string) faultserver.Plan {
 	d, ticket := s.Admit(t, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: client})
 	ticket.End(t)
 	return d

@@ -34,7 +34,7 @@ func (s *Script) NumberedClients(n int) *NumberedClients {
 
 // decide decides an admitted request of client number client (0 ≤ client <
 // n), whose key is req.ClientKey, arriving at elapsed; see Admit.
-func (f *NumberedClients) decide(elapsed time.Duration, client int, req *RequestInfo) Decision {
+func (f *NumberedClients) decide(elapsed time.Duration, client int, req *RequestInfo) Plan {
 	r, ri := f.script.route(req)
 	row := f.states[ri]
 	if row == nil {

@@ -19,9 +19,9 @@ import (
 //
 // The walk is a state machine that the medium drives in a loop, rather than
 // a function calling the medium through an interface, so that the wire's
-// exchange (with the decision in it) stays on the handler's stack.
+// medium (with the decision in it) stays on the handler's stack.
 type playout struct {
-	d     *Decision
+	d     *Plan
 	out   *Delivery // what reached the client, filled by the steps and the medium
 	head  bool      // the request was a HEAD: the response has no body
 	stage stage
@@ -68,7 +68,7 @@ type step struct {
 }
 
 // newPlayout starts the playout of d, whose delivery goes to out.
-func newPlayout(d *Decision, out *Delivery, head bool) playout {
+func newPlayout(d *Plan, out *Delivery, head bool) playout {
 	return playout{d: d, out: out, head: head}
 }
 
@@ -123,4 +123,20 @@ func (p *playout) next(ok bool) step {
 func (p *playout) last(o op) step {
 	p.stage = stageDone
 	return step{op: o}
+}
+
+// Delivery is what of a response reached the client, on either medium, as
+// its Record tells it (see NewRecord): the status line sent (0 for none),
+// the body bytes written (see record.Record.BodyBytes), whether a response
+// begun did not reach its end, and the wait its Retry-After asked for.
+type Delivery struct {
+	Status        int
+	BodyBytes     int64
+	Incomplete    bool
+	HasRetryAfter bool
+	RetryAfter    time.Duration
+	// abortHandler asks serveFault to panic with http.ErrAbortHandler once
+	// the Record is logged: net/http then cuts the connection, so that a
+	// proxied body cut short cannot end as if it were whole.
+	abortHandler bool
 }

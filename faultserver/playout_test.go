@@ -60,7 +60,7 @@ var _ = Describe("the one playout, on the wire and in virtual time", func() {
 
 			// Virtual time: the same script, the same requests.
 			s := compile(script, 0)
-			var d faultserver.Decision
+			var d faultserver.Plan
 			for range calls {
 				d = decide(s, 0, got.Client, http.MethodGet, "/")
 			}

@@ -14,7 +14,7 @@ import (
 // Retry-After asked for (none without a status line), and the latency. Both
 // engines build their Records with it: the server when a request ends, the
 // simulator when a Record's turn in acceptance order comes.
-func NewRecord(accepted, end time.Duration, req *RequestInfo, d *Decision, out *Delivery) record.Record {
+func NewRecord(accepted, end time.Duration, req *RequestInfo, d *Plan, out *Delivery) record.Record {
 	rec := record.Record{
 		TMs:        record.Millis(accepted),
 		Client:     req.ClientKey,

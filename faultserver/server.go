@@ -433,7 +433,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 
 // finish logs and counts a request accepted at accepted that ended at ended
 // (both since server start), with what was delivered.
-func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, out *Delivery) {
+func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Plan, out *Delivery) {
 	// The request leaves the in-flight count and enters the stats before its
 	// Record is logged, so whoever sees the Record sees Stats with it over.
 	s.inFlight.Add(-1)

@@ -22,7 +22,7 @@ type Ticket struct {
 // Script.decideRequest (route, phase, mix, delay, service time) and a ticket
 // that holds a slot until End. Without a capacity model every request is
 // admitted (and counted in flight, for the service time).
-func (s *Script) Admit(elapsed time.Duration, req *RequestInfo) (Decision, Ticket) {
+func (s *Script) Admit(elapsed time.Duration, req *RequestInfo) (Plan, Ticket) {
 	if !s.take(elapsed) {
 		return s.overload, Ticket{}
 	}
@@ -31,7 +31,7 @@ func (s *Script) Admit(elapsed time.Duration, req *RequestInfo) (Decision, Ticke
 
 // Admit is Script.Admit for client number client of the fleet (0 ≤ client <
 // n), whose key is req.ClientKey.
-func (f *NumberedClients) Admit(elapsed time.Duration, client int, req *RequestInfo) (Decision, Ticket) {
+func (f *NumberedClients) Admit(elapsed time.Duration, client int, req *RequestInfo) (Plan, Ticket) {
 	if !f.script.take(elapsed) {
 		return f.script.overload, Ticket{}
 	}
@@ -48,7 +48,7 @@ func (t *Ticket) Admitted() bool { return t.script != nil }
 // and returns the row's version afterwards. Before or after End, it does this
 // once: a later call, a refused request's, or a decision without a row
 // operation changes nothing and returns 0.
-func (t *Ticket) Commit(d *Decision, req *RequestInfo) uint64 {
+func (t *Ticket) Commit(d *Plan, req *RequestInfo) uint64 {
 	if t.script == nil || t.committed {
 		return 0
 	}

@@ -47,7 +47,7 @@ func (v *VirtualPlayout) Abandoned() bool { return v.Left && v.Status == 0 }
 // committed here: the simulator commits it when its virtual time comes,
 // through the request's Ticket, and the response's status and body are then
 // the committed ones.
-func PlayVirtual(d *Decision, arrived, deadline time.Duration, head bool) VirtualPlayout {
+func PlayVirtual(d *Plan, arrived, deadline time.Duration, head bool) VirtualPlayout {
 	v := virtual{now: arrived, deadline: deadline, head: head}
 	p := newPlayout(d, &v.out, head)
 	for ok := true; ; {
@@ -104,11 +104,11 @@ func (v *virtual) hold(d time.Duration) bool {
 }
 
 // respondHeader sends the status line and headers.
-func (v *virtual) respondHeader(d *Decision) { v.out.Status = d.Status }
+func (v *virtual) respondHeader(d *Plan) { v.out.Status = d.Status }
 
 // respond sends a whole response: the status line and the body (none for a
 // HEAD).
-func (v *virtual) respond(d *Decision) {
+func (v *virtual) respond(d *Plan) {
 	v.respondHeader(d)
 	if !v.head {
 		v.out.BodyBytes = int64(len(d.Body))

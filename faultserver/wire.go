@@ -23,29 +23,13 @@ type wire struct {
 	srv    *Server
 	w      http.ResponseWriter
 	r      *http.Request
-	d      Decision
+	d      Plan
 	info   RequestInfo
 	script *Script   // the script in force when the request was accepted
 	ticket Ticket    // the request's hold on script
 	begun  time.Time // a slow body began, on the server's clock
 	// unwatch stops closing a hijacked connection when the server closes.
 	unwatch func() bool
-}
-
-// Delivery is what a response got onto the connection, as its Record
-// tells it: the status line sent (0 for none), the body bytes written (see
-// Record.BodyBytes), whether a response begun did not reach its end, and the
-// wait its Retry-After asked for.
-type Delivery struct {
-	Status        int
-	BodyBytes     int64
-	Incomplete    bool
-	HasRetryAfter bool
-	RetryAfter    time.Duration
-	// abortHandler asks serveFault to panic with http.ErrAbortHandler once
-	// the Record is logged: net/http then cuts the connection, so that a
-	// proxied body cut short cannot end as if it were whole.
-	abortHandler bool
 }
 
 // perform plays the decision out on the connection and returns what

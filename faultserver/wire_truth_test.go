@@ -161,7 +161,7 @@ var _ = Describe("the slow-body schedule", func() {
 	})
 
 	// slowDecision is a slow 200 of n bytes at 1000 B/s.
-	slowDecision := func(n int) faultserver.Decision {
+	slowDecision := func(n int) faultserver.Plan {
 		s := compile(fmt.Sprintf("phases: [{fault: {slow: 1000B/s, body_size: %d}}]\n", n), 1)
 		return decide(s, 0, "a", "GET", "/")
 	}

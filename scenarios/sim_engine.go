@@ -294,7 +294,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	}
 	req := faultserver.RequestInfo{ClientKey: c.key, RequestID: request, Attempt: int(p.attempt),
 		Method: method, Path: sim.path}
-	d := faultserver.Decision{Route: sim.names[p.route], Phase: sim.names[p.phase], Kind: sim.names[p.fault]}
+	d := faultserver.Plan{Route: sim.names[p.route], Phase: sim.names[p.phase], Kind: sim.names[p.fault]}
 	out := faultserver.Delivery{Status: int(p.status), BodyBytes: int64(p.bodyBytes), Incomplete: p.incomplete,
 		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter}
 	rec := &sim.scratch
@@ -321,7 +321,7 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
-	var d faultserver.Decision
+	var d faultserver.Plan
 	d, a.ticket = sim.fleet.Admit(sim.now, int(id), req)
 	a.row = d.Row
 	if !a.reading {
@@ -346,7 +346,7 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 func (sim *simulator) release(c *simClient) {
 	a := &sim.calls.get(c.call).attempt
 	if a.row != faultserver.RowNone && !a.abandoned {
-		d := faultserver.Decision{Row: a.row}
+		d := faultserver.Plan{Row: a.row}
 		info := faultserver.RequestInfo{Version: c.version}
 		version := a.ticket.Commit(&d, &info)
 		if a.reading {

@@ -46,7 +46,7 @@ const (
 // after it stopped waiting (the way back takes back) too.
 //
 // head says the request was a HEAD, whose response has no body.
-func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration, head bool) {
+func (a *simAttempt) performVirtual(d *faultserver.Plan, back time.Duration, head bool) {
 	v := faultserver.PlayVirtual(d, a.arrivedAt, a.deadline, head)
 	a.headerAt, a.serverEnd = v.HeaderAt, v.End
 	a.status, a.bodyBytes, a.incomplete = int32(v.Status), bodyCount(v.BodyBytes), v.Incomplete
