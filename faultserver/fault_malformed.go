@@ -3,7 +3,7 @@ package faultserver
 // A malformed answer is bytes that are not HTTP, then a close (opRaw).
 func (p *playout) malformed() step { return p.last(opRaw) }
 
-// raw writes the decision's malformed bytes on the hijacked connection and
+// raw writes the plan's malformed bytes on the hijacked connection and
 // closes it.
 func (x *wire) raw() {
 	conn, brw, ok := x.hijack()

@@ -6,7 +6,7 @@ import (
 )
 
 // A slow body: the status line and headers at once (opBegin), then the body
-// at the decision's bandwidth on the schedule of SlowChunk and SlowDue, each
+// at the plan's bandwidth on the schedule of SlowChunk and SlowDue, each
 // chunk flushed (opChunk), the chunk at byte k written SlowDue(k) after the
 // first (opPace). If the client goes away, a write fails or the server
 // closes midway, the body ends short: the delivery counts the bytes flushed
@@ -90,5 +90,42 @@ func (v *virtual) begin(d *Plan) {
 	v.begun = v.now
 }
 
-// pace waits in virtual time until due after the body began.
-func (v *virtual) pace(due time.Duration) bool { return v.hold(v.begun + due - v.now) }
+// bodyAtOnce takes the rest of a slow body, its status line and headers just
+// sent at begun, in one step: the virtual medium has no need to visit each
+// chunk, and a long body at a low bandwidth has many. It is the walk of
+// slowNext in closed form: every chunk due by the client's deadline (0:
+// none) is written, whole; the playout is then done, at the last chunk's
+// due time if the body is whole, or at the deadline (no earlier than begun)
+// if the client left first.
+func (p *playout) bodyAtOnce(v *virtual) {
+	d, out := p.d, p.out
+	p.stage = stageDone
+	size := int64(len(d.Body))
+	if p.head || size == 0 {
+		return
+	}
+	limit := time.Duration(1<<63 - 1)
+	if v.deadline > 0 {
+		limit = max(v.deadline-v.begun, 0)
+	}
+	chunk := SlowChunk(d.Slow)
+	// Chunks start at 0, chunk, 2·chunk...; the one at k·chunk is due
+	// SlowDue(k·chunk) after the first, which is due at once. Search the
+	// count of chunks due by limit.
+	lo, hi := int64(1), (size+chunk-1)/chunk
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		if SlowDue(d.Slow, (mid-1)*chunk) <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	out.BodyBytes = min(size, lo*chunk)
+	if out.BodyBytes == size {
+		v.now = v.begun + SlowDue(d.Slow, (lo-1)*chunk)
+		return
+	}
+	out.Incomplete = true
+	v.now, v.left = max(v.deadline, v.begun), true
+}

@@ -110,7 +110,7 @@ func decideSome(t *testing.T, s *faultserver.Script) {
 		if d.Delay < 0 || d.Hang < 0 || d.Truncate < 0 || d.Slow < 0 || d.RetryAfter < 0 {
 			t.Fatalf("a negative quantity in %+v", d)
 		}
-		if st := d.SentStatus(); st != 0 && (st < 100 || st > 599) {
+		if st := faultserver.PlayVirtual(&d, 0, 0, false).Status; st != 0 && (st < 100 || st > 599) {
 			t.Fatalf("status %d", st)
 		}
 		if d.Kind == record.FaultTruncate && len(d.Body) <= d.Truncate {

@@ -50,10 +50,11 @@ type Plan struct {
 	// Phase is the name of the phase in force: a phase's name, "default" when
 	// no phase is (no phases, or after the last ended), "capacity" for overload.
 	Phase string
-	// Kind is one of the Kind constants; KindNone for an answer with no fault.
+	// Kind is one of the record.Fault constants; record.FaultNone for an
+	// answer with no fault.
 	Kind string
-	// Status is the status code of the response, if one is sent at all (see
-	// SentStatus).
+	// Status is the status code of the response, if the kind sends one at
+	// all (hang, reset, close and malformed send no status line).
 	Status  int
 	Headers http.Header
 	Body    []byte
@@ -81,16 +82,6 @@ type Plan struct {
 // Injected reports whether the plan is an injected fault, which the
 // server marks with X-Chaos-Fault.
 func (d *Plan) Injected() bool { return d.Kind != record.FaultNone }
-
-// SentStatus is the status the client receives a status line for: 0 for the
-// kinds that send none (hang, reset, close, malformed).
-func (d *Plan) SentStatus() int {
-	switch d.Kind {
-	case record.FaultHang, record.FaultReset, record.FaultClose, record.FaultMalformed:
-		return 0
-	}
-	return d.Status
-}
 
 // fill copies a compiled action into the plan.
 func (d *Plan) fill(a *action) {

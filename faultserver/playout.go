@@ -6,7 +6,7 @@ import (
 	"github.com/chaos-harness/chaos/record"
 )
 
-// A decision is played out once, by the playout: it walks the decision's
+// A plan is played out once, by the playout: it walks the plan's
 // steps in order (drain the request body, hold for the delay, then the
 // kind's own steps: a response, a hang, a reset, a slow body...), and a
 // medium performs each step. There are two media: the wire (a real
@@ -19,7 +19,7 @@ import (
 //
 // The walk is a state machine that the medium drives in a loop, rather than
 // a function calling the medium through an interface, so that the wire's
-// medium (with the decision in it) stays on the handler's stack.
+// medium (with the plan in it) stays on the handler's stack.
 type playout struct {
 	d     *Plan
 	out   *Delivery // what reached the client, filled by the steps and the medium
@@ -32,7 +32,7 @@ type stage uint8
 
 const (
 	stageDrain   stage = iota // the request body is read first
-	stageDelay                // then the decision's delay
+	stageDelay                // then the plan's delay
 	stageAct                  // then the kind's steps
 	stageClose                // close after a hold, however it ended (hang)
 	stageBegun                // a slow body: the status line and headers are sent

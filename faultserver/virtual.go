@@ -14,10 +14,10 @@ const (
 	EndMalformed               // bytes that are not HTTP
 )
 
-// VirtualPlayout is a decision played out in virtual time: the steps the
-// wire performs on a real connection, with holds that advance a clock
-// instead of waiting, so that the simulator reads exactly what the server
-// would do and when.
+// VirtualPlayout is a plan played out in virtual time: the steps the wire
+// performs on a real connection, with holds that advance a clock instead of
+// waiting (and a slow body's chunks taken at once, bodyAtOnce), so that the
+// simulator reads exactly what the server would do and when.
 type VirtualPlayout struct {
 	// Delivery is what reached the client: the status line sent, the body
 	// bytes written, and whether a response begun was cut short. Its
@@ -59,8 +59,6 @@ func PlayVirtual(d *Plan, arrived, deadline time.Duration, head bool) VirtualPla
 		case opDrain: // the simulator's requests carry no body to read
 		case opHold, opHang:
 			ok = v.hold(st.wait)
-		case opPace:
-			ok = v.pace(st.wait)
 		case opAbort:
 			v.ending = EndClosed
 		case opReset:
@@ -71,7 +69,7 @@ func PlayVirtual(d *Plan, arrived, deadline time.Duration, head bool) VirtualPla
 			v.respond(d)
 		case opBegin:
 			v.begin(d)
-		case opChunk: // written at once: the playout counts the bytes
+			p.bodyAtOnce(&v)
 		case opTruncate:
 			v.truncate(d)
 		}

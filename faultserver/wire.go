@@ -14,8 +14,8 @@ import (
 )
 
 // wire is the medium of a playout on a real connection: one request being
-// performed, with its decision, the connection and the server's signals. It
-// holds the decision and the request's information by value, not by
+// performed, with its plan, the connection and the server's signals. It
+// holds the plan and the request's information by value, not by
 // pointer, so that they live on serveFault's stack: escape analysis does not
 // tell one field of the wire from another, and a pointer to them would
 // follow x.w (an interface) to the heap, two allocations per request.
@@ -32,7 +32,7 @@ type wire struct {
 	unwatch func() bool
 }
 
-// perform plays the decision out on the connection and returns what
+// perform plays the plan out on the connection and returns what
 // reached the client. A request that draws no fault, or only a delay, is
 // forwarded upstream in proxy mode instead.
 func (x *wire) perform() Delivery {
@@ -239,7 +239,7 @@ func (x *wire) responseHeader(h http.Header, bodyLen int, out *Delivery) {
 	h["Content-Length"] = intValue(int64(bodyLen))
 }
 
-// respond sends the decision's status, headers and body. A body that fits
+// respond sends the plan's status, headers and body. A body that fits
 // net/http's buffer goes onto the connection after the handler returns, so
 // after the Record is logged: a client that has its response finds its
 // Record. A write that fails here (a body too large for the buffer that the
