@@ -97,7 +97,13 @@ func (v *virtual) begin(d *Plan) {
 // none) is written, whole; the playout is then done, at the last chunk's
 // due time if the body is whole, or at the deadline (no earlier than begun)
 // if the client left first.
+//
+// After an opBegin that starts no paced body (a kind whose headers are
+// followed by something else), it does nothing.
 func (p *playout) bodyAtOnce(v *virtual) {
+	if p.stage != stageBegun {
+		return
+	}
 	d, out := p.d, p.out
 	p.stage = stageDone
 	size := int64(len(d.Body))
