@@ -6,15 +6,16 @@
 //
 // A Spec (the `server:` section of a scenario file, or a bare script read by
 // ParseScript) compiles into a Script. The Script decides each request from
-// elapsed time and request metadata alone. Admitting a request decides it and
-// hands back a Ticket, its hold on the script, whose Commit and End may come
-// in any order and take effect once each:
+// elapsed time and request metadata alone, into a Plan: what the server does
+// with it. Admitting a request decides it and hands back a Ticket, its hold on
+// the script, whose Commit and End may come in any order and take effect once
+// each:
 //
-//	d, ticket := script.Admit(elapsed, &req) // capacity (refused: the overload
-//	                                         // decision), route, phase, mix, delay
-//	...perform d: wait d.Delay, ticket.Commit(&d, &req) for a row operation...
+//	p, ticket := script.Admit(elapsed, &req) // capacity (refused: the overload
+//	                                         // plan), route, phase, mix, delay
+//	...play p out: hold p.Delay, ticket.Commit(&p, &req) for a row operation...
 //	ticket.End(end)                          // frees the slot; a second End does nothing
-//	rec := faultserver.NewRecord(accepted, end, &req, &d, &delivered)
+//	rec := faultserver.NewRecord(accepted, end, &req, &p, &delivered)
 //
 // The live Server drives it with its clock; the simulator drives the same
 // calls in virtual time. Randomness comes from streams seeded by (seed, route,
@@ -37,9 +38,9 @@
 // phases run from there; under per: client, from that client's first request
 // on the route.
 //
-// # Playing a decision out
+// # Playing a plan out
 //
-// A decision is played out once: one walk of its steps (drain the request
+// A plan is played out once: one walk of its steps (drain the request
 // body, hold for the delay, then the kind's own steps) that two media
 // perform. The Server performs it on the real connection (the wire); the
 // simulator reads PlayVirtual, the same walk in virtual time, whose holds

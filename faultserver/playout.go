@@ -67,9 +67,14 @@ type step struct {
 	from, to int64         // opChunk: the body bytes to write
 }
 
-// newPlayout starts the playout of d, whose delivery goes to out.
-func newPlayout(d *Plan, out *Delivery, head bool) playout {
-	return playout{d: d, out: out, head: head}
+// newPlayout starts the playout of d, whose delivery goes to out; body says
+// the request has a body to read first.
+func newPlayout(d *Plan, out *Delivery, head, body bool) playout {
+	p := playout{d: d, out: out, head: head, stage: stageDrain}
+	if !body {
+		p.stage = stageDelay
+	}
+	return p
 }
 
 // next is the step after the last one, which ok says succeeded (true for
@@ -88,35 +93,41 @@ func (p *playout) next(ok bool) step {
 		if d.Delay > 0 {
 			return step{op: opHold, wait: d.Delay}
 		}
-		return p.next(true)
+		return p.act()
 	case stageAct:
 		if !ok { // the client went away during the delay: nothing is sent
 			return p.last(opAbort)
 		}
-		if d.Row != RowNone {
-			return p.last(opRespondRow)
-		}
-		switch d.Kind {
-		case record.FaultHang:
-			return p.hang()
-		case record.FaultReset:
-			return p.reset()
-		case record.FaultClose:
-			return p.closeConn()
-		case record.FaultMalformed:
-			return p.malformed()
-		case record.FaultTruncate:
-			return p.truncate()
-		case record.FaultSlow:
-			return p.slow()
-		}
-		return p.last(opRespond)
+		return p.act()
 	case stageClose:
 		return p.last(opAbort)
 	case stageBegun, stageWritten, stagePaced:
 		return p.slowNext(ok)
 	}
 	return step{op: opDone}
+}
+
+// act is the first of the kind's own steps, once the delay is over.
+func (p *playout) act() step {
+	d := p.d
+	if d.Row != RowNone {
+		return p.last(opRespondRow)
+	}
+	switch d.Kind {
+	case record.FaultHang:
+		return p.hang()
+	case record.FaultReset:
+		return p.reset()
+	case record.FaultClose:
+		return p.closeConn()
+	case record.FaultMalformed:
+		return p.malformed()
+	case record.FaultTruncate:
+		return p.truncate()
+	case record.FaultSlow:
+		return p.slow()
+	}
+	return p.last(opRespond)
 }
 
 // last is a step after which the playout is done.

@@ -49,14 +49,13 @@ func (v *VirtualPlayout) Abandoned() bool { return v.Left && v.Status == 0 }
 // the committed ones.
 func PlayVirtual(d *Plan, arrived, deadline time.Duration, head bool) VirtualPlayout {
 	v := virtual{now: arrived, deadline: deadline, head: head}
-	p := newPlayout(d, &v.out, head)
+	p := newPlayout(d, &v.out, head, false) // the simulator's requests carry no body to read
 	for ok := true; ; {
 		st := p.next(ok)
 		ok = true
 		switch st.op {
 		case opDone:
 			return VirtualPlayout{Delivery: v.out, HeaderAt: arrived + d.Delay, End: v.now, Left: v.left, Ending: v.ending}
-		case opDrain: // the simulator's requests carry no body to read
 		case opHold, opHang:
 			ok = v.hold(st.wait)
 		case opAbort:

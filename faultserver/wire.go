@@ -47,7 +47,7 @@ func (x *wire) perform() Delivery {
 		return x.proxy()
 	}
 	var out Delivery
-	p := newPlayout(d, &out, x.r.Method == http.MethodHead)
+	p := newPlayout(d, &out, x.r.Method == http.MethodHead, x.r.Body != http.NoBody)
 	for ok := true; ; {
 		st := p.next(ok)
 		ok = true
@@ -55,7 +55,7 @@ func (x *wire) perform() Delivery {
 		case opDone:
 			return out
 		case opDrain:
-			ok = x.r.Body == http.NoBody || x.drainBody()
+			ok = x.drainBody()
 		case opHold:
 			ok = x.wait(st.wait)
 		case opHang:
