@@ -55,7 +55,9 @@ type simulator struct {
 	callKey  string // the calls' RequestMeta.Key: method and path
 	requests int32
 	think    time.Duration
-	req      faultserver.RequestInfo // reused for every decision
+	req      faultserver.RequestInfo // reused for every decision, and for every Record flushed
+	// recordPlan holds the route, phase and kind of the Record being flushed.
+	recordPlan faultserver.Plan
 	// shared is the one policy every client uses when the policy keeps no
 	// state across calls (no breaker, rate limit, budget or fallback cache):
 	// a client's own copy would behave identically, so one is built, not
@@ -292,13 +294,15 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if p.rowRead {
 		method = http.MethodGet
 	}
-	req := faultserver.RequestInfo{ClientKey: c.key, RequestID: request, Attempt: int(p.attempt),
-		Method: method, Path: sim.path}
-	d := faultserver.Plan{Route: sim.names[p.route], Phase: sim.names[p.phase], Kind: sim.names[p.fault]}
+	// The request and the plan as NewRecord reads them, in the simulator's
+	// scratch values: arrive is done with them, and nothing is zeroed.
+	req, d := &sim.req, &sim.recordPlan
+	req.ClientKey, req.RequestID, req.Attempt, req.Method, req.Path, req.Conn = c.key, request, int(p.attempt), method, sim.path, 0
+	d.Route, d.Phase, d.Kind = sim.names[p.route], sim.names[p.phase], sim.names[p.fault]
 	out := faultserver.Delivery{Status: int(p.status), BodyBytes: int64(p.bodyBytes), Incomplete: p.incomplete,
 		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter}
 	rec := &sim.scratch
-	*rec = faultserver.NewRecord(p.accepted, p.end, &req, &d, &out)
+	*rec = faultserver.NewRecord(p.accepted, p.end, req, d, &out)
 	rec.Policy, rec.Outcome = sim.policy.Name, sim.names[p.outcome]
 	rec.SentMs, rec.ReceivedMs = sim.times.pair(record.Millis(p.sent), record.Millis(p.received))
 	sim.err = sim.sink(rec)
