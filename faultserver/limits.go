@@ -101,10 +101,9 @@ func (l Limits) HTTPServer(h http.Handler) *http.Server {
 	return filled.httpServer(h)
 }
 
-// holds reports whether performing a decision holds its request for a while.
-func holds(d *Plan) bool {
-	return d.Delay > 0 || d.Kind == record.FaultHang || d.Kind == record.FaultSlow
-}
+// holds reports whether playing a plan out holds its request for a while:
+// its delay, or its kind's own holding (see action.holding).
+func holds(d *Plan) bool { return d.Delay > 0 || d.holding }
 
 // hold takes one of the MaxHeld slots; false when all are taken.
 func (s *Server) hold() bool {

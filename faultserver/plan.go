@@ -77,6 +77,8 @@ type Plan struct {
 	// Row is the row operation to commit when the delay ends (see
 	// Ticket.Commit); RowNone for requests that draw a fault.
 	Row RowOp
+	// holding says the kind's performance holds the request (hang, slow).
+	holding bool
 }
 
 // Injected reports whether the plan is an injected fault, which the
@@ -94,4 +96,5 @@ func (d *Plan) fill(a *action) {
 	d.Truncate = a.truncate
 	d.Slow = a.slow
 	d.Malformed = a.malformed
+	d.holding = a.holding
 }
