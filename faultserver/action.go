@@ -9,7 +9,7 @@ import (
 	"github.com/chaos-harness/chaos/record"
 )
 
-// action is a compiled FaultSpec: everything a Decision carries that does not
+// action is a compiled FaultSpec: everything a Plan carries that does not
 // depend on the request, computed once so that deciding does not allocate.
 type action struct {
 	kind           string
@@ -27,6 +27,9 @@ type action struct {
 	// served marks a request answered by the service itself (kinds none and
 	// delay): it gets the service time and may touch the row.
 	served bool
+	// holding marks a kind whose performance holds the request for a
+	// while (hang, slow), as a delay does: it takes a MaxHeld slot.
+	holding bool
 }
 
 // compileResponse compiles a response: an answer that is not a fault unless
@@ -102,7 +105,7 @@ func (a *action) act(f *FaultSpec) {
 	}
 	switch {
 	case f.Hang > 0:
-		a.kind, a.hang = record.FaultHang, f.Hang
+		a.kind, a.hang, a.holding = record.FaultHang, f.Hang, true
 	case f.Reset:
 		a.kind = record.FaultReset
 	case f.Close:
@@ -115,7 +118,7 @@ func (a *action) act(f *FaultSpec) {
 			a.body = append(append([]byte{}, a.body...), filler(a.truncate+1-len(a.body))...)
 		}
 	case f.Slow > 0:
-		a.kind, a.slow = record.FaultSlow, f.Slow
+		a.kind, a.slow, a.holding = record.FaultSlow, f.Slow, true
 	}
 }
 

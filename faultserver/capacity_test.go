@@ -53,35 +53,36 @@ var _ = Describe("Capacity", func() {
 
 	It("answers a refused request with the overload decision of the script", func() {
 		s := compile("capacity: {concurrency: 1, status: 429, retry_after: 1s}\nphases: [{requests: 1}, {name: later}]\n", 1)
-		_, ok := s.Admit(0)
-		Expect(ok).To(BeTrue())
-		d, ok := s.Admit(0)
-		Expect(ok).To(BeFalse())
+		info := &faultserver.RequestInfo{ClientKey: "a"}
+		first, t1 := s.Admit(0, info)
+		Expect(t1.Admitted()).To(BeTrue())
+		Expect(first.Phase).To(Equal("phase1"))
+		d, t2 := s.Admit(0, info)
+		Expect(t2.Admitted()).To(BeFalse())
 		Expect(d.Kind).To(Equal(record.FaultOverload))
 		Expect(d.Phase).To(Equal(faultserver.PhaseCapacity))
 		Expect(d.Status).To(Equal(429))
 		Expect(d.RetryAfter).To(Equal(time.Second))
 		Expect(d.Injected()).To(BeTrue())
-		info := &faultserver.RequestInfo{ClientKey: "a"}
-		Expect(s.Decide(0, info).Phase).To(Equal("phase1"), "the refused request was not counted")
-		s.Release(0)
+		t1.End(0)
+		Expect(s.Decide(0, info).Phase).To(Equal("later"), "the refused request was not counted")
 	})
 
 	It("defaults the overload status to 503", func() {
 		dur := 2 * time.Second
 		s, err := faultserver.Compile(&faultserver.Spec{Capacity: &faultserver.CapacitySpec{Rate: 1, RetryAfterDate: &dur}}, 1)
 		Expect(err).NotTo(HaveOccurred())
-		s.Admit(0)
-		d, ok := s.Admit(0)
-		Expect(ok).To(BeFalse())
+		s.Admit(0, &faultserver.RequestInfo{})
+		d, t := s.Admit(0, &faultserver.RequestInfo{})
+		Expect(t.Admitted()).To(BeFalse())
 		Expect(d.Status).To(Equal(503))
 		Expect(d.RetryAfterDate).To(BeTrue())
 	})
 })
 
-var _ = Describe("Row", func() {
+var _ = Describe("VersionedRow", func() {
 	It("lets a write with the current version through and refuses a stale one", func() {
-		r := faultserver.NewRow(0)
+		r := faultserver.NewVersionedRow(0)
 		v := r.Read()
 		Expect(v).To(Equal(uint64(1)))
 		got, status := r.Write(v)
@@ -103,19 +104,19 @@ var _ = Describe("Row", func() {
 	It("makes writers that read the same version contend through the script", func() {
 		s := compile("row: {path: /row}\nservice: {base: 5ms}\n", 1)
 		read := func(client string) uint64 {
-			d := decide(s, 0, client, "GET", "/row")
+			d, t := s.Admit(0, &faultserver.RequestInfo{Method: "GET", Path: "/row", ClientKey: client})
+			defer t.End(0)
 			Expect(d.Row).To(Equal(faultserver.RowRead))
-			return s.Commit(&d, &faultserver.RequestInfo{})
+			return t.Commit(&d, &faultserver.RequestInfo{})
 		}
 		va, vb := read("a"), read("b")
 		Expect(va).To(Equal(vb))
-		write := func(client string, v uint64) faultserver.Decision {
+		write := func(client string, v uint64) faultserver.Plan {
 			req := &faultserver.RequestInfo{Method: "PUT", Path: "/row", ClientKey: client, Version: v}
-			s.Admit(0)
-			defer s.Release(0)
-			d := s.Decide(0, req)
+			d, t := s.Admit(0, req)
+			defer t.End(0)
 			Expect(d.Row).To(Equal(faultserver.RowWrite))
-			s.Commit(&d, req)
+			t.Commit(&d, req)
 			return d
 		}
 		Expect(write("a", va).Status).To(Equal(200))
@@ -128,29 +129,33 @@ var _ = Describe("Row", func() {
 
 	It("leaves the row alone for a request that draws a fault", func() {
 		s := compile("row: {path: /row}\nphases: [{requests: 1, fault: {status: 503}}, {}]\n", 1)
-		d := decide(s, 0, "a", "PUT", "/row")
+		d, t := s.Admit(0, &faultserver.RequestInfo{Method: "PUT", Path: "/row", ClientKey: "a"})
+		defer t.End(0)
 		Expect(d.Row).To(Equal(faultserver.RowNone))
-		Expect(s.Commit(&d, &faultserver.RequestInfo{Version: 1})).To(BeZero())
+		Expect(t.Commit(&d, &faultserver.RequestInfo{Version: 1})).To(BeZero())
 		Expect(d.Status).To(Equal(503))
 	})
 })
 
 var _ = Describe("NewRecord", func() {
-	It("fills a Record from the request and the decision, as both engines do", func() {
+	It("builds a Record from the request, the decision and what was delivered, as both engines do", func() {
 		s := compile("phases: [{fault: {status: 429, retry_after: 2s}}]\n", 1)
 		req := &faultserver.RequestInfo{Method: "GET", Path: "/a", ClientKey: "c1", RequestID: "c1/3", Attempt: 2}
 		d := s.Decide(1500*time.Millisecond, req)
-		rec := faultserver.NewRecord(1500*time.Millisecond, req, &d)
-		rec.Finish(1501 * time.Millisecond)
+		out := faultserver.Delivery{Status: 429, BodyBytes: 18, HasRetryAfter: true, RetryAfter: 2 * time.Second}
+		rec := faultserver.NewRecord(1500*time.Millisecond, 1501*time.Millisecond, req, &d, &out)
+		// Accepted at 1500 ms, done at 1501 ms: 1 ms of latency.
 		Expect(rec).To(Equal(record.Record{TMs: 1500, Client: "c1", Request: "c1/3", Attempt: 2,
-			Method: "GET", Path: "/a", Phase: "phase1", Fault: "status", Status: 429,
+			Method: "GET", Path: "/a", Phase: "phase1", Fault: "status", Status: 429, BodyBytes: 18,
 			RetryAfterMs: 2000, LatencyMs: 1}))
 	})
 
-	It("records status 0 for faults that send no status line", func() {
+	It("keeps no Retry-After and no incompleteness without a status line", func() {
 		s := compile("phases: [{fault: {reset: true}}]\n", 1)
 		req := &faultserver.RequestInfo{ClientKey: "c"}
 		d := s.Decide(0, req)
-		Expect(faultserver.NewRecord(0, req, &d).Status).To(BeZero())
+		out := faultserver.Delivery{Incomplete: true, HasRetryAfter: true, RetryAfter: time.Second}
+		rec := faultserver.NewRecord(0, 0, req, &d, &out)
+		Expect([]any{rec.Status, rec.Incomplete, rec.RetryAfterMs}).To(Equal([]any{0, false, 0.0}))
 	})
 })

@@ -24,9 +24,9 @@ type Script struct {
 	top      *route   // the top-level schedule
 	capacity *Capacity
 	inFlight atomic.Int64 // admitted and not released, when there is no capacity model
-	overload Decision
+	overload Plan
 	service  struct{ base, perConcurrent time.Duration }
-	row      *Row
+	row      *VersionedRow
 	rowPath  string
 	rowRe    *regexp.Regexp
 	// phaseValues holds the X-Chaos-Phase value of every phase name a
@@ -75,14 +75,14 @@ func Compile(spec *Spec, seed uint64) (*Script, error) {
 	s.phaseValues = s.phaseHeaderValues()
 	if c := spec.Capacity; c != nil {
 		s.capacity = NewCapacity(*c)
-		s.overload = Decision{Phase: PhaseCapacity}
+		s.overload = Plan{Phase: PhaseCapacity}
 		s.overload.fill(overloadAction(c))
 	}
 	if sv := spec.Service; sv != nil {
 		s.service.base, s.service.perConcurrent = sv.Base, sv.PerConcurrent
 	}
 	if rw := spec.Row; rw != nil {
-		s.row = NewRow(rw.Version)
+		s.row = NewVersionedRow(rw.Version)
 		var err error
 		if s.rowPath, s.rowRe, err = pathMatcher(rw.Path, false); err != nil {
 			return nil, fmt.Errorf("row.path: %w", err)

@@ -12,24 +12,19 @@ var (
 	preconditionBody = []byte("Precondition Required: send If-Match with the version you read\n")
 )
 
-// Admit runs the capacity model for a request arriving at elapsed (time since
-// the script began). When the server is over capacity it returns the overload
-// decision and false, and the request must not be decided or released;
-// otherwise the request holds a slot until Release. Without a capacity model
-// every request is admitted (and counted in flight, for the service time).
-func (s *Script) Admit(elapsed time.Duration) (Decision, bool) {
+// take takes a slot for a request arriving at elapsed (time since the script
+// began), or reports that the capacity model refuses it (see Admit).
+func (s *Script) take(elapsed time.Duration) bool {
 	if s.capacity != nil {
-		if !s.capacity.Admit(elapsed) {
-			return s.overload, false
-		}
-		return Decision{}, true
+		return s.capacity.Admit(elapsed)
 	}
 	s.inFlight.Add(1)
-	return Decision{}, true
+	return true
 }
 
-// Release frees the slot of an admitted request that finished at elapsed.
-func (s *Script) Release(elapsed time.Duration) {
+// release frees the slot of an admitted request that finished at elapsed
+// (see Ticket.End).
+func (s *Script) release(elapsed time.Duration) {
 	if s.capacity != nil {
 		s.capacity.Release(elapsed)
 		return
@@ -45,12 +40,12 @@ func (s *Script) InFlight() int {
 	return int(s.inFlight.Load())
 }
 
-// Decide decides an admitted request arriving at elapsed (time since the
-// script began). It counts the request in its route's schedule (and its
+// decideRequest decides an admitted request arriving at elapsed (time since
+// the script began). It counts the request in its route's schedule (and its
 // client's, under per: client), so each request is decided exactly once. It
 // is safe for concurrent use and does not allocate once the client key has
 // been seen.
-func (s *Script) Decide(elapsed time.Duration, req *RequestInfo) Decision {
+func (s *Script) decideRequest(elapsed time.Duration, req *RequestInfo) Plan {
 	r, _ := s.route(req)
 	st := r.clients.get(req.ClientKey)
 	st.mu.Lock()
@@ -71,7 +66,7 @@ func (s *Script) route(req *RequestInfo) (*route, int) {
 
 // decide decides req, on route r, for the client whose state there is st;
 // the caller holds st's lock, or is st's only user.
-func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *RequestInfo) Decision {
+func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *RequestInfo) Plan {
 	n := st.n
 	st.n++
 	if n == 0 {
@@ -87,7 +82,7 @@ func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *R
 	}
 	rng := st.stream.seedFor(r.seed, st.hash, n)
 
-	d := Decision{Route: r.name, Phase: PhaseDefault}
+	d := Plan{Route: r.name, Phase: PhaseDefault}
 	a := r.response
 	if i < len(r.phases) {
 		p := &r.phases[i]
@@ -107,6 +102,10 @@ func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *R
 	return d
 }
 
+// IsRowPath reports whether path is the path of the script's versioned row
+// (RowSpec.Path), matched as a request's path is.
+func (s *Script) IsRowPath(path string) bool { return s.row != nil && s.matchesRow(path) }
+
 func (s *Script) matchesRow(path string) bool {
 	if s.rowRe != nil {
 		return s.rowRe.MatchString(path)
@@ -114,12 +113,8 @@ func (s *Script) matchesRow(path string) bool {
 	return s.rowPath == path
 }
 
-// Commit performs the decision's row operation when its delay has ended,
-// setting d.Status (200, or 409 for a stale write, 428 for a write without a
-// version) and d.Body (the row's version as JSON for a 200), and returns the
-// row's version afterwards; it returns 0 and changes nothing for a decision
-// without a row operation.
-func (s *Script) Commit(d *Decision, req *RequestInfo) uint64 {
+// commit performs the decision's row operation (see Ticket.Commit).
+func (s *Script) commit(d *Plan, req *RequestInfo) uint64 {
 	var v uint64
 	switch d.Row {
 	case RowRead:

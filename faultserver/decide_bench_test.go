@@ -87,11 +87,11 @@ func BenchmarkDecideParallel(b *testing.B) {
 	})
 }
 
-// BenchmarkFleetDecide is BenchmarkDecide through a Fleet, which finds the
+// BenchmarkFleetDecide is BenchmarkDecide through NumberedClients, which finds the
 // client's state by number: the simulator's path.
 func BenchmarkFleetDecide(b *testing.B) {
 	s, reqs := benchRequests(b)
-	fleet := s.Fleet(len(reqs))
+	fleet := s.NumberedClients(len(reqs))
 	for i := range reqs {
 		fleet.Decide(0, i, &reqs[i])
 	}

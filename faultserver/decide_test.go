@@ -98,7 +98,7 @@ phases:
   - {requests: 1, fault: {malformed: true}}
   - {requests: 1, fault: {malformed: "garbage"}}
 `, 1)
-		next := func() faultserver.Decision { return decide(s, 0, "a", "GET", "/") }
+		next := func() faultserver.Plan { return decide(s, 0, "a", "GET", "/") }
 		d := next()
 		Expect(d.Kind).To(Equal(record.FaultStatus))
 		Expect(d.Status).To(Equal(429))
@@ -121,7 +121,7 @@ phases:
 		d = next()
 		Expect(d.Kind).To(Equal(record.FaultHang))
 		Expect(d.Hang).To(Equal(2 * time.Second))
-		Expect(d.SentStatus()).To(Equal(0))
+		Expect(faultserver.PlayVirtual(&d, 0, 0, false).Status).To(Equal(0), "no status line is sent")
 
 		Expect(next().Kind).To(Equal(record.FaultReset))
 		Expect(next().Kind).To(Equal(record.FaultClose))
@@ -130,7 +130,7 @@ phases:
 		Expect(d.Kind).To(Equal(record.FaultTruncate))
 		Expect(d.Truncate).To(Equal(10))
 		Expect(len(d.Body)).To(BeNumerically(">", 10), "the headers must promise more than is sent")
-		Expect(d.SentStatus()).To(Equal(200))
+		Expect(faultserver.PlayVirtual(&d, 0, 0, false).Status).To(Equal(200))
 
 		d = next()
 		Expect(d.Kind).To(Equal(record.FaultSlow))
@@ -162,11 +162,10 @@ routes:
   - {path: "/api/orders/{id:[0-9]+}", methods: [post], phases: [{fault: {status: 409}}]}
   - {path_prefix: /static/, phases: [{fault: {status: 404}}]}
 `, 1)
-		at := func(method, path string, h http.Header) faultserver.Decision {
-			d, _ := s.Admit(0)
-			_ = d
-			defer s.Release(0)
-			return s.Decide(0, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: "c", Header: h})
+		at := func(method, path string, h http.Header) faultserver.Plan {
+			d, t := s.Admit(0, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: "c", Header: h})
+			t.End(0)
+			return d
 		}
 		d := at("POST", "/api/orders/12", http.Header{"X-Tier": {"gold"}})
 		Expect([]any{d.Route, d.Status}).To(Equal([]any{"gold", 200}))
@@ -204,7 +203,7 @@ phases:
   - mix: [{weight: 1}, {weight: 1, fault: {status: 500, delay: {dist: uniform, min: 1ms, max: 9ms}}}]
 `
 		alone := compile(src, 3)
-		var want []faultserver.Decision
+		var want []faultserver.Plan
 		for i := 0; i < 50; i++ {
 			want = append(want, decide(alone, 0, "me", "GET", "/"))
 		}
@@ -220,7 +219,7 @@ phases:
 				}
 			}()
 		}
-		var got []faultserver.Decision
+		var got []faultserver.Plan
 		for i := 0; i < 50; i++ {
 			got = append(got, decide(crowded, 0, "me", "GET", "/"))
 		}
@@ -253,15 +252,19 @@ service: {base: 10ms, per_concurrent: 2ms}
 phases: [{requests: 1, fault: {status: 500}}, {}]
 `, 1)
 		info := &faultserver.RequestInfo{Method: "GET", Path: "/", ClientKey: "a"}
-		for i := 0; i < 4; i++ {
-			_, ok := s.Admit(0)
-			Expect(ok).To(BeTrue())
-		}
-		Expect(s.InFlight()).To(Equal(4))
-		Expect(s.Decide(0, info).Delay).To(Equal(time.Duration(0)), "a fault gets no service time")
-		Expect(s.Decide(0, info).Delay).To(Equal(10*ms + 4*2*ms))
-		s.Release(0)
-		s.Release(0)
-		Expect(s.Decide(0, info).Delay).To(Equal(10*ms + 2*2*ms))
+		fault, first := s.Admit(0, info)
+		Expect(fault.Delay).To(Equal(time.Duration(0)), "a fault gets no service time")
+		_, second := s.Admit(0, info)
+		_, third := s.Admit(0, info)
+		Expect(s.InFlight()).To(Equal(3))
+		d, t := s.Admit(0, info) // 4 in flight with this one
+		Expect(d.Delay).To(Equal(10*ms + 4*2*ms))
+		t.End(0)
+		first.End(0)
+		second.End(0)
+		d, t = s.Admit(0, info) // third and this one: 2 in flight
+		Expect(d.Delay).To(Equal(10*ms + 2*2*ms))
+		t.End(0)
+		third.End(0)
 	})
 })

@@ -6,46 +6,60 @@
 //
 // A Spec (the `server:` section of a scenario file, or a bare script read by
 // ParseScript) compiles into a Script. The Script decides each request from
-// elapsed time and request metadata alone:
+// elapsed time and request metadata alone, into a Plan: what the server does
+// with it. Admitting a request decides it and hands back a Ticket, its hold on
+// the script, whose Commit and End may come in any order and take effect once
+// each:
 //
-//	d, ok := script.Admit(elapsed)      // capacity: refused → the overload decision
-//	if ok {
-//		d = script.Decide(elapsed, &req) // route, phase, mix, delay, service time
-//		...perform d: wait d.Delay, script.Commit(&d, &req) for a row operation...
-//		script.Release(end)
-//	}
-//	rec := faultserver.NewRecord(accepted, &req, &d); rec.Finish(end)
+//	p, ticket := script.Admit(elapsed, &req) // capacity (refused: the overload
+//	                                         // plan), route, phase, mix, delay
+//	...play p out: hold p.Delay, ticket.Commit(&p, &req) for a row operation...
+//	ticket.End(end)                          // frees the slot; a second End does nothing
+//	rec := faultserver.NewRecord(accepted, end, &req, &p, &delivered)
 //
-// The live Server drives it with the monotonic clock; the simulator drives the
-// same calls in virtual time, and reads a decision as a client would with
-// Decision.ClientView. Randomness comes from streams seeded by (seed, route,
-// client key, request index): a client's faults do not depend on other clients.
-// A caller that numbers its clients (the simulator's fleet) decides through a
-// Fleet, which gives the same decisions for the same keys without looking the
-// key up; DelaySampler draws from a Delay the same way, by key and draw number
-// (the simulator's network hops).
+// The live Server drives it with its clock; the simulator drives the same
+// calls in virtual time. Randomness comes from streams seeded by (seed, route,
+// client key, request index): a client's faults do not depend on other
+// clients. A caller that numbers its clients (the simulator's fleet) admits
+// through NumberedClients, which gives the same decisions for the same keys
+// without looking the key up; DelaySampler draws from a Delay the same way, by
+// key and draw number (the simulator's network hops).
 //
 // # Time
+//
+// The server reads time only through Options.Clock (the real clock by
+// default): elapsed time, delays, hangs, slow pacing and dates on the wire.
+// Only the connection limits net/http enforces stay on real time. A harness
+// that compresses time hands the server a scaled clock, as the live engine
+// of package scenarios does.
 //
 // Elapsed time is measured from the start of the script: server start, or the
 // moment the admin API replaced or reset the script. Under per: global, timed
 // phases run from there; under per: client, from that client's first request
 // on the route.
 //
-// # On the wire
+// # Playing a plan out
+//
+// A plan is played out once: one walk of its steps (drain the request
+// body, hold for the delay, then the kind's own steps) that two media
+// perform. The Server performs it on the real connection (the wire); the
+// simulator reads PlayVirtual, the same walk in virtual time, whose holds
+// advance a clock and stop at the client's deadline. Each kind's steps, and
+// what each medium does for the step that kind alone uses, are in its
+// fault_<kind>.go.
 //
 // status: a response with the script's headers and body. delay: the request
 // is held first. hang: held without an answer until the duration passes, the
 // client goes away or the server closes, then closed. reset: TCP RST
 // (SO_LINGER 0), "connection reset by peer". close: FIN with no response, EOF.
 // truncate: Content-Length promises more body than is sent, unexpected EOF.
-// slow: the body paced at a bandwidth with flushes, on one schedule that the
-// simulator shares (SlowChunk, SlowDue, SlowEnd, SlowSent). malformed: bytes that are
-// not HTTP, "malformed HTTP response". overload: the capacity model's status.
+// slow: the body paced at a bandwidth with flushes, on the schedule of
+// SlowChunk and SlowDue. malformed: bytes that are not HTTP, "malformed HTTP
+// response". overload: the capacity model's status.
 // Every response that carries an injected fault has X-Chaos-Fault: KIND, and
 // every scripted response X-Chaos-Phase: PHASE. Retry-After is rendered by
 // RetryAfterHeader: delta-seconds, or an HTTP-date rounded up to the whole
-// second, read from the server's wall clock when the status line is sent.
+// second, read from the server's clock when the status line is sent.
 //
 // In proxy mode (Options.Upstream) a request that draws no fault, or only a
 // delay, is forwarded with httputil.ReverseProxy. Informational responses

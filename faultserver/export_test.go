@@ -56,9 +56,16 @@ func LimitClientKeys(perShard, bytesPerShard int) (restore func()) {
 	return func() { shardKeys, shardKeyBytes = keys, bytes }
 }
 
-// SetWallClock fixes the wall clock that dates on the wire are read from;
-// call it before Start.
-func SetWallClock(s *Server, now func() time.Time) { s.now = now }
-
 // ListenNetwork is the network Start listens on for an address.
 var ListenNetwork = listenNetwork
+
+// Decide decides a request without admission, as Admit does once it has
+// taken a slot: the pure decision core, for specs and benchmarks.
+func (s *Script) Decide(elapsed time.Duration, req *RequestInfo) Plan {
+	return s.decideRequest(elapsed, req)
+}
+
+// Decide is NumberedClients' Decide without admission.
+func (f *NumberedClients) Decide(elapsed time.Duration, client int, req *RequestInfo) Plan {
+	return f.decide(elapsed, client, req)
+}

@@ -1,8 +1,5 @@
 package faultserver
 
-// closeConn closes the connection with a plain FIN and no response; the
-// client reads EOF where it expected a status line.
-func (x *exchange) closeConn() delivery {
-	x.abort()
-	return delivery{}
-}
+// A close closes the connection with a plain FIN and no response
+// (opAbort); the client reads EOF where it expected a status line.
+func (p *playout) closeConn() step { return p.last(opAbort) }

@@ -1,14 +1,23 @@
 package faultserver
 
-// hang holds the request without answering until the hang's duration passes,
-// the client goes away or the server closes, then closes the connection with
-// no response.
-func (x *exchange) hang() delivery {
+import "time"
+
+// A hang holds the request without answering until the hang's duration
+// passes, the client goes away or the server closes, then closes the
+// connection with no response (opAbort). The wire counts the request as hung
+// while it holds (Stats.Hung, the hung gauge); in virtual time a hang is a
+// hold like any other.
+func (p *playout) hang() step {
+	p.stage = stageClose
+	return step{op: opHang, wait: p.d.Hang}
+}
+
+// hang holds the request as a hang, counted in Stats.Hung and the gauge.
+func (x *wire) hang(d time.Duration) bool {
 	x.srv.hung.Add(1)
 	x.srv.metrics.hung.Inc()
-	x.wait(x.d.Hang)
+	ok := x.wait(d)
 	x.srv.hung.Add(-1)
 	x.srv.metrics.hung.Dec()
-	x.abort()
-	return delivery{}
+	return ok
 }

@@ -1,13 +1,20 @@
 package faultserver
 
-// malformed answers with bytes that are not HTTP, then closes the connection.
-func (x *exchange) malformed() delivery {
+// A malformed answer is bytes that are not HTTP, then a close (opRaw).
+func (p *playout) malformed() step { return p.last(opRaw) }
+
+// raw writes the plan's malformed bytes on the hijacked connection and
+// closes it.
+func (x *wire) raw() {
 	conn, brw, ok := x.hijack()
 	if !ok {
-		return delivery{}
+		return
 	}
 	_, _ = brw.Write(x.d.Malformed)
 	_ = brw.Flush()
 	_ = conn.Close()
-	return delivery{}
 }
+
+// raw ends the request in virtual time as the wire's does: no status line,
+// and the client reads a malformed response.
+func (v *virtual) raw() { v.ending = EndMalformed }

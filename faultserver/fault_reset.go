@@ -2,16 +2,22 @@ package faultserver
 
 import "net"
 
-// reset aborts the connection with a TCP RST: with SO_LINGER set to 0, close
-// discards the socket at once and the peer reads "connection reset by peer".
-func (x *exchange) reset() delivery {
+// A reset aborts the connection with a TCP RST (opReset).
+func (p *playout) reset() step { return p.last(opReset) }
+
+// reset closes the connection with SO_LINGER set to 0: close discards the
+// socket at once and the peer reads "connection reset by peer".
+func (x *wire) reset() {
 	conn, _, ok := x.hijack()
 	if !ok {
-		return delivery{}
+		return
 	}
 	if tcp, isTCP := conn.(*net.TCPConn); isTCP {
 		_ = tcp.SetLinger(0)
 	}
 	_ = conn.Close()
-	return delivery{}
 }
+
+// reset ends the request in virtual time as the wire's does: no response,
+// and the client reads a reset.
+func (v *virtual) reset() { v.ending = EndReset }

@@ -5,44 +5,133 @@ import (
 	"time"
 )
 
-// slow sends the status and headers at once, then the body at the
-// decision's bandwidth on the schedule of SlowChunk and SlowDue, flushing
-// each chunk. If the client goes away, a write fails or the server closes
-// midway, the handler returns with the body short (and net/http closes the
-// connection): the delivery counts the bytes flushed and is incomplete.
-func (x *exchange) slow() delivery {
+// A slow body: the status line and headers at once (opBegin), then the body
+// at the plan's bandwidth on the schedule of SlowChunk and SlowDue, each
+// chunk flushed (opChunk), the chunk at byte k written SlowDue(k) after the
+// first (opPace). If the client goes away, a write fails or the server
+// closes midway, the body ends short: the delivery counts the bytes flushed
+// and is incomplete. A HEAD response has no body.
+func (p *playout) slow() step {
+	p.stage = stageBegun
+	return step{op: opBegin}
+}
+
+// slowNext is the step of a slow body after the last one.
+func (p *playout) slowNext(ok bool) step {
+	d, out := p.d, p.out
+	size := int64(len(d.Body))
+	switch p.stage {
+	case stageBegun:
+		if !ok {
+			out.Incomplete = true
+			return p.last(opDone)
+		}
+		if p.head {
+			return p.last(opDone)
+		}
+	case stageWritten:
+		if ok {
+			out.BodyBytes += min(SlowChunk(d.Slow), size-out.BodyBytes)
+			if out.BodyBytes < size {
+				p.stage = stagePaced
+				return step{op: opPace, wait: SlowDue(d.Slow, out.BodyBytes)}
+			}
+		}
+		out.Incomplete = out.BodyBytes < size
+		return p.last(opDone)
+	case stagePaced:
+		if !ok {
+			out.Incomplete = true
+			return p.last(opDone)
+		}
+	}
+	if out.BodyBytes == size {
+		return p.last(opDone)
+	}
+	p.stage = stageWritten
+	return step{op: opChunk, from: out.BodyBytes, to: out.BodyBytes + min(SlowChunk(d.Slow), size-out.BodyBytes)}
+}
+
+// begin sends a slow response's status line and headers, flushed unless the
+// request is a HEAD (net/http then sends them after the handler), and marks
+// the start of the body's schedule.
+func (x *wire) begin(out *Delivery) bool {
 	d := &x.d
 	x.writeDeadline()
-	out := delivery{status: d.Status}
-	x.responseHeader(x.w.Header(), len(d.Body), &out)
+	out.Status = d.Status
+	x.responseHeader(x.w.Header(), len(d.Body), out)
 	x.w.WriteHeader(d.Status)
 	if x.r.Method == http.MethodHead {
-		return out // no body: net/http sends the header after the handler
+		return true
 	}
-	if flush(x.w) != nil {
-		out.incomplete = true
-		return out
+	err := flush(x.w)
+	x.begun = x.srv.now()
+	return err == nil
+}
+
+// chunk writes and flushes part of a slow body.
+func (x *wire) chunk(p []byte) bool {
+	x.writeDeadline()
+	if _, err := x.w.Write(p); err != nil {
+		return false
+	}
+	return flush(x.w) == nil
+}
+
+// pace waits until due after the body began, on the server's clock: the
+// pacing does not drift with scheduling delays.
+func (x *wire) pace(due time.Duration) bool {
+	return x.wait(x.begun.Add(due).Sub(x.srv.now()))
+}
+
+// begin sends a slow response's status line and headers in virtual time.
+func (v *virtual) begin(d *Plan) {
+	v.respondHeader(d)
+	v.begun = v.now
+}
+
+// bodyAtOnce takes the rest of a slow body, its status line and headers just
+// sent at begun, in one step: the virtual medium has no need to visit each
+// chunk, and a long body at a low bandwidth has many. It is the walk of
+// slowNext in closed form: every chunk due by the client's deadline (0:
+// none) is written, whole; the playout is then done, at the last chunk's
+// due time if the body is whole, or at the deadline (no earlier than begun)
+// if the client left first.
+//
+// After an opBegin that starts no paced body (a kind whose headers are
+// followed by something else), it does nothing.
+func (p *playout) bodyAtOnce(v *virtual) {
+	if p.stage != stageBegun {
+		return
+	}
+	d, out := p.d, p.out
+	p.stage = stageDone
+	size := int64(len(d.Body))
+	if p.head || size == 0 {
+		return
+	}
+	limit := time.Duration(1<<63 - 1)
+	if v.deadline > 0 {
+		limit = max(v.deadline-v.begun, 0)
 	}
 	chunk := SlowChunk(d.Slow)
-	size := int64(len(d.Body))
-	start := time.Now()
-	for out.bodyBytes < size {
-		n := min(chunk, size-out.bodyBytes)
-		x.writeDeadline()
-		if _, err := x.w.Write(d.Body[out.bodyBytes : out.bodyBytes+n]); err != nil {
-			break
-		}
-		if flush(x.w) != nil {
-			break
-		}
-		out.bodyBytes += n
-		if out.bodyBytes == size {
-			break
-		}
-		if !x.wait(time.Until(start.Add(SlowDue(d.Slow, out.bodyBytes)))) {
-			break
+	// Chunks start at 0, chunk, 2·chunk...; the one at k·chunk is due
+	// SlowDue(k·chunk) after the first, which is due at once. Search the
+	// count of chunks due by limit.
+	lo, hi := int64(1), (size+chunk-1)/chunk
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		if SlowDue(d.Slow, (mid-1)*chunk) <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
 		}
 	}
-	out.incomplete = out.bodyBytes < size
-	return out
+	out.BodyBytes = min(size, lo*chunk)
+	if out.BodyBytes == size {
+		v.now = v.begun + SlowDue(d.Slow, (lo-1)*chunk)
+		return
+	}
+	out.Incomplete = true
+	v.now, v.left = max(v.deadline, v.begun), true
 }

@@ -5,35 +5,50 @@ import (
 	"net/http"
 )
 
-// truncate sends a status line and headers whose Content-Length promises the
-// whole body, then only the first Truncate bytes of it, and closes: the client
-// reads an unexpected EOF in the body. The response is written by hand on the
+// A truncated response: a status line and headers whose Content-Length
+// promises the whole body, then only the first Truncate bytes of it, and a
+// close (opTruncate): the client reads an unexpected EOF in the body.
+func (p *playout) truncate() step { return p.last(opTruncate) }
+
+// truncate writes the truncated response. It is written by hand on the
 // hijacked connection, so nothing in net/http can complete or repair it; the
 // body is written straight to the connection, which says how much of it went
 // out.
-func (x *exchange) truncate() delivery {
+func (x *wire) truncate() Delivery {
 	d := &x.d
-	out := delivery{status: d.Status}
+	out := Delivery{Status: d.Status}
 	h := http.Header{}
 	x.responseHeader(h, len(d.Body), &out)
-	h.Set("Date", x.srv.wallNow().UTC().Format(http.TimeFormat))
+	h.Set("Date", x.srv.now().UTC().Format(http.TimeFormat))
 	conn, brw, ok := x.hijack()
 	if !ok {
-		return delivery{}
+		return Delivery{}
 	}
 	defer conn.Close()
 	fmt.Fprintf(brw, "HTTP/1.1 %03d %s\r\n", d.Status, http.StatusText(d.Status))
 	_ = h.Write(brw)
 	_, _ = brw.WriteString("\r\n")
 	if err := brw.Flush(); err != nil {
-		out.incomplete = true
+		out.Incomplete = true
 		return out
 	}
 	if x.r.Method == http.MethodHead {
 		return out // a HEAD response has no body: it is whole
 	}
 	n, _ := conn.Write(d.Body[:min(d.Truncate, len(d.Body))])
-	out.bodyBytes = int64(n)
-	out.incomplete = n < len(d.Body)
+	out.BodyBytes = int64(n)
+	out.Incomplete = n < len(d.Body)
 	return out
+}
+
+// truncate sends the truncated response in virtual time: the status line,
+// the first Truncate bytes of the body (none for a HEAD), then a close, which
+// the client reads as EOF.
+func (v *virtual) truncate(d *Plan) {
+	v.respondHeader(d)
+	if !v.head {
+		v.out.BodyBytes = int64(min(d.Truncate, len(d.Body)))
+		v.out.Incomplete = v.out.BodyBytes < int64(len(d.Body))
+	}
+	v.ending = EndClosed
 }

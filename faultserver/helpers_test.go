@@ -17,13 +17,11 @@ func compile(src string, seed uint64) *faultserver.Script {
 	return s
 }
 
-// decide runs one request of client through Admit, Decide and Release at t.
-func decide(s *faultserver.Script, t time.Duration, client, method, path string) faultserver.Decision {
-	if d, ok := s.Admit(t); !ok {
-		return d
-	}
-	defer s.Release(t)
-	return s.Decide(t, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: client})
+// decide runs one request of client through Admit and the ticket's End at t.
+func decide(s *faultserver.Script, t time.Duration, client, method, path string) faultserver.Plan {
+	d, ticket := s.Admit(t, &faultserver.RequestInfo{Method: method, Path: path, ClientKey: client})
+	ticket.End(t)
+	return d
 }
 
 // kinds decides n requests of one client at time t and returns their kinds.

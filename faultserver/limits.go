@@ -101,10 +101,9 @@ func (l Limits) HTTPServer(h http.Handler) *http.Server {
 	return filled.httpServer(h)
 }
 
-// holds reports whether performing a decision holds its request for a while.
-func holds(d *Decision) bool {
-	return d.Delay > 0 || d.Kind == record.FaultHang || d.Kind == record.FaultSlow
-}
+// holds reports whether playing a plan out holds its request for a while:
+// its delay, or its kind's own holding (see action.holding).
+func holds(d *Plan) bool { return d.Delay > 0 || d.holding }
 
 // hold takes one of the MaxHeld slots; false when all are taken.
 func (s *Server) hold() bool {
@@ -121,17 +120,17 @@ func (s *Server) hold() bool {
 
 // refusal is the decision for a request the server refuses to protect itself:
 // status at once, with a body that says which limit and what to do.
-func refusal(route string, status int, why string) Decision {
-	return Decision{Route: route, Phase: PhaseLimit, Kind: record.FaultOverload, Status: status,
+func refusal(route string, status int, why string) Plan {
+	return Plan{Route: route, Phase: PhaseLimit, Kind: record.FaultOverload, Status: status,
 		Body: []byte("chaos: " + why + "\n")}
 }
 
-func heldRefusal(route string, limit int) Decision {
+func heldRefusal(route string, limit int) Plan {
 	return refusal(route, http.StatusServiceUnavailable, strconv.Itoa(limit)+
 		" requests are held already (hangs, delays, slow bodies), the server's limit (Limits.MaxHeld, --max-held); try again later")
 }
 
-func bodyRefusal(size, limit int64) Decision {
+func bodyRefusal(size, limit int64) Plan {
 	return refusal("", http.StatusRequestEntityTooLarge, "a request body of "+strconv.FormatInt(size, 10)+
 		" bytes is over the server's limit of "+strconv.FormatInt(limit, 10)+" (Limits.MaxBodyBytes)")
 }

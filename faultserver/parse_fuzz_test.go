@@ -101,19 +101,16 @@ func decideSome(t *testing.T, s *faultserver.Script) {
 	for i, at := range []time.Duration{0, 0, time.Millisecond, time.Second, time.Hour, 1 << 62} {
 		req := faultserver.RequestInfo{Method: []string{"GET", "POST", "PUT"}[i%3],
 			Path: []string{"/", "/a/12", "/b/x", "/row", "/api/orders"}[i%5], ClientKey: []string{"a", "b"}[i%2]}
-		d, ok := s.Admit(at)
-		if ok {
-			d = s.Decide(at, &req)
-			s.Commit(&d, &req)
-			s.Release(at)
-		}
+		d, ticket := s.Admit(at, &req)
+		ticket.Commit(&d, &req)
+		ticket.End(at)
 		if !kinds[d.Kind] {
 			t.Fatalf("decision of kind %q", d.Kind)
 		}
 		if d.Delay < 0 || d.Hang < 0 || d.Truncate < 0 || d.Slow < 0 || d.RetryAfter < 0 {
 			t.Fatalf("a negative quantity in %+v", d)
 		}
-		if st := d.SentStatus(); st != 0 && (st < 100 || st > 599) {
+		if st := faultserver.PlayVirtual(&d, 0, 0, false).Status; st != 0 && (st < 100 || st > 599) {
 			t.Fatalf("status %d", st)
 		}
 		if d.Kind == record.FaultTruncate && len(d.Body) <= d.Truncate {

@@ -35,18 +35,18 @@ func newProxy(upstream string) (*httputil.ReverseProxy, error) {
 // which is forwarded but not final), the body bytes written, and the wait the
 // upstream's Retry-After asked for. A body that could not be copied whole
 // (the client went away, or the upstream did) is incomplete.
-func (x *exchange) proxy() (out delivery) {
+func (x *wire) proxy() (out Delivery) {
 	if x.d.Injected() {
 		x.w.Header().Set(record.HeaderFault, x.d.Kind)
 	}
 	rec := &statusRecorder{ResponseWriter: x.w, timeout: x.srv.limits.WriteTimeout}
 	defer func() {
-		out.status, out.bodyBytes = rec.status, rec.written
-		if out.status == 0 {
-			out.status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
+		out.Status, out.BodyBytes = rec.status, rec.written
+		if out.Status == 0 {
+			out.Status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
 		}
 		if v := rec.retryAfter; v != "" {
-			out.retryAfter, out.hasRetryAfter = retryafter.Parse(v, x.srv.wallNow())
+			out.RetryAfter, out.HasRetryAfter = retryafter.Parse(v, x.srv.now())
 		}
 	}()
 	defer func() {
@@ -56,17 +56,17 @@ func (x *exchange) proxy() (out delivery) {
 			if p != http.ErrAbortHandler {
 				panic(p)
 			}
-			out.incomplete, out.abortHandler = true, true
+			out.Incomplete, out.abortHandler = true, true
 		}
 	}()
 	x.srv.proxy.ServeHTTP(rec, x.r)
-	out.incomplete = rec.failed
+	out.Incomplete = rec.failed
 	return out
 }
 
 // limitBody bounds the body forwarded upstream by Limits.MaxBodyBytes and
 // Limits.BodyTimeout.
-func (x *exchange) limitBody() {
+func (x *wire) limitBody() {
 	if x.r.Body == nil || x.r.Body == http.NoBody {
 		return
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/resilience"
 )
 
 // proxyTo starts a fault server with no fault in front of upstream, its wall
@@ -25,17 +26,17 @@ func proxyTo(upstream http.Handler, now time.Time) *faultserver.Server {
 	return startAt("{}\n", faultserver.Options{Upstream: up.URL}, now)
 }
 
-// startAt is startServer with the server's wall clock fixed at now, unless
-// now is zero.
+// startAt is startServer with the server's clock stopped at now (a
+// resilience.VirtualClock nothing advances), unless now is zero.
 func startAt(src string, opts faultserver.Options, now time.Time) *faultserver.Server {
 	GinkgoHelper()
 	spec, _, err := faultserver.ParseScript("test.yaml", []byte(src))
 	Expect(err).NotTo(HaveOccurred())
+	if !now.IsZero() {
+		opts.Clock = resilience.NewVirtualClock(now)
+	}
 	srv, err := faultserver.New(spec, opts)
 	Expect(err).NotTo(HaveOccurred())
-	if !now.IsZero() {
-		faultserver.SetWallClock(srv, func() time.Time { return now })
-	}
 	_, err = srv.Start()
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(srv.Close)

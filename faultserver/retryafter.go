@@ -29,12 +29,3 @@ func retryAfterValues(after time.Duration, date bool, now time.Time) ([]string, 
 	}
 	return []string{at.UTC().Format(http.TimeFormat)}, at.Sub(now)
 }
-
-// wallNow is the server's wall clock, which dates on the wire (Retry-After,
-// Date) are read from; specs fix it to compute a date by hand.
-func (s *Server) wallNow() time.Time {
-	if s.now != nil {
-		return s.now()
-	}
-	return time.Now()
-}

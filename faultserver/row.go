@@ -7,20 +7,20 @@ import (
 	"sync"
 )
 
-// Row is one versioned row under optimistic concurrency (see RowSpec). It is
+// VersionedRow is one versioned row under optimistic concurrency (see RowSpec). It is
 // safe for concurrent use.
-type Row struct {
+type VersionedRow struct {
 	mu      sync.Mutex
 	version uint64
 }
 
-// NewRow starts a row at version (0 means 1).
-func NewRow(version uint64) *Row {
-	return &Row{version: max(1, version)}
+// NewVersionedRow starts a row at version (0 means 1).
+func NewVersionedRow(version uint64) *VersionedRow {
+	return &VersionedRow{version: max(1, version)}
 }
 
 // Read returns the current version.
-func (r *Row) Read() uint64 {
+func (r *VersionedRow) Read() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.version
@@ -29,7 +29,7 @@ func (r *Row) Read() uint64 {
 // Write commits a write that read version ifMatch: when it is current, the
 // version is bumped and the status is 200; when stale, 409; when 0 (the write
 // carried no version), 428. It returns the version after the write.
-func (r *Row) Write(ifMatch uint64) (version uint64, status int) {
+func (r *VersionedRow) Write(ifMatch uint64) (version uint64, status int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {

@@ -58,6 +58,11 @@ type Options struct {
 	Upstream string
 	// Limits protect the server from slow, stuck and hostile clients.
 	Limits Limits
+	// Clock is the time of the script and of the performance of faults (see
+	// Clock); nil means the real clock. A harness that compresses time
+	// passes a scaled clock, and the server's times (t_ms, latencies, phase
+	// durations, delays, Retry-After dates) are then in its terms.
+	Clock Clock
 }
 
 // AdminOptions place the admin API (/_chaos/...) and the Prometheus metrics
@@ -94,8 +99,6 @@ type Server struct {
 	admin   http.Handler // admin and metrics
 	lastKey keyCache     // the key of the last client without X-Chaos-Client
 	conns   connCounter  // numbers the connections (Record.Conn)
-
-	now func() time.Time // the wall clock of dates on the wire; nil: time.Now (see wallNow)
 
 	closing   <-chan struct{} // closed by Close: held requests end at once
 	stop      context.CancelFunc
@@ -155,10 +158,10 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 	s := &Server{
 		opts:   opts,
 		limits: opts.Limits.withDefaults(),
-		start:  time.Now(),
 		log:    newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError, opts.LogSync),
 		stats:  newStatsCounter(),
 	}
+	s.start = s.now()
 	s.metrics = newMetrics(func() float64 { return float64(s.inFlight.Load()) })
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.closing = s.ctx.Done()
@@ -242,7 +245,7 @@ func (s *Server) Start() (string, error) {
 		}
 		adminLn = &adminListener{Listener: adminLn, limit: int64(s.limits.MaxAdminConns)}
 	}
-	s.start = time.Now()
+	s.start = s.now()
 	s.httpSrv = s.limits.httpServer(s.handler)
 	s.httpSrv.ConnContext = s.ConnContext
 	s.url = "http://" + ln.Addr().String()
@@ -303,13 +306,14 @@ func (s *Server) AdminURL() string {
 }
 
 // StartedAt is the origin of every Record's t_ms: when Start began serving
-// (before Start, when the server was built). It carries the monotonic
-// reading, so a harness that times its clients from it shares the Records'
-// clock.
+// (before Start, when the server was built), read from Options.Clock. From
+// the real clock it carries the monotonic reading, so a harness that times
+// its clients from it shares the Records' clock.
 func (s *Server) StartedAt() time.Time { return s.start }
 
-// elapsed is the time since the server started, on the monotonic clock.
-func (s *Server) elapsed() time.Duration { return time.Since(s.start) }
+// elapsed is the time since the server started, on its clock (monotonic,
+// for the real one).
+func (s *Server) elapsed() time.Duration { return s.now().Sub(s.start) }
 
 // Script is the script in force.
 func (s *Server) Script() *Script { return s.state.Load().script }
@@ -403,19 +407,14 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	// A script put in force after this request was accepted still decides
 	// it, at its own time zero.
 	st := s.state.Load()
-	x := exchange{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
+	x := wire{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
 	if r.ContentLength > s.limits.MaxBodyBytes {
 		x.d = bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
 		out := x.refuseBody()
 		s.finish(accepted, s.elapsed(), &x.info, &x.d, &out)
 		return
 	}
-	at := max(0, accepted-st.epoch)
-	var admitted bool
-	x.d, admitted = st.script.Admit(at)
-	if admitted {
-		x.d = st.script.Decide(at, &x.info)
-	}
+	x.d, x.ticket = st.script.Admit(max(0, accepted-st.epoch), &x.info)
 	held := holds(&x.d)
 	if held && !s.hold() {
 		x.d, held = heldRefusal(x.d.Route, s.limits.MaxHeld), false
@@ -425,9 +424,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	if held {
 		s.held.Add(-1)
 	}
-	if admitted {
-		st.script.Release(max(0, ended-st.epoch))
-	}
+	x.ticket.End(max(0, ended-st.epoch))
 	s.finish(accepted, ended, &x.info, &x.d, &out)
 	if out.abortHandler {
 		panic(http.ErrAbortHandler) // cut the connection now that the Record is logged
@@ -436,13 +433,11 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 
 // finish logs and counts a request accepted at accepted that ended at ended
 // (both since server start), with what was delivered.
-func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Decision, out *delivery) {
+func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Plan, out *Delivery) {
 	// The request leaves the in-flight count and enters the stats before its
 	// Record is logged, so whoever sees the Record sees Stats with it over.
 	s.inFlight.Add(-1)
-	rec := NewRecord(accepted, info, d)
-	out.fill(&rec)
-	rec.Finish(ended)
+	rec := NewRecord(accepted, ended, info, d, out)
 	s.stats.add(&rec)
 	s.metrics.observe(&rec)
 	s.log.add(rec)

@@ -9,8 +9,8 @@ import (
 // pacing is smooth, large enough that writes are not one byte each.
 const slowTick = 10 * time.Millisecond
 
-// The pacing of a slow body, the one schedule that both the HTTP server
-// (exchange.slow) and the simulator follow: the body goes out in chunks of
+// The pacing of a slow body, the one schedule of the playout (fault_slow.go),
+// which the HTTP server and the simulator both follow: the body goes out in chunks of
 // SlowChunk bytes, the chunk that starts at byte k written SlowDue(k) after
 // the first, so that the k-th byte is due k/bandwidth after the first and
 // the pacing does not drift with scheduling delays.
@@ -34,36 +34,4 @@ func SlowDue(b Bandwidth, k int64) time.Duration {
 	}
 	q, _ := bits.Div64(hi, lo, uint64(b))
 	return time.Duration(min(q, 1<<63-1))
-}
-
-// SlowEnd is when the last write of an n-byte slow body happens, after the
-// first: the due time of its last chunk.
-func SlowEnd(b Bandwidth, n int64) time.Duration {
-	if n <= 0 {
-		return 0
-	}
-	chunk := SlowChunk(b)
-	return SlowDue(b, (n-1)/chunk*chunk)
-}
-
-// SlowSent is how many bytes of an n-byte slow body have been written t
-// after the first write: every chunk due by t, whole.
-func SlowSent(b Bandwidth, n int64, t time.Duration) int64 {
-	if n <= 0 || t < 0 {
-		return 0
-	}
-	chunk := SlowChunk(b)
-	// Chunks start at 0, chunk, 2·chunk...; the one at k·chunk is due by t
-	// when SlowDue(k·chunk) <= t. Search the count of due chunks.
-	chunks := (n + chunk - 1) / chunk
-	lo, hi := int64(1), chunks // the first chunk is due at 0
-	for lo < hi {
-		mid := lo + (hi-lo+1)/2
-		if SlowDue(b, (mid-1)*chunk) <= t {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return min(n, lo*chunk)
 }

@@ -50,11 +50,9 @@ func FuzzScriptStrings(f *testing.F) {
 		}
 		for _, p := range []string{reqPath, path, rowPath} {
 			req := faultserver.RequestInfo{Method: method, Path: p, ClientKey: "c"}
-			if d, ok := script.Admit(0); ok {
-				d = script.Decide(0, &req)
-				script.Commit(&d, &req)
-				script.Release(0)
-			}
+			d, ticket := script.Admit(0, &req)
+			ticket.Commit(&d, &req)
+			ticket.End(0)
 		}
 		decideSome(t, script)
 		roundTrip(t, spec)

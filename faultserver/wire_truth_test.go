@@ -1,6 +1,7 @@
 package faultserver_test
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -157,24 +158,42 @@ var _ = Describe("the slow-body schedule", func() {
 		Expect(faultserver.SlowDue(b, 10)).To(Equal(10 * time.Millisecond))                             // 10/1000 s
 		Expect(faultserver.SlowDue(b, 1)).To(Equal(time.Millisecond))                                   // 1/1000 s
 		Expect(faultserver.SlowDue(faultserver.Bandwidth(3), 1)).To(Equal(333333333 * time.Nanosecond)) // 1/3 s, rounded down
-		// 10,000 bytes: the last chunk starts at byte 9990, due 9.99 s after the first.
-		Expect(faultserver.SlowEnd(b, 10000)).To(Equal(9990 * time.Millisecond))
-		// 25 bytes: chunks at 0, 10, 20; the last due at 20 ms.
-		Expect(faultserver.SlowEnd(b, 25)).To(Equal(20 * time.Millisecond))
-		Expect(faultserver.SlowEnd(b, 0)).To(BeZero())
 	})
 
-	DescribeTable("counts the bytes written by a time after the first write",
-		func(n int64, t time.Duration, sent int64) {
-			Expect(faultserver.SlowSent(faultserver.Bandwidth(1000), n, t)).To(Equal(sent))
+	// slowDecision is a slow 200 of n bytes at 1000 B/s.
+	slowDecision := func(n int) faultserver.Plan {
+		s := compile(fmt.Sprintf("phases: [{fault: {slow: 1000B/s, body_size: %d}}]\n", n), 1)
+		return decide(s, 0, "a", "GET", "/")
+	}
+
+	DescribeTable("ends a slow body when its last chunk is due",
+		func(n int, end time.Duration) {
+			d := slowDecision(n)
+			v := faultserver.PlayVirtual(&d, time.Second, 0, false)
+			Expect(v.End - time.Second).To(Equal(end))
+			Expect([]any{v.Status, v.BodyBytes, v.Incomplete, v.Left, v.Ending}).
+				To(Equal([]any{200, int64(n), false, false, faultserver.EndResponse}))
 		},
-		Entry("the first chunk goes at once", int64(10000), time.Duration(0), int64(10)),
-		Entry("just before the second is due", int64(10000), 9*time.Millisecond, int64(10)),
-		Entry("the second is due at 10 ms", int64(10000), 10*time.Millisecond, int64(20)),
+		// 10,000 bytes: the last chunk starts at byte 9990, due 9.99 s after the first.
+		Entry("10,000 bytes", 10000, 9990*time.Millisecond),
+		// 25 bytes: chunks at 0, 10, 20; the last due at 20 ms.
+		Entry("25 bytes", 25, 20*time.Millisecond),
+		Entry("a body of one chunk", 10, time.Duration(0)),
+	)
+
+	DescribeTable("counts the bytes written by a client's deadline t after the first write",
+		func(n int, t time.Duration, sent int64) {
+			d := slowDecision(n)
+			v := faultserver.PlayVirtual(&d, time.Second, time.Second+t, false)
+			Expect(v.BodyBytes).To(Equal(sent))
+			Expect(v.Incomplete).To(Equal(sent < int64(n)))
+		},
+		Entry("the first chunk goes at once", 10000, time.Duration(0), int64(10)),
+		Entry("just before the second is due", 10000, 9*time.Millisecond, int64(10)),
+		Entry("the second is due at 10 ms", 10000, 10*time.Millisecond, int64(20)),
 		// 200 ms: chunks at 0, 10, ..., 200 ms are due, 21 of them, 210 bytes.
-		Entry("at a 200 ms timeout", int64(10000), 200*time.Millisecond, int64(210)),
-		Entry("a short body is whole", int64(25), time.Second, int64(25)),
-		Entry("the last partial chunk", int64(25), 20*time.Millisecond, int64(25)),
-		Entry("nothing before the start", int64(25), -time.Millisecond, int64(0)),
+		Entry("at a 200 ms timeout", 10000, 200*time.Millisecond, int64(210)),
+		Entry("a short body is whole", 25, time.Second, int64(25)),
+		Entry("the last partial chunk", 25, 20*time.Millisecond, int64(25)),
 	)
 })

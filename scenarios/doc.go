@@ -57,7 +57,7 @@
 //
 // Each policy runs in turn: the whole fleet with that policy against a fresh
 // server compiled with the same seed. Both engines drive faultserver's Script
-// (Admit, Decide, Commit, Release) and resilience's step driver (Begin,
+// (Admit and the Ticket it returns) and resilience's step driver (Begin,
 // Next, Record); neither re-implements a fault or a policy. Each client has
 // its own policy, so its breaker, budget and rate limit are its own.
 //
@@ -66,8 +66,10 @@
 // delays, truncated, closed and malformed answers fail when their bytes
 // arrive, and each network hop takes clients.network. The live engine serves
 // the script on 127.0.0.1:0 and runs one goroutine per client through
-// resilience.Transport, with every duration compressed by clients.time_scale;
-// its Records are scaled back to scenario time.
+// resilience.Transport; server and clients share one clock on which scenario
+// time runs 1/clients.time_scale times as fast as real time, so every
+// duration (an HTTP-date Retry-After included) is compressed alike and the
+// Records are in scenario time.
 //
 // Both engines add the client's side to each Record: when it sent the
 // attempt and when it had the outcome (sent_ms, received_ms). The sim engine

@@ -1,7 +1,6 @@
 package scenarios_test
 
 import (
-	"context"
 	"math"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -147,13 +146,27 @@ policies: [{name: retry, retry: {max_retries: 5, base: 10ms}}]
 		Expect(oks).To(Equal(20)) // each write that read the current version wins
 	})
 
-	It("refuses an HTTP-date Retry-After under time_scale", func() {
+	It("compresses an HTTP-date Retry-After too: server and clients read it on one scaled clock", func() {
 		s := parse(`
-server: {phases: [{fault: {status: 503, retry_after_date: 1s}}]}
+server: {phases: [{requests: 1, fault: {status: 503, retry_after_date: 1500ms}}, {}]}
 clients: {count: 1, time_scale: 0.1}
-policies: [{name: p, retry: {max_retries: 0}}]
+policies: [{name: honor, retry: {max_retries: 1, base: 10ms, on: [5xx], retry_after: honor}}]
 `)
-		_, err := s.Run(context.Background(), scenarios.Options{Engine: scenarios.EngineLive})
-		Expect(err).To(MatchError(ContainSubstring("retry_after_date: an HTTP-date cannot be compressed")))
+		out := simulate(s, scenarios.Options{Engine: scenarios.EngineLive})
+		Expect(out.Run.Policies[0].Succeeded).To(Equal(int64(1)))
+		Expect(out.Records).To(HaveLen(2))
+		first, retry := out.Records[0], out.Records[1]
+		Expect(first.Status).To(Equal(503))
+		// The date is 1.5 s ahead of the sending, rounded up to the whole
+		// second of the scaled clock: a wait of more than 1.5 s and at most
+		// 2.5 s of scenario time (150-250 ms of real time), read by the
+		// client on the same clock.
+		Expect(first.RetryAfterMs).To(BeNumerically(">=", 1500))
+		Expect(first.RetryAfterMs).To(BeNumerically("<=", 2500))
+		// The retry came no earlier than the date, which is the wait after
+		// the status line was sent, itself after the first attempt's
+		// acceptance: all in scenario time, on the one clock.
+		Expect(retry.TMs).To(BeNumerically(">=", first.TMs+first.RetryAfterMs))
+		Expect(out.Result.Policies[0].RetryAfterViolations).To(HaveValue(BeZero()))
 	})
 })

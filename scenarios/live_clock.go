@@ -7,11 +7,13 @@ import (
 	"github.com/chaos-harness/chaos/resilience"
 )
 
-// scaledClock is a resilience.Clock on which scenario time passes 1/k times
-// as fast as real time: with k = 0.1 a scenario second takes 100 ms. The live
-// engine's clients run on it, so backoffs, Retry-After waits, attempt
-// timeouts and breaker periods, all written in scenario time, pass k times
-// faster for real.
+// scaledClock is a resilience.Clock (and a faultserver.Clock) on which
+// scenario time passes 1/k times as fast as real time: with k = 0.1 a
+// scenario second takes 100 ms. The live engine's fault server and clients
+// run on it, so the script's delays, hangs, phases and slow bodies, and the
+// clients' backoffs, Retry-After waits (HTTP-dates included: both sides read
+// them on this clock), attempt timeouts and breaker periods, all written in
+// scenario time, pass k times faster for real.
 type scaledClock struct {
 	k      float64
 	origin time.Time // scenario time zero, in scenario terms (simEpoch)
@@ -20,6 +22,13 @@ type scaledClock struct {
 
 func newScaledClock(k float64, real0 time.Time) *scaledClock {
 	return &scaledClock{k: k, origin: simEpoch, real0: real0}
+}
+
+// from is the clock that runs at c's pace with its scenario time zero at t,
+// an instant read from c: the live clients time themselves from the fault
+// server's start on it, the origin of t_ms.
+func (c *scaledClock) from(t time.Time) *scaledClock {
+	return newScaledClock(c.k, c.real0.Add(c.toReal(t.Sub(c.origin))))
 }
 
 // Now is the scenario time.

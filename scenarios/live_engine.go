@@ -24,18 +24,16 @@ import (
 // runLive runs one policy's fleet over real HTTP: the fault server in-process
 // on 127.0.0.1:0, one goroutine per client, each sending its requests through
 // its own resilience Transport (so its breaker, budget and limiter are its
-// own). Every duration is compressed by clients.time_scale; the Records are
-// scaled back, so they read in scenario time like the sim engine's. The run
-// stops when every client has made its requests, each of which is bounded by
-// its policy.
+// own). The server and the clients run on one clock on which scenario time
+// passes 1/clients.time_scale times as fast as real time, so every duration
+// (the script's and the policy's) is compressed alike and the Records read
+// in scenario time like the sim engine's. The run stops when every client has
+// made its requests, each of which is bounded by its policy.
 func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*record.Record) error, prog *progress) (PolicyRun, error) {
-	k := s.Clients.Scale()
-	spec, err := scaleSpec(&s.Server, k)
-	if err != nil {
-		return PolicyRun{}, err
-	}
+	serverClock := newScaledClock(s.Clients.Scale(), time.Now())
 	var log bytes.Buffer
-	srv, err := faultserver.New(spec, faultserver.Options{Seed: seed, Log: &log, Admin: faultserver.AdminOptions{Off: true}})
+	srv, err := faultserver.New(&s.Server, faultserver.Options{Seed: seed, Log: &log,
+		Admin: faultserver.AdminOptions{Off: true}, Clock: serverClock})
 	if err != nil {
 		return PolicyRun{}, err
 	}
@@ -47,7 +45,7 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 		liveServerStarted(srv)
 	}
 	lr := &liveRun{s: s, pol: pol, cfg: effectiveConfig(pol.Config, s.Clients), seed: seed, url: url,
-		clock: newScaledClock(k, srv.StartedAt()), progress: prog} // the clients' clock is the Records' (t_ms)
+		clock: serverClock.from(srv.StartedAt()), progress: prog} // the clients' scenario time is the Records' t_ms
 	// A fresh connection per attempt: net/http silently re-sends an
 	// idempotent request whose reused connection was reset, which would hide
 	// injected resets and log attempts the policy never made.
@@ -62,12 +60,12 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 		// The run stopped (a limit, an interrupt, an unreachable server):
 		// what the server logged until then still reaches the sink, so
 		// arrivals.jsonl keeps every attempt that was made.
-		if _, err := lr.finish(&log, k, sink); err != nil {
+		if _, err := lr.finish(&log, sink); err != nil {
 			return PolicyRun{}, fmt.Errorf("%w (and its Records were not all kept: %v)", runErr, err)
 		}
 		return PolicyRun{}, runErr
 	}
-	return lr.finish(&log, k, sink)
+	return lr.finish(&log, sink)
 }
 
 // liveServerStarted, when set (by tests), is given each live run's fault
@@ -164,17 +162,14 @@ func (lr *liveRun) clientLoop(ctx context.Context, c *liveClient, start time.Dur
 	return nil
 }
 
-// finish joins the server's Records with what the clients saw, scales them
-// back to scenario time, logs them in the ledger and hands them to the sink
-// in acceptance order.
-func (lr *liveRun) finish(log *bytes.Buffer, k float64, sink func(*record.Record) error) (PolicyRun, error) {
+// finish joins the server's Records with what the clients saw, logs them in
+// the ledger and hands them to the sink in acceptance order.
+func (lr *liveRun) finish(log *bytes.Buffer, sink func(*record.Record) error) (PolicyRun, error) {
 	var recs []record.Record
 	err := record.Read(log, func(r record.Record) error {
 		if lr.rowWrites && r.Method == http.MethodGet {
 			return nil // a row read: free in the contention model
 		}
-		r.TMs /= k
-		r.LatencyMs /= k
 		r.Policy = lr.pol.Name
 		recs = append(recs, r)
 		return nil

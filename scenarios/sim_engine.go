@@ -33,9 +33,9 @@ type simulator struct {
 	cfg      resilience.Config
 	seed     uint64
 	script   *faultserver.Script
-	fleet    *faultserver.Fleet // the clients' decision state, by number
-	stateful bool               // the server has state that changes when a request ends
-	rowPath  bool               // the fleet writes the versioned row: each attempt reads it first
+	fleet    *faultserver.NumberedClients // the clients' decision state, by number
+	stateful bool                         // the server has state that changes when a request ends
+	rowPath  bool                         // the fleet writes the versioned row: each attempt reads it first
 	net      *hops
 	queue    eventQueue
 	clients  []simClient
@@ -53,7 +53,9 @@ type simulator struct {
 	callKey  string // the calls' RequestMeta.Key: method and path
 	requests int32
 	think    time.Duration
-	req      faultserver.RequestInfo // reused for every decision
+	req      faultserver.RequestInfo // reused for every decision, and for every Record flushed
+	// recordPlan holds the route, phase and kind of the Record being flushed.
+	recordPlan faultserver.Plan
 	// shared is the one policy every client uses when the policy keeps no
 	// state across calls (no breaker, rate limit, budget or fallback cache):
 	// a client's own copy would behave identically, so one is built, not
@@ -126,8 +128,7 @@ func writesRow(s *Scenario, method, path string) bool {
 	if err != nil {
 		return false
 	}
-	d := probe.Decide(0, &faultserver.RequestInfo{Method: http.MethodGet, Path: path, ClientKey: "probe"})
-	return d.Row == faultserver.RowRead
+	return probe.IsRowPath(path)
 }
 
 func headerOf(m map[string]string) http.Header {
@@ -145,7 +146,7 @@ func headerOf(m map[string]string) http.Header {
 // is done.
 func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 	sim.clients = make([]simClient, len(starts))
-	sim.fleet = sim.script.Fleet(len(starts))
+	sim.fleet = sim.script.NumberedClients(len(starts))
 	nameClients(sim.clients)
 	sim.queue.startAll(starts)
 	for n := 0; sim.queue.Len() > 0; n++ {
@@ -265,16 +266,16 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if p.rowRead {
 		method = http.MethodGet
 	}
+	// The request and the plan as NewRecord reads them, in the simulator's
+	// scratch values: arrive is done with them, and nothing is zeroed.
+	req, d := &sim.req, &sim.recordPlan
+	req.ClientKey, req.RequestID, req.Attempt, req.Method, req.Path, req.Conn = c.key, request, int(p.attempt), method, sim.path, 0
+	d.Route, d.Phase, d.Kind = route, phase, sim.names[p.fault]
+	out := faultserver.Delivery{Status: int(p.status), BodyBytes: int64(p.bodyBytes), Incomplete: p.incomplete,
+		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter}
 	rec := &sim.scratch
-	*rec = record.Record{TMs: record.Millis(p.accepted), Client: c.key, Request: request,
-		Attempt: int(p.attempt), Method: method, Path: sim.path, Route: route,
-		Phase: phase, Fault: sim.names[p.fault], Status: int(p.status),
-		Policy: sim.policy.Name, Outcome: sim.names[p.outcome]}
-	if p.retryAfter > 0 {
-		rec.RetryAfterMs = record.Millis(p.retryAfter)
-	}
-	rec.BodyBytes, rec.Incomplete = int64(p.bodyBytes), p.incomplete
-	rec.Finish(p.end)
+	*rec = faultserver.NewRecord(p.accepted, p.end, req, d, &out)
+	rec.Policy, rec.Outcome = sim.policy.Name, sim.names[p.outcome]
 	rec.SentMs, rec.ReceivedMs = sim.times.pair(record.Millis(p.sent), record.Millis(p.received))
 	sim.err = sim.sink(rec)
 }
@@ -296,23 +297,21 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
-	d, admitted := sim.script.Admit(sim.now)
-	if admitted {
-		d = sim.fleet.Decide(sim.now, int(id), req)
-	}
-	a.admitted, a.row = admitted, d.Row
+	var d faultserver.Plan
+	d, a.ticket = sim.fleet.Admit(sim.now, int(id), req)
+	a.row = d.Row
 	if !a.reading {
-		// As faultserver.NewRecord fills a Record from the decision; what
-		// the wire says (status, body, Retry-After) comes when it is known.
+		// What faultserver.NewRecord takes from the decision, kept until
+		// the Record's turn; what the wire says comes when it is known.
 		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
 			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)}
 		a.slot = sim.records.add(&rec)
 	}
 	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
-	if admitted && sim.stateful {
+	if a.ticket.Admitted() && sim.stateful {
 		sim.queue.Push(a.serverEnd, evRelease, id)
-	} else if admitted {
-		sim.script.Release(a.serverEnd)
+	} else {
+		a.ticket.End(a.serverEnd)
 	}
 	sim.queue.Push(a.clientAt, evRespond, id)
 }
@@ -322,15 +321,15 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 func (sim *simulator) release(c *simClient) {
 	a := &sim.calls.get(c.call).attempt
 	if a.row != faultserver.RowNone && !a.abandoned {
-		d := faultserver.Decision{Row: a.row}
+		d := faultserver.Plan{Row: a.row}
 		info := faultserver.RequestInfo{Version: c.version}
-		version := sim.script.Commit(&d, &info)
+		version := a.ticket.Commit(&d, &info)
 		if a.reading {
 			c.version = version
 		}
 		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
 	}
-	sim.script.Release(sim.now)
+	a.ticket.End(sim.now)
 }
 
 // respond delivers an attempt's outcome to its client: a row read goes on to
@@ -350,7 +349,13 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
 			attempt: k.attemptNo, rowRead: true})
 	}
-	retryAfter, wait := a.retryAfterHeader(simEpoch)
+	// The Retry-After sent with the status line, rendered as the live
+	// server renders it, and the wait it asks for from then.
+	var retryAfter string
+	var wait time.Duration
+	if a.raKind != raNone && a.status != 0 {
+		retryAfter, wait = faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, simEpoch.Add(a.headerAt))
+	}
 	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0

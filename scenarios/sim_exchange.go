@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
-	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -26,9 +25,9 @@ type simAttempt struct {
 	retryAfter time.Duration
 	raKind     uint8 // raNone, raDelta or raDate
 	outcome    resilience.AttemptClass
-	admitted   bool // holds a slot of the server's capacity until serverEnd
-	abandoned  bool // the client left before the server answered
-	incomplete bool // a response begun did not reach its end
+	ticket     faultserver.Ticket // its hold on the script, until serverEnd
+	abandoned  bool               // the client left before the server answered
+	incomplete bool               // a response begun did not reach its end
 	row        faultserver.RowOp
 	reading    bool // this is the read before a row write
 }
@@ -39,55 +38,19 @@ const (
 	raDate
 )
 
-// performVirtual plays a decision out in virtual time: when the server is
-// done with the request, when the client learns the outcome, what the
-// outcome is, and how much of the body the server wrote. It mirrors what
-// faultserver's HTTP server does on a real connection:
-//   - a delay holds the request first; if the client leaves during it the
-//     server abandons the request (no status line is sent);
-//   - hang holds it for its duration, then closes: the client times out, or
-//     without a timeout sees the connection closed (EOF);
-//   - reset fails at once (connection reset); close and malformed fail when
-//     their bytes arrive; truncate fails after the partial body (EOF), which
-//     is incomplete; slow sends its body on faultserver's slow-body schedule
-//     (SlowEnd), and a client that leaves before its end leaves it
-//     incomplete, with the bytes due by then (SlowSent);
-//   - overload is an immediate answer of the capacity model.
+// performVirtual plays a decision out in virtual time with faultserver's one
+// playout (faultserver.PlayVirtual), the steps its HTTP server performs on a
+// real connection: when the server is done with the request, what it sent,
+// and when and how the client learns the outcome. A client that leaves
+// before the server is done (its deadline) reports a timeout; one answered
+// after it stopped waiting (the way back takes back) too.
 //
-// back is the network delay of the way back to the client; head says the
-// request was a HEAD, whose response has no body.
-func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration, head bool) {
-	a.headerAt = a.arrivedAt + d.Delay
-	end := a.headerAt
-	a.status = int32(d.SentStatus())
-	a.outcome = resilience.ClassUnset
-	size := int64(len(d.Body))
-	if head || a.status == 0 {
-		size = 0
-	}
-	sent := size
-	a.incomplete = false
-	switch d.Kind {
-	case record.FaultHang:
-		end += d.Hang
-		a.outcome = resilience.ClassEOF
-	case record.FaultReset:
-		a.outcome = resilience.ClassReset
-	case record.FaultClose:
-		a.outcome = resilience.ClassEOF
-	case record.FaultTruncate:
-		a.outcome = resilience.ClassEOF
-		if !head {
-			sent = min(int64(d.Truncate), size)
-			a.incomplete = sent < size
-		}
-	case record.FaultMalformed:
-		a.outcome = resilience.ClassMalformed
-	case record.FaultSlow:
-		if d.Slow > 0 {
-			end += faultserver.SlowEnd(d.Slow, size)
-		}
-	}
+// head says the request was a HEAD, whose response has no body.
+func (a *simAttempt) performVirtual(d *faultserver.Plan, back time.Duration, head bool) {
+	v := faultserver.PlayVirtual(d, a.arrivedAt, a.deadline, head)
+	a.headerAt, a.serverEnd = v.HeaderAt, v.End
+	a.status, a.bodyBytes, a.incomplete = int32(v.Status), bodyCount(v.BodyBytes), v.Incomplete
+	a.abandoned = v.Abandoned()
 	a.raKind = raNone
 	if d.HasRetryAfter && a.status != 0 {
 		a.retryAfter, a.raKind = d.RetryAfter, raDelta
@@ -95,29 +58,23 @@ func (a *simAttempt) performVirtual(d *faultserver.Decision, back time.Duration,
 			a.raKind = raDate
 		}
 	}
-	a.abandoned = false
 	switch {
-	case a.deadline > 0 && end > a.deadline:
-		// The client leaves before the server is done: the server sees it go
-		// and stops; the client reports a timeout.
-		a.serverEnd, a.clientAt = max(a.deadline, a.arrivedAt), a.deadline
-		a.abandoned = d.Delay > 0 && a.headerAt > a.deadline
-		if a.abandoned || d.Kind == record.FaultHang {
-			a.status, sent = 0, 0
-		}
-		if a.status != 0 && d.Kind == record.FaultSlow {
-			sent = faultserver.SlowSent(d.Slow, size, a.serverEnd-a.headerAt)
-			a.incomplete = sent < size
-		}
-		a.outcome = resilience.ClassTimeout
-	case a.deadline > 0 && end+back > a.deadline:
-		// Answered, but the answer arrives after the client stopped waiting.
-		a.serverEnd, a.clientAt = end, a.deadline
-		a.outcome = resilience.ClassTimeout
+	case v.Left, a.deadline > 0 && v.End+back > a.deadline:
+		// The client left before the server was done, or the answer
+		// arrives after it stopped waiting.
+		a.clientAt, a.outcome = a.deadline, resilience.ClassTimeout
 	default:
-		a.serverEnd, a.clientAt = end, end+back
+		a.clientAt, a.outcome = v.End+back, endingOutcome[v.Ending]
 	}
-	a.bodyBytes = bodyCount(sent)
+}
+
+// endingOutcome is what Go's client reads from each ending of a connection
+// it waited for; a response is then ok or a status by its code.
+var endingOutcome = [...]resilience.AttemptClass{
+	faultserver.EndResponse:  resilience.ClassUnset,
+	faultserver.EndClosed:    resilience.ClassEOF,
+	faultserver.EndReset:     resilience.ClassReset,
+	faultserver.EndMalformed: resilience.ClassMalformed,
 }
 
 // bodyCount is a body's size as the simulator keeps it, in 32 bits to keep
@@ -135,14 +92,4 @@ func (a *simAttempt) resolvedOutcome() resilience.AttemptClass {
 		return resilience.ClassStatus
 	}
 	return resilience.ClassOK
-}
-
-// retryAfterHeader renders the Retry-After the server sent with its status
-// line, as the live server does (faultserver.RetryAfterHeader), and the wait
-// it asks for from then: "" and 0 when none was sent.
-func (a *simAttempt) retryAfterHeader(epoch time.Time) (string, time.Duration) {
-	if a.raKind == raNone || a.status == 0 {
-		return "", 0
-	}
-	return faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, epoch.Add(a.headerAt))
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/chaos-harness/chaos/faultserver"
 )
 
-var _ = Describe("Fleet", func() {
+var _ = Describe("NumberedClients", func() {
 	// Two routes, per-client phases on one and a shared count on the other,
 	// mixes and delay draws: every input a decision depends on.
 	const script = `
@@ -32,7 +32,7 @@ routes:
 		byKey := compile(script, 42)
 		byNumber := compile(script, 42)
 		const clients = 700 // more than a block of states
-		fleet := byNumber.Fleet(clients)
+		fleet := byNumber.NumberedClients(clients)
 		for i := range 3 * clients {
 			client := (i * 7) % clients
 			path := "/"
@@ -49,7 +49,7 @@ routes:
 
 	It("keeps each client's state apart", func() {
 		s := compile("phases: [{name: first, requests: 1}, {name: later}]\nper: client\n", 1)
-		fleet := s.Fleet(2)
+		fleet := s.NumberedClients(2)
 		req := func(key string) *faultserver.RequestInfo {
 			return &faultserver.RequestInfo{Method: "GET", Path: "/", ClientKey: key}
 		}

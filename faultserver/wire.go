@@ -13,107 +13,86 @@ import (
 	"github.com/chaos-harness/chaos/record"
 )
 
-// exchange is one request being performed: the decision, the connection and
-// the server's signals. It holds the decision and the request's information
-// by value, not by pointer, so that they live on serveFault's stack: escape
-// analysis does not tell one field of the exchange from another, and a
-// pointer to them would follow x.w (an interface) to the heap, two
-// allocations per request.
-type exchange struct {
+// wire is the medium of a playout on a real connection: one request being
+// performed, with its plan, the connection and the server's signals. It
+// holds the plan and the request's information by value, not by
+// pointer, so that they live on serveFault's stack: escape analysis does not
+// tell one field of the wire from another, and a pointer to them would
+// follow x.w (an interface) to the heap, two allocations per request.
+type wire struct {
 	srv    *Server
 	w      http.ResponseWriter
 	r      *http.Request
-	d      Decision
+	d      Plan
 	info   RequestInfo
-	script *Script // the script in force when the request was accepted
+	script *Script   // the script in force when the request was accepted
+	ticket Ticket    // the request's hold on script
+	begun  time.Time // a slow body began, on the server's clock
 	// unwatch stops closing a hijacked connection when the server closes.
 	unwatch func() bool
 }
 
-// delivery is what a response got onto the connection, as its Record
-// tells it: the status line sent (0 for none), the body bytes written (see
-// Record.BodyBytes), whether a response begun did not reach its end, and the
-// wait its Retry-After asked for.
-type delivery struct {
-	status        int
-	bodyBytes     int64
-	incomplete    bool
-	hasRetryAfter bool
-	retryAfter    time.Duration
-	// abortHandler asks serveFault to panic with http.ErrAbortHandler once
-	// the Record is logged: net/http then cuts the connection, so that a
-	// proxied body cut short cannot end as if it were whole.
-	abortHandler bool
-}
-
-// fill sets the Record's wire fields from what was delivered.
-func (o *delivery) fill(rec *record.Record) {
-	rec.Status = o.status
-	rec.BodyBytes = o.bodyBytes
-	rec.Incomplete = o.incomplete && o.status != 0
-	rec.RetryAfterMs = 0
-	if o.hasRetryAfter && o.status != 0 {
-		rec.RetryAfterMs = record.Millis(o.retryAfter)
-	}
-}
-
-// perform carries out the decision and returns what reached the client.
-func (x *exchange) perform() delivery {
+// perform plays the plan out on the connection and returns what
+// reached the client. A request that draws no fault, or only a delay, is
+// forwarded upstream in proxy mode instead.
+func (x *wire) perform() Delivery {
 	d := &x.d
 	defer x.release()
-	proxied := x.srv.proxy != nil && d.Row == RowNone && (d.Kind == record.FaultNone || d.Kind == record.FaultDelay)
-	if proxied {
+	if x.srv.proxy != nil && d.Row == RowNone && (d.Kind == record.FaultNone || d.Kind == record.FaultDelay) {
 		x.limitBody()
-	} else if x.r.Body != http.NoBody && !x.drainBody() {
-		x.abort() // the client was too slow sending its body
-		return delivery{}
-	}
-	if d.Delay > 0 && !x.wait(d.Delay) {
-		x.abort()
-		return delivery{}
-	}
-	if d.Row != RowNone {
-		return x.respondRow()
-	}
-	switch d.Kind {
-	case record.FaultHang:
-		return x.hang()
-	case record.FaultReset:
-		return x.reset()
-	case record.FaultClose:
-		return x.closeConn()
-	case record.FaultMalformed:
-		return x.malformed()
-	case record.FaultTruncate:
-		return x.truncate()
-	case record.FaultSlow:
-		return x.slow()
-	}
-	if proxied {
+		if d.Delay > 0 && !x.wait(d.Delay) {
+			x.abort()
+			return Delivery{}
+		}
 		return x.proxy()
 	}
-	return x.respond()
+	var out Delivery
+	p := newPlayout(d, &out, x.r.Method == http.MethodHead, x.r.Body != http.NoBody)
+	for ok := true; ; {
+		st := p.next(ok)
+		ok = true
+		switch st.op {
+		case opDone:
+			return out
+		case opDrain:
+			ok = x.drainBody()
+		case opHold:
+			ok = x.wait(st.wait)
+		case opHang:
+			ok = x.hang(st.wait)
+		case opPace:
+			ok = x.pace(st.wait)
+		case opAbort:
+			x.abort()
+		case opReset:
+			x.reset()
+		case opRaw:
+			x.raw()
+		case opRespond:
+			out = x.respond()
+		case opRespondRow:
+			out = x.respondRow()
+		case opBegin:
+			ok = x.begin(&out)
+		case opChunk:
+			ok = x.chunk(d.Body[st.from:st.to])
+		case opTruncate:
+			out = x.truncate()
+		}
+	}
 }
 
 // wait holds the request for d, and reports false when the client went away
 // or the server is closing first.
-func (x *exchange) wait(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-x.r.Context().Done():
-	case <-x.srv.closing:
-	}
-	return false
+func (x *wire) wait(d time.Duration) bool {
+	return x.srv.sleep(x.r.Context().Done(), d)
 }
 
 // drainBody reads and discards the request body, up to Limits.MaxBodyBytes
 // within Limits.BodyTimeout, before the fault: unread bytes in the socket
 // would turn a fault's FIN into a RST. It reports false when the client did
 // not send the body in time.
-func (x *exchange) drainBody() bool {
+func (x *wire) drainBody() bool {
 	rc := http.NewResponseController(x.w)
 	_ = rc.SetReadDeadline(time.Now().Add(x.srv.limits.BodyTimeout))
 	n, err := io.Copy(io.Discard, io.LimitReader(x.r.Body, x.srv.limits.MaxBodyBytes))
@@ -133,7 +112,7 @@ func (x *exchange) drainBody() bool {
 // refuseBody answers a request whose declared body is over the limit without
 // reading it: the connection closes after the answer, and net/http's own
 // read of what is left is bounded by Limits.BodyTimeout.
-func (x *exchange) refuseBody() delivery {
+func (x *wire) refuseBody() Delivery {
 	_ = http.NewResponseController(x.w).SetReadDeadline(time.Now().Add(x.srv.limits.BodyTimeout))
 	x.w.Header().Set("Connection", "close")
 	return x.respond()
@@ -141,7 +120,7 @@ func (x *exchange) refuseBody() delivery {
 
 // hijack takes the connection over from net/http. Writes to it time out
 // after Limits.WriteTimeout, and closing the server closes it.
-func (x *exchange) hijack() (net.Conn, *bufio.ReadWriter, bool) {
+func (x *wire) hijack() (net.Conn, *bufio.ReadWriter, bool) {
 	conn, brw, err := http.NewResponseController(x.w).Hijack()
 	if err != nil {
 		return nil, nil, false
@@ -152,7 +131,7 @@ func (x *exchange) hijack() (net.Conn, *bufio.ReadWriter, bool) {
 }
 
 // release stops watching a hijacked connection.
-func (x *exchange) release() {
+func (x *wire) release() {
 	if x.unwatch != nil {
 		x.unwatch()
 	}
@@ -165,7 +144,7 @@ func (x *exchange) release() {
 // and reads no response fills the socket buffers with small ones, and the
 // write of the next then blocks (the spec "disconnects a client that
 // pipelines small requests and reads none of the responses").
-func (x *exchange) writeDeadline() {
+func (x *wire) writeDeadline() {
 	setWriteDeadline(x.w, time.Now().Add(x.srv.limits.WriteTimeout))
 }
 
@@ -180,7 +159,7 @@ func setWriteDeadline(w http.ResponseWriter, t time.Time) {
 }
 
 // abort ends a request that will get no response: the connection is closed.
-func (x *exchange) abort() {
+func (x *wire) abort() {
 	if conn, _, ok := x.hijack(); ok {
 		_ = conn.Close()
 	}
@@ -241,7 +220,7 @@ func intValue(n int64) []string {
 // responseHeader is the header of a scripted response: the script's headers,
 // the markers and Retry-After, whose wait it notes in out. Values are
 // assigned under canonical keys, as Header.Set would store them.
-func (x *exchange) responseHeader(h http.Header, bodyLen int, out *delivery) {
+func (x *wire) responseHeader(h http.Header, bodyLen int, out *Delivery) {
 	d := &x.d
 	for k, vs := range d.Headers {
 		h[k] = append([]string(nil), vs...) // the script's slices are shared
@@ -251,8 +230,8 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int, out *delivery) {
 	}
 	h[record.HeaderPhase] = sharedValue(x.script.phaseValues, d.Phase)
 	if d.HasRetryAfter {
-		h["Retry-After"], out.retryAfter = retryAfterValues(d.RetryAfter, d.RetryAfterDate, x.srv.wallNow())
-		out.hasRetryAfter = true
+		h["Retry-After"], out.RetryAfter = retryAfterValues(d.RetryAfter, d.RetryAfterDate, x.srv.now())
+		out.HasRetryAfter = true
 	}
 	if _, ok := h["Content-Type"]; !ok {
 		h["Content-Type"] = textPlain
@@ -260,20 +239,20 @@ func (x *exchange) responseHeader(h http.Header, bodyLen int, out *delivery) {
 	h["Content-Length"] = intValue(int64(bodyLen))
 }
 
-// respond sends the decision's status, headers and body. A body that fits
+// respond sends the plan's status, headers and body. A body that fits
 // net/http's buffer goes onto the connection after the handler returns, so
 // after the Record is logged: a client that has its response finds its
 // Record. A write that fails here (a body too large for the buffer that the
 // client stops reading until the write deadline) makes the delivery
 // incomplete, with the bytes net/http accepted.
-func (x *exchange) respond() delivery {
+func (x *wire) respond() Delivery {
 	x.writeDeadline()
-	out := delivery{status: x.d.Status}
+	out := Delivery{Status: x.d.Status}
 	x.responseHeader(x.w.Header(), len(x.d.Body), &out)
 	x.w.WriteHeader(x.d.Status)
 	if x.r.Method != http.MethodHead {
 		n, err := x.w.Write(x.d.Body)
-		out.bodyBytes, out.incomplete = int64(n), err != nil
+		out.BodyBytes, out.Incomplete = int64(n), err != nil
 	}
 	return out
 }
@@ -293,8 +272,8 @@ func flush(w http.ResponseWriter) error {
 }
 
 // respondRow commits the row operation and answers with the row's version.
-func (x *exchange) respondRow() delivery {
-	version := x.script.Commit(&x.d, &x.info)
+func (x *wire) respondRow() Delivery {
+	version := x.ticket.Commit(&x.d, &x.info)
 	if x.d.Status == http.StatusOK {
 		x.w.Header().Set("Content-Type", "application/json") // the version, as Commit wrote it
 	}

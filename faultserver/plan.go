@@ -40,18 +40,21 @@ const (
 	RowWrite       // PUT, POST or PATCH at the row's path
 )
 
-// Decision is what the server does with one request. Headers, Body and
+// Plan is what the server does with one request, as the script decided it:
+// the answer or fault, its timing and the row operation, ready to be played
+// out (on the wire, or in virtual time with PlayVirtual). Headers, Body and
 // Malformed are shared with the script and must not be modified.
-type Decision struct {
+type Plan struct {
 	// Route is the name of the route that decided ("" for the top level).
 	Route string
 	// Phase is the name of the phase in force: a phase's name, "default" when
 	// no phase is (no phases, or after the last ended), "capacity" for overload.
 	Phase string
-	// Kind is one of the Kind constants; KindNone for an answer with no fault.
+	// Kind is one of the record.Fault constants; record.FaultNone for an
+	// answer with no fault.
 	Kind string
-	// Status is the status code of the response, if one is sent at all (see
-	// SentStatus).
+	// Status is the status code of the response, if the kind sends one at
+	// all (hang, reset, close and malformed send no status line).
 	Status  int
 	Headers http.Header
 	Body    []byte
@@ -72,26 +75,18 @@ type Decision struct {
 	// Malformed is the bytes to send instead of a response (kind malformed).
 	Malformed []byte
 	// Row is the row operation to commit when the delay ends (see
-	// Script.Commit); RowNone for requests that draw a fault.
+	// Ticket.Commit); RowNone for requests that draw a fault.
 	Row RowOp
+	// holding says the kind's performance holds the request (hang, slow).
+	holding bool
 }
 
-// Injected reports whether the decision is an injected fault, which the
+// Injected reports whether the plan is an injected fault, which the
 // server marks with X-Chaos-Fault.
-func (d *Decision) Injected() bool { return d.Kind != record.FaultNone }
+func (d *Plan) Injected() bool { return d.Kind != record.FaultNone }
 
-// SentStatus is the status the client receives a status line for: 0 for the
-// kinds that send none (hang, reset, close, malformed).
-func (d *Decision) SentStatus() int {
-	switch d.Kind {
-	case record.FaultHang, record.FaultReset, record.FaultClose, record.FaultMalformed:
-		return 0
-	}
-	return d.Status
-}
-
-// fill copies a compiled action into the decision.
-func (d *Decision) fill(a *action) {
+// fill copies a compiled action into the plan.
+func (d *Plan) fill(a *action) {
 	d.Kind = a.kind
 	d.Status = a.status
 	d.Headers = a.headers
@@ -101,4 +96,5 @@ func (d *Decision) fill(a *action) {
 	d.Truncate = a.truncate
 	d.Slow = a.slow
 	d.Malformed = a.malformed
+	d.holding = a.holding
 }

@@ -1,0 +1,61 @@
+package faultserver
+
+import (
+	"time"
+
+	"github.com/chaos-harness/chaos/internal/hashmix"
+)
+
+// clientBlock is how many client states NumberedClients allocates at once.
+const clientBlock = 256
+
+// NumberedClients is the decision state of clients that the caller numbers
+// 0 to n-1, such as the simulator's fleet. Its Admit decides exactly as
+// Script.Admit does for the same client keys (the same random streams, the
+// same per-client phases), but finds a client's state by its number instead
+// of looking its key up in the script's table, and allocates states in blocks:
+// per request it does no hashing, no map access and no locking of a shared
+// table. Numbered clients are not in the script's table, so a key should be
+// decided through one or the other.
+//
+// NumberedClients is not safe for concurrent use.
+type NumberedClients struct {
+	script *Script
+	size   int
+	states [][]*clientState // [route index][client]; a route's row is made on its first request
+	free   []clientState    // the unused rest of the current block
+}
+
+// NumberedClients returns the state of n clients numbered 0 to n-1, all new
+// to the script.
+func (s *Script) NumberedClients(n int) *NumberedClients {
+	return &NumberedClients{script: s, size: n, states: make([][]*clientState, len(s.routes)+1)}
+}
+
+// decide decides an admitted request of client number client (0 ≤ client <
+// n), whose key is req.ClientKey, arriving at elapsed; see Admit.
+func (f *NumberedClients) decide(elapsed time.Duration, client int, req *RequestInfo) Plan {
+	r, ri := f.script.route(req)
+	row := f.states[ri]
+	if row == nil {
+		row = make([]*clientState, f.size)
+		f.states[ri] = row
+	}
+	st := row[client]
+	if st == nil {
+		st = f.newState(hashmix.String(req.ClientKey))
+		row[client] = st
+	}
+	return f.script.decide(elapsed, r, st, req) // the states are f's alone: no lock
+}
+
+func (f *NumberedClients) newState(hash uint64) *clientState {
+	if len(f.free) == 0 {
+		f.free = make([]clientState, clientBlock)
+	}
+	st := &f.free[0]
+	f.free = f.free[1:]
+	st.hash = hash
+	st.stream.init()
+	return st
+}
