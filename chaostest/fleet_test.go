@@ -76,7 +76,7 @@ func (f fleet) logical(hc *http.Client, url, client, request string, br *breaker
 			if status == 0 || status >= 500 {
 				result = breaker.Failure
 			}
-			br.Record(time.Now(), ticket, result)
+			br.Report(time.Now(), ticket, result)
 		}
 		if status > 0 && status < 400 || !f.retryable(status) {
 			return

@@ -60,7 +60,7 @@ func BenchmarkStepDriver(b *testing.B) {
 	for b.Loop() {
 		call := p.Begin(now, resilience.RequestMeta{Method: "GET"})
 		call.Next(now)
-		call.Record(now, resilience.AttemptOutcome{Status: 200})
+		call.Report(now, resilience.AttemptOutcome{Status: 200})
 		if call.Next(now).Action != resilience.ActionSucceed {
 			b.Fatal("not a success")
 		}

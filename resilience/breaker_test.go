@@ -40,7 +40,7 @@ func runBreaker(cfg resilience.BreakerConfig, ops []op) []breaker.Change {
 			if o.do == "fail" {
 				r = breaker.Failure
 			}
-			b.Record(now, t, r)
+			b.Report(now, t, r)
 		case "reject":
 			_, err := b.Allow(now)
 			Expect(err).To(MatchError(breaker.ErrOpen), "op %d", i)
@@ -49,11 +49,11 @@ func runBreaker(cfg resilience.BreakerConfig, ops []op) []breaker.Change {
 			Expect(err).NotTo(HaveOccurred(), "op %d", i)
 			held = append(held, t)
 		case "held-ok":
-			b.Record(now, pop(), breaker.Success)
+			b.Report(now, pop(), breaker.Success)
 		case "held-fail":
-			b.Record(now, pop(), breaker.Failure)
+			b.Report(now, pop(), breaker.Failure)
 		case "held-ignore":
-			b.Record(now, pop(), breaker.Ignore)
+			b.Report(now, pop(), breaker.Ignore)
 		}
 		Expect(b.State(now)).To(Equal(o.want), "after op %d (%s at %v)", i, o.do, o.at)
 	}
@@ -137,7 +137,7 @@ var _ = Describe("Breaker state machine", func() {
 			func(breaker.Change) { changes.Add(1) })
 		Expect(err).NotTo(HaveOccurred())
 		t, _ := b.Allow(epoch)
-		b.Record(epoch, t, breaker.Failure)
+		b.Report(epoch, t, breaker.Failure)
 		now := epoch.Add(time.Second)
 		var admitted atomic.Int32
 		var wg sync.WaitGroup
@@ -162,7 +162,7 @@ var _ = Describe("Breaker state machine", func() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				b.Record(now, t, breaker.Success)
+				b.Report(now, t, breaker.Success)
 			}()
 		}
 		wg.Wait()
@@ -189,7 +189,7 @@ var _ = Describe("Breaker state machine", func() {
 					if (g+i)%3 == 0 {
 						r = breaker.Failure
 					}
-					b.Record(now, t, r)
+					b.Report(now, t, r)
 				}
 			}()
 		}

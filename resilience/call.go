@@ -141,7 +141,7 @@ const (
 //	call := p.Begin(now, meta)
 //	for step := call.Next(now); ; step = call.Next(now) {
 //		switch step.Action {
-//		case ActionSend: // perform attempt step.Attempt, then call.Record(now, outcome)
+//		case ActionSend: // perform attempt step.Attempt, then call.Report(now, outcome)
 //		case ActionWait: // let step.Wait pass
 //		default:         // ActionSucceed, ActionGiveUp or ActionFallback: done
 //		}
@@ -260,8 +260,8 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 	return Step{}, false
 }
 
-// Record reports the outcome of the attempt Next asked for, at now.
-func (c *Call) Record(now time.Time, o AttemptOutcome) {
+// Report reports the outcome of the attempt Next asked for, at now.
+func (c *Call) Report(now time.Time, o AttemptOutcome) {
 	if c.phase != phaseInFlight {
 		return
 	}
@@ -384,7 +384,7 @@ func (p *Policy) recordBreaker(now time.Time, t *breaker.Ticket, o AttemptOutcom
 	case o.Kind != ClassOK && p.tripOn.Matches(o.Kind, o.Status):
 		r = breaker.Failure
 	}
-	p.breaker.Record(now, *t, r)
+	p.breaker.Report(now, *t, r)
 	*t = breaker.Ticket{}
 }
 
@@ -403,7 +403,7 @@ func (c *Call) Abort(now time.Time, err error) Step {
 	case phaseDone:
 		return c.final
 	case phaseInFlight:
-		c.Record(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
+		c.Report(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
 		return c.final
 	}
 	return c.finish(now, ReasonCanceled, ClassCanceled, err, false)

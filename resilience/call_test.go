@@ -36,7 +36,7 @@ func drive(p *resilience.Policy, start time.Time, req resilience.RequestMeta, ou
 		case resilience.ActionSend:
 			tr.attempts = append(tr.attempts, now.Sub(start))
 			o := outcomes[min(step.Attempt, len(outcomes))-1]
-			call.Record(now, o)
+			call.Report(now, o)
 		case resilience.ActionWait:
 			tr.waits = append(tr.waits, step.Wait)
 			now = now.Add(step.Wait)
@@ -97,10 +97,10 @@ var _ = Describe("Call, the step driver", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second)})
 		call := p.Begin(epoch, get)
 		Expect(call.Next(epoch).Action).To(Equal(resilience.ActionSend))
-		call.Record(epoch, fail503)
+		call.Report(epoch, fail503)
 		Expect(call.Next(epoch.Add(300 * time.Millisecond))).To(HaveField("Wait", 700*time.Millisecond))
 		Expect(call.Next(epoch.Add(time.Second))).To(HaveField("Attempt", 2))
-		Expect(call.Next(epoch.Add(time.Second)).Err).To(MatchError(ContainSubstring("Record first")))
+		Expect(call.Next(epoch.Add(time.Second)).Err).To(MatchError(ContainSubstring("Report first")))
 	})
 
 	It("retries exactly RFC 9110's idempotent methods, compared case-sensitively, and no other", func() {
@@ -268,7 +268,7 @@ var _ = Describe("Call, the step driver", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(2, time.Second), Breaker: &resilience.BreakerConfig{HalfOpenProbes: 1}})
 		call := p.Begin(epoch, get)
 		call.Next(epoch)
-		call.Record(epoch, fail503)
+		call.Report(epoch, fail503)
 		step := call.Abort(epoch, context.Canceled)
 		Expect(step.Action).To(Equal(resilience.ActionGiveUp))
 		Expect(step.Err).To(MatchError(context.Canceled))

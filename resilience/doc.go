@@ -31,7 +31,7 @@
 //
 // Every mechanism is a state machine with explicit time and injected
 // randomness: a backoff.Strategy is a pure function of (attempt, previous
-// delay, *rand.Rand), a breaker.Breaker is Allow(now)/Record(now, ...), a
+// delay, *rand.Rand), a breaker.Breaker is Allow(now)/Report(now, ...), a
 // ratelimit.Bucket is Reserve(now, ...). A Policy composes them; a Call, from
 // Policy.Begin, drives one logical request step by step:
 //
@@ -40,7 +40,7 @@
 //		step := call.Next(now)
 //		switch step.Action {
 //		case resilience.ActionSend: // attempt step.Attempt, within step.Timeout
-//			call.Record(now, resilience.AttemptOutcome{Status: 503, RetryAfter: "2"})
+//			call.Report(now, resilience.AttemptOutcome{Status: 503, RetryAfter: "2"})
 //		case resilience.ActionWait: // now = now.Add(step.Wait)
 //		default: // ActionSucceed, ActionGiveUp (step.Err) or ActionFallback
 //		}

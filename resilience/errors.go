@@ -39,7 +39,7 @@ func (e *rejection) Error() string              { return e.msg }
 func (e *rejection) AttemptClass() AttemptClass { return ClassRejected }
 
 // errMisuse is returned by a Call driven out of order.
-var errMisuse = errors.New("resilience: Call.Next while an attempt is in flight (call Record first)")
+var errMisuse = errors.New("resilience: Call.Next while an attempt is in flight (call Report first)")
 
 // RetryAfterError is a fast failure: the server asked for Asked, more than
 // the policy's maximum Max.

@@ -44,7 +44,7 @@ func DoRequest[T any](ctx context.Context, p *Policy, req RequestMeta,
 				}
 			}
 			now = clock.Now()
-			call.Record(now, o)
+			call.Report(now, o)
 		case ActionWait:
 			if err := clock.Sleep(ctx, step.Wait); err != nil {
 				return zero, call.Abort(clock.Now(), err).Err

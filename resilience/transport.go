@@ -95,7 +95,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if keep && o.Kind == ClassUnset && resp != nil && resp.StatusCode < 400 {
 				o.Value = snapshot(resp)
 			}
-			call.Record(clock.Now(), o)
+			call.Report(clock.Now(), o)
 		case ActionWait:
 			discard(last)
 			last = nil

@@ -156,7 +156,7 @@ var _ = Describe("the run ledger", func() {
 		Expect(err).NotTo(HaveOccurred())
 		ticket, err := b.Allow(at(time.Second))
 		Expect(err).NotTo(HaveOccurred())
-		b.Record(at(time.Second), ticket, breaker.Failure)
+		b.Report(at(time.Second), ticket, breaker.Failure)
 		l.Event(0, callEvent(resilience.EventGaveUp, 1500*time.Millisecond, 1))
 		l.Event(1, callEvent(resilience.EventSuccess, 3*time.Second, 1))
 		// Asking performs the half-open transition that came due at 2 s,

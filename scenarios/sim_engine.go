@@ -361,6 +361,6 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
-	k.call.Record(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
+	k.call.Report(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

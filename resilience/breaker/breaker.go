@@ -69,7 +69,7 @@ type Ticket struct {
 func (t Ticket) Valid() bool { return t.valid }
 
 // Breaker is a circuit breaker with explicit time: Allow(now) before the
-// protected call, Record(now, ticket, result) after it. Transitions are
+// protected call, Report(now, ticket, result) after it. Transitions are
 // computed lazily when it is called: no goroutines, no timers. Its lock is
 // held only inside Allow, Record and State, never while the call runs, and
 // OnChange runs after the lock is released.
@@ -198,8 +198,8 @@ func (b *Breaker) Allow(now time.Time) (Ticket, error) {
 	return ticket, err
 }
 
-// Record reports the result of a call that Allow admitted.
-func (b *Breaker) Record(now time.Time, ticket Ticket, r Result) {
+// Report reports the result of a call that Allow admitted.
+func (b *Breaker) Report(now time.Time, ticket Ticket, r Result) {
 	if !ticket.valid {
 		return
 	}

@@ -19,7 +19,7 @@ var _ = Describe("Settings", func() {
 		for i := range 5 {
 			t, err := b.Allow(epoch)
 			Expect(err).NotTo(HaveOccurred(), "call %d", i)
-			b.Record(epoch, t, breaker.Failure)
+			b.Report(epoch, t, breaker.Failure)
 		}
 		_, err = b.Allow(epoch.Add(30*time.Second - 1))
 		Expect(err).To(MatchError(breaker.ErrOpen))
