@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/record"
 )
 
@@ -114,7 +114,7 @@ func resolve(v reflect.Value, path string) (Reading, error) {
 		seg := segs[i]
 		bad := func(reason string, candidates []string) (Reading, error) {
 			e := &MetricPathError{Path: path, Reason: reason, At: i}
-			near := yamlfile.Suggest(seg, candidates)
+			near := suggest.Nearest(seg, candidates)
 			switch {
 			case near != "":
 				e.Suggestion = strings.Join(slices.Concat(segs[:i], []string{near}, segs[i+1:]), ".")

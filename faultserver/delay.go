@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 	"github.com/chaos-harness/chaos/problem"
 )
@@ -64,7 +65,7 @@ func (d *Delay) UnmarshalYAML(n *yaml.Node) error {
 			k := n.Content[i]
 			if !contains(delayFields, k.Value) {
 				msg := fmt.Sprintf("unknown field %q of a delay", k.Value)
-				if s := yamlfile.Suggest(k.Value, delayFields); s != "" {
+				if s := suggest.Nearest(k.Value, delayFields); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				return yamlfile.NodeError(k, "%s", msg)
@@ -121,7 +122,7 @@ func (d *Delay) problems(path string, p *problem.List) {
 		p.Add(path+".dist", "missing dist (one of fixed, uniform, normal, lognormal, pareto)")
 	default:
 		msg := fmt.Sprintf("unknown dist %q (one of fixed, uniform, normal, lognormal, pareto)", d.Dist)
-		if s := yamlfile.Suggest(d.Dist, []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistPareto}); s != "" {
+		if s := suggest.Nearest(d.Dist, []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistPareto}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		p.Add(path+".dist", "%s", msg)

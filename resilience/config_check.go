@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/problem"
 )
 
@@ -60,7 +60,7 @@ func oneOf[T ~string](ps *problem.List, path string, v T, allowed ...T) {
 		names[i] = string(a)
 	}
 	msg := fmt.Sprintf("unknown value %q (one of %s)", v, strings.Join(names, ", "))
-	if s := yamlfile.Suggest(string(v), names); s != "" {
+	if s := suggest.Nearest(string(v), names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	ps.Add(path, "%s", msg)

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
@@ -160,7 +161,7 @@ func unknownMetricMessage(name string, policies []string) string {
 	if policies == nil {
 		msg = fmt.Sprintf("%q is not a result metric", name)
 	}
-	if near := yamlfile.Suggest(name, candidates); near != "" {
+	if near := suggest.Nearest(name, candidates); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	return msg

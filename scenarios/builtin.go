@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/chaos-harness/chaos/internal/yamlfile"
+	"github.com/chaos-harness/chaos/internal/suggest"
 )
 
 // library holds the built-in scenarios, one YAML file each.
@@ -104,7 +104,7 @@ func looksLikeName(s string) bool {
 func unknownBuiltin(name string) error {
 	names := BuiltinNames()
 	msg := fmt.Sprintf("%q is neither a built-in scenario nor a file", name)
-	if near := yamlfile.Suggest(name, names); near != "" {
+	if near := suggest.Nearest(name, names); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	return fmt.Errorf("%s; built-in scenarios: %s", msg, strings.Join(names, ", "))

@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
@@ -74,7 +75,7 @@ func (s *Start) UnmarshalYAML(n *yaml.Node) error {
 			return nil
 		}
 		msg := fmt.Sprintf("unknown start %q: %s", key.Value, want)
-		if near := yamlfile.Suggest(key.Value, []string{"spread", "poisson"}); near != "" {
+		if near := suggest.Nearest(key.Value, []string{"spread", "poisson"}); near != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", near)
 		}
 		return yamlfile.NodeError(key, "%s", msg)

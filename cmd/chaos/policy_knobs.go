@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 	"github.com/chaos-harness/chaos/resilience"
 )
@@ -136,14 +137,14 @@ func setKnob(c *resilience.Config, key, value string) error {
 
 // suggestKey finds the near key among full paths and their last parts.
 func suggestKey(key string, keys []string) string {
-	if s := yamlfile.Suggest(key, keys); s != "" {
+	if s := suggest.Nearest(key, keys); s != "" {
 		return s
 	}
 	last := make([]string, len(keys))
 	for i, k := range keys {
 		last[i] = k[strings.LastIndex(k, ".")+1:]
 	}
-	s := yamlfile.Suggest(key, last)
+	s := suggest.Nearest(key, last)
 	for i, l := range last {
 		if l == s {
 			return keys[i]

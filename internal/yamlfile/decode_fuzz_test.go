@@ -84,17 +84,3 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
-
-// FuzzSuggest: a suggestion is one of the candidates, or nothing.
-func FuzzSuggest(f *testing.F) {
-	f.Add("duraton", "duration")
-	f.Add("max_retry", "max_retries")
-	f.Add("", "a")
-	f.Add("ÄÖÜ", "äöü")
-	f.Fuzz(func(t *testing.T, name, candidate string) {
-		got := yamlfile.Suggest(name, []string{candidate, "name", "duration"})
-		if got != "" && got != candidate && got != "name" && got != "duration" {
-			t.Fatalf("Suggest(%q) = %q, not a candidate", name, got)
-		}
-	})
-}

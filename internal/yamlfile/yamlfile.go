@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -233,7 +234,7 @@ func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors, seen map[ali
 			ft, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown field %q", k.Value)
-				if s := Suggest(k.Value, names); s != "" {
+				if s := suggest.Nearest(k.Value, names); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				*errs = append(*errs, &Error{File: d.File, Line: k.Line, Column: k.Column,
@@ -366,63 +367,4 @@ func (e *posError) Error() string { return fmt.Sprintf("line %d: %s", e.node.Lin
 // error names the file, line and field of that value.
 func NodeError(n *yaml.Node, format string, args ...any) error {
 	return &posError{node: n, msg: fmt.Sprintf(format, args...)}
-}
-
-// Suggest returns the candidate nearest to name by edit distance when it is near
-// enough to be a likely typo (a third of the name's length in edits, at least
-// one: "nope" is not a typo of "mode"); "" otherwise.
-func Suggest(name string, candidates []string) string {
-	best, bestDist := "", max(1, len(name)/3)+1
-	for _, c := range candidates {
-		dist := editDistance(strings.ToLower(name), strings.ToLower(c))
-		if dist < bestDist || (dist == bestDist && best != "" && closerTie(name, c, best)) {
-			best, bestDist = c, dist
-		}
-	}
-	return best
-}
-
-// closerTie breaks a tie in edit distance: the longer common prefix wins
-// (max_retry means max_retries, not max_delay), then alphabetical order.
-func closerTie(name, c, best string) bool {
-	pc, pb := commonPrefix(name, c), commonPrefix(name, best)
-	if pc != pb {
-		return pc > pb
-	}
-	return c < best
-}
-
-func commonPrefix(a, b string) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
-
-// editDistance is the optimal string alignment distance (Damerau's
-// extension of Levenshtein's): insertions, deletions, substitutions, and
-// transpositions of two adjacent letters, each one edit, so "retyr" is one
-// edit from "retry", as a person counts a typo.
-func editDistance(a, b string) int {
-	rows := [3][]int{make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)}
-	prev2, prev, cur := rows[0], rows[1], rows[2]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

@@ -148,17 +148,3 @@ var _ = Describe("ParseDuration", func() {
 		Entry("garbage", "soon", time.Duration(0), "invalid duration"),
 	)
 })
-
-var _ = Describe("Suggest", func() {
-	It("finds one typo away and refuses unrelated names", func() {
-		Expect(yamlfile.Suggest("retyr", []string{"retry", "breaker"})).To(Equal("retry"))
-		Expect(yamlfile.Suggest("zzz", []string{"retry", "breaker"})).To(Equal(""))
-		Expect(yamlfile.Suggest("jiter", []string{"jitter", "base"})).To(Equal("jitter"))
-		Expect(yamlfile.Suggest("max_retires", []string{"max_retries"})).To(Equal("max_retries"), "a transposition is one edit")
-		Expect(yamlfile.Suggest("nope", []string{"mode", "open"})).To(Equal(""), "two edits of four letters is another word")
-	})
-
-	It("breaks a tie by the longer common prefix", func() {
-		Expect(yamlfile.Suggest("max_retry", []string{"max_delay", "max_retries"})).To(Equal("max_retries"))
-	})
-})
