@@ -20,10 +20,11 @@ type action struct {
 	hasRetryAfter  bool
 	retryAfterDate bool
 	delay          *sampler
-	hang           time.Duration
-	truncate       int
-	slow           Bandwidth
-	malformed      []byte
+	// action is the kind of an action fault, nil for the others; param and
+	// raw are its parameter (Plan.Param, Plan.Raw).
+	action *actionKind
+	param  int64
+	raw    []byte
 	// served marks a request answered by the service itself (kinds none and
 	// delay): it gets the service time and may touch the row.
 	served bool
@@ -97,28 +98,17 @@ func (a *action) shape(f *FaultSpec) {
 	}
 }
 
-// act applies the delay and the action field, setting the kind of an action.
+// act applies the delay and the action field (an actionKind, compiled by
+// its fault_<kind>.go), setting the kind of an action.
 func (a *action) act(f *FaultSpec) {
 	if f.Delay != nil {
 		s := newSampler(f.Delay)
 		a.delay = &s
 	}
-	switch {
-	case f.Hang > 0:
-		a.kind, a.hang, a.holding = record.FaultHang, f.Hang, true
-	case f.Reset:
-		a.kind = record.FaultReset
-	case f.Close:
-		a.kind = record.FaultClose
-	case f.Malformed != nil:
-		a.kind, a.malformed = record.FaultMalformed, []byte(f.Malformed.Bytes)
-	case f.Truncate != nil:
-		a.kind, a.truncate = record.FaultTruncate, *f.Truncate
-		if len(a.body) <= a.truncate { // the headers must promise more than is sent
-			a.body = append(append([]byte{}, a.body...), filler(a.truncate+1-len(a.body))...)
-		}
-	case f.Slow > 0:
-		a.kind, a.slow, a.holding = record.FaultSlow, f.Slow, true
+	if given := f.givenKinds(); len(given) > 0 {
+		k := given[0] // Spec.Problems refuses more than one
+		a.kind, a.action, a.holding = k.name, k, k.holding
+		k.compile(f, a)
 	}
 }
 

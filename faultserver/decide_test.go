@@ -120,7 +120,7 @@ phases:
 
 		d = next()
 		Expect(d.Kind).To(Equal(record.FaultHang))
-		Expect(d.Hang).To(Equal(2 * time.Second))
+		Expect(d.Param).To(Equal(int64(2*time.Second)), "the hang's duration")
 		Expect(faultserver.PlayVirtual(&d, 0, 0, false).Status).To(Equal(0), "no status line is sent")
 
 		Expect(next().Kind).To(Equal(record.FaultReset))
@@ -128,19 +128,19 @@ phases:
 
 		d = next()
 		Expect(d.Kind).To(Equal(record.FaultTruncate))
-		Expect(d.Truncate).To(Equal(10))
+		Expect(d.Param).To(Equal(int64(10)), "the bytes of body sent")
 		Expect(len(d.Body)).To(BeNumerically(">", 10), "the headers must promise more than is sent")
 		Expect(faultserver.PlayVirtual(&d, 0, 0, false).Status).To(Equal(200))
 
 		d = next()
 		Expect(d.Kind).To(Equal(record.FaultSlow))
-		Expect(d.Slow).To(Equal(faultserver.Bandwidth(1000)))
+		Expect(d.Param).To(Equal(int64(1000)), "the bandwidth in bytes per second")
 		Expect(d.Body).To(HaveLen(100))
 
 		d = next()
 		Expect(d.Kind).To(Equal(record.FaultMalformed))
-		Expect(string(d.Malformed)).To(HavePrefix("SSH-2.0"))
-		Expect(string(next().Malformed)).To(Equal("garbage"))
+		Expect(string(d.Raw)).To(HavePrefix("SSH-2.0"))
+		Expect(string(next().Raw)).To(Equal("garbage"))
 	})
 
 	It("keeps the response's status and body for a fault that sets no status", func() {

@@ -44,9 +44,14 @@
 // body, hold for the delay, then the kind's own steps) that two media
 // perform. The Server performs it on the real connection (the wire); the
 // simulator reads PlayVirtual, the same walk in virtual time, whose holds
-// advance a clock and stop at the client's deadline. Each kind's steps, and
-// what each medium does for the step that kind alone uses, are in its
-// fault_<kind>.go.
+// advance a clock and stop at the client's deadline. The action faults
+// (hang, reset, close, truncate, slow, malformed) are kinds each declared in
+// its fault_<kind>.go and registered there (how a fault: spec asks for it,
+// how it compiles and is checked), with its steps and what each medium does
+// for a step only it takes; a walk of several steps queues them with
+// playout.then. Adding a kind is its FaultSpec field, its file, its case in
+// playout.act (a switch, so that the playout stays on the handler's stack)
+// and its tests.
 //
 // status: a response with the script's headers and body. delay: the request
 // is held first. hang: held without an answer until the duration passes, the

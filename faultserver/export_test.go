@@ -69,3 +69,7 @@ func (s *Script) Decide(elapsed time.Duration, req *RequestInfo) Plan {
 func (f *NumberedClients) Decide(elapsed time.Duration, client int, req *RequestInfo) Plan {
 	return f.decide(elapsed, client, req)
 }
+
+// ActionKindNames lists the registered action kinds, in FaultSpec's field
+// order.
+func ActionKindNames() []string { return kindNames() }

@@ -1,6 +1,20 @@
 package faultserver
 
-import "time"
+import (
+	"time"
+
+	"github.com/chaos-harness/chaos/record"
+)
+
+func init() {
+	registerKind(&actionKind{
+		name:       record.FaultHang,
+		given:      func(f *FaultSpec) bool { return f.Hang > 0 },
+		compile:    func(f *FaultSpec, a *action) { a.param = int64(f.Hang) },
+		noResponse: true,
+		holding:    true,
+	})
+}
 
 // A hang holds the request without answering until the hang's duration
 // passes, the client goes away or the server closes, then closes the
@@ -8,8 +22,7 @@ import "time"
 // while it holds (Stats.Hung, the hung gauge); in virtual time a hang is a
 // hold like any other.
 func (p *playout) hang() step {
-	p.stage = stageClose
-	return step{op: opHang, wait: p.d.Hang}
+	return p.then(step{op: opHang, wait: time.Duration(p.d.Param)}, step{op: opAbort})
 }
 
 // hang holds the request as a hang, counted in Stats.Hung and the gauge.

@@ -1,5 +1,16 @@
 package faultserver
 
+import "github.com/chaos-harness/chaos/record"
+
+func init() {
+	registerKind(&actionKind{
+		name:       record.FaultMalformed,
+		given:      func(f *FaultSpec) bool { return f.Malformed != nil },
+		compile:    func(f *FaultSpec, a *action) { a.raw = []byte(f.Malformed.Bytes) },
+		noResponse: true,
+	})
+}
+
 // A malformed answer is bytes that are not HTTP, then a close (opRaw).
 func (p *playout) malformed() step { return p.last(opRaw) }
 
@@ -10,7 +21,7 @@ func (x *wire) raw() {
 	if !ok {
 		return
 	}
-	_, _ = brw.Write(x.d.Malformed)
+	_, _ = brw.Write(x.d.Raw)
 	_ = brw.Flush()
 	_ = conn.Close()
 }

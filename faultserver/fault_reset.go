@@ -1,6 +1,19 @@
 package faultserver
 
-import "net"
+import (
+	"net"
+
+	"github.com/chaos-harness/chaos/record"
+)
+
+func init() {
+	registerKind(&actionKind{
+		name:       record.FaultReset,
+		given:      func(f *FaultSpec) bool { return f.Reset },
+		compile:    func(*FaultSpec, *action) {},
+		noResponse: true,
+	})
+}
 
 // A reset aborts the connection with a TCP RST (opReset).
 func (p *playout) reset() step { return p.last(opReset) }

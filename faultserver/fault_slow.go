@@ -3,7 +3,24 @@ package faultserver
 import (
 	"net/http"
 	"time"
+
+	"github.com/chaos-harness/chaos/problem"
+	"github.com/chaos-harness/chaos/record"
 )
+
+func init() {
+	registerKind(&actionKind{
+		name:    record.FaultSlow,
+		given:   func(f *FaultSpec) bool { return f.Slow != 0 },
+		compile: func(f *FaultSpec, a *action) { a.param = int64(f.Slow) },
+		problems: func(f *FaultSpec, path string, p *problem.List) {
+			if f.Slow < 0 {
+				p.Add(path+".slow", "must be positive")
+			}
+		},
+		holding: true,
+	})
+}
 
 // A slow body: the status line and headers at once (opBegin), then the body
 // at the plan's bandwidth on the schedule of SlowChunk and SlowDue, each
@@ -31,10 +48,10 @@ func (p *playout) slowNext(ok bool) step {
 		}
 	case stageWritten:
 		if ok {
-			out.BodyBytes += min(SlowChunk(d.Slow), size-out.BodyBytes)
+			out.BodyBytes += min(SlowChunk(Bandwidth(d.Param)), size-out.BodyBytes)
 			if out.BodyBytes < size {
 				p.stage = stagePaced
-				return step{op: opPace, wait: SlowDue(d.Slow, out.BodyBytes)}
+				return step{op: opPace, wait: SlowDue(Bandwidth(d.Param), out.BodyBytes)}
 			}
 		}
 		out.Incomplete = out.BodyBytes < size
@@ -49,7 +66,7 @@ func (p *playout) slowNext(ok bool) step {
 		return p.last(opDone)
 	}
 	p.stage = stageWritten
-	return step{op: opChunk, from: out.BodyBytes, to: out.BodyBytes + min(SlowChunk(d.Slow), size-out.BodyBytes)}
+	return step{op: opChunk, from: out.BodyBytes, to: out.BodyBytes + min(SlowChunk(Bandwidth(d.Param)), size-out.BodyBytes)}
 }
 
 // begin sends a slow response's status line and headers, flushed unless the
@@ -114,14 +131,14 @@ func (p *playout) bodyAtOnce(v *virtual) {
 	if v.deadline > 0 {
 		limit = max(v.deadline-v.begun, 0)
 	}
-	chunk := SlowChunk(d.Slow)
+	chunk := SlowChunk(Bandwidth(d.Param))
 	// Chunks start at 0, chunk, 2·chunk...; the one at k·chunk is due
 	// SlowDue(k·chunk) after the first, which is due at once. Search the
 	// count of chunks due by limit.
 	lo, hi := int64(1), (size+chunk-1)/chunk
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
-		if SlowDue(d.Slow, (mid-1)*chunk) <= limit {
+		if SlowDue(Bandwidth(d.Param), (mid-1)*chunk) <= limit {
 			lo = mid
 		} else {
 			hi = mid - 1
@@ -129,7 +146,7 @@ func (p *playout) bodyAtOnce(v *virtual) {
 	}
 	out.BodyBytes = min(size, lo*chunk)
 	if out.BodyBytes == size {
-		v.now = v.begun + SlowDue(d.Slow, (lo-1)*chunk)
+		v.now = v.begun + SlowDue(Bandwidth(d.Param), (lo-1)*chunk)
 		return
 	}
 	out.Incomplete = true

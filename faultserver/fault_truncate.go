@@ -3,10 +3,32 @@ package faultserver
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/chaos-harness/chaos/problem"
+	"github.com/chaos-harness/chaos/record"
 )
 
+func init() {
+	registerKind(&actionKind{
+		name:     record.FaultTruncate,
+		given:    func(f *FaultSpec) bool { return f.Truncate != nil },
+		compile:  compileTruncate,
+		problems: truncateProblems,
+	})
+}
+
+// compileTruncate sets the bytes sent, and pads the body so that the
+// headers promise more than is sent.
+func compileTruncate(f *FaultSpec, a *action) {
+	n := *f.Truncate
+	a.param = int64(n)
+	if len(a.body) <= n {
+		a.body = append(append([]byte{}, a.body...), filler(n+1-len(a.body))...)
+	}
+}
+
 // A truncated response: a status line and headers whose Content-Length
-// promises the whole body, then only the first Truncate bytes of it, and a
+// promises the whole body, then only the first Param bytes of it, and a
 // close (opTruncate): the client reads an unexpected EOF in the body.
 func (p *playout) truncate() step { return p.last(opTruncate) }
 
@@ -35,20 +57,30 @@ func (x *wire) truncate() Delivery {
 	if x.r.Method == http.MethodHead {
 		return out // a HEAD response has no body: it is whole
 	}
-	n, _ := conn.Write(d.Body[:min(d.Truncate, len(d.Body))])
+	n, _ := conn.Write(d.Body[:min(int(d.Param), len(d.Body))])
 	out.BodyBytes = int64(n)
 	out.Incomplete = n < len(d.Body)
 	return out
 }
 
 // truncate sends the truncated response in virtual time: the status line,
-// the first Truncate bytes of the body (none for a HEAD), then a close, which
+// the first Param bytes of the body (none for a HEAD), then a close, which
 // the client reads as EOF.
 func (v *virtual) truncate(d *Plan) {
 	v.respondHeader(d)
 	if !v.head {
-		v.out.BodyBytes = int64(min(d.Truncate, len(d.Body)))
+		v.out.BodyBytes = int64(min(int(d.Param), len(d.Body)))
 		v.out.Incomplete = v.out.BodyBytes < int64(len(d.Body))
 	}
 	v.ending = EndClosed
+}
+
+// truncateProblems checks the bytes sent: the body is padded to one more.
+func truncateProblems(f *FaultSpec, path string, p *problem.List) {
+	if *f.Truncate < 0 {
+		p.Add(path+".truncate", "must not be negative")
+	}
+	if *f.Truncate >= MaxBodySize {
+		p.Add(path+".truncate", "%d bytes is over the limit of %d (the body is padded to truncate+1 bytes, at most 16 MiB)", *f.Truncate, MaxBodySize-1)
+	}
 }

@@ -107,14 +107,14 @@ func decideSome(t *testing.T, s *faultserver.Script) {
 		if !kinds[d.Kind] {
 			t.Fatalf("decision of kind %q", d.Kind)
 		}
-		if d.Delay < 0 || d.Hang < 0 || d.Truncate < 0 || d.Slow < 0 || d.RetryAfter < 0 {
+		if d.Delay < 0 || d.Param < 0 || d.RetryAfter < 0 {
 			t.Fatalf("a negative quantity in %+v", d)
 		}
 		if st := faultserver.PlayVirtual(&d, 0, 0, false).Status; st != 0 && (st < 100 || st > 599) {
 			t.Fatalf("status %d", st)
 		}
-		if d.Kind == record.FaultTruncate && len(d.Body) <= d.Truncate {
-			t.Fatalf("truncate %d of a %d-byte body keeps its promise", d.Truncate, len(d.Body))
+		if d.Kind == record.FaultTruncate && int64(len(d.Body)) <= d.Param {
+			t.Fatalf("truncate %d of a %d-byte body keeps its promise", d.Param, len(d.Body))
 		}
 	}
 }

@@ -43,7 +43,7 @@ const (
 // Plan is what the server does with one request, as the script decided it:
 // the answer or fault, its timing and the row operation, ready to be played
 // out (on the wire, or in virtual time with PlayVirtual). Headers, Body and
-// Malformed are shared with the script and must not be modified.
+// Raw are shared with the script and must not be modified.
 type Plan struct {
 	// Route is the name of the route that decided ("" for the top level).
 	Route string
@@ -66,17 +66,18 @@ type Plan struct {
 	// Delay is how long to hold the request before anything else, already
 	// drawn from its distribution, service time included.
 	Delay time.Duration
-	// Hang is how long to hold a hang before closing (kind hang).
-	Hang time.Duration
-	// Truncate is how many body bytes to send before closing (kind truncate).
-	Truncate int
-	// Slow is the body's bandwidth (kind slow).
-	Slow Bandwidth
-	// Malformed is the bytes to send instead of a response (kind malformed).
-	Malformed []byte
+	// Param is the action fault's parameter, as its field gave it: a hang's
+	// duration, a truncate's bytes of body sent, a slow body's bandwidth in
+	// bytes per second; 0 for other kinds.
+	Param int64
+	// Raw is the bytes a malformed answer sends instead of a response.
+	Raw []byte
 	// Row is the row operation to commit when the delay ends (see
 	// Ticket.Commit); RowNone for requests that draw a fault.
 	Row RowOp
+	// action is the kind of an action fault (fault_<kind>.go); nil for the
+	// others.
+	action *actionKind
 	// holding says the kind's performance holds the request (hang, slow).
 	holding bool
 }
@@ -92,9 +93,6 @@ func (d *Plan) fill(a *action) {
 	d.Headers = a.headers
 	d.Body = a.body
 	d.RetryAfter, d.HasRetryAfter, d.RetryAfterDate = a.retryAfter, a.hasRetryAfter, a.retryAfterDate
-	d.Hang = a.hang
-	d.Truncate = a.truncate
-	d.Slow = a.slow
-	d.Malformed = a.malformed
+	d.action, d.Param, d.Raw = a.action, a.param, a.raw
 	d.holding = a.holding
 }

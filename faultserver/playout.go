@@ -25,7 +25,14 @@ type playout struct {
 	out   *Delivery // what reached the client, filled by the steps and the medium
 	head  bool      // the request was a HEAD: the response has no body
 	stage stage
+	// seq holds the steps a kind's walk takes after its first, in order
+	// (then); seqAt is the next of them.
+	seq           [maxSeq]step
+	seqLen, seqAt uint8
 }
+
+// maxSeq is how many steps a kind's walk may queue with then.
+const maxSeq = 3
 
 // stage is where a playout is.
 type stage uint8
@@ -34,7 +41,7 @@ const (
 	stageDrain   stage = iota // the request body is read first
 	stageDelay                // then the plan's delay
 	stageAct                  // then the kind's steps
-	stageClose                // close after a hold, however it ended (hang)
+	stageSeq                  // a kind's queued steps (then)
 	stageBegun                // a slow body: the status line and headers are sent
 	stageWritten              // a slow body: a chunk is written
 	stagePaced                // a slow body: the wait for the next chunk is over
@@ -51,13 +58,13 @@ const (
 	opHang          // opHold, for a hang: held without an answer (fault_hang.go)
 	opAbort         // close the connection with no response (FIN)
 	opReset         // close the connection with a TCP RST (fault_reset.go)
-	opRaw           // write d.Malformed, which is not HTTP, and close (fault_malformed.go)
+	opRaw           // write d.Raw, which is not HTTP, and close (fault_malformed.go)
 	opRespond       // send the whole response: status line, headers, body
 	opRespondRow    // commit the row operation, then respond with its version
 	opBegin         // send the status line and headers, flushed (fault_slow.go); ok false: failed
 	opChunk         // write and flush d.Body[from:to] (fault_slow.go); ok false: failed
 	opPace          // wait until step.wait after opBegin (fault_slow.go); ok false as for opHold
-	opTruncate      // headers promising the whole body, d.Truncate bytes of it, close (fault_truncate.go)
+	opTruncate      // headers promising the whole body, d.Param bytes of it, close (fault_truncate.go)
 )
 
 // step is what the medium does next.
@@ -99,8 +106,15 @@ func (p *playout) next(ok bool) step {
 			return p.last(opAbort)
 		}
 		return p.act()
-	case stageClose:
-		return p.last(opAbort)
+	case stageSeq:
+		if !ok { // a step failed: only the last, the one that ends the walk, remains
+			p.seqAt = p.seqLen - 1
+		}
+		st := p.seq[p.seqAt]
+		if p.seqAt++; p.seqAt == p.seqLen {
+			p.stage = stageDone
+		}
+		return st
 	case stageBegun, stageWritten, stagePaced:
 		return p.slowNext(ok)
 	}
@@ -128,6 +142,18 @@ func (p *playout) act() step {
 		return p.slow()
 	}
 	return p.last(opRespond)
+}
+
+// then is the first step of a kind's walk, the rest of which (at most
+// maxSeq steps) follow in order; when one of them fails (the client went
+// away during a hold, a write failed), the walk skips to its last step.
+func (p *playout) then(first step, rest ...step) step {
+	p.seqLen, p.seqAt = uint8(copy(p.seq[:], rest)), 0
+	p.stage = stageSeq
+	if p.seqLen == 0 {
+		p.stage = stageDone
+	}
+	return first
 }
 
 // last is a step after which the playout is done.

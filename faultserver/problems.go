@@ -99,19 +99,16 @@ func phasesProblems(path string, phases []PhaseSpec, p *problem.List) {
 }
 
 func (f *FaultSpec) problems(path string, p *problem.List) {
-	actions := f.actions()
-	if len(actions) > 1 {
-		p.Add(path+"."+actions[1], "a fault has at most one of hang, reset, close, truncate, slow, malformed; this one also has %s", actions[0])
+	kinds := f.givenKinds()
+	if len(kinds) > 1 {
+		p.Add(path+"."+kinds[1].name, "a fault has at most one of %s; this one also has %s", strings.Join(kindNames(), ", "), kinds[0].name)
 	}
 	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
 		p.Add(path+".status", "status %d is not a final HTTP status (200 to 599; 1xx are interim answers that net/http cannot end a response with)", f.Status)
 	}
-	if len(actions) > 0 {
-		switch actions[0] {
-		case "hang", "reset", "close", "malformed":
-			for _, shaping := range f.shapingFields() {
-				p.Add(path+"."+shaping, "has no effect with %s, which sends no response", actions[0])
-			}
+	if len(kinds) > 0 && kinds[0].noResponse {
+		for _, shaping := range f.shapingFields() {
+			p.Add(path+"."+shaping, "has no effect with %s, which sends no response", kinds[0].name)
 		}
 	}
 	retryAfterProblems(path, f.RetryAfter, f.RetryAfterDate, p)
@@ -129,42 +126,14 @@ func (f *FaultSpec) problems(path string, p *problem.List) {
 	if f.BodySize > MaxBodySize {
 		p.Add(path+".body_size", "%d bytes is over the limit of %d (16 MiB)", f.BodySize, MaxBodySize)
 	}
-	if f.Truncate != nil && *f.Truncate < 0 {
-		p.Add(path+".truncate", "must not be negative")
-	}
-	if f.Truncate != nil && *f.Truncate >= MaxBodySize {
-		p.Add(path+".truncate", "%d bytes is over the limit of %d (the body is padded to truncate+1 bytes, at most 16 MiB)", *f.Truncate, MaxBodySize-1)
-	}
-	if f.Slow < 0 {
-		p.Add(path+".slow", "must be positive")
+	for _, k := range kinds {
+		if k.problems != nil {
+			k.problems(f, path, p)
+		}
 	}
 	if f.Delay != nil {
 		f.Delay.problems(path+".delay", p)
 	}
-}
-
-// actions lists the action fields set, in field order.
-func (f *FaultSpec) actions() []string {
-	var a []string
-	if f.Hang > 0 {
-		a = append(a, "hang")
-	}
-	if f.Reset {
-		a = append(a, "reset")
-	}
-	if f.Close {
-		a = append(a, "close")
-	}
-	if f.Truncate != nil {
-		a = append(a, "truncate")
-	}
-	if f.Slow != 0 {
-		a = append(a, "slow")
-	}
-	if f.Malformed != nil {
-		a = append(a, "malformed")
-	}
-	return a
 }
 
 // shapingFields lists the set fields that shape a response.

@@ -175,9 +175,9 @@ func (x *wire) abort() {
 var (
 	// textPlain is the default Content-Type.
 	textPlain = []string{"text/plain; charset=utf-8"}
-	// kindValues holds the X-Chaos-Fault value of every fault kind.
-	kindValues = valuesOf(record.FaultStatus, record.FaultDelay, record.FaultHang, record.FaultReset, record.FaultClose,
-		record.FaultTruncate, record.FaultSlow, record.FaultMalformed, record.FaultOverload)
+	// kindValues holds the X-Chaos-Fault value of the kinds that are not
+	// action kinds; an actionKind holds its own (headerValue).
+	kindValues = valuesOf(record.FaultStatus, record.FaultDelay, record.FaultOverload)
 	// intValues holds the decimal values of 0 to 1023: the Content-Length of
 	// every default body and of short scripted ones, and Retry-After in
 	// delta-seconds up to 17 minutes.
@@ -226,7 +226,11 @@ func (x *wire) responseHeader(h http.Header, bodyLen int, out *Delivery) {
 		h[k] = append([]string(nil), vs...) // the script's slices are shared
 	}
 	if d.Injected() {
-		h[record.HeaderFault] = sharedValue(kindValues, d.Kind)
+		if d.action != nil {
+			h[record.HeaderFault] = d.action.headerValue
+		} else {
+			h[record.HeaderFault] = sharedValue(kindValues, d.Kind)
+		}
 	}
 	h[record.HeaderPhase] = sharedValue(x.script.phaseValues, d.Phase)
 	if d.HasRetryAfter {
