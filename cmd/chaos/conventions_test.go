@@ -256,3 +256,20 @@ var _ = Describe("a bad flag value", func() {
 		Entry("a boolean given a word", []string{"run", "contention", "--quiet=maybe"}, `--quiet "maybe": want true or false`),
 	)
 })
+
+var _ = Describe("--cpuprofile and --memprofile", func() {
+	It("write pprof profiles of the whole command, for go tool pprof", func() {
+		dir := GinkgoT().TempDir()
+		cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+		r := chaos("run", "testdata/scenarios/small.yaml", "--out", dir, "-q", "--cpuprofile", cpu, "--memprofile", mem)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		for _, path := range []string{cpu, mem} {
+			data, err := os.ReadFile(path)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(data[:2]).To(Equal([]byte{0x1f, 0x8b}), "a pprof profile is gzipped protobuf")
+		}
+		r = chaos("run", "testdata/scenarios/small.yaml", "--out", dir, "--cpuprofile", filepath.Join(dir, "no", "such", "dir"))
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("--cpuprofile: open"))
+	})
+})

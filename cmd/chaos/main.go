@@ -46,7 +46,8 @@ type streams struct {
 
 // globalFlags are the flags of every command.
 type globalFlags struct {
-	quiet bool
+	quiet   bool
+	profile profileFlags
 }
 
 // quiet is --quiet: no progress, no summary on standard error.
@@ -56,7 +57,7 @@ func (s streams) quiet() bool { return s.global != nil && s.global.quiet }
 // subcommand, so adding a command never touches this file.
 var subcommands []func(s streams) *cobra.Command
 
-func newRootCmd(s streams) *cobra.Command {
+func newRootCmd(s streams) (*cobra.Command, *globalFlags) {
 	root := &cobra.Command{
 		Use:   "chaos",
 		Short: "Fault injection and resilience statistics for HTTP API clients",
@@ -77,6 +78,8 @@ failed, 2 bad input, 130 interrupted (SIGINT, Ctrl-C), 143 terminated
 	root.SetVersionTemplate("chaos {{.Version}}\n")
 	s.global = &globalFlags{}
 	root.PersistentFlags().BoolVarP(&s.global.quiet, "quiet", "q", false, "print no progress on standard error (results, warnings and errors still are)")
+	s.global.profile.register(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return s.global.profile.start() }
 	// Flag errors are bad input: report them with the usage hint and exit 2.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun '%s --help' for usage", plainFlagError(err), c.CommandPath())
@@ -85,14 +88,17 @@ failed, 2 bad input, 130 interrupted (SIGINT, Ctrl-C), 143 terminated
 		root.AddCommand(mk(s))
 	}
 	registerCompletions(root)
-	return root
+	return root, s.global
 }
 
 // run executes the command line and returns the exit status.
 func run(ctx context.Context, args []string, s streams) int {
-	root := newRootCmd(s)
+	root, global := newRootCmd(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if perr := global.profile.stop(); err == nil {
+		err = perr
+	}
 	if err == nil {
 		return exitOK
 	}
