@@ -51,13 +51,25 @@ func (c constant) Nominal(int) time.Duration                          { return c
 func (c constant) Delay(int, time.Duration, *rand.Rand) time.Duration { return c.d }
 func (c constant) CDF(int, time.Duration) func(time.Duration) float64 { return pointMass(c.d) }
 
-// Linear waits base + (attempt-1)*step, at most limit (0: no limit).
-func Linear(base, step, limit time.Duration) (Curve, error) {
-	if base < 0 || step < 0 || limit < 0 {
-		return nil, errNegativeDelay
+// checkBaseCap refuses a negative base or cap (0: no cap), and a cap below
+// the base, which no delay could respect.
+func checkBaseCap(base, limit time.Duration) error {
+	if base < 0 || limit < 0 {
+		return errNegativeDelay
 	}
 	if limit > 0 && limit < base {
-		return nil, fmt.Errorf("cap %v is below base %v", limit, base)
+		return fmt.Errorf("cap %v is below base %v", limit, base)
+	}
+	return nil
+}
+
+// Linear waits base + (attempt-1)*step, at most limit (0: no limit).
+func Linear(base, step, limit time.Duration) (Curve, error) {
+	if step < 0 {
+		return nil, errNegativeDelay
+	}
+	if err := checkBaseCap(base, limit); err != nil {
+		return nil, err
 	}
 	return linear{base, step, capOrMax(limit)}, nil
 }
@@ -76,14 +88,11 @@ func (l linear) CDF(a int, _ time.Duration) func(time.Duration) float64 {
 // Exponential waits base * multiplier^(attempt-1), at most limit
 // (0: no limit). The cap applies to this nominal delay, before any jitter.
 func Exponential(base time.Duration, multiplier float64, limit time.Duration) (Curve, error) {
-	if base < 0 || limit < 0 {
-		return nil, errNegativeDelay
+	if err := checkBaseCap(base, limit); err != nil {
+		return nil, err
 	}
 	if !(multiplier >= 1) || math.IsInf(multiplier, 0) {
 		return nil, fmt.Errorf("multiplier %v must be a finite number >= 1", multiplier)
-	}
-	if limit > 0 && limit < base {
-		return nil, fmt.Errorf("cap %v is below base %v", limit, base)
 	}
 	return exponential{base, multiplier, capOrMax(limit)}, nil
 }

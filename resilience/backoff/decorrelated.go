@@ -21,11 +21,8 @@ func Decorrelated(base, limit time.Duration) (CDFStrategy, error) {
 	if base <= 0 {
 		return nil, fmt.Errorf("decorrelated jitter needs a base > 0, got %v", base)
 	}
-	if limit < 0 {
-		return nil, errNegativeDelay
-	}
-	if limit > 0 && limit < base {
-		return nil, fmt.Errorf("cap %v is below base %v", limit, base)
+	if err := checkBaseCap(base, limit); err != nil {
+		return nil, err
 	}
 	return decorrelated{base, capOrMax(limit)}, nil
 }
@@ -87,11 +84,8 @@ func DecorrelatedV2(median, limit time.Duration) (*PollyV2, error) {
 	if median <= 0 {
 		return nil, fmt.Errorf("decorrelated_v2 jitter needs a base > 0, got %v", median)
 	}
-	if limit < 0 {
-		return nil, errNegativeDelay
-	}
-	if limit > 0 && limit < median {
-		return nil, fmt.Errorf("cap %v is below base %v", limit, median)
+	if err := checkBaseCap(median, limit); err != nil {
+		return nil, err
 	}
 	return &PollyV2{median, capOrMax(limit)}, nil
 }
