@@ -50,14 +50,13 @@ func DurationNode(n *yaml.Node) (time.Duration, error) {
 // the first problem in file order in *first. Types with their own
 // UnmarshalYAML check their own nodes (with DecodeValue or DurationNode).
 func checkDurations(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool, first *error) {
-	n, t, ok := walkTo(n, t, seen)
-	if !ok {
-		return
-	}
-	if n.ShortTag() == "!!null" {
-		return // yaml.v3 leaves the zero value
-	}
-	if t == durationType {
+	walkFields(n, t, seen, func(n *yaml.Node, t reflect.Type) bool {
+		if n.ShortTag() == "!!null" {
+			return true // yaml.v3 leaves the zero value
+		}
+		if t != durationType {
+			return false
+		}
 		v, err := DurationNode(n)
 		if err != nil && *first == nil {
 			*first = err
@@ -67,33 +66,8 @@ func checkDurations(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool, firs
 				n.Value, n.Tag, n.Style = canon, "!!str", 0
 			}
 		}
-		return
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			return // a type error, reported by the decoder with its line
-		}
-		fields := map[string]reflect.Type{}
-		collectFields(t, fields)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if ft, ok := fields[n.Content[i].Value]; ok {
-				checkDurations(n.Content[i+1], ft, seen, first)
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		if n.Kind == yaml.SequenceNode {
-			for _, c := range n.Content {
-				checkDurations(c, t.Elem(), seen, first)
-			}
-		}
-	case reflect.Map:
-		if n.Kind == yaml.MappingNode {
-			for i := 1; i < len(n.Content); i += 2 {
-				checkDurations(n.Content[i], t.Elem(), seen, first)
-			}
-		}
-	}
+		return true
+	}, nil)
 }
 
 // ParseDuration parses a Go duration string, refusing negative values and bare

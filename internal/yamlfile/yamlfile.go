@@ -214,8 +214,29 @@ func walkTo(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool) (*yaml.Node,
 // so an anchor that contains itself, or aliases nested many deep, cannot make
 // the walk loop or explode.
 func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors, seen map[aliasVisit]bool) {
+	walkFields(n, t, seen, nil, func(k *yaml.Node, fields map[string]reflect.Type) {
+		names := make([]string, 0, len(fields))
+		for name := range fields {
+			names = append(names, name)
+		}
+		msg := fmt.Sprintf("unknown field %q", k.Value)
+		if s := suggest.Nearest(k.Value, names); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		*errs = append(*errs, &Error{File: d.File, Line: k.Line, Column: k.Column, Field: d.paths[k], Msg: msg})
+	})
+}
+
+// walkFields walks n beside the Go type t it decodes into, as the decoder
+// will (walkTo: aliases once per type, pointers, types that decode
+// themselves left alone): into a struct's fields by their keys, a list's
+// elements and a map's values. leaf, when set, sees each node first and
+// returns true when it has dealt with it; unknown, when set, gets each key
+// of a struct's mapping that names no field.
+func walkFields(n *yaml.Node, t reflect.Type, seen map[aliasVisit]bool,
+	leaf func(n *yaml.Node, t reflect.Type) bool, unknown func(k *yaml.Node, fields map[string]reflect.Type)) {
 	n, t, ok := walkTo(n, t, seen)
-	if !ok {
+	if !ok || (leaf != nil && leaf(n, t)) {
 		return
 	}
 	switch t.Kind() {
@@ -225,34 +246,23 @@ func (d *Doc) checkKeys(n *yaml.Node, t reflect.Type, errs *Errors, seen map[ali
 		}
 		fields := map[string]reflect.Type{}
 		collectFields(t, fields)
-		names := make([]string, 0, len(fields))
-		for name := range fields {
-			names = append(names, name)
-		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			ft, ok := fields[k.Value]
-			if !ok {
-				msg := fmt.Sprintf("unknown field %q", k.Value)
-				if s := suggest.Nearest(k.Value, names); s != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				*errs = append(*errs, &Error{File: d.File, Line: k.Line, Column: k.Column,
-					Field: d.paths[k], Msg: msg})
-				continue
+			if ft, ok := fields[n.Content[i].Value]; ok {
+				walkFields(n.Content[i+1], ft, seen, leaf, unknown)
+			} else if unknown != nil {
+				unknown(n.Content[i], fields)
 			}
-			d.checkKeys(n.Content[i+1], ft, errs, seen)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind == yaml.SequenceNode {
 			for _, c := range n.Content {
-				d.checkKeys(c, t.Elem(), errs, seen)
+				walkFields(c, t.Elem(), seen, leaf, unknown)
 			}
 		}
 	case reflect.Map:
 		if n.Kind == yaml.MappingNode {
 			for i := 1; i < len(n.Content); i += 2 {
-				d.checkKeys(n.Content[i], t.Elem(), errs, seen)
+				walkFields(n.Content[i], t.Elem(), seen, leaf, unknown)
 			}
 		}
 	}
