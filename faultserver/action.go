@@ -25,6 +25,7 @@ type action struct {
 	action *actionKind
 	param  int64
 	raw    []byte
+	walk   *walk // the kind's steps (actionKind.walk); nil: a response
 	// served marks a request answered by the service itself (kinds none and
 	// delay): it gets the service time and may touch the row.
 	served bool
@@ -109,6 +110,7 @@ func (a *action) act(f *FaultSpec) {
 		k := given[0] // Spec.Problems refuses more than one
 		a.kind, a.action, a.holding = k.name, k, k.holding
 		k.compile(f, a)
+		a.walk = k.walk(a.param)
 	}
 }
 
