@@ -117,7 +117,7 @@ var _ = Describe("the deployment examples (deploy/)", func() {
 			for i := range completions {
 				dirs = append(dirs, strings.ReplaceAll(outDir, "$(JOB_COMPLETION_INDEX)", strconv.Itoa(i)))
 			}
-			Expect(margs[1 : 1+completions]).To(Equal(dirs), "the merge reads every shard's --out")
+			Expect(margs[1:1+completions]).To(Equal(dirs), "the merge reads every shard's --out")
 			parsesAsCommand(margs)
 			Expect(at(mdocs[0], "spec", "template", "spec", "volumes", 0, "persistentVolumeClaim", "claimName")).To(Equal("chaos-results"))
 		},
