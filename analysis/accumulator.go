@@ -26,7 +26,12 @@ type Accumulator struct {
 	order    []*policyAcc // first-seen order, the order of Result.Policies
 	records  int
 	finished bool
+	noted    []string // Note's, first in the notes
 }
+
+// Note adds a sentence to the result's notes, before the analysis's own:
+// what the caller did to the Records (chaos analyze: put logs on one clock).
+func (a *Accumulator) Note(s string) { a.noted = append(a.noted, s) }
 
 // New validates the options and returns an empty Accumulator.
 func New(o Options) (*Accumulator, error) {
@@ -120,6 +125,9 @@ func (a *Accumulator) Finish() (Result, error) {
 	}
 	a.addRefusedOnly()
 	n := &notes{}
+	for _, s := range a.noted {
+		n.add("%s", s)
+	}
 	grid := a.chooseGrid(n)
 	res.BinWidthMs = grid.binWidth
 	res.WindowMs = grid.window

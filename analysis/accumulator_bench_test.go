@@ -123,7 +123,7 @@ func BenchmarkMergeLogs(b *testing.B) {
 	err := analysis.MergeLogs([]analysis.LogSource{{Name: "gen.jsonl", R: src}}, func(record.Record) error {
 		count++
 		return nil
-	}, nil)
+	}, nil, nil)
 	b.StopTimer()
 	if err != nil {
 		b.Fatal(err)

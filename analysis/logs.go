@@ -24,13 +24,24 @@ const readAheadBatch = 2048
 // error naming the log and line, and so is an error from fn. A last line
 // cut short, with no newline (the writer crashed mid-write), is skipped
 // with a warning instead.
-func MergeLogs(sources []LogSource, fn func(record.Record) error, warn func(string)) error {
+//
+// Logs with a header line (record.LogHeader: chaos serve --log writes one)
+// are put on one clock: each log's t_ms (and sent_ms, received_ms) are
+// shifted by its epoch_unix_ms less the earliest of them, so t_ms counts from
+// the earliest log's start; and logs of two runs of one server (one server,
+// two server_run ids) have the client and request keys of every run but the
+// earliest prefixed with "RUN/", so that their logical requests are not laid
+// over each other. Logs without a header keep their t_ms (today's
+// behaviour). note, when set, receives a sentence for result.json's notes
+// saying what was done (and that a log has no header, beside others that do).
+func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note func(string)) error {
 	h := make(logHeap, 0, len(sources))
 	defer func() {
 		for _, lr := range h {
 			lr.stop()
 		}
 	}()
+	var opened []*logReader
 	for i, src := range sources {
 		lr := &logReader{name: src.Name, order: i, warn: warn}
 		lr.batches, lr.release, lr.stop = record.NewReader(src.R, src.Name).ReadAhead(readAheadBatch)
@@ -41,9 +52,14 @@ func MergeLogs(sources []LogSource, fn func(record.Record) error, warn func(stri
 		}
 		if ok {
 			h = append(h, lr)
+			opened = append(opened, lr)
 		} else {
 			lr.stop()
 		}
+	}
+	oneClock(opened, note)
+	for _, lr := range opened {
+		lr.adjust()
 	}
 	heap.Init(&h)
 	for len(h) > 0 {
@@ -75,6 +91,11 @@ type logReader struct {
 	stop    func()
 	batch   *record.Batch
 	i       int
+
+	// One clock (see oneClock): added to every time of the log's Records,
+	// and put before their client and request keys.
+	shiftMs float64
+	prefix  string
 }
 
 func (lr *logReader) record() *record.Record { return &lr.batch.Records[lr.i] }
@@ -105,6 +126,7 @@ func (lr *logReader) next() (bool, error) {
 		}
 		lr.batch, lr.i = b, 0
 		if len(b.Records) > 0 {
+			lr.adjust()
 			return true, nil
 		}
 	}

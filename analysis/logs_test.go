@@ -17,7 +17,7 @@ var _ = Describe("reading arrival logs", func() {
 		err := analysis.MergeLogs(srcs, func(r record.Record) error {
 			recs = append(recs, r)
 			return nil
-		}, func(w string) { warnings = append(warnings, w) })
+		}, func(w string) { warnings = append(warnings, w) }, nil)
 		return recs, warnings, err
 	}
 	src := func(name, text string) analysis.LogSource {
@@ -74,7 +74,7 @@ var _ = Describe("reading arrival logs", func() {
 	It("names the log and line of a Record the callback refuses", func() {
 		acc, err := analysis.New(analysis.Options{})
 		Expect(err).NotTo(HaveOccurred())
-		err = analysis.MergeLogs([]analysis.LogSource{src("neg.jsonl", `{"t_ms": 1}`+"\n"+`{"t_ms": -4}`+"\n")}, acc.Add, nil)
+		err = analysis.MergeLogs([]analysis.LogSource{src("neg.jsonl", `{"t_ms": 1}`+"\n"+`{"t_ms": -4}`+"\n")}, acc.Add, nil, nil)
 		Expect(err).To(MatchError("neg.jsonl:2: t_ms -4: want a finite number of milliseconds, not negative"))
 	})
 

@@ -59,6 +59,10 @@ type Result struct {
 	Frontier *Frontier `json:"frontier,omitempty"`
 	// Notes say where the analysis had to approximate or guess.
 	Notes []string `json:"notes"`
+
+	// Repeat is set on the result of a repeated run (run --repeat): which
+	// seeds each policy's over_seeds summarise.
+	Repeat *Repeat `json:"repeat,omitempty"`
 }
 
 // PolicyResult is one strategy's statistics.
@@ -159,6 +163,10 @@ type PolicyResult struct {
 	LastMs  float64 `json:"last_ms"`
 	// Series are the per-time and distribution data the plots draw.
 	Series Series `json:"series"`
+
+	// OverSeeds summarises the policy's figures across the seeds of a
+	// repeated run (run --repeat); nil otherwise.
+	OverSeeds *OverSeeds `json:"over_seeds,omitempty"`
 }
 
 // Quantiles of a distribution in milliseconds (empirical quantiles, the

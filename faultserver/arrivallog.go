@@ -1,6 +1,8 @@
 package faultserver
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"io"
 	"sync"
 	"time"
@@ -188,4 +190,19 @@ func (l *arrivalLog) close() error {
 		return nil
 	}
 	return l.stream.Close()
+}
+
+// header writes h as the stream's first line (Options.LogHeader); a
+// failure to write it goes where a Record's would.
+func (l *arrivalLog) header(h record.LogHeader) {
+	if l.stream != nil {
+		_ = l.stream.WriteHeader(h)
+	}
+}
+
+// newRunID is a fresh id of a server run: 8 random bytes in hex.
+func newRunID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on the platforms Go supports
+	return hex.EncodeToString(b)
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,14 @@ type Options struct {
 	// passes a scaled clock, and the server's times (t_ms, latencies, phase
 	// durations, delays, Retry-After dates) are then in its terms.
 	Clock Clock
+
+	// One clock across servers (chaos serve --log): with LogHeader, Start
+	// writes a record.LogHeader as Log's first line: the wall-clock time of
+	// t_ms 0 (read from Clock, so meaningful with the real one), Server, and
+	// a fresh run id. Server names the server there; "" means the host name
+	// and the listening address ("host/127.0.0.1:8080").
+	LogHeader bool
+	Server    string
 }
 
 // AdminOptions place the admin API (/_chaos/...) and the Prometheus metrics
@@ -246,6 +255,14 @@ func (s *Server) Start() (string, error) {
 		adminLn = &adminListener{Listener: adminLn, limit: int64(s.limits.MaxAdminConns)}
 	}
 	s.start = s.now()
+	if s.opts.LogHeader {
+		name := s.opts.Server
+		if name == "" {
+			host, _ := os.Hostname()
+			name = host + "/" + ln.Addr().String()
+		}
+		s.log.header(record.LogHeader{EpochUnixMs: float64(s.start.UnixNano()) / 1e6, Server: name, ServerRun: newRunID()})
+	}
 	s.httpSrv = s.limits.httpServer(s.handler)
 	s.httpSrv.ConnContext = s.ConnContext
 	s.url = "http://" + ln.Addr().String()

@@ -14,7 +14,8 @@ import (
 // length, the common ones by a fast decoder and the rest by encoding/json,
 // which is the reference for both values and errors. Every line must be a
 // JSON object with a t_ms, so a stray line of some other JSON is not taken
-// for an attempt at time zero; empty lines are skipped.
+// for an attempt at time zero; empty lines are skipped, and so is a header
+// line (LogHeader) as the first line, which Header returns.
 type Reader struct {
 	name     string
 	r        *bufio.Reader
@@ -23,6 +24,11 @@ type Reader struct {
 	buf      []byte
 	fast     fastDecoder
 	cutShort error
+
+	// The log's header line (one clock across servers); started is set
+	// once a first line, a header or a Record, was read.
+	header  *LogHeader
+	started bool
 }
 
 // NewReader reads the log r; name (a file name, or "") prefixes its errors
@@ -52,7 +58,18 @@ func (lr *Reader) Next() (bool, error) {
 		lr.rec = Record{}
 		perr := lr.decode(line)
 		if perr == nil {
+			lr.started = true
 			return true, nil
+		}
+		if h, ok, herr := parseHeader(line); ok && complete {
+			switch {
+			case herr != nil:
+				return false, lr.errorf(lr.line, herr)
+			case lr.started:
+				return false, lr.errorf(lr.line, errors.New("a log header after the first line (two logs joined into one?): analyse each log as a file of its own"))
+			}
+			lr.header, lr.started = &h, true
+			continue
 		}
 		if !complete {
 			lr.cutShort = fmt.Errorf("a last line cut short with no newline (%v)", perr)
@@ -61,6 +78,11 @@ func (lr *Reader) Next() (bool, error) {
 		return false, lr.errorf(lr.line, perr)
 	}
 }
+
+// Header is the log's header line, nil when its first line is a Record (a
+// log written before headers, or by a writer that has none). It is known
+// once Next has been called.
+func (lr *Reader) Header() *LogHeader { return lr.header }
 
 // Record is the Record Next read; it is overwritten by the next call.
 func (lr *Reader) Record() *Record { return &lr.rec }
@@ -165,6 +187,8 @@ type Batch struct {
 	CutShort error
 	// CutShortLine is the line CutShort is about.
 	CutShortLine int
+	// Header is the log's header line, as Reader.Header; nil without one.
+	Header *LogHeader
 }
 
 // ReadAhead reads the rest of the log on a goroutine of its own, size
@@ -198,6 +222,7 @@ func (lr *Reader) ReadAhead(size int) (batches <-chan *Batch, release func(*Batc
 				b.Records = append(b.Records, lr.rec)
 				b.Lines = append(b.Lines, lr.line)
 			}
+			b.Header = lr.header
 			last := b.Err != nil || len(b.Records) < size
 			select {
 			case out <- b:

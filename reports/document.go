@@ -100,6 +100,9 @@ func summaryTables(res analysis.Result) []table {
 	if m := marginTable(res); len(m.Rows) > 0 {
 		ts = append(ts, m)
 	}
+	if o := overSeedsTable(res); len(o.Rows) > 0 {
+		ts = append(ts, o)
+	}
 	return ts
 }
 

@@ -66,6 +66,7 @@ var glossary = []term{
 	{"unsent", "unsent", "logical requests refused before any attempt (open breaker, client rate limit, retry budget)."},
 	{"unreached", "unreached", "logical requests sent whose attempts never reached the server's log."},
 	{"fallback_served", "fallback served", "failed logical requests the policy's fallback answered."},
+	{"over_seeds", "across seeds", "a repeated run (chaos run --repeat): each figure's mean over the seeds it was known in, with the 95% Student-t interval of the mean, mean ± t(0.975; n−1)·sd/√n, sd with n−1 (Student 1908); the other tables show the first seed."},
 
 	// Time.
 	{"completion_ms", "completion (ms)", "per logical request, from its first attempt's arrival to the end of the response that decided it (the first success, else the last attempt); quantiles p50, p90, p99 and max are empirical (inverse of the empirical CDF)."},

@@ -53,7 +53,15 @@ connection, the others per remote address and User-Agent; per key, an arrival
 after a failed attempt is its retry, any other a new logical request. The logs
 are then read twice (the first pass counts the connections), so they must be
 files, not pipes. Where several requests on one key were in flight at once,
-amplification and the Retry-After counts are unknown: null in result.json.`,
+amplification and the Retry-After counts are unknown: null in result.json.
+
+Logs whose first line is a header (serve --log writes one: the wall-clock
+epoch of t_ms 0, the server's name and its run id) are put on one clock: each
+log's times are shifted by its epoch less the earliest, so logs of several
+servers line up in time. Two logs of one server name with two run ids are two
+runs: the later run's client and request keys are prefixed with its run id,
+so the runs are not laid over each other. A note in result.json says what was
+done; a log without a header keeps its times, as before.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return analyze(cmd, s, args, &f) },
 	}
@@ -136,6 +144,8 @@ func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(strin
 	if err != nil {
 		return nil, err
 	}
+	var clockNotes []string
+	note := func(s string) { clockNotes = append(clockNotes, s) }
 	conns := &analysis.Connections{}
 	first := func(rec record.Record) error {
 		conns.Count(rec)
@@ -144,10 +154,13 @@ func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(strin
 		}
 		return acc.Add(rec)
 	}
-	if err := analysis.MergeLogs(logSources(files), first, warn); err != nil {
+	if err := analysis.MergeLogs(logSources(files), first, warn, note); err != nil {
 		return nil, err
 	}
 	if conns.Headerless() == 0 {
+		for _, s := range clockNotes {
+			acc.Note(s)
+		}
 		return acc, nil
 	}
 	for _, f := range files {
@@ -159,8 +172,11 @@ func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(strin
 	if acc, err = analysis.New(opts); err != nil {
 		return nil, err
 	}
-	// The first pass warned already.
-	return acc, analysis.MergeLogs(logSources(files), acc.Add, nil)
+	for _, s := range clockNotes {
+		acc.Note(s)
+	}
+	// The first pass warned and noted already.
+	return acc, analysis.MergeLogs(logSources(files), acc.Add, nil, nil)
 }
 
 func logSources(files []*logfile.Reader) []analysis.LogSource {

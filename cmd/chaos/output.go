@@ -101,3 +101,11 @@ func copyFile(w io.Writer, path string) error {
 
 // resultPath is where reports.Write puts result.json.
 func resultPath(out string) string { return filepath.Join(out, "result.json") }
+
+// mkdirOut creates --out, and its parents, if missing.
+func mkdirOut(out string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}

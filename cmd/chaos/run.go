@@ -31,6 +31,11 @@ type runFlags struct {
 	limits   limitFlags
 	retry    retryWindowFlag
 	output   outputFlags
+
+	// Repeated and sharded runs (run --repeat, --shard; repeat.go).
+	repeat  int
+	shard   shardFlag
+	workers int
 }
 
 func newRunCmd(s streams) *cobra.Command {
@@ -70,7 +75,7 @@ the clients of a live run cannot reach the fault server. arrivals.jsonl then
 holds the Records written so far, in whole lines. --dry-run prints the
 estimate and its limits and runs nothing.
 
---format json prints result.json on standard output instead of the summary.`,
+--format json prints result.json on standard output instead of the summary.` + runRepeatHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runScenario(cmd, s, args[0], &f) },
 	}
@@ -82,6 +87,7 @@ estimate and its limits and runs nothing.
 	f.limits.register(fl)
 	f.retry.register(fl)
 	f.output.register(cmd)
+	f.registerRepeat(fl)
 	return cmd
 }
 
@@ -101,6 +107,11 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 	opts, err := f.options(cmd)
 	if err != nil {
 		return err
+	}
+	if f.repeated() {
+		unsharded := *f
+		unsharded.out = outPlaceholder
+		return runRepeated(cmd, s, sc, opts, f, reproduceCommand(arg, f, sc.SeedOf(opts)), reproduceCommand(arg, &unsharded, sc.SeedOf(opts)))
 	}
 	return executeAndReport(cmd, s, sc, opts, f.out, reproduceCommand(arg, f, sc.SeedOf(opts)), &f.output)
 }
@@ -126,19 +137,56 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 	if err := est.Check(opts); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	if err := mkdirOut(out); err != nil {
+		return err
 	}
+	bar := s.newProgress("logical requests")
+	opts.Progress = bar.update
+	analyzed, arrivalsPath, err := runLogged(cmd, sc, opts, out, command, o)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	run, res := analyzed.Run, analyzed.Result
+	written, err := reports.Write(out, res)
+	if err != nil {
+		return failed(err)
+	}
+	if o.format.json() {
+		return copyFile(s.out, resultPath(out))
+	}
+	printRunSummary(s, sc, run, &res)
+	fmt.Fprintln(s.out)
+	printHeadline(s.out, res)
+	printWritten(s, arrivalsPath, written)
+	return nil
+}
+
+// printWritten ends a run's output: the arrival log and the files of the
+// report written beside it.
+func printWritten(s streams, arrivalsPath string, written []string) {
+	fmt.Fprintf(s.out, "\nwrote %s", arrivalsPath)
+	for _, path := range written {
+		fmt.Fprintf(s.out, ", %s", filepath.Base(path))
+	}
+	fmt.Fprintln(s.out)
+}
+
+// runLogged runs a scenario with opts into the existing directory out,
+// writing arrivals.jsonl (arrivals.jsonl.zst with --compress) as it goes and
+// analysing the Records as they are made. It returns the run and the log's
+// path; an error is runFailed's.
+func runLogged(cmd *cobra.Command, sc *scenarios.Scenario, opts scenarios.Options, out, command string, o *outputFlags) (*scenarios.AnalyzedRun, string, error) {
 	arrivalsPath, stale := filepath.Join(out, "arrivals.jsonl"), filepath.Join(out, "arrivals.jsonl"+logfile.Ext)
 	if o.compress {
 		arrivalsPath, stale = stale, arrivalsPath
 	}
 	if err := os.Remove(stale); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("--out: removing an earlier run's log: %w", err)
+		return nil, "", fmt.Errorf("--out: removing an earlier run's log: %w", err)
 	}
 	file, err := logfile.Create(arrivalsPath)
 	if err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return nil, "", fmt.Errorf("--out: %w", err)
 	}
 	defer file.Close()
 	records := record.NewWriter(file, record.WriterOptions{Buffer: 1 << 20})
@@ -152,34 +200,14 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 		}
 		return records.Write(r)
 	}
-	bar := s.newProgress("logical requests")
-	opts.Progress = bar.update
-
 	analyzed, err := sc.RunAnalyzed(cmd.Context(), opts, command)
-	bar.finish()
 	if closeErr := errors.Join(records.Close(), file.Close()); err == nil && closeErr != nil {
 		err = fmt.Errorf("writing %s: %w", arrivalsPath, closeErr)
 	}
 	if err != nil {
-		return runFailed(err, arrivalsPath, records.Lines())
+		return nil, arrivalsPath, runFailed(err, arrivalsPath, records.Lines())
 	}
-	run, res := analyzed.Run, analyzed.Result
-	written, err := reports.Write(out, res)
-	if err != nil {
-		return failed(err)
-	}
-	if o.format.json() {
-		return copyFile(s.out, resultPath(out))
-	}
-	printRunSummary(s, sc, run, &res)
-	fmt.Fprintln(s.out)
-	printHeadline(s.out, res)
-	fmt.Fprintf(s.out, "\nwrote %s", arrivalsPath)
-	for _, path := range written {
-		fmt.Fprintf(s.out, ", %s", filepath.Base(path))
-	}
-	fmt.Fprintln(s.out)
-	return nil
+	return analyzed, arrivalsPath, nil
 }
 
 // options are the scenario options the flags give.
@@ -213,6 +241,9 @@ func reproduceCommand(arg string, f *runFlags, seed uint64) string {
 		parts = append(parts, "--policy", strings.Join(f.policies, ","))
 	}
 	parts = append(parts, f.retry.words()...)
+	if f.repeat > 1 {
+		parts = append(parts, "--repeat", strconv.Itoa(f.repeat))
+	}
 	return strings.Join(parts, " ")
 }
 

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -34,6 +33,7 @@ type tuneFlags struct {
 	limits     limitFlags
 	retry      retryWindowFlag
 	format     outputFormat
+	shard      shardFlag // a share of the grid points (tune_shard.go)
 }
 
 func newTuneCmd(s streams) *cobra.Command {
@@ -70,7 +70,14 @@ knob but max_retries when no retry is made).
 It writes result.json, report.md, report.html and the plots into --out, and
 prints the ranking; --format json prints result.json instead. Progress (the
 settings done, their rate, the time left) goes to standard error for a grid
-that takes longer than a second; --quiet silences it.`,
+that takes longer than a second; --quiet silences it.
+
+--shard I/K (0-based I, as Kubernetes' JOB_COMPLETION_INDEX) runs only the
+grid points j (in grid order, the last --vary fastest) with j mod K = I and
+writes partial.json and points.jsonl (their runs and Records) into --out
+instead of the result; 'chaos merge DIR...' of the K directories writes what
+tune without --shard writes, the same in every number. Each point is one
+whole run, never split.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return tuneGrid(cmd, s, args[0], &f) },
 	}
@@ -84,6 +91,7 @@ that takes longer than a second; --quiet silences it.`,
 	f.retry.register(fl)
 	f.limits.register(fl)
 	f.format.register(cmd, "result.json as written into --out, with the ranking")
+	f.shard.register(fl, "grid points")
 	return cmd
 }
 
@@ -149,17 +157,25 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	if err := est.Check(opts); err != nil {
 		return err
 	}
+	items := shardItems(len(points), f.shard.index, max(f.shard.of, 1))
+	mine := make([]scenarios.Policy, len(items))
+	for i, j := range items {
+		mine[i] = points[j]
+	}
 	if !s.quiet() {
-		fmt.Fprintf(s.err, "tune: %d settings of policy %q, %d at a time\n", len(points), base.Name, f.workers)
+		fmt.Fprintf(s.err, "tune: %d settings of policy %q, %d at a time\n", len(mine), base.Name, f.workers)
 	}
 	bar := s.newProgress("settings")
-	run, records, err := runGrid(cmd.Context(), sc, opts, points, f.workers, bar)
+	runs, records, err := runGrid(cmd.Context(), sc, opts, mine, f.workers, bar)
 	bar.finish()
 	if err != nil {
 		return failed(err)
 	}
 	command := tuneCommand(arg, f, base.Name, seed)
-	res, err := run.AnalyzeRecords(command, func(add func(record.Record) error) error {
+	if f.shard.set {
+		return writeTunePartial(s, sc, f, tunePartialOf(sc, f, base.Name, seed, len(points), arg), items, runs, records)
+	}
+	res, err := tuneResult(gridRun(sc, opts, points, runs), command, f.minSuccess, func(add func(record.Record) error) error {
 		for _, recs := range records {
 			for i := range recs {
 				if err := add(recs[i]); err != nil {
@@ -172,13 +188,29 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	if err != nil {
 		return failed(err)
 	}
-	analysis.Rank(&res, f.minSuccess)
-	written, err := reports.Write(f.out, res)
+	return writeTune(s, f.out, res, f.format.json())
+}
+
+// tuneResult analyses a sweep's Records (feed gives them point after point,
+// in grid order) and ranks its settings.
+func tuneResult(run *scenarios.Run, command string, minSuccess float64, feed func(add func(record.Record) error) error) (analysis.Result, error) {
+	res, err := run.AnalyzeRecords(command, feed)
+	if err != nil {
+		return res, err
+	}
+	analysis.Rank(&res, minSuccess)
+	return res, nil
+}
+
+// writeTune writes a sweep's result and report into out and prints its
+// ranking (or, with asJSON, result.json).
+func writeTune(s streams, out string, res analysis.Result, asJSON bool) error {
+	written, err := reports.Write(out, res)
 	if err != nil {
 		return failed(err)
 	}
-	if f.format.json() {
-		return copyFile(s.out, resultPath(f.out))
+	if asJSON {
+		return copyFile(s.out, resultPath(out))
 	}
 	printRanking(s, &res)
 	fmt.Fprintln(s.out)
@@ -318,56 +350,40 @@ func shortKey(key string) string {
 	return key[strings.LastIndex(key, ".")+1:]
 }
 
-// runGrid simulates every grid point, workers at a time, and returns one Run
-// whose policies are the points, in grid order, with each point's Records.
-func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, workers int, bar *progress) (*scenarios.Run, [][]record.Record, error) {
+// runGrid simulates every grid point, workers at a time, and returns each
+// point's run and Records, in grid order.
+func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, workers int, bar *progress) ([]scenarios.PolicyRun, [][]record.Record, error) {
 	runs := make([]*scenarios.Run, len(points))
 	records := make([][]record.Record, len(points))
 	errs := make([]error, len(points))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for range min(workers, len(points)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				one := *sc
-				one.Policies = points[i : i+1]
-				o := opts
-				o.Sink = func(r *record.Record) error {
-					records[i] = append(records[i], *r)
-					return nil
-				}
-				runs[i], errs[i] = one.Run(ctx, o)
-				mu.Lock()
-				done++
-				bar.update(int64(done), int64(len(points)))
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := range points {
-		if ctx.Err() != nil {
-			break
+	err := runPool(ctx, len(points), workers, bar, func(i int) {
+		one := *sc
+		one.Policies = points[i : i+1]
+		o := opts
+		o.Sink = func(r *record.Record) error {
+			records[i] = append(records[i], *r)
+			return nil
 		}
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+		runs[i], errs[i] = one.Run(ctx, o)
+	})
+	if err != nil {
 		return nil, nil, err
 	}
-	merged := &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, Info: sc.Describe(points), Text: string(sc.Source),
-		RetryWindow: opts.RetryWindow, Capacity: sc.AnalysisCapacity()}
+	var policies []scenarios.PolicyRun
 	for i, r := range runs {
 		if errs[i] != nil {
 			return nil, nil, fmt.Errorf("setting %q: %w", points[i].Name, errs[i])
 		}
-		merged.Policies = append(merged.Policies, r.Policies...)
+		policies = append(policies, r.Policies...)
 	}
-	return merged, records, nil
+	return policies, records, nil
+}
+
+// gridRun is one Run whose policies are the grid's points, in grid order,
+// with each point's run.
+func gridRun(sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, runs []scenarios.PolicyRun) *scenarios.Run {
+	return &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, Info: sc.Describe(points), Text: string(sc.Source),
+		RetryWindow: opts.RetryWindow, Capacity: sc.AnalysisCapacity(), Policies: runs}
 }
 
 // tuneCommand is the command line that reproduces a sweep.
