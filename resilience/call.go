@@ -7,6 +7,7 @@ import (
 	"github.com/chaos-harness/chaos/resilience/breaker"
 	"github.com/chaos-harness/chaos/resilience/internal/delay"
 	"github.com/chaos-harness/chaos/resilience/retryafter"
+	"github.com/chaos-harness/chaos/resilience/retrybudget"
 )
 
 // RequestMeta describes a call to the policy.
@@ -162,6 +163,7 @@ type Call struct {
 	prev     time.Duration // the backoff's previous delay
 	state    float64       // a backoff.HistoryStrategy's state
 	readyAt  time.Time
+	grant    retrybudget.Grant // what the budget granted the attempt in flight
 	outerT   breaker.Ticket
 	innerT   breaker.Ticket
 	last     AttemptOutcome
@@ -272,7 +274,7 @@ func (c *Call) Report(now time.Time, o AttemptOutcome) {
 		p.recordBreaker(now, &c.innerT, o)
 		p.recordBreaker(now, &c.outerT, o)
 		if p.budget != nil {
-			p.budget.OnSuccess()
+			p.budget.Succeeded(c.grant)
 		}
 		if p.stale != nil && c.req.Key != "" {
 			p.stale.put(c.req.Key, now, o.Value)
@@ -316,11 +318,15 @@ func (c *Call) Report(now time.Time, o AttemptOutcome) {
 		c.finish(now, ReasonDeadline, o.Kind, ErrDeadline, true)
 		return
 	}
-	if p.budget != nil && !p.budget.TryRetry(now) {
-		p.counters.budgetExhausted.Add(1)
-		p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
-		c.finish(now, ReasonBudget, o.Kind, ErrBudgetExhausted, true)
-		return
+	if p.budget != nil {
+		g, ok := p.budget.Retry(now, o.Kind == ClassTimeout)
+		if !ok {
+			p.counters.budgetExhausted.Add(1)
+			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
+			c.finish(now, ReasonBudget, o.Kind, ErrBudgetExhausted, true)
+			return
+		}
+		c.grant = g
 	}
 	c.retries++
 	p.counters.retries.Add(1)

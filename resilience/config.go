@@ -171,28 +171,48 @@ type RateLimitConfig struct {
 type BudgetConfig struct {
 	Tokens *TokenBudgetConfig  `yaml:"tokens,omitempty"`
 	Recent *RecentBudgetConfig `yaml:"recent,omitempty"`
+
+	// The SDKs' and Brooker's budgets (issue 14): the AWS SDKs' standard
+	// retry quota, Brooker's retry token bucket and his retry breaker.
+	Quota        *AWSQuotaConfig     `yaml:"quota,omitempty"`
+	TokenBucket  *TokenBucketConfig  `yaml:"token_bucket,omitempty"`
+	FailureRatio *FailureRatioConfig `yaml:"failure_ratio,omitempty"`
 }
 
-// build resolves the defaults documented on the fields; a budget with
-// neither part is the recent-ratio budget.
+// build resolves the defaults documented on the fields; a budget with no
+// part is the recent-ratio budget.
 func (b *BudgetConfig) build() *retrybudget.Budget {
-	var tokens *retrybudget.Tokens
+	var ps retrybudget.Parts
 	if t := b.Tokens; t != nil {
-		tokens = &retrybudget.Tokens{Max: orFloat(t.Max, DefaultTokenBudgetMax), Refill: orFloat(t.Refill, DefaultTokenBudgetRefill)}
+		ps.Tokens = &retrybudget.Tokens{Max: orFloat(t.Max, DefaultTokenBudgetMax), Refill: orFloat(t.Refill, DefaultTokenBudgetRefill)}
 	}
 	r := b.Recent
-	if r == nil && b.Tokens == nil {
+	if r == nil && b.Tokens == nil && b.Quota == nil && b.TokenBucket == nil && b.FailureRatio == nil {
 		r = &RecentBudgetConfig{}
 	}
-	var recent *retrybudget.Recent
 	if r != nil {
-		recent = &retrybudget.Recent{Ratio: orFloat(r.Ratio, DefaultRecentRatio),
+		ps.Recent = &retrybudget.Recent{Ratio: orFloat(r.Ratio, DefaultRecentRatio),
 			Window: orDuration(r.Window, DefaultRecentWindow), MinPerSecond: DefaultRecentMinPerSec}
 		if r.MinPerSecond != nil {
-			recent.MinPerSecond = *r.MinPerSecond
+			ps.Recent.MinPerSecond = *r.MinPerSecond
 		}
 	}
-	return retrybudget.New(tokens, recent)
+	if q := b.Quota; q != nil {
+		ps.Quota = &retrybudget.Quota{Size: orFloat(q.Size, retrybudget.AWSQuotaSize),
+			RetryCost: orFloat(q.RetryCost, retrybudget.AWSQuotaRetryCost), TimeoutCost: orFloat(q.TimeoutCost, retrybudget.AWSQuotaTimeoutCost),
+			NoRetryIncrement: retrybudget.AWSQuotaNoRetryIncrement}
+		if q.NoRetryIncrement != nil {
+			ps.Quota.NoRetryIncrement = *q.NoRetryIncrement
+		}
+	}
+	if k := b.TokenBucket; k != nil {
+		ps.Bucket = &retrybudget.Bucket{Size: orFloat(k.Size, DefaultTokenBucketSize),
+			Deposit: orFloat(k.Deposit, DefaultTokenBucketDeposit), Cost: orFloat(k.Cost, DefaultTokenBucketCost)}
+	}
+	if f := b.FailureRatio; f != nil {
+		ps.FailureRatio = &retrybudget.FailureRatio{Threshold: orFloat(f.Threshold, DefaultFailureRatioThreshold)}
+	}
+	return retrybudget.Build(ps)
 }
 
 // TokenBudgetConfig is gRPC's retry throttling: each failed attempt costs a
@@ -209,6 +229,39 @@ type RecentBudgetConfig struct {
 	Ratio        float64       `yaml:"ratio,omitempty"`          // default 0.2
 	Window       time.Duration `yaml:"window,omitempty"`         // default 10s
 	MinPerSecond *float64      `yaml:"min_per_second,omitempty"` // default 10
+}
+
+// AWSQuotaConfig is the AWS SDKs' standard retry quota (retry mode
+// "standard"; retrybudget.Quota): a bucket of Size tokens shared by the
+// client's calls; a retry costs RetryCost, or TimeoutCost after a timed-out
+// attempt, and is made only while the bucket holds its cost; a successful
+// retry gives its cost back, a call that succeeds at its first try adds
+// NoRetryIncrement. The defaults are the SDKs': 500, 5, 10, 1.
+type AWSQuotaConfig struct {
+	Size        float64 `yaml:"size,omitempty"`
+	RetryCost   float64 `yaml:"retry_cost,omitempty"`
+	TimeoutCost float64 `yaml:"timeout_cost,omitempty"`
+	// NoRetryIncrement may be 0 (no refill but refunds), so nil is the default.
+	NoRetryIncrement *float64 `yaml:"no_retry_increment,omitempty"`
+}
+
+// TokenBucketConfig is Brooker's retry token bucket (retrybudget.Bucket):
+// one bucket of Size per client, starting full; each first try deposits
+// Deposit, and a retry is made only while the bucket holds more than Cost,
+// which it takes. Defaults: size 10, deposit 0.1, cost 1 (Brooker's example
+// of 0.1 token earned and 1 spent; the size is this project's choice).
+type TokenBucketConfig struct {
+	Size    float64 `yaml:"size,omitempty"`
+	Deposit float64 `yaml:"deposit,omitempty"`
+	Cost    float64 `yaml:"cost,omitempty"`
+}
+
+// FailureRatioConfig is Brooker's retry circuit breaker
+// (retrybudget.FailureRatio): no retry while the client's failed attempts
+// since it started, over its first tries since it started, exceed
+// Threshold; first tries always go. Default threshold 0.1.
+type FailureRatioConfig struct {
+	Threshold float64 `yaml:"threshold,omitempty"`
 }
 
 // TimeoutConfig bounds time. Zero fields are no bound.
@@ -242,6 +295,12 @@ const (
 	DefaultRecentRatio       = 0.2
 	DefaultRecentWindow      = 10 * time.Second
 	DefaultRecentMinPerSec   = 10.0
+
+	// Brooker's retry token bucket and retry breaker (issue 14).
+	DefaultTokenBucketSize       = 10.0
+	DefaultTokenBucketDeposit    = 0.1
+	DefaultTokenBucketCost       = 1.0
+	DefaultFailureRatioThreshold = 0.1
 
 	// Backoff kinds (RetryConfig.Backoff).
 	BackoffConstant    = "constant"

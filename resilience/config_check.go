@@ -234,6 +234,33 @@ func (b *BudgetConfig) check(ps *problem.List) {
 			ps.Add("budget.recent.min_per_second", "must be 0 or more, got %v", *r.MinPerSecond)
 		}
 	}
+	if q := b.Quota; q != nil {
+		positive(ps, "budget.quota.size", q.Size)
+		positive(ps, "budget.quota.retry_cost", q.RetryCost)
+		positive(ps, "budget.quota.timeout_cost", q.TimeoutCost)
+		if q.NoRetryIncrement != nil && *q.NoRetryIncrement < 0 {
+			ps.Add("budget.quota.no_retry_increment", "must be 0 or more, got %v", *q.NoRetryIncrement)
+		}
+	}
+	if k := b.TokenBucket; k != nil {
+		positive(ps, "budget.token_bucket.size", k.Size)
+		positive(ps, "budget.token_bucket.deposit", k.Deposit)
+		positive(ps, "budget.token_bucket.cost", k.Cost)
+		if size, cost := orFloat(k.Size, DefaultTokenBucketSize), orFloat(k.Cost, DefaultTokenBucketCost); cost >= size {
+			ps.Add("budget.token_bucket.cost", "cost %v must be below size %v, or no retry is ever made", cost, size)
+		}
+	}
+	if f := b.FailureRatio; f != nil && f.Threshold < 0 {
+		ps.Add("budget.failure_ratio.threshold", "must be more than 0, got %v", f.Threshold)
+	}
+}
+
+// positive adds a problem for a knob whose zero is its default and which
+// must otherwise be more than 0.
+func positive(ps *problem.List, path string, v float64) {
+	if v < 0 {
+		ps.Add(path, "must be more than 0, got %v", v)
+	}
 }
 
 func (t *TimeoutConfig) check(ps *problem.List) {

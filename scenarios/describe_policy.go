@@ -180,7 +180,7 @@ func budgetSettings(b resilience.BudgetConfig) kvs {
 			floatText(orDefault(t.Max, resilience.DefaultTokenBudgetMax)), floatText(orDefault(t.Refill, resilience.DefaultTokenBudgetRefill))))
 	}
 	r := b.Recent
-	if r == nil && b.Tokens == nil {
+	if r == nil && b.Tokens == nil && b.Quota == nil && b.TokenBucket == nil && b.FailureRatio == nil {
 		r = &resilience.RecentBudgetConfig{} // `budget: {}` is the recent-ratio budget
 	}
 	if r != nil {
@@ -191,6 +191,7 @@ func budgetSettings(b resilience.BudgetConfig) kvs {
 		k.add("recent", fmt.Sprintf("{ratio: %s, window: %s, min_per_second: %s}",
 			floatText(orDefault(r.Ratio, resilience.DefaultRecentRatio)), durText(r.Window, resilience.DefaultRecentWindow), floatText(perSecond)))
 	}
+	sdkBudgetSettings(b, &k)
 	return k
 }
 
