@@ -350,20 +350,29 @@ func (p *Policy) transient(o AttemptOutcome) bool {
 }
 
 // delay is the wait before the next retry: the server's Retry-After when
-// honoured and valid, otherwise the backoff's delay.
+// honoured and valid (over the maximum: a failure, or the maximum when
+// clamped), otherwise the backoff's delay; in floor mode the larger of the
+// two. The backoff's own sequence (prev) is its draw, whatever was waited.
 func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA bool, tooLong error) {
 	r := &c.p.retry
+	var asked time.Duration
 	if r.honor && o.RetryAfter != "" {
-		if asked, ok := retryafter.Parse(o.RetryAfter, now); ok {
-			if asked > r.raMax {
-				return 0, true, &RetryAfterError{Asked: asked, Max: r.raMax}
+		if a, ok := retryafter.Parse(o.RetryAfter, now); ok {
+			if a > r.raMax {
+				if !r.clamp {
+					return 0, true, &RetryAfterError{Asked: a, Max: r.raMax}
+				}
+				a = r.raMax
 			}
 			if r.raJitter > 0 {
 				c.p.rngMu.Lock()
-				asked += delay.UniformInt(0, r.raJitter, c.p.rng)
+				a += delay.UniformInt(0, r.raJitter, c.p.rng)
 				c.p.rngMu.Unlock()
 			}
-			return asked, true, nil
+			if !r.floor {
+				return a, true, nil
+			}
+			asked, fromRA = a, true
 		}
 	}
 	c.p.rngMu.Lock()
@@ -376,6 +385,9 @@ func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA b
 	}
 	c.p.rngMu.Unlock()
 	c.prev = d
+	if fromRA && asked > d {
+		return asked, true, nil
+	}
 	return d, false, nil
 }
 

@@ -57,10 +57,12 @@ type RetryConfig struct {
 	JitterFactor float64 `yaml:"jitter_factor,omitempty"`
 	// On lists what is retried (see attemptSet). Default DefaultRetryOn.
 	On []string `yaml:"on,omitempty"`
-	// RetryAfter is honor (default) or ignore.
+	// RetryAfter is honor (default), ignore or floor (max of the backoff
+	// delay and the Retry-After).
 	RetryAfter RetryAfterMode `yaml:"retry_after,omitempty"`
 	// RetryAfterMax is the longest Retry-After honoured; a server that asks
-	// for more gets a fast failure carrying the asked delay. Default 60s.
+	// for more gets a fast failure carrying the asked delay (or, with
+	// RetryAfterOverMax clamp, a wait of RetryAfterMax). Default 60s.
 	RetryAfterMax time.Duration `yaml:"retry_after_max,omitempty"`
 	// RetryAfterJitter adds U(0, RetryAfterJitter) to an honoured
 	// Retry-After, so a fleet told "2" does not return in one wave. Default 0.
@@ -70,6 +72,11 @@ type RetryConfig struct {
 	// DELETE) without an Idempotency-Key. By default they are retried only
 	// after failures where the request provably never left (refused dials).
 	NonIdempotent bool `yaml:"non_idempotent,omitempty"`
+
+	// Retry-After beyond the maximum (issue 14).
+	// RetryAfterOverMax is fail (default: the call fails at once) or clamp
+	// (wait RetryAfterMax instead).
+	RetryAfterOverMax string `yaml:"retry_after_over_max,omitempty"`
 }
 
 // Retries is the number of retries the section makes: MaxRetries with the

@@ -83,7 +83,8 @@ func (r *RetryConfig) check(ps *problem.List) {
 	}
 	oneOf(ps, "retry.backoff", r.Backoff, BackoffConstant, BackoffLinear, BackoffExponential, BackoffList)
 	oneOf(ps, "retry.jitter", r.Jitter, Jitters...)
-	oneOf(ps, "retry.retry_after", r.RetryAfter, RetryAfterHonor, RetryAfterIgnore)
+	oneOf(ps, "retry.retry_after", r.RetryAfter, RetryAfterHonor, RetryAfterIgnore, RetryAfterFloor)
+	oneOf(ps, "retry.retry_after_over_max", r.RetryAfterOverMax, RetryAfterOverMaxFail, RetryAfterOverMaxClamp)
 	for _, f := range []struct {
 		path string
 		d    time.Duration
@@ -135,8 +136,8 @@ func (r *RetryConfig) check(ps *problem.List) {
 		}
 	}
 	checkTokens(ps, "retry.on", r.On)
-	if r.RetryAfter == RetryAfterIgnore && (r.RetryAfterMax != 0 || r.RetryAfterJitter != 0) {
-		ps.Add("retry.retry_after", "retry_after_max and retry_after_jitter apply only with retry_after: honor")
+	if r.RetryAfter == RetryAfterIgnore && (r.RetryAfterMax != 0 || r.RetryAfterJitter != 0 || r.RetryAfterOverMax != "") {
+		ps.Add("retry.retry_after", "retry_after_max, retry_after_jitter and retry_after_over_max apply only with retry_after: honor or floor")
 	}
 }
 

@@ -46,7 +46,9 @@ type retrySettings struct {
 	backoff       backoff.Strategy
 	history       backoff.HistoryStrategy // backoff, when it carries state beyond prev
 	on            attemptSet
-	honor         bool
+	honor         bool // honor or floor
+	floor         bool // delay = max(backoff, Retry-After)
+	clamp         bool // a Retry-After over raMax waits raMax
 	raMax         time.Duration
 	raJitter      time.Duration
 	nonIdempotent bool
@@ -178,6 +180,8 @@ func (p *Policy) buildRetry(r *RetryConfig) error {
 		p.retry.on, _ = parseAttemptSet(r.On) // checked by Problems
 	}
 	p.retry.honor = r.RetryAfter != RetryAfterIgnore
+	p.retry.floor = r.RetryAfter == RetryAfterFloor
+	p.retry.clamp = r.RetryAfterOverMax == RetryAfterOverMaxClamp
 	p.retry.raMax = orDuration(r.RetryAfterMax, DefaultRetryAfterMax)
 	p.retry.raJitter = r.RetryAfterJitter
 	p.retry.nonIdempotent = r.NonIdempotent

@@ -98,9 +98,12 @@ func retrySettings(r resilience.RetryConfig) kvs {
 	k.add("on", listText(orDefaultList(r.On, resilience.DefaultRetryOn)))
 	mode := orDefault(r.RetryAfter, resilience.RetryAfterHonor)
 	k.add("retry_after", string(mode))
-	if mode == resilience.RetryAfterHonor {
+	if mode != resilience.RetryAfterIgnore {
 		k.add("retry_after_max", durText(r.RetryAfterMax, resilience.DefaultRetryAfterMax))
 		k.add("retry_after_jitter", durText(r.RetryAfterJitter, 0))
+		if r.RetryAfterOverMax != "" { // named only when given, so existing descriptions stay as they were
+			k.add("retry_after_over_max", r.RetryAfterOverMax)
+		}
 	}
 	k.add("non_idempotent", strconv.FormatBool(r.NonIdempotent))
 	return k
