@@ -101,7 +101,7 @@ func FileMaxRetries(n int) int {
 }
 
 // BreakerConfig is a circuit breaker. It trips on Failures consecutive
-// failures, or (when Ratio is set) on a failure ratio over a sliding Window
+// failures (or Failures within the period Within), or (when Ratio is set) on a failure ratio over a sliding Window
 // with at least MinRequests requests, or on either when both are set.
 type BreakerConfig struct {
 	// Failures is the consecutive-failure threshold. Default 5 when Ratio is
@@ -130,6 +130,12 @@ type BreakerConfig struct {
 	// TripOn lists what counts as a failure (see attemptSet). Default
 	// DefaultTripOn; other outcomes count as successes.
 	TripOn []string `yaml:"trip_on,omitempty"`
+
+	// N failures within a period (issue 14).
+	// Within, when set, trips on Failures failures within this sliding
+	// period, successes between them or not, instead of Failures
+	// consecutive ones. Default 0: consecutive.
+	Within time.Duration `yaml:"within,omitempty"`
 }
 
 // settings are the breaker's Settings: the same fields, with the same zero
@@ -139,6 +145,7 @@ func (b *BreakerConfig) settings() breaker.Settings {
 		Failures: b.Failures, Ratio: b.Ratio, Window: b.Window, MinRequests: b.MinRequests,
 		Open: b.Open, OpenMax: b.OpenMax, OpenMultiplier: b.OpenMultiplier,
 		HalfOpenProbes: b.HalfOpenProbes, HalfOpenSuccesses: b.HalfOpenSuccesses,
+		Within: b.Within,
 	}
 }
 

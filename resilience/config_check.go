@@ -184,6 +184,12 @@ func (b *BreakerConfig) check(ps *problem.List) {
 		ps.Add("breaker.half_open_successes", "must be between 1 and half_open_probes (%d), got %d",
 			max(b.HalfOpenProbes, 1), b.HalfOpenSuccesses)
 	}
+	if b.Within < 0 {
+		ps.Add("breaker.within", "must not be negative, got %v", b.Within)
+	}
+	if b.Within > 0 && b.Failures == 0 && b.Ratio > 0 {
+		ps.Add("breaker.within", "counts failures: it needs failures, not a ratio alone")
+	}
 	checkTokens(ps, "breaker.trip_on", b.TripOn)
 }
 

@@ -125,6 +125,9 @@ func breakerSettings(b resilience.BreakerConfig) kvs {
 	}
 	if failures > 0 {
 		k.add("failures", strconv.Itoa(failures))
+		if b.Within > 0 {
+			k.add("within", shortDuration(b.Within))
+		}
 	}
 	if b.Ratio > 0 {
 		k.add("ratio", floatText(b.Ratio))
