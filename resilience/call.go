@@ -244,7 +244,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 					maxWait = left
 				}
 			}
-			wait, ok := c.p.limiter.Reserve(now, maxWait)
+			wait, ok := c.p.reserve(now, maxWait)
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
@@ -270,6 +270,9 @@ func (c *Call) Report(now time.Time, o AttemptOutcome) {
 	o.resolve()
 	c.last = o
 	p := c.p
+	if p.adaptive != nil && o.Kind != ClassCanceled {
+		p.adaptive.Update(now, p.throttle.Matches(o.Kind, o.Status))
+	}
 	if o.Kind == ClassOK {
 		p.recordBreaker(now, &c.innerT, o)
 		p.recordBreaker(now, &c.outerT, o)

@@ -173,11 +173,18 @@ type RateLimitConfig struct {
 	Rate float64 `yaml:"rate,omitempty"`
 	// Burst is the bucket size. Default 1.
 	Burst int `yaml:"burst,omitempty"`
-	// Mode is wait (default: wait for a token) or reject (fail at once).
+	// Mode is wait (default: wait for a token), reject (fail at once) or
+	// adaptive (the AWS SDKs' adaptive mode: ratelimit.Adaptive, which sets
+	// its own rate, so Rate and Burst are not given; it waits).
 	Mode string `yaml:"mode,omitempty"`
 	// MaxWait rejects instead of waiting longer than this. Default: no bound
 	// but the call's deadline.
 	MaxWait time.Duration `yaml:"max_wait,omitempty"`
+
+	// The AWS SDKs' adaptive mode (issue 14).
+	// ThrottleOn lists the outcomes that are throttles to an adaptive
+	// limiter (see attemptSet). Default DefaultThrottleOn.
+	ThrottleOn []string `yaml:"throttle_on,omitempty"`
 }
 
 // BudgetConfig limits retries across all calls of the client. `budget: {}`
@@ -325,6 +332,8 @@ const (
 	// Rate limit modes (RateLimitConfig.Mode).
 	RateLimitWait   = "wait"
 	RateLimitReject = "reject"
+	// RateLimitAdaptive is the AWS SDKs' adaptive client rate limiter.
+	RateLimitAdaptive = "adaptive"
 
 	// Composition layer names for Config.Order.
 	LayerFallback  = "fallback"
@@ -341,6 +350,9 @@ var (
 	// DefaultTripOn is what a breaker counts as failures when `trip_on` is
 	// not given: a 429 is the server asking for less, not failing.
 	DefaultTripOn = []string{"408", "5xx", "network"}
+	// DefaultThrottleOn is what an adaptive rate limiter takes as a throttle
+	// when `throttle_on` is not given: the server asking for less.
+	DefaultThrottleOn = []string{"429"}
 	// DefaultOrder is the composition, outermost first.
 	DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
 	// Jitters lists every jitter strategy, in the order reports show them.

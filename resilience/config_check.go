@@ -206,18 +206,26 @@ func (f *FallbackConfig) check(ps *problem.List) {
 }
 
 func (r *RateLimitConfig) check(ps *problem.List) {
-	if !(r.Rate > 0) {
+	switch {
+	case r.Mode == RateLimitAdaptive && (r.Rate != 0 || r.Burst != 0):
+		ps.Add("rate_limit.mode", "adaptive sets its own rate: rate and burst are not given with it")
+	case r.Mode == RateLimitAdaptive:
+	case !(r.Rate > 0):
 		ps.Add("rate_limit.rate", "must be more than 0 (tokens per second), got %v", r.Rate)
 	}
 	if r.Burst < 0 {
 		ps.Add("rate_limit.burst", "must be 1 or more, got %d", r.Burst)
 	}
-	oneOf(ps, "rate_limit.mode", r.Mode, RateLimitWait, RateLimitReject)
+	oneOf(ps, "rate_limit.mode", r.Mode, RateLimitWait, RateLimitReject, RateLimitAdaptive)
+	if len(r.ThrottleOn) > 0 && r.Mode != RateLimitAdaptive {
+		ps.Add("rate_limit.throttle_on", "applies only with mode: adaptive")
+	}
+	checkTokens(ps, "rate_limit.throttle_on", r.ThrottleOn)
 	if r.MaxWait < 0 {
 		ps.Add("rate_limit.max_wait", "must not be negative")
 	}
 	if r.Mode == RateLimitReject && r.MaxWait != 0 {
-		ps.Add("rate_limit.max_wait", "applies only with mode: wait")
+		ps.Add("rate_limit.max_wait", "applies only with mode: wait or adaptive")
 	}
 }
 

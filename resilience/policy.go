@@ -24,6 +24,8 @@ type Policy struct {
 	retry    retrySettings
 	breaker  *breaker.Breaker
 	limiter  *ratelimit.Bucket
+	adaptive *ratelimit.Adaptive // rate_limit mode adaptive, instead of limiter
+	throttle attemptSet          // what the adaptive limiter takes as a throttle
 	limit    limitSettings
 	budget   *retrybudget.Budget
 	stale    *staleCache
@@ -133,7 +135,17 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 			p.tripOn, _ = parseAttemptSet(b.TripOn) // checked by Problems
 		}
 	}
-	if r := cfg.RateLimit; r != nil {
+	if r := cfg.RateLimit; r != nil && r.Mode == RateLimitAdaptive {
+		p.adaptive = ratelimit.NewAdaptive()
+		p.throttle = mustAttemptSet(DefaultThrottleOn)
+		if len(r.ThrottleOn) > 0 {
+			p.throttle, _ = parseAttemptSet(r.ThrottleOn) // checked by Problems
+		}
+		p.limit = limitSettings{maxWait: -1}
+		if r.MaxWait > 0 {
+			p.limit.maxWait = r.MaxWait
+		}
+	} else if r != nil {
 		l, err := ratelimit.New(r.Rate, orInt(r.Burst, 1))
 		if err != nil {
 			return nil, err
@@ -200,7 +212,7 @@ func (p *Policy) buildOrder(order []string) {
 		switch {
 		case name == LayerBreaker && p.breaker != nil:
 			g = gateBreaker
-		case name == LayerRateLimit && p.limiter != nil:
+		case name == LayerRateLimit && (p.limiter != nil || p.adaptive != nil):
 			g = gateLimiter
 		default:
 			continue
@@ -276,8 +288,21 @@ func (p *Policy) Breaker() *breaker.Breaker { return p.breaker }
 // Budget returns the policy's retry budget, nil when it has none.
 func (p *Policy) Budget() *retrybudget.Budget { return p.budget }
 
-// RateLimiter returns the policy's rate limiter, nil when it has none.
+// RateLimiter returns the policy's rate limiter, nil when it has none or
+// it is adaptive.
 func (p *Policy) RateLimiter() *ratelimit.Bucket { return p.limiter }
+
+// AdaptiveLimiter returns the policy's adaptive rate limiter (rate_limit
+// mode adaptive), nil when it has none.
+func (p *Policy) AdaptiveLimiter() *ratelimit.Adaptive { return p.adaptive }
+
+// reserve takes a token of the policy's rate limiter, adaptive or not.
+func (p *Policy) reserve(now time.Time, maxWait time.Duration) (time.Duration, bool) {
+	if p.adaptive != nil {
+		return p.adaptive.Reserve(now, maxWait)
+	}
+	return p.limiter.Reserve(now, maxWait)
+}
 
 // Counters returns a snapshot of the counts.
 func (p *Policy) Counters() Counters {

@@ -165,11 +165,16 @@ func fallbackSettings(f resilience.FallbackConfig) kvs {
 
 func rateLimitSettings(r resilience.RateLimitConfig) kvs {
 	var k kvs
-	k.add("rate", floatText(r.Rate)+"/s")
-	k.add("burst", strconv.Itoa(orDefault(r.Burst, 1)))
 	mode := orDefault(r.Mode, resilience.RateLimitWait)
-	k.add("mode", mode)
-	if mode == resilience.RateLimitWait {
+	if mode == resilience.RateLimitAdaptive {
+		k.add("mode", mode)
+		k.add("throttle_on", listText(orDefaultList(r.ThrottleOn, resilience.DefaultThrottleOn)))
+	} else {
+		k.add("rate", floatText(r.Rate)+"/s")
+		k.add("burst", strconv.Itoa(orDefault(r.Burst, 1)))
+		k.add("mode", mode)
+	}
+	if mode != resilience.RateLimitReject {
 		wait := "no bound"
 		if r.MaxWait > 0 {
 			wait = shortDuration(r.MaxWait)
