@@ -197,3 +197,16 @@ var _ = Describe("Breaker state machine", func() {
 		Expect(b.State(epoch.Add(time.Hour))).To(BeElementOf(closed, halfOpen))
 	})
 })
+
+var _ = Describe("breaker.within, through a Config", func() {
+	It("trips on failures within the period through the step driver, and names a bad period", func() {
+		p := mustPolicy(resilience.Config{Breaker: &resilience.BreakerConfig{Failures: 2, Within: 5 * time.Second}})
+		// failure at 0s, success at 1s, failure at 2s: 2 within 5s, open.
+		drive(p, epoch, get, fail503)
+		drive(p, epoch.Add(time.Second), get, ok200)
+		drive(p, epoch.Add(2*time.Second), get, fail503)
+		Expect(p.Counters().BreakerTrips).To(Equal(int64(1)))
+		ps := resilience.Config{Breaker: &resilience.BreakerConfig{Ratio: 0.5, Within: time.Second}}.Problems()
+		Expect(ps).To(ContainElement(HaveField("Path", "breaker.within")))
+	})
+})

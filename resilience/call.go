@@ -7,6 +7,7 @@ import (
 	"github.com/chaos-harness/chaos/resilience/breaker"
 	"github.com/chaos-harness/chaos/resilience/internal/delay"
 	"github.com/chaos-harness/chaos/resilience/retryafter"
+	"github.com/chaos-harness/chaos/resilience/retrybudget"
 )
 
 // RequestMeta describes a call to the policy.
@@ -162,6 +163,7 @@ type Call struct {
 	prev     time.Duration // the backoff's previous delay
 	state    float64       // a backoff.HistoryStrategy's state
 	readyAt  time.Time
+	grant    retrybudget.Grant // what the budget granted the attempt in flight
 	outerT   breaker.Ticket
 	innerT   breaker.Ticket
 	last     AttemptOutcome
@@ -242,7 +244,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 					maxWait = left
 				}
 			}
-			wait, ok := c.p.limiter.Reserve(now, maxWait)
+			wait, ok := c.p.reserve(now, maxWait)
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
@@ -268,11 +270,14 @@ func (c *Call) Report(now time.Time, o AttemptOutcome) {
 	o.resolve()
 	c.last = o
 	p := c.p
+	if p.adaptive != nil && o.Kind != ClassCanceled {
+		p.adaptive.Update(now, p.throttle.Matches(o.Kind, o.Status))
+	}
 	if o.Kind == ClassOK {
 		p.recordBreaker(now, &c.innerT, o)
 		p.recordBreaker(now, &c.outerT, o)
 		if p.budget != nil {
-			p.budget.OnSuccess()
+			p.budget.Succeeded(c.grant)
 		}
 		if p.stale != nil && c.req.Key != "" {
 			p.stale.put(c.req.Key, now, o.Value)
@@ -316,11 +321,15 @@ func (c *Call) Report(now time.Time, o AttemptOutcome) {
 		c.finish(now, ReasonDeadline, o.Kind, ErrDeadline, true)
 		return
 	}
-	if p.budget != nil && !p.budget.TryRetry(now) {
-		p.counters.budgetExhausted.Add(1)
-		p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
-		c.finish(now, ReasonBudget, o.Kind, ErrBudgetExhausted, true)
-		return
+	if p.budget != nil {
+		g, ok := p.budget.Retry(now, o.Kind == ClassTimeout)
+		if !ok {
+			p.counters.budgetExhausted.Add(1)
+			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
+			c.finish(now, ReasonBudget, o.Kind, ErrBudgetExhausted, true)
+			return
+		}
+		c.grant = g
 	}
 	c.retries++
 	p.counters.retries.Add(1)
@@ -344,20 +353,29 @@ func (p *Policy) transient(o AttemptOutcome) bool {
 }
 
 // delay is the wait before the next retry: the server's Retry-After when
-// honoured and valid, otherwise the backoff's delay.
+// honoured and valid (over the maximum: a failure, or the maximum when
+// clamped), otherwise the backoff's delay; in floor mode the larger of the
+// two. The backoff's own sequence (prev) is its draw, whatever was waited.
 func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA bool, tooLong error) {
 	r := &c.p.retry
+	var asked time.Duration
 	if r.honor && o.RetryAfter != "" {
-		if asked, ok := retryafter.Parse(o.RetryAfter, now); ok {
-			if asked > r.raMax {
-				return 0, true, &RetryAfterError{Asked: asked, Max: r.raMax}
+		if a, ok := retryafter.Parse(o.RetryAfter, now); ok {
+			if a > r.raMax {
+				if !r.clamp {
+					return 0, true, &RetryAfterError{Asked: a, Max: r.raMax}
+				}
+				a = r.raMax
 			}
 			if r.raJitter > 0 {
 				c.p.rngMu.Lock()
-				asked += delay.UniformInt(0, r.raJitter, c.p.rng)
+				a += delay.UniformInt(0, r.raJitter, c.p.rng)
 				c.p.rngMu.Unlock()
 			}
-			return asked, true, nil
+			if !r.floor {
+				return a, true, nil
+			}
+			asked, fromRA = a, true
 		}
 	}
 	c.p.rngMu.Lock()
@@ -370,6 +388,9 @@ func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA b
 	}
 	c.p.rngMu.Unlock()
 	c.prev = d
+	if fromRA && asked > d {
+		return asked, true, nil
+	}
 	return d, false, nil
 }
 

@@ -57,10 +57,12 @@ type RetryConfig struct {
 	JitterFactor float64 `yaml:"jitter_factor,omitempty"`
 	// On lists what is retried (see attemptSet). Default DefaultRetryOn.
 	On []string `yaml:"on,omitempty"`
-	// RetryAfter is honor (default) or ignore.
+	// RetryAfter is honor (default), ignore or floor (max of the backoff
+	// delay and the Retry-After).
 	RetryAfter RetryAfterMode `yaml:"retry_after,omitempty"`
 	// RetryAfterMax is the longest Retry-After honoured; a server that asks
-	// for more gets a fast failure carrying the asked delay. Default 60s.
+	// for more gets a fast failure carrying the asked delay (or, with
+	// RetryAfterOverMax clamp, a wait of RetryAfterMax). Default 60s.
 	RetryAfterMax time.Duration `yaml:"retry_after_max,omitempty"`
 	// RetryAfterJitter adds U(0, RetryAfterJitter) to an honoured
 	// Retry-After, so a fleet told "2" does not return in one wave. Default 0.
@@ -70,6 +72,11 @@ type RetryConfig struct {
 	// DELETE) without an Idempotency-Key. By default they are retried only
 	// after failures where the request provably never left (refused dials).
 	NonIdempotent bool `yaml:"non_idempotent,omitempty"`
+
+	// Retry-After beyond the maximum (issue 14).
+	// RetryAfterOverMax is fail (default: the call fails at once) or clamp
+	// (wait RetryAfterMax instead).
+	RetryAfterOverMax string `yaml:"retry_after_over_max,omitempty"`
 }
 
 // Retries is the number of retries the section makes: MaxRetries with the
@@ -94,7 +101,7 @@ func FileMaxRetries(n int) int {
 }
 
 // BreakerConfig is a circuit breaker. It trips on Failures consecutive
-// failures, or (when Ratio is set) on a failure ratio over a sliding Window
+// failures (or Failures within the period Within), or (when Ratio is set) on a failure ratio over a sliding Window
 // with at least MinRequests requests, or on either when both are set.
 type BreakerConfig struct {
 	// Failures is the consecutive-failure threshold. Default 5 when Ratio is
@@ -123,6 +130,12 @@ type BreakerConfig struct {
 	// TripOn lists what counts as a failure (see attemptSet). Default
 	// DefaultTripOn; other outcomes count as successes.
 	TripOn []string `yaml:"trip_on,omitempty"`
+
+	// N failures within a period (issue 14).
+	// Within, when set, trips on Failures failures within this sliding
+	// period, successes between them or not, instead of Failures
+	// consecutive ones. Default 0: consecutive.
+	Within time.Duration `yaml:"within,omitempty"`
 }
 
 // settings are the breaker's Settings: the same fields, with the same zero
@@ -132,6 +145,7 @@ func (b *BreakerConfig) settings() breaker.Settings {
 		Failures: b.Failures, Ratio: b.Ratio, Window: b.Window, MinRequests: b.MinRequests,
 		Open: b.Open, OpenMax: b.OpenMax, OpenMultiplier: b.OpenMultiplier,
 		HalfOpenProbes: b.HalfOpenProbes, HalfOpenSuccesses: b.HalfOpenSuccesses,
+		Within: b.Within,
 	}
 }
 
@@ -159,11 +173,18 @@ type RateLimitConfig struct {
 	Rate float64 `yaml:"rate,omitempty"`
 	// Burst is the bucket size. Default 1.
 	Burst int `yaml:"burst,omitempty"`
-	// Mode is wait (default: wait for a token) or reject (fail at once).
+	// Mode is wait (default: wait for a token), reject (fail at once) or
+	// adaptive (the AWS SDKs' adaptive mode: ratelimit.Adaptive, which sets
+	// its own rate, so Rate and Burst are not given; it waits).
 	Mode string `yaml:"mode,omitempty"`
 	// MaxWait rejects instead of waiting longer than this. Default: no bound
 	// but the call's deadline.
 	MaxWait time.Duration `yaml:"max_wait,omitempty"`
+
+	// The AWS SDKs' adaptive mode (issue 14).
+	// ThrottleOn lists the outcomes that are throttles to an adaptive
+	// limiter (see attemptSet). Default DefaultThrottleOn.
+	ThrottleOn []string `yaml:"throttle_on,omitempty"`
 }
 
 // BudgetConfig limits retries across all calls of the client. `budget: {}`
@@ -171,28 +192,48 @@ type RateLimitConfig struct {
 type BudgetConfig struct {
 	Tokens *TokenBudgetConfig  `yaml:"tokens,omitempty"`
 	Recent *RecentBudgetConfig `yaml:"recent,omitempty"`
+
+	// The SDKs' and Brooker's budgets (issue 14): the AWS SDKs' standard
+	// retry quota, Brooker's retry token bucket and his retry breaker.
+	Quota        *AWSQuotaConfig     `yaml:"quota,omitempty"`
+	TokenBucket  *TokenBucketConfig  `yaml:"token_bucket,omitempty"`
+	FailureRatio *FailureRatioConfig `yaml:"failure_ratio,omitempty"`
 }
 
-// build resolves the defaults documented on the fields; a budget with
-// neither part is the recent-ratio budget.
+// build resolves the defaults documented on the fields; a budget with no
+// part is the recent-ratio budget.
 func (b *BudgetConfig) build() *retrybudget.Budget {
-	var tokens *retrybudget.Tokens
+	var ps retrybudget.Parts
 	if t := b.Tokens; t != nil {
-		tokens = &retrybudget.Tokens{Max: orFloat(t.Max, DefaultTokenBudgetMax), Refill: orFloat(t.Refill, DefaultTokenBudgetRefill)}
+		ps.Tokens = &retrybudget.Tokens{Max: orFloat(t.Max, DefaultTokenBudgetMax), Refill: orFloat(t.Refill, DefaultTokenBudgetRefill)}
 	}
 	r := b.Recent
-	if r == nil && b.Tokens == nil {
+	if r == nil && b.Tokens == nil && b.Quota == nil && b.TokenBucket == nil && b.FailureRatio == nil {
 		r = &RecentBudgetConfig{}
 	}
-	var recent *retrybudget.Recent
 	if r != nil {
-		recent = &retrybudget.Recent{Ratio: orFloat(r.Ratio, DefaultRecentRatio),
+		ps.Recent = &retrybudget.Recent{Ratio: orFloat(r.Ratio, DefaultRecentRatio),
 			Window: orDuration(r.Window, DefaultRecentWindow), MinPerSecond: DefaultRecentMinPerSec}
 		if r.MinPerSecond != nil {
-			recent.MinPerSecond = *r.MinPerSecond
+			ps.Recent.MinPerSecond = *r.MinPerSecond
 		}
 	}
-	return retrybudget.New(tokens, recent)
+	if q := b.Quota; q != nil {
+		ps.Quota = &retrybudget.Quota{Size: orFloat(q.Size, retrybudget.AWSQuotaSize),
+			RetryCost: orFloat(q.RetryCost, retrybudget.AWSQuotaRetryCost), TimeoutCost: orFloat(q.TimeoutCost, retrybudget.AWSQuotaTimeoutCost),
+			NoRetryIncrement: retrybudget.AWSQuotaNoRetryIncrement}
+		if q.NoRetryIncrement != nil {
+			ps.Quota.NoRetryIncrement = *q.NoRetryIncrement
+		}
+	}
+	if k := b.TokenBucket; k != nil {
+		ps.Bucket = &retrybudget.Bucket{Size: orFloat(k.Size, DefaultTokenBucketSize),
+			Deposit: orFloat(k.Deposit, DefaultTokenBucketDeposit), Cost: orFloat(k.Cost, DefaultTokenBucketCost)}
+	}
+	if f := b.FailureRatio; f != nil {
+		ps.FailureRatio = &retrybudget.FailureRatio{Threshold: orFloat(f.Threshold, DefaultFailureRatioThreshold)}
+	}
+	return retrybudget.Build(ps)
 }
 
 // TokenBudgetConfig is gRPC's retry throttling: each failed attempt costs a
@@ -209,6 +250,39 @@ type RecentBudgetConfig struct {
 	Ratio        float64       `yaml:"ratio,omitempty"`          // default 0.2
 	Window       time.Duration `yaml:"window,omitempty"`         // default 10s
 	MinPerSecond *float64      `yaml:"min_per_second,omitempty"` // default 10
+}
+
+// AWSQuotaConfig is the AWS SDKs' standard retry quota (retry mode
+// "standard"; retrybudget.Quota): a bucket of Size tokens shared by the
+// client's calls; a retry costs RetryCost, or TimeoutCost after a timed-out
+// attempt, and is made only while the bucket holds its cost; a successful
+// retry gives its cost back, a call that succeeds at its first try adds
+// NoRetryIncrement. The defaults are the SDKs': 500, 5, 10, 1.
+type AWSQuotaConfig struct {
+	Size        float64 `yaml:"size,omitempty"`
+	RetryCost   float64 `yaml:"retry_cost,omitempty"`
+	TimeoutCost float64 `yaml:"timeout_cost,omitempty"`
+	// NoRetryIncrement may be 0 (no refill but refunds), so nil is the default.
+	NoRetryIncrement *float64 `yaml:"no_retry_increment,omitempty"`
+}
+
+// TokenBucketConfig is Brooker's retry token bucket (retrybudget.Bucket):
+// one bucket of Size per client, starting full; each first try deposits
+// Deposit, and a retry is made only while the bucket holds more than Cost,
+// which it takes. Defaults: size 10, deposit 0.1, cost 1 (Brooker's example
+// of 0.1 token earned and 1 spent; the size is this project's choice).
+type TokenBucketConfig struct {
+	Size    float64 `yaml:"size,omitempty"`
+	Deposit float64 `yaml:"deposit,omitempty"`
+	Cost    float64 `yaml:"cost,omitempty"`
+}
+
+// FailureRatioConfig is Brooker's retry circuit breaker
+// (retrybudget.FailureRatio): no retry while the client's failed attempts
+// since it started, over its first tries since it started, exceed
+// Threshold; first tries always go. Default threshold 0.1.
+type FailureRatioConfig struct {
+	Threshold float64 `yaml:"threshold,omitempty"`
 }
 
 // TimeoutConfig bounds time. Zero fields are no bound.
@@ -243,6 +317,12 @@ const (
 	DefaultRecentWindow      = 10 * time.Second
 	DefaultRecentMinPerSec   = 10.0
 
+	// Brooker's retry token bucket and retry breaker (issue 14).
+	DefaultTokenBucketSize       = 10.0
+	DefaultTokenBucketDeposit    = 0.1
+	DefaultTokenBucketCost       = 1.0
+	DefaultFailureRatioThreshold = 0.1
+
 	// Backoff kinds (RetryConfig.Backoff).
 	BackoffConstant    = "constant"
 	BackoffLinear      = "linear"
@@ -252,6 +332,8 @@ const (
 	// Rate limit modes (RateLimitConfig.Mode).
 	RateLimitWait   = "wait"
 	RateLimitReject = "reject"
+	// RateLimitAdaptive is the AWS SDKs' adaptive client rate limiter.
+	RateLimitAdaptive = "adaptive"
 
 	// Composition layer names for Config.Order.
 	LayerFallback  = "fallback"
@@ -268,6 +350,9 @@ var (
 	// DefaultTripOn is what a breaker counts as failures when `trip_on` is
 	// not given: a 429 is the server asking for less, not failing.
 	DefaultTripOn = []string{"408", "5xx", "network"}
+	// DefaultThrottleOn is what an adaptive rate limiter takes as a throttle
+	// when `throttle_on` is not given: the server asking for less.
+	DefaultThrottleOn = []string{"429"}
 	// DefaultOrder is the composition, outermost first.
 	DefaultOrder = []string{LayerFallback, LayerRetry, LayerBreaker, LayerRateLimit}
 	// Jitters lists every jitter strategy, in the order reports show them.

@@ -83,7 +83,8 @@ func (r *RetryConfig) check(ps *problem.List) {
 	}
 	oneOf(ps, "retry.backoff", r.Backoff, BackoffConstant, BackoffLinear, BackoffExponential, BackoffList)
 	oneOf(ps, "retry.jitter", r.Jitter, Jitters...)
-	oneOf(ps, "retry.retry_after", r.RetryAfter, RetryAfterHonor, RetryAfterIgnore)
+	oneOf(ps, "retry.retry_after", r.RetryAfter, RetryAfterHonor, RetryAfterIgnore, RetryAfterFloor)
+	oneOf(ps, "retry.retry_after_over_max", r.RetryAfterOverMax, RetryAfterOverMaxFail, RetryAfterOverMaxClamp)
 	for _, f := range []struct {
 		path string
 		d    time.Duration
@@ -135,8 +136,8 @@ func (r *RetryConfig) check(ps *problem.List) {
 		}
 	}
 	checkTokens(ps, "retry.on", r.On)
-	if r.RetryAfter == RetryAfterIgnore && (r.RetryAfterMax != 0 || r.RetryAfterJitter != 0) {
-		ps.Add("retry.retry_after", "retry_after_max and retry_after_jitter apply only with retry_after: honor")
+	if r.RetryAfter == RetryAfterIgnore && (r.RetryAfterMax != 0 || r.RetryAfterJitter != 0 || r.RetryAfterOverMax != "") {
+		ps.Add("retry.retry_after", "retry_after_max, retry_after_jitter and retry_after_over_max apply only with retry_after: honor or floor")
 	}
 }
 
@@ -183,6 +184,12 @@ func (b *BreakerConfig) check(ps *problem.List) {
 		ps.Add("breaker.half_open_successes", "must be between 1 and half_open_probes (%d), got %d",
 			max(b.HalfOpenProbes, 1), b.HalfOpenSuccesses)
 	}
+	if b.Within < 0 {
+		ps.Add("breaker.within", "must not be negative, got %v", b.Within)
+	}
+	if b.Within > 0 && b.Failures == 0 && b.Ratio > 0 {
+		ps.Add("breaker.within", "counts failures: it needs failures, not a ratio alone")
+	}
 	checkTokens(ps, "breaker.trip_on", b.TripOn)
 }
 
@@ -199,18 +206,26 @@ func (f *FallbackConfig) check(ps *problem.List) {
 }
 
 func (r *RateLimitConfig) check(ps *problem.List) {
-	if !(r.Rate > 0) {
+	switch {
+	case r.Mode == RateLimitAdaptive && (r.Rate != 0 || r.Burst != 0):
+		ps.Add("rate_limit.mode", "adaptive sets its own rate: rate and burst are not given with it")
+	case r.Mode == RateLimitAdaptive:
+	case !(r.Rate > 0):
 		ps.Add("rate_limit.rate", "must be more than 0 (tokens per second), got %v", r.Rate)
 	}
 	if r.Burst < 0 {
 		ps.Add("rate_limit.burst", "must be 1 or more, got %d", r.Burst)
 	}
-	oneOf(ps, "rate_limit.mode", r.Mode, RateLimitWait, RateLimitReject)
+	oneOf(ps, "rate_limit.mode", r.Mode, RateLimitWait, RateLimitReject, RateLimitAdaptive)
+	if len(r.ThrottleOn) > 0 && r.Mode != RateLimitAdaptive {
+		ps.Add("rate_limit.throttle_on", "applies only with mode: adaptive")
+	}
+	checkTokens(ps, "rate_limit.throttle_on", r.ThrottleOn)
 	if r.MaxWait < 0 {
 		ps.Add("rate_limit.max_wait", "must not be negative")
 	}
 	if r.Mode == RateLimitReject && r.MaxWait != 0 {
-		ps.Add("rate_limit.max_wait", "applies only with mode: wait")
+		ps.Add("rate_limit.max_wait", "applies only with mode: wait or adaptive")
 	}
 }
 
@@ -233,6 +248,33 @@ func (b *BudgetConfig) check(ps *problem.List) {
 		if r.MinPerSecond != nil && *r.MinPerSecond < 0 {
 			ps.Add("budget.recent.min_per_second", "must be 0 or more, got %v", *r.MinPerSecond)
 		}
+	}
+	if q := b.Quota; q != nil {
+		positive(ps, "budget.quota.size", q.Size)
+		positive(ps, "budget.quota.retry_cost", q.RetryCost)
+		positive(ps, "budget.quota.timeout_cost", q.TimeoutCost)
+		if q.NoRetryIncrement != nil && *q.NoRetryIncrement < 0 {
+			ps.Add("budget.quota.no_retry_increment", "must be 0 or more, got %v", *q.NoRetryIncrement)
+		}
+	}
+	if k := b.TokenBucket; k != nil {
+		positive(ps, "budget.token_bucket.size", k.Size)
+		positive(ps, "budget.token_bucket.deposit", k.Deposit)
+		positive(ps, "budget.token_bucket.cost", k.Cost)
+		if size, cost := orFloat(k.Size, DefaultTokenBucketSize), orFloat(k.Cost, DefaultTokenBucketCost); cost >= size {
+			ps.Add("budget.token_bucket.cost", "cost %v must be below size %v, or no retry is ever made", cost, size)
+		}
+	}
+	if f := b.FailureRatio; f != nil && f.Threshold < 0 {
+		ps.Add("budget.failure_ratio.threshold", "must be more than 0, got %v", f.Threshold)
+	}
+}
+
+// positive adds a problem for a knob whose zero is its default and which
+// must otherwise be more than 0.
+func positive(ps *problem.List, path string, v float64) {
+	if v < 0 {
+		ps.Add(path, "must be more than 0, got %v", v)
 	}
 }
 

@@ -24,6 +24,8 @@ type Policy struct {
 	retry    retrySettings
 	breaker  *breaker.Breaker
 	limiter  *ratelimit.Bucket
+	adaptive *ratelimit.Adaptive // rate_limit mode adaptive, instead of limiter
+	throttle attemptSet          // what the adaptive limiter takes as a throttle
 	limit    limitSettings
 	budget   *retrybudget.Budget
 	stale    *staleCache
@@ -46,7 +48,9 @@ type retrySettings struct {
 	backoff       backoff.Strategy
 	history       backoff.HistoryStrategy // backoff, when it carries state beyond prev
 	on            attemptSet
-	honor         bool
+	honor         bool // honor or floor
+	floor         bool // delay = max(backoff, Retry-After)
+	clamp         bool // a Retry-After over raMax waits raMax
 	raMax         time.Duration
 	raJitter      time.Duration
 	nonIdempotent bool
@@ -131,7 +135,17 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 			p.tripOn, _ = parseAttemptSet(b.TripOn) // checked by Problems
 		}
 	}
-	if r := cfg.RateLimit; r != nil {
+	if r := cfg.RateLimit; r != nil && r.Mode == RateLimitAdaptive {
+		p.adaptive = ratelimit.NewAdaptive()
+		p.throttle = mustAttemptSet(DefaultThrottleOn)
+		if len(r.ThrottleOn) > 0 {
+			p.throttle, _ = parseAttemptSet(r.ThrottleOn) // checked by Problems
+		}
+		p.limit = limitSettings{maxWait: -1}
+		if r.MaxWait > 0 {
+			p.limit.maxWait = r.MaxWait
+		}
+	} else if r != nil {
 		l, err := ratelimit.New(r.Rate, orInt(r.Burst, 1))
 		if err != nil {
 			return nil, err
@@ -178,6 +192,8 @@ func (p *Policy) buildRetry(r *RetryConfig) error {
 		p.retry.on, _ = parseAttemptSet(r.On) // checked by Problems
 	}
 	p.retry.honor = r.RetryAfter != RetryAfterIgnore
+	p.retry.floor = r.RetryAfter == RetryAfterFloor
+	p.retry.clamp = r.RetryAfterOverMax == RetryAfterOverMaxClamp
 	p.retry.raMax = orDuration(r.RetryAfterMax, DefaultRetryAfterMax)
 	p.retry.raJitter = r.RetryAfterJitter
 	p.retry.nonIdempotent = r.NonIdempotent
@@ -196,7 +212,7 @@ func (p *Policy) buildOrder(order []string) {
 		switch {
 		case name == LayerBreaker && p.breaker != nil:
 			g = gateBreaker
-		case name == LayerRateLimit && p.limiter != nil:
+		case name == LayerRateLimit && (p.limiter != nil || p.adaptive != nil):
 			g = gateLimiter
 		default:
 			continue
@@ -272,8 +288,21 @@ func (p *Policy) Breaker() *breaker.Breaker { return p.breaker }
 // Budget returns the policy's retry budget, nil when it has none.
 func (p *Policy) Budget() *retrybudget.Budget { return p.budget }
 
-// RateLimiter returns the policy's rate limiter, nil when it has none.
+// RateLimiter returns the policy's rate limiter, nil when it has none or
+// it is adaptive.
 func (p *Policy) RateLimiter() *ratelimit.Bucket { return p.limiter }
+
+// AdaptiveLimiter returns the policy's adaptive rate limiter (rate_limit
+// mode adaptive), nil when it has none.
+func (p *Policy) AdaptiveLimiter() *ratelimit.Adaptive { return p.adaptive }
+
+// reserve takes a token of the policy's rate limiter, adaptive or not.
+func (p *Policy) reserve(now time.Time, maxWait time.Duration) (time.Duration, bool) {
+	if p.adaptive != nil {
+		return p.adaptive.Reserve(now, maxWait)
+	}
+	return p.limiter.Reserve(now, maxWait)
+}
 
 // Counters returns a snapshot of the counts.
 func (p *Policy) Counters() Counters {

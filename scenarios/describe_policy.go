@@ -98,9 +98,12 @@ func retrySettings(r resilience.RetryConfig) kvs {
 	k.add("on", listText(orDefaultList(r.On, resilience.DefaultRetryOn)))
 	mode := orDefault(r.RetryAfter, resilience.RetryAfterHonor)
 	k.add("retry_after", string(mode))
-	if mode == resilience.RetryAfterHonor {
+	if mode != resilience.RetryAfterIgnore {
 		k.add("retry_after_max", durText(r.RetryAfterMax, resilience.DefaultRetryAfterMax))
 		k.add("retry_after_jitter", durText(r.RetryAfterJitter, 0))
+		if r.RetryAfterOverMax != "" { // named only when given, so existing descriptions stay as they were
+			k.add("retry_after_over_max", r.RetryAfterOverMax)
+		}
 	}
 	k.add("non_idempotent", strconv.FormatBool(r.NonIdempotent))
 	return k
@@ -122,6 +125,9 @@ func breakerSettings(b resilience.BreakerConfig) kvs {
 	}
 	if failures > 0 {
 		k.add("failures", strconv.Itoa(failures))
+		if b.Within > 0 {
+			k.add("within", shortDuration(b.Within))
+		}
 	}
 	if b.Ratio > 0 {
 		k.add("ratio", floatText(b.Ratio))
@@ -159,11 +165,16 @@ func fallbackSettings(f resilience.FallbackConfig) kvs {
 
 func rateLimitSettings(r resilience.RateLimitConfig) kvs {
 	var k kvs
-	k.add("rate", floatText(r.Rate)+"/s")
-	k.add("burst", strconv.Itoa(orDefault(r.Burst, 1)))
 	mode := orDefault(r.Mode, resilience.RateLimitWait)
-	k.add("mode", mode)
-	if mode == resilience.RateLimitWait {
+	if mode == resilience.RateLimitAdaptive {
+		k.add("mode", mode)
+		k.add("throttle_on", listText(orDefaultList(r.ThrottleOn, resilience.DefaultThrottleOn)))
+	} else {
+		k.add("rate", floatText(r.Rate)+"/s")
+		k.add("burst", strconv.Itoa(orDefault(r.Burst, 1)))
+		k.add("mode", mode)
+	}
+	if mode != resilience.RateLimitReject {
 		wait := "no bound"
 		if r.MaxWait > 0 {
 			wait = shortDuration(r.MaxWait)
@@ -180,7 +191,7 @@ func budgetSettings(b resilience.BudgetConfig) kvs {
 			floatText(orDefault(t.Max, resilience.DefaultTokenBudgetMax)), floatText(orDefault(t.Refill, resilience.DefaultTokenBudgetRefill))))
 	}
 	r := b.Recent
-	if r == nil && b.Tokens == nil {
+	if r == nil && b.Tokens == nil && b.Quota == nil && b.TokenBucket == nil && b.FailureRatio == nil {
 		r = &resilience.RecentBudgetConfig{} // `budget: {}` is the recent-ratio budget
 	}
 	if r != nil {
@@ -191,6 +202,7 @@ func budgetSettings(b resilience.BudgetConfig) kvs {
 		k.add("recent", fmt.Sprintf("{ratio: %s, window: %s, min_per_second: %s}",
 			floatText(orDefault(r.Ratio, resilience.DefaultRecentRatio)), durText(r.Window, resilience.DefaultRecentWindow), floatText(perSecond)))
 	}
+	sdkBudgetSettings(b, &k)
 	return k
 }
 

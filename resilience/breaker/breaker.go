@@ -80,6 +80,9 @@ type Breaker struct {
 	gen  uint64
 	fail int           // consecutive failures while closed
 	win  window.Counts // a: failures, b: total, while closed
+	// recent holds the times of the last Failures failures while closed,
+	// oldest first, when Within is set.
+	recent []time.Time
 	// openUntil is when the current open period ends; opens counts opens
 	// since the last close, for a growing open duration.
 	openUntil        time.Time
@@ -111,6 +114,12 @@ type Settings struct {
 	// HalfOpenSuccesses of them (default HalfOpenProbes) close it, any
 	// failure reopens it.
 	HalfOpenProbes, HalfOpenSuccesses int
+
+	// N failures within a period (issue 14).
+	// Within, when set, makes Failures count the failures within the
+	// sliding period Within (successes between them do not reset the
+	// count) instead of consecutive failures; 0 keeps consecutive.
+	Within time.Duration
 }
 
 // Defaults of Settings.
@@ -141,7 +150,7 @@ func New(s Settings, onChange func(Change)) (*Breaker, error) {
 	s.OpenMax = cmp.Or(s.OpenMax, 10*s.Open)
 	s.HalfOpenProbes = cmp.Or(s.HalfOpenProbes, 1)
 	s.HalfOpenSuccesses = cmp.Or(s.HalfOpenSuccesses, s.HalfOpenProbes)
-	if s.Failures < 0 || s.Ratio < 0 || s.Ratio > 1 || s.Window < 0 || s.MinRequests < 0 || s.Open < 0 ||
+	if s.Failures < 0 || s.Within < 0 || s.Ratio < 0 || s.Ratio > 1 || s.Window < 0 || s.MinRequests < 0 || s.Open < 0 ||
 		s.OpenMax < s.Open || s.OpenMultiplier < 1 || s.HalfOpenProbes < 0 ||
 		s.HalfOpenSuccesses < 0 || s.HalfOpenSuccesses > s.HalfOpenProbes {
 		return nil, ErrSettings
@@ -222,17 +231,37 @@ func (b *Breaker) recordClosedLocked(now time.Time, r Result, t *transitions) {
 	ratio := b.s.Ratio > 0 // the window is kept only for the ratio trigger
 	switch r {
 	case Success:
-		b.fail = 0
+		if b.s.Within == 0 {
+			b.fail = 0
+		}
 		if ratio {
 			b.win.Add(now, 0, 1)
 		}
 	case Failure:
 		b.fail++
+		if b.s.Within > 0 && b.s.Failures > 0 {
+			b.recordRecentLocked(now)
+		}
 		if ratio {
 			b.win.Add(now, 1, 1)
 		}
 		if b.tripsLocked(now) {
 			b.openLocked(now, t)
+		}
+	}
+}
+
+// recordRecentLocked keeps the last Failures failure times and sets fail
+// to how many of them are within the period ending at now.
+func (b *Breaker) recordRecentLocked(now time.Time) {
+	if len(b.recent) == b.s.Failures {
+		b.recent = append(b.recent[:0], b.recent[1:]...)
+	}
+	b.recent = append(b.recent, now)
+	b.fail = 0
+	for _, at := range b.recent {
+		if now.Sub(at) < b.s.Within {
+			b.fail++
 		}
 	}
 }
@@ -277,6 +306,7 @@ func (b *Breaker) setLocked(to State, at time.Time, t *transitions) {
 	b.st = to
 	b.gen++
 	b.fail, b.probes, b.probesOK = 0, 0, 0
+	b.recent = b.recent[:0]
 	b.win.Reset()
 }
 

@@ -16,11 +16,20 @@ import (
 //     while the bucket holds Max/2 tokens or fewer;
 //   - a recent-ratio budget (Finagle's RetryBudget): retries in the last
 //     Window may number at most Ratio times the calls begun in it, plus
-//     MinPerSecond*Window so a quiet client can still retry.
+//     MinPerSecond*Window so a quiet client can still retry;
+//   - the AWS SDKs' standard retry quota (Quota);
+//   - Brooker's retry token bucket (Bucket);
+//   - Brooker's retry circuit breaker (FailureRatio).
+//
+// A retry is made only when every configured part allows it; a part takes
+// its cost only then.
 type Budget struct {
 	mu     sync.Mutex
 	tokens *tokenBudget
 	recent *recentBudget
+	quota  *quotaBudget
+	bucket *bucketBudget
+	ratio  *ratioBudget
 }
 
 type tokenBudget struct {
@@ -43,69 +52,155 @@ type Recent struct {
 	MinPerSecond float64
 }
 
+// Parts are the parts of a budget; a nil part is not used.
+type Parts struct {
+	Tokens       *Tokens
+	Recent       *Recent
+	Quota        *Quota
+	Bucket       *Bucket
+	FailureRatio *FailureRatio
+}
+
 // New builds a budget of the parts given (nil: not used); the token bucket
 // starts full. resilience.BudgetConfig documents the parts and their
 // defaults, and resilience.New resolves one into these.
 func New(tokens *Tokens, recent *Recent) *Budget {
+	return Build(Parts{Tokens: tokens, Recent: recent})
+}
+
+// Build builds a budget of every part in ps; buckets and quotas start full.
+func Build(ps Parts) *Budget {
 	b := &Budget{}
-	if tokens != nil {
-		b.tokens = &tokenBudget{max: tokens.Max, refill: tokens.Refill, tokens: tokens.Max}
+	if t := ps.Tokens; t != nil {
+		b.tokens = &tokenBudget{max: t.Max, refill: t.Refill, tokens: t.Max}
 	}
-	if recent != nil {
+	if r := ps.Recent; r != nil {
 		b.recent = &recentBudget{
-			ratio:  recent.Ratio,
-			floor:  recent.MinPerSecond * recent.Window.Seconds(),
-			counts: window.New(recent.Window),
+			ratio:  r.Ratio,
+			floor:  r.MinPerSecond * r.Window.Seconds(),
+			counts: window.New(r.Window),
 		}
+	}
+	if q := ps.Quota; q != nil {
+		b.quota = &quotaBudget{Quota: *q, level: q.Size}
+	}
+	if k := ps.Bucket; k != nil {
+		b.bucket = &bucketBudget{Bucket: *k, level: k.Size}
+	}
+	if f := ps.FailureRatio; f != nil {
+		b.ratio = &ratioBudget{threshold: f.Threshold}
 	}
 	return b
 }
 
-// OnCall records that a call began.
+// Grant is what a retry the budget allowed took from it, handed back to
+// Succeeded when that retry succeeds. The zero Grant is a first attempt.
+type Grant struct {
+	retried bool
+	quota   float64 // the AWS quota's cost of this retry
+}
+
+// OnCall records that a call began (its first try).
 func (b *Budget) OnCall(now time.Time) {
-	if b.recent == nil {
+	if b.recent == nil && b.bucket == nil && b.ratio == nil {
 		return
 	}
 	b.mu.Lock()
-	b.recent.counts.Add(now, 1, 0)
+	if b.recent != nil {
+		b.recent.counts.Add(now, 1, 0)
+	}
+	if k := b.bucket; k != nil {
+		k.level = min(k.Size, k.level+k.Deposit)
+	}
+	if r := b.ratio; r != nil {
+		r.firsts++
+	}
 	b.mu.Unlock()
 }
 
-// OnSuccess records a successful call.
-func (b *Budget) OnSuccess() {
-	if b.tokens == nil {
+// OnSuccess records a successful call whose last attempt was not a retry
+// the budget granted (Succeeded(Grant{})).
+func (b *Budget) OnSuccess() { b.Succeeded(Grant{}) }
+
+// Succeeded records a successful attempt; g is the grant of the retry it
+// was, the zero Grant for a first attempt.
+func (b *Budget) Succeeded(g Grant) {
+	if b.tokens == nil && b.quota == nil {
 		return
 	}
 	b.mu.Lock()
-	b.tokens.tokens = min(b.tokens.max, b.tokens.tokens+b.tokens.refill)
+	if t := b.tokens; t != nil {
+		t.tokens = min(t.max, t.tokens+t.refill)
+	}
+	if q := b.quota; q != nil {
+		q.succeeded(g)
+	}
 	b.mu.Unlock()
 }
 
 // OnFailure records a failed attempt of a retryable kind.
 func (b *Budget) OnFailure() {
-	if b.tokens == nil {
+	if b.tokens == nil && b.ratio == nil {
 		return
 	}
 	b.mu.Lock()
-	b.tokens.tokens = max(0, b.tokens.tokens-1)
+	if t := b.tokens; t != nil {
+		t.tokens = max(0, t.tokens-1)
+	}
+	if r := b.ratio; r != nil {
+		r.failures++
+	}
 	b.mu.Unlock()
 }
 
-// TryRetry reports whether a retry may be made now, and if so counts it.
+// TryRetry reports whether a retry after a failure other than a timeout may
+// be made now, and if so counts it.
 func (b *Budget) TryRetry(now time.Time) bool {
+	_, ok := b.Retry(now, false)
+	return ok
+}
+
+// Retry reports whether a retry may be made now after a failed attempt
+// (timeout: the attempt timed out, which the AWS quota charges more for),
+// and if so takes its cost from every part and returns the Grant.
+func (b *Budget) Retry(now time.Time, timeout bool) (Grant, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tokens != nil && b.tokens.tokens <= b.tokens.max/2 {
-		return false
+		return Grant{}, false
 	}
-	if r := b.recent; r != nil {
+	r := b.recent
+	if r != nil {
 		calls, retries := r.counts.Sums(now)
 		if retries+1 > r.ratio*calls+r.floor {
-			return false
+			return Grant{}, false
 		}
+	}
+	g := Grant{retried: true}
+	if q := b.quota; q != nil {
+		cost, ok := q.allows(timeout)
+		if !ok {
+			return Grant{}, false
+		}
+		g.quota = cost
+	}
+	if k := b.bucket; k != nil && !k.allows() {
+		return Grant{}, false
+	}
+	if f := b.ratio; f != nil && !f.allows() {
+		return Grant{}, false
+	}
+	// Every part allows it: take the costs.
+	if r != nil {
 		r.counts.Add(now, 0, 1)
 	}
-	return true
+	if q := b.quota; q != nil {
+		q.level -= g.quota
+	}
+	if k := b.bucket; k != nil {
+		k.level -= k.Cost
+	}
+	return g, true
 }
 
 // Tokens returns the token bucket's level (0 when there is none).
