@@ -2,10 +2,14 @@ package faultserver
 
 import (
 	"container/heap"
+	"math"
+	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/chaos-harness/chaos/problem"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // QueueSpec is a first-come-first-served queue in front of the service
@@ -140,3 +144,39 @@ func (h *durationHeap) Pop() any {
 // whose client gave up (service.abandoned: finish): its slot is then held
 // until its hold is over, not until the client went.
 func (s *Script) FinishesAbandoned() bool { return s.service.finish }
+
+// abandonedRest is how much longer the server goes on with a request
+// admitted at `at` whose handler ended at end, under abandoned: finish: what
+// remained of its hold (queue wait, delay and service time) when its client
+// went away; 0 when it ended its hold, or the script cancels abandoned work.
+func (s *Script) abandonedRest(d *Plan, at, end time.Duration) time.Duration {
+	if !s.service.finish {
+		return 0
+	}
+	return max(0, at+d.Delay-end)
+}
+
+// endLater ends ticket t after rest on the server's clock, at elapsed end
+// (script time): the work of a client that left goes on without a handler.
+func (s *Server) endLater(t Ticket, rest, end time.Duration) {
+	done := func() { t.End(end) }
+	if s.opts.Clock == nil {
+		time.AfterFunc(rest, done)
+		return
+	}
+	s.opts.Clock.AfterFunc(rest, done)
+}
+
+// deadlineOf is when the client of r, admitted at `at` (script time), stops
+// waiting for it, from its X-Chaos-Timeout; 0 when it does not say.
+func deadlineOf(r *http.Request, at time.Duration) time.Duration {
+	v := headerValue(r.Header, record.HeaderTimeout)
+	if v == "" {
+		return 0
+	}
+	ms, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(ms > 0) || ms > float64(math.MaxInt64/2)/1e6 {
+		return 0
+	}
+	return at + time.Duration(ms*float64(time.Millisecond))
+}

@@ -297,3 +297,47 @@ policies: [{name: none}]
 		Expect(lat).To(ConsistOf(1000.0, 1000.0, 2000.0, 2000.0, 3000.0))
 	})
 })
+
+var _ = Describe("open-loop clients in the live engine", func() {
+	It("start the sim engine's arrivals, their calls overlapping on one policy each", func() {
+		s := parse(`
+seed: 4
+server:
+  response: {delay: 300ms}
+clients:
+  count: 3
+  open: {rate: 20/s, duration: 1s}
+  time_scale: 0.5
+policies: [{name: none}]
+`)
+		simRun, simRecs := execute(s, scenarios.Options{Engine: scenarios.EngineSim})
+		liveRun, liveRecs := execute(s, scenarios.Options{Engine: scenarios.EngineLive})
+		// The arrivals are drawn from the same per-client streams: the same
+		// logical requests, each logged once, with the same ids.
+		Expect(liveRun.Policies[0].LogicalRequests).To(Equal(simRun.Policies[0].LogicalRequests))
+		Expect(liveRun.Policies[0].Succeeded).To(Equal(simRun.Policies[0].Succeeded))
+		ids := func(rs []record.Record) []string {
+			var out []string
+			for _, r := range rs {
+				out = append(out, r.Request)
+			}
+			return out
+		}
+		Expect(ids(liveRecs)).To(ConsistOf(ids(simRecs)))
+		// Each call is held 300 ms and a client starts one every 50 ms on
+		// average: a client has several in flight at once.
+		overlapping := 0
+		byClient := map[string][]record.Record{}
+		for _, r := range liveRecs {
+			byClient[r.Client] = append(byClient[r.Client], r)
+		}
+		for _, rs := range byClient {
+			for i := 1; i < len(rs); i++ {
+				if rs[i].TMs < rs[i-1].TMs+rs[i-1].LatencyMs {
+					overlapping++
+				}
+			}
+		}
+		Expect(overlapping).To(BeNumerically(">", 10))
+	})
+})
