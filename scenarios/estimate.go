@@ -118,6 +118,9 @@ const exactStarts = 1 << 20
 // larger than exactStarts, its expectation (n/(n+1) of a spread, n/rate of a
 // Poisson process).
 func lastStart(c Clients, rng *rand.Rand) time.Duration {
+	if c.Open != nil {
+		return c.Open.Duration // open-loop clients start requests until then
+	}
 	n := c.ClientCount()
 	var last time.Duration
 	if c.Spike != nil {

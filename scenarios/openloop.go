@@ -256,13 +256,13 @@ func (o *OpenLoop) arrivals(seed uint64, client int) []time.Duration {
 // String is the open-loop process as the describe output shows it.
 func (o *OpenLoop) String() string {
 	if len(o.Rate) == 1 {
-		return fmt.Sprintf("open loop at %s for %v", formatRate(o.Rate[0].Rate), o.Duration)
+		return fmt.Sprintf("Poisson at %s for %v", formatRate(o.Rate[0].Rate), o.Duration)
 	}
 	shape := o.Shape
 	if shape == "" {
 		shape = OpenStep
 	}
-	return fmt.Sprintf("open loop, %d-step %s schedule peaking at %s, for %v", len(o.Rate), shape, formatRate(o.peak()), o.Duration)
+	return fmt.Sprintf("Poisson, a %d-step schedule (%s) up to %s, for %v", len(o.Rate), shape, formatRate(o.peak()), o.Duration)
 }
 
 // openSlot is one logical request of an open-loop fleet: whose it is, its

@@ -341,3 +341,34 @@ policies: [{name: none}]
 		Expect(overlapping).To(BeNumerically(">", 10))
 	})
 })
+
+var _ = Describe("the built-in brooker-collapse (Brooker's simple collapse model)", func() {
+	It("stays collapsed after the spike with retries, recovers without; finish keeps the work after the load, cancel drains it", func() {
+		s, err := scenarios.LoadBuiltin("brooker-collapse")
+		Expect(err).NotTo(HaveOccurred())
+		out := simulate(s, scenarios.Options{})
+		// The spike is 20-25 s; from 30 s to the end of the load (60 s)
+		// every retrying attempt times out, while without retries the
+		// server is back to every request answered in time.
+		for _, name := range []string{"no-backoff", "backoff-jitter"} {
+			rate, n := successIn(recordsOf(out, name), 30000, 60000)
+			Expect(n).To(BeNumerically(">", 3000), name) // ≈ 40/s × 30 s × 3 attempts
+			Expect(rate).To(BeZero(), name)
+		}
+		rate, _ := successIn(recordsOf(out, "no-retry"), 30000, 60000)
+		Expect(rate).To(Equal(1.0))
+
+		// Once the load has ended (60 s; from 65 s on), the server still works on abandoned
+		// attempts under finish, so the last attempts fail too; under cancel
+		// the work of clients that left is dropped and the last ones succeed.
+		finish := recordsOf(out, "no-backoff")
+		s.Server.Service.Abandoned = "cancel"
+		cancel := recordsOf(simulate(s, scenarios.Options{Policies: []string{"no-backoff"}}), "no-backoff")
+		rate, n := successIn(finish, 65000, math.Inf(1))
+		Expect(n).To(BeNumerically(">", 20))
+		Expect(rate).To(BeZero())
+		rate, n = successIn(cancel, 65000, math.Inf(1))
+		Expect(n).To(BeNumerically(">", 20))
+		Expect(rate).To(Equal(1.0))
+	})
+})
