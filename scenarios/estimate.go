@@ -75,6 +75,8 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 	mem := float64(memBase) + float64(e.Policies)*float64(e.Logical)*memAnalysisRequest
 	if engine == EngineLive {
 		mem += float64(e.Clients)*memLiveClient + float64(e.Logical)*memLiveRequest
+	} else if c.Open != nil {
+		mem += float64(e.Logical) * perClient // a sim client slot per open-loop call
 	} else {
 		mem += float64(e.Clients) * perClient
 	}
