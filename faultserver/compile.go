@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"sync/atomic"
-	"time"
 )
 
 // Phase names that are not a phase of the script.
@@ -25,7 +24,8 @@ type Script struct {
 	capacity *Capacity
 	inFlight atomic.Int64 // admitted and not released, when there is no capacity model
 	overload Plan
-	service  struct{ base, perConcurrent time.Duration }
+	service  serviceTime
+	queue    *Queue
 	row      *VersionedRow
 	rowPath  string
 	rowRe    *regexp.Regexp
@@ -79,7 +79,14 @@ func Compile(spec *Spec, seed uint64) (*Script, error) {
 		s.overload.fill(overloadAction(c))
 	}
 	if sv := spec.Service; sv != nil {
-		s.service.base, s.service.perConcurrent = sv.Base, sv.PerConcurrent
+		s.service = compileService(sv)
+	}
+	if q := spec.Queue; q != nil {
+		s.queue = NewQueue(*q, !s.service.finish)
+		if s.capacity == nil { // a full queue refuses as the capacity model does
+			s.overload = Plan{Phase: PhaseCapacity}
+			s.overload.fill(overloadAction(&CapacitySpec{}))
+		}
 	}
 	if rw := spec.Row; rw != nil {
 		s.row = NewVersionedRow(rw.Version)

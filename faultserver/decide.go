@@ -16,9 +16,16 @@ var (
 // began), or reports that the capacity model refuses it (see Admit).
 func (s *Script) take(elapsed time.Duration) bool {
 	if s.capacity != nil {
-		return s.capacity.Admit(elapsed)
+		if !s.capacity.Admit(elapsed) {
+			return false
+		}
+	} else {
+		s.inFlight.Add(1)
 	}
-	s.inFlight.Add(1)
+	if s.queue != nil && !s.queue.admit(elapsed) {
+		s.release(elapsed)
+		return false
+	}
 	return true
 }
 
@@ -94,10 +101,15 @@ func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *R
 		d.Delay = a.delay.draw(rng)
 	}
 	if a.served {
-		d.Delay += s.service.base + s.service.perConcurrent*time.Duration(s.InFlight())
+		d.Delay += s.service.draw(s.InFlight(), rng)
+		if s.queue != nil {
+			d.Delay += s.queue.schedule(elapsed, d.Delay, req.Deadline)
+		}
 		if s.row != nil && s.matchesRow(req.Path) {
 			d.Row = rowOpFor(req.Method)
 		}
+	} else if s.queue != nil {
+		s.queue.unreserve() // a fault is answered without a worker
 	}
 	return d
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -20,7 +21,13 @@ const (
 	DistNormal    = "normal"
 	DistLognormal = "lognormal"
 	DistPareto    = "pareto"
+	// DistExponential is the exponential distribution by its mean (open-loop
+	// clients and queueing servers, issue 14).
+	DistExponential = "exponential"
 )
+
+// distNames lists every distribution, for messages and suggestions.
+var distNames = []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistPareto, DistExponential}
 
 // Delay is a delay distribution, written as a duration ("250ms", fixed) or a
 // mapping:
@@ -30,6 +37,7 @@ const (
 //	{dist: normal, mean: 100ms, stddev: 20ms}         # clamped at 0
 //	{dist: lognormal, median: 20ms, p99: 200ms}
 //	{dist: pareto, min: 10ms, alpha: 1.5}             # min is the scale x_m
+//	{dist: exponential, mean: 100ms}
 //
 // For every distribution but uniform, max (optional) caps a draw.
 type Delay struct {
@@ -118,11 +126,13 @@ func (d *Delay) problems(path string, p *problem.List) {
 		if d.Alpha <= 0 || math.IsNaN(d.Alpha) || math.IsInf(d.Alpha, 0) {
 			p.Add(path+".alpha", "alpha must be a positive number for dist pareto")
 		}
+	case DistExponential:
+		pos("mean", d.Mean)
 	case "":
-		p.Add(path+".dist", "missing dist (one of fixed, uniform, normal, lognormal, pareto)")
+		p.Add(path+".dist", "missing dist (one of %s)", strings.Join(distNames, ", "))
 	default:
-		msg := fmt.Sprintf("unknown dist %q (one of fixed, uniform, normal, lognormal, pareto)", d.Dist)
-		if s := suggest.Nearest(d.Dist, []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistPareto}); s != "" {
+		msg := fmt.Sprintf("unknown dist %q (one of %s)", d.Dist, strings.Join(distNames, ", "))
+		if s := suggest.Nearest(d.Dist, distNames); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		p.Add(path+".dist", "%s", msg)
@@ -150,7 +160,7 @@ const z99 = 2.3263478740408408
 // once, so a draw does no allocation.
 type sampler struct {
 	dist     string
-	a, b     float64 // fixed: value; uniform: min, width; normal: mean, sd; lognormal: μ, σ; pareto: x_m, α
+	a, b     float64 // fixed: value; uniform: min, width; normal: mean, sd; lognormal: μ, σ; pareto: x_m, α; exponential: mean
 	capNanos float64 // 0 means no cap
 }
 
@@ -171,6 +181,8 @@ func newSampler(d *Delay) sampler {
 		s.b = (math.Log(float64(d.P99)) - s.a) / z99
 	case DistPareto:
 		s.a, s.b = float64(d.Min), d.Alpha
+	case DistExponential:
+		s.a = float64(d.Mean)
 	}
 	return s
 }
@@ -192,6 +204,9 @@ func (s *sampler) draw(rng *rand.Rand) time.Duration {
 		// Inverse transform sampling: F(x) = 1 − (x_m/x)^α, so x = x_m · U^(−1/α)
 		// with U uniform on (0, 1].
 		ns = s.a * math.Pow(1-rng.Float64(), -1/s.b)
+	case DistExponential:
+		// ExpFloat64 draws the standard exponential (rate 1, mean 1).
+		ns = s.a * rng.ExpFloat64()
 	}
 	if s.capNanos > 0 && ns > s.capNanos {
 		ns = s.capNanos

@@ -56,6 +56,8 @@ var _ = Describe("delay distributions", func() {
 			distuv.LogNormal{Mu: math.Log(20), Sigma: math.Log(10) / 2.3263478740408408}.CDF),
 		Entry("pareto", "{dist: pareto, min: 10ms, alpha: 1.5}",
 			distuv.Pareto{Xm: 10, Alpha: 1.5}.CDF),
+		Entry("exponential by its mean", "{dist: exponential, mean: 25ms}",
+			distuv.Exponential{Rate: 1.0 / 25}.CDF),
 	)
 
 	It("gives a lognormal whose median and p99 are the ones asked for", func() {

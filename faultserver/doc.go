@@ -25,6 +25,17 @@
 // without looking the key up; DelaySampler draws from a Delay the same way, by
 // key and draw number (the simulator's network hops).
 //
+// # Queueing servers
+//
+// A Spec's Queue puts a first-come-first-served queue of workers in front of
+// the service, and its Service may add a drawn service time (a distribution,
+// or a weighted Mixture) and say what becomes of a request whose client gave
+// up (Abandoned: cancel, the default, or finish). The queue (queue.go) is on
+// explicit time like the rest: it gives each served request its worker when
+// it is admitted, which is exact since every earlier request already holds its
+// place, and frees the place of a client that leaves at its deadline
+// (RequestInfo.Deadline, from X-Chaos-Timeout on the wire) under cancel.
+//
 // # Time
 //
 // The server reads time only through Options.Clock (the real clock by

@@ -28,6 +28,12 @@ type RequestInfo struct {
 	Header http.Header
 	// Version is the row version a write carries (If-Match); 0 means none.
 	Version uint64
+
+	// Queueing server (issue 14).
+	// Deadline is when the client gives up on the request, on the script's
+	// clock; 0 when unknown. A queue under abandoned: cancel frees the
+	// request's place then.
+	Deadline time.Duration
 }
 
 // RowOp is what a request does to the versioned row.

@@ -35,6 +35,12 @@ func (s *Spec) Problems() []problem.Field {
 	if s.Capacity != nil {
 		s.Capacity.problems("capacity", &p)
 	}
+	if s.Service != nil {
+		s.Service.problems("service", &p)
+	}
+	if s.Queue != nil {
+		s.Queue.problems("queue", &p)
+	}
 	if s.Row != nil {
 		if s.Row.Path == "" {
 			p.Add("row.path", "missing path (the mux path template of the row, such as /api/row)")

@@ -431,7 +431,9 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 		s.finish(accepted, s.elapsed(), &x.info, &x.d, &out)
 		return
 	}
-	x.d, x.ticket = st.script.Admit(max(0, accepted-st.epoch), &x.info)
+	at := max(0, accepted-st.epoch)
+	x.info.Deadline = deadlineOf(r, at)
+	x.d, x.ticket = st.script.Admit(at, &x.info)
 	held := holds(&x.d)
 	if held && !s.hold() {
 		x.d, held = heldRefusal(x.d.Route, s.limits.MaxHeld), false
@@ -441,7 +443,12 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	if held {
 		s.held.Add(-1)
 	}
-	x.ticket.End(max(0, ended-st.epoch))
+	end := max(0, ended-st.epoch)
+	if rest := st.script.abandonedRest(&x.d, at, end); rest > 0 {
+		s.endLater(x.ticket, rest, end+rest) // service.abandoned: finish
+		x.ticket = Ticket{}
+	}
+	x.ticket.End(end)
 	s.finish(accepted, ended, &x.info, &x.d, &out)
 	if out.abortHandler {
 		panic(http.ErrAbortHandler) // cut the connection now that the Record is logged

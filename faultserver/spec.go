@@ -31,6 +31,11 @@ type Spec struct {
 	Phases []PhaseSpec `yaml:"phases,omitempty"`
 	// Routes give matching requests phases of their own; the first match wins.
 	Routes []RouteSpec `yaml:"routes,omitempty"`
+
+	// Queueing server (issue 14).
+	// Queue is an optional FCFS queue of workers in front of the service; nil
+	// means every admitted request is served at once.
+	Queue *QueueSpec `yaml:"queue,omitempty"`
 }
 
 // Per values.
@@ -105,10 +110,19 @@ type CapacitySpec struct {
 // ServiceSpec is a service time that grows with load: a request that draws no
 // fault (or only a delay) waits base + per_concurrent * in_flight on top of
 // any delay, where in_flight counts admitted requests not yet finished,
-// itself included.
+// itself included, counted once when the request is admitted. Its YAML form
+// is read by UnmarshalYAML (service_time.go).
 type ServiceSpec struct {
-	Base          time.Duration `yaml:"base,omitempty"`
-	PerConcurrent time.Duration `yaml:"per_concurrent,omitempty"`
+	Base          time.Duration
+	PerConcurrent time.Duration
+
+	// Queueing server (issue 14): a drawn service time, and abandoned work.
+	// Dist, written inline ({dist: exponential, mean: 10ms}), adds a draw
+	// of a distribution; Mixture, a draw of one of weighted distributions
+	// instead. Abandoned is AbandonedCancel ("" too) or AbandonedFinish.
+	Dist      *Delay
+	Mixture   []ServiceMix
+	Abandoned string
 }
 
 // RowSpec is one versioned row under optimistic concurrency, served at Path.

@@ -14,4 +14,10 @@ const (
 	HeaderPhase = "X-Chaos-Phase"
 	// HeaderVersion carries the row version (the fault server's row model).
 	HeaderVersion = "X-Chaos-Version"
+
+	// Queueing server (issue 14).
+	// HeaderTimeout is how long the client waits for this attempt, in
+	// milliseconds, as gRPC's grpc-timeout: a queue under abandoned: cancel
+	// frees the request's place once it has passed.
+	HeaderTimeout = "X-Chaos-Timeout"
 )

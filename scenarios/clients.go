@@ -43,6 +43,11 @@ type Clients struct {
 	// response back) in the sim engine; the zero value is no delay. The live
 	// engine runs on loopback and ignores it.
 	Network Network `yaml:"network"`
+
+	// Open-loop clients (issue 14).
+	// Open, when set, makes every client open-loop: it starts requests as a
+	// Poisson process instead of one after another (see OpenLoop).
+	Open *OpenLoop `yaml:"open"`
 }
 
 // Spike is a burst of clients that start at the same moment.
@@ -118,6 +123,9 @@ func (c Clients) validate(p *problems, prefix string) {
 		p.addValidation(prefix+".time_scale", "must be above 0 and at most 1000 (0.1 runs ten times faster), got %g", c.TimeScale)
 	}
 	c.Network.validate(p, prefix+".network")
+	if c.Open != nil {
+		c.Open.validate(c, p, prefix)
+	}
 }
 
 // validToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the

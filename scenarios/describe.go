@@ -40,9 +40,14 @@ func describeFleet(c Clients) []analysis.Setting {
 	if c.Spike != nil {
 		fleet = append(fleet, analysis.Setting{Key: "spike", Value: fmt.Sprintf("%d clients at %s", c.Spike.Count, shortDuration(c.Spike.At))})
 	}
+	if c.Open != nil { // open-loop clients: their rate stands for start, requests and think
+		fleet = append(fleet[:1], analysis.Setting{Key: "open", Value: c.Open.String() + " per client"})
+	} else {
+		fleet = append(fleet,
+			analysis.Setting{Key: "requests", Value: strconv.Itoa(c.RequestsPerClient()) + " per client"},
+			analysis.Setting{Key: "think", Value: shortDuration(c.ThinkTime())})
+	}
 	fleet = append(fleet,
-		analysis.Setting{Key: "requests", Value: strconv.Itoa(c.RequestsPerClient()) + " per client"},
-		analysis.Setting{Key: "think", Value: shortDuration(c.ThinkTime())},
 		analysis.Setting{Key: "timeout", Value: timeout + " per attempt"},
 		analysis.Setting{Key: "path", Value: c.HTTPMethod() + " " + c.RequestPath()},
 	)
@@ -85,6 +90,9 @@ func describeServer(sp faultserver.Spec) *analysis.ServerScript {
 	}
 	if sp.Service != nil {
 		srv.Other = append(srv.Other, analysis.Setting{Key: "service", Value: flow(sp.Service)})
+	}
+	if sp.Queue != nil {
+		srv.Other = append(srv.Other, analysis.Setting{Key: "queue", Value: flow(sp.Queue)})
 	}
 	if sp.Row != nil {
 		srv.Other = append(srv.Other, analysis.Setting{Key: "row", Value: flow(sp.Row)})

@@ -105,4 +105,19 @@
 // or PATCH at its path), every attempt first reads the version and writes it
 // back with If-Match; a stale write fails with 409. Only the writes are
 // attempts and Records; the reads are free.
+//
+// # Open-loop clients and queueing servers
+//
+// With clients.open (OpenLoop) each client starts its logical requests as a
+// Poisson process at its rate, or at a schedule's (thinned, Lewis and Shedler
+// 1979), drawn from a stream of its own, whether or not its earlier calls have
+// ended; its calls share its one policy. The sim engine runs each call as a
+// client slot of its own that shares the client's key, its decision state at
+// the server and its policy (sim_open.go); the live engine runs each on a
+// goroutine of its own through the client's one Transport (openloop_live.go).
+// A queueing server (server.queue, with a service-time distribution and
+// service.abandoned) is faultserver's: the sim engine hands it each attempt's
+// deadline, the live engine's clients announce their attempt timeout in
+// X-Chaos-Timeout, and under abandoned: finish both keep a request's slot
+// until its hold is over after its client has gone.
 package scenarios

@@ -75,6 +75,8 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 	mem := float64(memBase) + float64(e.Policies)*float64(e.Logical)*memAnalysisRequest
 	if engine == EngineLive {
 		mem += float64(e.Clients)*memLiveClient + float64(e.Logical)*memLiveRequest
+	} else if c.Open != nil {
+		mem += float64(e.Logical) * perClient // a sim client slot per open-loop call
 	} else {
 		mem += float64(e.Clients) * perClient
 	}
@@ -118,6 +120,9 @@ const exactStarts = 1 << 20
 // larger than exactStarts, its expectation (n/(n+1) of a spread, n/rate of a
 // Poisson process).
 func lastStart(c Clients, rng *rand.Rand) time.Duration {
+	if c.Open != nil {
+		return c.Open.Duration // open-loop clients start requests until then
+	}
 	n := c.ClientCount()
 	var last time.Duration
 	if c.Spike != nil {

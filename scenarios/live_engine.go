@@ -98,7 +98,12 @@ func (lr *liveRun) runClients(ctx context.Context) error {
 	defer cancel(nil)
 	lr.stop = cancel
 	lr.ledger = newRunLedger(lr.s, lr.pol.Name, lr.progress)
-	starts := fleetStarts(lr.s.Clients, rand.New(rand.NewPCG(lr.seed, streamStarts)))
+	var starts []time.Duration
+	if lr.s.Clients.Open != nil {
+		starts = make([]time.Duration, lr.s.Clients.ClientCount()) // each starts at 0, its calls at their arrivals
+	} else {
+		starts = fleetStarts(lr.s.Clients, rand.New(rand.NewPCG(lr.seed, streamStarts)))
+	}
 	lr.clients = make([]*liveClient, len(starts))
 	var wg sync.WaitGroup
 	for i, at := range starts {
@@ -111,7 +116,11 @@ func (lr *liveRun) runClients(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := lr.clientLoop(ctx, c, at); err != nil {
+			loop := lr.clientLoop
+			if lr.s.Clients.Open != nil {
+				loop = lr.openLoop
+			}
+			if err := loop(ctx, c, at); err != nil {
 				cancel(err)
 			}
 		}()
@@ -121,7 +130,8 @@ func (lr *liveRun) runClients(ctx context.Context) error {
 }
 
 func (lr *liveRun) newClient(i int) (*liveClient, error) {
-	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]attemptSeen{}, run: lr}
+	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]attemptSeen{}, run: lr,
+		open: lr.s.Clients.Open != nil, number: i}
 	rng := rand.New(rand.NewPCG(lr.seed^streamPolicy, uint64(i)))
 	p, err := resilience.New(lr.cfg, resilience.WithRand(rng), resilience.WithClock(lr.clock), resilience.WithObserver(c))
 	if err != nil {
@@ -257,7 +267,13 @@ type liveClient struct {
 	client *http.Client
 	run    *liveRun
 
-	// Written by Observe, on the client's own goroutine.
+	// open says its calls overlap (clients.open), each on a goroutine of its
+	// own: its events then cannot be told apart by call, and Observe keeps
+	// no outcomes (its Records go without them). number is its index.
+	open   bool
+	number int
+
+	// Written by Observe, on the client's own goroutine (closed loop only).
 	request  string
 	outcomes map[attemptKey]attemptSeen
 	sentAt   time.Duration // when the attempt in flight was sent, in scenario time
@@ -267,7 +283,10 @@ type liveClient struct {
 // call makes logical request n: one http.Client.Do through the Transport.
 func (c *liveClient) call(ctx context.Context, lr *liveRun, n int) error {
 	cl := lr.s.Clients
-	c.request = c.key + "/" + strconv.Itoa(n)
+	request := c.key + "/" + strconv.Itoa(n)
+	if !c.open {
+		c.request = request
+	}
 	req, err := http.NewRequestWithContext(ctx, cl.HTTPMethod(), lr.url+cl.RequestPath(), bodyReader(cl.Body))
 	if err != nil {
 		return err
@@ -276,7 +295,10 @@ func (c *liveClient) call(ctx context.Context, lr *liveRun, n int) error {
 		req.Header.Set(name, v)
 	}
 	req.Header.Set(record.HeaderClient, c.key)
-	req.Header.Set(record.HeaderRequest, c.request)
+	req.Header.Set(record.HeaderRequest, request)
+	if t := lr.announcedTimeout(); t != "" {
+		req.Header.Set(record.HeaderTimeout, t)
+	}
 	resp, err := c.client.Do(req)
 	if resp != nil {
 		_ = resp.Body.Close()
@@ -298,6 +320,12 @@ func bodyReader(body string) io.Reader {
 // Observe keeps each attempt's outcome, for its Record, and hands the event
 // to the run's ledger; the policy calls it on the client's goroutine.
 func (c *liveClient) Observe(e resilience.Event) {
+	if c.open {
+		c.run.mu.Lock()
+		c.run.ledger.event(&c.ledger, &e)
+		c.run.mu.Unlock()
+		return
+	}
 	switch e.Kind {
 	case resilience.EventAttempt:
 		c.sentAt = e.At.Sub(simEpoch)

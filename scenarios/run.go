@@ -171,6 +171,9 @@ func (s *Scenario) selectPolicies(names []string) ([]Policy, error) {
 
 // logicalTotal is the number of logical requests of one policy's run.
 func (s *Scenario) logicalTotal() int64 {
+	if o := s.Clients.Open; o != nil {
+		return o.expectedTotal(s.Clients.ClientCount()) // its mean: the count is drawn
+	}
 	return int64(s.Clients.ClientCount()) * int64(s.Clients.RequestsPerClient())
 }
 

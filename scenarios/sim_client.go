@@ -19,6 +19,7 @@ type simClient struct {
 	call         int32              // its simCall in progress: index+1 in simulator.calls; 0 for none
 	logical      int32              // logical requests begun
 	hops         uint32             // network hops drawn so far
+	owner        int32              // an open-loop call: its client's number+1 (openFleet); 0 for a closed-loop client
 }
 
 // simCall is a logical request in progress: the policy's call, and the

@@ -62,6 +62,11 @@ type simulator struct {
 	// 100,000.
 	shared *resilience.Policy
 	now    time.Duration
+
+	// Open-loop clients and queueing servers (issue 14).
+	open     openFleet       // the open-loop clients, when clients.open is set
+	finish   bool            // the server finishes abandoned work (service.abandoned: finish)
+	detached detachedTickets // the tickets of abandoned work the server goes on with
 }
 
 // simulate runs the whole fleet with one policy.
@@ -74,14 +79,22 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	if err != nil {
 		return PolicyRun{}, err
 	}
-	starts := fleetStarts(s.Clients, rand.New(rand.NewPCG(seed, streamStarts)))
+	var starts []time.Duration
+	var open openFleet
+	if o := s.Clients.Open; o != nil {
+		starts, open = newOpenFleet(o, s.Clients.ClientCount(), seed)
+	} else {
+		starts = fleetStarts(s.Clients, rand.New(rand.NewPCG(seed, streamStarts)))
+	}
 	sim := &simulator{
+		open:     open,
+		finish:   script.FinishesAbandoned(),
 		s:        s,
 		policy:   pol,
 		cfg:      effectiveConfig(pol.Config, s.Clients),
 		seed:     seed,
 		script:   script,
-		stateful: s.Server.Capacity != nil || s.Server.Service != nil || s.Server.Row != nil,
+		stateful: s.Server.Capacity != nil || s.Server.Service != nil || s.Server.Row != nil || s.Server.Queue != nil,
 		net:      network,
 		ledger:   newRunLedger(s, pol.Name, prog),
 		header:   headerOf(s.Clients.Headers),
@@ -146,8 +159,13 @@ func headerOf(m map[string]string) http.Header {
 // is done.
 func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 	sim.clients = make([]simClient, len(starts))
-	sim.fleet = sim.script.NumberedClients(len(starts))
-	nameClients(sim.clients)
+	if sim.open.owners != nil {
+		sim.fleet = sim.script.NumberedClients(len(sim.open.owners))
+		sim.open.name(sim.clients)
+	} else {
+		sim.fleet = sim.script.NumberedClients(len(starts))
+		nameClients(sim.clients)
+	}
 	sim.queue.startAll(starts)
 	for n := 0; sim.queue.Len() > 0; n++ {
 		if n&4095 == 0 {
@@ -160,6 +178,10 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 		}
 		e := sim.queue.Pop()
 		sim.now = e.at
+		if e.kind == evFinish { // e.client is a detached ticket, not a client
+			sim.detached.end(e.client, sim.now)
+			continue
+		}
 		c := &sim.clients[e.client]
 		switch e.kind {
 		case evStart:
@@ -212,6 +234,10 @@ func (sim *simulator) step(c *simClient, id int32) {
 func (sim *simulator) finishCall(c *simClient, id int32) {
 	sim.calls.put(c.call)
 	c.call = 0
+	if c.owner != 0 {
+		sim.open.callDone(sim, c)
+		return
+	}
 	if c.logical < sim.requests {
 		sim.queue.Push(sim.now+sim.think, evStart, id)
 		return
@@ -229,18 +255,28 @@ func (sim *simulator) newPolicy(c *simClient, id int32) bool {
 		c.policy = sim.shared
 		return true
 	}
+	if c.owner != 0 {
+		return sim.open.policy(sim, c)
+	}
+	p := sim.buildPolicy(id, &c.ledger)
+	c.policy = p
+	return p != nil
+}
+
+// buildPolicy builds the policy of client number id, whose breaker spans go
+// to ledger; nil when the configuration is refused (which stops the run).
+func (sim *simulator) buildPolicy(id int32, ledger *clientLedger) *resilience.Policy {
 	rng := rand.New(rand.NewPCG(sim.seed^streamPolicy, uint64(id)))
 	opts := []resilience.Option{resilience.WithRand(rng)}
 	if sim.cfg.Breaker != nil {
-		opts = append(opts, resilience.WithObserver(&breakerObserver{ledger: sim.ledger, client: &c.ledger}))
+		opts = append(opts, resilience.WithObserver(&breakerObserver{ledger: sim.ledger, client: ledger}))
 	}
 	p, err := resilience.New(sim.cfg, opts...)
 	if err != nil {
 		sim.err = err // stops the run
-		return false
+		return nil
 	}
-	c.policy = p
-	return true
+	return p
 }
 
 // spikePhase marks a client spike on the timeline: it is the run's trigger, so
@@ -259,7 +295,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 		return
 	}
 	request := c.firstRequest
-	if p.logical > 1 {
+	if p.logical > 1 && c.owner == 0 { // an open-loop call's firstRequest is its own id
 		request = c.key + "/" + strconv.Itoa(int(p.logical))
 	}
 	method := sim.method
@@ -293,12 +329,12 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	req := &sim.req
 	// No RequestID: it decides nothing, and the Record gets it when flushed.
 	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
-		Attempt: int(k.attemptNo), Header: sim.header, Version: c.version}
+		Attempt: int(k.attemptNo), Header: sim.header, Version: c.version, Deadline: a.deadline}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
 	var d faultserver.Plan
-	d, a.ticket = sim.fleet.Admit(sim.now, int(id), req)
+	d, a.ticket = sim.fleet.Admit(sim.now, int(sim.fleetNumber(c, id)), req)
 	a.row = d.Row
 	if !a.reading {
 		// What faultserver.NewRecord takes from the decision, kept until
@@ -308,9 +344,16 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 		a.slot = sim.records.add(&rec)
 	}
 	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
-	if a.ticket.Admitted() && sim.stateful {
+	switch {
+	case a.ticket.Admitted() && sim.finish && a.abandoned:
+		// The client left during the hold, and the server goes on with the
+		// work until the hold is over: the ticket is detached from the
+		// attempt, which the client no longer waits for.
+		sim.queue.Push(max(a.serverEnd, a.arrivedAt+d.Delay), evFinish, sim.detached.add(a.ticket))
+		a.ticket = faultserver.Ticket{}
+	case a.ticket.Admitted() && sim.stateful:
 		sim.queue.Push(a.serverEnd, evRelease, id)
-	} else {
+	default:
 		a.ticket.End(a.serverEnd)
 	}
 	sim.queue.Push(a.clientAt, evRespond, id)

@@ -14,6 +14,7 @@ const (
 	evArrive                   // an attempt (or its row read) reaches the server
 	evRelease                  // the server is done with an admitted request
 	evRespond                  // the client learns an attempt's outcome
+	evFinish                   // the server is done with abandoned work; client is a detachedTickets handle
 )
 
 // event is one entry of the simulator's queue: small and pointer-free, so a
