@@ -82,6 +82,12 @@ type Record struct {
 	// in logs of `chaos serve`, which sees only the server's side.
 	SentMs     *float64 `json:"sent_ms,omitempty"`
 	ReceivedMs *float64 `json:"received_ms,omitempty"`
+
+	// gRPC (package grpcfault): GRPCCode is the status the call ended with,
+	// as its canonical name ("UNAVAILABLE"); empty for HTTP requests, and
+	// for a call that ended with no status (a reset, a closed transport, a
+	// client that gave up first). Status is then the code's HTTP equivalent.
+	GRPCCode string `json:"grpc_code,omitempty"`
 }
 
 // Client-side outcomes of an attempt (Record.Outcome).
