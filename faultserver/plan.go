@@ -80,6 +80,10 @@ type Plan struct {
 	action *actionKind
 	// holding says the kind's performance holds the request (hang, slow).
 	holding bool
+
+	// GRPC is how a call served over gRPC ends (package grpcfault), as the
+	// fault's grpc_* fields gave it; nil: from Status and Body alone.
+	GRPC *GRPCAnswer
 }
 
 // Injected reports whether the plan is an injected fault, which the
@@ -95,4 +99,5 @@ func (d *Plan) fill(a *action) {
 	d.RetryAfter, d.HasRetryAfter, d.RetryAfterDate = a.retryAfter, a.hasRetryAfter, a.retryAfterDate
 	d.action, d.Param, d.Raw = a.action, a.param, a.raw
 	d.holding = a.holding
+	d.GRPC = a.grpc
 }

@@ -84,9 +84,11 @@ type Record struct {
 	ReceivedMs *float64 `json:"received_ms,omitempty"`
 
 	// gRPC (package grpcfault): GRPCCode is the status the call ended with,
-	// as its canonical name ("UNAVAILABLE"); empty for HTTP requests, and
-	// for a call that ended with no status (a reset, a closed transport, a
-	// client that gave up first). Status is then the code's HTTP equivalent.
+	// as its canonical name ("UNAVAILABLE"); CANCELLED where the client
+	// ended the call before any status (its deadline, or a cancel); empty
+	// for HTTP requests and for a call a fault cut (reset, close). Status is
+	// what the HTTP server would have sent for the same plan (the code's
+	// HTTP equivalent for grpc_code alone; 0 where no status was sent).
 	GRPCCode string `json:"grpc_code,omitempty"`
 }
 
