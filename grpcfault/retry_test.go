@@ -80,3 +80,19 @@ phases:
 		Expect(srv.Records()[0].Attempt).To(Equal(0))
 	})
 })
+
+var _ = Describe("grpc-go with a service-config hedgingPolicy", func() {
+	It("sends no hedge: grpc-go v1.85 parses hedgingPolicy and does not implement it", func() {
+		// If grpc-go ever hedges, this spec fails and the README's gRPC
+		// section, which sends hedging users to grpc-js, is to be updated.
+		srv := startServer("phases: [{requests: 1, fault: {hang: 1h}}, {}]")
+		cc, _ := dial(srv, `{"methodConfig": [{"name": [{"service": "shop.Orders"}],
+			"hedgingPolicy": {"maxAttempts": 3, "hedgingDelay": "0.05s"}}]}`)
+		_, _, _, err := call(cc, method, nil, time.Second, "x-chaos-client", "c1", "x-chaos-request", "c1/1")
+		Expect(status.Code(err)).To(Equal(codes.DeadlineExceeded)) // 20 hedging delays passed
+		recs := arrivals(srv, 1)
+		Expect(recs[0].Fault).To(Equal("hang"))
+		Expect(recs[0].GRPCCode).To(Equal("CANCELLED"))
+		Expect(srv.Calls()).To(Equal(int64(1)))
+	})
+})

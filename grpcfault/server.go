@@ -16,25 +16,19 @@ import (
 	"github.com/chaos-harness/chaos/record"
 )
 
-// Options configure a Server. The zero value is a server on 127.0.0.1 at a
-// free port, seed 0, with no log file.
+// Options configure a Server; each field means what the field of its name
+// in faultserver.Options means, for calls instead of requests. The zero
+// value is a server on 127.0.0.1 at a free port, seed 0, with no log file.
 type Options struct {
-	// Seed seeds the script's random streams (used by New).
 	Seed uint64
-	// Addr is where Start listens; "" means 127.0.0.1:0 (a free port).
-	Addr string
-	// Log, when set, receives every Record as a JSON line, in the order the
-	// calls completed; it is written at least every 200ms and on Close.
-	Log io.Writer
-	// OnLogError, when set, is called once, at the first failed write to Log.
+	Addr string // "" means 127.0.0.1:0
+	// Log receives every Record as a JSON line, in the order the calls
+	// completed, at least every 200ms and on Close.
+	Log        io.Writer
 	OnLogError func(error)
-	// LogLimit is how many Records Records keeps; 0 means
-	// faultserver.DefaultLogLimit. Older ones are dropped from memory, never
-	// from Log.
-	LogLimit int
-	// Clock is the time of the script, of holds and of Records; nil means
-	// the real clock.
-	Clock faultserver.Clock
+	LogSync    time.Duration // faultserver.LogSyncEachLine, an interval, or 0
+	LogLimit   int           // Records kept for Records; 0 means faultserver.DefaultLogLimit
+	Clock      faultserver.Clock
 }
 
 // logFlushEvery is the longest a Record waits before it is written to Log.
@@ -57,6 +51,7 @@ type Server struct {
 	servers map[*grpc.Server]struct{}
 	calls   sync.WaitGroup // calls in flight, and the accept loop
 	recs    []record.Record
+	ncalls  int64 // calls logged
 	log     *record.Writer
 
 	closeOnce sync.Once
@@ -96,7 +91,8 @@ func NewScripted(script *faultserver.Script, opts Options) (*Server, error) {
 	s := &Server{opts: opts, script: script, servers: map[*grpc.Server]struct{}{}}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	if opts.Log != nil {
-		s.log = record.NewWriter(opts.Log, record.WriterOptions{FlushEvery: logFlushEvery, OnError: opts.OnLogError})
+		s.log = record.NewWriter(opts.Log, record.WriterOptions{FlushEvery: logFlushEvery, OnError: opts.OnLogError,
+			SyncEvery: max(0, opts.LogSync), SyncEachLine: opts.LogSync == faultserver.LogSyncEachLine})
 	}
 	s.start = s.now()
 	return s, nil
@@ -219,6 +215,7 @@ func (s *Server) add(rec record.Record) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ncalls++
 	if len(s.recs) == 2*s.opts.LogLimit { // drop the older half at once, not one a call
 		s.recs = append(s.recs[:0], s.recs[s.opts.LogLimit:]...)
 	}
@@ -231,6 +228,13 @@ func (s *Server) Records() []record.Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]record.Record(nil), s.recs[max(0, len(s.recs)-s.opts.LogLimit):]...)
+}
+
+// Calls is how many calls have been logged.
+func (s *Server) Calls() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ncalls
 }
 
 // LogStatus is how many Records reached Log and were dropped after it
