@@ -137,6 +137,20 @@ phases:
 		Expect(r.GRPCCode).To(Equal("CANCELLED")) // the client ended the call; see endedBy
 	})
 
+	It("holds a slow reply as long as its bytes take at the bandwidth, then sends it whole", func() {
+		// 2000 bytes at 10KB/s (10,000 B/s): faultserver.SlowDue says 200ms less the
+		// first chunk, which goes at once
+		srv := startServer("phases: [{fault: {slow: 10KB/s, body_size: 2000}}]")
+		cc, _ := dial(srv, "")
+		reply, _, _, err := call(cc, method, []byte("a"), 30*time.Second)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(reply).To(HaveLen(2000))
+		r := srv.Records()[0]
+		Expect(r.Fault).To(Equal(record.FaultSlow))
+		Expect(r.BodyBytes).To(Equal(int64(2000)))
+		Expect(r.LatencyMs).To(BeNumerically(">=", faultserver.SlowDue(10_000, 2000).Seconds()*1000))
+	})
+
 	It("holds a delay, then answers", func() {
 		srv := startServer("phases: [{fault: {delay: 200ms}}]")
 		cc, _ := dial(srv, "")
