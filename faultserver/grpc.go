@@ -1,11 +1,13 @@
 package faultserver
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/problem"
 )
 
@@ -137,7 +139,11 @@ func (f *FaultSpec) grpcFields() []string {
 // grpcProblems adds what is wrong with the gRPC fields of f.
 func (f *FaultSpec) grpcProblems(path string, p *problem.List) {
 	if f.GRPCCode != "" && !slices.Contains(GRPCCodes[:], f.GRPCCode) {
-		p.Add(path+".grpc_code", "%q is not a gRPC status code; use one of %s", f.GRPCCode, strings.Join(GRPCCodes[:], ", "))
+		msg := fmt.Sprintf("%q is not a gRPC status code", f.GRPCCode)
+		if s := suggest.Nearest(f.GRPCCode, GRPCCodes[:]); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s) // Unavailable, UNAVAILBLE
+		}
+		p.Add(path+".grpc_code", "%s; use one of %s", msg, strings.Join(GRPCCodes[:], ", "))
 	}
 	if f.GRPCPushback != nil && *f.GRPCPushback < 0 {
 		p.Add(path+".grpc_pushback", "must not be negative")

@@ -61,8 +61,9 @@ var _ = Describe("the gRPC fields of a fault", func() {
 			Expect(es[0].Field).To(Equal("phases[0].fault." + field))
 			Expect(es[0].Msg).To(ContainSubstring(msg))
 		},
-		Entry("an unknown code", "{grpc_code: UNAVAILBLE}", "grpc_code", `"UNAVAILBLE" is not a gRPC status code`),
-		Entry("a code in the wrong case", "{grpc_code: Unavailable}", "grpc_code", "not a gRPC status code"),
+		Entry("an unknown code", "{grpc_code: UNAVAILBLE}", "grpc_code", `"UNAVAILBLE" is not a gRPC status code (did you mean "UNAVAILABLE"?)`),
+		Entry("a code in the wrong case", "{grpc_code: Unavailable}", "grpc_code", `(did you mean "UNAVAILABLE"?)`),
+		Entry("a code far from any", "{grpc_code: BROKEN}", "grpc_code", `"BROKEN" is not a gRPC status code; use one of OK, CANCELLED`),
 		Entry("a negative pushback", "{grpc_code: UNAVAILABLE, grpc_pushback: -1s}", "grpc_pushback", "is negative"),
 		Entry("an upper-case trailer key", "{grpc_trailers: {Region: x}}", "grpc_trailers.Region", "not a gRPC metadata key"),
 		Entry("gRPC's own trailer", "{grpc_trailers: {grpc-retry-pushback-ms: \"5\"}}", "grpc_trailers.grpc-retry-pushback-ms", "use grpc_pushback"),
