@@ -32,6 +32,9 @@ type action struct {
 	// holding marks a kind whose performance holds the request for a
 	// while (hang, slow), as a delay does: it takes a MaxHeld slot.
 	holding bool
+
+	// grpc is the answer over gRPC (Plan.GRPC); nil: from status and body.
+	grpc *GRPCAnswer
 }
 
 // compileResponse compiles a response: an answer that is not a fault unless
@@ -50,9 +53,10 @@ func compileResponse(f *FaultSpec) *action {
 // compileFault compiles a phase's fault against the response it modifies.
 func compileFault(f *FaultSpec, response *action) *action {
 	a := &action{}
-	if f.Status == 0 { // a delayed, truncated or slow success: the response's shape
+	if f.status() == 0 { // a delayed, truncated or slow success: the response's shape
 		a.status, a.headers, a.body = response.status, response.headers, response.body
 		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = response.retryAfter, response.hasRetryAfter, response.retryAfterDate
+		a.grpc = response.grpc
 	}
 	a.shape(f)
 	a.act(f)
@@ -70,8 +74,9 @@ func compileFault(f *FaultSpec, response *action) *action {
 
 // shape applies the fields that shape a response over what a already has.
 func (a *action) shape(f *FaultSpec) {
-	if f.Status != 0 {
-		a.status = f.Status
+	status := f.status()
+	if status != 0 {
+		a.status = status
 	}
 	if len(f.Headers) > 0 {
 		h := a.headers.Clone()
@@ -88,7 +93,7 @@ func (a *action) shape(f *FaultSpec) {
 		a.body = []byte(f.Body)
 	case f.BodySize > 0:
 		a.body = filler(f.BodySize)
-	case f.Status != 0 || a.body == nil:
+	case status != 0 || a.body == nil:
 		a.body = []byte(defaultBody(a.status))
 	}
 	if f.RetryAfter != nil {
@@ -97,6 +102,7 @@ func (a *action) shape(f *FaultSpec) {
 	if f.RetryAfterDate != nil {
 		a.retryAfter, a.hasRetryAfter, a.retryAfterDate = *f.RetryAfterDate, true, true
 	}
+	a.grpc = compileGRPC(f, a.grpc, a.body)
 }
 
 // act applies the delay and the action field (an actionKind, compiled by

@@ -27,14 +27,20 @@ func (s *Server) now() time.Time {
 // sleep waits d on the server's clock, and reports false when done (the
 // client went away) or the server's closing came first.
 func (s *Server) sleep(done <-chan struct{}, d time.Duration) bool {
+	return Sleep(s.opts.Clock, d, done, s.closing)
+}
+
+// Sleep waits d on c (nil: the real clock) and reports false when done or
+// closing came first; the gRPC server holds calls with it.
+func Sleep(c Clock, d time.Duration, done, closing <-chan struct{}) bool {
 	var fired <-chan time.Time
-	if s.opts.Clock == nil {
+	if c == nil {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		fired = t.C
 	} else {
 		ch := make(chan time.Time, 1)
-		stop := s.opts.Clock.AfterFunc(d, func() { ch <- time.Time{} })
+		stop := c.AfterFunc(d, func() { ch <- time.Time{} })
 		defer stop()
 		fired = ch
 	}
@@ -42,7 +48,7 @@ func (s *Server) sleep(done <-chan struct{}, d time.Duration) bool {
 	case <-fired:
 		return true
 	case <-done:
-	case <-s.closing:
+	case <-closing:
 	}
 	return false
 }

@@ -18,7 +18,9 @@
 //	rec := faultserver.NewRecord(accepted, end, &req, &p, &delivered)
 //
 // The live Server drives it with its clock; the simulator drives the same
-// calls in virtual time. Randomness comes from streams seeded by (seed, route,
+// calls in virtual time, and package grpcfault drives it for gRPC calls, which
+// read the plan's GRPC answer (the grpc_* fields of a fault; see GRPCAnswer,
+// GRPCCodeForStatus and GRPCHTTPStatus). Randomness comes from streams seeded by (seed, route,
 // client key, request index): a client's faults do not depend on other
 // clients. A caller that numbers its clients (the simulator's fleet) admits
 // through NumberedClients, which gives the same decisions for the same keys

@@ -49,6 +49,21 @@ type FaultSpec struct {
 	// Malformed sends bytes that are not HTTP instead of a response, then
 	// closes: `true` for a default line, or the bytes as a string.
 	Malformed *Malformed `yaml:"malformed,omitempty"`
+
+	// gRPC (package grpcfault): how a call served over gRPC ends. The HTTP
+	// server reads only grpc_code, for the status it stands for.
+	//
+	// GRPCCode is the status (a name of GRPCCodes); without it a call gets
+	// the code for Status by gRPC's HTTP mapping. Without Status, the HTTP
+	// status is the code's equivalent (UNAVAILABLE: 503).
+	GRPCCode string `yaml:"grpc_code,omitempty"`
+	// GRPCMessage is the status message; default the body (the status text).
+	GRPCMessage string `yaml:"grpc_message,omitempty"`
+	// GRPCTrailers are sent as trailing metadata.
+	GRPCTrailers map[string]string `yaml:"grpc_trailers,omitempty"`
+	// GRPCPushback sends grpc-retry-pushback-ms (default: the Retry-After's
+	// wait, when the fault has one).
+	GRPCPushback *time.Duration `yaml:"grpc_pushback,omitempty"`
 }
 
 // defaultMalformed is sent for `malformed: true`: the greeting of another

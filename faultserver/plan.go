@@ -89,6 +89,10 @@ type Plan struct {
 	walk *walk
 	// holding says the kind's performance holds the request (hang, slow).
 	holding bool
+
+	// GRPC is how a call served over gRPC ends (package grpcfault), as the
+	// fault's grpc_* fields gave it; nil: from Status and Body alone.
+	GRPC *GRPCAnswer
 }
 
 // Injected reports whether the plan is an injected fault, which the
@@ -104,4 +108,5 @@ func (d *Plan) fill(a *action) {
 	d.RetryAfter, d.HasRetryAfter, d.RetryAfterDate = a.retryAfter, a.hasRetryAfter, a.retryAfterDate
 	d.action, d.Param, d.Raw, d.walk = a.action, a.param, a.raw, a.walk
 	d.holding = a.holding
+	d.GRPC = a.grpc
 }

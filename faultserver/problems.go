@@ -140,6 +140,7 @@ func (f *FaultSpec) problems(path string, p *problem.List) {
 	if f.Delay != nil {
 		f.Delay.problems(path+".delay", p)
 	}
+	f.grpcProblems(path, p)
 }
 
 // shapingFields lists the set fields that shape a response.
@@ -163,7 +164,7 @@ func (f *FaultSpec) shapingFields() []string {
 	if f.BodySize != 0 {
 		a = append(a, "body_size")
 	}
-	return a
+	return append(a, f.grpcFields()...)
 }
 
 func retryAfterProblems(path string, delta, date *time.Duration, p *problem.List) {

@@ -1,6 +1,8 @@
 // Package realclients checks the harness's verdicts against traffic from
 // client libraries nobody on the project wrote: hashicorp/go-retryablehttp,
-// failsafe-go and curl. A module of its own, so those libraries never become
+// failsafe-go, curl, and grpc-js (@grpc/grpc-js, from npm into grpcjs/, run
+// by node) for the gRPC server's hedging check, since grpc-go does not
+// hedge. A module of its own, so those libraries never become
 // dependencies of the main module; `.ci/run` runs its suite beside the main
 // one.
 package realclients

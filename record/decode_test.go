@@ -36,6 +36,7 @@ var _ = Describe("the fast Record decoder", func() {
 				Attempt: rng.IntN(5), Conn: uint64(rng.IntN(3)) * rng.Uint64(), Method: "GET", Path: "/api/ü", Route: "orders", Phase: "outage", Fault: "status",
 				Status: 500 + rng.IntN(5), RetryAfterMs: float64(rng.IntN(3)) * 1000, LatencyMs: rng.ExpFloat64(),
 				Policy: []string{"", "full"}[i%2], Outcome: []string{"", "ok", "timeout"}[i%3],
+				GRPCCode: []string{"", "", "", "UNAVAILABLE"}[i%4],
 			}
 			if i%2 == 1 { // a harness run's Record: the client's times too
 				recs[i].SentMs, recs[i].ReceivedMs = new(recs[i].TMs-rng.Float64()), new(recs[i].TMs+rng.Float64()*20)
@@ -62,6 +63,7 @@ var _ = Describe("the fast Record decoder", func() {
 		Entry("a differently-cased key", `{"T_MS": 1}`, false),
 		Entry("an unknown key", `{"t_ms": 1, "extra": {"x": 1}}`, false),
 		Entry("a fractional attempt", `{"t_ms": 1, "attempt": 1.0}`, false),
+		Entry("a gRPC status", `{"t_ms": 1, "status": 503, "grpc_code": "UNAVAILABLE"}`, true),
 		Entry("a connection number", `{"t_ms": 1, "conn": 18446744073709551615}`, true),
 		Entry("a negative connection number", `{"t_ms": 1, "conn": -1}`, false),
 		Entry("a leading zero", `{"t_ms": 01}`, false),

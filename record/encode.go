@@ -74,6 +74,10 @@ func AppendJSON(dst []byte, rec *Record) ([]byte, error) {
 		b = append(b, `,"received_ms":`...)
 		b = appendFloat(b, *rec.ReceivedMs)
 	}
+	if rec.GRPCCode != "" {
+		b = append(b, `,"grpc_code":`...)
+		b = appendString(b, rec.GRPCCode)
+	}
 	return append(b, "}\n"...), nil
 }
 

@@ -39,6 +39,8 @@ var _ = Describe("AppendJSON", func() {
 		Entry("strings that need escapes", record.Record{Client: "a\"b\\c\n\r\t\b\f\x00\x1f\x7f", Path: "/<script>&amp;",
 			Request: "\u2028\u2029 é 日本", Method: "bad\xffutf8\xc3", Phase: "\xed\xa0\x80"}),
 		Entry("negative numbers", record.Record{Attempt: -1, Status: -5, BodyBytes: -7, TMs: -3.5}),
+		Entry("a gRPC call", record.Record{TMs: 3, Client: "c1", Attempt: 2, Method: "POST", Path: "/pkg.Svc/Get",
+			Fault: record.FaultStatus, Status: 503, RetryAfterMs: 250, GRPCCode: "UNAVAILABLE", SentMs: ptr(2)}),
 	)
 
 	It("refuses a time that is not a number, as encoding/json does, and leaves dst as it was", func() {

@@ -82,6 +82,14 @@ type Record struct {
 	// in logs of `chaos serve`, which sees only the server's side.
 	SentMs     *float64 `json:"sent_ms,omitempty"`
 	ReceivedMs *float64 `json:"received_ms,omitempty"`
+
+	// gRPC (package grpcfault): GRPCCode is the status the call ended with,
+	// as its canonical name ("UNAVAILABLE"); CANCELLED where the client
+	// ended the call before any status (its deadline, or a cancel); empty
+	// for HTTP requests and for a call a fault cut (reset, close). Status is
+	// what the HTTP server would have sent for the same plan (the code's
+	// HTTP equivalent for grpc_code alone; 0 where no status was sent).
+	GRPCCode string `json:"grpc_code,omitempty"`
 }
 
 // Client-side outcomes of an attempt (Record.Outcome).

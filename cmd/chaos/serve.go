@@ -39,6 +39,8 @@ type serveFlags struct {
 
 	// serverName names the server in the --log header line (one clock across servers).
 	serverName string
+	// --grpc: serve the script to gRPC clients (serve_grpc.go).
+	grpc bool
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -106,6 +108,7 @@ Without --scenario, serve answers with this default script:
 	fl.StringVar(&f.logFormat, "log-format", formatText, "how serve's own messages on standard error are written: text (lines for a person) or json (one JSON object a line, for a log collector)")
 	_ = cmd.RegisterFlagCompletionFunc("log-format", completeWords(formatText, formatJSON))
 	fl.StringVar(&f.serverName, "server-name", "", "name of this server in the --log file's first line, beside the epoch of t_ms 0 and a fresh run id (default: host name and listening address); 'chaos analyze' puts logs of several servers on one clock and tells two runs of one name apart")
+	fl.BoolVar(&f.grpc, "grpc", false, grpcFlagHelp)
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
 	fl.IntVar(&f.maxHeld, "max-held", faultserver.DefaultMaxHeld, "most requests held at once by hangs, delays and slow bodies (-1: no limit)")
 	fl.IntVar(&f.maxAdmin, "max-admin-conns", faultserver.DefaultMaxAdminConns, "most connections the admin API's own --admin listener holds at once, or admin requests served at once on the --addr listener; more get 503 (-1: no limit)")
@@ -137,6 +140,9 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	logSync, err := parseLogSync(f.logSync, f.logFile)
 	if err != nil {
 		return err
+	}
+	if f.grpc {
+		return runServeGRPC(cmd, s, f, serveGRPCScript{spec: spec, seed: seed, source: source, logSync: logSync}, say)
 	}
 	opts := faultserver.Options{Seed: seed, LogSync: logSync, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
 		Admin:  faultserver.AdminOptions{Token: f.adminToken, Insecure: f.insecure},
