@@ -31,6 +31,9 @@ type action struct {
 	// holding marks a kind whose performance holds the request for a
 	// while (hang, slow), as a delay does: it takes a MaxHeld slot.
 	holding bool
+	// afterUpstream and stream: see Plan.AfterUpstream and Plan.stream.
+	afterUpstream bool
+	stream        *streamPlan
 }
 
 // compileResponse compiles a response: an answer that is not a fault unless
@@ -110,6 +113,7 @@ func (a *action) act(f *FaultSpec) {
 		a.kind, a.action, a.holding = k.name, k, k.holding
 		k.compile(f, a)
 	}
+	a.afterUpstream = f.AfterUpstream
 }
 
 // defaultBody is the body of a response that names none: its status text.

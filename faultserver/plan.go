@@ -28,6 +28,10 @@ type RequestInfo struct {
 	Header http.Header
 	// Version is the row version a write carries (If-Match); 0 means none.
 	Version uint64
+
+	// IdempotencyKey says the request carried an Idempotency-Key header
+	// (record.Record.IdempotencyKey; issue 15).
+	IdempotencyKey bool
 }
 
 // RowOp is what a request does to the versioned row.
@@ -80,6 +84,14 @@ type Plan struct {
 	action *actionKind
 	// holding says the kind's performance holds the request (hang, slow).
 	holding bool
+
+	// Streaming responses and faults after the work (issue 15).
+	// AfterUpstream says the fault answers after the request was forwarded
+	// to the upstream, in proxy mode (after_upstream.go).
+	AfterUpstream bool
+	// stream is a stream's events and cut (fault_stream.go); nil for other
+	// kinds.
+	stream *streamPlan
 }
 
 // Injected reports whether the plan is an injected fault, which the
@@ -95,4 +107,5 @@ func (d *Plan) fill(a *action) {
 	d.RetryAfter, d.HasRetryAfter, d.RetryAfterDate = a.retryAfter, a.hasRetryAfter, a.retryAfterDate
 	d.action, d.Param, d.Raw = a.action, a.param, a.raw
 	d.holding = a.holding
+	d.AfterUpstream, d.stream = a.afterUpstream, a.stream
 }

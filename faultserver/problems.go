@@ -134,6 +134,7 @@ func (f *FaultSpec) problems(path string, p *problem.List) {
 	if f.Delay != nil {
 		f.Delay.problems(path+".delay", p)
 	}
+	f.afterUpstreamProblems(path, p)
 }
 
 // shapingFields lists the set fields that shape a response.

@@ -108,7 +108,7 @@ var glossary = []term{
 	{"pareto", "Pareto frontier", "yes when the setting reaches the success floor (--min-success) and no other setting that does is at least as good on amplification and p99 completion time and better on one; \"below the success floor\" marks those under it."},
 
 	// Server.
-	{"faults", "faults", "attempts by the fault the server injected: none status delay hang reset close truncate slow malformed overload."},
+	{"faults", "faults", "attempts by the fault the server injected: none status delay hang reset close truncate slow malformed overload stream."},
 
 	// Jitter strategies (resilience/jitter.go); d is the backoff's capped delay for retry n.
 	{"none", "", "no jitter: sleep = d, the nominal delay min(cap, base·2^n) of the backoff; every client retries in step."},
