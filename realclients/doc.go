@@ -1,6 +1,8 @@
 // Package realclients checks the harness's verdicts against traffic from
 // client libraries nobody on the project wrote: hashicorp/go-retryablehttp,
-// failsafe-go and curl. A module of its own, so those libraries never become
-// dependencies of the main module; `.ci/run` runs its suite beside the main
-// one.
+// failsafe-go and curl. Among them: go-retryablehttp retrying POSTs whose
+// answers a fault after the work (after_upstream) lost, against a real
+// upstream, counted by duplicate_effects. A module of its own, so those
+// libraries never become dependencies of the main module; `.ci/run` runs
+// its suite beside the main one.
 package realclients
