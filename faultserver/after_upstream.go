@@ -1,9 +1,9 @@
 package faultserver
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/chaos-harness/chaos/problem"
 )
@@ -15,10 +15,6 @@ import (
 // client gets the fault: a reset, a 503, a hang. It is the lost
 // acknowledgement that turns a client's retry into a second side effect,
 // which analysis counts as duplicate_effects.
-
-// errAfterUpstreamNeedsProxy refuses a script with after_upstream on a
-// server that forwards nowhere.
-var errAfterUpstreamNeedsProxy = errors.New("faultserver: a fault has after_upstream, which needs proxy mode (Options.Upstream, chaos serve --upstream): there is no upstream to forward to first")
 
 // afterUpstreamProblems checks a fault's after_upstream: it needs a fault to
 // answer with once the upstream has answered.
@@ -58,10 +54,10 @@ func (s *Spec) AfterUpstreamFields() []string {
 }
 
 // checkUpstream refuses a script that has after_upstream on a server that
-// is not a proxy.
+// is not a proxy, naming the fields.
 func (s *Server) checkUpstream(script *Script) error {
-	if s.proxy == nil && len(script.Spec().AfterUpstreamFields()) > 0 {
-		return errAfterUpstreamNeedsProxy
+	if fields := script.Spec().AfterUpstreamFields(); s.proxy == nil && len(fields) > 0 {
+		return fmt.Errorf("%s: needs proxy mode (Options.Upstream, chaos serve --upstream URL): there is no upstream to forward to first", strings.Join(fields, ", "))
 	}
 	return nil
 }

@@ -109,7 +109,7 @@ var _ = Describe("a fault after the work (after_upstream)", func() {
 		spec, _, err := faultserver.ParseScript("s.yaml", []byte("phases: [{fault: {reset: true, after_upstream: true}}]\n"))
 		Expect(err).NotTo(HaveOccurred())
 		_, err = faultserver.New(spec, faultserver.Options{})
-		Expect(err).To(MatchError(ContainSubstring("after_upstream, which needs proxy mode")))
+		Expect(err).To(MatchError(ContainSubstring("phases[0].fault.after_upstream: needs proxy mode")))
 
 		srv := startServer("{}\n", faultserver.Options{})
 		resp, err := http.Post(srv.AdminURL()+"/_chaos/script", "application/yaml",

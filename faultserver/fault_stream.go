@@ -1,7 +1,6 @@
 package faultserver
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -248,13 +247,7 @@ func (x *wire) beginStream(out *Delivery) bool {
 	if _, set := h["Cache-Control"]; d.stream.sse && !set {
 		h["Cache-Control"] = noCache
 	}
-	x.w.WriteHeader(d.Status)
-	if x.r.Method == http.MethodHead {
-		return true
-	}
-	err := flush(x.w)
-	x.begun = x.srv.now()
-	return err == nil
+	return x.flushHead()
 }
 
 // noCache keeps caches from holding a stream of events back.
