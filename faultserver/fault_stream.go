@@ -152,6 +152,9 @@ func streamProblems(f *FaultSpec, path string, p *problem.List) {
 	if s.Format != "" && s.Format != StreamSSE && s.Format != StreamChunks {
 		p.Add(at+".format", "must be %q or %q, not %q", StreamSSE, StreamChunks, s.Format)
 	}
+	if strings.Contains(s.Data, "\r") {
+		p.Add(at+".data", "must not hold a carriage return, which ends a line of server-sent events; write a line break as \\n")
+	}
 	if len(s.Data)*max(s.Events, 0) > MaxBodySize {
 		p.Add(at+".data", "%d events of %d bytes are over the limit of %d bytes (16 MiB) for a stream", s.Events, len(s.Data), MaxBodySize)
 	}

@@ -60,7 +60,8 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Add("c1", "/a<b>", "x\x00y", 1.5, 1e-7, int64(3), uint64(0), true)
 	f.Add("\xff\u2028", "", "é", 1e21, -0.0, int64(-1), uint64(1<<63), false)
 	f.Fuzz(func(t *testing.T, client, path, phase string, tms, lat float64, body int64, conn uint64, sent bool) {
-		rec := record.Record{TMs: tms, Client: client, Path: path, Phase: phase, LatencyMs: lat, BodyBytes: body, Conn: conn, Policy: phase}
+		rec := record.Record{TMs: tms, Client: client, Path: path, Phase: phase, LatencyMs: lat, BodyBytes: body, Conn: conn, Policy: phase,
+			StreamEvents: int(body), UpstreamStatus: int(conn % 600), IdempotencyKey: sent}
 		if sent {
 			rec.SentMs = &lat
 		}
