@@ -137,6 +137,16 @@ func appendEvent(b []byte, sse bool, n int, data string) []byte {
 	return append(b, '\n')
 }
 
+// eventBound bounds the bytes of one event of data as appendEvent renders
+// it: "id: N\n" (N up to 6 digits), "data: " and a newline per line, each
+// {n} grown by up to 5 digits, and the blank line.
+func eventBound(data string) int {
+	if data == "" {
+		data = "event {n}"
+	}
+	return len(data) + 7*(strings.Count(data, "\n")+1) + 5*strings.Count(data, "{n}") + 11 + 1
+}
+
 // streamProblems checks a stream's fields.
 func streamProblems(f *FaultSpec, path string, p *problem.List) {
 	s, at := f.Stream, path+".stream"
@@ -155,8 +165,8 @@ func streamProblems(f *FaultSpec, path string, p *problem.List) {
 	if strings.Contains(s.Data, "\r") {
 		p.Add(at+".data", "must not hold a carriage return, which ends a line of server-sent events; write a line break as \\n")
 	}
-	if len(s.Data)*max(s.Events, 0) > MaxBodySize {
-		p.Add(at+".data", "%d events of %d bytes are over the limit of %d bytes (16 MiB) for a stream", s.Events, len(s.Data), MaxBodySize)
+	if n := max(s.Events, 0); n <= MaxStreamEvents && eventBound(s.Data)*n > MaxBodySize {
+		p.Add(at+".data", "%d events of up to %d bytes are over the limit of %d bytes (16 MiB) for a stream", n, eventBound(s.Data), MaxBodySize)
 	}
 	if s.CutAfter != nil && s.CutAfterBytes != nil {
 		p.Add(at+".cut_after_bytes", "give cut_after (events) or cut_after_bytes, not both")

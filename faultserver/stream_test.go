@@ -83,6 +83,9 @@ var _ = Describe("a streamed response", func() {
 		Entry("a negative byte cut", "{stream: {events: 4, cut_after_bytes: -1}}", "phases[0].fault.stream.cut_after_bytes: must not be negative"),
 		Entry("a stall and a reset", "{stream: {events: 4, cut_after: 1, stall: 1s, reset: true}}", "phases[0].fault.stream.reset: a stream ends at its cut with a stall or a reset, not both"),
 		Entry("a body beside it", "{body: x, stream: {events: 2}}", "phases[0].fault.body: has no effect with stream"),
+		// 200 bytes of data, "data: " and its newline (7), "id: " with up to 6 digits and a
+		// newline (11) and the blank line (1): 219 bytes, × 100000 = 21.9 MB.
+		Entry("data that makes the stream over 16 MiB", "{stream: {events: 100000, data: \""+strings.Repeat("x", 200)+"\"}}", "phases[0].fault.stream.data: 100000 events of up to 219 bytes are over the limit of 16777216 bytes (16 MiB)"),
 		Entry("a carriage return in the data", "{stream: {events: 2, data: \"a\\rb\"}}", "phases[0].fault.stream.data: must not hold a carriage return"),
 		Entry("an unknown key", "{stream: {events: 2, cut: 1}}", "cut"),
 		Entry("another action beside it", "{reset: true, stream: {events: 2}}", "phases[0].fault.stream: a fault has at most one of"),
