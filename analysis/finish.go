@@ -45,6 +45,7 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 		}
 	}
 	// Requests refused before any attempt fail, and took no time to decide.
+	r.DuplicateEffects, r.UnsafeDuplicateEffects = p.duplicateEffects(n)
 	r.Unsent, r.Unreached = a.opts.Unsent[p.name], a.opts.Unreached[p.name]
 	if r.Unsent+r.Unreached > 0 {
 		perAttempts[0] = r.Unsent + r.Unreached

@@ -48,6 +48,11 @@ type logicalState struct {
 	attempts   int32
 	attempt    int32 // the latest attempt's number
 	succeeded  bool
+	// effects counts the attempts that reached the upstream (saturating),
+	// and unkeyed says one of them was a non-idempotent method with no
+	// Idempotency-Key (duplicate.go).
+	effects uint8
+	unkeyed bool
 }
 
 // stateStore holds logical request states in fixed-size chunks, so growing it

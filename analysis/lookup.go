@@ -88,7 +88,7 @@ var (
 var mapKeys = map[string][]string{
 	"faults": {record.FaultNone, record.FaultStatus, record.FaultDelay, record.FaultHang,
 		record.FaultReset, record.FaultClose, record.FaultTruncate, record.FaultSlow,
-		record.FaultMalformed, record.FaultOverload},
+		record.FaultMalformed, record.FaultOverload, record.FaultStream},
 }
 
 // resolve walks path through the type of PolicyResult and, when v is valid,

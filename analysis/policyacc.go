@@ -40,6 +40,7 @@ type policyAcc struct {
 	raRetries    int // retries that followed a Retry-After
 	raViolations int // ... and arrived before it elapsed
 	margins      marginAcc
+	upstream     int // Records that reached the upstream (duplicate.go)
 }
 
 // phaseSeen is what the Records say about one phase.
@@ -98,6 +99,7 @@ func (p *policyAcc) add(tl *timeline, rec record.Record, conns *Connections) {
 			i = p.newLogical(key)
 		}
 		retry = p.attemptOf(p.states.at(i), rec, ok, end)
+		p.states.at(i).seeEffect(&rec)
 	} else {
 		// No request id: the attempt joins or starts its client's current
 		// logical request by the rule of record.Continues.
@@ -108,6 +110,10 @@ func (p *policyAcc) add(tl *timeline, rec record.Record, conns *Connections) {
 			i = p.newLogical(key)
 		}
 		retry = p.attemptOf(p.states.at(i), rec, ok, end)
+		p.states.at(i).seeEffect(&rec)
+	}
+	if rec.UpstreamStatus != 0 {
+		p.upstream++
 	}
 	tl.add(p.bins, rec.TMs, ok, retry)
 }

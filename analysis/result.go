@@ -167,6 +167,18 @@ type PolicyResult struct {
 	// OverSeeds summarises the policy's figures across the seeds of a
 	// repeated run (run --repeat); nil otherwise.
 	OverSeeds *OverSeeds `json:"over_seeds,omitempty"`
+	// Faults after the work (issue 15; duplicate.go).
+	// DuplicateEffects counts the logical requests whose attempts reached
+	// the upstream more than once (Records with upstream_status): work done
+	// twice, as when an after_upstream fault lost the first answer and the
+	// client retried. UnsafeDuplicateEffects counts those among them with a
+	// method that is not idempotent (POST, PATCH; RFC 9110 §9.2.2) and an
+	// attempt that reached the upstream with no Idempotency-Key. Both are
+	// left out when no Record of the policy reached an upstream (no proxy
+	// mode), and, with a note, when the attempts cannot be grouped into
+	// logical requests.
+	DuplicateEffects       *int `json:"duplicate_effects,omitempty"`
+	UnsafeDuplicateEffects *int `json:"unsafe_duplicate_effects,omitempty"`
 }
 
 // Quantiles of a distribution in milliseconds (empirical quantiles, the

@@ -35,6 +35,9 @@ type action struct {
 
 	// grpc is the answer over gRPC (Plan.GRPC); nil: from status and body.
 	grpc *GRPCAnswer
+	// afterUpstream and stream: see Plan.AfterUpstream and Plan.stream.
+	afterUpstream bool
+	stream        *streamPlan
 }
 
 // compileResponse compiles a response: an answer that is not a fault unless
@@ -118,6 +121,7 @@ func (a *action) act(f *FaultSpec) {
 		k.compile(f, a)
 		a.walk = k.walk(a.param)
 	}
+	a.afterUpstream = f.AfterUpstream
 }
 
 // defaultBody is the body of a response that names none: its status text.

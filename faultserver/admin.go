@@ -154,6 +154,9 @@ func (s *Server) adminPutScript(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var script *Script
 		if script, err = Compile(spec, seed); err == nil {
+			err = s.checkUpstream(script)
+		}
+		if err == nil {
 			s.Replace(script)
 			writeJSON(w, http.StatusOK, map[string]any{"status": "replaced", "seed": seed})
 			return

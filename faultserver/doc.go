@@ -58,7 +58,7 @@
 // perform. The Server performs it on the real connection (the wire); the
 // simulator reads PlayVirtual, the same walk in virtual time, whose holds
 // advance a clock and stop at the client's deadline. The action faults
-// (hang, reset, close, truncate, slow, malformed) are kinds each declared in
+// (hang, reset, close, truncate, slow, malformed, stream) are kinds each declared in
 // its fault_<kind>.go and registered there (how a fault: spec asks for it,
 // how it compiles and is checked), with its steps and what each medium does
 // for a step only it takes. A kind's walk (the steps after the delay) is
@@ -75,7 +75,10 @@
 // truncate: Content-Length promises more body than is sent, unexpected EOF.
 // slow: the body paced at a bandwidth with flushes, on the schedule of
 // SlowChunk and SlowDue. malformed: bytes that are not HTTP, "malformed HTTP
-// response". overload: the capacity model's status.
+// response". stream: events (server-sent events or chunks) written and
+// flushed at an interval, whole or cut after some events or bytes with a
+// close, a stall or a reset; the Record counts the events (stream_events).
+// overload: the capacity model's status.
 // Every response that carries an injected fault has X-Chaos-Fault: KIND, and
 // every scripted response X-Chaos-Phase: PHASE. Retry-After is rendered by
 // RetryAfterHeader: delta-seconds, or an HTTP-date rounded up to the whole
@@ -85,7 +88,11 @@
 // delay, is forwarded with httputil.ReverseProxy. Informational responses
 // (100 Continue, 103 Early Hints) are forwarded as they come; the Record holds
 // the final status and the upstream's Retry-After. A body that cannot be
-// copied whole is logged incomplete before the connection is cut.
+// copied whole is logged incomplete before the connection is cut. Every
+// forwarded request's Record has the upstream's status (upstream_status). A
+// fault with after_upstream forwards its request first and then answers
+// with the fault in place of the upstream's answer (after_upstream.go): the
+// lost acknowledgement behind duplicate side effects.
 //
 // Go's http.Transport silently retries an idempotent request once when a
 // reused keep-alive connection fails before any response byte (reset, close,

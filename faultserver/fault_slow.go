@@ -76,7 +76,14 @@ func (x *wire) begin(out *Delivery) bool {
 	x.writeDeadline()
 	out.Status = d.Status
 	x.responseHeader(x.w.Header(), len(d.Body), out)
-	x.w.WriteHeader(d.Status)
+	return x.flushHead()
+}
+
+// flushHead sends the status line and the headers set, flushed unless the
+// request is a HEAD (net/http then sends them after the handler), and marks
+// the start of a paced body (a slow body's, a stream's).
+func (x *wire) flushHead() bool {
+	x.w.WriteHeader(x.d.Status)
 	if x.r.Method == http.MethodHead {
 		return true
 	}

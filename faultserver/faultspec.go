@@ -64,6 +64,14 @@ type FaultSpec struct {
 	// GRPCPushback sends grpc-retry-pushback-ms (default: the Retry-After's
 	// wait, when the fault has one).
 	GRPCPushback *time.Duration `yaml:"grpc_pushback,omitempty"`
+	// Streaming responses and faults after the work (issue 15).
+	// Stream sends the response as events at an interval, whole or cut
+	// short (fault_stream.go).
+	Stream *StreamSpec `yaml:"stream,omitempty"`
+	// AfterUpstream, in proxy mode, forwards the request to the upstream
+	// first and answers with the fault in place of the upstream's answer:
+	// the work is done, the client does not learn it (after_upstream.go).
+	AfterUpstream bool `yaml:"after_upstream,omitempty"`
 }
 
 // defaultMalformed is sent for `malformed: true`: the greeting of another

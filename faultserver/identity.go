@@ -43,6 +43,9 @@ func (s *Server) requestInfo(r *http.Request) RequestInfo {
 		RequestID: headerValue(h, record.HeaderRequest),
 		Conn:      connOf(r),
 		Header:    h,
+		// Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header),
+		// or X-Idempotency-Key, as resilience.Transport reads it.
+		IdempotencyKey: headerValue(h, "Idempotency-Key") != "" || headerValue(h, "X-Idempotency-Key") != "",
 	}
 	if info.ClientKey == "" {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -9,7 +9,7 @@ import (
 )
 
 // actionKind is one of the faults that a fault: spec asks for with an action
-// field (hang, reset, close, truncate, slow, malformed): a way of answering,
+// field (hang, reset, close, truncate, slow, malformed, stream): a way of answering,
 // or of not answering, other than a response with a status. Each kind is
 // declared and registered in its own fault_<kind>.go: how a spec asks for
 // it, how it compiles, its checks, whether it holds the request or sends no

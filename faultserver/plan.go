@@ -34,6 +34,9 @@ type RequestInfo struct {
 	// clock; 0 when unknown. A queue under abandoned: cancel frees the
 	// request's place then.
 	Deadline time.Duration
+	// IdempotencyKey says the request carried an Idempotency-Key header
+	// (record.Record.IdempotencyKey; issue 15).
+	IdempotencyKey bool
 }
 
 // RowOp is what a request does to the versioned row.
@@ -93,6 +96,13 @@ type Plan struct {
 	// GRPC is how a call served over gRPC ends (package grpcfault), as the
 	// fault's grpc_* fields gave it; nil: from Status and Body alone.
 	GRPC *GRPCAnswer
+	// Streaming responses and faults after the work (issue 15).
+	// AfterUpstream says the fault answers after the request was forwarded
+	// to the upstream, in proxy mode (after_upstream.go).
+	AfterUpstream bool
+	// stream is a stream's events and cut (fault_stream.go); nil for other
+	// kinds.
+	stream *streamPlan
 }
 
 // Injected reports whether the plan is an injected fault, which the
@@ -109,4 +119,5 @@ func (d *Plan) fill(a *action) {
 	d.action, d.Param, d.Raw, d.walk = a.action, a.param, a.raw, a.walk
 	d.holding = a.holding
 	d.GRPC = a.grpc
+	d.AfterUpstream, d.stream = a.afterUpstream, a.stream
 }

@@ -47,13 +47,16 @@ func walkOf(steps ...step) *walk { return &walk{steps: steps, next: stageDone} }
 type stage uint8
 
 const (
-	stageDrain   stage = iota // the request body is read first
-	stageDelay                // then the plan's delay
-	stageAct                  // then the kind's steps
-	stageWalk                 // in the kind's walk
-	stageBegun                // a slow body: the status line and headers are sent
-	stageWritten              // a slow body: a chunk is written
-	stagePaced                // a slow body: the wait for the next chunk is over
+	stageDrain         stage = iota // the request body is read first
+	stageDelay                      // then the plan's delay
+	stageAct                        // then the kind's steps
+	stageWalk                       // in the kind's walk
+	stageBegun                      // a slow body: the status line and headers are sent
+	stageWritten                    // a slow body: a chunk is written
+	stagePaced                      // a slow body: the wait for the next chunk is over
+	stageStreamBegun                // a stream: the status line and headers are sent
+	stageStreamWritten              // a stream: an event (or the part before a cut) is written
+	stageStreamPaced                // a stream: the wait for the next event is over
 	stageDone
 )
 
@@ -61,19 +64,20 @@ const (
 type op uint8
 
 const (
-	opDone       op = iota
-	opDrain         // read the request body; ok false: not sent in time
-	opHold          // wait step.wait; ok false: the client went away (or the server closed) first
-	opHang          // opHold, for a hang: held without an answer (fault_hang.go)
-	opAbort         // close the connection with no response (FIN)
-	opReset         // close the connection with a TCP RST (fault_reset.go)
-	opRaw           // write d.Raw, which is not HTTP, and close (fault_malformed.go)
-	opRespond       // send the whole response: status line, headers, body
-	opRespondRow    // commit the row operation, then respond with its version
-	opBegin         // send the status line and headers, flushed (fault_slow.go); ok false: failed
-	opChunk         // write and flush d.Body[from:to] (fault_slow.go); ok false: failed
-	opPace          // wait until step.wait after opBegin (fault_slow.go); ok false as for opHold
-	opTruncate      // headers promising the whole body, d.Param bytes of it, close (fault_truncate.go)
+	opDone        op = iota
+	opDrain          // read the request body; ok false: not sent in time
+	opHold           // wait step.wait; ok false: the client went away (or the server closed) first
+	opHang           // opHold, for a hang: held without an answer (fault_hang.go)
+	opAbort          // close the connection with no response (FIN)
+	opReset          // close the connection with a TCP RST (fault_reset.go)
+	opRaw            // write d.Raw, which is not HTTP, and close (fault_malformed.go)
+	opRespond        // send the whole response: status line, headers, body
+	opRespondRow     // commit the row operation, then respond with its version
+	opBegin          // send the status line and headers, flushed (fault_slow.go); ok false: failed
+	opChunk          // write and flush d.Body[from:to] (fault_slow.go); ok false: failed
+	opPace           // wait until step.wait after opBegin (fault_slow.go); ok false as for opHold
+	opTruncate       // headers promising the whole body, d.Param bytes of it, close (fault_truncate.go)
+	opBeginStream    // send a stream's status line and headers, flushed (fault_stream.go); ok false: failed
 )
 
 // step is what the medium does next.
@@ -122,6 +126,8 @@ func (p *playout) next(ok bool) step {
 		return p.walkStep()
 	case stageBegun, stageWritten, stagePaced:
 		return p.slowNext(ok)
+	case stageStreamBegun, stageStreamWritten, stageStreamPaced:
+		return p.streamNext(ok)
 	}
 	return step{op: opDone}
 }
@@ -137,7 +143,13 @@ func (p *playout) act() step {
 	case d.walk == nil:
 		return p.last(opRespond)
 	}
-	p.walk, p.at, p.stage = d.walk, 0, stageWalk
+	return p.play(d.walk)
+}
+
+// play starts the walk w: its first step now, the rest as the medium
+// reports on each.
+func (p *playout) play(w *walk) step {
+	p.walk, p.at, p.stage = w, 0, stageWalk
 	return p.walkStep()
 }
 
@@ -166,6 +178,12 @@ type Delivery struct {
 	Incomplete    bool
 	HasRetryAfter bool
 	RetryAfter    time.Duration
+	// StreamEvents is how many whole events of a stream were written
+	// (record.Record.StreamEvents).
+	StreamEvents int
+	// UpstreamStatus is the status the upstream answered in proxy mode
+	// (record.Record.UpstreamStatus); 0 when not forwarded.
+	UpstreamStatus int
 	// abortHandler asks serveFault to panic with http.ErrAbortHandler once
 	// the Record is logged: net/http then cuts the connection, so that a
 	// proxied body cut short cannot end as if it were whole.

@@ -66,8 +66,8 @@ var _ = Describe("the one playout, on the wire and in virtual time", func() {
 			}
 			v := faultserver.PlayVirtual(&d, 0, 0, false)
 
-			Expect([]any{got.Status, got.BodyBytes, got.Incomplete}).
-				To(Equal([]any{v.Status, v.BodyBytes, v.Incomplete}), "status, body bytes, incomplete")
+			Expect([]any{got.Status, got.BodyBytes, got.Incomplete, got.StreamEvents}).
+				To(Equal([]any{v.Status, v.BodyBytes, v.Incomplete, v.StreamEvents}), "status, body bytes, incomplete, stream events")
 			Expect(got.LatencyMs).To(Equal(record.Millis(v.End)), "the server's time")
 			clientKind, _ := resilience.Classify(err)
 			Expect(clientKind).To(Equal(endingKind[v.Ending]), "what the client read: %v", err)
@@ -91,5 +91,17 @@ var _ = Describe("the one playout, on the wire and in virtual time", func() {
 		Entry("overload", "capacity: {rate: 0.001, burst: 1, status: 429}\n", record.FaultOverload, 2),
 		// 200 after 100 ms, then 40 bytes at 1000 B/s: done at 100 + 30 ms.
 		Entry("a delayed slow body", "phases: [{fault: {delay: 100ms, slow: 1000B/s, body_size: 40}}]\n", record.FaultSlow, 1),
+		// Five events of 21 bytes ("id: 1\ndata: event 1\n\n") at 0, 100, ..., 400 ms.
+		Entry("a whole stream", "phases: [{fault: {stream: {events: 5, every: 100ms}}}]\n", record.FaultStream, 1),
+		// Two events (0 and 100 ms), then a close: EOF in the chunked body at 100 ms.
+		Entry("a stream cut after two events", "phases: [{fault: {stream: {events: 5, every: 100ms, cut_after: 2}}}]\n", record.FaultStream, 1),
+		// 30 bytes: the first event (21) and 9 of the second, at 100 ms.
+		Entry("a stream cut mid-event", "phases: [{fault: {stream: {events: 5, every: 100ms, cut_after_bytes: 30}}}]\n", record.FaultStream, 1),
+		// Three events (0 to 200 ms), held 1 s, then closed: EOF at 1200 ms.
+		Entry("a stalled stream", "phases: [{fault: {stream: {events: 5, every: 100ms, cut_after: 3, stall: 1s}}}]\n", record.FaultStream, 1),
+		// Two events, then a RST at 100 ms.
+		Entry("a stream reset mid-stream", "phases: [{fault: {stream: {events: 5, every: 100ms, cut_after: 2, reset: true}}}]\n", record.FaultStream, 1),
+		// Every event in chunks, then held open without the body's end.
+		Entry("a stream of chunks that stalls after its last", "phases: [{fault: {stream: {events: 3, every: 50ms, format: chunks, stall: 200ms}}}]\n", record.FaultStream, 1),
 	)
 })

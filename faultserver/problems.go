@@ -141,6 +141,7 @@ func (f *FaultSpec) problems(path string, p *problem.List) {
 		f.Delay.problems(path+".delay", p)
 	}
 	f.grpcProblems(path, p)
+	f.afterUpstreamProblems(path, p)
 }
 
 // shapingFields lists the set fields that shape a response.

@@ -25,6 +25,7 @@ func newProxy(upstream string) (*httputil.ReverseProxy, error) {
 			pr.SetURL(u)
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			markNoAnswer(w)
 			http.Error(w, "chaos proxy: upstream: "+err.Error(), http.StatusBadGateway)
 		},
 	}, nil
@@ -44,6 +45,9 @@ func (x *wire) proxy() (out Delivery) {
 		out.Status, out.BodyBytes = rec.status, rec.written
 		if out.Status == 0 {
 			out.Status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
+		}
+		if !rec.noAnswer {
+			out.UpstreamStatus = out.Status
 		}
 		if v := rec.retryAfter; v != "" {
 			out.RetryAfter, out.HasRetryAfter = retryafter.Parse(v, x.srv.now())
@@ -104,6 +108,7 @@ type statusRecorder struct {
 	written    int64 // body bytes net/http accepted
 	failed     bool  // a write of the body failed
 	timeout    time.Duration
+	noAnswer   bool // the proxy's ErrorHandler answered: the upstream did not
 }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -29,6 +29,10 @@ func NewRecord(accepted, end time.Duration, req *RequestInfo, d *Plan, out *Deli
 		Status:     out.Status,
 		BodyBytes:  out.BodyBytes,
 		Incomplete: out.Incomplete && out.Status != 0,
+		// Streaming responses and faults after the work (issue 15).
+		StreamEvents:   out.StreamEvents,
+		UpstreamStatus: out.UpstreamStatus,
+		IdempotencyKey: req.IdempotencyKey,
 	}
 	if out.HasRetryAfter && out.Status != 0 {
 		rec.RetryAfterMs = record.Millis(out.RetryAfter)

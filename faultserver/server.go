@@ -183,6 +183,10 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 		}
 		s.proxy = p
 	}
+	if err := s.checkUpstream(script); err != nil {
+		_ = s.log.close()
+		return nil, err
+	}
 	s.routers()
 	return s, nil
 }

@@ -71,6 +71,10 @@ func PlayVirtual(d *Plan, arrived, deadline time.Duration, head bool) VirtualPla
 			p.bodyAtOnce(&v)
 		case opTruncate:
 			v.truncate(d)
+		case opBeginStream:
+			v.begin(d)
+		case opPace:
+			ok = v.pace(st.wait)
 		}
 	}
 }

@@ -47,12 +47,17 @@ func (x *wire) perform() Delivery {
 		return x.proxy()
 	}
 	var out Delivery
-	p := newPlayout(d, &out, x.r.Method == http.MethodHead, x.r.Body != http.NoBody)
+	body, upstream := x.r.Body != http.NoBody, 0
+	if x.srv.proxy != nil && d.AfterUpstream {
+		upstream, body = x.forwardFirst(), false // the proxy has read the body
+	}
+	p := newPlayout(d, &out, x.r.Method == http.MethodHead, body)
 	for ok := true; ; {
 		st := p.next(ok)
 		ok = true
 		switch st.op {
 		case opDone:
+			out.UpstreamStatus = upstream
 			return out
 		case opDrain:
 			ok = x.drainBody()
@@ -78,6 +83,8 @@ func (x *wire) perform() Delivery {
 			ok = x.chunk(d.Body[st.from:st.to])
 		case opTruncate:
 			out = x.truncate()
+		case opBeginStream:
+			ok = x.beginStream(&out)
 		}
 	}
 }

@@ -75,6 +75,12 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 			rec.Conn, ok = p.uint()
 		case "status":
 			rec.Status, ok = p.int()
+		case "stream_events":
+			rec.StreamEvents, ok = p.int()
+		case "upstream_status":
+			rec.UpstreamStatus, ok = p.int()
+		case "idempotency_key":
+			rec.IdempotencyKey, ok = p.bool()
 		case "client":
 			var b []byte
 			b, ok = p.str()

@@ -59,6 +59,8 @@ var _ = Describe("the fast Record decoder", func() {
 		Entry("invalid UTF-8", "{\"t_ms\": 1, \"client\": \"a\xffb\"}", false),
 		Entry("null", `{"t_ms": 1, "client": null}`, false),
 		Entry("the client's times", `{"t_ms": 10, "sent_ms": 0.5, "received_ms": 25.25}`, true),
+		Entry("a stream and an upstream's answer", `{"t_ms": 10, "fault": "stream", "stream_events": 7, "upstream_status": 503, "idempotency_key": true}`, true),
+		Entry("a fractional stream count", `{"t_ms": 10, "stream_events": 1.5}`, false),
 		Entry("a null client time", `{"t_ms": 10, "sent_ms": null}`, false),
 		Entry("a differently-cased key", `{"T_MS": 1}`, false),
 		Entry("an unknown key", `{"t_ms": 1, "extra": {"x": 1}}`, false),

@@ -78,6 +78,17 @@ func AppendJSON(dst []byte, rec *Record) ([]byte, error) {
 		b = append(b, `,"grpc_code":`...)
 		b = appendString(b, rec.GRPCCode)
 	}
+	if rec.StreamEvents != 0 {
+		b = append(b, `,"stream_events":`...)
+		b = strconv.AppendInt(b, int64(rec.StreamEvents), 10)
+	}
+	if rec.UpstreamStatus != 0 {
+		b = append(b, `,"upstream_status":`...)
+		b = strconv.AppendInt(b, int64(rec.UpstreamStatus), 10)
+	}
+	if rec.IdempotencyKey {
+		b = append(b, `,"idempotency_key":true`...)
+	}
 	return append(b, "}\n"...), nil
 }
 

@@ -33,6 +33,9 @@ var _ = Describe("AppendJSON", func() {
 			Path: "/api/orders", Route: "orders", Phase: "outage", Fault: record.FaultStatus, Status: 503, RetryAfterMs: 1000,
 			LatencyMs: 0.4, BodyBytes: 20, Incomplete: true, Policy: "full", Outcome: record.OutcomeStatus,
 			SentMs: ptr(1500.125), ReceivedMs: ptr(1504)}),
+		Entry("a stream and an upstream's answer (issue 15)", record.Record{TMs: 2, Fault: record.FaultStream, Status: 200,
+			BodyBytes: 120, Incomplete: true, StreamEvents: 5, UpstreamStatus: 201, IdempotencyKey: true, Method: "POST"}),
+		Entry("negative stream and upstream numbers", record.Record{StreamEvents: -3, UpstreamStatus: -1}),
 		Entry("floats on both sides of the 'e' cutoffs", record.Record{TMs: 1e-7, RetryAfterMs: 1e21, LatencyMs: 999999999999999999999,
 			SentMs: ptr(0.000001), ReceivedMs: ptr(-0.0)}),
 		Entry("tiny and huge exponents", record.Record{TMs: 5e-324, RetryAfterMs: math.MaxFloat64, LatencyMs: 1.5e-10}),
@@ -59,7 +62,8 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Add("c1", "/a<b>", "x\x00y", 1.5, 1e-7, int64(3), uint64(0), true)
 	f.Add("\xff\u2028", "", "é", 1e21, -0.0, int64(-1), uint64(1<<63), false)
 	f.Fuzz(func(t *testing.T, client, path, phase string, tms, lat float64, body int64, conn uint64, sent bool) {
-		rec := record.Record{TMs: tms, Client: client, Path: path, Phase: phase, LatencyMs: lat, BodyBytes: body, Conn: conn, Policy: phase}
+		rec := record.Record{TMs: tms, Client: client, Path: path, Phase: phase, LatencyMs: lat, BodyBytes: body, Conn: conn, Policy: phase,
+			StreamEvents: int(body), UpstreamStatus: int(conn % 600), IdempotencyKey: sent}
 		if sent {
 			rec.SentMs = &lat
 		}

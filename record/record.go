@@ -17,6 +17,9 @@ const (
 	FaultSlow      = "slow"
 	FaultMalformed = "malformed"
 	FaultOverload  = "overload"
+	// FaultStream is a response streamed as events at an interval (issue
+	// 15), whole or cut short mid-stream.
+	FaultStream = "stream"
 )
 
 // Record is one attempt as the server saw it: one JSON object per line in
@@ -90,6 +93,20 @@ type Record struct {
 	// what the HTTP server would have sent for the same plan (the code's
 	// HTTP equivalent for grpc_code alone; 0 where no status was sent).
 	GRPCCode string `json:"grpc_code,omitempty"`
+	// Streaming responses and faults after the work (issue 15).
+	// StreamEvents is how many whole events (or chunks) of a streamed
+	// response (fault "stream") the server wrote and flushed before the
+	// stream ended or was cut; 0, and absent, for other responses.
+	StreamEvents int `json:"stream_events,omitempty"`
+	// UpstreamStatus is the status the upstream answered a request that
+	// proxy mode forwarded to it (`chaos serve --upstream`): the request
+	// reached the real service, whatever the client got after (a fault with
+	// after_upstream answers in its place). 0, and absent, when the request
+	// was not forwarded or the upstream gave no answer.
+	UpstreamStatus int `json:"upstream_status,omitempty"`
+	// IdempotencyKey is set when the request carried an Idempotency-Key
+	// header, which makes a retried POST or PATCH safe to deduplicate.
+	IdempotencyKey bool `json:"idempotency_key,omitempty"`
 }
 
 // Client-side outcomes of an attempt (Record.Outcome).

@@ -94,7 +94,9 @@ func newDocument(res analysis.Result, figs []Figure) document {
 }
 
 // summaryTables are the outcome, completion, load and Retry-After tables,
-// with the Retry-After margin only when some strategy has one.
+// with the Retry-After margin only when some strategy has one, and the
+// duplicate side effects only when some strategy's Records reached an
+// upstream.
 func summaryTables(res analysis.Result) []table {
 	ts := []table{outcomeTable(res), completionTable(res), loadTable(res), retryAfterTable(res)}
 	if m := marginTable(res); len(m.Rows) > 0 {
@@ -102,6 +104,9 @@ func summaryTables(res analysis.Result) []table {
 	}
 	if o := overSeedsTable(res); len(o.Rows) > 0 {
 		ts = append(ts, o)
+	}
+	if dt := duplicateTable(res); len(dt.Rows) > 0 {
+		ts = append(ts, dt)
 	}
 	return ts
 }

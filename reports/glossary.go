@@ -108,8 +108,12 @@ var glossary = []term{
 	{"cost", "cost", "the ranking rule's second key, lower is better: one point per attempt per logical request above 1, plus one per second of p99 completion time (analysis.RankCost)."},
 	{"pareto", "Pareto frontier", "yes when the setting reaches the success floor (--min-success) and no other setting that does is at least as good on amplification and p99 completion time and better on one; \"below the success floor\" marks those under it."},
 
+	// Faults after the work (issue 15).
+	{"duplicate_effects", "duplicate effects", "logical requests whose attempts reached the upstream more than once (Records with upstream_status, in proxy mode): work done twice, as when a fault after the upstream's answer (after_upstream) lost it and the client retried."},
+	{"unsafe_duplicate_effects", "unsafe duplicate effects", "those among the duplicate effects whose method is not idempotent (POST, PATCH; RFC 9110 §9.2.2) and one of whose attempts that reached the upstream carried no Idempotency-Key, so the service could not tell the second from the first."},
+
 	// Server.
-	{"faults", "faults", "attempts by the fault the server injected: none status delay hang reset close truncate slow malformed overload."},
+	{"faults", "faults", "attempts by the fault the server injected: none status delay hang reset close truncate slow malformed overload stream."},
 
 	// Jitter strategies (resilience/jitter.go); d is the backoff's capped delay for retry n.
 	{"none", "", "no jitter: sleep = d, the nominal delay min(cap, base·2^n) of the backoff; every client retries in step."},

@@ -106,6 +106,22 @@ func marginTable(res analysis.Result) table {
 	return t
 }
 
+// duplicateTable is the duplicate side effects of the strategies whose
+// Records reached an upstream (proxy mode, issue 15); it has no rows when
+// none did.
+func duplicateTable(res analysis.Result) table {
+	t := table{ID: "duplicate-effects", Caption: "Work done twice: logical requests whose attempts reached the upstream more than once",
+		Header: []string{"strategy", "duplicate effects", "unsafe (POST, PATCH with no Idempotency-Key)"},
+		Terms:  []string{"strategy", "duplicate_effects", "unsafe_duplicate_effects"}}
+	for _, p := range res.Policies {
+		if p.DuplicateEffects == nil {
+			continue
+		}
+		t.Rows = append(t.Rows, []string{p.Name, strconv.Itoa(*p.DuplicateEffects), optional(p.UnsafeDuplicateEffects, strconv.Itoa)})
+	}
+	return t
+}
+
 // comparisonTable sets the best strategy (A, named in the caption: every
 // row's A is the same, and a column of it would push a grid of long setting
 // names past the page) against each other one (B).

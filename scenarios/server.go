@@ -24,5 +24,8 @@ func decodeServer(doc *yamlfile.Doc, n *yaml.Node, p *problems) faultserver.Spec
 	for _, fp := range spec.Problems() {
 		p.addValidation(prefixed("server", fp.Path), "%s", fp.Msg)
 	}
+	for _, path := range spec.AfterUpstreamFields() {
+		p.addValidation(prefixed("server", path), "needs an upstream to forward to first (chaos serve --upstream URL); a scenario's server is the service itself and has none")
+	}
 	return spec
 }

@@ -308,7 +308,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	req.ClientKey, req.RequestID, req.Attempt, req.Method, req.Path, req.Conn = c.key, request, int(p.attempt), method, sim.path, 0
 	d.Route, d.Phase, d.Kind = route, phase, sim.names[p.fault]
 	out := faultserver.Delivery{Status: int(p.status), BodyBytes: int64(p.bodyBytes), Incomplete: p.incomplete,
-		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter}
+		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter, StreamEvents: int(p.streamEvents)}
 	rec := &sim.scratch
 	*rec = faultserver.NewRecord(p.accepted, p.end, req, d, &out)
 	rec.Policy, rec.Outcome = sim.policy.Name, sim.names[p.outcome]
@@ -402,6 +402,7 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
+	rec.streamEvents = a.streamEvents
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
 	k.call.Report(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})

@@ -30,6 +30,8 @@ type simAttempt struct {
 	incomplete bool               // a response begun did not reach its end
 	row        faultserver.RowOp
 	reading    bool // this is the read before a row write
+	// streamEvents is how many whole events of a stream the server wrote.
+	streamEvents uint32
 }
 
 const (
@@ -50,6 +52,7 @@ func (a *simAttempt) performVirtual(d *faultserver.Plan, back time.Duration, hea
 	v := faultserver.PlayVirtual(d, a.arrivedAt, a.deadline, head)
 	a.headerAt, a.serverEnd = v.HeaderAt, v.End
 	a.status, a.bodyBytes, a.incomplete = int32(v.Status), bodyCount(v.BodyBytes), v.Incomplete
+	a.streamEvents = uint32(v.StreamEvents)
 	a.abandoned = v.Abandoned()
 	a.raKind = raNone
 	if d.HasRetryAfter && a.status != 0 {

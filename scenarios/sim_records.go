@@ -43,6 +43,8 @@ type pendingRecord struct {
 	// What reached the wire.
 	incomplete bool   // a response begun did not reach its end
 	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
+	// streamEvents is how many whole events of a stream were written.
+	streamEvents uint32
 }
 
 // recordBlock is the number of slots per block.

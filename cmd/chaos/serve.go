@@ -99,7 +99,7 @@ Without --scenario, serve answers with this default script:
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	fl.StringVar(&f.logFile, "log", "", "write every Record to this file as JSON lines (flushed on exit); a name ending in .zst is compressed with zstd, which 'chaos analyze' reads as it is")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of the fault decisions (default: the scenario file's seed, else 1)")
-	fl.StringVar(&f.upstream, "upstream", "", "forward requests that draw no fault to this URL (proxy mode)")
+	fl.StringVar(&f.upstream, "upstream", "", "forward requests that draw no fault to this URL (proxy mode); a fault with after_upstream: true is forwarded too, and answers in place of the upstream's answer")
 	fl.StringVar(&f.admin, "admin", "same", `where the admin API and /metrics listen: "same" (the --addr listener), "off", or an address of their own`)
 	fl.StringVar(&f.adminToken, "admin-token", "", "require 'Authorization: Bearer TOKEN' on the admin API and /metrics (default: $CHAOS_ADMIN_TOKEN)")
 	fl.BoolVar(&f.insecure, "insecure-admin", false, "serve the admin API on an address other than loopback without a token")
