@@ -28,6 +28,13 @@ type RequestInfo struct {
 	Header http.Header
 	// Version is the row version a write carries (If-Match); 0 means none.
 	Version uint64
+
+	// TLS and HTTP/2 (issue 15).
+	// Proto is the request's protocol (http.Request.Proto: "HTTP/1.1",
+	// "HTTP/2.0"), "" where unknown; TLS says its connection is TLS. Both
+	// go into the Record, and decide nothing.
+	Proto string
+	TLS   bool
 }
 
 // RowOp is what a request does to the versioned row.

@@ -65,6 +65,9 @@ const (
 	opChunk         // write and flush d.Body[from:to] (fault_slow.go); ok false: failed
 	opPace          // wait until step.wait after opBegin (fault_slow.go); ok false as for opHold
 	opTruncate      // headers promising the whole body, d.Param bytes of it, close (fault_truncate.go)
+	opBadCert       // a certificate the client refuses, in virtual time (fault_tls_bad_cert.go)
+	opRSTStream     // reset the HTTP/2 stream with d.Param's code (fault_rst_stream.go)
+	opGoAway        // send an HTTP/2 GOAWAY (fault_goaway.go)
 )
 
 // step is what the medium does next.
@@ -140,6 +143,16 @@ func (p *playout) act() step {
 		return p.truncate()
 	case record.FaultSlow:
 		return p.slow()
+	case record.FaultTLSStall, record.FaultAcceptStall:
+		return p.stall()
+	case record.FaultTLSClose:
+		return p.tlsClose()
+	case record.FaultTLSBadCert:
+		return p.tlsBadCert()
+	case record.FaultRSTStream:
+		return p.rstStream()
+	case record.FaultGoAway:
+		return p.goAway()
 	}
 	return p.last(opRespond)
 }

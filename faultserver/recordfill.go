@@ -29,6 +29,8 @@ func NewRecord(accepted, end time.Duration, req *RequestInfo, d *Plan, out *Deli
 		Status:     out.Status,
 		BodyBytes:  out.BodyBytes,
 		Incomplete: out.Incomplete && out.Status != 0,
+		Protocol:   req.Proto,
+		TLS:        req.TLS,
 	}
 	if out.HasRetryAfter && out.Status != 0 {
 		rec.RetryAfterMs = record.Millis(out.RetryAfter)

@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -63,6 +64,17 @@ type Options struct {
 	// passes a scaled clock, and the server's times (t_ms, latencies, phase
 	// durations, delays, Retry-After dates) are then in its terms.
 	Clock Clock
+
+	// TLS and HTTP/2 (issue 15; tlsaccept.go).
+	// TLS, when set, serves HTTPS with this configuration; NextProtos empty
+	// offers h2 and http/1.1 by ALPN. NewTLSIdentity makes one.
+	TLS *tls.Config
+	// H2C serves cleartext HTTP/2 with prior knowledge (a connection that
+	// begins with the HTTP/2 preface) beside HTTP/1.1.
+	H2C bool
+	// MaxConcurrentStreams is the SETTINGS_MAX_CONCURRENT_STREAMS every
+	// HTTP/2 connection announces; 0 means net/http's default, 250.
+	MaxConcurrentStreams uint32
 }
 
 // AdminOptions place the admin API (/_chaos/...) and the Prometheus metrics
@@ -115,6 +127,10 @@ type Server struct {
 	adminURL  string
 	closeErr  error
 	closeOnce sync.Once
+
+	// connInfos holds the connInfo of a cleartext connection from its
+	// accept until ConnContext takes it (TLS and h2c ones carry theirs).
+	connInfos sync.Map
 }
 
 // scriptState is the script in force and when it began (since server start):
@@ -233,10 +249,15 @@ func (s *Server) Start() (string, error) {
 			return "", err
 		}
 	}
-	ln, err := listen(s.opts.Addr)
+	raw, err := listen(s.opts.Addr)
 	if err != nil {
 		return "", err
 	}
+	if s.opts.TLS != nil && len(s.opts.TLS.NextProtos) == 0 {
+		s.opts.TLS = s.opts.TLS.Clone()
+		s.opts.TLS.NextProtos = alpnProtocols
+	}
+	ln := newAcceptListener(raw)
 	var adminLn net.Listener
 	if s.admin != nil && s.opts.Admin.Addr != "" {
 		if adminLn, err = listen(s.opts.Admin.Addr); err != nil {
@@ -248,7 +269,12 @@ func (s *Server) Start() (string, error) {
 	s.start = s.now()
 	s.httpSrv = s.limits.httpServer(s.handler)
 	s.httpSrv.ConnContext = s.ConnContext
-	s.url = "http://" + ln.Addr().String()
+	s.httpSrv.Protocols = s.serverProtocols()
+	if s.opts.MaxConcurrentStreams > 0 {
+		s.httpSrv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: int(s.opts.MaxConcurrentStreams)}
+	}
+	s.url = s.scheme() + "://" + ln.Addr().String()
+	go ln.run(s)
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	s.adminURL = s.url
 	if adminLn != nil {
@@ -415,6 +441,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.d, x.ticket = st.script.Admit(max(0, accepted-st.epoch), &x.info)
+	x.d.pastHandshake()
 	held := holds(&x.d)
 	if held && !s.hold() {
 		x.d, held = heldRefusal(x.d.Route, s.limits.MaxHeld), false

@@ -78,6 +78,10 @@ func (x *wire) perform() Delivery {
 			ok = x.chunk(d.Body[st.from:st.to])
 		case opTruncate:
 			out = x.truncate()
+		case opRSTStream:
+			x.rstStream(&out)
+		case opGoAway:
+			x.goAway(&out)
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 // fastDecoder parses the common shape of a Record line, a flat JSON object of
 // known keys with plain strings and numbers, several times faster than
 // encoding/json, and interns the short strings that repeat (method, path,
-// phase, fault, policy, outcome, route). Anything else (an escape, a null, an
+// phase, fault, policy, outcome, route, protocol). Anything else (an escape, a null, an
 // unknown or differently-cased key, a nested value, a number that is not a
 // JSON number) makes it decline, and the caller decodes the line with
 // encoding/json, which is the reference for both values and errors.
@@ -69,6 +69,8 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 			rec.BodyBytes = int64(n)
 		case "incomplete":
 			rec.Incomplete, ok = p.bool()
+		case "tls":
+			rec.TLS, ok = p.bool()
 		case "attempt":
 			rec.Attempt, ok = p.int()
 		case "conn":
@@ -83,7 +85,7 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 			var b []byte
 			b, ok = p.str()
 			rec.Request = string(b)
-		case "method", "path", "route", "phase", "fault", "policy", "outcome":
+		case "method", "path", "route", "phase", "fault", "policy", "outcome", "protocol":
 			var b []byte
 			if b, ok = p.str(); ok {
 				*d.field(rec, string(key)) = d.intern(b)
@@ -117,6 +119,8 @@ func (d *fastDecoder) field(rec *Record, key string) *string {
 		return &rec.Fault
 	case "policy":
 		return &rec.Policy
+	case "protocol":
+		return &rec.Protocol
 	}
 	return &rec.Outcome
 }

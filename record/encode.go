@@ -74,6 +74,13 @@ func AppendJSON(dst []byte, rec *Record) ([]byte, error) {
 		b = append(b, `,"received_ms":`...)
 		b = appendFloat(b, *rec.ReceivedMs)
 	}
+	if rec.Protocol != "" {
+		b = append(b, `,"protocol":`...)
+		b = appendString(b, rec.Protocol)
+	}
+	if rec.TLS {
+		b = append(b, `,"tls":true`...)
+	}
 	return append(b, "}\n"...), nil
 }
 

@@ -32,7 +32,7 @@ var _ = Describe("AppendJSON", func() {
 		Entry("a full one", record.Record{TMs: 1503.25, Client: "c17", Conn: 9, Request: "c17/3", Attempt: 2, Method: "GET",
 			Path: "/api/orders", Route: "orders", Phase: "outage", Fault: record.FaultStatus, Status: 503, RetryAfterMs: 1000,
 			LatencyMs: 0.4, BodyBytes: 20, Incomplete: true, Policy: "full", Outcome: record.OutcomeStatus,
-			SentMs: ptr(1500.125), ReceivedMs: ptr(1504)}),
+			SentMs: ptr(1500.125), ReceivedMs: ptr(1504), Protocol: "HTTP/2.0", TLS: true}),
 		Entry("floats on both sides of the 'e' cutoffs", record.Record{TMs: 1e-7, RetryAfterMs: 1e21, LatencyMs: 999999999999999999999,
 			SentMs: ptr(0.000001), ReceivedMs: ptr(-0.0)}),
 		Entry("tiny and huge exponents", record.Record{TMs: 5e-324, RetryAfterMs: math.MaxFloat64, LatencyMs: 1.5e-10}),
