@@ -38,6 +38,9 @@ func (p *playout) truncate() step { return p.last(opTruncate) }
 // out.
 func (x *wire) truncate() Delivery {
 	d := &x.d
+	if x.r.ProtoMajor == 2 {
+		return x.truncateStream()
+	}
 	out := Delivery{Status: d.Status}
 	h := http.Header{}
 	x.responseHeader(h, len(d.Body), &out)

@@ -131,6 +131,9 @@ type Server struct {
 	// connInfos holds the connInfo of a cleartext connection from its
 	// accept until ConnContext takes it (TLS and h2c ones carry theirs).
 	connInfos sync.Map
+	// listener is the faults' listener, which Close closes itself: net/http
+	// closes only a listener its Serve has begun with.
+	listener *acceptListener
 }
 
 // scriptState is the script in force and when it began (since server start):
@@ -258,6 +261,7 @@ func (s *Server) Start() (string, error) {
 		s.opts.TLS.NextProtos = alpnProtocols
 	}
 	ln := newAcceptListener(raw)
+	s.listener = ln
 	var adminLn net.Listener
 	if s.admin != nil && s.opts.Admin.Addr != "" {
 		if adminLn, err = listen(s.opts.Admin.Addr); err != nil {
@@ -393,8 +397,11 @@ func (s *Server) Close() error {
 		s.mu.Lock()
 		s.closed = true
 		s.stop()
-		httpSrv, adminSrv := s.httpSrv, s.adminSrv
+		httpSrv, adminSrv, ln := s.httpSrv, s.adminSrv, s.listener
 		s.mu.Unlock()
+		if ln != nil {
+			_ = ln.Close()
+		}
 		if httpSrv != nil {
 			_ = httpSrv.Close()
 		}

@@ -272,6 +272,21 @@ var _ = Describe("TLS and HTTP/2", func() {
 		})
 	})
 
+	DescribeTable("the faults that take the connection over on HTTP/1.1 reset the stream on HTTP/2",
+		func(fault string) {
+			srv, id := tlsServer("phases: [{requests: 1, fault: "+fault+"}, {}]\n", faultserver.Options{})
+			c, _ := h2Client(id, false, 10*time.Second)
+			resp, _, err := call(c, "GET", srv.URL()+"/a", "c1")
+			Expect(err).To(MatchError(ContainSubstring("INTERNAL_ERROR")), "no whole response: %v", resp)
+			Expect(waitRecords(srv, 1)).To(ConsistOf(HaveField("Protocol", "HTTP/2.0")))
+		},
+		Entry("reset", "{reset: true}"),
+		Entry("close", "{close: true}"),
+		Entry("malformed", "{malformed: true}"),
+		Entry("truncate", "{truncate: 3, body_size: 100}"),
+		Entry("a hang's end", "{hang: 1ms}"),
+	)
+
 	It("refuses unknown HTTP/2 error codes and a bad goaway, naming the field", func() {
 		_, _, err := faultserver.ParseScript("s.yaml", []byte("phases: [{fault: {rst_stream: NOPE}}]\n"))
 		Expect(err).To(MatchError(ContainSubstring(`phases[0].fault.rst_stream: "NOPE" is not an HTTP/2 error code`)))

@@ -48,7 +48,9 @@ type acceptListener struct {
 }
 
 func newAcceptListener(ln net.Listener) *acceptListener {
-	return &acceptListener{Listener: ln, conns: make(chan net.Conn, 64), done: make(chan struct{})}
+	// Unbuffered: a connection is either taken by net/http or, once the
+	// listener is closed, closed; none waits in between.
+	return &acceptListener{Listener: ln, conns: make(chan net.Conn), done: make(chan struct{})}
 }
 
 func (l *acceptListener) Accept() (net.Conn, error) {
