@@ -33,6 +33,11 @@ type Script struct {
 	// decision of this script can carry, so that responses share them
 	// (see responseHeader); read-only once compiled.
 	phaseValues map[string][]string
+
+	// Faults before the request (issue 15).
+	// preRequest says the top-level schedule can draw a fault before the
+	// request, so connections are decided at accept time (tlsdecide.go).
+	preRequest bool
 }
 
 // Compile validates spec and compiles it with seed, which seeds every random
@@ -73,6 +78,7 @@ func Compile(spec *Spec, seed uint64) (*Script, error) {
 		s.routes = append(s.routes, r)
 	}
 	s.phaseValues = s.phaseHeaderValues()
+	s.preRequest = s.top.hasPreRequest()
 	if c := spec.Capacity; c != nil {
 		s.capacity = NewCapacity(*c)
 		s.overload = Plan{Phase: PhaseCapacity}

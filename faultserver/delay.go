@@ -69,15 +69,8 @@ func (d *Delay) UnmarshalYAML(n *yaml.Node) error {
 		*d = *Fixed(v)
 		return nil
 	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if !contains(delayFields, k.Value) {
-				msg := fmt.Sprintf("unknown field %q of a delay", k.Value)
-				if s := suggest.Nearest(k.Value, delayFields); s != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				return yamlfile.NodeError(k, "%s", msg)
-			}
+		if err := unknownKey(n, delayFields, "a delay"); err != nil {
+			return err
 		}
 		type plain Delay // without the UnmarshalYAML method
 		var p plain
@@ -88,6 +81,23 @@ func (d *Delay) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	return yamlfile.NodeError(n, "expected a duration such as 250ms or a distribution such as {dist: lognormal, median: 20ms, p99: 200ms}")
+}
+
+// unknownKey is the error at the first key of mapping n that is not one of
+// fields (the keys of what, as a message names it), with the nearest as a
+// suggestion; nil when every key is known.
+func unknownKey(n *yaml.Node, fields []string, what string) error {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !contains(fields, k.Value) {
+			msg := fmt.Sprintf("unknown field %q of %s", k.Value, what)
+			if s := suggest.Nearest(k.Value, fields); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			return yamlfile.NodeError(k, "%s", msg)
+		}
+	}
+	return nil
 }
 
 // MarshalYAML writes a fixed delay as its duration.

@@ -1,10 +1,6 @@
 package faultserver
 
-import (
-	"net"
-
-	"github.com/chaos-harness/chaos/record"
-)
+import "github.com/chaos-harness/chaos/record"
 
 func init() {
 	registerKind(&actionKind{
@@ -24,8 +20,12 @@ func (x *wire) reset() {
 	if !ok {
 		return
 	}
-	if tcp, isTCP := conn.(*net.TCPConn); isTCP {
+	if tcp := tcpOf(conn); tcp != nil {
+		// Under TLS too: closing the TLS connection would send close_notify
+		// first, which the client reads as a clean EOF.
 		_ = tcp.SetLinger(0)
+		_ = tcp.Close()
+		return
 	}
 	_ = conn.Close()
 }

@@ -37,6 +37,9 @@ func compileTruncate(f *FaultSpec, a *action) {
 // out.
 func (x *wire) truncate() Delivery {
 	d := &x.d
+	if x.r.ProtoMajor == 2 {
+		return x.truncateStream()
+	}
 	out := Delivery{Status: d.Status}
 	h := http.Header{}
 	x.responseHeader(h, len(d.Body), &out)

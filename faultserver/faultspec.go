@@ -10,8 +10,9 @@ import (
 
 // FaultSpec is one injected fault, or (as Spec.Response) the default answer.
 //
-// At most one action is given: hang, reset, close, truncate, slow or
-// malformed. Status, retry_after, headers and body shape the response; truncate
+// At most one action is given: hang, reset, close, truncate, slow,
+// malformed, or one of the faults before the request (tls_stall,
+// tls_bad_cert, tls_close, accept_stall) or of HTTP/2 (goaway, rst_stream). Status, retry_after, headers and body shape the response; truncate
 // and slow send such a response broken or slowly. A delay comes first, before
 // anything else. A fault that sets no status answers with the response's
 // status, headers and body (a delayed, truncated or slow success); one that
@@ -72,6 +73,27 @@ type FaultSpec struct {
 	// first and answers with the fault in place of the upstream's answer:
 	// the work is done, the client does not learn it (after_upstream.go).
 	AfterUpstream bool `yaml:"after_upstream,omitempty"`
+	// Faults before the request and HTTP/2 faults (issue 15; see tlsdecide.go).
+	// TLSStall reads a new connection's TLS ClientHello and answers nothing
+	// for this long, then closes: the client's handshake times out.
+	TLSStall time.Duration `yaml:"tls_stall,omitempty"`
+	// TLSBadCert completes the handshake with a certificate from a CA no
+	// client trusts: the client refuses it.
+	TLSBadCert bool `yaml:"tls_bad_cert,omitempty"`
+	// TLSClose reads the ClientHello and closes the connection (FIN) without
+	// answering it.
+	TLSClose bool `yaml:"tls_close,omitempty"`
+	// AcceptStall accepts a new connection and never reads from it for this
+	// long, then closes.
+	AcceptStall time.Duration `yaml:"accept_stall,omitempty"`
+	// GoAway sends an HTTP/2 GOAWAY on the request's connection: `true` for
+	// a graceful one (NO_ERROR, the request still answered), or {code,
+	// last_stream_id} (fault_goaway.go).
+	GoAway *GoAway `yaml:"goaway,omitempty"`
+	// RSTStream resets the request's HTTP/2 stream with this error code
+	// (REFUSED_STREAM, CANCEL, INTERNAL_ERROR, ENHANCE_YOUR_CALM, ...)
+	// instead of answering.
+	RSTStream string `yaml:"rst_stream,omitempty"`
 }
 
 // defaultMalformed is sent for `malformed: true`: the greeting of another

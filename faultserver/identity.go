@@ -19,14 +19,27 @@ type connNumber struct{}
 // ConnContext gives every connection its number (Record.Conn). Start sets it
 // on the server's http.Server; set it as the ConnContext of an http.Server of
 // your own that serves Handler, or Records say 0, unknown.
-func (s *Server) ConnContext(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, connNumber{}, s.conns.last.Add(1))
+// The server's own listener numbers its connections as it accepts them
+// (tlsaccept.go), and ConnContext picks that number up.
+func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
+	var info *connInfo
+	if fc, ok := c.(*frameConn); ok {
+		info = fc.info
+	} else if v, ok := s.connInfos.LoadAndDelete(c); ok {
+		info = v.(*connInfo)
+	}
+	if info == nil {
+		info = &connInfo{n: s.conns.last.Add(1)}
+	}
+	return context.WithValue(ctx, connNumber{}, info)
 }
 
 // connOf is the number ConnContext gave the request's connection; 0 without.
 func connOf(r *http.Request) uint64 {
-	n, _ := r.Context().Value(connNumber{}).(uint64)
-	return n
+	if c := connInfoOf(r); c != nil {
+		return c.n
+	}
+	return 0
 }
 
 // requestInfo reads what a decision may depend on from a request, and the
@@ -46,6 +59,10 @@ func (s *Server) requestInfo(r *http.Request) RequestInfo {
 		// Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header),
 		// or X-Idempotency-Key, as resilience.Transport reads it.
 		IdempotencyKey: headerValue(h, "Idempotency-Key") != "" || headerValue(h, "X-Idempotency-Key") != "",
+		Proto:          r.Proto,
+	}
+	if c := connInfoOf(r); c != nil {
+		info.TLS = c.tls
 	}
 	if info.ClientKey == "" {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)

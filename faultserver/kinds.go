@@ -41,6 +41,15 @@ type actionKind struct {
 	// headerValue is the kind's X-Chaos-Fault value, shared by every
 	// response that carries it (see kindValues).
 	headerValue []string
+
+	// Faults before the request (issue 15).
+	// preRequest says the kind happens to a connection before any request
+	// on it (a stalled or failed handshake, a connection never read): it is
+	// decided at accept time (tlsdecide.go); a request that draws it is
+	// answered as the response would answer it (Plan.pastHandshake), and
+	// its playout is the virtual medium's, where an attempt stands for a
+	// new connection.
+	preRequest bool
 }
 
 var (

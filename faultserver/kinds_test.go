@@ -14,7 +14,8 @@ import (
 var _ = Describe("the action kinds", func() {
 	It("are registered by their fault_<kind>.go, named as their FaultSpec fields, in field order", func() {
 		Expect(faultserver.ActionKindNames()).To(Equal([]string{record.FaultHang, record.FaultReset, record.FaultClose,
-			record.FaultTruncate, record.FaultSlow, record.FaultMalformed, record.FaultStream}))
+			record.FaultTruncate, record.FaultSlow, record.FaultMalformed, record.FaultStream, record.FaultTLSStall, record.FaultTLSBadCert,
+			record.FaultTLSClose, record.FaultAcceptStall, record.FaultGoAway, record.FaultRSTStream}))
 		t := reflect.TypeFor[faultserver.FaultSpec]()
 		fields := map[string]bool{}
 		for i := range t.NumField() {
@@ -27,6 +28,6 @@ var _ = Describe("the action kinds", func() {
 
 	It("are listed by name in the error of a fault that asks for two", func() {
 		_, _, err := faultserver.ParseScript("s.yaml", []byte("phases: [{fault: {reset: true, slow: 1KB/s}}]\n"))
-		Expect(err).To(MatchError(ContainSubstring("phases[0].fault.slow: a fault has at most one of hang, reset, close, truncate, slow, malformed, stream; this one also has reset")))
+		Expect(err).To(MatchError(ContainSubstring("phases[0].fault.slow: a fault has at most one of hang, reset, close, truncate, slow, malformed, stream, tls_stall, tls_bad_cert, tls_close, accept_stall, goaway, rst_stream; this one also has reset")))
 	})
 })

@@ -37,6 +37,12 @@ type RequestInfo struct {
 	// IdempotencyKey says the request carried an Idempotency-Key header
 	// (record.Record.IdempotencyKey; issue 15).
 	IdempotencyKey bool
+	// TLS and HTTP/2 (issue 15).
+	// Proto is the request's protocol (http.Request.Proto: "HTTP/1.1",
+	// "HTTP/2.0"), "" where unknown; TLS says its connection is TLS. Both
+	// go into the Record, and decide nothing.
+	Proto string
+	TLS   bool
 }
 
 // RowOp is what a request does to the versioned row.

@@ -78,6 +78,9 @@ const (
 	opPace           // wait until step.wait after opBegin (fault_slow.go); ok false as for opHold
 	opTruncate       // headers promising the whole body, d.Param bytes of it, close (fault_truncate.go)
 	opBeginStream    // send a stream's status line and headers, flushed (fault_stream.go); ok false: failed
+	opBadCert        // a certificate the client refuses, in virtual time (fault_tls_bad_cert.go)
+	opRSTStream      // reset the HTTP/2 stream with d.Param's code (fault_rst_stream.go)
+	opGoAway         // send an HTTP/2 GOAWAY (fault_goaway.go)
 )
 
 // step is what the medium does next.

@@ -33,6 +33,8 @@ func NewRecord(accepted, end time.Duration, req *RequestInfo, d *Plan, out *Deli
 		StreamEvents:   out.StreamEvents,
 		UpstreamStatus: out.UpstreamStatus,
 		IdempotencyKey: req.IdempotencyKey,
+		Protocol:       req.Proto,
+		TLS:            req.TLS,
 	}
 	if out.HasRetryAfter && out.Status != 0 {
 		rec.RetryAfterMs = record.Millis(out.RetryAfter)

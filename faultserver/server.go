@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,16 @@ type Options struct {
 	// and the listening address ("host/127.0.0.1:8080").
 	LogHeader bool
 	Server    string
+	// TLS and HTTP/2 (issue 15; tlsaccept.go).
+	// TLS, when set, serves HTTPS with this configuration; NextProtos empty
+	// offers h2 and http/1.1 by ALPN. NewTLSIdentity makes one.
+	TLS *tls.Config
+	// H2C serves cleartext HTTP/2 with prior knowledge (a connection that
+	// begins with the HTTP/2 preface) beside HTTP/1.1.
+	H2C bool
+	// MaxConcurrentStreams is the SETTINGS_MAX_CONCURRENT_STREAMS every
+	// HTTP/2 connection announces; 0 means net/http's default, 250.
+	MaxConcurrentStreams uint32
 }
 
 // AdminOptions place the admin API (/_chaos/...) and the Prometheus metrics
@@ -124,6 +135,13 @@ type Server struct {
 	adminURL  string
 	closeErr  error
 	closeOnce sync.Once
+
+	// connInfos holds the connInfo of a cleartext connection from its
+	// accept until ConnContext takes it (TLS and h2c ones carry theirs).
+	connInfos sync.Map
+	// listener is the faults' listener, which Close closes itself: net/http
+	// closes only a listener its Serve has begun with.
+	listener *acceptListener
 }
 
 // scriptState is the script in force and when it began (since server start):
@@ -246,10 +264,16 @@ func (s *Server) Start() (string, error) {
 			return "", err
 		}
 	}
-	ln, err := listen(s.opts.Addr)
+	raw, err := listen(s.opts.Addr)
 	if err != nil {
 		return "", err
 	}
+	if s.opts.TLS != nil && len(s.opts.TLS.NextProtos) == 0 {
+		s.opts.TLS = s.opts.TLS.Clone()
+		s.opts.TLS.NextProtos = alpnProtocols
+	}
+	ln := newAcceptListener(raw)
+	s.listener = ln
 	var adminLn net.Listener
 	if s.admin != nil && s.opts.Admin.Addr != "" {
 		if adminLn, err = listen(s.opts.Admin.Addr); err != nil {
@@ -269,7 +293,12 @@ func (s *Server) Start() (string, error) {
 	}
 	s.httpSrv = s.limits.httpServer(s.handler)
 	s.httpSrv.ConnContext = s.ConnContext
-	s.url = "http://" + ln.Addr().String()
+	s.httpSrv.Protocols = s.serverProtocols()
+	if s.opts.MaxConcurrentStreams > 0 {
+		s.httpSrv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: int(s.opts.MaxConcurrentStreams)}
+	}
+	s.url = s.scheme() + "://" + ln.Addr().String()
+	go ln.run(s)
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	s.adminURL = s.url
 	if adminLn != nil {
@@ -388,8 +417,11 @@ func (s *Server) Close() error {
 		s.mu.Lock()
 		s.closed = true
 		s.stop()
-		httpSrv, adminSrv := s.httpSrv, s.adminSrv
+		httpSrv, adminSrv, ln := s.httpSrv, s.adminSrv, s.listener
 		s.mu.Unlock()
+		if ln != nil {
+			_ = ln.Close()
+		}
 		if httpSrv != nil {
 			_ = httpSrv.Close()
 		}
@@ -438,6 +470,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	at := max(0, accepted-st.epoch)
 	x.info.Deadline = deadlineOf(r, at)
 	x.d, x.ticket = st.script.Admit(at, &x.info)
+	x.d.pastHandshake()
 	held := holds(&x.d)
 	if held && !s.hold() {
 		x.d, held = heldRefusal(x.d.Route, s.limits.MaxHeld), false

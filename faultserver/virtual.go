@@ -12,6 +12,11 @@ const (
 	EndClosed                  // closed with no response, or with its body cut short: EOF
 	EndReset                   // TCP RST: connection reset by peer
 	EndMalformed               // bytes that are not HTTP
+
+	// Endings of the faults before the request and of HTTP/2 (issue 15).
+	EndBadCert     // a TLS certificate the client refuses
+	EndStreamReset // the HTTP/2 stream reset (RST_STREAM)
+	EndGoAway      // an HTTP/2 GOAWAY, and the connection closed, with no response
 )
 
 // VirtualPlayout is a plan played out in virtual time: the steps the wire
@@ -75,6 +80,12 @@ func PlayVirtual(d *Plan, arrived, deadline time.Duration, head bool) VirtualPla
 			v.begin(d)
 		case opPace:
 			ok = v.pace(st.wait)
+		case opBadCert:
+			v.badCert()
+		case opRSTStream:
+			v.rstStream()
+		case opGoAway:
+			v.goAway(d)
 		}
 	}
 }

@@ -30,6 +30,11 @@ type wire struct {
 	begun  time.Time // a slow body began, on the server's clock
 	// unwatch stops closing a hijacked connection when the server closes.
 	unwatch func() bool
+
+	// HTTP/2 (issue 15; h2fallback.go).
+	// resetStream is set where a step would take the connection over, which
+	// HTTP/2 cannot do: the handler then resets the request's stream.
+	resetStream bool
 }
 
 // perform plays the plan out on the connection and returns what
@@ -58,6 +63,7 @@ func (x *wire) perform() Delivery {
 		switch st.op {
 		case opDone:
 			out.UpstreamStatus = upstream
+			out.abortHandler = out.abortHandler || x.resetStream
 			return out
 		case opDrain:
 			ok = x.drainBody()
@@ -85,6 +91,10 @@ func (x *wire) perform() Delivery {
 			out = x.truncate()
 		case opBeginStream:
 			ok = x.beginStream(&out)
+		case opRSTStream:
+			x.rstStream(&out)
+		case opGoAway:
+			x.goAway(&out)
 		}
 	}
 }
@@ -130,6 +140,7 @@ func (x *wire) refuseBody() Delivery {
 func (x *wire) hijack() (net.Conn, *bufio.ReadWriter, bool) {
 	conn, brw, err := http.NewResponseController(x.w).Hijack()
 	if err != nil {
+		x.resetStream = x.r.ProtoMajor == 2
 		return nil, nil, false
 	}
 	_ = conn.SetWriteDeadline(time.Now().Add(x.srv.limits.WriteTimeout))

@@ -8,7 +8,7 @@ import (
 // fastDecoder parses the common shape of a Record line, a flat JSON object of
 // known keys with plain strings and numbers, several times faster than
 // encoding/json, and interns the short strings that repeat (method, path,
-// phase, fault, policy, outcome, route, grpc_code). Anything else (an escape, a null, an
+// phase, fault, policy, outcome, route, grpc_code, protocol). Anything else (an escape, a null, an
 // unknown or differently-cased key, a nested value, a number that is not a
 // JSON number) makes it decline, and the caller decodes the line with
 // encoding/json, which is the reference for both values and errors.
@@ -69,6 +69,8 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 			rec.BodyBytes = int64(n)
 		case "incomplete":
 			rec.Incomplete, ok = p.bool()
+		case "tls":
+			rec.TLS, ok = p.bool()
 		case "attempt":
 			rec.Attempt, ok = p.int()
 		case "conn":
@@ -89,7 +91,7 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 			var b []byte
 			b, ok = p.str()
 			rec.Request = string(b)
-		case "method", "path", "route", "phase", "fault", "policy", "outcome", "grpc_code":
+		case "method", "path", "route", "phase", "fault", "policy", "outcome", "grpc_code", "protocol":
 			var b []byte
 			if b, ok = p.str(); ok {
 				*d.field(rec, string(key)) = d.intern(b)
@@ -125,6 +127,8 @@ func (d *fastDecoder) field(rec *Record, key string) *string {
 		return &rec.Policy
 	case "grpc_code":
 		return &rec.GRPCCode
+	case "protocol":
+		return &rec.Protocol
 	}
 	return &rec.Outcome
 }

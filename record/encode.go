@@ -89,6 +89,13 @@ func AppendJSON(dst []byte, rec *Record) ([]byte, error) {
 	if rec.IdempotencyKey {
 		b = append(b, `,"idempotency_key":true`...)
 	}
+	if rec.Protocol != "" {
+		b = append(b, `,"protocol":`...)
+		b = appendString(b, rec.Protocol)
+	}
+	if rec.TLS {
+		b = append(b, `,"tls":true`...)
+	}
 	return append(b, "}\n"...), nil
 }
 

@@ -32,7 +32,7 @@ var _ = Describe("AppendJSON", func() {
 		Entry("a full one", record.Record{TMs: 1503.25, Client: "c17", Conn: 9, Request: "c17/3", Attempt: 2, Method: "GET",
 			Path: "/api/orders", Route: "orders", Phase: "outage", Fault: record.FaultStatus, Status: 503, RetryAfterMs: 1000,
 			LatencyMs: 0.4, BodyBytes: 20, Incomplete: true, Policy: "full", Outcome: record.OutcomeStatus,
-			SentMs: ptr(1500.125), ReceivedMs: ptr(1504)}),
+			SentMs: ptr(1500.125), ReceivedMs: ptr(1504), GRPCCode: "UNAVAILABLE", Protocol: "HTTP/2.0", TLS: true}),
 		Entry("a stream and an upstream's answer (issue 15)", record.Record{TMs: 2, Fault: record.FaultStream, Status: 200,
 			BodyBytes: 120, Incomplete: true, StreamEvents: 5, UpstreamStatus: 201, IdempotencyKey: true, Method: "POST"}),
 		Entry("negative stream and upstream numbers", record.Record{StreamEvents: -3, UpstreamStatus: -1}),

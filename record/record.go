@@ -22,6 +22,17 @@ const (
 	FaultStream = "stream"
 )
 
+// Fault kinds before the request (a connection's accept or TLS handshake)
+// and of HTTP/2, issue 15.
+const (
+	FaultTLSStall    = "tls_stall"    // the TLS handshake is never answered
+	FaultTLSBadCert  = "tls_bad_cert" // a certificate the client does not trust
+	FaultTLSClose    = "tls_close"    // the connection closed mid-handshake
+	FaultAcceptStall = "accept_stall" // accepted and never read
+	FaultGoAway      = "goaway"       // an HTTP/2 GOAWAY on the request's connection
+	FaultRSTStream   = "rst_stream"   // an HTTP/2 RST_STREAM with a code on the request's stream
+)
+
 // Record is one attempt as the server saw it: one JSON object per line in
 // arrivals.jsonl. Live runs, simulated runs and `chaos serve` for a client in any
 // language all write Records, and analysis reads nothing else.
@@ -107,6 +118,14 @@ type Record struct {
 	// IdempotencyKey is set when the request carried an Idempotency-Key
 	// header, which makes a retried POST or PATCH safe to deduplicate.
 	IdempotencyKey bool `json:"idempotency_key,omitempty"`
+	// TLS and HTTP/2 (issue 15).
+	// Protocol is the request's protocol, "HTTP/1.1" or "HTTP/2.0"
+	// (http.Request.Proto); empty where unknown (logs from before it, the
+	// simulator) and for a fault before the request (a Record with no
+	// method), which has none.
+	Protocol string `json:"protocol,omitempty"`
+	// TLS is set when the connection was (or was to be) TLS.
+	TLS bool `json:"tls,omitempty"`
 }
 
 // Client-side outcomes of an attempt (Record.Outcome).

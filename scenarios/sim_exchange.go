@@ -78,6 +78,12 @@ var endingOutcome = [...]resilience.AttemptClass{
 	faultserver.EndClosed:    resilience.ClassEOF,
 	faultserver.EndReset:     resilience.ClassReset,
 	faultserver.EndMalformed: resilience.ClassMalformed,
+	// Faults before the request and of HTTP/2 (issue 15): what Go's client
+	// reports for each (faultserver/tls_test.go checks it): a refused
+	// certificate, a reset stream and a GOAWAY with an error are errors.
+	faultserver.EndBadCert:     resilience.ClassError,
+	faultserver.EndStreamReset: resilience.ClassError,
+	faultserver.EndGoAway:      resilience.ClassError,
 }
 
 // bodyCount is a body's size as the simulator keeps it, in 32 bits to keep

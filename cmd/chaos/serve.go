@@ -41,6 +41,8 @@ type serveFlags struct {
 	serverName string
 	// --grpc: serve the script to gRPC clients (serve_grpc.go).
 	grpc bool
+	// TLS and HTTP/2 (issue 15; serve_tls.go).
+	tls serveTLSFlags
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -57,6 +59,17 @@ truncated, slow or malformed responses. Every request is logged as one Record
 The first line of standard output is "listening on http://HOST:PORT". serve
 runs until interrupted (SIGINT or SIGTERM), then releases held requests,
 flushes the log and exits 0.
+
+With --tls serve speaks HTTPS, HTTP/2 or HTTP/1.1 as ALPN chooses, with a
+certificate signed by a CA made for the run: the first line is then
+"listening on https://HOST:PORT" and the second "ca certificate: PATH", the
+CA's PEM for the client to trust (curl --cacert PATH). --cert and --key
+serve a certificate of your own instead; --h2c serves cleartext HTTP/2 with
+prior knowledge beside HTTP/1.1. Records say the protocol ("protocol") and
+TLS ("tls"). The script's faults before the request (tls_stall,
+tls_bad_cert, tls_close, accept_stall) are decided per connection as it is
+accepted, its HTTP/2 faults (goaway, rst_stream) per request; see
+docs/SCENARIOS.md.
 
 Clients may send X-Chaos-Client (client key), X-Chaos-Request (logical request
 id) and X-Chaos-Attempt (1 for the first try); without X-Chaos-Client a client
@@ -109,6 +122,7 @@ Without --scenario, serve answers with this default script:
 	_ = cmd.RegisterFlagCompletionFunc("log-format", completeWords(formatText, formatJSON))
 	fl.StringVar(&f.serverName, "server-name", "", "name of this server in the --log file's first line, beside the epoch of t_ms 0 and a fresh run id (default: host name and listening address); 'chaos analyze' puts logs of several servers on one clock and tells two runs of one name apart")
 	fl.BoolVar(&f.grpc, "grpc", false, grpcFlagHelp)
+	f.tls.register(fl)
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
 	fl.IntVar(&f.maxHeld, "max-held", faultserver.DefaultMaxHeld, "most requests held at once by hangs, delays and slow bodies (-1: no limit)")
 	fl.IntVar(&f.maxAdmin, "max-admin-conns", faultserver.DefaultMaxAdminConns, "most connections the admin API's own --admin listener holds at once, or admin requests served at once on the --addr listener; more get 503 (-1: no limit)")
@@ -150,6 +164,10 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if opts.Admin.Token == "" {
 		opts.Admin.Token = os.Getenv("CHAOS_ADMIN_TOKEN")
 	}
+	caPath, err := f.tls.apply(f.addr, &opts)
+	if err != nil {
+		return err
+	}
 	switch f.admin {
 	case "same", "":
 	case "off":
@@ -179,6 +197,9 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 		return err
 	}
 	fmt.Fprintf(s.out, "listening on %s\n", srv.URL())
+	if caPath != "" {
+		fmt.Fprintf(s.out, "ca certificate: %s\n", caPath)
+	}
 	say.say(slog.LevelInfo, fmt.Sprintf("script %s, seed %d", source, seed), "serving", "url", srv.URL(), "script", source, "seed", seed)
 	if a := srv.AdminURL(); a != "" {
 		say.say(slog.LevelInfo, fmt.Sprintf("admin API at %s/_chaos/ and metrics at %s/metrics", a, a), "admin API",
