@@ -191,6 +191,7 @@ func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byt
 		}
 	}
 	if wait, ok := s.pushback(d); ok {
+		wait = wait.Truncate(time.Millisecond) // what the trailer says, in whole milliseconds
 		trailer.Set(mdPushback, strconv.FormatInt(wait.Milliseconds(), 10))
 		out.HasRetryAfter, out.RetryAfter = true, wait
 	}

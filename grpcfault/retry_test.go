@@ -69,6 +69,24 @@ phases:
 		Expect(srv).To(chaostest.HaveAttemptsPerRequest(Equal(4)))
 	})
 
+	DescribeTable("retries a call whose transport a fault cut, on a new connection",
+		func(fault string) {
+			srv := startServer("phases: [{requests: 1, fault: {" + fault + "}}, {}]")
+			cc, _ := dial(srv, retryConfig)
+			_, _, _, err := call(cc, method, []byte("x"), 30*time.Second,
+				"x-chaos-client", "c1", "x-chaos-request", "c1/1", "x-chaos-attempt", "1")
+			Expect(err).NotTo(HaveOccurred()) // UNAVAILABLE, retried
+			recs := arrivals(srv, 2)
+			Expect(recs[0].Attempt).To(Equal(1))
+			Expect(recs[1].Attempt).To(Equal(2))
+			Expect(recs[1].GRPCCode).To(Equal("OK"))
+			Expect(recs[1].Conn).To(Equal(recs[0].Conn + 1))
+			Expect(srv).To(chaostest.HaveSuccessRate(Equal(1.0)))
+		},
+		Entry("a GOAWAY, then the transport closed", "close: true"),
+		Entry("a TCP RST", "reset: true"),
+	)
+
 	It("does not retry a code the policy does not name", func() {
 		srv := startServer("phases: [{fault: {grpc_code: RESOURCE_EXHAUSTED}}]")
 		cc, _ := dial(srv, retryConfig)
