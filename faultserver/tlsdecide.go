@@ -85,5 +85,5 @@ func (d *Plan) pastHandshake() {
 	if d.action == nil || !d.action.preRequest {
 		return
 	}
-	d.Kind, d.action, d.Param, d.holding = record.FaultNone, nil, 0, false
+	d.Kind, d.action, d.Param, d.walk, d.holding = record.FaultNone, nil, 0, nil, false
 }
