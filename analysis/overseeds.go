@@ -145,7 +145,10 @@ func SummarizeSeeds(results []Result, firstSeed uint64) (Result, error) {
 				}
 			}
 			*f.field(o) = summarize(xs)
-			if missing := len(results) - len(xs); missing > 0 {
+			switch missing := len(results) - len(xs); {
+			case len(xs) == 0:
+				out.Notes = append(out.Notes, fmt.Sprintf("policy %s: over_seeds.%s is null: %s was null in every seed", out.Policies[pi].Name, f.name, f.name))
+			case missing > 0:
 				out.Notes = append(out.Notes, fmt.Sprintf("policy %s: over_seeds.%s is over the %d of %d seeds in which %s was known (null in %d)",
 					out.Policies[pi].Name, f.name, len(xs), len(results), f.name, missing))
 			}

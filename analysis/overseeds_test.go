@@ -65,7 +65,7 @@ var _ = Describe("over_seeds: one policy's figures across the seeds of a repeate
 		Expect(*o.MakespanMs.Sd).To(BeNumerically("~", 51.961524, 1e-6))
 		// No Record carries sent_ms, so client_makespan_ms is null in every seed.
 		Expect(o.ClientMakespanMs).To(BeNil())
-		Expect(res.Notes).To(ContainElement("policy p: over_seeds.client_makespan_ms is over the 0 of 3 seeds in which client_makespan_ms was known (null in 3)"))
+		Expect(res.Notes).To(ContainElement("policy p: over_seeds.client_makespan_ms is null: client_makespan_ms was null in every seed"))
 		// The inputs are not changed.
 		Expect(results[0].Policies[0].OverSeeds).To(BeNil())
 		Expect(results[0].Repeat).To(BeNil())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -159,7 +160,7 @@ func readPartial(dir string) (*partial, error) {
 		return nil, fmt.Errorf("%s: %w (is %s the --out of a 'run --shard' or 'tune --shard'?)", path, err, dir)
 	}
 	var p partial
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("%s: not a partial result: %w", path, err)
@@ -170,7 +171,10 @@ func readPartial(dir string) (*partial, error) {
 	if p.Kind != partialRun && p.Kind != partialTune {
 		return nil, fmt.Errorf("%s: kind %q: neither %s nor %s", path, p.Kind, partialRun, partialTune)
 	}
-	if p.Shards < 1 || p.Shard < 0 || p.Shard >= p.Shards {
+	if p.Kind == partialTune && p.Tune == nil {
+		return nil, fmt.Errorf("%s: a tune partial without its \"tune\" flags", path)
+	}
+	if p.Items < 0 || p.Shards < 1 || p.Shard < 0 || p.Shard >= p.Shards {
 		return nil, fmt.Errorf("%s: shard %d of %d", path, p.Shard, p.Shards)
 	}
 	return &p, nil
