@@ -26,6 +26,23 @@ type Config struct {
 	// attempt; outside it, once per call. Timeouts are not ordered: the
 	// attempt timeout is always innermost and the overall one outermost.
 	Order []string `yaml:"order,omitempty"`
+
+	// Hedging (issue 14).
+	Hedge *HedgeConfig `yaml:"hedge,omitempty"`
+}
+
+// HedgeConfig sends hedges: when an attempt has not answered within Delay,
+// another copy of the request goes out while it is in flight, up to Max
+// more per round; the first answer wins and the rest are cancelled. It sits
+// inside retry (a round of hedged attempts is what a retry repeats) and
+// each hedge passes the breaker and, without waiting, the rate limit. Only
+// requests safe to repeat are hedged.
+type HedgeConfig struct {
+	// Delay is how long an attempt may go unanswered before the next hedge;
+	// required.
+	Delay time.Duration `yaml:"delay,omitempty"`
+	// Max is the most hedges per round. Default 1.
+	Max int `yaml:"max,omitempty"`
 }
 
 // RetryConfig retries failed attempts with a backoff.
@@ -322,6 +339,7 @@ const (
 	DefaultTokenBucketDeposit    = 0.1
 	DefaultTokenBucketCost       = 1.0
 	DefaultFailureRatioThreshold = 0.1
+	DefaultHedgeMax              = 1
 
 	// Backoff kinds (RetryConfig.Backoff).
 	BackoffConstant    = "constant"

@@ -47,6 +47,14 @@ func (c Config) Problems() []problem.Field {
 	if c.Timeout != nil {
 		c.Timeout.check(&ps)
 	}
+	if h := c.Hedge; h != nil {
+		if h.Delay <= 0 {
+			ps.Add("hedge.delay", "must be more than 0 (how long an attempt may go unanswered before a hedge), got %v", h.Delay)
+		}
+		if h.Max < 0 {
+			ps.Add("hedge.max", "must be 1 or more, got %d", h.Max)
+		}
+	}
 	c.checkOrder(&ps)
 	return ps
 }
