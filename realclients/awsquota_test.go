@@ -94,7 +94,7 @@ var _ = Describe("the AWS SDKs' standard retry quota, aws-sdk-go-v2 against resi
 		// once (490); 10 tokens are left, less than 14, so call 18's second
 		// retry and every later call's first are refused: 35 retries.
 		sdk, sdkRefused := sdkAttempts(func(*retry.StandardOptions) {})
-		ours, ourRefused := ourAttempts(&resilience.AWSQuotaConfig{RetryCost: 14, TimeoutCost: 14})
+		ours, ourRefused := ourAttempts(&resilience.AWSQuotaConfig{RetryCost: 14, TimeoutCost: 14, ThrottleCost: 5})
 		Expect(sdk).To(Equal(quotaCalls+35), "aws-sdk-go-v2")
 		Expect(ours).To(Equal(quotaCalls+35), "resilience")
 		Expect(sdkRefused).To(Equal(quotaCalls - 17))

@@ -360,7 +360,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		return
 	}
 	if p.budget != nil {
-		g, ok := p.budget.Retry(now, o.Kind == ClassTimeout)
+		g, ok := p.budget.Retry(now, retryCause(o))
 		if !ok {
 			p.counters.budgetExhausted.Add(1)
 			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
@@ -374,6 +374,17 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 	p.emit(Event{Kind: EventRetry, At: now, Key: c.req.Key, Attempt: c.attempt, Delay: delay,
 		FromRetryAfter: fromRA, Outcome: o.Kind, Status: o.Status})
 	c.phase, c.readyAt = phaseWaiting, now.Add(delay)
+}
+
+// retryCause is what failed an attempt, as the AWS quota charges it.
+func retryCause(o AttemptOutcome) retrybudget.Cause {
+	switch {
+	case o.Kind == ClassTimeout:
+		return retrybudget.CauseTimeout
+	case o.Status == http.StatusTooManyRequests:
+		return retrybudget.CauseThrottle
+	}
+	return retrybudget.CauseFailure
 }
 
 // transient reports whether the retry policy would retry this failure: the

@@ -239,6 +239,7 @@ func (b *BudgetConfig) build() *retrybudget.Budget {
 		ps.Quota = &retrybudget.Quota{Size: orFloat(q.Size, retrybudget.AWSQuotaSize),
 			RetryCost: orFloat(q.RetryCost, retrybudget.AWSQuotaRetryCost), TimeoutCost: orFloat(q.TimeoutCost, retrybudget.AWSQuotaTimeoutCost),
 			NoRetryIncrement: retrybudget.AWSQuotaNoRetryIncrement}
+		ps.Quota.ThrottleCost = orFloat(q.ThrottleCost, ps.Quota.RetryCost)
 		if q.NoRetryIncrement != nil {
 			ps.Quota.NoRetryIncrement = *q.NoRetryIncrement
 		}
@@ -281,6 +282,9 @@ type AWSQuotaConfig struct {
 	TimeoutCost float64 `yaml:"timeout_cost,omitempty"`
 	// NoRetryIncrement may be 0 (no refill but refunds), so nil is the default.
 	NoRetryIncrement *float64 `yaml:"no_retry_increment,omitempty"`
+	// ThrottleCost is what a retry after a 429 costs. Default RetryCost
+	// (aws-sdk-go-v2 v1.48: 5, with retry_cost and timeout_cost 14).
+	ThrottleCost float64 `yaml:"throttle_cost,omitempty"`
 }
 
 // TokenBucketConfig is Brooker's retry token bucket (retrybudget.Bucket):

@@ -261,6 +261,7 @@ func (b *BudgetConfig) check(ps *problem.List) {
 		positive(ps, "budget.quota.size", q.Size)
 		positive(ps, "budget.quota.retry_cost", q.RetryCost)
 		positive(ps, "budget.quota.timeout_cost", q.TimeoutCost)
+		positive(ps, "budget.quota.throttle_cost", q.ThrottleCost)
 		if q.NoRetryIncrement != nil && *q.NoRetryIncrement < 0 {
 			ps.Add("budget.quota.no_retry_increment", "must be 0 or more, got %v", *q.NoRetryIncrement)
 		}
