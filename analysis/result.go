@@ -159,6 +159,11 @@ type PolicyResult struct {
 	LastMs  float64 `json:"last_ms"`
 	// Series are the per-time and distribution data the plots draw.
 	Series Series `json:"series"`
+
+	// Hedging (issue 14).
+	// Hedges counts the policy's hedged requests, as the runner reported
+	// them; absent for a policy that does not hedge.
+	Hedges *Hedges `json:"hedges,omitempty"`
 }
 
 // Quantiles of a distribution in milliseconds (empirical quantiles, the
@@ -346,4 +351,14 @@ func (r *Result) Policy(name string) (*PolicyResult, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Hedges is what a hedging policy did: hedges sent (attempts sent while an
+// earlier one of the same round was in flight), rounds a hedge's answer
+// won, and attempts wasted (cancelled in flight because another answer won
+// their round). Each hedge is also an attempt in attempts.
+type Hedges struct {
+	Sent   int `json:"sent"`
+	Won    int `json:"won"`
+	Wasted int `json:"wasted"`
 }

@@ -20,6 +20,7 @@ func (r *Run) AnalysisOptions(command string) analysis.Options {
 	o.RetryWindow, o.Capacity = r.RetryWindow, r.Capacity
 	o.Phases, o.BreakerOpen, o.ExpectedDelay = f.Phases, f.BreakerOpen, f.ExpectedDelay
 	o.Unsent, o.Unreached, o.FallbackServed = f.Unsent, f.Unreached, f.FallbackServed
+	o.Hedges = f.Hedges
 	return o
 }
 
@@ -48,6 +49,7 @@ func (r *Run) FinishOptions() analysis.FinishOptions {
 		Unsent:         map[string]int{},
 		Unreached:      map[string]int{},
 		FallbackServed: map[string]int{},
+		Hedges:         map[string]analysis.Hedges{},
 	}
 	for _, p := range r.Policies {
 		f.Phases = append(f.Phases, p.Phases...)
@@ -60,6 +62,9 @@ func (r *Run) FinishOptions() analysis.FinishOptions {
 		f.Unsent[p.Name] = int(p.Unsent)
 		f.Unreached[p.Name] = int(p.Unreached)
 		f.FallbackServed[p.Name] = int(p.Fallbacks)
+		if p.Hedges != nil {
+			f.Hedges[p.Name] = *p.Hedges
+		}
 	}
 	return f
 }
