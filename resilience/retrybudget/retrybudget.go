@@ -1,5 +1,7 @@
 // Package retrybudget limits retries across every call of a client, so a
-// fleet in trouble does not multiply its load, with explicit time.
+// fleet in trouble does not multiply its load, with explicit time: gRPC's
+// retry throttling, Finagle's ratio budget, the AWS SDKs' standard retry
+// quota, and Brooker's retry token bucket and retry circuit breaker.
 package retrybudget
 
 import (
