@@ -51,6 +51,9 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 		perAttempts[0] = r.Unsent + r.Unreached
 	}
 	r.FallbackServed = a.opts.FallbackServed[p.name]
+	if h, ok := a.opts.Hedges[p.name]; ok {
+		r.Hedges = &h
+	}
 	r.LogicalRequests = len(completion) + r.Unsent + r.Unreached
 	r.SuccessRate = float64(r.Succeeded) / float64(r.LogicalRequests)
 	lo, hi := Wilson(r.Succeeded, r.LogicalRequests, Z95)

@@ -18,6 +18,7 @@ type FinishOptions struct {
 	Unsent         map[string]int
 	Unreached      map[string]int
 	FallbackServed map[string]int
+	Hedges         map[string]Hedges
 }
 
 // FinishWith is Finish with the options known at the end: each non-nil
@@ -45,6 +46,9 @@ func (a *Accumulator) FinishWith(f FinishOptions) (Result, error) {
 	}
 	if f.FallbackServed != nil {
 		o.FallbackServed = f.FallbackServed
+	}
+	if f.Hedges != nil {
+		o.Hedges = f.Hedges
 	}
 	o, err := o.withDefaults()
 	if err != nil {

@@ -89,6 +89,9 @@ type Options struct {
 	// (sent or unsent) and were then answered by the policy's fallback. They
 	// stay failures in success_rate and are reported as fallback_served.
 	FallbackServed map[string]int
+	// Hedges gives, per hedging policy, its hedges sent, won and wasted, as
+	// only the runner knows them (hedges in result.json).
+	Hedges map[string]Hedges
 
 	// BootstrapResamples is the number of resamples for the interval on the
 	// difference in peak-to-mean; 0 means 1000.
@@ -231,6 +234,11 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if err := checkCounts("fallback-served", o.FallbackServed); err != nil {
 		return o, err
+	}
+	for policy, h := range o.Hedges {
+		if h.Sent < 0 || h.Won < 0 || h.Wasted < 0 || h.Won > h.Sent {
+			return o, fmt.Errorf("hedges of %q: %+v are not counts with won at most sent", policy, h)
+		}
 	}
 	if o.Rand == nil {
 		seed := uint64(1)

@@ -179,6 +179,10 @@ type PolicyResult struct {
 	// logical requests.
 	DuplicateEffects       *int `json:"duplicate_effects,omitempty"`
 	UnsafeDuplicateEffects *int `json:"unsafe_duplicate_effects,omitempty"`
+	// Hedging (issue 14).
+	// Hedges counts the policy's hedged requests, as the runner reported
+	// them; absent for a policy that does not hedge.
+	Hedges *Hedges `json:"hedges,omitempty"`
 }
 
 // Quantiles of a distribution in milliseconds (empirical quantiles, the
@@ -366,4 +370,14 @@ func (r *Result) Policy(name string) (*PolicyResult, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Hedges is what a hedging policy did: hedges sent (attempts sent while an
+// earlier one of the same round was in flight), rounds a hedge's answer
+// won, and attempts wasted (cancelled in flight because another answer won
+// their round). Each hedge is also an attempt in attempts.
+type Hedges struct {
+	Sent   int `json:"sent"`
+	Won    int `json:"won"`
+	Wasted int `json:"wasted"`
 }

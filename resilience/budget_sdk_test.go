@@ -52,6 +52,18 @@ budget: {quota: {size: 100, retry_cost: 2, timeout_cost: 4, no_retry_increment: 
 		Expect(p.Counters().BudgetExhausted).To(Equal(int64(200-16)), "calls 1..16 retry 3 times (48), call 17 twice (50) before its third is refused; so is every later call's first")
 	})
 
+	It("charges a retry after a 429 throttle_cost (default: retry_cost)", func() {
+		throttled := resilience.AttemptOutcome{Status: 429}
+		// size 30, retry_cost 14, throttle_cost 5 (aws-sdk-go-v2 v1.48):
+		// 6 throttled retries (30 tokens), against 2 after 503s (28).
+		q := &resilience.AWSQuotaConfig{Size: 30, RetryCost: 14, TimeoutCost: 14, ThrottleCost: 5}
+		cfg := resilience.Config{Retry: constantRetry(3, time.Millisecond), Budget: &resilience.BudgetConfig{Quota: q}}
+		Expect(retriesOver(mustPolicy(cfg), 10, throttled)).To(Equal(int64(6)))
+		Expect(retriesOver(mustPolicy(cfg), 10, fail503)).To(Equal(int64(2)))
+		q.ThrottleCost = 0
+		Expect(retriesOver(mustPolicy(cfg), 10, throttled)).To(Equal(int64(2)), "the default is retry_cost")
+	})
+
 	It("gives a successful retry's cost back and 1 token for a first-try success", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(3, time.Millisecond), Budget: &resilience.BudgetConfig{Quota: &resilience.AWSQuotaConfig{Size: 20}}})
 		drive(p, epoch, get, timeout, fail503, ok200) // -10, -5, then +5 back: 10

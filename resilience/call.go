@@ -81,9 +81,13 @@ const (
 	// ActionFallback: answer with the fallback Step.Fallback; Step.Err is the
 	// failure it replaces.
 	ActionFallback
+	// ActionAwait (hedging only): attempts are in flight; report the next
+	// answer with ReportAttempt, or call Next again after Step.Wait when it
+	// is not 0 (a hedge is due then), whichever comes first.
+	ActionAwait
 )
 
-var actionNames = [...]string{"", "send", "wait", "succeed", "give_up", "fallback"}
+var actionNames = [...]string{"", "send", "wait", "succeed", "give_up", "fallback", "await"}
 
 func (a Action) String() string {
 	if int(a) < len(actionNames) {
@@ -126,6 +130,14 @@ type Step struct {
 	Value    any
 	Age      time.Duration
 	Static   *StaticResponse
+
+	// Hedging (hedge.go).
+	// Hedge marks an ActionSend that is a hedge: another attempt while
+	// earlier ones are in flight.
+	Hedge bool
+	// HedgeAfter, on an ActionSend, asks the driver to call Next again once
+	// this long has passed without an answer, for a hedge; 0: no hedge.
+	HedgeAfter time.Duration
 }
 
 type callPhase uint8
@@ -168,6 +180,7 @@ type Call struct {
 	innerT   breaker.Ticket
 	last     AttemptOutcome
 	final    Step
+	h        *hedgeState // nil without hedging
 }
 
 // Begin starts a call at now.
@@ -177,6 +190,9 @@ func (p *Policy) Begin(now time.Time, req RequestMeta) Call {
 		p.budget.OnCall(now)
 	}
 	c := Call{p: p, req: req}
+	if p.hedge != nil {
+		c.h = &hedgeState{}
+	}
 	if p.overall > 0 {
 		c.deadline = now.Add(p.overall)
 	}
@@ -192,6 +208,9 @@ func (c *Call) Next(now time.Time) Step {
 	case phaseDone:
 		return c.final
 	case phaseInFlight:
+		if c.h != nil {
+			return c.nextHedge(now)
+		}
 		return Step{Action: ActionGiveUp, Attempt: c.attempt, Err: errMisuse}
 	case phaseWaiting:
 		if now.Before(c.readyAt) {
@@ -216,13 +235,23 @@ func (c *Call) Next(now time.Time) Step {
 	c.phase = phaseInFlight
 	c.p.counters.attempts.Add(1)
 	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.req.Key, Attempt: c.attempt})
+	step := Step{Action: ActionSend, Attempt: c.attempt, Timeout: c.attemptTimeout(now)}
+	if c.h != nil {
+		c.startRound(now, &step)
+	}
+	return step
+}
+
+// attemptTimeout bounds an attempt sent at now: the attempt timeout, or the
+// time left before the deadline when that is shorter.
+func (c *Call) attemptTimeout(now time.Time) time.Duration {
 	timeout := c.p.attempt
 	if !c.deadline.IsZero() {
 		if left := c.deadline.Sub(now); timeout == 0 || left < timeout {
 			timeout = left
 		}
 	}
-	return Step{Action: ActionSend, Attempt: c.attempt, Timeout: timeout}
+	return timeout
 }
 
 // passGates passes the gates of set from c.gate on; blocked is true when a
@@ -262,8 +291,17 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 	return Step{}, false
 }
 
-// Report reports the outcome of the attempt Next asked for, at now.
+// Report reports the outcome of the attempt Next asked for, at now (with
+// hedging, of the earliest attempt in flight; see ReportAttempt).
 func (c *Call) Report(now time.Time, o AttemptOutcome) {
+	if c.h != nil && len(c.h.flights) > 0 {
+		c.ReportAttempt(now, c.h.flights[0].attempt, o)
+		return
+	}
+	c.report(now, o)
+}
+
+func (c *Call) report(now time.Time, o AttemptOutcome) {
 	if c.phase != phaseInFlight {
 		return
 	}
@@ -322,7 +360,7 @@ func (c *Call) Report(now time.Time, o AttemptOutcome) {
 		return
 	}
 	if p.budget != nil {
-		g, ok := p.budget.Retry(now, o.Kind == ClassTimeout)
+		g, ok := p.budget.Retry(now, retryCause(o))
 		if !ok {
 			p.counters.budgetExhausted.Add(1)
 			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
@@ -336,6 +374,17 @@ func (c *Call) Report(now time.Time, o AttemptOutcome) {
 	p.emit(Event{Kind: EventRetry, At: now, Key: c.req.Key, Attempt: c.attempt, Delay: delay,
 		FromRetryAfter: fromRA, Outcome: o.Kind, Status: o.Status})
 	c.phase, c.readyAt = phaseWaiting, now.Add(delay)
+}
+
+// retryCause is what failed an attempt, as the AWS quota charges it.
+func retryCause(o AttemptOutcome) retrybudget.Cause {
+	switch {
+	case o.Kind == ClassTimeout:
+		return retrybudget.CauseTimeout
+	case o.Status == http.StatusTooManyRequests:
+		return retrybudget.CauseThrottle
+	}
+	return retrybudget.CauseFailure
 }
 
 // transient reports whether the retry policy would retry this failure: the
@@ -424,7 +473,10 @@ func (c *Call) Abort(now time.Time, err error) Step {
 	case phaseDone:
 		return c.final
 	case phaseInFlight:
-		c.Report(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
+		if c.h != nil {
+			c.cancelFlights(now, false)
+		}
+		c.report(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
 		return c.final
 	}
 	return c.finish(now, ReasonCanceled, ClassCanceled, err, false)

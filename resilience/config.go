@@ -26,6 +26,23 @@ type Config struct {
 	// attempt; outside it, once per call. Timeouts are not ordered: the
 	// attempt timeout is always innermost and the overall one outermost.
 	Order []string `yaml:"order,omitempty"`
+
+	// Hedging (issue 14).
+	Hedge *HedgeConfig `yaml:"hedge,omitempty"`
+}
+
+// HedgeConfig sends hedges: when an attempt has not answered within Delay,
+// another copy of the request goes out while it is in flight, up to Max
+// more per round; the first answer wins and the rest are cancelled. It sits
+// inside retry (a round of hedged attempts is what a retry repeats) and
+// each hedge passes the breaker and, without waiting, the rate limit. Only
+// requests safe to repeat are hedged.
+type HedgeConfig struct {
+	// Delay is how long an attempt may go unanswered before the next hedge;
+	// required.
+	Delay time.Duration `yaml:"delay,omitempty"`
+	// Max is the most hedges per round. Default 1.
+	Max int `yaml:"max,omitempty"`
 }
 
 // RetryConfig retries failed attempts with a backoff.
@@ -222,6 +239,7 @@ func (b *BudgetConfig) build() *retrybudget.Budget {
 		ps.Quota = &retrybudget.Quota{Size: orFloat(q.Size, retrybudget.AWSQuotaSize),
 			RetryCost: orFloat(q.RetryCost, retrybudget.AWSQuotaRetryCost), TimeoutCost: orFloat(q.TimeoutCost, retrybudget.AWSQuotaTimeoutCost),
 			NoRetryIncrement: retrybudget.AWSQuotaNoRetryIncrement}
+		ps.Quota.ThrottleCost = orFloat(q.ThrottleCost, ps.Quota.RetryCost)
 		if q.NoRetryIncrement != nil {
 			ps.Quota.NoRetryIncrement = *q.NoRetryIncrement
 		}
@@ -264,6 +282,9 @@ type AWSQuotaConfig struct {
 	TimeoutCost float64 `yaml:"timeout_cost,omitempty"`
 	// NoRetryIncrement may be 0 (no refill but refunds), so nil is the default.
 	NoRetryIncrement *float64 `yaml:"no_retry_increment,omitempty"`
+	// ThrottleCost is what a retry after a 429 costs. Default RetryCost
+	// (aws-sdk-go-v2 v1.48: 5, with retry_cost and timeout_cost 14).
+	ThrottleCost float64 `yaml:"throttle_cost,omitempty"`
 }
 
 // TokenBucketConfig is Brooker's retry token bucket (retrybudget.Bucket):
@@ -322,6 +343,7 @@ const (
 	DefaultTokenBucketDeposit    = 0.1
 	DefaultTokenBucketCost       = 1.0
 	DefaultFailureRatioThreshold = 0.1
+	DefaultHedgeMax              = 1
 
 	// Backoff kinds (RetryConfig.Backoff).
 	BackoffConstant    = "constant"

@@ -47,6 +47,14 @@ func (c Config) Problems() []problem.Field {
 	if c.Timeout != nil {
 		c.Timeout.check(&ps)
 	}
+	if h := c.Hedge; h != nil {
+		if h.Delay <= 0 {
+			ps.Add("hedge.delay", "must be more than 0 (how long an attempt may go unanswered before a hedge), got %v", h.Delay)
+		}
+		if h.Max < 0 {
+			ps.Add("hedge.max", "must be 1 or more, got %d", h.Max)
+		}
+	}
 	c.checkOrder(&ps)
 	return ps
 }
@@ -253,6 +261,7 @@ func (b *BudgetConfig) check(ps *problem.List) {
 		positive(ps, "budget.quota.size", q.Size)
 		positive(ps, "budget.quota.retry_cost", q.RetryCost)
 		positive(ps, "budget.quota.timeout_cost", q.TimeoutCost)
+		positive(ps, "budget.quota.throttle_cost", q.ThrottleCost)
 		if q.NoRetryIncrement != nil && *q.NoRetryIncrement < 0 {
 			ps.Add("budget.quota.no_retry_increment", "must be 0 or more, got %v", *q.NoRetryIncrement)
 		}

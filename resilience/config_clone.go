@@ -17,13 +17,17 @@ func (c Config) Clone() Config {
 	c.Fallback = clonePtr(c.Fallback, func(f *FallbackConfig) {
 		f.Static = clonePtr(f.Static, func(s *StaticResponse) { s.Headers = maps.Clone(s.Headers) })
 	})
-	c.RateLimit = clonePtr(c.RateLimit, nil)
+	c.RateLimit = clonePtr(c.RateLimit, func(r *RateLimitConfig) { r.ThrottleOn = slices.Clone(r.ThrottleOn) })
 	c.Budget = clonePtr(c.Budget, func(b *BudgetConfig) {
 		b.Tokens = clonePtr(b.Tokens, nil)
 		b.Recent = clonePtr(b.Recent, func(r *RecentBudgetConfig) { r.MinPerSecond = clonePtr(r.MinPerSecond, nil) })
+		b.Quota = clonePtr(b.Quota, func(q *AWSQuotaConfig) { q.NoRetryIncrement = clonePtr(q.NoRetryIncrement, nil) })
+		b.TokenBucket = clonePtr(b.TokenBucket, nil)
+		b.FailureRatio = clonePtr(b.FailureRatio, nil)
 	})
 	c.Timeout = clonePtr(c.Timeout, nil)
 	c.Order = slices.Clone(c.Order)
+	c.Hedge = clonePtr(c.Hedge, nil)
 	return c
 }
 

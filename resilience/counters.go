@@ -14,6 +14,11 @@ type Counters struct {
 	BreakerRejections int64 // attempts refused by an open breaker
 	RateLimited       int64 // attempts delayed or refused by the rate limit
 	BudgetExhausted   int64 // retries refused by the retry budget
+
+	// Hedging (issue 14).
+	Hedges       int64 // hedges sent (attempts beyond the first of a round, while it was in flight)
+	HedgesWon    int64 // rounds a hedge's answer won
+	HedgesWasted int64 // attempts cancelled in flight because another answer won their round
 }
 
 // SuccessRate is Succeeded / (Succeeded + Failed), 0 before any call ended.
@@ -29,6 +34,7 @@ func (c Counters) SuccessRate() float64 {
 type counterSet struct {
 	requests, succeeded, failed, fallbacks, attempts, retries atomic.Int64
 	trips, rejections, rateLimited, budgetExhausted           atomic.Int64
+	hedges, hedgesWon, hedgesWasted                           atomic.Int64
 }
 
 func (c *counterSet) snapshot() Counters {
@@ -43,5 +49,8 @@ func (c *counterSet) snapshot() Counters {
 		BreakerRejections: c.rejections.Load(),
 		RateLimited:       c.rateLimited.Load(),
 		BudgetExhausted:   c.budgetExhausted.Load(),
+		Hedges:            c.hedges.Load(),
+		HedgesWon:         c.hedgesWon.Load(),
+		HedgesWasted:      c.hedgesWasted.Load(),
 	}
 }

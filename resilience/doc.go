@@ -57,6 +57,33 @@
 // package. resilience/profile
 // reads the seed designs' retry profiles into Configs.
 //
+// # The SDKs' and papers' policies
+//
+// Beside gRPC's retry throttling and Finagle's ratio budget, a budget may be
+// the AWS SDKs' standard retry quota (BudgetConfig.Quota: 500 tokens, 5 a
+// retry, 10 a retry after a timeout, the cost back on a successful retry, 1
+// on a first-try success), Brooker's retry token bucket (TokenBucket: a
+// deposit per first try, a retry while more than its cost remains) or his
+// retry circuit breaker (FailureRatio: no retry while failed attempts over
+// first tries since the start exceed a threshold); resilience/retrybudget
+// holds them. RateLimitConfig mode adaptive is the AWS SDKs' adaptive client
+// rate limiter (ratelimit.Adaptive, CUBIC over the measured send rate).
+// RetryConfig.RetryAfter floor waits max(backoff, Retry-After), and
+// RetryAfterOverMax clamp waits the maximum instead of failing.
+// BreakerConfig.Within trips on N failures within a sliding period.
+//
+// # Hedging
+//
+// A HedgeConfig sends another copy of an attempt that has not answered in
+// Delay, up to Max, while the first is in flight; the first answer wins and
+// the others are cancelled. The step driver asks for a hedge with
+// Step.HedgeAfter on an ActionSend and returns ActionAwait while attempts
+// are in flight; a hedging driver reports each answer with
+// Call.ReportAttempt. Do and the Transport run each attempt on its own
+// goroutine and cancel the losers' contexts (a loser's response is drained
+// and closed). Counters.Hedges, HedgesWon and HedgesWasted, and the events
+// EventHedge, EventHedgeWon and EventHedgeWasted, count them.
+//
 // # Simulated failures
 //
 // A simulator reports a network failure as AttemptOutcome.Err = ErrReset,
@@ -81,6 +108,7 @@
 //
 // WithObserver receives every Event (attempt, retry with its delay and
 // reason, success, failure, gave up, breaker transition with the time it took
-// effect, fallback, rate limited, budget exhausted), synchronously and outside
+// effect, fallback, rate limited, budget exhausted, hedge sent, won and
+// wasted), synchronously and outside
 // all locks. Policy.Counters returns a snapshot of the counts.
 package resilience

@@ -31,10 +31,20 @@ const (
 	EventRateLimited
 	// EventBudgetExhausted: the retry budget refused a retry.
 	EventBudgetExhausted
+
+	// Hedging (issue 14).
+	// EventHedge: a hedge, attempt Attempt, was sent while earlier ones
+	// were in flight (an EventAttempt comes with it).
+	EventHedge
+	// EventHedgeWon: the answer of hedge Attempt won its round.
+	EventHedgeWon
+	// EventHedgeWasted: attempt Attempt was still in flight when another
+	// answer settled its round, and is cancelled.
+	EventHedgeWasted
 )
 
 var eventNames = [...]string{"", "attempt", "attempt_failed", "retry", "success", "gave_up", "breaker",
-	"fallback", "rate_limited", "budget_exhausted"}
+	"fallback", "rate_limited", "budget_exhausted", "hedge", "hedge_won", "hedge_wasted"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {

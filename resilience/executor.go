@@ -31,6 +31,9 @@ func DoRequest[T any](ctx context.Context, p *Policy, req RequestMeta,
 	if err := ctx.Err(); err != nil {
 		return zero, call.Abort(now, err).Err
 	}
+	if p.hedge != nil {
+		return doHedged(ctx, p, &call, now, keep, fn, fallback)
+	}
 	for {
 		step := call.Next(now)
 		switch step.Action {
@@ -50,22 +53,31 @@ func DoRequest[T any](ctx context.Context, p *Policy, req RequestMeta,
 				return zero, call.Abort(clock.Now(), err).Err
 			}
 			now = clock.Now()
-		case ActionSucceed:
-			return result, nil
-		case ActionFallback:
-			switch step.Fallback {
-			case FallbackStale:
-				if v, ok := step.Value.(T); ok {
-					return v, nil
-				}
-			case FallbackCaller:
-				return fallback(ctx, step.Err)
-			}
-			return zero, step.Err // a static HTTP response is not a T
 		default:
-			return zero, step.Err
+			return finalStep(ctx, step, result, fallback)
 		}
 	}
+}
+
+// finalStep is the answer of a call's last step: the result, a fallback or
+// the failure.
+func finalStep[T any](ctx context.Context, step Step, result T, fallback func(context.Context, error) (T, error)) (T, error) {
+	var zero T
+	switch step.Action {
+	case ActionSucceed:
+		return result, nil
+	case ActionFallback:
+		switch step.Fallback {
+		case FallbackStale:
+			if v, ok := step.Value.(T); ok {
+				return v, nil
+			}
+		case FallbackCaller:
+			return fallback(ctx, step.Err)
+		}
+		return zero, step.Err // a static HTTP response is not a T
+	}
+	return zero, step.Err
 }
 
 // runAttempt runs one attempt within timeout (0: none) and classifies its

@@ -28,6 +28,7 @@ type Policy struct {
 	throttle attemptSet          // what the adaptive limiter takes as a throttle
 	limit    limitSettings
 	budget   *retrybudget.Budget
+	hedge    *hedgeSettings // nil: no hedging
 	stale    *staleCache
 	static   *StaticResponse
 	attempt  time.Duration // per-attempt timeout, 0: none
@@ -169,6 +170,9 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 	}
 	if t := cfg.Timeout; t != nil {
 		p.attempt, p.overall = t.Attempt, t.Overall
+	}
+	if h := cfg.Hedge; h != nil {
+		p.hedge = &hedgeSettings{delay: h.Delay, max: orInt(h.Max, DefaultHedgeMax)}
 	}
 	p.buildOrder(cfg.Order)
 	return p, nil

@@ -85,6 +85,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			_ = req.Body.Close()
 		}
 	}()
+	if p.hedge != nil {
+		return t.roundTripHedged(ctx, req, &call, keep, &bodyUsed)
+	}
 	for {
 		step := call.Next(clock.Now())
 		switch step.Action {
@@ -97,28 +100,46 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			call.Report(clock.Now(), o)
 		case ActionWait:
-			discard(last)
-			last = nil
-			if err := clock.Sleep(ctx, step.Wait); err != nil {
-				return nil, call.Abort(clock.Now(), err).Err
+			if err := pause(ctx, clock, &call, step, &last); err != nil {
+				return nil, err
 			}
-		case ActionSucceed:
-			return last, nil
-		case ActionFallback:
-			discard(last)
-			if resp, err, ok := t.fallback(req, step); ok {
-				return resp, err
-			}
-			return nil, step.Err
 		default:
-			var g *GiveUpError
-			if last != nil && errors.As(step.Err, &g) && g.Reason != ReasonRetryAfter && g.Reason != ReasonCanceled {
-				return last, nil
-			}
-			discard(last)
-			return nil, step.Err
+			return t.final(req, step, last)
 		}
 	}
+}
+
+// pause drains the last response and waits step.Wait; when the caller gives
+// up meanwhile it ends the call and returns its error.
+func pause(ctx context.Context, clock Clock, call *Call, step Step, last **http.Response) error {
+	discard(*last)
+	*last = nil
+	if err := clock.Sleep(ctx, step.Wait); err != nil {
+		return call.Abort(clock.Now(), err).Err
+	}
+	return nil
+}
+
+// final is the answer of a call's last step, given the last attempt's
+// response (nil: none): that response on success, and when retries ran out
+// on a response; a fallback; or the failure.
+func (t *Transport) final(req *http.Request, step Step, last *http.Response) (*http.Response, error) {
+	switch step.Action {
+	case ActionSucceed:
+		return last, nil
+	case ActionFallback:
+		discard(last)
+		if resp, err, ok := t.fallback(req, step); ok {
+			return resp, err
+		}
+		return nil, step.Err
+	}
+	var g *GiveUpError
+	if last != nil && errors.As(step.Err, &g) && g.Reason != ReasonRetryAfter && g.Reason != ReasonCanceled {
+		return last, nil
+	}
+	discard(last)
+	return nil, step.Err
 }
 
 // key names the request for the stale cache and for events; it is built only

@@ -21,6 +21,7 @@ func (r *Run) AnalysisOptions(command string) analysis.Options {
 	o.RetryWindow, o.Capacity = r.RetryWindow, r.Capacity
 	o.Phases, o.BreakerOpen, o.ExpectedDelay = f.Phases, f.BreakerOpen, f.ExpectedDelay
 	o.Unsent, o.Unreached, o.FallbackServed = f.Unsent, f.Unreached, f.FallbackServed
+	o.Hedges = f.Hedges
 	return o
 }
 
@@ -49,6 +50,7 @@ func (r *Run) FinishOptions() analysis.FinishOptions {
 		Unsent:         map[string]int{},
 		Unreached:      map[string]int{},
 		FallbackServed: map[string]int{},
+		Hedges:         map[string]analysis.Hedges{},
 	}
 	for _, p := range r.Policies {
 		f.Phases = append(f.Phases, p.Phases...)
@@ -61,6 +63,9 @@ func (r *Run) FinishOptions() analysis.FinishOptions {
 		f.Unsent[p.Name] = int(p.Unsent)
 		f.Unreached[p.Name] = int(p.Unreached)
 		f.FallbackServed[p.Name] = int(p.Fallbacks)
+		if p.Hedges != nil {
+			f.Hedges[p.Name] = *p.Hedges
+		}
 	}
 	return f
 }

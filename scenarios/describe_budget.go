@@ -15,9 +15,10 @@ func sdkBudgetSettings(b resilience.BudgetConfig, k *kvs) {
 		if q.NoRetryIncrement != nil {
 			inc = *q.NoRetryIncrement
 		}
-		k.add("quota", fmt.Sprintf("{size: %s, retry_cost: %s, timeout_cost: %s, no_retry_increment: %s}",
-			floatText(orDefault(q.Size, retrybudget.AWSQuotaSize)), floatText(orDefault(q.RetryCost, retrybudget.AWSQuotaRetryCost)),
-			floatText(orDefault(q.TimeoutCost, retrybudget.AWSQuotaTimeoutCost)), floatText(inc)))
+		retryCost := orDefault(q.RetryCost, retrybudget.AWSQuotaRetryCost)
+		k.add("quota", fmt.Sprintf("{size: %s, retry_cost: %s, timeout_cost: %s, throttle_cost: %s, no_retry_increment: %s}",
+			floatText(orDefault(q.Size, retrybudget.AWSQuotaSize)), floatText(retryCost),
+			floatText(orDefault(q.TimeoutCost, retrybudget.AWSQuotaTimeoutCost)), floatText(orDefault(q.ThrottleCost, retryCost)), floatText(inc)))
 	}
 	if t := b.TokenBucket; t != nil {
 		k.add("token_bucket", fmt.Sprintf("{size: %s, deposit: %s, cost: %s}",

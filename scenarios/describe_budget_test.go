@@ -21,6 +21,6 @@ policies:
 		Expect(err).NotTo(HaveOccurred())
 		info := s.Describe(s.Policies)
 		Expect(info.Policies[0].Settings).To(ContainElement(analysis.Setting{Key: "budget",
-			Value: "quota: {size: 500, retry_cost: 5, timeout_cost: 10, no_retry_increment: 1}, token_bucket: {size: 4, deposit: 0.1, cost: 1}, failure_ratio: {threshold: 0.1}"}))
+			Value: "quota: {size: 500, retry_cost: 5, timeout_cost: 10, throttle_cost: 5, no_retry_increment: 1}, token_bucket: {size: 4, deposit: 0.1, cost: 1}, failure_ratio: {threshold: 0.1}"}))
 	})
 })

@@ -58,6 +58,9 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 	if err != nil {
 		return Estimate{}, err
 	}
+	if err := simulable(engine, policies); err != nil {
+		return Estimate{}, err
+	}
 	c := s.Clients
 	e := Estimate{Engine: engine, Policies: len(policies), Clients: c.ClientCount(), Logical: s.logicalTotal()}
 	e.LastStart = lastStart(c, rand.New(rand.NewPCG(s.SeedOf(opts), streamStarts)))
@@ -82,6 +85,17 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 	}
 	e.Memory = int64(min(mem, math.MaxInt64/2))
 	return e, nil
+}
+
+// simulable refuses, on the sim engine, a policy that hedges: the simulator
+// keeps one attempt in flight per call.
+func simulable(engine string, policies []Policy) error {
+	for _, p := range policies {
+		if engine == EngineSim && p.Config.Hedge != nil {
+			return fmt.Errorf("policy %s: hedge is run by the live engine only (the simulator keeps one attempt in flight per call); use --engine live", p.Name)
+		}
+	}
+	return nil
 }
 
 // keepsState reports whether each client needs a policy of its own.

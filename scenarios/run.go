@@ -102,6 +102,10 @@ type PolicyRun struct {
 	Attempts  int64
 	// Duration is when the last logical request finished (scenario time).
 	Duration time.Duration
+
+	// Hedging (issue 14): the policy's hedges sent, won and wasted; nil for
+	// a policy that does not hedge.
+	Hedges *analysis.Hedges
 }
 
 // SeedOf is the seed a run with opts uses.

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/resilience"
 	"github.com/chaos-harness/chaos/resilience/breaker"
 )
@@ -41,6 +42,8 @@ type runLedger struct {
 
 	attempts int64 // Records logged
 	reached  int64 // logical requests with at least one Record
+
+	hedges *analysis.Hedges // the policy's hedging, from its events; nil when it does not hedge
 }
 
 // clientLedger is what the ledger keeps of one client.
@@ -52,7 +55,11 @@ type clientLedger struct {
 
 // newRunLedger is the ledger of one policy's run of s.
 func newRunLedger(s *Scenario, policy string, prog *progress) *runLedger {
-	return &runLedger{name: policy, spike: s.Clients.Spike, progress: prog, phases: newPhaseTracker(&s.Server)}
+	l := &runLedger{name: policy, spike: s.Clients.Spike, progress: prog, phases: newPhaseTracker(&s.Server)}
+	if p, err := s.Policy(policy); err == nil && p.Config.Hedge != nil {
+		l.hedges = &analysis.Hedges{}
+	}
+	return l
 }
 
 // event takes an event of client c's policy: a call's end, a fallback, a
@@ -70,6 +77,23 @@ func (l *runLedger) event(c *clientLedger, e *resilience.Event) {
 		l.fallbacks++
 	case resilience.EventBreaker:
 		l.breakerChanged(c, e.Change)
+	case resilience.EventHedge, resilience.EventHedgeWon, resilience.EventHedgeWasted:
+		l.hedged(e.Kind)
+	}
+}
+
+// hedged counts a hedge sent, won or wasted.
+func (l *runLedger) hedged(kind resilience.EventKind) {
+	if l.hedges == nil {
+		return
+	}
+	switch kind {
+	case resilience.EventHedge:
+		l.hedges.Sent++
+	case resilience.EventHedgeWon:
+		l.hedges.Won++
+	default:
+		l.hedges.Wasted++
 	}
 }
 
@@ -162,5 +186,6 @@ func (l *runLedger) policyRun() PolicyRun {
 		out.Phases = append(out.Phases, spikePhase(l.name, sp))
 	}
 	out.BreakerOpen = l.breakers.spans(l.end)
+	out.Hedges = l.hedges
 	return out
 }

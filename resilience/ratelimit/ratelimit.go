@@ -1,5 +1,6 @@
-// Package ratelimit is the client-side token bucket of resilience policies,
-// with explicit time so the simulator drives it in virtual time.
+// Package ratelimit is the client-side token bucket of resilience policies
+// (Bucket) and the AWS SDKs' adaptive client rate limiter (Adaptive), with
+// explicit time so the simulator drives them in virtual time.
 package ratelimit
 
 import (

@@ -66,18 +66,19 @@ var _ = Describe("the AWS SDKs' standard retry quota", func() {
 	aws := func() *retrybudget.Budget {
 		return retrybudget.Build(retrybudget.Parts{Quota: &retrybudget.Quota{
 			Size: retrybudget.AWSQuotaSize, RetryCost: retrybudget.AWSQuotaRetryCost,
-			TimeoutCost: retrybudget.AWSQuotaTimeoutCost, NoRetryIncrement: retrybudget.AWSQuotaNoRetryIncrement}})
+			TimeoutCost: retrybudget.AWSQuotaTimeoutCost, NoRetryIncrement: retrybudget.AWSQuotaNoRetryIncrement,
+			ThrottleCost: retrybudget.AWSQuotaRetryCost}})
 	}
 
 	It("allows 500/5 = 100 retries, or 500/10 = 50 after timeouts, when nothing succeeds", func() {
 		for _, c := range []struct {
-			timeout bool
-			want    int
-		}{{false, 100}, {true, 50}} {
+			cause retrybudget.Cause
+			want  int
+		}{{retrybudget.CauseFailure, 100}, {retrybudget.CauseTimeout, 50}, {retrybudget.CauseThrottle, 100}} {
 			b := aws()
 			n := 0
 			for ; n < 1000; n++ {
-				if _, ok := b.Retry(t0, c.timeout); !ok {
+				if _, ok := b.Retry(t0, c.cause); !ok {
 					break
 				}
 			}
@@ -90,10 +91,10 @@ var _ = Describe("the AWS SDKs' standard retry quota", func() {
 		b := aws()
 		b.OnSuccess()
 		Expect(b.Quota()).To(Equal(500.0), "full: min(500, 501)")
-		g, ok := b.Retry(t0, true)
+		g, ok := b.Retry(t0, retrybudget.CauseTimeout)
 		Expect(ok).To(BeTrue())
 		Expect(b.Quota()).To(Equal(490.0), "a timeout retry costs 10")
-		_, _ = b.Retry(t0, false)
+		_, _ = b.Retry(t0, retrybudget.CauseFailure)
 		Expect(b.Quota()).To(Equal(485.0), "an other retry 5")
 		b.Succeeded(g) // the timeout retry succeeded: its 10 come back
 		Expect(b.Quota()).To(Equal(495.0))
@@ -102,13 +103,15 @@ var _ = Describe("the AWS SDKs' standard retry quota", func() {
 	})
 
 	It("refuses a retry that costs more than is left", func() {
-		b := retrybudget.Build(retrybudget.Parts{Quota: &retrybudget.Quota{Size: 12, RetryCost: 5, TimeoutCost: 10, NoRetryIncrement: 1}})
-		_, ok := b.Retry(t0, false) // 12 -> 7
+		b := retrybudget.Build(retrybudget.Parts{Quota: &retrybudget.Quota{Size: 12, RetryCost: 5, TimeoutCost: 10, NoRetryIncrement: 1, ThrottleCost: 1}})
+		_, ok := b.Retry(t0, retrybudget.CauseFailure) // 12 -> 7
 		Expect(ok).To(BeTrue())
-		_, ok = b.Retry(t0, true) // 10 > 7
+		_, ok = b.Retry(t0, retrybudget.CauseTimeout) // 10 > 7
 		Expect(ok).To(BeFalse())
-		_, ok = b.Retry(t0, false) // 5 <= 7 -> 2
+		_, ok = b.Retry(t0, retrybudget.CauseFailure) // 5 <= 7 -> 2
 		Expect(ok).To(BeTrue())
-		Expect(b.Quota()).To(Equal(2.0))
+		_, ok = b.Retry(t0, retrybudget.CauseThrottle) // 1 <= 2 -> 1
+		Expect(ok).To(BeTrue())
+		Expect(b.Quota()).To(Equal(1.0))
 	})
 })

@@ -7,8 +7,11 @@ package retrybudget
 // TimeoutCost when the failed attempt timed out, and is made only while the
 // bucket holds at least its cost. A retry that succeeds gives its cost back;
 // a call that succeeds without a retry adds NoRetryIncrement, up to Size.
+// ThrottleCost is what a retry after a throttle costs (aws-sdk-go-v2 since
+// v1.4x charges 5 there and 14 for any other retry, timeouts included).
 type Quota struct {
 	Size, RetryCost, TimeoutCost, NoRetryIncrement float64
+	ThrottleCost                                   float64
 }
 
 // The AWS SDKs' defaults of the standard retry quota.
@@ -25,10 +28,13 @@ type quotaBudget struct {
 }
 
 // allows returns the cost of a retry and whether the bucket holds it.
-func (q *quotaBudget) allows(timeout bool) (float64, bool) {
+func (q *quotaBudget) allows(cause Cause) (float64, bool) {
 	cost := q.RetryCost
-	if timeout {
+	switch cause {
+	case CauseTimeout:
 		cost = q.TimeoutCost
+	case CauseThrottle:
+		cost = q.ThrottleCost
 	}
 	return cost, cost <= q.level
 }

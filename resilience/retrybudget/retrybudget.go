@@ -1,5 +1,7 @@
 // Package retrybudget limits retries across every call of a client, so a
-// fleet in trouble does not multiply its load, with explicit time.
+// fleet in trouble does not multiply its load, with explicit time: gRPC's
+// retry throttling, Finagle's ratio budget, the AWS SDKs' standard retry
+// quota, and Brooker's retry token bucket and retry circuit breaker.
 package retrybudget
 
 import (
@@ -153,17 +155,28 @@ func (b *Budget) OnFailure() {
 	b.mu.Unlock()
 }
 
-// TryRetry reports whether a retry after a failure other than a timeout may
-// be made now, and if so counts it.
+// Cause is what failed the attempt a retry follows, for the AWS quota,
+// which charges by it.
+type Cause uint8
+
+// Causes.
+const (
+	CauseFailure  Cause = iota // any other retryable failure
+	CauseTimeout               // the attempt timed out
+	CauseThrottle              // the server throttled it (a 429)
+)
+
+// TryRetry reports whether a retry after a failure other than a timeout or
+// a throttle may be made now, and if so counts it.
 func (b *Budget) TryRetry(now time.Time) bool {
-	_, ok := b.Retry(now, false)
+	_, ok := b.Retry(now, CauseFailure)
 	return ok
 }
 
-// Retry reports whether a retry may be made now after a failed attempt
-// (timeout: the attempt timed out, which the AWS quota charges more for),
-// and if so takes its cost from every part and returns the Grant.
-func (b *Budget) Retry(now time.Time, timeout bool) (Grant, bool) {
+// Retry reports whether a retry may be made now after an attempt that
+// failed for cause, and if so takes its cost from every part and returns
+// the Grant.
+func (b *Budget) Retry(now time.Time, cause Cause) (Grant, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tokens != nil && b.tokens.tokens <= b.tokens.max/2 {
@@ -178,7 +191,7 @@ func (b *Budget) Retry(now time.Time, timeout bool) (Grant, bool) {
 	}
 	g := Grant{retried: true}
 	if q := b.quota; q != nil {
-		cost, ok := q.allows(timeout)
+		cost, ok := q.allows(cause)
 		if !ok {
 			return Grant{}, false
 		}
