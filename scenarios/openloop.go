@@ -7,10 +7,12 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
@@ -70,7 +72,7 @@ func (o *OpenLoop) UnmarshalYAML(n *yaml.Node) error {
 		case "duration":
 			out.Duration, err = yamlfile.DurationNode(v)
 		default:
-			err = yamlfile.NodeError(k, "unknown field %q of clients.open (it has %v)", k.Value, openFields)
+			err = unknownKey(k, "clients.open", openFields)
 		}
 		if err != nil {
 			return err
@@ -84,6 +86,16 @@ func (o *OpenLoop) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*o = out
 	return nil
+}
+
+// unknownKey is the error of a key k that the mapping `of` does not have,
+// with the near one suggested.
+func unknownKey(k *yaml.Node, of string, keys []string) error {
+	msg := fmt.Sprintf("unknown field %q of %s (it has %s)", k.Value, of, strings.Join(keys, ", "))
+	if near := suggest.Nearest(k.Value, keys); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return yamlfile.NodeError(k, "%s", msg)
 }
 
 // decodeRateSchedule reads `10/s` or `[{at: 0s, rate: 40/s}, ...]`.
@@ -117,7 +129,7 @@ func decodeRateSchedule(n *yaml.Node) ([]RateStep, error) {
 					err = yamlfile.NodeError(v, "%v", err)
 				}
 			default:
-				err = yamlfile.NodeError(k, "unknown field %q of a rate step (it has at and rate)", k.Value)
+				err = unknownKey(k, "a rate step", []string{"at", "rate"})
 			}
 			if err != nil {
 				return nil, err
