@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
@@ -233,6 +234,33 @@ func (o *OpenLoop) expected() float64 {
 		}
 	}
 	return total
+}
+
+// PhaseSurge names a step of an open-loop schedule whose rate is above the
+// first step's, on the timeline.
+const PhaseSurge = "surge"
+
+// surgePhases marks each step of a step schedule whose rate is above the
+// first step's as a fault phase (PhaseSurge) from its start to the next
+// step's, cut at the duration and at end (when the last call ended): like a
+// spike, it is the run's trigger, so recovery is measured from its end. A
+// linear schedule has no steps to mark.
+func (o *OpenLoop) surgePhases(policy string, end time.Duration) []analysis.Phase {
+	if o.Shape == OpenLinear {
+		return nil
+	}
+	var out []analysis.Phase
+	for i, st := range o.Rate {
+		if st.Rate <= o.Rate[0].Rate || st.At >= min(o.Duration, end) {
+			continue
+		}
+		stop := o.Duration
+		if i+1 < len(o.Rate) {
+			stop = min(stop, o.Rate[i+1].At)
+		}
+		out = append(out, analysis.Phase{Name: PhaseSurge, Policy: policy, Start: st.At, End: min(stop, end), Fault: true})
+	}
+	return out
 }
 
 // streamOpen seeds each open-loop client's arrivals.

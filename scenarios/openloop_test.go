@@ -357,6 +357,18 @@ var _ = Describe("the built-in brooker-collapse (Brooker's simple collapse model
 		}
 		rate, _ := successIn(recordsOf(out, "no-retry"), 30000, 60000)
 		Expect(rate).To(Equal(1.0))
+		// The surge (80/s, 20-25 s) is the run's fault phase: without retries
+		// the success rate is back 2.2 s after it ends; with them never.
+		none, _ := out.Result.Policy("no-retry")
+		Expect(none.TimeToRecoverMs).NotTo(BeNil())
+		Expect(*none.TimeToRecoverMs).To(BeNumerically("<=", 5000))
+		for _, name := range []string{"no-backoff", "backoff-jitter"} {
+			p, _ := out.Result.Policy(name)
+			Expect(p.Recovery).To(HaveLen(1))
+			Expect(p.Recovery[0].Phase).To(Equal(scenarios.PhaseSurge))
+			Expect(p.Recovery[0].EndMs).To(Equal(25000.0))
+			Expect(p.TimeToRecoverMs).To(BeNil(), name)
+		}
 
 		// Once the load has ended (60 s; from 65 s on), the server still works on abandoned
 		// attempts under finish, so the last attempts fail too; under cancel
