@@ -274,22 +274,28 @@ const streamOpen uint64 = 0x6f70656e // "open"
 // the peak rate λ*, each kept with probability λ(t)/λ*. Each client has its
 // own stream, so adding a client does not move the others' arrivals.
 func (o *OpenLoop) arrivals(seed uint64, client int) []time.Duration {
+	var out []time.Duration
+	o.eachArrival(seed, client, func(at time.Duration) { out = append(out, at) })
+	return out
+}
+
+// eachArrival calls fn with each arrival of client number client, in order.
+func (o *OpenLoop) eachArrival(seed uint64, client int, fn func(time.Duration)) {
 	rng := rand.New(rand.NewPCG(seed^streamOpen, uint64(client)))
 	peak := o.peak()
 	constant := len(o.Rate) == 1
-	var out []time.Duration
 	t := 0.0 // seconds
 	limit := o.Duration.Seconds()
 	for {
 		t += rng.ExpFloat64() / peak
 		if t >= limit {
-			return out
+			return
 		}
 		at := saturated(t * float64(time.Second))
 		if !constant && rng.Float64()*peak >= o.rateAt(at) {
 			continue
 		}
-		out = append(out, at)
+		fn(at)
 	}
 }
 
@@ -326,8 +332,20 @@ func openSlots(o *OpenLoop, clients int, seed uint64) []openSlot {
 	return out
 }
 
-// expectedTotal is the mean number of logical requests of the fleet, for the
-// estimate and the progress bar.
-func (o *OpenLoop) expectedTotal(clients int) int64 {
-	return int64(math.Round(o.expected() * float64(clients)))
+// exactCalls bounds the fleet whose arrivals total draws to count them;
+// beyond it, counting would take seconds, and the mean is as good.
+const exactCalls = 1 << 24
+
+// total is the number of logical requests of the fleet with seed, for the
+// estimate and the progress bar: the arrivals drawn as a run draws them, or
+// their mean Λ·clients for a fleet of more than exactCalls.
+func (o *OpenLoop) total(clients int, seed uint64) int64 {
+	if mean := o.expected() * float64(clients); mean > exactCalls {
+		return int64(math.Round(mean))
+	}
+	var n int64
+	for i := range clients {
+		o.eachArrival(seed, i, func(time.Duration) { n++ })
+	}
+	return n
 }

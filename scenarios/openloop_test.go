@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -66,6 +67,11 @@ policies: [{name: none}]
 		// N ~ Poisson(50 × 200 = 10000): sd √10000 = 100, so 4 sd is ±400.
 		Expect(run.Policies[0].LogicalRequests).To(BeNumerically("~", 10000, 400))
 		Expect(int64(len(rs))).To(Equal(run.Policies[0].LogicalRequests)) // one attempt each, all logged
+		// The estimate (and the progress bar) counts the same draws.
+		est, err := s.Estimate(scenarios.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(est.Logical).To(Equal(run.Policies[0].LogicalRequests))
+		Expect(est.LastStart).To(Equal(200 * time.Second))
 		gaps := []float64{}
 		prev := 0.0
 		for _, t := range firstTries(rs)["c1"] {
