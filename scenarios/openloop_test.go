@@ -390,3 +390,37 @@ var _ = Describe("the built-in brooker-collapse (Brooker's simple collapse model
 		Expect(rate).To(Equal(1.0))
 	})
 })
+
+var _ = Describe("a queueing server in the live engine", func() {
+	It("frees the places of clients that left under cancel, which announce their timeout, and not under finish", func() {
+		src := `
+seed: 3
+server:
+  service: {base: 400ms, abandoned: ABANDONED}
+  queue: {workers: 1}
+clients:
+  open: {rate: 5/s, duration: 8s}
+  timeout: 1s
+  time_scale: 0.5
+policies: [{name: none}]
+`
+		succeeded := map[string]int64{}
+		for _, ab := range []string{"finish", "cancel"} {
+			s := parse(strings.ReplaceAll(src, "ABANDONED", ab))
+			sim, _ := execute(s, scenarios.Options{Engine: scenarios.EngineSim})
+			live, _ := execute(s, scenarios.Options{Engine: scenarios.EngineLive})
+			Expect(live.Policies[0].LogicalRequests).To(Equal(sim.Policies[0].LogicalRequests))
+			succeeded[ab+" sim"] = sim.Policies[0].Succeeded
+			succeeded[ab+" live"] = live.Policies[0].Succeeded
+		}
+		// 43 requests at 5/s on one worker of 400 ms (ρ = 2). In sim, finish
+		// serves 2 in time and cancel 8: under finish the worker works
+		// through requests whose clients left, under cancel it skips them.
+		// Live, the server learns each deadline from X-Chaos-Timeout; without
+		// it, cancel would serve as finish does. The margins are a hundred
+		// milliseconds and more (at time_scale 0.5), so the live counts are held to the sim's within a few.
+		Expect(succeeded["finish sim"]).To(Equal(int64(2)))
+		Expect(succeeded["cancel sim"]).To(Equal(int64(8)))
+		Expect(succeeded["cancel live"]).To(BeNumerically(">=", succeeded["finish live"]+3), "%v", succeeded)
+	})
+})
