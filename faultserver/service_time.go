@@ -162,11 +162,6 @@ func (s *ServiceSpec) problems(path string, p *problem.List) {
 	if s.PerConcurrent < 0 {
 		p.Add(path+".per_concurrent", "must not be negative, got %v", s.PerConcurrent)
 	}
-	switch s.Abandoned {
-	case "", AbandonedCancel, AbandonedFinish:
-	default:
-		p.Add(path+".abandoned", "unknown %q: use %s or %s", s.Abandoned, AbandonedFinish, AbandonedCancel)
-	}
 	if s.Dist != nil && len(s.Mixture) > 0 {
 		p.Add(path+".mixture", "give either a distribution (dist: ...) or a mixture, not both")
 	}
@@ -182,6 +177,11 @@ func (s *ServiceSpec) problems(path string, p *problem.List) {
 		}
 		total += e.Weight
 		e.Delay.problems(at, p)
+	}
+	switch s.Abandoned {
+	case "", AbandonedCancel, AbandonedFinish:
+	default:
+		p.Add(path+".abandoned", "unknown %q: use %s or %s", s.Abandoned, AbandonedFinish, AbandonedCancel)
 	}
 }
 

@@ -62,7 +62,7 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 		return Estimate{}, err
 	}
 	c := s.Clients
-	e := Estimate{Engine: engine, Policies: len(policies), Clients: c.ClientCount(), Logical: s.logicalTotal()}
+	e := Estimate{Engine: engine, Policies: len(policies), Clients: c.ClientCount(), Logical: s.logicalTotal(s.SeedOf(opts))}
 	e.LastStart = lastStart(c, rand.New(rand.NewPCG(s.SeedOf(opts), streamStarts)))
 	e.MinScenarioTime = addDurations(e.LastStart, float64(c.RequestsPerClient()-1)*float64(c.ThinkTime()))
 	if engine == EngineLive {

@@ -7,10 +7,13 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chaos-harness/chaos/analysis"
+	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 )
 
@@ -70,7 +73,7 @@ func (o *OpenLoop) UnmarshalYAML(n *yaml.Node) error {
 		case "duration":
 			out.Duration, err = yamlfile.DurationNode(v)
 		default:
-			err = yamlfile.NodeError(k, "unknown field %q of clients.open (it has %v)", k.Value, openFields)
+			err = unknownKey(k, "clients.open", openFields)
 		}
 		if err != nil {
 			return err
@@ -84,6 +87,16 @@ func (o *OpenLoop) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*o = out
 	return nil
+}
+
+// unknownKey is the error of a key k that the mapping `of` does not have,
+// with the near one suggested.
+func unknownKey(k *yaml.Node, of string, keys []string) error {
+	msg := fmt.Sprintf("unknown field %q of %s (it has %s)", k.Value, of, strings.Join(keys, ", "))
+	if near := suggest.Nearest(k.Value, keys); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return yamlfile.NodeError(k, "%s", msg)
 }
 
 // decodeRateSchedule reads `10/s` or `[{at: 0s, rate: 40/s}, ...]`.
@@ -117,7 +130,7 @@ func decodeRateSchedule(n *yaml.Node) ([]RateStep, error) {
 					err = yamlfile.NodeError(v, "%v", err)
 				}
 			default:
-				err = yamlfile.NodeError(k, "unknown field %q of a rate step (it has at and rate)", k.Value)
+				err = unknownKey(k, "a rate step", []string{"at", "rate"})
 			}
 			if err != nil {
 				return nil, err
@@ -223,6 +236,33 @@ func (o *OpenLoop) expected() float64 {
 	return total
 }
 
+// PhaseSurge names a step of an open-loop schedule whose rate is above the
+// first step's, on the timeline.
+const PhaseSurge = "surge"
+
+// surgePhases marks each step of a step schedule whose rate is above the
+// first step's as a fault phase (PhaseSurge) from its start to the next
+// step's, cut at the duration and at end (when the last call ended): like a
+// spike, it is the run's trigger, so recovery is measured from its end. A
+// linear schedule has no steps to mark.
+func (o *OpenLoop) surgePhases(policy string, end time.Duration) []analysis.Phase {
+	if o.Shape == OpenLinear {
+		return nil
+	}
+	var out []analysis.Phase
+	for i, st := range o.Rate {
+		if st.Rate <= o.Rate[0].Rate || st.At >= min(o.Duration, end) {
+			continue
+		}
+		stop := o.Duration
+		if i+1 < len(o.Rate) {
+			stop = min(stop, o.Rate[i+1].At)
+		}
+		out = append(out, analysis.Phase{Name: PhaseSurge, Policy: policy, Start: st.At, End: min(stop, end), Fault: true})
+	}
+	return out
+}
+
 // streamOpen seeds each open-loop client's arrivals.
 const streamOpen uint64 = 0x6f70656e // "open"
 
@@ -234,22 +274,28 @@ const streamOpen uint64 = 0x6f70656e // "open"
 // the peak rate λ*, each kept with probability λ(t)/λ*. Each client has its
 // own stream, so adding a client does not move the others' arrivals.
 func (o *OpenLoop) arrivals(seed uint64, client int) []time.Duration {
+	var out []time.Duration
+	o.eachArrival(seed, client, func(at time.Duration) { out = append(out, at) })
+	return out
+}
+
+// eachArrival calls fn with each arrival of client number client, in order.
+func (o *OpenLoop) eachArrival(seed uint64, client int, fn func(time.Duration)) {
 	rng := rand.New(rand.NewPCG(seed^streamOpen, uint64(client)))
 	peak := o.peak()
 	constant := len(o.Rate) == 1
-	var out []time.Duration
 	t := 0.0 // seconds
 	limit := o.Duration.Seconds()
 	for {
 		t += rng.ExpFloat64() / peak
 		if t >= limit {
-			return out
+			return
 		}
 		at := saturated(t * float64(time.Second))
 		if !constant && rng.Float64()*peak >= o.rateAt(at) {
 			continue
 		}
-		out = append(out, at)
+		fn(at)
 	}
 }
 
@@ -286,8 +332,20 @@ func openSlots(o *OpenLoop, clients int, seed uint64) []openSlot {
 	return out
 }
 
-// expectedTotal is the mean number of logical requests of the fleet, for the
-// estimate and the progress bar.
-func (o *OpenLoop) expectedTotal(clients int) int64 {
-	return int64(math.Round(o.expected() * float64(clients)))
+// exactCalls bounds the fleet whose arrivals total draws to count them;
+// beyond it, counting would take seconds, and the mean is as good.
+const exactCalls = 1 << 24
+
+// total is the number of logical requests of the fleet with seed, for the
+// estimate and the progress bar: the arrivals drawn as a run draws them, or
+// their mean Λ·clients for a fleet of more than exactCalls.
+func (o *OpenLoop) total(clients int, seed uint64) int64 {
+	if mean := o.expected() * float64(clients); mean > exactCalls {
+		return int64(math.Round(mean))
+	}
+	var n int64
+	for i := range clients {
+		o.eachArrival(seed, i, func(time.Duration) { n++ })
+	}
+	return n
 }

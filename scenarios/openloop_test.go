@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -66,6 +67,11 @@ policies: [{name: none}]
 		// N ~ Poisson(50 × 200 = 10000): sd √10000 = 100, so 4 sd is ±400.
 		Expect(run.Policies[0].LogicalRequests).To(BeNumerically("~", 10000, 400))
 		Expect(int64(len(rs))).To(Equal(run.Policies[0].LogicalRequests)) // one attempt each, all logged
+		// The estimate (and the progress bar) counts the same draws.
+		est, err := s.Estimate(scenarios.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(est.Logical).To(Equal(run.Policies[0].LogicalRequests))
+		Expect(est.LastStart).To(Equal(200 * time.Second))
 		gaps := []float64{}
 		prev := 0.0
 		for _, t := range firstTries(rs)["c1"] {
@@ -357,6 +363,18 @@ var _ = Describe("the built-in brooker-collapse (Brooker's simple collapse model
 		}
 		rate, _ := successIn(recordsOf(out, "no-retry"), 30000, 60000)
 		Expect(rate).To(Equal(1.0))
+		// The surge (80/s, 20-25 s) is the run's fault phase: without retries
+		// the success rate is back 2.2 s after it ends; with them never.
+		none, _ := out.Result.Policy("no-retry")
+		Expect(none.TimeToRecoverMs).NotTo(BeNil())
+		Expect(*none.TimeToRecoverMs).To(BeNumerically("<=", 5000))
+		for _, name := range []string{"no-backoff", "backoff-jitter"} {
+			p, _ := out.Result.Policy(name)
+			Expect(p.Recovery).To(HaveLen(1))
+			Expect(p.Recovery[0].Phase).To(Equal(scenarios.PhaseSurge))
+			Expect(p.Recovery[0].EndMs).To(Equal(25000.0))
+			Expect(p.TimeToRecoverMs).To(BeNil(), name)
+		}
 
 		// Once the load has ended (60 s; from 65 s on), the server still works on abandoned
 		// attempts under finish, so the last attempts fail too; under cancel
@@ -370,5 +388,39 @@ var _ = Describe("the built-in brooker-collapse (Brooker's simple collapse model
 		rate, n = successIn(cancel, 65000, math.Inf(1))
 		Expect(n).To(BeNumerically(">", 20))
 		Expect(rate).To(Equal(1.0))
+	})
+})
+
+var _ = Describe("a queueing server in the live engine", func() {
+	It("frees the places of clients that left under cancel, which announce their timeout, and not under finish", func() {
+		src := `
+seed: 3
+server:
+  service: {base: 400ms, abandoned: ABANDONED}
+  queue: {workers: 1}
+clients:
+  open: {rate: 5/s, duration: 8s}
+  timeout: 1s
+  time_scale: 0.5
+policies: [{name: none}]
+`
+		succeeded := map[string]int64{}
+		for _, ab := range []string{"finish", "cancel"} {
+			s := parse(strings.ReplaceAll(src, "ABANDONED", ab))
+			sim, _ := execute(s, scenarios.Options{Engine: scenarios.EngineSim})
+			live, _ := execute(s, scenarios.Options{Engine: scenarios.EngineLive})
+			Expect(live.Policies[0].LogicalRequests).To(Equal(sim.Policies[0].LogicalRequests))
+			succeeded[ab+" sim"] = sim.Policies[0].Succeeded
+			succeeded[ab+" live"] = live.Policies[0].Succeeded
+		}
+		// 43 requests at 5/s on one worker of 400 ms (ρ = 2). In sim, finish
+		// serves 2 in time and cancel 8: under finish the worker works
+		// through requests whose clients left, under cancel it skips them.
+		// Live, the server learns each deadline from X-Chaos-Timeout; without
+		// it, cancel would serve as finish does. The margins are a hundred
+		// milliseconds and more (at time_scale 0.5), so the live counts are held to the sim's within a few.
+		Expect(succeeded["finish sim"]).To(Equal(int64(2)))
+		Expect(succeeded["cancel sim"]).To(Equal(int64(8)))
+		Expect(succeeded["cancel live"]).To(BeNumerically(">=", succeeded["finish live"]+3), "%v", succeeded)
 	})
 })

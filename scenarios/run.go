@@ -134,7 +134,7 @@ func (s *Scenario) Run(ctx context.Context, opts Options) (*Run, error) {
 	policies, _ := s.selectPolicies(opts.Policies)
 	run := &Run{Scenario: s.Name, Engine: engine, Seed: s.SeedOf(opts), Info: s.Describe(policies), Text: string(s.Source),
 		RetryWindow: opts.RetryWindow, Capacity: s.AnalysisCapacity()}
-	progress := newProgress(opts.Progress, int64(len(policies))*s.logicalTotal())
+	progress := newProgress(opts.Progress, int64(len(policies))*est.Logical)
 	ctx, release := guard(ctx, opts, progress)
 	defer release()
 	for _, pol := range policies {
@@ -173,10 +173,11 @@ func (s *Scenario) selectPolicies(names []string) ([]Policy, error) {
 	return out, nil
 }
 
-// logicalTotal is the number of logical requests of one policy's run.
-func (s *Scenario) logicalTotal() int64 {
+// logicalTotal is the number of logical requests of one policy's run with
+// seed.
+func (s *Scenario) logicalTotal(seed uint64) int64 {
 	if o := s.Clients.Open; o != nil {
-		return o.expectedTotal(s.Clients.ClientCount()) // its mean: the count is drawn
+		return o.total(s.Clients.ClientCount(), seed) // the count is drawn
 	}
 	return int64(s.Clients.ClientCount()) * int64(s.Clients.RequestsPerClient())
 }

@@ -33,6 +33,7 @@ import (
 type runLedger struct {
 	name     string
 	spike    *Spike
+	open     *OpenLoop // open-loop clients: their surges are the run's triggers
 	progress *progress
 	phases   phaseTracker
 	breakers breakerSpans
@@ -55,7 +56,7 @@ type clientLedger struct {
 
 // newRunLedger is the ledger of one policy's run of s.
 func newRunLedger(s *Scenario, policy string, prog *progress) *runLedger {
-	l := &runLedger{name: policy, spike: s.Clients.Spike, progress: prog, phases: newPhaseTracker(&s.Server)}
+	l := &runLedger{name: policy, spike: s.Clients.Spike, open: s.Clients.Open, progress: prog, phases: newPhaseTracker(&s.Server)}
 	if p, err := s.Policy(policy); err == nil && p.Config.Hedge != nil {
 		l.hedges = &analysis.Hedges{}
 	}
@@ -184,6 +185,9 @@ func (l *runLedger) policyRun() PolicyRun {
 	out.Phases = l.phases.spans(l.name, l.end)
 	if sp := l.spike; sp != nil && sp.At <= l.end {
 		out.Phases = append(out.Phases, spikePhase(l.name, sp))
+	}
+	if l.open != nil {
+		out.Phases = append(out.Phases, l.open.surgePhases(l.name, l.end)...)
 	}
 	out.BreakerOpen = l.breakers.spans(l.end)
 	out.Hedges = l.hedges
