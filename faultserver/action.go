@@ -25,6 +25,7 @@ type action struct {
 	action *actionKind
 	param  int64
 	raw    []byte
+	walk   *walk // the kind's steps (actionKind.walk); nil: a response
 	// served marks a request answered by the service itself (kinds none and
 	// delay): it gets the service time and may touch the row.
 	served bool
@@ -112,6 +113,7 @@ func (a *action) act(f *FaultSpec) {
 		k := given[0] // Spec.Problems refuses more than one
 		a.kind, a.action, a.holding = k.name, k, k.holding
 		k.compile(f, a)
+		a.walk = k.walk(a.param)
 	}
 	a.afterUpstream = f.AfterUpstream
 }

@@ -2,9 +2,11 @@ package faultserver_test
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,7 +72,10 @@ var _ = Describe("a fault after the work (after_upstream)", func() {
 			Expect([]any{resp.StatusCode, body}).To(Equal([]any{201, `{"order":"created"}`}))
 			Expect(effects()).To(Equal([]string{"first", "retry"}))
 
+			// In the order of acceptance: a Record is logged when its request
+			// ends, and a hang's may come after the retry's.
 			recs := waitRecords(srv, 2)
+			slices.SortFunc(recs, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
 			Expect([]any{recs[0].Fault, recs[0].Status, recs[0].UpstreamStatus, recs[0].IdempotencyKey}).
 				To(Equal([]any{kind, status, 201, false}))
 			Expect([]any{recs[1].Fault, recs[1].Status, recs[1].UpstreamStatus, recs[1].IdempotencyKey}).

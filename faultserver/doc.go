@@ -48,10 +48,12 @@
 // (hang, reset, close, truncate, slow, malformed, stream) are kinds each declared in
 // its fault_<kind>.go and registered there (how a fault: spec asks for it,
 // how it compiles and is checked), with its steps and what each medium does
-// for a step only it takes; a walk of several steps queues them with
-// playout.then. Adding a kind is its FaultSpec field, its file, its case in
-// playout.act (a switch, so that the playout stays on the handler's stack)
-// and its tests.
+// for a step only it takes. A kind's walk (the steps after the delay) is
+// data made when the fault compiles, which playout.act plays without naming
+// the kind. Adding a kind whose steps the media already perform (hold, hang,
+// abort, reset, raw bytes, respond, truncate, a paced body) is its FaultSpec
+// field, its file and its tests; a kind that needs a new thing done on the
+// connection adds that step (an op) and what each medium does for it.
 //
 // status: a response with the script's headers and body. delay: the request
 // is held first. hang: held without an answer until the duration passes, the

@@ -11,6 +11,7 @@ func init() {
 		name:       record.FaultHang,
 		given:      func(f *FaultSpec) bool { return f.Hang > 0 },
 		compile:    func(f *FaultSpec, a *action) { a.param = int64(f.Hang) },
+		walk:       hangWalk,
 		noResponse: true,
 		holding:    true,
 	})
@@ -21,8 +22,8 @@ func init() {
 // connection with no response (opAbort). The wire counts the request as hung
 // while it holds (Stats.Hung, the hung gauge); in virtual time a hang is a
 // hold like any other.
-func (p *playout) hang() step {
-	return p.then(step{op: opHang, wait: time.Duration(p.d.Param)}, step{op: opAbort})
+func hangWalk(param int64) *walk {
+	return walkOf(step{op: opHang, wait: time.Duration(param)}, step{op: opAbort})
 }
 
 // hang holds the request as a hang, counted in Stats.Hung and the gauge.

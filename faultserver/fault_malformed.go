@@ -4,15 +4,14 @@ import "github.com/chaos-harness/chaos/record"
 
 func init() {
 	registerKind(&actionKind{
-		name:       record.FaultMalformed,
-		given:      func(f *FaultSpec) bool { return f.Malformed != nil },
-		compile:    func(f *FaultSpec, a *action) { a.raw = []byte(f.Malformed.Bytes) },
+		name:    record.FaultMalformed,
+		given:   func(f *FaultSpec) bool { return f.Malformed != nil },
+		compile: func(f *FaultSpec, a *action) { a.raw = []byte(f.Malformed.Bytes) },
+		// A malformed answer is bytes that are not HTTP, then a close (opRaw).
+		walk:       func(int64) *walk { return walkOf(step{op: opRaw}) },
 		noResponse: true,
 	})
 }
-
-// A malformed answer is bytes that are not HTTP, then a close (opRaw).
-func (p *playout) malformed() step { return p.last(opRaw) }
 
 // raw writes the plan's malformed bytes on the hijacked connection and
 // closes it.

@@ -8,15 +8,14 @@ import (
 
 func init() {
 	registerKind(&actionKind{
-		name:       record.FaultReset,
-		given:      func(f *FaultSpec) bool { return f.Reset },
-		compile:    func(*FaultSpec, *action) {},
+		name:    record.FaultReset,
+		given:   func(f *FaultSpec) bool { return f.Reset },
+		compile: func(*FaultSpec, *action) {},
+		// A reset aborts the connection with a TCP RST (opReset).
+		walk:       func(int64) *walk { return walkOf(step{op: opReset}) },
 		noResponse: true,
 	})
 }
-
-// A reset aborts the connection with a TCP RST (opReset).
-func (p *playout) reset() step { return p.last(opReset) }
 
 // reset closes the connection with SO_LINGER set to 0: close discards the
 // socket at once and the peer reads "connection reset by peer".

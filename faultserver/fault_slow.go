@@ -13,6 +13,7 @@ func init() {
 		name:    record.FaultSlow,
 		given:   func(f *FaultSpec) bool { return f.Slow != 0 },
 		compile: func(f *FaultSpec, a *action) { a.param = int64(f.Slow) },
+		walk:    func(int64) *walk { return slowWalk },
 		problems: func(f *FaultSpec, path string, p *problem.List) {
 			if f.Slow < 0 {
 				p.Add(path+".slow", "must be positive")
@@ -27,11 +28,9 @@ func init() {
 // chunk flushed (opChunk), the chunk at byte k written SlowDue(k) after the
 // first (opPace). If the client goes away, a write fails or the server
 // closes midway, the body ends short: the delivery counts the bytes flushed
-// and is incomplete. A HEAD response has no body.
-func (p *playout) slow() step {
-	p.stage = stageBegun
-	return step{op: opBegin}
-}
+// and is incomplete. A HEAD response has no body. Its walk is the first
+// step; slowNext paces the rest by what the medium reports.
+var slowWalk = &walk{steps: []step{{op: opBegin}}, next: stageBegun}
 
 // slowNext is the step of a slow body after the last one.
 func (p *playout) slowNext(ok bool) step {

@@ -14,6 +14,7 @@ func init() {
 		name:     record.FaultStream,
 		given:    func(f *FaultSpec) bool { return f.Stream != nil },
 		compile:  compileStream,
+		walk:     func(int64) *walk { return streamWalk },
 		problems: streamProblems,
 		holding:  true,
 	})
@@ -86,14 +87,14 @@ type streamPlan struct {
 	ends  []int64
 	cut   int64
 	end   streamEnd
-	stall time.Duration
+	stall *walk // streamStall: held open at the cut, then closed
 	sse   bool
 }
 
 // compileStream renders every event into the body and sets the cut.
 func compileStream(f *FaultSpec, a *action) {
 	s := f.Stream
-	sp := &streamPlan{every: s.Every, stall: s.Stall, sse: s.Format != StreamChunks}
+	sp := &streamPlan{every: s.Every, sse: s.Format != StreamChunks}
 	data := s.Data
 	if data == "" {
 		data = "event {n}"
@@ -118,6 +119,9 @@ func compileStream(f *FaultSpec, a *action) {
 		sp.end = streamReset
 	case s.Stall > 0:
 		sp.end = streamStall
+		// The client may go away during the stall: the walk then skips to
+		// its last step, the close.
+		sp.stall = walkOf(step{op: opHold, wait: s.Stall}, step{op: opAbort})
 	case cut:
 		sp.end = streamClose
 	}
@@ -192,10 +196,9 @@ func streamProblems(f *FaultSpec, path string, p *problem.List) {
 // opAbort) or a reset (opReset). The delivery counts the bytes and the
 // whole events written; a stream that does not reach its end, because it
 // was cut or the client left, is incomplete. A HEAD response has no body.
-func (p *playout) stream() step {
-	p.stage = stageStreamBegun
-	return step{op: opBeginStream}
-}
+// Its walk is the first step; streamNext paces the rest by what the medium
+// reports.
+var streamWalk = &walk{steps: []step{{op: opBeginStream}}, next: stageStreamBegun}
 
 // streamNext is the step of a stream after the last one.
 func (p *playout) streamNext(ok bool) step {
@@ -238,7 +241,8 @@ func (p *playout) streamEnd() step {
 	case streamReset:
 		return p.last(opReset)
 	case streamStall:
-		return p.then(step{op: opHold, wait: s.stall}, step{op: opAbort})
+		p.walk, p.at, p.stage = s.stall, 0, stageWalk
+		return p.walkStep()
 	}
 	return p.last(opAbort)
 }

@@ -10,9 +10,13 @@ import (
 
 func init() {
 	registerKind(&actionKind{
-		name:     record.FaultTruncate,
-		given:    func(f *FaultSpec) bool { return f.Truncate != nil },
-		compile:  compileTruncate,
+		name:    record.FaultTruncate,
+		given:   func(f *FaultSpec) bool { return f.Truncate != nil },
+		compile: compileTruncate,
+		// A truncated response: a status line and headers whose Content-Length
+		// promises the whole body, then only the first Param bytes of it, and a
+		// close (opTruncate): the client reads an unexpected EOF in the body.
+		walk:     func(int64) *walk { return walkOf(step{op: opTruncate}) },
 		problems: truncateProblems,
 	})
 }
@@ -26,11 +30,6 @@ func compileTruncate(f *FaultSpec, a *action) {
 		a.body = append(append([]byte{}, a.body...), filler(n+1-len(a.body))...)
 	}
 }
-
-// A truncated response: a status line and headers whose Content-Length
-// promises the whole body, then only the first Param bytes of it, and a
-// close (opTruncate): the client reads an unexpected EOF in the body.
-func (p *playout) truncate() step { return p.last(opTruncate) }
 
 // truncate writes the truncated response. It is written by hand on the
 // hijacked connection, so nothing in net/http can complete or repair it; the

@@ -13,13 +13,11 @@ import (
 // or of not answering, other than a response with a status. Each kind is
 // declared and registered in its own fault_<kind>.go: how a spec asks for
 // it, how it compiles, its checks, whether it holds the request or sends no
-// response, and, in the same file, its steps in the playout and what each
-// medium does for a step only it takes. The playout's dispatch to those
-// steps (playout.act) is the one other place that names a kind: a call
-// through a function value there would move the playout, the plan and the
-// wire's medium to the heap (three allocations a request, about a third
-// slower serving, measured), where a switch keeps them on the handler's
-// stack.
+// response, its walk (the steps the playout takes for it, as data made when
+// the fault compiles, so that serving a request calls no function value:
+// one would move the playout, the plan and the wire's medium to the heap,
+// three allocations a request and about a third slower serving, measured),
+// and, in the same file, what each medium does for a step only it takes.
 type actionKind struct {
 	// name is the kind's fault in Records and its field's key in a fault:
 	// spec (the FaultSpec field's yaml name).
@@ -29,6 +27,9 @@ type actionKind struct {
 	// compile sets the action's parameter (Plan.Param, Plan.Raw) from the
 	// spec, and may reshape what the action sends.
 	compile func(f *FaultSpec, a *action)
+	// walk is the kind's steps after the delay, from the action's
+	// parameter (after compile).
+	walk func(param int64) *walk
 	// problems adds what is wrong with the kind's field; nil: nothing can be.
 	problems func(f *FaultSpec, path string, p *problem.List)
 	// noResponse says the kind sends no response, so the fields that shape

@@ -82,6 +82,9 @@ type Plan struct {
 	// action is the kind of an action fault (fault_<kind>.go); nil for the
 	// others.
 	action *actionKind
+	// walk is the kind's steps after the delay (see playout.act); nil
+	// for a response.
+	walk *walk
 	// holding says the kind's performance holds the request (hang, slow).
 	holding bool
 
@@ -105,7 +108,7 @@ func (d *Plan) fill(a *action) {
 	d.Headers = a.headers
 	d.Body = a.body
 	d.RetryAfter, d.HasRetryAfter, d.RetryAfterDate = a.retryAfter, a.hasRetryAfter, a.retryAfterDate
-	d.action, d.Param, d.Raw = a.action, a.param, a.raw
+	d.action, d.Param, d.Raw, d.walk = a.action, a.param, a.raw, a.walk
 	d.holding = a.holding
 	d.AfterUpstream, d.stream = a.afterUpstream, a.stream
 }

@@ -2,8 +2,6 @@ package faultserver
 
 import (
 	"time"
-
-	"github.com/chaos-harness/chaos/record"
 )
 
 // A plan is played out once, by the playout: it walks the plan's
@@ -25,14 +23,25 @@ type playout struct {
 	out   *Delivery // what reached the client, filled by the steps and the medium
 	head  bool      // the request was a HEAD: the response has no body
 	stage stage
-	// seq holds the steps a kind's walk takes after its first, in order
-	// (then); seqAt is the next of them.
-	seq           [maxSeq]step
-	seqLen, seqAt uint8
+	// walk is the plan's kind's walk while the playout is in it (stageWalk),
+	// and at the index of its next step.
+	walk *walk
+	at   int
 }
 
-// maxSeq is how many steps a kind's walk may queue with then.
-const maxSeq = 3
+// walk is an action kind's steps after the delay, fixed when the fault
+// compiles (actionKind.walk): the medium performs them in order, and when
+// one fails (the client went away during a hold, a write failed) the walk
+// skips to its last step, the one that ends it. After the last step the
+// playout goes on to next: stageDone, or the stages of a kind that paces
+// what it writes by what the medium reports (a slow body).
+type walk struct {
+	steps []step
+	next  stage
+}
+
+// walkOf is a walk of steps after which the playout is done.
+func walkOf(steps ...step) *walk { return &walk{steps: steps, next: stageDone} }
 
 // stage is where a playout is.
 type stage uint8
@@ -41,7 +50,7 @@ const (
 	stageDrain         stage = iota // the request body is read first
 	stageDelay                      // then the plan's delay
 	stageAct                        // then the kind's steps
-	stageSeq                        // a kind's queued steps (then)
+	stageWalk                       // in the kind's walk
 	stageBegun                      // a slow body: the status line and headers are sent
 	stageWritten                    // a slow body: a chunk is written
 	stagePaced                      // a slow body: the wait for the next chunk is over
@@ -110,15 +119,11 @@ func (p *playout) next(ok bool) step {
 			return p.last(opAbort)
 		}
 		return p.act()
-	case stageSeq:
+	case stageWalk:
 		if !ok { // a step failed: only the last, the one that ends the walk, remains
-			p.seqAt = p.seqLen - 1
+			p.at = len(p.walk.steps) - 1
 		}
-		st := p.seq[p.seqAt]
-		if p.seqAt++; p.seqAt == p.seqLen {
-			p.stage = stageDone
-		}
-		return st
+		return p.walkStep()
 	case stageBegun, stageWritten, stagePaced:
 		return p.slowNext(ok)
 	case stageStreamBegun, stageStreamWritten, stageStreamPaced:
@@ -127,41 +132,28 @@ func (p *playout) next(ok bool) step {
 	return step{op: opDone}
 }
 
-// act is the first of the kind's own steps, once the delay is over.
+// act is the first of the kind's own steps, once the delay is over: its
+// walk, compiled with the fault, so that no kind is named here and the
+// playout stays on the handler's stack (no call through a function value).
 func (p *playout) act() step {
 	d := p.d
-	if d.Row != RowNone {
+	switch {
+	case d.Row != RowNone:
 		return p.last(opRespondRow)
+	case d.walk == nil:
+		return p.last(opRespond)
 	}
-	switch d.Kind {
-	case record.FaultHang:
-		return p.hang()
-	case record.FaultReset:
-		return p.reset()
-	case record.FaultClose:
-		return p.closeConn()
-	case record.FaultMalformed:
-		return p.malformed()
-	case record.FaultTruncate:
-		return p.truncate()
-	case record.FaultSlow:
-		return p.slow()
-	case record.FaultStream:
-		return p.stream()
-	}
-	return p.last(opRespond)
+	p.walk, p.at, p.stage = d.walk, 0, stageWalk
+	return p.walkStep()
 }
 
-// then is the first step of a kind's walk, the rest of which (at most
-// maxSeq steps) follow in order; when one of them fails (the client went
-// away during a hold, a write failed), the walk skips to its last step.
-func (p *playout) then(first step, rest ...step) step {
-	p.seqLen, p.seqAt = uint8(copy(p.seq[:], rest)), 0
-	p.stage = stageSeq
-	if p.seqLen == 0 {
-		p.stage = stageDone
+// walkStep is the walk's next step.
+func (p *playout) walkStep() step {
+	st := p.walk.steps[p.at]
+	if p.at++; p.at == len(p.walk.steps) {
+		p.stage = p.walk.next
 	}
-	return first
+	return st
 }
 
 // last is a step after which the playout is done.

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/chaos-harness/chaos/analysis"
@@ -90,7 +91,9 @@ type AnalyzedRun struct {
 // RunAnalyzed runs the scenario as Run does and analyses its Records as
 // they are made, so they are neither read back nor, unless opts.KeepRecords,
 // kept; opts.Sink, if set, still sees every Record first (to write
-// arrivals.jsonl, say). The phases, breaker spans, unsent and unreached
+// arrivals.jsonl, say). The sink and the analysis run on a goroutine of
+// their own, beside the engine (recordPipe), one Record after another in
+// the engine's order; a sink's error stops the run. The phases, breaker spans, unsent and unreached
 // requests and fallbacks join the analysis when the run ends. command is the
 // command line that reproduces the run, for reports.
 func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string) (*AnalyzedRun, error) {
@@ -108,7 +111,7 @@ func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string
 	}
 	out := &AnalyzedRun{}
 	sink, n := opts.Sink, 0
-	opts.Sink = func(r *record.Record) error {
+	pipe := newRecordPipe(func(r *record.Record) error {
 		if sink != nil {
 			if err := sink(r); err != nil {
 				return err
@@ -122,8 +125,16 @@ func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string
 			return fmt.Errorf("record %d: %w", n, err)
 		}
 		return nil
+	})
+	opts.Sink = pipe.add
+	out.Run, err = s.Run(ctx, opts)
+	// The Records the engine made before it stopped are consumed whatever
+	// stopped it; the consumer's failure is the cause of an engine stopped by
+	// errPipeFailed.
+	if pipeErr := pipe.close(); pipeErr != nil && (err == nil || errors.Is(err, errPipeFailed)) {
+		err = pipeErr
 	}
-	if out.Run, err = s.Run(ctx, opts); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if out.Result, err = acc.FinishWith(out.Run.FinishOptions()); err != nil {
