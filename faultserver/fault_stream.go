@@ -87,16 +87,14 @@ type streamPlan struct {
 	ends  []int64
 	cut   int64
 	end   streamEnd
-	// stalled is the walk at a stall's cut: the hold, then the close.
-	stalled *walk
-	sse     bool
+	stall *walk // streamStall: held open at the cut, then closed
+	sse   bool
 }
 
 // compileStream renders every event into the body and sets the cut.
 func compileStream(f *FaultSpec, a *action) {
 	s := f.Stream
-	sp := &streamPlan{every: s.Every, sse: s.Format != StreamChunks,
-		stalled: walkOf(step{op: opHold, wait: s.Stall}, step{op: opAbort})}
+	sp := &streamPlan{every: s.Every, sse: s.Format != StreamChunks}
 	data := s.Data
 	if data == "" {
 		data = "event {n}"
@@ -121,6 +119,9 @@ func compileStream(f *FaultSpec, a *action) {
 		sp.end = streamReset
 	case s.Stall > 0:
 		sp.end = streamStall
+		// The client may go away during the stall: the walk then skips to
+		// its last step, the close.
+		sp.stall = walkOf(step{op: opHold, wait: s.Stall}, step{op: opAbort})
 	case cut:
 		sp.end = streamClose
 	}
@@ -195,6 +196,8 @@ func streamProblems(f *FaultSpec, path string, p *problem.List) {
 // opAbort) or a reset (opReset). The delivery counts the bytes and the
 // whole events written; a stream that does not reach its end, because it
 // was cut or the client left, is incomplete. A HEAD response has no body.
+// Its walk is the first step; streamNext paces the rest by what the medium
+// reports.
 var streamWalk = &walk{steps: []step{{op: opBeginStream}}, next: stageStreamBegun}
 
 // streamNext is the step of a stream after the last one.
@@ -238,7 +241,7 @@ func (p *playout) streamEnd() step {
 	case streamReset:
 		return p.last(opReset)
 	case streamStall:
-		return p.play(s.stalled)
+		return p.play(s.stall)
 	}
 	return p.last(opAbort)
 }

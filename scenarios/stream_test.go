@@ -1,6 +1,8 @@
 package scenarios_test
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -30,7 +32,9 @@ policies: [{name: retry, retry: {max_retries: 1, base: 10ms, jitter: none}}]
 
 	check := func(out *scenarios.AnalyzedRun) {
 		Expect(out.Records).To(HaveLen(2))
-		cut, whole := out.Records[0], out.Records[1]
+		// In the order of acceptance (a Record is logged when its request ends).
+		recs := slices.SortedFunc(slices.Values(out.Records), func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
+		cut, whole := recs[0], recs[1]
 		// The cut stream: 2 events, 42 bytes, incomplete; the client read
 		// the EOF in the chunked body as a broken response and retried.
 		Expect([]any{cut.Fault, cut.Status, cut.StreamEvents, cut.BodyBytes, cut.Incomplete, cut.Outcome}).
