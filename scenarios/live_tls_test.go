@@ -58,3 +58,39 @@ policies: [{name: p, retry: {max_retries: 2, base: 10ms, on: [error]}}]
 		Expect(err).To(MatchError(ContainSubstring("server.tls: h2c is cleartext HTTP/2")))
 	})
 })
+
+var _ = Describe("the sim engine with faults before the request and HTTP/2 faults", func() {
+	// outcomes runs one client's one logical request in sim and returns
+	// each attempt's fault and outcome.
+	outcomes := func(phases, policy string) [][2]string {
+		s := parse("name: s\nserver: {phases: " + phases + "}\nclients: {count: 1, requests: 1, timeout: 1s}\npolicies: [" + policy + "]\n")
+		var got [][2]string
+		for _, r := range simulate(s, scenarios.Options{Engine: scenarios.EngineSim}).Records {
+			got = append(got, [2]string{r.Fault, r.Outcome})
+		}
+		return got
+	}
+	retryErrors := "{name: p, retry: {max_retries: 3, base: 10ms, on: [error, timeout, eof]}}"
+
+	It("plays each attempt as a new connection meets the fault: a refused certificate is an error, retried as one", func() {
+		Expect(outcomes("[{requests: 2, fault: {tls_bad_cert: true}}, {}]", retryErrors)).To(Equal([][2]string{
+			{record.FaultTLSBadCert, record.OutcomeError}, {record.FaultTLSBadCert, record.OutcomeError}, {record.FaultNone, record.OutcomeOK}}))
+	})
+
+	It("turns a stalled handshake or accept into the client's timeout, and a close mid-handshake into a reset (EOF)", func() {
+		Expect(outcomes("[{requests: 1, fault: {tls_stall: 5s}}, {requests: 1, fault: {accept_stall: 5s}}, {requests: 1, fault: {tls_close: true}}, {}]", retryErrors)).
+			To(Equal([][2]string{{record.FaultTLSStall, record.OutcomeTimeout}, {record.FaultAcceptStall, record.OutcomeTimeout},
+				{record.FaultTLSClose, record.OutcomeReset}, {record.FaultNone, record.OutcomeOK}}))
+	})
+
+	It("makes a reset stream and a GOAWAY with an error errors, and answers after a graceful GOAWAY", func() {
+		Expect(outcomes("[{requests: 1, fault: {rst_stream: REFUSED_STREAM}}, {requests: 1, fault: {goaway: {code: ENHANCE_YOUR_CALM}}}, {}]", retryErrors)).
+			To(Equal([][2]string{{record.FaultRSTStream, record.OutcomeError}, {record.FaultGoAway, record.OutcomeError}, {record.FaultNone, record.OutcomeOK}}))
+		Expect(outcomes("[{fault: {goaway: true}}]", "{name: p}")).To(Equal([][2]string{{record.FaultGoAway, record.OutcomeOK}}))
+	})
+
+	It("does not retry a refused certificate for a policy that retries only statuses", func() {
+		Expect(outcomes("[{requests: 1, fault: {tls_bad_cert: true}}, {}]", "{name: p, retry: {max_retries: 3, base: 10ms, on: [5xx]}}")).
+			To(Equal([][2]string{{record.FaultTLSBadCert, record.OutcomeError}}))
+	})
+})
