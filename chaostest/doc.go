@@ -13,6 +13,13 @@
 // t is a *testing.T, a *testing.B or Ginkgo's GinkgoT(). The matchers take the
 // server itself or a []record.Record (from an arrival log, say).
 //
+// NewTLSServer serves the script over TLS, as httptest.NewTLSServer does:
+// its Client trusts the CA made for it and speaks HTTP/2, and CACert is the
+// CA for a client of your own. NewH2CServer serves cleartext HTTP/2. Their
+// Records say the protocol and TLS, and the scripts may use the faults
+// before the request (tls_stall, tls_bad_cert, tls_close, accept_stall) and
+// the HTTP/2 faults (goaway, rst_stream) of docs/SCENARIOS.md.
+//
 // # What the matchers measure
 //
 // Every number comes from package analysis, the same code behind result.json

@@ -3,6 +3,7 @@ package chaostest
 import (
 	"cmp"
 	"io"
+	"net/http"
 	"slices"
 	"time"
 
@@ -24,6 +25,12 @@ type Server struct {
 	// URL is the base URL, such as http://127.0.0.1:40123.
 	URL string
 	fs  *faultserver.Server
+
+	// TLS and HTTP/2 (issue 15; server_tls.go).
+	// id is the identity of a TLS server, nil for a cleartext one.
+	id *faultserver.TLSIdentity
+	// client is what Client returns.
+	client *http.Client
 }
 
 // Option adjusts the server's faultserver.Options.
@@ -42,21 +49,38 @@ func WithLog(w io.Writer) Option { return func(o *faultserver.Options) { o.Log =
 // validate fails the test at once, with the problems by line and field.
 func NewServer[S Script](t TB, script S, opts ...Option) *Server {
 	t.Helper()
+	spec, o, ok := options(t, script, opts)
+	if !ok {
+		return nil
+	}
+	return start(t, spec, o)
+}
+
+// options reads the script and applies opts over the defaults; a script
+// that does not parse fails the test.
+func options[S Script](t TB, script S, opts []Option) (*faultserver.Spec, faultserver.Options, bool) {
+	t.Helper()
 	spec, err := specOf(script)
 	if err != nil {
 		t.Fatalf("chaostest: %v", err)
-		return nil
+		return nil, faultserver.Options{}, false
 	}
 	o := faultserver.Options{Seed: 1}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	return spec, o, true
+}
+
+// start starts a server with options o and registers its Close.
+func start(t TB, spec *faultserver.Spec, o faultserver.Options) *Server {
+	t.Helper()
 	fs, err := faultserver.NewStarted(spec, o)
 	if err != nil {
 		t.Fatalf("chaostest: start the fault server: %v", err)
 		return nil
 	}
-	s := &Server{URL: fs.URL(), fs: fs}
+	s := &Server{URL: fs.URL(), fs: fs, client: http.DefaultClient}
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("chaostest: close the fault server: %v", err)

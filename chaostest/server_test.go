@@ -102,3 +102,31 @@ func get(url string) int {
 	Expect(resp.Body.Close()).To(Succeed())
 	return resp.StatusCode
 }
+
+var _ = Describe("NewTLSServer and NewH2CServer", func() {
+	It("serves HTTPS with a client that trusts its CA and speaks HTTP/2, as httptest.NewTLSServer", func() {
+		srv := chaostest.NewTLSServer(GinkgoT(), `phases: [{requests: 1, fault: {rst_stream: REFUSED_STREAM}}, {}]`)
+		Expect(srv.URL).To(MatchRegexp(`^https://127\.0\.0\.1:\d+$`))
+		Expect(srv.CACert()).To(ContainSubstring("BEGIN CERTIFICATE"))
+		resp, err := srv.Client().Get(srv.URL + "/a")
+		Expect(err).NotTo(HaveOccurred(), "Go's transport retried the refused stream")
+		resp.Body.Close()
+		Expect(resp.Proto).To(Equal("HTTP/2.0"))
+		recs := srv.Records()
+		Expect(recs).To(HaveLen(2))
+		Expect(recs[0].Fault).To(Equal("rst_stream"))
+		Expect(recs[1]).To(And(HaveField("Protocol", "HTTP/2.0"), HaveField("TLS", true), HaveField("Status", 200)))
+		_, err = http.Get(srv.URL + "/a")
+		Expect(err).To(MatchError(ContainSubstring("unknown authority")), "the default client does not trust the CA")
+	})
+
+	It("serves cleartext HTTP/2 with a client that speaks it", func() {
+		srv := chaostest.NewH2CServer(GinkgoT(), `response: {status: 200}`)
+		resp, err := srv.Client().Get(srv.URL + "/a")
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.Proto).To(Equal("HTTP/2.0"))
+		Expect(srv.CACert()).To(BeNil())
+		Expect(srv.Records()).To(ConsistOf(And(HaveField("Protocol", "HTTP/2.0"), HaveField("TLS", false))))
+	})
+})

@@ -100,6 +100,21 @@
 // A harness that counts attempts should disable keep-alives or send
 // X-Chaos-Attempt so the log shows the retry for what it is.
 //
+// # TLS, HTTP/2 and faults before the request
+//
+// Options.TLS serves HTTPS (NewTLSIdentity makes a CA and a certificate for
+// it; ServerConfig offers h2 and http/1.1 by ALPN), Options.H2C cleartext
+// HTTP/2, Options.MaxConcurrentStreams the HTTP/2 streams limit; a Spec's
+// protocol, tls and max_concurrent_streams ask for them (Spec.ServeOptions).
+// The server accepts its connections itself (tlsaccept.go): the faults
+// before the request (tls_stall, tls_bad_cert, tls_close, accept_stall) are
+// decided per connection there, from the phase in force at accept time
+// (tlsdecide.go), and logged as Records with no request fields. The HTTP/2
+// faults (goaway, rst_stream) are decided per request and sent through
+// frameConn (h2frames.go), which follows the connection's frames; on
+// HTTP/2 the kinds that take the connection over on HTTP/1.1 reset the
+// stream instead (h2fallback.go). Records carry Protocol and TLS.
+//
 // # The arrival log
 //
 // Each request becomes one Record, stamped at acceptance before any delay and

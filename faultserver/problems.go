@@ -49,6 +49,7 @@ func (s *Spec) Problems() []problem.Field {
 		}
 	}
 	phasesProblems("phases", s.Phases, &p)
+	s.protocolProblems(&p)
 	names := map[string]int{}
 	for i := range s.Routes {
 		r := &s.Routes[i]

@@ -36,6 +36,16 @@ type Spec struct {
 	// Queue is an optional FCFS queue of workers in front of the service; nil
 	// means every admitted request is served at once.
 	Queue *QueueSpec `yaml:"queue,omitempty"`
+	// TLS and HTTP/2 (issue 15; tlsspec.go): what the server speaks, for
+	// the live engine and `chaos serve`; not swapped by Replace.
+	// Protocol is http1 (default: HTTP/1.1), h2 (HTTP/2 over TLS) or h2c
+	// (cleartext HTTP/2 with prior knowledge).
+	Protocol string `yaml:"protocol,omitempty"`
+	// TLS serves over TLS with a CA made for the run; h2 implies it.
+	TLS bool `yaml:"tls,omitempty"`
+	// MaxConcurrentStreams is the SETTINGS_MAX_CONCURRENT_STREAMS of every
+	// HTTP/2 connection; 0: net/http's default, 250.
+	MaxConcurrentStreams uint32 `yaml:"max_concurrent_streams,omitempty"`
 }
 
 // Per values.

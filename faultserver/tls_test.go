@@ -298,3 +298,18 @@ var _ = Describe("TLS and HTTP/2", func() {
 		Expect(err).To(MatchError(ContainSubstring(`phases[0].fault.tls_stall: duration "-1s" is negative`)))
 	})
 })
+
+var _ = Describe("a stall before the request and the server's limits", func() {
+	It("takes a MaxHeld slot: past the limit a new connection is closed at once and logged as overload", func() {
+		srv := startServer("phases: [{fault: {accept_stall: 1h}}]\n", faultserver.Options{Limits: faultserver.Limits{MaxHeld: 1}})
+		c := freshClient(100 * time.Millisecond)
+		_, _, err := call(c, "GET", srv.URL()+"/a", "c1") // stalls until Close, holding the one slot
+		Expect(err).To(HaveOccurred())
+		_, _, err = call(c, "GET", srv.URL()+"/a", "c1") // refused at once
+		Expect(err).To(HaveOccurred())
+		Expect(waitRecords(srv, 1)).To(ConsistOf(And(HaveField("Fault", record.FaultOverload), HaveField("Phase", faultserver.PhaseLimit),
+			HaveField("Method", ""), HaveField("Conn", uint64(2)))))
+		Expect(srv.Close()).To(Succeed())
+		Expect(srv.Records()).To(ContainElement(And(HaveField("Fault", record.FaultAcceptStall), HaveField("Conn", uint64(1)))))
+	})
+})

@@ -108,6 +108,12 @@ func (s *Server) admitConn(l *acceptListener, raw net.Conn) {
 	accepted := s.elapsed()
 	st := s.state.Load()
 	if d, ok := st.script.decideConnection(max(0, accepted-st.epoch), info.n); ok {
+		// A stall holds a connection as a hang holds a request: it takes a
+		// MaxHeld slot, here, in the order of accept. Without one the
+		// connection is refused (overload, phase limit): closed at once.
+		if d.holding && !s.hold() {
+			d = Plan{Phase: PhaseLimit, Kind: record.FaultOverload}
+		}
 		go s.connFault(raw, info, accepted, &d)
 		return
 	}
@@ -154,6 +160,9 @@ func (s *Server) connFault(raw net.Conn, info *connInfo, accepted time.Duration,
 	s.inFlight.Add(1) // until finish
 	unwatch := context.AfterFunc(s.ctx, func() { _ = raw.Close() })
 	defer unwatch()
+	if d.holding {
+		defer s.held.Add(-1)
+	}
 	switch d.Kind {
 	case record.FaultAcceptStall:
 		// Nothing is read: the client's bytes wait in the socket, and the

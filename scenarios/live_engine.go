@@ -32,8 +32,12 @@ import (
 func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*record.Record) error, prog *progress) (PolicyRun, error) {
 	serverClock := newScaledClock(s.Clients.Scale(), time.Now())
 	var log bytes.Buffer
-	srv, err := faultserver.New(&s.Server, faultserver.Options{Seed: seed, Log: &log,
-		Admin: faultserver.AdminOptions{Off: true}, Clock: serverClock})
+	opts := faultserver.Options{Seed: seed, Log: &log, Admin: faultserver.AdminOptions{Off: true}, Clock: serverClock}
+	id, err := s.Server.ServeOptions(&opts) // server.protocol, server.tls
+	if err != nil {
+		return PolicyRun{}, err
+	}
+	srv, err := faultserver.New(&s.Server, opts)
 	if err != nil {
 		return PolicyRun{}, err
 	}
@@ -46,10 +50,7 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 	}
 	lr := &liveRun{s: s, pol: pol, cfg: effectiveConfig(pol.Config, s.Clients), seed: seed, url: url,
 		clock: serverClock.from(srv.StartedAt()), progress: prog} // the clients' scenario time is the Records' t_ms
-	// A fresh connection per attempt: net/http silently re-sends an
-	// idempotent request whose reused connection was reset, which would hide
-	// injected resets and log attempts the policy never made.
-	lr.transport = &http.Transport{DisableKeepAlives: true, DisableCompression: true}
+	lr.transport = liveTransport(&s.Server, id)
 	lr.rowWrites = writesRow(s, s.Clients.HTTPMethod(), s.Clients.RequestPath())
 	runErr := lr.runClients(ctx)
 	lr.transport.CloseIdleConnections()

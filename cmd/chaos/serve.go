@@ -164,6 +164,7 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if opts.Admin.Token == "" {
 		opts.Admin.Token = os.Getenv("CHAOS_ADMIN_TOKEN")
 	}
+	f.tls.fromScript(spec)
 	caPath, err := f.tls.apply(f.addr, &opts)
 	if err != nil {
 		return err

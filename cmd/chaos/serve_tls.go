@@ -29,6 +29,19 @@ func (f *serveTLSFlags) register(fl *pflag.FlagSet) {
 	fl.Uint32Var(&f.maxStreams, "h2-max-streams", 0, "the SETTINGS_MAX_CONCURRENT_STREAMS each HTTP/2 connection announces (default: net/http's, 250)")
 }
 
+// fromScript adds what the script's server keys ask for (tls, protocol,
+// max_concurrent_streams) to the flags: a script with tls: true or
+// protocol: h2 is served as --tls is, unless --cert gives a certificate.
+func (f *serveTLSFlags) fromScript(spec *faultserver.Spec) {
+	if spec.ServesTLS() && f.cert == "" && f.key == "" {
+		f.tls = true
+	}
+	f.h2c = f.h2c || spec.Protocol == faultserver.ProtocolH2C
+	if f.maxStreams == 0 {
+		f.maxStreams = spec.MaxConcurrentStreams
+	}
+}
+
 // apply sets the TLS options from the flags. It returns the path of the
 // generated CA certificate ("" without one).
 func (f *serveTLSFlags) apply(addr string, opts *faultserver.Options) (caPath string, err error) {
