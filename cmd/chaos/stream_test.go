@@ -32,7 +32,7 @@ var _ = Describe("chaos serve: streams and faults after the work", func() {
 		data, err := os.ReadFile(logPath)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(data)).To(ContainSubstring(`"fault":"stream","status":200,"retry_after_ms":0,`))
-		Expect(string(data)).To(ContainSubstring(`"body_bytes":42,"incomplete":true,"stream_events":2}`))
+		Expect(string(data)).To(ContainSubstring(`"body_bytes":42,"incomplete":true,"stream_events":2,"protocol":"HTTP/1.1"}`))
 	})
 
 	It("exits 2 naming the field of an after_upstream fault without --upstream", func() {

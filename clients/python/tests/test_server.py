@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from chaos_harness import ChaosError, ChaosServer, analyze, find_binary
+from chaos_harness import ChaosError, ChaosServer, analyze, find_binary, read_log
 from helpers import DOWN_TWICE, LIMITED, attempt_headers, get
 
 
@@ -178,8 +178,9 @@ def test_the_log_file_is_kept_where_asked(tmp_path):
     with ChaosServer(script=DOWN_TWICE, log=log) as chaos:
         for _ in range(3):
             get(chaos.url + "/")
-    lines = log.read_text().splitlines()
-    assert [json.loads(line)["status"] for line in lines] == [503, 503, 200]
+    header, records = read_log(log)
+    assert header["chaos_log"] == 1 and header["epoch_unix_ms"] > 0
+    assert [r["status"] for r in records] == [503, 503, 200]
 
 
 def test_an_admin_token_is_required_and_sent():
