@@ -177,7 +177,7 @@ policies: [{name: none}]
 		_, rs := execute(s, scenarios.Options{})
 		out, back := []float64{}, []float64{}
 		for _, r := range rs {
-			out = append(out, r.TMs-*r.SentMs)                 // the hop to the server
+			out = append(out, r.TMs-*r.SentMs)                   // the hop to the server
 			back = append(back, *r.ReceivedMs-r.TMs-r.LatencyMs) // the hop back
 		}
 		// Each hop is Exp(mean 5 ms): F(x) = 1 − e^(−x/5).
