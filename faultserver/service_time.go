@@ -29,8 +29,8 @@ const (
 // ServiceMix is one weighted entry of ServiceSpec.Mixture: a service time
 // drawn from Delay with probability Weight over the weights' sum.
 type ServiceMix struct {
-	Weight float64
-	Delay  Delay
+	Weight float64 `yaml:"weight"`
+	Delay  Delay   `yaml:",inline"`
 }
 
 // serviceFields are the keys of `service:` beside a distribution's own.

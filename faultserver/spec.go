@@ -122,17 +122,19 @@ type CapacitySpec struct {
 // any delay, where in_flight counts admitted requests not yet finished,
 // itself included, counted once when the request is admitted. Its YAML form
 // is read by UnmarshalYAML (service_time.go).
+//
+// The yaml tags name the keys of that form; UnmarshalYAML reads them.
 type ServiceSpec struct {
-	Base          time.Duration
-	PerConcurrent time.Duration
+	Base          time.Duration `yaml:"base,omitempty"`
+	PerConcurrent time.Duration `yaml:"per_concurrent,omitempty"`
 
 	// Queueing server (issue 14): a drawn service time, and abandoned work.
 	// Dist, written inline ({dist: exponential, mean: 10ms}), adds a draw
 	// of a distribution; Mixture, a draw of one of weighted distributions
 	// instead. Abandoned is AbandonedCancel ("" too) or AbandonedFinish.
-	Dist      *Delay
-	Mixture   []ServiceMix
-	Abandoned string
+	Dist      *Delay       `yaml:",inline"`
+	Mixture   []ServiceMix `yaml:"mixture,omitempty"`
+	Abandoned string       `yaml:"abandoned,omitempty"`
 }
 
 // RowSpec is one versioned row under optimistic concurrency, served at Path.

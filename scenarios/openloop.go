@@ -28,20 +28,20 @@ type OpenLoop struct {
 	// constant rate (`rate: 10/s`), or a schedule
 	// (`rate: [{at: 0s, rate: 40/s}, {at: 20s, rate: 80/s}]`), whose first
 	// step is at 0.
-	Rate []RateStep
+	Rate []RateStep `yaml:"rate"`
 	// Shape is how the schedule runs between its steps: OpenStep (held until
 	// the next step, the default) or OpenLinear (interpolated; held after the
 	// last step).
-	Shape string
+	Shape string `yaml:"shape"`
 	// Duration is how long each client starts requests; required.
-	Duration time.Duration
+	Duration time.Duration `yaml:"duration"`
 }
 
 // RateStep is one step of an open-loop rate schedule: from At on, Rate
 // logical requests per second per client.
 type RateStep struct {
-	At   time.Duration
-	Rate float64
+	At   time.Duration `yaml:"at"`
+	Rate float64       `yaml:"rate"`
 }
 
 // Shapes of an open-loop schedule.

@@ -164,6 +164,31 @@ policies:
 		Expect(pr.Unsent).To(BeNumerically(">", 250)) // ≈ 3 × 10/s × 9 s
 	})
 
+	It("cross a network of exponential hops (network: {dist: exponential})", func() {
+		s := parse(`
+seed: 8
+server: {}
+clients:
+  count: 50
+  open: {rate: 20/s, duration: 5s}
+  network: {dist: exponential, mean: 5ms}
+policies: [{name: none}]
+`)
+		_, rs := execute(s, scenarios.Options{})
+		out, back := []float64{}, []float64{}
+		for _, r := range rs {
+			out = append(out, r.TMs-*r.SentMs)                   // the hop to the server
+			back = append(back, *r.ReceivedMs-r.TMs-r.LatencyMs) // the hop back
+		}
+		// Each hop is Exp(mean 5 ms): F(x) = 1 − e^(−x/5).
+		for _, hops := range [][]float64{out, back} {
+			ks, err := analysis.KSTest(hops, func(ms float64) float64 { return 1 - math.Exp(-ms/5) })
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ks.N).To(BeNumerically(">", 4000))
+			Expect(ks.P).To(BeNumerically(">", 0.01), "D=%g", ks.D)
+		}
+	})
+
 	It("are refused beside requests, think, start or spike, and with a bad schedule", func() {
 		for _, c := range []struct{ src, want string }{
 			{"clients: {open: {rate: 10/s, duration: 1s}, requests: 3}", "clients.requests"},
