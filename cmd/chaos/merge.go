@@ -129,14 +129,16 @@ func readShards(dirs []string) ([]*partial, []string, error) {
 			return nil, nil, fmt.Errorf("%s: shard %d/%d of %d items holds items %v, not %v", file(i), p.Shard, k, p.Items, have, want)
 		}
 	}
-	var missing []string
+	var missing, given []string
 	for shard, i := range byShard {
 		if i < 0 {
 			missing = append(missing, fmt.Sprintf("%d/%d", shard, k))
+		} else {
+			given = append(given, fmt.Sprintf("%s (shard %d/%d)", file(i), shard, k))
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("shard %s missing: %s hold only %d of the %d shards", strings.Join(missing, ", "), strings.Join(dirs, " "), len(parts), k)
+		return nil, nil, fmt.Errorf("shard %s missing: given only %s", strings.Join(missing, ", "), strings.Join(given, ", "))
 	}
 	ordered, orderedDirs := make([]*partial, k), make([]string, k)
 	for shard, i := range byShard {

@@ -147,6 +147,21 @@ func runSeeds(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opts scenar
 // writeRepeated writes a repeated run's result and report into out and
 // prints its summary (or, with asJSON, result.json).
 func writeRepeated(s streams, out string, res analysis.Result, arrivalsPath string, asJSON bool) error {
+	return writeResult(s, out, res, asJSON, func(written []string) {
+		printOverSeeds(s, &res)
+		fmt.Fprintln(s.out)
+		printHeadline(s.out, res)
+		if arrivalsPath == "" {
+			arrivalsPath = "no arrivals.jsonl"
+		}
+		printWritten(s, arrivalsPath, written)
+	})
+}
+
+// writeResult writes res's result.json, report and plots into out, then
+// prints result.json (asJSON) or what summary prints of it for a person,
+// given the paths written.
+func writeResult(s streams, out string, res analysis.Result, asJSON bool, summary func(written []string)) error {
 	written, err := reports.Write(out, res)
 	if err != nil {
 		return failed(err)
@@ -154,13 +169,7 @@ func writeRepeated(s streams, out string, res analysis.Result, arrivalsPath stri
 	if asJSON {
 		return copyFile(s.out, resultPath(out))
 	}
-	printOverSeeds(s, &res)
-	fmt.Fprintln(s.out)
-	printHeadline(s.out, res)
-	if arrivalsPath == "" {
-		arrivalsPath = "no arrivals.jsonl"
-	}
-	printWritten(s, arrivalsPath, written)
+	summary(written)
 	return nil
 }
 

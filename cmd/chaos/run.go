@@ -16,7 +16,6 @@ import (
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/internal/logfile"
 	"github.com/chaos-harness/chaos/record"
-	"github.com/chaos-harness/chaos/reports"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -148,18 +147,12 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 		return err
 	}
 	run, res := analyzed.Run, analyzed.Result
-	written, err := reports.Write(out, res)
-	if err != nil {
-		return failed(err)
-	}
-	if o.format.json() {
-		return copyFile(s.out, resultPath(out))
-	}
-	printRunSummary(s, sc, run, &res)
-	fmt.Fprintln(s.out)
-	printHeadline(s.out, res)
-	printWritten(s, arrivalsPath, written)
-	return nil
+	return writeResult(s, out, res, o.format.json(), func(written []string) {
+		printRunSummary(s, sc, run, &res)
+		fmt.Fprintln(s.out)
+		printHeadline(s.out, res)
+		printWritten(s, arrivalsPath, written)
+	})
 }
 
 // printWritten ends a run's output: the arrival log and the files of the

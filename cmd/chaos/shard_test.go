@@ -146,7 +146,7 @@ var _ = Describe("sharded runs and sweeps, each shard a process of its own, merg
 		refused(p(a0)+" and "+p(seed)+" are not shards of one run: seed 4 with 3 items against seed 9 with 3 items", a0, seed)
 		refused(p(a0)+" and "+p(other)+" are not shards of one run: scenario", a0, other)
 		refused(p(a0)+" and "+p(three)+" are not shards of one run: 2 shards against 3", a0, three)
-		refused("shard 1/2 missing: "+a0+" hold only 1 of the 2 shards", a0)
+		refused("shard 1/2 missing: given only "+p(a0)+" (shard 0/2)", a0)
 		refused(p(a1)+" and "+p(a1)+" are both shard 1/2", a0, a1, a1)
 		refused(p(filepath.Join(tmp, "none"))+": open", a0, filepath.Join(tmp, "none"))
 		Expect(chaos("merge", a0, a1, "--out", filepath.Join(tmp, "m"), "--quiet").code).To(Equal(0))

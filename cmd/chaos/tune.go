@@ -14,7 +14,6 @@ import (
 
 	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/record"
-	"github.com/chaos-harness/chaos/reports"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -205,26 +204,20 @@ func tuneResult(run *scenarios.Run, command string, minSuccess float64, feed fun
 // writeTune writes a sweep's result and report into out and prints its
 // ranking (or, with asJSON, result.json).
 func writeTune(s streams, out string, res analysis.Result, asJSON bool) error {
-	written, err := reports.Write(out, res)
-	if err != nil {
-		return failed(err)
-	}
-	if asJSON {
-		return copyFile(s.out, resultPath(out))
-	}
-	printRanking(s, &res)
-	fmt.Fprintln(s.out)
-	printHeadline(s.out, res)
-	fmt.Fprintf(s.out, "\nwrote")
-	for i, path := range written {
-		sep := ","
-		if i == 0 {
-			sep = ""
+	return writeResult(s, out, res, asJSON, func(written []string) {
+		printRanking(s, &res)
+		fmt.Fprintln(s.out)
+		printHeadline(s.out, res)
+		fmt.Fprintf(s.out, "\nwrote")
+		for i, path := range written {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(s.out, "%s %s", sep, path)
 		}
-		fmt.Fprintf(s.out, "%s %s", sep, path)
-	}
-	fmt.Fprintln(s.out)
-	return nil
+		fmt.Fprintln(s.out)
+	})
 }
 
 // tuneBase picks the policy to vary: --policy, else the scenario's first
