@@ -34,14 +34,6 @@ func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
 	return context.WithValue(ctx, connNumber{}, info)
 }
 
-// connOf is the number ConnContext gave the request's connection; 0 without.
-func connOf(r *http.Request) uint64 {
-	if c := connInfoOf(r); c != nil {
-		return c.n
-	}
-	return 0
-}
-
 // requestInfo reads what a decision may depend on from a request, and the
 // number of its connection. Without X-Chaos-Client the client is keyed by
 // remote IP and User-Agent (docs/DESIGN.md); without
@@ -54,7 +46,6 @@ func (s *Server) requestInfo(r *http.Request) RequestInfo {
 		Path:      r.URL.Path,
 		ClientKey: headerValue(h, record.HeaderClient),
 		RequestID: headerValue(h, record.HeaderRequest),
-		Conn:      connOf(r),
 		Header:    h,
 		// Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header),
 		// or X-Idempotency-Key, as resilience.Transport reads it.
@@ -62,7 +53,7 @@ func (s *Server) requestInfo(r *http.Request) RequestInfo {
 		Proto:          r.Proto,
 	}
 	if c := connInfoOf(r); c != nil {
-		info.TLS = c.tls
+		info.Conn, info.TLS = c.n, c.tls
 	}
 	if info.ClientKey == "" {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -208,6 +208,18 @@ var _ = Describe("TLS and HTTP/2", func() {
 			Expect(resilience.Classify(err)).To(Equal(resilience.ClassReset), err.Error())
 		})
 
+		It("falls back on HTTP/1.1: a graceful goaway is Connection: close, another a close with no response", func() {
+			srv, id := tlsServer("phases: [{requests: 1, fault: {goaway: true}}, {requests: 1, fault: {goaway: {code: CANCEL}}}, {}]\n", faultserver.Options{})
+			c, _ := h2Client(id, true, 10*time.Second)
+			resp, _, err := call(c, "GET", srv.URL()+"/a", "c1")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(resp.Proto).To(Equal("HTTP/1.1"))
+			Expect(resp.Close).To(BeTrue(), "Connection: close")
+			_, _, err = call(c, "GET", srv.URL()+"/a", "c1")
+			Expect(err).To(HaveOccurred())
+			Expect(resilience.Classify(err)).To(Equal(resilience.ClassEOF), err.Error())
+		})
+
 		It("sends a graceful GOAWAY: the request is answered and the next goes on a new connection", func() {
 			srv, id := tlsServer("phases: [{requests: 1, fault: {goaway: true}}, {}]\n", faultserver.Options{})
 			c, _ := h2Client(id, false, 10*time.Second)

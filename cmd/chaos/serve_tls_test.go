@@ -141,6 +141,21 @@ var _ = Describe("chaos serve --tls", func() {
 		Expect(out).To(Equal("1.1 200"))
 	})
 
+	It("serves a script with tls: true (or protocol: h2) as --tls, its CA in a new temporary directory", func() {
+		tmp := GinkgoT().TempDir()
+		GinkgoT().Setenv("TMPDIR", tmp)
+		ctx, cancel := context.WithCancel(context.Background())
+		sv := &serving{out: &lockedBuffer{}, errOut: &lockedBuffer{}, stop: cancel, code: make(chan int, 1)}
+		go func() {
+			sv.code <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", writeFile("h2.yaml", "protocol: h2\n")},
+				streams{out: sv.out, err: sv.errOut})
+		}()
+		Eventually(sv.out.String, 5*time.Second, 5*time.Millisecond).Should(MatchRegexp(listeningTLSRE.String()), sv.errOut.String)
+		ca := listeningTLSRE.FindStringSubmatch(sv.out.String())[2]
+		Expect(filepath.Dir(filepath.Dir(ca))).To(Equal(tmp))
+		Expect(sv.shutdown()).To(Equal(exitOK))
+	})
+
 	DescribeTable("refuses flags that do not go together, exit 2",
 		func(msg string, args ...string) {
 			r := chaos(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
