@@ -374,45 +374,50 @@ policies: [{name: none}]
 })
 
 var _ = Describe("the built-in brooker-collapse (Brooker's simple collapse model)", func() {
-	It("stays collapsed after the spike with retries, recovers without; finish keeps the work after the load, cancel drains it", func() {
+	It("stays collapsed after the spike retrying at once, recovers with the model's backoff and without retries; finish keeps the work after the load, cancel drains it", func() {
 		s, err := scenarios.LoadBuiltin("brooker-collapse")
 		Expect(err).NotTo(HaveOccurred())
 		out := simulate(s, scenarios.Options{})
-		// The spike is 20-25 s; from 30 s to the end of the load (60 s)
-		// every retrying attempt times out, while without retries the
-		// server is back to every request answered in time.
-		for _, name := range []string{"no-backoff", "backoff-jitter"} {
-			rate, n := successIn(recordsOf(out, name), 30000, 60000)
-			Expect(n).To(BeNumerically(">", 3000), name) // ≈ 40/s × 30 s × 3 attempts
-			Expect(rate).To(BeZero(), name)
-		}
-		rate, _ := successIn(recordsOf(out, "no-retry"), 30000, 60000)
+		// The spike is 20-25 s; from 30 s to the end of the load (80 s)
+		// every attempt of no-backoff times out (6,121 of them at seed 1),
+		// while without retries every request is answered in time again.
+		rate, n := successIn(recordsOf(out, "no-backoff"), 30000, 80000)
+		Expect(n).To(BeNumerically(">", 5000)) // ≈ 40/s × 50 s × 3 attempts
+		Expect(rate).To(BeZero())
+		rate, _ = successIn(recordsOf(out, "no-retry"), 30000, 80000)
 		Expect(rate).To(Equal(1.0))
+		// The model's backoff (uniform to 20 s, then to 40 s) spreads the
+		// spike's retries past the overload: from 40 s on, all but a few of
+		// its attempts (1,830 of 1,875 at seed 1) are answered in time.
+		rate, _ = successIn(recordsOf(out, "backoff-jitter"), 40000, 80000)
+		Expect(rate).To(BeNumerically(">", 0.95))
 		// The surge (80/s, 20-25 s) is the run's fault phase: without retries
-		// the success rate is back 2.2 s after it ends; with them never.
-		none, _ := out.Result.Policy("no-retry")
-		Expect(none.TimeToRecoverMs).NotTo(BeNil())
-		Expect(*none.TimeToRecoverMs).To(BeNumerically("<=", 5000))
-		for _, name := range []string{"no-backoff", "backoff-jitter"} {
+		// and with backoff the success rate comes back; retrying at once never.
+		for _, name := range []string{"no-retry", "backoff-jitter"} {
 			p, _ := out.Result.Policy(name)
-			Expect(p.Recovery).To(HaveLen(1))
-			Expect(p.Recovery[0].Phase).To(Equal(scenarios.PhaseSurge))
-			Expect(p.Recovery[0].EndMs).To(Equal(25000.0))
-			Expect(p.TimeToRecoverMs).To(BeNil(), name)
+			Expect(p.TimeToRecoverMs).NotTo(BeNil(), name)
 		}
+		p, _ := out.Result.Policy("no-backoff")
+		Expect(p.Recovery).To(HaveLen(1))
+		Expect(p.Recovery[0].Phase).To(Equal(scenarios.PhaseSurge))
+		Expect(p.Recovery[0].EndMs).To(Equal(25000.0))
+		Expect(p.TimeToRecoverMs).To(BeNil())
 
-		// Once the load has ended (60 s; from 65 s on), the server still works on abandoned
-		// attempts under finish, so the last attempts fail too; under cancel
-		// the work of clients that left is dropped and the last ones succeed.
+		// Once the load has ended (80 s; from 85 s on), the server still works
+		// on abandoned attempts under finish, so the last attempts fail too;
+		// under cancel the work of clients that left is dropped and the last
+		// ones succeed.
 		finish := recordsOf(out, "no-backoff")
 		s.Server.Service.Abandoned = "cancel"
 		cancel := recordsOf(simulate(s, scenarios.Options{Policies: []string{"no-backoff"}}), "no-backoff")
-		rate, n := successIn(finish, 65000, math.Inf(1))
+		rate, n = successIn(finish, 85000, math.Inf(1))
 		Expect(n).To(BeNumerically(">", 20))
 		Expect(rate).To(BeZero())
-		rate, n = successIn(cancel, 65000, math.Inf(1))
+		// (31 of 32 at seed 1: the one attempt that fails was sent while
+		// the last of the load's work was still being dropped.)
+		rate, n = successIn(cancel, 85000, math.Inf(1))
 		Expect(n).To(BeNumerically(">", 20))
-		Expect(rate).To(Equal(1.0))
+		Expect(rate).To(BeNumerically(">", 0.9))
 	})
 })
 
