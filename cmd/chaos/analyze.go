@@ -55,7 +55,7 @@ are then read twice (the first pass counts the connections), so they must be
 files, not pipes. Where several requests on one key were in flight at once,
 amplification and the Retry-After counts are unknown: null in result.json.
 
-Logs whose first line is a header (serve --log writes one: the wall-clock
+Logs whose first line is a header (serve --log-header writes one: the wall-clock
 epoch of t_ms 0, the server's name and its run id) are put on one clock: each
 log's times are shifted by its epoch less the earliest, so logs of several
 servers line up in time. Two logs of one server name with two run ids are two

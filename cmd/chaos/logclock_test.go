@@ -16,12 +16,12 @@ import (
 	"github.com/chaos-harness/chaos/record"
 )
 
-var _ = Describe("serve --log on one clock", func() {
+var _ = Describe("serve --log --log-header on one clock", func() {
 	// serveLogged runs a serve process with --log, sends it one request as
 	// client c1, stops it with SIGTERM and returns the log's path.
 	serveLogged := func(dir, name string) string {
 		logPath := filepath.Join(dir, name)
-		child := startServeProcess("--log", logPath, "--server-name", "api")
+		child := startServeProcess("--log", logPath, "--log-header", "--server-name", "api")
 		c := &http.Client{Timeout: 5 * time.Second}
 		defer c.CloseIdleConnections()
 		req, _ := http.NewRequest("GET", child.url+"/", nil)

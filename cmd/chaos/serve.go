@@ -37,7 +37,8 @@ type serveFlags struct {
 	logSync    string
 	logFormat  string
 
-	// serverName names the server in the --log header line (one clock across servers).
+	// The --log header line (one clock across servers).
+	logHeader  bool
 	serverName string
 	// --grpc: serve the script to gRPC clients (serve_grpc.go).
 	grpc bool
@@ -89,10 +90,13 @@ admin API answers 503 beyond --max-admin-conns, and refuses a request without
 the token before reading its body. If the --log file cannot be written (a full
 disk), serve says so at once, counts the Records it drops and exits 1.
 
-The --log file's first line is a header, {"chaos_log":1,"epoch_unix_ms":...,
-"server":...,"server_run":...}: the wall-clock time of t_ms 0, the server's
-name (--server-name) and a fresh id of this run, so 'chaos analyze' of logs of
-several servers puts them on one clock and tells two runs of one server apart.
+With --log-header the --log file's first line is a header,
+{"chaos_log":1,"epoch_unix_ms":...,"server":...,"server_run":...}: the
+wall-clock time of t_ms 0, the server's name (--server-name) and a fresh id of
+this run, so 'chaos analyze' of logs of several servers puts them on one clock
+and tells two runs of one server apart. It is off by default, as a reader of
+the log that takes every line for a Record would stumble on it; 'chaos
+analyze' and record.Reader read logs with and without it.
 The --log file is written every 200ms and fsynced when serve exits on a signal:
 a SIGKILL, an OOM kill or a crash of the process loses the Records of the last
 200ms (a power loss, what the OS had not written back). --log-sync writes and
@@ -120,7 +124,8 @@ Without --scenario, serve answers with this default script:
 	fl.Lookup("log-sync").NoOptDefVal = "line"
 	fl.StringVar(&f.logFormat, "log-format", formatText, "how serve's own messages on standard error are written: text (lines for a person) or json (one JSON object a line, for a log collector)")
 	_ = cmd.RegisterFlagCompletionFunc("log-format", completeWords(formatText, formatJSON))
-	fl.StringVar(&f.serverName, "server-name", "", "name of this server in the --log file's first line, beside the epoch of t_ms 0 and a fresh run id (default: host name and listening address); 'chaos analyze' puts logs of several servers on one clock and tells two runs of one name apart")
+	fl.BoolVar(&f.logHeader, "log-header", false, "start the --log file with a header line: the wall-clock epoch of t_ms 0, --server-name and a fresh run id, so 'chaos analyze' puts logs of several servers on one clock and tells two runs of one server apart")
+	fl.StringVar(&f.serverName, "server-name", "", "with --log-header, the name of this server in the header (default: host name and listening address)")
 	fl.BoolVar(&f.grpc, "grpc", false, grpcFlagHelp)
 	f.tls.register(fl)
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
@@ -181,7 +186,7 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 		if logFile, err = logfile.Create(f.logFile); err != nil {
 			return fmt.Errorf("--log: %w", err)
 		}
-		opts.Log, opts.LogHeader, opts.Server = logFile, true, f.serverName
+		opts.Log, opts.LogHeader, opts.Server = logFile, f.logHeader, f.serverName
 		opts.OnLogError = func(err error) {
 			say.say(slog.LevelError, fmt.Sprintf("%s: %v", f.logFile, err), "the log failed", "file", f.logFile, "error", err.Error())
 		}

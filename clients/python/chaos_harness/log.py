@@ -3,7 +3,7 @@
 import json
 
 # The key of a log's header line (record.HeaderKey in Go): the first line of a
-# log `chaos serve --log` writes is {"chaos_log": 1, "epoch_unix_ms": ...,
+# log `chaos serve --log --log-header` writes is {"chaos_log": 1, "epoch_unix_ms": ...,
 # "server": ..., "server_run": ...}, the wall-clock time of t_ms 0, so that
 # logs of several servers can be put on one clock. It is not a Record.
 HEADER_KEY = "chaos_log"

@@ -175,7 +175,7 @@ def test_a_scenario_chaos_rejects_fails_start_with_its_stderr(tmp_path):
 
 def test_the_log_file_is_kept_where_asked(tmp_path):
     log = tmp_path / "kept.jsonl"
-    with ChaosServer(script=DOWN_TWICE, log=log) as chaos:
+    with ChaosServer(script=DOWN_TWICE, log=log, extra_args=["--log-header"]) as chaos:
         for _ in range(3):
             get(chaos.url + "/")
     header, records = read_log(log)
