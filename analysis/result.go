@@ -179,6 +179,11 @@ type PolicyResult struct {
 	// logical requests.
 	DuplicateEffects       *int `json:"duplicate_effects,omitempty"`
 	UnsafeDuplicateEffects *int `json:"unsafe_duplicate_effects,omitempty"`
+	// Layers (issue 14; layers.go): attempts, amplification and successes
+	// per layer of a layered scenario, layer 0 first; left out when no
+	// Record came from below layer 0. Every other figure of the policy is
+	// layer 0's alone: the fleet's own.
+	Layers []LayerFigures `json:"layers,omitempty"`
 }
 
 // Quantiles of a distribution in milliseconds (empirical quantiles, the
