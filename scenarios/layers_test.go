@@ -207,4 +207,19 @@ policies: [{name: none}]
 		_, err = s.Run(context.Background(), scenarios.Options{Engine: scenarios.EngineLive})
 		Expect(err).To(MatchError(ContainSubstring("sim engine only")))
 	})
+
+	It("layered-retries: retrying at every layer multiplies the bottom's load, retrying at the top only does not", func() {
+		s, err := scenarios.LoadBuiltin("layered-retries")
+		Expect(err).NotTo(HaveOccurred())
+		out := simulate(s, scenarios.Options{})
+		every, top := layerFigures(out, "retry-every-layer"), layerFigures(out, "retry-top-only")
+		// A calling B once, B sees exactly A's attempts.
+		Expect(top[1].Attempts).To(Equal(top[0].Attempts))
+		// Bounds: at most (3+1)^2 = 16 and 3+1 = 4 attempts at B per
+		// logical request; retrying at both layers costs B more than twice
+		// what retrying at the top does.
+		Expect(*every[1].Amplification).To(BeNumerically("<=", 16))
+		Expect(*top[1].Amplification).To(BeNumerically("<=", 4))
+		Expect(*every[1].Amplification).To(BeNumerically(">", 2**top[1].Amplification))
+	})
 })

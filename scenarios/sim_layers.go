@@ -198,9 +198,12 @@ func (sim *simulator) answerParent(lc *layerCall, ok bool) {
 // seeing it leave, cancels the call unless it finishes abandoned work.
 func (sim *simulator) parentDeadline(p layerParent, finish bool) {
 	below, found := sim.layers.waiting[p]
+	if !found {
+		return // the call answered first
+	}
 	a := sim.parentAttempt(p)
-	if !found || a.deadline != sim.now {
-		return // the call answered first (and this is an older attempt's deadline)
+	if a.deadline != sim.now {
+		return // an earlier attempt's deadline: the one waiting now has its own
 	}
 	delete(sim.layers.waiting, p)
 	lc := sim.layers.calls[below]
