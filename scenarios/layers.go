@@ -153,7 +153,7 @@ func checkDownstreamPolicies(s *Scenario, p *problems) {
 
 // errLayersLive refuses a layered scenario on the live engine, which runs
 // one server.
-var errLayersLive = errors.New("server.downstream (layers) runs on the sim engine only: use --engine sim")
+var errLayersLive = errors.New("--engine live: server.downstream (layers) runs on the sim engine only; use --engine sim")
 
 // layerName is the client key a layer's server is known by at the layer
 // below it: "layer0" for the server the fleet calls.

@@ -127,9 +127,6 @@ func (s *Scenario) Run(ctx context.Context, opts Options) (*Run, error) {
 		return nil, err
 	}
 	engine := est.Engine
-	if engine == EngineLive && s.Downstream != nil {
-		return nil, errLayersLive
-	}
 	policies, _ := s.selectPolicies(opts.Policies)
 	run := &Run{Scenario: s.Name, Engine: engine, Seed: s.SeedOf(opts), Info: s.Describe(policies), Text: string(s.Source),
 		RetryWindow: opts.RetryWindow, Capacity: s.AnalysisCapacity()}
