@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chaos-harness/chaos/analysis"
 	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/internal/yamlfile"
 	"github.com/chaos-harness/chaos/resilience"
@@ -158,3 +161,52 @@ var errLayersLive = errors.New("--engine live: server.downstream (layers) runs o
 // layerName is the client key a layer's server is known by at the layer
 // below it: "layer0" for the server the fleet calls.
 func layerName(depth int) string { return fmt.Sprintf("layer%d", depth) }
+
+// describeLayers are the layers below the server as settings of the
+// server's description (the report's server table): per layer its policy
+// (the one the fleet policy named uses), fail_status and phases.
+func describeLayers(d *Downstream, fleet []Policy) []analysis.Setting {
+	var out []analysis.Setting
+	for depth := 1; d != nil; d, depth = d.Next, depth+1 {
+		text := "policy " + describeLayerPolicy(d.Policy)
+		for _, p := range fleet {
+			if c, ok := d.PolicyFor[p.Name]; ok {
+				text += "; under " + p.Name + ": " + describeLayerPolicy(c)
+			}
+		}
+		text += "; fail_status " + strconv.Itoa(d.FailStatus) + "; server " + describeLayerServer(d.Server)
+		out = append(out, analysis.Setting{Key: "downstream, layer " + strconv.Itoa(depth), Value: text})
+	}
+	return out
+}
+
+// describeLayerPolicy is a policy's sections in use, on one line.
+func describeLayerPolicy(c resilience.Config) string {
+	var parts []string
+	for _, s := range describePolicy(c) {
+		if s.Value != "none" && s.Key != "order" {
+			parts = append(parts, s.Key+" "+s.Value)
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// describeLayerServer is a layer's server script on one line: its other
+// settings and its phases.
+func describeLayerServer(sp faultserver.Spec) string {
+	srv := describeServer(sp)
+	var parts []string
+	for _, o := range srv.Other {
+		parts = append(parts, o.Key+" "+o.Value)
+	}
+	for _, ph := range srv.Phases {
+		parts = append(parts, ph.Name+" ("+ph.Ends+"): "+ph.Fault)
+	}
+	if len(parts) == 0 {
+		return srv.Response
+	}
+	return strings.Join(parts, "; ")
+}

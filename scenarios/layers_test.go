@@ -221,5 +221,16 @@ policies: [{name: none}]
 		Expect(*every[1].Amplification).To(BeNumerically("<=", 16))
 		Expect(*top[1].Amplification).To(BeNumerically("<=", 4))
 		Expect(*every[1].Amplification).To(BeNumerically(">", 2**top[1].Amplification))
+		// The report's server settings show the layer, with the policy
+		// that replaces its own under retry-top-only.
+		var layer string
+		for _, o := range s.Describe(s.Policies).Server.Other {
+			if o.Key == "downstream, layer 1" {
+				layer = o.Value
+			}
+		}
+		Expect(layer).To(ContainSubstring("max_retries: 3"))
+		Expect(layer).To(ContainSubstring("under retry-top-only: none"))
+		Expect(layer).To(ContainSubstring("fail_status 503"))
 	})
 })
