@@ -178,8 +178,8 @@ func (sim *simulator) answerParent(lc *layerCall, ok bool) {
 	p := lc.parent
 	a := sim.parentAttempt(p)
 	a.serverEnd, a.status, a.bodyBytes, a.incomplete = sim.now, lc.status, lc.bodyBytes, false
-	if !ok {
-		a.status, a.bodyBytes = lc.layer.failStatus, 0
+	if !ok { // fail_status, with no body and no Retry-After
+		a.status, a.bodyBytes, a.raKind, a.streamEvents = lc.layer.failStatus, 0, raNone, 0
 	}
 	a.clientAt, a.outcome = sim.now+lc.back, resilience.ClassUnset
 	if a.deadline > 0 && a.clientAt > a.deadline {
