@@ -188,6 +188,33 @@ policies: [{name: none}]
 		Entry("finish keeps calling", "finish", 3, "status"),
 	)
 
+	DescribeTable("an attempt in flight when the caller cancels is logged as cancelled",
+		func(abandoned, outcome string) {
+			// The bottom answers after 300ms; the client leaves at 100ms.
+			// With cancel, layer 0 cancels its call with the attempt in
+			// flight, which its Record says (outcome error); with finish
+			// the call waits for the answer, which is ok.
+			s := parse(`
+server:
+  service: {base: 1ms, abandoned: ` + abandoned + `}
+  downstream:
+    policy: {name: none}
+    server:
+      phases: [{name: slow, duration: 1h, fault: {delay: 300ms}}]
+clients: {count: 1, requests: 1, timeout: 100ms}
+policies: [{name: none}]
+`)
+			_, rs := execute(s, scenarios.Options{})
+			Expect(rs).To(HaveLen(2))
+			Expect(rs[0].Layer).To(Equal(0))
+			Expect(rs[0].Outcome).To(Equal(record.OutcomeTimeout))
+			Expect(rs[1].Layer).To(Equal(1))
+			Expect(rs[1].Outcome).To(Equal(outcome))
+		},
+		Entry("cancel", "cancel", record.OutcomeError),
+		Entry("finish", "finish", record.OutcomeOK),
+	)
+
 	It("refuses bad downstream keys with their path, and the live engine", func() {
 		_, err := scenarios.Parse("bad.yaml", []byte(`
 server:
