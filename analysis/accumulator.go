@@ -62,8 +62,12 @@ func (a *Accumulator) Add(rec record.Record) error {
 		a.policies[name] = p
 		a.order = append(a.order, p)
 	}
-	p.add(a.tl, rec, a.opts.Connections)
 	a.records++
+	if rec.Layer > 0 { // a downstream layer's: not the fleet's own traffic
+		p.layers.add(rec)
+		return nil
+	}
+	p.add(a.tl, rec, a.opts.Connections)
 	return nil
 }
 
@@ -88,6 +92,9 @@ func validateRecord(rec record.Record) error {
 	}
 	if rec.BodyBytes < 0 {
 		return fmt.Errorf("body_bytes %d: want the bytes of body sent, not negative", rec.BodyBytes)
+	}
+	if rec.Layer < 0 {
+		return fmt.Errorf("layer %d: want 0 for the server the fleet calls, or the depth below it", rec.Layer)
 	}
 	if rec.Attempt < 0 {
 		return fmt.Errorf("attempt %d: want 1 for the first try, or 0 when unknown", rec.Attempt)

@@ -104,6 +104,7 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	}
 	p.explain(n)
 	explainUnsent(&r, n)
+	r.Layers = p.layers.figures(&r)
 	return &policyData{result: r, completion: completion, rate: rate}
 }
 

@@ -41,6 +41,9 @@ type policyAcc struct {
 	raViolations int // ... and arrived before it elapsed
 	margins      marginAcc
 	upstream     int // Records that reached the upstream (duplicate.go)
+	// Layers (issue 14): the Records of the layers below layer 0, which
+	// only these counts see.
+	layers layerCounts
 }
 
 // phaseSeen is what the Records say about one phase.

@@ -183,6 +183,11 @@ type PolicyResult struct {
 	// Hedges counts the policy's hedged requests, as the runner reported
 	// them; absent for a policy that does not hedge.
 	Hedges *Hedges `json:"hedges,omitempty"`
+	// Layers (issue 14; layers.go): attempts, amplification and successes
+	// per layer of a layered scenario, layer 0 first; left out when no
+	// Record came from below layer 0. Every other figure of the policy is
+	// layer 0's alone: the fleet's own.
+	Layers []LayerFigures `json:"layers,omitempty"`
 }
 
 // Quantiles of a distribution in milliseconds (empirical quantiles, the

@@ -83,6 +83,8 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 			rec.UpstreamStatus, ok = p.int()
 		case "idempotency_key":
 			rec.IdempotencyKey, ok = p.bool()
+		case "layer":
+			rec.Layer, ok = p.int()
 		case "client":
 			var b []byte
 			b, ok = p.str()

@@ -67,6 +67,8 @@ var _ = Describe("the fast Record decoder", func() {
 		Entry("a fractional attempt", `{"t_ms": 1, "attempt": 1.0}`, false),
 		Entry("a gRPC status", `{"t_ms": 1, "status": 503, "grpc_code": "UNAVAILABLE"}`, true),
 		Entry("the protocol over TLS", `{"t_ms": 1, "protocol": "HTTP/2.0", "tls": true}`, true),
+		Entry("a downstream layer's attempt", `{"t_ms": 1, "client": "layer0", "layer": 2}`, true),
+		Entry("a fractional layer", `{"t_ms": 1, "layer": 1.5}`, false),
 		Entry("a connection number", `{"t_ms": 1, "conn": 18446744073709551615}`, true),
 		Entry("a negative connection number", `{"t_ms": 1, "conn": -1}`, false),
 		Entry("a leading zero", `{"t_ms": 01}`, false),

@@ -96,6 +96,10 @@ func AppendJSON(dst []byte, rec *Record) ([]byte, error) {
 	if rec.TLS {
 		b = append(b, `,"tls":true`...)
 	}
+	if rec.Layer != 0 {
+		b = append(b, `,"layer":`...)
+		b = strconv.AppendInt(b, int64(rec.Layer), 10)
+	}
 	return append(b, "}\n"...), nil
 }
 

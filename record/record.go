@@ -126,6 +126,11 @@ type Record struct {
 	Protocol string `json:"protocol,omitempty"`
 	// TLS is set when the connection was (or was to be) TLS.
 	TLS bool `json:"tls,omitempty"`
+	// Layers (issue 14).
+	// Layer is the depth of the server that saw the attempt in a layered
+	// scenario (server.downstream): 0, and absent, for the server the
+	// fleet calls; 1 for the layer it calls, and so on.
+	Layer int `json:"layer,omitempty"`
 }
 
 // Client-side outcomes of an attempt (Record.Outcome).

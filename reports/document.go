@@ -96,7 +96,7 @@ func newDocument(res analysis.Result, figs []Figure) document {
 // summaryTables are the outcome, completion, load and Retry-After tables,
 // with the Retry-After margin only when some strategy has one, and the
 // duplicate side effects only when some strategy's Records reached an
-// upstream.
+// upstream, and the layers only in a layered scenario.
 func summaryTables(res analysis.Result) []table {
 	ts := []table{outcomeTable(res), completionTable(res), loadTable(res), retryAfterTable(res)}
 	if m := marginTable(res); len(m.Rows) > 0 {
@@ -107,6 +107,9 @@ func summaryTables(res analysis.Result) []table {
 	}
 	if dt := duplicateTable(res); len(dt.Rows) > 0 {
 		ts = append(ts, dt)
+	}
+	if lt := layersTable(res); len(lt.Rows) > 0 {
+		ts = append(ts, lt)
 	}
 	return ts
 }

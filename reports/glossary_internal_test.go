@@ -21,7 +21,8 @@ func everyTable() analysis.Result {
 			RetrySpread:        []analysis.RetrySpread{{Retry: 1, Count: 4}},
 			TimeToRecoverMs:    &ms, BreakerOpenShare: &share,
 			RetryAfterMarginMs: &analysis.RetryAfterMargin{Count: 2, Min: -5, P1: -5, P50: 3, P99: 8, Early: 1},
-			Recovery:           []analysis.Recovery{{Phase: "down", EndMs: 1000, TimeToRecoverMs: &ms}}}
+			Recovery:           []analysis.Recovery{{Phase: "down", EndMs: 1000, TimeToRecoverMs: &ms}},
+			Layers:             []analysis.LayerFigures{{Layer: 0, Attempts: 14, Amplification: &amplification, Succeeded: 9}}}
 	}
 	return analysis.Result{
 		Policies:    []analysis.PolicyResult{pol("a"), pol("b")},
@@ -56,9 +57,9 @@ var _ = Describe("the glossary", func() {
 		}
 		// outcome, completion, load, retry-after, retry-after-margin,
 		// comparisons, recovery, attempts, retry-delays, retry-sleeps,
-		// retry-spread, ranking, faults; fleet, policies, server settings,
-		// phases, one route.
-		Expect(tables).To(Equal(18))
+		// retry-spread, ranking, faults, layers; fleet, policies, server
+		// settings, phases, one route.
+		Expect(tables).To(Equal(19))
 	})
 
 	It("lists columns and metrics, then the strategies and backoffs", func() {

@@ -25,6 +25,9 @@ func (s *Scenario) Describe(policies []Policy) *analysis.RunInfo {
 	for _, p := range policies {
 		info.Policies = append(info.Policies, analysis.PolicySettings{Name: p.Name, Settings: describePolicy(p.Config)})
 	}
+	if s.Downstream != nil { // layers, issue 14
+		info.Server.Other = append(info.Server.Other, describeLayers(s.Downstream, policies)...)
+	}
 	return info
 }
 

@@ -120,4 +120,15 @@
 // deadline, the live engine's clients announce their attempt timeout in
 // X-Chaos-Timeout, and under abandoned: finish both keep a request's slot
 // until its hold is over after its client has gone.
+//
+// # Layers
+//
+// With server.downstream (Downstream) a server calls the next layer, through
+// that layer's one policy, for each request it serves, and answers by the
+// call's outcome (its response, or fail_status once the call gave up); the
+// downstream's server may have a downstream of its own. The sim engine runs
+// each call as a layerCall driven by the same events as the fleet's attempts
+// (sim_layers.go), with no network between layers; its Records go to the one
+// log with their layer, which analysis keeps out of the fleet's figures and
+// counts in the policy's layers. The live engine refuses layers.
 package scenarios

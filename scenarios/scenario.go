@@ -35,6 +35,10 @@ type Scenario struct {
 	// Source its YAML.
 	File   string
 	Source []byte
+	// Layers (issue 14).
+	// Downstream is server.downstream: the layers below the server the
+	// fleet calls; nil for a single server.
+	Downstream *Downstream
 }
 
 // scenarioFile is the top level of the YAML. The server and policy sections
@@ -92,13 +96,14 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if n := section(doc.Root, "server"); n == nil {
 		p.add("server", "the scenario needs a server section")
 	} else {
-		s.Server = decodeServer(doc, n, p)
+		s.Server, s.Downstream = decodeServer(doc, n, "server", p)
 	}
 	if n := section(doc.Root, "clients"); n != nil {
 		p.addErr("clients", doc.DecodeNode(n, &s.Clients))
 		s.Clients.validate(p, "clients")
 	}
 	s.Policies = decodePolicies(s, doc, section(doc.Root, "policies"), p)
+	checkDownstreamPolicies(s, p)
 	s.Assert = parseAssertions(section(doc.Root, "assert"), doc, s.PolicyNames(), p)
 	if err := p.err(); err != nil {
 		return nil, err

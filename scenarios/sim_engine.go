@@ -67,6 +67,9 @@ type simulator struct {
 	open     openFleet       // the open-loop clients, when clients.open is set
 	finish   bool            // the server finishes abandoned work (service.abandoned: finish)
 	detached detachedTickets // the tickets of abandoned work the server goes on with
+
+	// Layers (issue 14): the layers below the server, when server.downstream is set.
+	layers *simLayers
 }
 
 // simulate runs the whole fleet with one policy.
@@ -102,6 +105,11 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 		path:     s.Clients.RequestPath(),
 		requests: int32(s.Clients.RequestsPerClient()),
 		think:    s.Clients.ThinkTime(),
+	}
+	if s.Downstream != nil {
+		if sim.layers, err = newSimLayers(s, pol.Name, seed); err != nil {
+			return PolicyRun{}, err
+		}
 	}
 	sim.rowPath = writesRow(s, sim.method, sim.path)
 	sim.callKey = sim.method + " " + sim.path
@@ -180,6 +188,10 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 		sim.now = e.at
 		if e.kind == evFinish { // e.client is a detached ticket, not a client
 			sim.detached.end(e.client, sim.now)
+			continue
+		}
+		if e.kind >= evLayerStep { // e.client is a layer call, or a client waiting on one
+			sim.layerEvent(e)
 			continue
 		}
 		c := &sim.clients[e.client]
@@ -288,6 +300,10 @@ func spikePhase(policy string, sp *Spike) analysis.Phase {
 // flush logs a pending Record, its turn come, in the ledger and hands it to
 // the sink: the Record's strings are put back from the numbers it kept.
 func (sim *simulator) flush(p *pendingRecord) {
+	if p.layer != 0 {
+		sim.flushLayer(p)
+		return
+	}
 	c := &sim.clients[p.client]
 	route, phase := sim.names[p.route], sim.names[p.phase]
 	sim.ledger.logged(&c.ledger, p.logical, p.accepted, route, phase)
@@ -344,19 +360,28 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 		a.slot = sim.records.add(&rec)
 	}
 	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
+	sim.holdTicket(a, &d, sim.finish, sim.stateful, evRelease, id)
+	if sim.layers == nil || !sim.callDown(sim.layers.top, layerParent{0, id}, a, &d, sim.finish) {
+		sim.queue.Push(a.clientAt, evRespond, id)
+	}
+}
+
+// holdTicket ends an attempt's hold on its server's script when the server
+// is done with it, or schedules its end: at release (an event for id) for
+// a server with state, or detached for abandoned work the server finishes.
+func (sim *simulator) holdTicket(a *simAttempt, d *faultserver.Plan, finish, stateful bool, release eventKind, id int32) {
 	switch {
-	case a.ticket.Admitted() && sim.finish && a.abandoned:
+	case a.ticket.Admitted() && finish && a.abandoned:
 		// The client left during the hold, and the server goes on with the
 		// work until the hold is over: the ticket is detached from the
 		// attempt, which the client no longer waits for.
 		sim.queue.Push(max(a.serverEnd, a.arrivedAt+d.Delay), evFinish, sim.detached.add(a.ticket))
 		a.ticket = faultserver.Ticket{}
-	case a.ticket.Admitted() && sim.stateful:
-		sim.queue.Push(a.serverEnd, evRelease, id)
+	case a.ticket.Admitted() && stateful:
+		sim.queue.Push(a.serverEnd, release, id)
 	default:
 		a.ticket.End(a.serverEnd)
 	}
-	sim.queue.Push(a.clientAt, evRespond, id)
 }
 
 // release ends the server's work on an admitted request: it commits any row

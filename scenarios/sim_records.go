@@ -45,6 +45,10 @@ type pendingRecord struct {
 	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	// streamEvents is how many whole events of a stream were written.
 	streamEvents uint32
+	// Layers (issue 14): the depth of the layer whose server saw the
+	// attempt; 0 for the fleet's server. A layer's Record has its call's
+	// number in logical, and no client.
+	layer int32
 }
 
 // recordBlock is the number of slots per block.
