@@ -36,6 +36,9 @@ type runFlags struct {
 	repeat  int
 	shard   shardFlag
 	workers int
+
+	// A shard of a live fleet across hosts (run --server, --clients; fleet.go).
+	fleet fleetFlags
 }
 
 func newRunCmd(s streams) *cobra.Command {
@@ -54,6 +57,8 @@ Engines:
   live  the fault server in-process on 127.0.0.1, one goroutine per client,
         real HTTP through the resilience RoundTripper; clients.time_scale
         compresses every duration of the scenario.
+        With --server and --clients I/N, this process runs one shard of
+        the fleet against an external chaos serve (below).
 
 It writes into --out (removing the plots of an earlier report there that this
 one does not have):
@@ -75,7 +80,7 @@ the clients of a live run cannot reach the fault server. arrivals.jsonl then
 holds the Records written so far, in whole lines. --dry-run prints the
 estimate and its limits and runs nothing.
 
---format json prints result.json on standard output instead of the summary.` + runRepeatHelp,
+--format json prints result.json on standard output instead of the summary.` + runRepeatHelp + runFleetHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runScenario(cmd, s, args[0], &f) },
 	}
@@ -88,6 +93,7 @@ estimate and its limits and runs nothing.
 	f.retry.register(fl)
 	f.output.register(cmd)
 	f.registerRepeat(fl)
+	f.fleet.register(fl)
 	return cmd
 }
 
@@ -107,6 +113,12 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 	opts, err := f.options(cmd)
 	if err != nil {
 		return err
+	}
+	if err := f.fleet.check(f); err != nil {
+		return err
+	}
+	if f.fleet.clients.set {
+		return runFleetShard(cmd, s, sc, arg, opts, f)
 	}
 	if f.repeated() {
 		unsharded := *f
@@ -152,12 +164,18 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 	if err != nil {
 		return failed(err)
 	}
-	if o.format.json() {
+	return printRunOutput(s, sc, run, &res, out, arrivalsPath, written, o.format.json())
+}
+
+// printRunOutput ends a run's output: result.json alone with asJSON, else
+// the summary, the headline and the files written.
+func printRunOutput(s streams, sc *scenarios.Scenario, run *scenarios.Run, res *analysis.Result, out, arrivalsPath string, written []string, asJSON bool) error {
+	if asJSON {
 		return copyFile(s.out, resultPath(out))
 	}
-	printRunSummary(s, sc, run, &res)
+	printRunSummary(s, sc, run, res)
 	fmt.Fprintln(s.out)
-	printHeadline(s.out, res)
+	printHeadline(s.out, *res)
 	printWritten(s, arrivalsPath, written)
 	return nil
 }
