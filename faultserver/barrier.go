@@ -104,6 +104,9 @@ func (s *Server) adminBarrier(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, st)
 	case <-r.Context().Done():
 		b.withdraw(req.Shard, release) // the shard gave up: it may come again
+	case <-s.ctx.Done():
+		b.withdraw(req.Shard, release)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the fault server is stopping"})
 	}
 }
 

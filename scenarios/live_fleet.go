@@ -209,19 +209,42 @@ func runFleetPolicy(ctx context.Context, s *Scenario, pol Policy, seed uint64, s
 // released, the server refuses, or BarrierTimeout passes.
 func (sh *FleetShard) barrier(ctx context.Context, step, policy string, seed uint64) error {
 	body, _ := json.Marshal(faultserver.BarrierRequest{Shard: sh.Index, Shards: sh.Of, Step: step, Policy: policy, Seed: &seed})
-	wait := ctx
+	wait, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type answer struct {
+		resp *http.Response
+		err  error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := sh.admin(wait, http.MethodPost, body)
+		answered <- answer{resp, err}
+	}()
+	var timeout <-chan time.Time
 	if sh.BarrierTimeout > 0 {
-		var cancel context.CancelFunc
-		wait, cancel = context.WithTimeout(ctx, sh.BarrierTimeout)
-		defer cancel()
+		t := time.NewTimer(sh.BarrierTimeout)
+		defer t.Stop()
+		timeout = t.C
 	}
-	resp, err := sh.admin(wait, http.MethodPost, body)
-	if err != nil {
-		if ctx.Err() == nil && wait.Err() != nil {
-			return sh.timedOut(ctx, step, policy)
+	var a answer
+	select {
+	case a = <-answered:
+	case <-timeout:
+		// Asked while this shard still waits there, so it counts itself.
+		err := sh.timedOut(ctx, step, policy)
+		cancel()
+		if a = <-answered; a.err != nil || a.resp.StatusCode != http.StatusOK {
+			if a.err == nil {
+				a.resp.Body.Close()
+			}
+			return err
 		}
-		return fmt.Errorf("the fault server's barrier at %s: %w", sh.Server, err)
+		// Released as it gave up: it goes on.
 	}
+	if a.err != nil {
+		return fmt.Errorf("the fault server's barrier at %s: %w", sh.Server, a.err)
+	}
+	resp := a.resp
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	if resp.StatusCode != http.StatusOK {
@@ -237,7 +260,7 @@ func (sh *FleetShard) barrier(ctx context.Context, step, policy string, seed uin
 }
 
 // timedOut is the error of a barrier that did not fill: it asks the server
-// how many shards were there.
+// how many shards are there.
 func (sh *FleetShard) timedOut(ctx context.Context, step, policy string) error {
 	e := &FleetBarrierError{Step: step, Policy: policy, Timeout: sh.BarrierTimeout, Arrived: -1, Shards: sh.Of}
 	ask, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -248,13 +271,8 @@ func (sh *FleetShard) timedOut(ctx context.Context, step, policy string) error {
 	}
 	defer resp.Body.Close()
 	var st faultserver.BarrierStatus
-	if resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&st) == nil {
-		// This shard has withdrawn by now, or will as soon as the server
-		// sees its request gone: it had arrived too.
+	if resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&st) == nil && st.Step == step && st.Policy == policy {
 		e.Arrived = st.Arrived
-		if st.Step == step && st.Policy == policy && st.Arrived < sh.Of {
-			e.Arrived = max(st.Arrived, 1)
-		}
 	}
 	return e
 }
