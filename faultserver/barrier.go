@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // A live fleet across hosts (chaos serve --fleet-shards N, chaos run
@@ -57,6 +59,13 @@ type BarrierStatus struct {
 	Released bool   `json:"released,omitempty"`
 	// Passed counts the barriers released since the server started.
 	Passed int `json:"passed"`
+	// ClockUnixNs is the server's clock (Options.Clock) at the release, in
+	// a released POST's answer: the shards set their clocks to it, so an
+	// HTTP-date Retry-After reads alike on both sides.
+	ClockUnixNs int64 `json:"clock_unix_ns,omitempty"`
+	// ReleaseTMs is the release's time in the server's log (its t_ms),
+	// in a released POST's answer: a policy's Records are timed from it.
+	ReleaseTMs float64 `json:"release_t_ms,omitempty"`
 }
 
 // barrierDrainLimit bounds how long an end barrier waits for the requests
@@ -73,6 +82,8 @@ type fleetBarrier struct {
 	arrived map[int]bool
 	release chan struct{} // closed when the barrier filling now is released
 	passed  int
+	clock   time.Time     // the server's clock at the last release
+	at      time.Duration // and the time since the server's start (its log's t_ms)
 }
 
 func (s *Server) adminBarrier(w http.ResponseWriter, r *http.Request) {
@@ -101,6 +112,9 @@ func (s *Server) adminBarrier(w http.ResponseWriter, r *http.Request) {
 	case <-release:
 		st := b.status()
 		st.Released, st.Step, st.Policy, st.Arrived = true, req.Step, req.Policy, b.shards
+		b.mu.Lock()
+		st.ClockUnixNs, st.ReleaseTMs = b.clock.UnixNano(), record.Millis(b.at) // the next release needs this shard again
+		b.mu.Unlock()
 		writeJSON(w, http.StatusOK, st)
 	case <-r.Context().Done():
 		b.withdraw(req.Shard, release) // the shard gave up: it may come again
@@ -158,6 +172,7 @@ func (b *fleetBarrier) arrive(s *Server, req *BarrierRequest) (<-chan struct{}, 
 			s.drain(barrierDrainLimit)
 		}
 		b.passed++
+		b.clock, b.at = s.now(), s.elapsed()
 		b.step, b.policy, b.arrived = "", "", nil
 		close(release)
 	}

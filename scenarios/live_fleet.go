@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -66,6 +67,9 @@ type FleetPolicyPart struct {
 	Fallbacks       int64  `json:"fallbacks"`
 	GaveUp          int64  `json:"gave_up"`
 	Unsent          int64  `json:"unsent"`
+	// ReleaseTMs is when the server released this policy's start barrier,
+	// on its log's clock (t_ms): merge times the policy's Records from it.
+	ReleaseTMs float64 `json:"release_t_ms"`
 	// EndNs is when the shard's last logical request ended (scenario time,
 	// nanoseconds from the release).
 	EndNs int64 `json:"end_ns"`
@@ -169,26 +173,34 @@ func (s *Scenario) RunFleetShard(ctx context.Context, opts Options, sh FleetShar
 // runFleetPolicy runs the shard's clients with one policy, from the start
 // barrier's release to the end barrier's.
 func runFleetPolicy(ctx context.Context, s *Scenario, pol Policy, seed uint64, sh *FleetShard, prog *progress) (FleetPolicyPart, error) {
-	if err := sh.barrier(ctx, faultserver.BarrierStart, pol.Name, seed); err != nil {
+	released, err := sh.barrier(ctx, faultserver.BarrierStart, pol.Name, seed)
+	if err != nil {
 		return FleetPolicyPart{}, err
 	}
+	// The clients' clock reads the server's from the release on (so an
+	// HTTP-date Retry-After means the same to both); their times, which the
+	// ledger takes since simEpoch, are then off by the server's time at the
+	// release, taken off below: t_ms 0 is the release.
+	clock := newScaledClock(s.Clients.Scale(), time.Now())
+	clock.origin = time.Unix(0, released.ClockUnixNs).UTC()
+	off := clock.origin.Sub(simEpoch)
 	lr := &liveRun{s: s, pol: pol, cfg: effectiveConfig(pol.Config, s.Clients), seed: seed, url: strings.TrimSuffix(sh.Server, "/"),
-		clock: newScaledClock(s.Clients.Scale(), time.Now()), progress: prog, fleet: sh} // t_ms 0 is the release
+		clock: clock, progress: prog, fleet: sh}
 	lr.transport = &http.Transport{DisableKeepAlives: true, DisableCompression: true} // as runLive's, for the same reason
 	lr.rowWrites = writesRow(s, s.Clients.HTTPMethod(), s.Clients.RequestPath())
-	err := lr.runClients(ctx)
+	err = lr.runClients(ctx)
 	lr.transport.CloseIdleConnections()
 	if err != nil {
 		return FleetPolicyPart{}, err
 	}
-	if err := sh.barrier(ctx, faultserver.BarrierEnd, pol.Name, seed); err != nil {
+	if _, err := sh.barrier(ctx, faultserver.BarrierEnd, pol.Name, seed); err != nil {
 		return FleetPolicyPart{}, err
 	}
 	l := lr.ledger
 	part := FleetPolicyPart{Name: pol.Name, LogicalRequests: l.logical, Succeeded: l.succeeded, Fallbacks: l.fallbacks,
-		GaveUp: l.gaveUp, Unsent: l.unsent, EndNs: int64(l.end)}
+		GaveUp: l.gaveUp, Unsent: l.unsent, EndNs: int64(max(0, l.end-off)), ReleaseTMs: released.ReleaseTMs}
 	for _, iv := range l.breakers.raw {
-		part.BreakerOpen = append(part.BreakerOpen, FleetSpan{StartNs: int64(iv.Start), EndNs: int64(iv.End)})
+		part.BreakerOpen = append(part.BreakerOpen, FleetSpan{StartNs: int64(iv.Start - off), EndNs: int64(iv.End - off)})
 	}
 	for _, c := range lr.clients {
 		if c == nil {
@@ -196,7 +208,7 @@ func runFleetPolicy(ctx context.Context, s *Scenario, pol Policy, seed uint64, s
 		}
 		for k, seen := range c.outcomes {
 			part.Attempts = append(part.Attempts, FleetAttempt{Request: k.request, Attempt: k.attempt, Outcome: seen.outcome,
-				SentNs: int64(seen.sent), ReceivedNs: int64(seen.received)})
+				SentNs: int64(seen.sent - off), ReceivedNs: int64(seen.received - off)})
 		}
 	}
 	slices.SortFunc(part.Attempts, func(a, b FleetAttempt) int {
@@ -207,7 +219,7 @@ func runFleetPolicy(ctx context.Context, s *Scenario, pol Policy, seed uint64, s
 
 // barrier waits at the server's barrier for the step of policy until it is
 // released, the server refuses, or BarrierTimeout passes.
-func (sh *FleetShard) barrier(ctx context.Context, step, policy string, seed uint64) error {
+func (sh *FleetShard) barrier(ctx context.Context, step, policy string, seed uint64) (faultserver.BarrierStatus, error) {
 	body, _ := json.Marshal(faultserver.BarrierRequest{Shard: sh.Index, Shards: sh.Of, Step: step, Policy: policy, Seed: &seed})
 	wait, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -237,12 +249,12 @@ func (sh *FleetShard) barrier(ctx context.Context, step, policy string, seed uin
 			if a.err == nil {
 				a.resp.Body.Close()
 			}
-			return err
+			return faultserver.BarrierStatus{}, err
 		}
 		// Released as it gave up: it goes on.
 	}
 	if a.err != nil {
-		return fmt.Errorf("the fault server's barrier at %s: %w", sh.Server, a.err)
+		return faultserver.BarrierStatus{}, fmt.Errorf("the fault server's barrier at %s: %w", sh.Server, a.err)
 	}
 	resp := a.resp
 	defer resp.Body.Close()
@@ -254,9 +266,13 @@ func (sh *FleetShard) barrier(ctx context.Context, step, policy string, seed uin
 		if json.Unmarshal(msg, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(msg))
 		}
-		return &FleetBarrierError{Step: step, Policy: policy, Status: resp.StatusCode, Message: e.Error, Shards: sh.Of}
+		return faultserver.BarrierStatus{}, &FleetBarrierError{Step: step, Policy: policy, Status: resp.StatusCode, Message: e.Error, Shards: sh.Of}
 	}
-	return nil
+	var st faultserver.BarrierStatus
+	if err := json.Unmarshal(msg, &st); err != nil || !st.Released {
+		return st, fmt.Errorf("the fault server's barrier at %s answered %q, not a release", sh.Server, msg)
+	}
+	return st, nil
 }
 
 // timedOut is the error of a barrier that did not fill: it asks the server
@@ -351,6 +367,10 @@ func mergeFleetPolicy(s *Scenario, pol Policy, i int, parts []*FleetPartial, rec
 			return PolicyRun{}, nil, fmt.Errorf("shard %d/%d did not run policy %s as the run's policy %d", p.Shard, p.Shards, pol.Name, i+1)
 		}
 		pp := &p.Policies[i]
+		if pp.ReleaseTMs != parts[0].Policies[i].ReleaseTMs {
+			return PolicyRun{}, nil, fmt.Errorf("shards %d and %d were released at different times for policy %s (t_ms %v and %v): not one fleet run",
+				parts[0].Shard, p.Shard, pol.Name, parts[0].Policies[i].ReleaseTMs, pp.ReleaseTMs)
+		}
 		ledger.logical += pp.LogicalRequests
 		ledger.succeeded += pp.Succeeded
 		ledger.fallbacks += pp.Fallbacks
@@ -362,6 +382,14 @@ func mergeFleetPolicy(s *Scenario, pol Policy, i int, parts []*FleetPartial, rec
 		}
 		for _, a := range pp.Attempts {
 			seen[attemptKey{a.Request, a.Attempt}] = attemptSeen{outcome: a.Outcome, sent: time.Duration(a.SentNs), received: time.Duration(a.ReceivedNs)}
+		}
+	}
+	if len(parts) > 0 && i < len(parts[0].Policies) {
+		release := parts[0].Policies[i].ReleaseTMs
+		for j := range recs {
+			// t_ms 0 at the policy's release, as a single-host run's, to the
+			// nanosecond the server's times have.
+			recs[j].TMs = math.Round((recs[j].TMs-release)*1e6) / 1e6
 		}
 	}
 	slices.SortStableFunc(recs, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })

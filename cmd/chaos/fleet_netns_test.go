@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/chaos-harness/chaos/record"
 )
 
 // fleetHosts places the fleet's processes: the server's and each client
@@ -184,8 +187,16 @@ var _ = Describe("a live fleet across hosts (serve --fleet-shards, run --clients
 		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 		Expect(lines).To(HaveLen(60 + 96 + 24))
 		for _, l := range lines {
-			Expect(l).To(MatchRegexp(`"client":"c([1-9]|1[0-2])"`))
-			Expect(l).To(ContainSubstring(`"outcome":`))
+			var r record.Record
+			Expect(json.Unmarshal([]byte(l), &r)).To(Succeed())
+			Expect(r.Client).To(MatchRegexp(`^c([1-9]|1[0-2])$`))
+			Expect(r.Outcome).NotTo(BeEmpty(), l)
+			// Each policy's t_ms from its release, the clients' clocks set to
+			// the server's there: on this one machine a client's clock is
+			// behind the server's by the release's trip, so an attempt is sent
+			// before the server accepts it, on the one clock.
+			Expect(r.TMs).To(BeNumerically(">=", 0), l)
+			Expect(*r.SentMs).To(BeNumerically("<=", r.TMs+1e-3), l)
 		}
 	})
 
