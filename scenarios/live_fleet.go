@@ -124,8 +124,15 @@ func (e *FleetBarrierError) Error() string {
 // FleetClock is the clock a fault server for a live fleet of s runs on: the
 // live engine's, on which scenario time passes 1/clients.time_scale times
 // as fast as real time, so the script's phases and delays pass as in a
-// single-host live run.
-func FleetClock(s *Scenario) faultserver.Clock { return newScaledClock(s.Clients.Scale(), time.Now()) }
+// single-host live run. It reads the wall-clock time at its start (not
+// simEpoch, as the in-process server's), so the log header's epoch is the
+// real time of t_ms 0; the shards copy it at each release.
+func FleetClock(s *Scenario) faultserver.Clock {
+	now := time.Now()
+	c := newScaledClock(s.Clients.Scale(), now)
+	c.origin = now
+	return c
+}
 
 // RunFleetShard runs shard sh's clients of the live fleet, one policy after
 // another, each policy between two barriers at the external server, and
