@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -96,7 +97,8 @@ func runFleetShard(cmd *cobra.Command, s streams, sc *scenarios.Scenario, arg st
 	if err != nil {
 		var barrier *scenarios.FleetBarrierError
 		var limit *scenarios.LimitError
-		if errors.As(err, &barrier) || (errors.As(err, &limit) && limit.Before) {
+		refused := errors.As(err, &barrier) && barrier.Status < http.StatusInternalServerError // a 4xx, or a timeout (0)
+		if refused || (errors.As(err, &limit) && limit.Before) {
 			return err // bad input: exit 2
 		}
 		return failed(err)
