@@ -35,6 +35,7 @@ const maxScriptBytes = 1 << 20
 //	                             (X-Chaos-Log-First: offset of the first line, X-Chaos-Log-Next: the offset to ask next)
 //	GET  /_chaos/stats          counts per phase, fault and status (Stats)
 //	POST /_chaos/reset          start the script again from its first phase, clock at zero
+//	GET|POST /_chaos/barrier    a live fleet's barrier (Options.FleetShards; barrier.go)
 //	GET  /metrics, /_chaos/metrics  Prometheus metrics
 func (s *Server) adminRoutes(r *mux.Router) {
 	r.Handle(adminPrefix, s.requireToken(byMethod{http.MethodGet: adminIndex}))
@@ -46,6 +47,7 @@ func (s *Server) adminRoutes(r *mux.Router) {
 	api.Handle("/log", byMethod{http.MethodGet: s.adminLog})
 	api.Handle("/stats", byMethod{http.MethodGet: s.adminStats})
 	api.Handle("/reset", byMethod{http.MethodPost: s.adminReset})
+	api.Handle("/barrier", byMethod{http.MethodPost: s.adminBarrier, http.MethodGet: s.adminBarrierStatus})
 	api.Handle("/metrics", byMethod{http.MethodGet: metrics})
 	api.NotFoundHandler = s.requireToken(http.HandlerFunc(adminNotFound))
 	r.Handle("/metrics", s.requireToken(byMethod{http.MethodGet: metrics}))
@@ -98,7 +100,7 @@ func bearerMatches(header string, wantSum *[sha256.Size]byte) bool {
 
 // adminEndpoints are the endpoints of the admin API, as GET /_chaos/ and a
 // 404 under it list them.
-var adminEndpoints = []string{"GET /_chaos/health", "GET|PUT /_chaos/script", "GET /_chaos/log?offset=N", "GET /_chaos/stats", "POST /_chaos/reset", "GET /metrics"}
+var adminEndpoints = []string{"GET /_chaos/health", "GET|PUT /_chaos/script", "GET /_chaos/log?offset=N", "GET /_chaos/stats", "POST /_chaos/reset", "GET|POST /_chaos/barrier", "GET /metrics"}
 
 func adminIndex(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"endpoints": adminEndpoints})

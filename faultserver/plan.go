@@ -43,6 +43,11 @@ type RequestInfo struct {
 	// go into the Record, and decide nothing.
 	Proto string
 	TLS   bool
+
+	// Live fleets across hosts (issue 18; barrier.go).
+	// FleetPolicy is the policy a fleet barrier started the script for,
+	// written into the Record's policy; "" outside a fleet.
+	FleetPolicy string
 }
 
 // RowOp is what a request does to the versioned row.

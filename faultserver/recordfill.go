@@ -35,6 +35,7 @@ func NewRecord(accepted, end time.Duration, req *RequestInfo, d *Plan, out *Deli
 		IdempotencyKey: req.IdempotencyKey,
 		Protocol:       req.Proto,
 		TLS:            req.TLS,
+		Policy:         req.FleetPolicy, // "" but in a live fleet (barrier.go)
 	}
 	if out.HasRetryAfter && out.Status != 0 {
 		rec.RetryAfterMs = record.Millis(out.RetryAfter)

@@ -83,6 +83,11 @@ type Options struct {
 	// MaxConcurrentStreams is the SETTINGS_MAX_CONCURRENT_STREAMS every
 	// HTTP/2 connection announces; 0 means net/http's default, 250.
 	MaxConcurrentStreams uint32
+
+	// Live fleets across hosts (issue 18; barrier.go).
+	// FleetShards, when positive, makes the admin API hold a barrier for
+	// that many client shards (POST /_chaos/barrier).
+	FleetShards int
 }
 
 // AdminOptions place the admin API (/_chaos/...) and the Prometheus metrics
@@ -142,6 +147,9 @@ type Server struct {
 	// listener is the faults' listener, which Close closes itself: net/http
 	// closes only a listener its Serve has begun with.
 	listener *acceptListener
+
+	// barrier is the live fleet's barrier (Options.FleetShards; barrier.go).
+	barrier fleetBarrier
 }
 
 // scriptState is the script in force and when it began (since server start):
@@ -149,6 +157,9 @@ type Server struct {
 type scriptState struct {
 	script *Script
 	epoch  time.Duration
+	// fleetPolicy labels the Records of the requests accepted under this
+	// state (a fleet barrier's start; barrier.go); "" otherwise.
+	fleetPolicy string
 }
 
 // New compiles spec with opts.Seed and builds a server (not yet listening).
@@ -183,10 +194,11 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("faultserver: LogSync %v: give LogSyncEachLine, a positive interval or 0", opts.LogSync)
 	}
 	s := &Server{
-		opts:   opts,
-		limits: opts.Limits.withDefaults(),
-		log:    newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError, opts.LogSync),
-		stats:  newStatsCounter(),
+		opts:    opts,
+		limits:  opts.Limits.withDefaults(),
+		barrier: fleetBarrier{shards: max(0, opts.FleetShards)},
+		log:     newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError, opts.LogSync),
+		stats:   newStatsCounter(),
 	}
 	s.start = s.now()
 	s.metrics = newMetrics(func() float64 { return float64(s.inFlight.Load()) })
@@ -461,6 +473,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	// it, at its own time zero.
 	st := s.state.Load()
 	x := wire{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
+	x.info.FleetPolicy = st.fleetPolicy
 	if r.ContentLength > s.limits.MaxBodyBytes {
 		x.d = bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
 		out := x.refuseBody()

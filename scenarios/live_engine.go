@@ -89,6 +89,9 @@ type liveRun struct {
 	clients []*liveClient
 	mu      sync.Mutex // serializes the clients' events into the ledger
 	ledger  *runLedger
+
+	// fleet, when set, runs only its clients (live_fleet.go).
+	fleet *FleetShard
 }
 
 // runClients runs the fleet until every client is done, or until the first
@@ -108,6 +111,9 @@ func (lr *liveRun) runClients(ctx context.Context) error {
 	lr.clients = make([]*liveClient, len(starts))
 	var wg sync.WaitGroup
 	for i, at := range starts {
+		if !lr.fleet.owns(i) {
+			continue
+		}
 		c, err := lr.newClient(i)
 		if err != nil {
 			cancel(err)

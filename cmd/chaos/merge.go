@@ -25,6 +25,9 @@ const outPlaceholder = "{merge-out}"
 type mergeFlags struct {
 	out    string
 	format outputFormat
+
+	// log is the server's arrival log of a live fleet (fleet.go).
+	log string
 }
 
 func newMergeCmd(s streams) *cobra.Command {
@@ -48,12 +51,19 @@ is refused (exit 2) with the files named.
 
   chaos run outage-recovery --repeat 100 --shard 0/2 --out s0
   chaos run outage-recovery --repeat 100 --shard 1/2 --out s1
-  chaos merge s0 s1 --out merged`,
+  chaos merge s0 s1 --out merged
+
+For the shards of a live fleet across hosts ('chaos run --engine live
+--server URL --clients I/N'), --log names the arrival log of the server they
+ran against (chaos serve --fleet-shards N --log FILE): merge joins it with
+the shards' partials into the result, report and arrivals.jsonl of the
+single-host live run, equal in every count.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return mergePartials(s, args, &f) },
 	}
 	cmd.Flags().StringVar(&f.out, "out", "chaos-out", "directory to write result.json, the reports and plots into (created if missing)")
 	f.format.register(cmd, "result.json as written into --out")
+	cmd.Flags().StringVar(&f.log, "log", "", "with the shards of a live fleet (run --clients I/N): the arrival log of the chaos serve --fleet-shards N they ran against")
 	return cmd
 }
 
@@ -67,6 +77,12 @@ func mergePartials(s streams, dirs []string, f *mergeFlags) error {
 	}
 	if err := mkdirOut(f.out); err != nil {
 		return err
+	}
+	if parts[0].Kind == partialFleet {
+		return mergeFleet(s, parts, f.log, f.out, f.format.json())
+	}
+	if f.log != "" {
+		return errors.New("--log is for the shards of a live fleet (run --clients I/N); these are of " + parts[0].Kind)
 	}
 	if parts[0].Kind == partialTune {
 		return mergeTune(s, parts, ordered, f.out, f.format.json())

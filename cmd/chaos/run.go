@@ -35,6 +35,9 @@ type runFlags struct {
 	repeat  int
 	shard   shardFlag
 	workers int
+
+	// A shard of a live fleet across hosts (run --server, --clients; fleet.go).
+	fleet fleetFlags
 }
 
 func newRunCmd(s streams) *cobra.Command {
@@ -53,6 +56,8 @@ Engines:
   live  the fault server in-process on 127.0.0.1, one goroutine per client,
         real HTTP through the resilience RoundTripper; clients.time_scale
         compresses every duration of the scenario.
+        With --server and --clients I/N, this process runs one shard of
+        the fleet against an external chaos serve (below).
 
 It writes into --out (removing the plots of an earlier report there that this
 one does not have):
@@ -74,7 +79,7 @@ the clients of a live run cannot reach the fault server. arrivals.jsonl then
 holds the Records written so far, in whole lines. --dry-run prints the
 estimate and its limits and runs nothing.
 
---format json prints result.json on standard output instead of the summary.` + runRepeatHelp,
+--format json prints result.json on standard output instead of the summary.` + runRepeatHelp + runFleetHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runScenario(cmd, s, args[0], &f) },
 	}
@@ -87,6 +92,7 @@ estimate and its limits and runs nothing.
 	f.retry.register(fl)
 	f.output.register(cmd)
 	f.registerRepeat(fl)
+	f.fleet.register(fl)
 	return cmd
 }
 
@@ -106,6 +112,12 @@ func runScenario(cmd *cobra.Command, s streams, arg string, f *runFlags) error {
 	opts, err := f.options(cmd)
 	if err != nil {
 		return err
+	}
+	if err := f.fleet.check(f); err != nil {
+		return err
+	}
+	if f.fleet.clients.set {
+		return runFleetShard(cmd, s, sc, arg, opts, f)
 	}
 	if f.repeated() {
 		unsharded := *f
@@ -147,12 +159,18 @@ func executeAndReport(cmd *cobra.Command, s streams, sc *scenarios.Scenario, opt
 		return err
 	}
 	run, res := analyzed.Run, analyzed.Result
-	return writeResult(s, out, res, o.format.json(), func(written []string) {
-		printRunSummary(s, sc, run, &res)
+	return writeResult(s, out, res, o.format.json(), runSummary(s, sc, run, &res, arrivalsPath))
+}
+
+// runSummary prints a run's summary, its headline and the files written
+// (for writeResult).
+func runSummary(s streams, sc *scenarios.Scenario, run *scenarios.Run, res *analysis.Result, arrivalsPath string) func(written []string) {
+	return func(written []string) {
+		printRunSummary(s, sc, run, res)
 		fmt.Fprintln(s.out)
-		printHeadline(s.out, res)
+		printHeadline(s.out, *res)
 		printWritten(s, arrivalsPath, written)
-	})
+	}
 }
 
 // printWritten ends a run's output: the arrival log and the files of the

@@ -44,6 +44,9 @@ type serveFlags struct {
 	grpc bool
 	// TLS and HTTP/2 (issue 15; serve_tls.go).
 	tls serveTLSFlags
+
+	// A live fleet across hosts: the barrier's shard count (fleet.go).
+	fleetShards int
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -107,7 +110,7 @@ costs throughput: see docs/RELIABILITY.md.
 
 Without --scenario, serve answers with this default script:
 
-` + serveIndent(faultserver.DefaultScript, "    "),
+` + serveIndent(faultserver.DefaultScript, "    ") + serveFleetHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, s, &f) },
 	}
@@ -128,6 +131,7 @@ Without --scenario, serve answers with this default script:
 	fl.StringVar(&f.serverName, "server-name", "", "with --log-header, the name of this server in the header (default: host name and listening address)")
 	fl.BoolVar(&f.grpc, "grpc", false, grpcFlagHelp)
 	f.tls.register(fl)
+	fl.IntVar(&f.fleetShards, "fleet-shards", 0, "hold a barrier for this many client shards of a live fleet (chaos run --server URL --clients I/N); needs --scenario, whose time scale the clock runs at")
 	fl.IntVar(&f.logLimit, "log-limit", faultserver.DefaultLogLimit, "Records kept in memory for the admin log (the --log file keeps all)")
 	fl.IntVar(&f.maxHeld, "max-held", faultserver.DefaultMaxHeld, "most requests held at once by hangs, delays and slow bodies (-1: no limit)")
 	fl.IntVar(&f.maxAdmin, "max-admin-conns", faultserver.DefaultMaxAdminConns, "most connections the admin API's own --admin listener holds at once, or admin requests served at once on the --addr listener; more get 503 (-1: no limit)")
@@ -160,6 +164,9 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.grpc && f.fleetShards != 0 {
+		return errors.New("--fleet-shards does not go with --grpc: the fleet's shards are HTTP clients")
+	}
 	if f.grpc {
 		return runServeGRPC(cmd, s, f, serveGRPCScript{spec: spec, seed: seed, source: source, logSync: logSync}, say)
 	}
@@ -170,6 +177,9 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 		opts.Admin.Token = os.Getenv("CHAOS_ADMIN_TOKEN")
 	}
 	f.tls.fromScript(spec)
+	if err := applyFleetServe(cmd, f, &opts); err != nil {
+		return err
+	}
 	caPath, err := f.tls.apply(f.addr, &opts)
 	if err != nil {
 		return err
@@ -206,7 +216,11 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if caPath != "" {
 		fmt.Fprintf(s.out, "ca certificate: %s\n", caPath)
 	}
-	say.say(slog.LevelInfo, fmt.Sprintf("script %s, seed %d", source, seed), "serving", "url", srv.URL(), "script", source, "seed", seed)
+	say.say(slog.LevelInfo, fmt.Sprintf("script %s, seed %d", source, opts.Seed), "serving", "url", srv.URL(), "script", source, "seed", opts.Seed)
+	if f.fleetShards > 0 {
+		say.say(slog.LevelInfo, fmt.Sprintf("fleet barrier for %d client shards at %s/_chaos/barrier", f.fleetShards, srv.URL()), "fleet barrier",
+			"shards", f.fleetShards, "barrier_url", srv.URL()+"/_chaos/barrier")
+	}
 	if a := srv.AdminURL(); a != "" {
 		say.say(slog.LevelInfo, fmt.Sprintf("admin API at %s/_chaos/ and metrics at %s/metrics", a, a), "admin API",
 			"admin_url", a+"/_chaos/", "metrics_url", a+"/metrics")

@@ -395,6 +395,14 @@ type serveProcess struct {
 func startServeProcess(args ...string) *serveProcess {
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), serveChildEnv+"=1")
+	return startServeCmd(cmd, listeningRE)
+}
+
+// startServeCmd starts cmd, a `chaos serve` not yet started, as
+// startServeProcess does, expecting its first line to match listening (the
+// URL its first group).
+func startServeCmd(cmd *exec.Cmd, listening *regexp.Regexp) *serveProcess {
+	GinkgoHelper()
 	p := &serveProcess{cmd: cmd, errOut: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.errOut
 	out, err := cmd.StdoutPipe()
@@ -414,7 +422,7 @@ func startServeProcess(args ...string) *serveProcess {
 	}()
 	var line string
 	Eventually(first, 30*time.Second).Should(Receive(&line), func() string { return p.errOut.String() })
-	Expect(line).To(MatchRegexp(listeningRE.String()), p.errOut.String())
-	p.url = listeningRE.FindStringSubmatch(line)[1]
+	Expect(line).To(MatchRegexp(listening.String()), p.errOut.String())
+	p.url = listening.FindStringSubmatch(line)[1]
 	return p
 }

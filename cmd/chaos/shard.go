@@ -27,6 +27,8 @@ const partialVersion = 1
 const (
 	partialRun  = "run"  // seeds of run --repeat
 	partialTune = "tune" // grid points of tune
+	// partialFleet is a shard of a live fleet across hosts (fleet.go).
+	partialFleet = "fleet"
 )
 
 // shardFlag is --shard i/K: this process does item j (a seed of run --repeat,
@@ -93,6 +95,12 @@ type partial struct {
 	// Points are the shard's grid points of a sweep, each with its run; the
 	// points' Records are in pointsFile, point after point.
 	Points []pointRun `json:"points,omitempty"`
+
+	// Live fleets across hosts (run --clients I/N; fleet.go): what the
+	// shard's clients saw, and the server they ran against.
+	Fleet              *scenarios.FleetPartial `json:"fleet,omitempty"`
+	FleetServer        string                  `json:"fleet_server,omitempty"`
+	FleetRetryWindowNs int64                   `json:"fleet_retry_window_ns,omitempty"`
 }
 
 // seedResult is one seed's whole result.
@@ -168,8 +176,11 @@ func readPartial(dir string) (*partial, error) {
 	if p.Version != partialVersion {
 		return nil, fmt.Errorf("%s: partial_version %d; this chaos reads %d", path, p.Version, partialVersion)
 	}
-	if p.Kind != partialRun && p.Kind != partialTune {
-		return nil, fmt.Errorf("%s: kind %q: neither %s nor %s", path, p.Kind, partialRun, partialTune)
+	if p.Kind != partialRun && p.Kind != partialTune && p.Kind != partialFleet {
+		return nil, fmt.Errorf("%s: kind %q: not %s, %s or %s", path, p.Kind, partialRun, partialTune, partialFleet)
+	}
+	if p.Kind == partialFleet && p.Fleet == nil {
+		return nil, fmt.Errorf("%s: a fleet partial without its fleet", path)
 	}
 	if p.Kind == partialTune && p.Tune == nil {
 		return nil, fmt.Errorf("%s: a tune partial without its \"tune\" flags", path)
