@@ -317,7 +317,11 @@ func classifyAs(err error) (AttemptClass, int) {
 }
 
 // resolve fills in the kind of an AttemptOutcome whose Kind is unset.
+// A *StatusError's RetryAfter becomes the outcome's, when it has none.
 func (o *AttemptOutcome) resolve() {
+	if se := (*StatusError)(nil); o.RetryAfter == "" && o.Err != nil && errors.As(o.Err, &se) {
+		o.RetryAfter = se.RetryAfter
+	}
 	if o.Kind != ClassUnset {
 		return
 	}
