@@ -173,7 +173,7 @@ func (s *Server) perform(c *conn, stream grpc.ServerStream, d *faultserver.Plan,
 // commit the call, and a retrying client may not retry a committed call
 // (gRFC A6).
 func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byte, out *faultserver.Delivery) (string, error) {
-	name := codeName(d)
+	name := faultserver.GRPCCodeOf(d)
 	marks := metadata.MD{}
 	if d.Injected() {
 		marks.Set(mdFault, d.Kind)
@@ -190,8 +190,7 @@ func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byt
 			trailer.Set(k, v)
 		}
 	}
-	if wait, ok := s.pushback(d); ok {
-		wait = wait.Truncate(time.Millisecond) // what the trailer says, in whole milliseconds
+	if wait, ok := faultserver.GRPCPushback(d, s.now()); ok {
 		trailer.Set(mdPushback, strconv.FormatInt(wait.Milliseconds(), 10))
 		out.HasRetryAfter, out.RetryAfter = true, wait
 	}
@@ -211,32 +210,6 @@ func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byt
 	}
 	out.BodyBytes = int64(len(b))
 	return name, nil
-}
-
-// codeName is the name of the code the plan ends a call with: grpc_code;
-// RESOURCE_EXHAUSTED for overload; else the code gRPC reads from the
-// plan's HTTP status.
-func codeName(d *faultserver.Plan) string {
-	switch {
-	case d.GRPC != nil && d.GRPC.Code != "":
-		return d.GRPC.Code
-	case d.Kind == record.FaultOverload:
-		return "RESOURCE_EXHAUSTED"
-	}
-	return faultserver.GRPCCodeForStatus(d.Status)
-}
-
-// pushback is the wait grpc-retry-pushback-ms asks for: grpc_pushback, else
-// the Retry-After's wait as the HTTP server renders it.
-func (s *Server) pushback(d *faultserver.Plan) (time.Duration, bool) {
-	if d.GRPC != nil && d.GRPC.HasPushback {
-		return d.GRPC.Pushback, true
-	}
-	if !d.HasRetryAfter {
-		return 0, false
-	}
-	_, wait := faultserver.RetryAfterHeader(d.RetryAfter, d.RetryAfterDate, s.now())
-	return wait, true
 }
 
 // reply is the message a call that succeeds gets: the row's answer, the

@@ -45,6 +45,9 @@ type pendingRecord struct {
 	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	// streamEvents is how many whole events of a stream were written.
 	streamEvents uint32
+	// grpcCode is the gRPC code the call ended with, in recordNames; 0
+	// ("") over HTTP (server.protocol: grpc, sim_grpc.go).
+	grpcCode uint32
 }
 
 // recordBlock is the number of slots per block.

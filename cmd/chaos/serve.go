@@ -155,7 +155,7 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.grpc {
+	if f.grpc || spec.Protocol == faultserver.ProtocolGRPC { // server.protocol: grpc serves as --grpc does
 		return runServeGRPC(cmd, s, f, serveGRPCScript{spec: spec, seed: seed, source: source, logSync: logSync}, say)
 	}
 	opts := faultserver.Options{Seed: seed, LogSync: logSync, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,
