@@ -1,12 +1,17 @@
 package scenarios_test
 
 import (
+	"errors"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	"github.com/chaos-harness/chaos/record"
+	"github.com/chaos-harness/chaos/resilience"
 	"github.com/chaos-harness/chaos/scenarios"
 )
 
@@ -145,4 +150,33 @@ var _ = Describe("server.protocol: grpc", func() {
 			return strings.Replace(s, "protocol: grpc", "protocol: grcp", 1)
 		}, `server.protocol: "grcp" is not a protocol: give http1, h2 (HTTP/2 over TLS), h2c (cleartext HTTP/2) or grpc`),
 	)
+})
+
+var _ = Describe("a live gRPC attempt as its policy reads it", func() {
+	phase := metadata.Pairs("x-chaos-phase", "down")
+	It("is the HTTP status of the code the server sent, with the pushback to the millisecond", func() {
+		err := scenarios.GRPCAttemptError(status.Error(codes.Unavailable, "backend down"),
+			metadata.Join(phase, metadata.Pairs("grpc-retry-pushback-ms", "300")))
+		var se *resilience.StatusError
+		Expect(errors.As(err, &se)).To(BeTrue())
+		Expect(se.Code).To(Equal(503))
+		Expect(se.RetryAfter).To(Equal("ms=300"))
+		Expect(scenarios.GRPCAttemptError(status.Error(codes.ResourceExhausted, ""), phase)).To(
+			Equal(&resilience.StatusError{Code: 429}))
+		Expect(scenarios.GRPCAttemptError(nil, nil)).To(Succeed())
+	})
+	DescribeTable("is the network failure a cut transport stands for, when no status was sent",
+		func(msg string, want error) {
+			Expect(scenarios.GRPCAttemptError(status.Error(codes.Unavailable, msg), nil)).To(MatchError(want))
+		},
+		Entry("a reset", "error reading from server: connection reset by peer", resilience.ErrReset),
+		Entry("a GOAWAY then the close", `closing transport due to: connection error: desc = "error reading from server: EOF", received prior goaway: code: NO_ERROR`, resilience.ErrEOF),
+		Entry("a plain close", "error reading from server: EOF", resilience.ErrEOF),
+		Entry("bytes that are not HTTP/2", "error reading from server: http2: frame too large", resilience.ErrMalformed),
+		Entry("no server", `connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:1: connect: connection refused"`, resilience.ErrRefused),
+	)
+	It("is left as it is for a code the client gave itself", func() {
+		err := status.Error(codes.DeadlineExceeded, "context deadline exceeded")
+		Expect(scenarios.GRPCAttemptError(err, nil)).To(BeIdenticalTo(err))
+	})
 })

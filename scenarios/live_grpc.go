@@ -124,16 +124,19 @@ func (c *liveClient) callGRPC(ctx context.Context, lr *liveRun, request string) 
 
 // transportCut is the failure of a call whose transport a fault cut, by
 // what grpc-go says of it (its status is UNAVAILABLE, its message the
-// transport's error): a reset as resilience.ErrReset, a connection that
-// ended (EOF, a GOAWAY then the close) as resilience.ErrEOF, bytes that
-// are not HTTP/2 as resilience.ErrMalformed, so that a
-// policy's `on: [reset]`, `[eof]` or `[network]` reads it as over HTTP.
+// transport's error): a refused dial as resilience.ErrRefused, a reset as
+// resilience.ErrReset, a connection that ended (EOF, a GOAWAY then the
+// close) as resilience.ErrEOF, bytes that are not HTTP/2 as
+// resilience.ErrMalformed, so that a policy's `on: [reset]`, `[eof]` or
+// `[network]` reads it as over HTTP, and a run whose server is gone stops.
 // Anything else (the attempt's own deadline or cancel, among them) is err.
 func transportCut(err error, st *status.Status) error {
 	msg := st.Message()
 	switch {
 	case st.Code() != codes.Unavailable:
 		return err
+	case strings.Contains(msg, "connection refused"):
+		return fmt.Errorf("%w (%v)", resilience.ErrRefused, err) // the server is gone: the run stops (unreachable)
 	case strings.Contains(msg, "connection reset by peer"):
 		return fmt.Errorf("%w (%v)", resilience.ErrReset, err)
 	case strings.Contains(msg, "EOF"), strings.Contains(msg, "goaway"), strings.Contains(msg, "closing transport"):
