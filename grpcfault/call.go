@@ -20,23 +20,24 @@ import (
 )
 
 // Metadata keys the server reads and writes: the X-Chaos-* headers in
-// gRPC's lower case, and grpc-go's own.
+// gRPC's lower case, and grpc-go's own. Exported for its clients (the live
+// engine's gRPC fleet).
 var (
-	mdClient  = strings.ToLower(record.HeaderClient)
-	mdRequest = strings.ToLower(record.HeaderRequest)
-	mdAttempt = strings.ToLower(record.HeaderAttempt)
-	mdVersion = strings.ToLower(record.HeaderVersion)
-	mdFault   = strings.ToLower(record.HeaderFault)
-	mdPhase   = strings.ToLower(record.HeaderPhase)
+	MDClient  = strings.ToLower(record.HeaderClient)
+	MDRequest = strings.ToLower(record.HeaderRequest)
+	MDAttempt = strings.ToLower(record.HeaderAttempt)
+	MDVersion = strings.ToLower(record.HeaderVersion)
+	MDFault   = strings.ToLower(record.HeaderFault)
+	MDPhase   = strings.ToLower(record.HeaderPhase)
 )
 
 const (
-	// mdPreviousAttempts is what grpc-go sends on a retry or a hedge: how
+	// MDPreviousAttempts is what grpc-go sends on a retry or a hedge: how
 	// many attempts of the call came before this one (gRFC A6).
-	mdPreviousAttempts = "grpc-previous-rpc-attempts"
-	// mdPushback is the trailer that asks a retrying client to wait this
+	MDPreviousAttempts = "grpc-previous-rpc-attempts"
+	// MDPushback is the trailer that asks a retrying client to wait this
 	// many milliseconds (gRFC A6).
-	mdPushback = "grpc-retry-pushback-ms"
+	MDPushback = "grpc-retry-pushback-ms"
 )
 
 // goAwayWait bounds the wait for grpc-go's GOAWAY to be written before a
@@ -92,8 +93,8 @@ func (s *Server) requestInfo(c *conn, ctx context.Context, method string) faults
 	info := faultserver.RequestInfo{
 		Method:    http.MethodPost,
 		Path:      method,
-		ClientKey: first(md, mdClient),
-		RequestID: first(md, mdRequest),
+		ClientKey: first(md, MDClient),
+		RequestID: first(md, MDRequest),
 		Conn:      c.n,
 		Header:    h,
 	}
@@ -104,12 +105,12 @@ func (s *Server) requestInfo(c *conn, ctx context.Context, method string) faults
 		}
 		info.ClientKey = host + " " + first(md, "user-agent")
 	}
-	if n, err := strconv.Atoi(first(md, mdPreviousAttempts)); err == nil && n >= 0 {
+	if n, err := strconv.Atoi(first(md, MDPreviousAttempts)); err == nil && n >= 0 {
 		info.Attempt = n + 1
-	} else if n, err := strconv.Atoi(first(md, mdAttempt)); err == nil && n > 0 {
+	} else if n, err := strconv.Atoi(first(md, MDAttempt)); err == nil && n > 0 {
 		info.Attempt = n
 	}
-	if v := first(md, mdVersion); v != "" {
+	if v := first(md, MDVersion); v != "" {
 		info.Version = faultserver.ParseVersion(v)
 	}
 	return info
@@ -176,9 +177,9 @@ func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byt
 	name := faultserver.GRPCCodeOf(d)
 	marks := metadata.MD{}
 	if d.Injected() {
-		marks.Set(mdFault, d.Kind)
+		marks.Set(MDFault, d.Kind)
 	}
-	marks.Set(mdPhase, d.Phase)
+	marks.Set(MDPhase, d.Phase)
 	trailer := metadata.MD{}
 	if name == "OK" {
 		_ = stream.SetHeader(marks)
@@ -191,7 +192,7 @@ func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byt
 		}
 	}
 	if wait, ok := faultserver.GRPCPushback(d, s.now()); ok {
-		trailer.Set(mdPushback, strconv.FormatInt(wait.Milliseconds(), 10))
+		trailer.Set(MDPushback, strconv.FormatInt(wait.Milliseconds(), 10))
 		out.HasRetryAfter, out.RetryAfter = true, wait
 	}
 	stream.SetTrailer(trailer)

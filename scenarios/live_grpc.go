@@ -37,17 +37,6 @@ import (
 // (a reset, a GOAWAY, a cut transport) is reported by its error, which
 // resilience.Classify reads as it reads an HTTP client's.
 
-// Metadata keys a client sends and reads: the X-Chaos-* headers in gRPC's
-// lower case, and gRFC A6's pushback.
-var (
-	mdClient  = strings.ToLower(record.HeaderClient)
-	mdRequest = strings.ToLower(record.HeaderRequest)
-	mdAttempt = strings.ToLower(record.HeaderAttempt)
-	mdPhase   = strings.ToLower(record.HeaderPhase)
-)
-
-const mdPushback = "grpc-retry-pushback-ms"
-
 // runLiveGRPC is runLive for a gRPC scenario.
 func runLiveGRPC(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*record.Record) error, prog *progress) (PolicyRun, error) {
 	serverClock := newScaledClock(s.Clients.Scale(), time.Now())
@@ -102,14 +91,14 @@ func (c *liveClient) callGRPC(ctx context.Context, lr *liveRun, request string) 
 	for name, v := range cl.Headers {
 		md.Set(strings.ToLower(name), v)
 	}
-	md.Set(mdClient, c.key)
-	md.Set(mdRequest, request)
+	md.Set(grpcfault.MDClient, c.key)
+	md.Set(grpcfault.MDRequest, request)
 	body := []byte(cl.Body)
 	var attempts atomic.Int64 // numbers the attempts, hedges included, as the policy does
 	meta := resilience.RequestMeta{Method: http.MethodPost, Idempotent: true, Key: http.MethodPost + " " + cl.Path}
 	_, err := resilience.DoRequest(ctx, c.policy, meta, func(actx context.Context) (struct{}, error) {
 		amd := md.Copy()
-		amd.Set(mdAttempt, strconv.FormatInt(attempts.Add(1), 10))
+		amd.Set(grpcfault.MDAttempt, strconv.FormatInt(attempts.Add(1), 10))
 		var reply []byte
 		var trailer metadata.MD
 		err := c.conn.Invoke(metadata.NewOutgoingContext(actx, amd), cl.Path, &body, &reply, grpc.Trailer(&trailer))
@@ -161,11 +150,11 @@ func grpcAttemptError(err error, trailer metadata.MD) error {
 	if !ok {
 		return err
 	}
-	if len(trailer.Get(mdPhase)) == 0 || int(st.Code()) >= len(faultserver.GRPCCodes) {
+	if len(trailer.Get(grpcfault.MDPhase)) == 0 || int(st.Code()) >= len(faultserver.GRPCCodes) {
 		return transportCut(err, st)
 	}
 	se := &resilience.StatusError{Code: faultserver.GRPCHTTPStatus(faultserver.GRPCCodes[st.Code()])}
-	if v := trailer.Get(mdPushback); len(v) > 0 {
+	if v := trailer.Get(grpcfault.MDPushback); len(v) > 0 {
 		if ms, perr := strconv.ParseInt(v[0], 10, 64); perr == nil && ms >= 0 {
 			se.RetryAfter = retryafter.Millis(time.Duration(ms) * time.Millisecond)
 		}

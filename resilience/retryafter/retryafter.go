@@ -26,10 +26,10 @@ func Parse(value string, now time.Time) (d time.Duration, ok bool) {
 		return 0, false
 	}
 	if isDigits(v) {
-		return saturatingSeconds(v), true
+		return saturating(v, time.Second), true
 	}
 	if ms, found := strings.CutPrefix(v, millisPrefix); found && ms != "" && isDigits(ms) {
-		return saturatingMillis(ms), true
+		return saturating(ms, time.Millisecond), true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
@@ -63,10 +63,10 @@ func isDigits(s string) bool {
 	return true
 }
 
-// saturatingMillis converts a string of digits to milliseconds,
-// saturating at the largest Duration.
-func saturatingMillis(digits string) time.Duration {
-	const limit = int64(delay.Max / time.Millisecond)
+// saturating converts a string of digits to that many units, saturating
+// at the largest Duration instead of overflowing.
+func saturating(digits string, unit time.Duration) time.Duration {
+	limit := int64(delay.Max / unit)
 	var n int64
 	for i := 0; i < len(digits); i++ {
 		n = n*10 + int64(digits[i]-'0')
@@ -74,19 +74,5 @@ func saturatingMillis(digits string) time.Duration {
 			return delay.Max
 		}
 	}
-	return time.Duration(n) * time.Millisecond
-}
-
-// saturatingSeconds converts a string of digits to seconds, saturating at
-// the largest Duration instead of overflowing.
-func saturatingSeconds(digits string) time.Duration {
-	const limit = int64(delay.Max / time.Second)
-	var n int64
-	for i := 0; i < len(digits); i++ {
-		n = n*10 + int64(digits[i]-'0')
-		if n > limit {
-			return delay.Max
-		}
-	}
-	return time.Duration(n) * time.Second
+	return time.Duration(n) * unit
 }
