@@ -1,7 +1,9 @@
 package scenarios_test
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -99,16 +101,35 @@ var _ = Describe("server.protocol: grpc", func() {
 		}
 	})
 
+	It("waits at least the 300ms pushback live, not the 10ms backoff", func() {
+		s := parse(grpcByCount)
+		s.Clients.Timeout = 0
+		out := simulate(s, scenarios.Options{Engine: scenarios.EngineLive})
+		var c1 []record.Record
+		for _, r := range recordsOf(out, "retry") {
+			if r.Request == "c1/1" {
+				c1 = append(c1, r)
+			}
+		}
+		slices.SortFunc(c1, func(a, b record.Record) int { return cmp.Compare(a.Attempt, b.Attempt) })
+		// The wait starts when the client has attempt 1's outcome and the
+		// next attempt is sent after it on the run's clock: a lower bound
+		// only, which a loaded machine cannot break.
+		Expect(*c1[1].SentMs - *c1[0].ReceivedMs).To(BeNumerically(">=", 299))
+		Expect(*c1[2].SentMs - *c1[1].ReceivedMs).To(BeNumerically(">=", 299))
+	})
+
 	It("waits the 300ms pushback in sim, not a Retry-After rounded to whole seconds, nor the 10ms backoff", func() {
 		s := parse(grpcByCount)
 		out := simulate(s, scenarios.Options{Engine: scenarios.EngineSim})
 		rs := recordsOf(out, "retry")
 		var c1 []record.Record
 		for _, r := range rs {
-			if r.Client == "c1" {
+			if r.Request == "c1/1" {
 				c1 = append(c1, r)
 			}
 		}
+		Expect(c1).To(HaveLen(5))
 		// Attempt 2 is sent 300ms after attempt 1's answer reached the
 		// client; attempt 3 300ms after attempt 2's; attempt 4 (after the
 		// RESOURCE_EXHAUSTED, which has no pushback) after the 10ms backoff.
