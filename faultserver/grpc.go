@@ -9,6 +9,7 @@ import (
 
 	"github.com/chaos-harness/chaos/internal/suggest"
 	"github.com/chaos-harness/chaos/problem"
+	"github.com/chaos-harness/chaos/record"
 )
 
 // GRPCCodes are the canonical names of the gRPC status codes, indexed by
@@ -79,6 +80,36 @@ var grpcHTTPStatus = map[string]int{
 // GRPCHTTPStatus is the HTTP status that stands for the gRPC code named
 // code (see grpcHTTPStatus); 0 for a name that is not one.
 func GRPCHTTPStatus(code string) int { return grpcHTTPStatus[code] }
+
+// GRPCCodeOf is the name of the code a gRPC call the plan answers ends
+// with: grpc_code; RESOURCE_EXHAUSTED for overload; else the code gRPC
+// reads from the plan's HTTP status. grpcfault ends calls with it, and the
+// sim engine logs it.
+func GRPCCodeOf(d *Plan) string {
+	switch {
+	case d.GRPC != nil && d.GRPC.Code != "":
+		return d.GRPC.Code
+	case d.Kind == record.FaultOverload:
+		return "RESOURCE_EXHAUSTED"
+	}
+	return GRPCCodeForStatus(d.Status)
+}
+
+// GRPCPushback is the wait grpc-retry-pushback-ms asks for with the plan's
+// answer, in the whole milliseconds the trailer carries: grpc_pushback,
+// else the wait of the Retry-After the HTTP server would send at now; ok
+// is false when the plan asks for none.
+func GRPCPushback(d *Plan, now time.Time) (wait time.Duration, ok bool) {
+	switch {
+	case d.GRPC != nil && d.GRPC.HasPushback:
+		wait = d.GRPC.Pushback
+	case d.HasRetryAfter:
+		_, wait = RetryAfterHeader(d.RetryAfter, d.RetryAfterDate, now)
+	default:
+		return 0, false
+	}
+	return wait.Truncate(time.Millisecond), true
+}
 
 // status is the status the fault sets: its own, or its grpc_code's HTTP
 // equivalent; 0 for none.

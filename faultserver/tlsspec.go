@@ -11,14 +11,21 @@ const (
 	ProtocolHTTP1 = "http1"
 	ProtocolH2    = "h2"
 	ProtocolH2C   = "h2c"
+
+	// ProtocolGRPC serves the script to gRPC clients (package grpcfault,
+	// chaos serve --grpc), in cleartext.
+	ProtocolGRPC = "grpc"
 )
 
 // protocolProblems checks protocol, tls and max_concurrent_streams.
 func (s *Spec) protocolProblems(p *problem.List) {
 	switch s.Protocol {
-	case "", ProtocolHTTP1, ProtocolH2, ProtocolH2C:
+	case "", ProtocolHTTP1, ProtocolH2, ProtocolH2C, ProtocolGRPC:
 	default:
-		p.Add("protocol", "%q is not a protocol: give http1, h2 (HTTP/2 over TLS) or h2c (cleartext HTTP/2)", s.Protocol)
+		p.Add("protocol", "%q is not a protocol: give http1, h2 (HTTP/2 over TLS), h2c (cleartext HTTP/2) or grpc", s.Protocol)
+	}
+	if s.Protocol == ProtocolGRPC && s.TLS {
+		p.Add("tls", "the gRPC server is served in cleartext: give tls: false with protocol: grpc")
 	}
 	if s.Protocol == ProtocolH2C && s.TLS {
 		p.Add("tls", "h2c is cleartext HTTP/2: over TLS, give protocol: h2")

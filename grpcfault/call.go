@@ -20,23 +20,24 @@ import (
 )
 
 // Metadata keys the server reads and writes: the X-Chaos-* headers in
-// gRPC's lower case, and grpc-go's own.
+// gRPC's lower case, and grpc-go's own. Exported for its clients (the live
+// engine's gRPC fleet).
 var (
-	mdClient  = strings.ToLower(record.HeaderClient)
-	mdRequest = strings.ToLower(record.HeaderRequest)
-	mdAttempt = strings.ToLower(record.HeaderAttempt)
-	mdVersion = strings.ToLower(record.HeaderVersion)
-	mdFault   = strings.ToLower(record.HeaderFault)
-	mdPhase   = strings.ToLower(record.HeaderPhase)
+	MDClient  = strings.ToLower(record.HeaderClient)
+	MDRequest = strings.ToLower(record.HeaderRequest)
+	MDAttempt = strings.ToLower(record.HeaderAttempt)
+	MDVersion = strings.ToLower(record.HeaderVersion)
+	MDFault   = strings.ToLower(record.HeaderFault)
+	MDPhase   = strings.ToLower(record.HeaderPhase)
 )
 
 const (
-	// mdPreviousAttempts is what grpc-go sends on a retry or a hedge: how
+	// MDPreviousAttempts is what grpc-go sends on a retry or a hedge: how
 	// many attempts of the call came before this one (gRFC A6).
-	mdPreviousAttempts = "grpc-previous-rpc-attempts"
-	// mdPushback is the trailer that asks a retrying client to wait this
+	MDPreviousAttempts = "grpc-previous-rpc-attempts"
+	// MDPushback is the trailer that asks a retrying client to wait this
 	// many milliseconds (gRFC A6).
-	mdPushback = "grpc-retry-pushback-ms"
+	MDPushback = "grpc-retry-pushback-ms"
 )
 
 // goAwayWait bounds the wait for grpc-go's GOAWAY to be written before a
@@ -92,8 +93,8 @@ func (s *Server) requestInfo(c *conn, ctx context.Context, method string) faults
 	info := faultserver.RequestInfo{
 		Method:    http.MethodPost,
 		Path:      method,
-		ClientKey: first(md, mdClient),
-		RequestID: first(md, mdRequest),
+		ClientKey: first(md, MDClient),
+		RequestID: first(md, MDRequest),
 		Conn:      c.n,
 		Header:    h,
 	}
@@ -104,12 +105,12 @@ func (s *Server) requestInfo(c *conn, ctx context.Context, method string) faults
 		}
 		info.ClientKey = host + " " + first(md, "user-agent")
 	}
-	if n, err := strconv.Atoi(first(md, mdPreviousAttempts)); err == nil && n >= 0 {
+	if n, err := strconv.Atoi(first(md, MDPreviousAttempts)); err == nil && n >= 0 {
 		info.Attempt = n + 1
-	} else if n, err := strconv.Atoi(first(md, mdAttempt)); err == nil && n > 0 {
+	} else if n, err := strconv.Atoi(first(md, MDAttempt)); err == nil && n > 0 {
 		info.Attempt = n
 	}
-	if v := first(md, mdVersion); v != "" {
+	if v := first(md, MDVersion); v != "" {
 		info.Version = faultserver.ParseVersion(v)
 	}
 	return info
@@ -173,12 +174,12 @@ func (s *Server) perform(c *conn, stream grpc.ServerStream, d *faultserver.Plan,
 // commit the call, and a retrying client may not retry a committed call
 // (gRFC A6).
 func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byte, out *faultserver.Delivery) (string, error) {
-	name := codeName(d)
+	name := faultserver.GRPCCodeOf(d)
 	marks := metadata.MD{}
 	if d.Injected() {
-		marks.Set(mdFault, d.Kind)
+		marks.Set(MDFault, d.Kind)
 	}
-	marks.Set(mdPhase, d.Phase)
+	marks.Set(MDPhase, d.Phase)
 	trailer := metadata.MD{}
 	if name == "OK" {
 		_ = stream.SetHeader(marks)
@@ -190,9 +191,8 @@ func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byt
 			trailer.Set(k, v)
 		}
 	}
-	if wait, ok := s.pushback(d); ok {
-		wait = wait.Truncate(time.Millisecond) // what the trailer says, in whole milliseconds
-		trailer.Set(mdPushback, strconv.FormatInt(wait.Milliseconds(), 10))
+	if wait, ok := faultserver.GRPCPushback(d, s.now()); ok {
+		trailer.Set(MDPushback, strconv.FormatInt(wait.Milliseconds(), 10))
 		out.HasRetryAfter, out.RetryAfter = true, wait
 	}
 	stream.SetTrailer(trailer)
@@ -211,32 +211,6 @@ func (s *Server) answer(stream grpc.ServerStream, d *faultserver.Plan, req []byt
 	}
 	out.BodyBytes = int64(len(b))
 	return name, nil
-}
-
-// codeName is the name of the code the plan ends a call with: grpc_code;
-// RESOURCE_EXHAUSTED for overload; else the code gRPC reads from the
-// plan's HTTP status.
-func codeName(d *faultserver.Plan) string {
-	switch {
-	case d.GRPC != nil && d.GRPC.Code != "":
-		return d.GRPC.Code
-	case d.Kind == record.FaultOverload:
-		return "RESOURCE_EXHAUSTED"
-	}
-	return faultserver.GRPCCodeForStatus(d.Status)
-}
-
-// pushback is the wait grpc-retry-pushback-ms asks for: grpc_pushback, else
-// the Retry-After's wait as the HTTP server renders it.
-func (s *Server) pushback(d *faultserver.Plan) (time.Duration, bool) {
-	if d.GRPC != nil && d.GRPC.HasPushback {
-		return d.GRPC.Pushback, true
-	}
-	if !d.HasRetryAfter {
-		return 0, false
-	}
-	_, wait := faultserver.RetryAfterHeader(d.RetryAfter, d.RetryAfterDate, s.now())
-	return wait, true
 }
 
 // reply is the message a call that succeeds gets: the row's answer, the

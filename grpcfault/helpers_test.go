@@ -60,7 +60,7 @@ func call(cc *grpc.ClientConn, method string, req []byte, timeout time.Duration,
 	defer cancel()
 	var reply []byte
 	var header, trailer metadata.MD
-	err := cc.Invoke(ctx, method, &req, &reply, grpc.ForceCodec(rawCodec{}), grpc.Header(&header), grpc.Trailer(&trailer))
+	err := cc.Invoke(ctx, method, &req, &reply, grpc.ForceCodec(RawCodec{}), grpc.Header(&header), grpc.Trailer(&trailer))
 	return reply, header, trailer, err
 }
 

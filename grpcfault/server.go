@@ -146,7 +146,7 @@ func (s *Server) accept(ln net.Listener) {
 		}
 		c := newConn(nc, s.conns.Add(1))
 		gs := grpc.NewServer(
-			grpc.ForceServerCodec(rawCodec{}),
+			grpc.ForceServerCodec(RawCodec{}),
 			grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error { return s.serveCall(c, stream) }),
 		)
 		c.server = gs

@@ -317,7 +317,11 @@ func classifyAs(err error) (AttemptClass, int) {
 }
 
 // resolve fills in the kind of an AttemptOutcome whose Kind is unset.
+// A *StatusError's RetryAfter becomes the outcome's, when it has none.
 func (o *AttemptOutcome) resolve() {
+	if o.RetryAfter == "" && o.Err != nil {
+		o.RetryAfter = statusRetryAfter(o.Err)
+	}
 	if o.Kind != ClassUnset {
 		return
 	}
@@ -334,4 +338,21 @@ func (o *AttemptOutcome) resolve() {
 		return
 	}
 	o.Kind = ClassOK
+}
+
+// statusRetryAfter is the RetryAfter of the first *StatusError in err's
+// chain of single Unwraps, "" for none: errors.As would allocate on every
+// failed attempt, and Do retries without allocating.
+func statusRetryAfter(err error) string {
+	for err != nil {
+		if se, ok := err.(*StatusError); ok {
+			return se.RetryAfter
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return ""
+		}
+		err = u.Unwrap()
+	}
+	return ""
 }

@@ -59,6 +59,12 @@ func (e *RetryAfterError) Unwrap() error { return ErrRetryAfterTooLong }
 // failure classified by status.
 type StatusError struct {
 	Code int
+
+	// RetryAfter is the wait the server asked for with the failure, as
+	// AttemptOutcome.RetryAfter takes it (a Retry-After value, or
+	// retryafter.Millis of a gRPC pushback); "" for none. Do honours it as
+	// the attempt's Retry-After.
+	RetryAfter string
 }
 
 func (e *StatusError) Error() string {

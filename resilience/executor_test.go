@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/chaos-harness/chaos/resilience"
+	"github.com/chaos-harness/chaos/resilience/retryafter"
 )
 
 // flaky fails with the given errors in turn, then returns "ok".
@@ -46,6 +47,17 @@ var _ = Describe("Do", func() {
 		Expect(v).To(Equal("ok"))
 		Expect(*calls).To(Equal(3))
 		Expect(clock.Now().Sub(epoch)).To(Equal(2 * time.Second))
+	})
+
+	It("waits a StatusError's RetryAfter, to the millisecond, instead of the backoff", func() {
+		clock.SetAutoAdvance(true)
+		p := mustPolicy(resilience.Config{Retry: constantRetry(3, time.Second)}, resilience.WithClock(clock))
+		fn, calls := flaky(&resilience.StatusError{Code: 503, RetryAfter: retryafter.Millis(300 * time.Millisecond)},
+			&resilience.StatusError{Code: 429, RetryAfter: "2"})
+		_, err := resilience.Do(context.Background(), p, fn)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(*calls).To(Equal(3))
+		Expect(clock.Now().Sub(epoch)).To(Equal(2300 * time.Millisecond)) // 300ms pushback + 2s Retry-After, no 1s backoff
 	})
 
 	It("wraps the last failure and counts attempts when it gives up", func() {

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/chaos-harness/chaos/faultserver"
 	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
@@ -30,6 +32,9 @@ import (
 // in scenario time like the sim engine's. The run stops when every client has
 // made its requests, each of which is bounded by its policy.
 func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink func(*record.Record) error, prog *progress) (PolicyRun, error) {
+	if grpcScenario(s) {
+		return runLiveGRPC(ctx, s, pol, seed, sink, prog) // server.protocol: grpc (live_grpc.go)
+	}
 	serverClock := newScaledClock(s.Clients.Scale(), time.Now())
 	var log bytes.Buffer
 	opts := faultserver.Options{Seed: seed, Log: &log, Admin: faultserver.AdminOptions{Off: true}, Clock: serverClock}
@@ -84,6 +89,9 @@ type liveRun struct {
 	transport *http.Transport
 	rowWrites bool
 	progress  *progress
+	// grpcAddr is the gRPC fault server's address (server.protocol: grpc,
+	// live_grpc.go); "" over HTTP.
+	grpcAddr string
 
 	stop    context.CancelCauseFunc // stops every client, with the reason
 	clients []*liveClient
@@ -143,6 +151,10 @@ func (lr *liveRun) newClient(i int) (*liveClient, error) {
 	p, err := resilience.New(lr.cfg, resilience.WithRand(rng), resilience.WithClock(lr.clock), resilience.WithObserver(c))
 	if err != nil {
 		return nil, err
+	}
+	c.policy = p
+	if lr.grpcAddr != "" {
+		return c, c.dialGRPC(lr.grpcAddr) // a ClientConn of its own (live_grpc.go)
 	}
 	var base http.RoundTripper = lr.transport
 	if lr.rowWrites {
@@ -285,6 +297,9 @@ type liveClient struct {
 	outcomes map[attemptKey]attemptSeen
 	sentAt   time.Duration // when the attempt in flight was sent, in scenario time
 	ledger   clientLedger  // what the run's ledger keeps of it
+
+	// conn is its gRPC connection (server.protocol: grpc, live_grpc.go).
+	conn *grpc.ClientConn
 }
 
 // call makes logical request n: one http.Client.Do through the Transport.
@@ -293,6 +308,9 @@ func (c *liveClient) call(ctx context.Context, lr *liveRun, n int) error {
 	request := c.key + "/" + strconv.Itoa(n)
 	if !c.open {
 		c.request = request
+	}
+	if c.conn != nil {
+		return c.callGRPC(ctx, lr, request)
 	}
 	req, err := http.NewRequestWithContext(ctx, cl.HTTPMethod(), lr.url+cl.RequestPath(), bodyReader(cl.Body))
 	if err != nil {

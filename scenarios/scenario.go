@@ -102,6 +102,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		p.addErr("clients", doc.DecodeNode(n, &s.Clients))
 		s.Clients.validate(p, "clients")
 	}
+	grpcProblems(s, p) // server.protocol: grpc (grpc_validate.go)
 	s.Policies = decodePolicies(s, doc, section(doc.Root, "policies"), p)
 	checkDownstreamPolicies(s, p)
 	s.Assert = parseAssertions(section(doc.Root, "assert"), doc, s.PolicyNames(), p)

@@ -70,6 +70,8 @@ type simulator struct {
 
 	// Layers (issue 14): the layers below the server, when server.downstream is set.
 	layers *simLayers
+	// grpc says the clients speak gRPC (server.protocol: grpc, sim_grpc.go).
+	grpc bool
 }
 
 // simulate runs the whole fleet with one policy.
@@ -111,6 +113,7 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 			return PolicyRun{}, err
 		}
 	}
+	sim.setupGRPC() // server.protocol: grpc: the calls are POSTs
 	sim.rowPath = writesRow(s, sim.method, sim.path)
 	sim.callKey = sim.method + " " + sim.path
 	// Build one policy up front: it checks the configuration the fleet runs
@@ -220,7 +223,7 @@ func (sim *simulator) step(c *simClient, id int32) {
 		}
 		k, c.call = sim.calls.take()
 		c.logical++
-		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey})
+		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc})
 	} else {
 		k = sim.calls.get(c.call)
 	}
@@ -328,6 +331,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	rec := &sim.scratch
 	*rec = faultserver.NewRecord(p.accepted, p.end, req, d, &out)
 	rec.Policy, rec.Outcome = sim.policy.Name, sim.names[p.outcome]
+	rec.GRPCCode = sim.names[p.grpcCode]
 	rec.SentMs, rec.ReceivedMs = sim.times.pair(record.Millis(p.sent), record.Millis(p.received))
 	sim.err = sim.sink(rec)
 }
@@ -360,6 +364,9 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 		a.slot = sim.records.add(&rec)
 	}
 	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
+	if sim.grpc {
+		sim.grpcPlan(a, &d) // its code and pushback (sim_grpc.go)
+	}
 	sim.holdTicket(a, &d, sim.finish, sim.stateful, evRelease, id)
 	if sim.layers == nil || !sim.callDown(sim.layers.top, layerParent{0, id}, a, &d, sim.finish) {
 		sim.queue.Push(a.clientAt, evRespond, id)
@@ -424,12 +431,17 @@ func (sim *simulator) respond(c *simClient, id int32) {
 	if a.raKind != raNone && a.status != 0 {
 		retryAfter, wait = faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, simEpoch.Add(a.headerAt))
 	}
+	seen := a.status // the status the client reads
+	if sim.grpc {
+		seen, kind, retryAfter, wait = sim.grpcSeen(a, kind)
+	}
 	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.streamEvents = a.streamEvents
+	rec.grpcCode = a.grpcCode
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
 	sim.records.finish(a.slot)
-	k.call.Report(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(a.status), Kind: kind, RetryAfter: retryAfter})
+	k.call.Report(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(seen), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

@@ -23,7 +23,7 @@ type simAttempt struct {
 	status     int32  // the status line the server sent; 0 for none
 	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	retryAfter time.Duration
-	raKind     uint8 // raNone, raDelta or raDate
+	raKind     uint8 // raNone, raDelta, raDate or raMillis (sim_grpc.go)
 	outcome    resilience.AttemptClass
 	ticket     faultserver.Ticket // its hold on the script, until serverEnd
 	abandoned  bool               // the client left before the server answered
@@ -32,6 +32,8 @@ type simAttempt struct {
 	reading    bool // this is the read before a row write
 	// streamEvents is how many whole events of a stream the server wrote.
 	streamEvents uint32
+	// grpcCode is the gRPC code of the call, in recordNames (sim_grpc.go).
+	grpcCode uint32
 }
 
 const (

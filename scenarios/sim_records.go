@@ -49,6 +49,9 @@ type pendingRecord struct {
 	// attempt; 0 for the fleet's server. A layer's Record has its call's
 	// number in logical, and no client.
 	layer int32
+	// grpcCode is the gRPC code the call ended with, in recordNames; 0
+	// ("") over HTTP (server.protocol: grpc, sim_grpc.go).
+	grpcCode uint32
 }
 
 // recordBlock is the number of slots per block.

@@ -164,10 +164,10 @@ func runServe(cmd *cobra.Command, s streams, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.grpc && f.fleetShards != 0 {
+	if (f.grpc || spec.Protocol == faultserver.ProtocolGRPC) && f.fleetShards != 0 {
 		return errors.New("--fleet-shards does not go with --grpc: the fleet's shards are HTTP clients")
 	}
-	if f.grpc {
+	if f.grpc || spec.Protocol == faultserver.ProtocolGRPC { // server.protocol: grpc serves as --grpc does
 		return runServeGRPC(cmd, s, f, serveGRPCScript{spec: spec, seed: seed, source: source, logSync: logSync}, say)
 	}
 	opts := faultserver.Options{Seed: seed, LogSync: logSync, Addr: f.addr, Upstream: f.upstream, LogLimit: f.logLimit,

@@ -110,6 +110,29 @@ var _ = Describe("chaos serve --grpc", func() {
 		Entry("--max-held", "--max-held", "5"),
 	)
 
+	It("serves a script with protocol: grpc to gRPC clients without --grpc", func() {
+		path := writeFile("grpc.yaml", "protocol: grpc\nphases:\n  - {fault: {grpc_code: NOT_FOUND}}\n")
+		ctx, cancel := context.WithCancel(context.Background())
+		out, errOut := &lockedBuffer{}, &lockedBuffer{}
+		code := make(chan int, 1)
+		go func() {
+			code <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenario", path}, streams{out: out, err: errOut})
+		}()
+		DeferCleanup(cancel)
+		Eventually(out.String, 5*time.Second, 5*time.Millisecond).Should(MatchRegexp(grpcListeningRE.String()), errOut.String)
+		addr := grpcListeningRE.FindStringSubmatch(out.String())[1]
+		cc, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		Expect(err).NotTo(HaveOccurred())
+		defer cc.Close()
+		callCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+		defer stop()
+		req, reply := []byte("x"), []byte(nil)
+		err = cc.Invoke(callCtx, "/shop.Orders/Get", &req, &reply, grpc.ForceCodec(bytesCodec{}))
+		Expect(grpcstatus.Code(err)).To(Equal(codes.NotFound))
+		cancel()
+		Eventually(code, 5*time.Second).Should(Receive(Equal(exitOK)))
+	})
+
 	It("reports a bad grpc_code at its file, line and field, exit status 2", func() {
 		path := writeFile("bad.yaml", "phases:\n  - {fault: {grpc_code: UNAVAILBLE}}\n")
 		r := chaos("serve", "--grpc", "--addr", "127.0.0.1:0", "--scenario", path)

@@ -21,7 +21,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 		"Wed, 21 Oct 2015 07:28:00 GMT", "Wed, 21 Oct 2015 07:29:00 GMT",
 		"Wednesday, 21-Oct-15 07:28:30 GMT", "Wed Oct 21 07:28:45 2015",
 		"Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT",
-		"Wed, 21 Oct 2015 07:28:00 PST", "tomorrow", "\x00", "１２"} {
+		"Wed, 21 Oct 2015 07:28:00 PST", "tomorrow", "\x00", "１２", "ms=300", "ms="} {
 		f.Add(v, int64(now), int64(0))
 	}
 	f.Fuzz(func(t *testing.T, value string, sec, nsec int64) {
@@ -37,6 +37,16 @@ func FuzzParseRetryAfter(f *testing.F) {
 			t.Fatalf("ParseRetryAfter(%q) = %v, negative", value, d)
 		}
 		v := strings.TrimSpace(value)
+		if ms, found := strings.CutPrefix(v, "ms="); found && ms != "" && strings.Trim(ms, "0123456789") == "" {
+			want := time.Duration(math.MaxInt64)
+			if n, err := strconv.ParseUint(ms, 10, 64); err == nil && n <= uint64(math.MaxInt64/int64(time.Millisecond)) {
+				want = time.Duration(n) * time.Millisecond
+			}
+			if d != want {
+				t.Fatalf("ParseRetryAfter(%q) = %v, want %v", value, d, want)
+			}
+			return
+		}
 		if strings.Trim(v, "0123456789") == "" {
 			want := time.Duration(math.MaxInt64)
 			if n, err := strconv.ParseUint(v, 10, 64); err == nil && n <= uint64(math.MaxInt64/int64(time.Second)) {

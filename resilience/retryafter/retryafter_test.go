@@ -31,5 +31,17 @@ var _ = Describe("ParseRetryAfter", func() {
 		Entry("fractional", "1.5", time.Duration(0), false),
 		Entry("garbage", "soon", time.Duration(0), false),
 		Entry("number with unit", "5s", time.Duration(0), false),
+		Entry("milliseconds, as Millis writes them", "ms=300", 300*time.Millisecond, true),
+		Entry("milliseconds with nothing after", "ms=", time.Duration(0), false),
+		Entry("milliseconds, negative", "ms=-3", time.Duration(0), false),
+		Entry("milliseconds, huge, saturate", "ms=99999999999999999999999", time.Duration(1<<63-1), true),
 	)
+
+	It("writes a wait as whole milliseconds that Parse reads back", func() {
+		Expect(retryafter.Millis(300*time.Millisecond + 999*time.Microsecond)).To(Equal("ms=300")) // truncated
+		Expect(retryafter.Millis(-time.Second)).To(Equal("ms=0"))
+		d, ok := retryafter.Parse(retryafter.Millis(1500*time.Millisecond), now)
+		Expect(ok).To(BeTrue())
+		Expect(d).To(Equal(1500 * time.Millisecond)) // not rounded to 1s or 2s
+	})
 })

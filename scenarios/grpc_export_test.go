@@ -1,0 +1,4 @@
+package scenarios
+
+// GRPCAttemptError exposes grpcAttemptError to the specs.
+var GRPCAttemptError = grpcAttemptError
