@@ -207,7 +207,7 @@ func (p *policyAcc) explain(n *notes) {
 		n.add("%s: %d retries arrived in the log before an earlier attempt of theirs; they count, but are not timed", p.name, p.unordered)
 	}
 	if p.overlapping > 0 {
-		n.add("%s: %d retries arrived before the server finished the previous attempt (the client gave up on it first); their delays are left out", p.name, p.overlapping)
+		n.add("%s: %d retries arrived before the server finished the previous attempt (a retry after the client gave up on it, or a hedge sent beside it); their delays are left out", p.name, p.overlapping)
 	}
 	if p.untracked > 0 {
 		n.add("%s: %d retries beyond retry %d count everywhere but have no delay or spread statistics of their own", p.name, p.untracked, maxTrackedRetry)
