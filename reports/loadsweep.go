@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/chaos-harness/chaos/analysis"
 )
@@ -23,7 +25,7 @@ func loadSweepTable(res analysis.Result) table {
 			setting = "(as written)"
 		}
 		for _, v := range g.Loads {
-			t.Rows = append(t.Rows, []string{setting, num(v.Load), optional(v.CalmRate, percent), percent(v.TriggeredRate),
+			t.Rows = append(t.Rows, []string{setting, loadNum(v.Load), optional(v.CalmRate, percent), percent(v.TriggeredRate),
 				optional(v.TimeToRecoverMs, msNum), v.Verdict})
 		}
 	}
@@ -49,7 +51,7 @@ func loadSweepText(res analysis.Result) string {
 			text += fmt.Sprintf(" %s sweep found no bistable load.", name)
 			continue
 		}
-		text += fmt.Sprintf(" %s bistable band runs from load %s to %s", name, num(g.Band.From), num(g.Band.To))
+		text += fmt.Sprintf(" %s bistable band runs from load %s to %s", name, loadNum(g.Band.From), loadNum(g.Band.To))
 		if !g.Band.Contiguous {
 			text += ", with other verdicts inside it"
 		}
@@ -57,3 +59,72 @@ func loadSweepText(res analysis.Result) string {
 	}
 	return text
 }
+
+// loadSweepHeadline says, per setting, where the bistable band lies and
+// between which verdicts: "Bistable from load 1 to 1.375 (stable up to
+// 0.875, overloaded from 1.5)."
+func loadSweepHeadline(sw *analysis.LoadSweep) string {
+	var parts []string
+	for _, g := range sw.Groups {
+		text := ""
+		switch {
+		case !sw.TriggerVaried:
+			var says []string
+			if r := loadsWith(g, analysis.LoadRecovers); r != "" {
+				says = append(says, "recovers from its trigger at load "+r)
+			}
+			if r := loadsWith(g, analysis.LoadStaysDown); r != "" {
+				says = append(says, "stays down after it at load "+r)
+			}
+			text = strings.Join(says, ", ") + " (vary trigger=on,off too for the bistable band)"
+		case g.Band == nil:
+			text = "no bistable load"
+		default:
+			text = fmt.Sprintf("bistable from load %s to %s", loadNum(g.Band.From), loadNum(g.Band.To))
+		}
+		var around []string
+		if sw.TriggerVaried {
+			if r := loadsWith(g, analysis.LoadStable); r != "" {
+				around = append(around, "stable at "+r)
+			}
+			if r := loadsWith(g, analysis.LoadOverloaded); r != "" {
+				around = append(around, "overloaded at "+r)
+			}
+		}
+		if len(around) > 0 {
+			text += " (" + strings.Join(around, "; ") + ")"
+		}
+		if g.Setting != "" {
+			text = g.Setting + ": " + text
+		}
+		parts = append(parts, text)
+	}
+	s := "Load sweep: " + strings.Join(parts, "; ") + "."
+	return s
+}
+
+// loadsWith lists the loads of a setting with the verdict, as ranges of
+// neighbours ("0.5-0.875, 1.25").
+func loadsWith(g analysis.LoadSetting, verdict string) string {
+	var runs []string
+	for i := 0; i < len(g.Loads); i++ {
+		if g.Loads[i].Verdict != verdict {
+			continue
+		}
+		j := i
+		for j+1 < len(g.Loads) && g.Loads[j+1].Verdict == verdict {
+			j++
+		}
+		if j == i {
+			runs = append(runs, loadNum(g.Loads[i].Load))
+		} else {
+			runs = append(runs, loadNum(g.Loads[i].Load)+"-"+loadNum(g.Loads[j].Load))
+		}
+		i = j
+	}
+	return strings.Join(runs, ", ")
+}
+
+// loadNum is a load factor as it was written on the command line (1.375,
+// not 1.38).
+func loadNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }

@@ -59,8 +59,10 @@ var _ = Describe("chaos tune over the offered load", func() {
 			Expect(at("load=1 trigger=on").LogicalRequests - at("load=1 trigger=off").LogicalRequests).To(BeNumerically("~", 200, 4*80))
 			if c.band != nil {
 				Expect(r.stdout).To(ContainSubstring("bistable band: load 1 to 1"))
+				Expect(r.stdout).To(ContainSubstring("Load sweep: bistable from load 1 to 1 (stable at 0.5; overloaded at 2)."))
 			} else {
 				Expect(r.stdout).To(ContainSubstring("bistable band: none among these loads"))
+				Expect(r.stdout).To(ContainSubstring("Load sweep: no bistable load (stable at 0.5-1; overloaded at 2)."))
 			}
 			md, err := os.ReadFile(filepath.Join(out, "report.md"))
 			Expect(err).NotTo(HaveOccurred())
@@ -94,6 +96,7 @@ var _ = Describe("chaos tune over the offered load", func() {
 			}
 		}
 		Expect(r.stdout).To(ContainSubstring("bistable band: unknown"))
+		Expect(r.stdout).To(ContainSubstring("max_retries=4: recovers from its trigger at load 0.5-2"))
 	})
 
 	It("writes the same load sweep from shards as in one piece", func() {
