@@ -57,6 +57,9 @@ type Result struct {
 	// Frontier says what the Pareto frontier of Ranking is computed on; nil
 	// unless a caller ranked the policies.
 	Frontier *Frontier `json:"frontier,omitempty"`
+	// LoadSweep is the verdict at each load of a sweep over the offered load
+	// and its bistable band (tune --vary load, loadsweep.go); nil otherwise.
+	LoadSweep *LoadSweep `json:"load_sweep,omitempty"`
 	// Notes say where the analysis had to approximate or guess.
 	Notes []string `json:"notes"`
 

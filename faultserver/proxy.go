@@ -14,13 +14,17 @@ import (
 
 // newProxy forwards to upstream with the method, headers and body of the
 // request intact (the Host header becomes the upstream's, as any reverse
-// proxy does); hop-by-hop headers are dropped as RFC 9110 requires.
-func newProxy(upstream string) (*httputil.ReverseProxy, error) {
+// newProxy forwards to upstream with the method, headers and body of the
+// request intact (the Host header becomes the upstream's, as any reverse
+// proxy does); hop-by-hop headers are dropped as RFC 9110 requires. It
+// sends through transport (nil: http.DefaultTransport).
+func newProxy(upstream string, transport http.RoundTripper) (*httputil.ReverseProxy, error) {
 	u, err := url.Parse(upstream)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("upstream %q is not an http:// or https:// URL", upstream)
 	}
 	return &httputil.ReverseProxy{
+		Transport: transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(u)
 		},

@@ -58,6 +58,10 @@ type Options struct {
 	// Upstream, when set, is a URL that requests drawing no fault (or only a
 	// delay) are forwarded to, so faults sit in front of a real service.
 	Upstream string
+	// UpstreamTransport sends the requests forwarded to Upstream; nil means
+	// http.DefaultTransport. A layered scenario's live engine passes the
+	// next layer's client policy here (a resilience.Transport).
+	UpstreamTransport http.RoundTripper
 	// Limits protect the server from slow, stuck and hostile clients.
 	Limits Limits
 	// Clock is the time of the script and of the performance of faults (see
@@ -206,7 +210,7 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 	s.closing = s.ctx.Done()
 	s.state.Store(&scriptState{script: script})
 	if opts.Upstream != "" {
-		p, err := newProxy(opts.Upstream)
+		p, err := newProxy(opts.Upstream, opts.UpstreamTransport)
 		if err != nil {
 			_ = s.log.close()
 			return nil, err

@@ -89,6 +89,9 @@ func newDocument(res analysis.Result, figs []Figure) document {
 	if len(res.Ranking) > 0 {
 		d.Sections = append(d.Sections, section{ID: "settings", Title: "Settings", Figures: pick("frontier"), Tables: []table{rankingTable(res)}})
 	}
+	if lt := loadSweepTable(res); len(lt.Rows) > 0 {
+		d.Sections = append(d.Sections, section{ID: "load-sweep", Title: "Load sweep", Intro: loadSweepText(res), Tables: []table{lt}})
+	}
 	d.Sections = append(d.Sections, section{ID: "server", Title: "What the server did", Intro: phaseText(res), Tables: []table{faultsTable(res)}})
 	return d
 }

@@ -110,6 +110,10 @@ var glossary = []term{
 	{"amplification_diff", "amplification diff", "difference in amplification A − B."},
 	{"tier", "success tier", "1 for the settings whose success rate is not significantly below the highest (95% Newcombe interval of the difference reaches 0), 2 for those not significantly below the best of the rest, and so on; the ranking rule's first key."},
 	{"cost", "cost", "the ranking rule's second key, lower is better: one point per attempt per logical request above 1, plus one per second of p99 completion time (analysis.RankCost)."},
+	{"load", "load", "in a sweep over the offered load (tune --vary load): the factor the scenario's load is multiplied by, every step of an open-loop rate schedule or a closed-loop fleet's client count; 1 is the load as written."},
+	{"calm_success_rate", "success without trigger", "the success rate of the load's run with trigger=off: the open-loop schedule held at its first rate, no clients.spike."},
+	{"triggered_success_rate", "success with trigger", "the success rate of the load's run as written, trigger and all."},
+	{"load_verdict", "verdict", "stable: healthy without the trigger (success rate at --min-success) and recovered after it; bistable: healthy without it, never recovered after it (a metastable failure: Bronson et al., HotOS 2021); overloaded: below --min-success without the trigger; recovers / stays down: the verdict when the sweep ran the trigger only."},
 	{"pareto", "Pareto frontier", "yes when the setting reaches the success floor (--min-success) and no other setting that does is at least as good on amplification and p99 completion time and better on one; \"below the success floor\" marks those under it."},
 
 	// Faults after the work (issue 15).

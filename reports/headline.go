@@ -8,10 +8,16 @@ import (
 
 // Headline says in one sentence which strategy did best by the ranking rule
 // (analysis.RankingRule; the first of the standings) and by how much, with
-// the interval of the difference.
+// the interval of the difference; for a sweep over the load, where its
+// bistable band lies.
 func Headline(res analysis.Result) string {
 	if len(res.Policies) == 0 {
 		return "No attempts were analysed."
+	}
+	if res.LoadSweep != nil {
+		// A sweep over the load asks where the system fails, not which
+		// load did best.
+		return loadSweepHeadline(res.LoadSweep)
 	}
 	best, _ := res.Policy(res.Best)
 	if len(res.Policies) == 1 || len(res.Comparisons) == 0 {

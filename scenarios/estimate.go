@@ -54,8 +54,8 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 	if !slices.Contains(Engines, engine) {
 		return Estimate{}, fmt.Errorf("unknown engine %q (use %s)", engine, strings.Join(Engines, " or "))
 	}
-	if engine == EngineLive && s.Downstream != nil {
-		return Estimate{}, errLayersLive
+	if engine == EngineLive && s.Downstream != nil && grpcScenario(s) {
+		return Estimate{}, errLayersGRPC
 	}
 	policies, err := s.selectPolicies(opts.Policies)
 	if err != nil {

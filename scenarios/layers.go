@@ -154,9 +154,13 @@ func checkDownstreamPolicies(s *Scenario, p *problems) {
 	}
 }
 
-// errLayersLive refuses a layered scenario on the live engine, which runs
-// one server.
-var errLayersLive = errors.New("--engine live: server.downstream (layers) runs on the sim engine only; use --engine sim")
+// errLayersGRPC refuses a layered gRPC scenario on the live engine, whose
+// gRPC server forwards nothing; errLayersFleet a layered live fleet across
+// hosts, whose server (chaos serve) runs no layers.
+var (
+	errLayersGRPC  = errors.New("--engine live: server.downstream (layers) under server.protocol grpc runs on the sim engine only; use --engine sim")
+	errLayersFleet = errors.New("a live fleet across hosts (run --server) does not run server.downstream (layers): run it on one host, or use --engine sim")
+)
 
 // layerName is the client key a layer's server is known by at the layer
 // below it: "layer0" for the server the fleet calls.

@@ -1,7 +1,6 @@
 package scenarios_test
 
 import (
-	"context"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -215,7 +214,7 @@ policies: [{name: none}]
 		Entry("finish", "finish", record.OutcomeOK),
 	)
 
-	It("refuses bad downstream keys with their path, and the live engine", func() {
+	It("refuses bad downstream keys with their path", func() {
 		_, err := scenarios.Parse("bad.yaml", []byte(`
 server:
   downstream:
@@ -230,9 +229,6 @@ policies: [{name: none}]
 		Expect(err).To(MatchError(ContainSubstring("server.downstream.extra")))
 		Expect(err).To(MatchError(ContainSubstring("server.downstream.server: a downstream needs")))
 		Expect(err).To(MatchError(ContainSubstring("server.downstream.policy_for.nosuch")))
-		s := parse("server: {downstream: {policy: {name: none}, server: {}}}\npolicies: [{name: none}]\n")
-		_, err = s.Run(context.Background(), scenarios.Options{Engine: scenarios.EngineLive})
-		Expect(err).To(MatchError(ContainSubstring("sim engine only")))
 	})
 
 	It("layered-retries: retrying at every layer multiplies the bottom's load, retrying at the top only does not", func() {

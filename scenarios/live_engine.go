@@ -42,25 +42,35 @@ func runLive(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fun
 	if err != nil {
 		return PolicyRun{}, err
 	}
+	var layers *liveLayers
+	if s.Downstream != nil {
+		if layers, err = startLiveLayers(s, pol.Name, seed, serverClock); err != nil {
+			return PolicyRun{}, err
+		}
+		opts.Upstream, opts.UpstreamTransport = layers.layers[0].url, layers.transport
+	}
 	srv, err := faultserver.New(&s.Server, opts)
 	if err != nil {
-		return PolicyRun{}, err
+		return PolicyRun{}, errors.Join(err, layers.close())
 	}
 	url, err := srv.Start()
 	if err != nil {
-		return PolicyRun{}, err
+		return PolicyRun{}, errors.Join(err, layers.close())
 	}
 	if liveServerStarted != nil {
 		liveServerStarted(srv)
 	}
 	lr := &liveRun{s: s, pol: pol, cfg: effectiveConfig(pol.Config, s.Clients), seed: seed, url: url,
-		clock: serverClock.from(srv.StartedAt()), progress: prog} // the clients' scenario time is the Records' t_ms
-	lr.transport = liveTransport(&s.Server, id)
+		clock: serverClock.from(srv.StartedAt()), progress: prog, started: srv.StartedAt()} // the clients' scenario time is the Records' t_ms
+	lr.transport, lr.layers = liveTransport(&s.Server, id), layers
 	lr.rowWrites = writesRow(s, s.Clients.HTTPMethod(), s.Clients.RequestPath())
 	runErr := lr.runClients(ctx)
 	lr.transport.CloseIdleConnections()
 	if err := srv.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("the fault server's log: %w", err)
+	}
+	if err := layers.close(); err != nil && runErr == nil {
+		runErr = err
 	}
 	if runErr != nil {
 		// The run stopped (a limit, an interrupt, an unreachable server):
@@ -100,6 +110,10 @@ type liveRun struct {
 
 	// fleet, when set, runs only its clients (live_fleet.go).
 	fleet *FleetShard
+	// layers are the servers below the fleet's (server.downstream,
+	// live_layers.go); nil for a single server.
+	layers  *liveLayers
+	started time.Time // the fleet's server's start, on the server clock
 }
 
 // runClients runs the fleet until every client is done, or until the first
@@ -207,6 +221,15 @@ func (lr *liveRun) finish(log *bytes.Buffer, sink func(*record.Record) error) (P
 		return PolicyRun{}, fmt.Errorf("reading the fault server's log: %w", err)
 	}
 	slices.SortStableFunc(recs, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })
+	var below []record.Record // the layers' Records, which the fleet's ledger does not see
+	if lr.layers != nil {
+		if below, err = lr.layers.records(lr.started, lr.pol.Name); err != nil {
+			return PolicyRun{}, err
+		}
+		for i := range recs {
+			recs[i].UpstreamStatus = 0 // the call below is layer 1's Record
+		}
+	}
 	byKey := map[string]*liveClient{}
 	for _, c := range lr.clients {
 		if c != nil {
@@ -221,14 +244,32 @@ func (lr *liveRun) finish(log *bytes.Buffer, sink func(*record.Record) error) (P
 				r.SentMs, r.ReceivedMs = new(record.Millis(seen.sent)), new(record.Millis(seen.received))
 			}
 		}
-		if sink != nil {
-			if err := sink(r); err != nil {
+		// The layers' Records go to the sink among the fleet's, by t_ms.
+		for len(below) > 0 && below[0].TMs < r.TMs {
+			if err := sinkRecord(sink, &below[0]); err != nil {
 				return PolicyRun{}, err
 			}
+			below = below[1:]
+		}
+		if err := sinkRecord(sink, r); err != nil {
+			return PolicyRun{}, err
+		}
+	}
+	for i := range below {
+		if err := sinkRecord(sink, &below[i]); err != nil {
+			return PolicyRun{}, err
 		}
 	}
 	lr.logRecords(recs, byKey)
 	return lr.ledger.policyRun(), nil
+}
+
+// sinkRecord hands r to sink, if there is one.
+func sinkRecord(sink func(*record.Record) error, r *record.Record) error {
+	if sink == nil {
+		return nil
+	}
+	return sink(r)
 }
 
 // logRecords logs the server's Records in the ledger, each client's in the

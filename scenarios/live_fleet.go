@@ -143,6 +143,9 @@ func (s *Scenario) RunFleetShard(ctx context.Context, opts Options, sh FleetShar
 		return nil, fmt.Errorf("fleet shard %d/%d: need 0 <= I < N", sh.Index, sh.Of)
 	}
 	opts.Engine = EngineLive
+	if s.Downstream != nil {
+		return nil, errLayersFleet
+	}
 	est, err := s.Estimate(opts)
 	if err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func newTuneCmd(s streams) *cobra.Command {
 	var f tuneFlags
 	cmd := &cobra.Command{
 		Use:   "tune NAME|FILE --vary KEY=V1,V2,... [--vary ...] [--out DIR]",
-		Short: "Sweep a grid of policy settings in simulation and rank them, marking the Pareto frontier",
+		Short: "Sweep a grid of policy settings (and of the offered load) in simulation and rank them, marking the Pareto frontier",
 		Long: `tune runs a scenario (a built-in NAME or a scenario FILE) in the sim engine once
 per point of a grid of policy settings, all with the same seed, across all
 cores, and ranks the points by the ranking rule that compare and the reports
@@ -66,6 +66,25 @@ knob but max_retries when no retry is made).
 
   chaos tune outage-recovery --vary max_retries=2,4,8 --vary base=50ms,100ms,200ms
 
+Two keys vary the scenario instead of the policy:
+
+  load=F1,F2,...   multiplies the offered load: every step of an open-loop
+                   rate schedule (clients.open.rate, its surges too), or a
+                   closed-loop fleet's clients.count (and clients.spike's),
+                   rounded to the nearest client; 1 is the load as written
+  trigger=on,off   off holds an open-loop schedule at its first rate and drops
+                   clients.spike: the load without the surge that may tip the
+                   server over
+
+A grid that varies the load adds a load sweep to the result and the report:
+per setting of the other knobs, each load's verdict, stable (healthy without
+the trigger, that is a success rate of at least --min-success, and recovered
+after it: a time to recover), bistable (healthy without it, never recovered
+after it: a metastable failure) or overloaded (below --min-success without
+it), and the bistable band, the range of the bistable loads:
+
+  chaos tune brooker-collapse --policy no-backoff --vary load=0.5,0.75,1,1.25,1.5 --vary trigger=on,off
+
 It writes result.json, report.md, report.html and the plots into --out, and
 prints the ranking; --format json prints result.json instead. Progress (the
 settings done, their rate, the time left) goes to standard error for a grid
@@ -81,7 +100,7 @@ whole run, never split.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return tuneGrid(cmd, s, args[0], &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.vary, "vary", nil, "KEY=V1,V2,... a knob of the base policy and the values to try (repeat for more knobs)")
+	fl.StringArrayVar(&f.vary, "vary", nil, "KEY=V1,V2,... a knob of the base policy, or load or trigger, and the values to try (repeat for more knobs)")
 	fl.StringVar(&f.policy, "policy", "", "the scenario's policy to vary (default: its first policy that retries)")
 	fl.Float64Var(&f.minSuccess, "min-success", analysis.DefaultMinSuccess, "success floor in [0, 1]: settings below it are never on the Pareto frontier")
 	fl.Uint64Var(&f.seed, "seed", 0, "seed of every random stream (default: the scenario's seed)")
@@ -123,11 +142,14 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 		return err
 	}
 	for _, k := range knobs {
+		if isScenarioKnob(k.key) {
+			continue
+		}
 		if ok, why := hasSection(base.Config, k.key); !ok {
 			return fmt.Errorf("--vary %s: policy %q does not use it: %s", k.key, base.Name, why)
 		}
 	}
-	points, err := gridPolicies(base, knobs)
+	points, err := gridPoints(sc, base, knobs)
 	if err != nil {
 		return err
 	}
@@ -146,18 +168,26 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	if opts.RetryWindow, err = f.retry.value(); err != nil {
 		return err
 	}
-	// Every point runs the same fleet, so one estimate speaks for each run.
-	one := *sc
-	one.Policies = points[:1]
-	est, err := one.Estimate(opts)
-	if err != nil {
-		return err
-	}
-	if err := est.Check(opts); err != nil {
-		return err
+	// The points of one scenario run the same fleet, so one estimate speaks
+	// for each of its runs.
+	checked := map[*scenarios.Scenario]bool{}
+	for _, p := range points {
+		if checked[p.scenario] {
+			continue
+		}
+		checked[p.scenario] = true
+		one := *p.scenario
+		one.Policies = []scenarios.Policy{p.policy}
+		est, err := one.Estimate(opts)
+		if err != nil {
+			return err
+		}
+		if err := est.Check(opts); err != nil {
+			return fmt.Errorf("setting %q: %w", p.policy.Name, err)
+		}
 	}
 	items := shardItems(len(points), f.shard.index, max(f.shard.of, 1))
-	mine := make([]scenarios.Policy, len(items))
+	mine := make([]gridPoint, len(items))
 	for i, j := range items {
 		mine[i] = points[j]
 	}
@@ -165,7 +195,7 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 		fmt.Fprintf(s.err, "tune: %d settings of policy %q, %d at a time\n", len(mine), base.Name, f.workers)
 	}
 	bar := s.newProgress("settings")
-	runs, records, err := runGrid(cmd.Context(), sc, opts, mine, f.workers, bar)
+	runs, records, err := runGrid(cmd.Context(), opts, mine, f.workers, bar)
 	bar.finish()
 	if err != nil {
 		return failed(err)
@@ -174,7 +204,7 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 	if f.shard.set {
 		return writeTunePartial(s, sc, f, tunePartialOf(sc, f, base.Name, seed, len(points), arg), items, runs, records)
 	}
-	res, err := tuneResult(gridRun(sc, opts, points, runs), command, f.minSuccess, func(add func(record.Record) error) error {
+	res, err := tuneResult(gridRun(sc, opts, points, runs), command, f.minSuccess, loadPoints(knobs, points), func(add func(record.Record) error) error {
 		for _, recs := range records {
 			for i := range recs {
 				if err := add(recs[i]); err != nil {
@@ -191,13 +221,19 @@ func tuneGrid(cmd *cobra.Command, s streams, arg string, f *tuneFlags) error {
 }
 
 // tuneResult analyses a sweep's Records (feed gives them point after point,
-// in grid order) and ranks its settings.
-func tuneResult(run *scenarios.Run, command string, minSuccess float64, feed func(add func(record.Record) error) error) (analysis.Result, error) {
+// in grid order) and ranks its settings; with loads (a sweep over the load)
+// it adds the load sweep.
+func tuneResult(run *scenarios.Run, command string, minSuccess float64, loads []analysis.LoadPoint, feed func(add func(record.Record) error) error) (analysis.Result, error) {
 	res, err := run.AnalyzeRecords(command, feed)
 	if err != nil {
 		return res, err
 	}
 	analysis.Rank(&res, minSuccess)
+	if loads != nil {
+		if res.LoadSweep, err = analysis.SweepLoad(&res, loads, minSuccess); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
 }
 
@@ -206,6 +242,9 @@ func tuneResult(run *scenarios.Run, command string, minSuccess float64, feed fun
 func writeTune(s streams, out string, res analysis.Result, asJSON bool) error {
 	return writeResult(s, out, res, asJSON, func(written []string) {
 		printRanking(s, &res)
+		if res.LoadSweep != nil {
+			printLoadSweep(s.out, res.LoadSweep)
+		}
 		fmt.Fprintln(s.out)
 		printHeadline(s.out, res)
 		fmt.Fprintf(s.out, "\nwrote")
@@ -247,11 +286,14 @@ func firstRetrying(sc *scenarios.Scenario) (scenarios.Policy, bool) {
 
 // checkKnobsUsed refuses a knob that no point of the grid uses (see
 // resilience.Config.Uses), naming the knob, the policy and why.
-func checkKnobsUsed(policy string, knobs []knob, points []scenarios.Policy) error {
+func checkKnobsUsed(policy string, knobs []knob, points []gridPoint) error {
 	for _, k := range knobs {
+		if isScenarioKnob(k.key) {
+			continue
+		}
 		why := ""
-		used := slices.ContainsFunc(points, func(p scenarios.Policy) bool {
-			ok, reason := usesKnob(p.Config, k.key)
+		used := slices.ContainsFunc(points, func(p gridPoint) bool {
+			ok, reason := usesKnob(p.policy.Config, k.key)
 			why = cmp.Or(why, reason)
 			return ok
 		})
@@ -274,9 +316,12 @@ func parseKnobs(vary []string) ([]knob, error) {
 		if !ok || strings.TrimSpace(list) == "" {
 			return nil, fmt.Errorf("--vary %q: write KEY=V1,V2,...", v)
 		}
-		full, err := resolveKey(strings.TrimSpace(key))
-		if err != nil {
-			return nil, fmt.Errorf("--vary %q: %w", v, err)
+		full := strings.TrimSpace(key)
+		if !isScenarioKnob(full) {
+			var err error
+			if full, err = resolveKey(full); err != nil {
+				return nil, fmt.Errorf("--vary %q: %w", v, err)
+			}
 		}
 		if seen[full] {
 			return nil, fmt.Errorf("--vary %q: %s is varied twice", v, full)
@@ -290,6 +335,11 @@ func parseKnobs(vary []string) ([]knob, error) {
 			if slices.Contains(values, val) {
 				return nil, fmt.Errorf("--vary %q: %s is listed twice", v, val)
 			}
+			if isScenarioKnob(full) {
+				if err := checkScenarioKnob(full, val); err != nil {
+					return nil, fmt.Errorf("--vary %q: %w", v, err)
+				}
+			}
 			values = append(values, val)
 		}
 		knobs = append(knobs, knob{key: full, values: values})
@@ -297,9 +347,11 @@ func parseKnobs(vary []string) ([]knob, error) {
 	return knobs, nil
 }
 
-// gridPolicies makes one policy per combination of knob values, named after
-// the values it sets ("max_retries=4 base=100ms").
-func gridPolicies(base scenarios.Policy, knobs []knob) ([]scenarios.Policy, error) {
+// gridPoints makes one point per combination of knob values, its policy
+// named after the values it sets ("max_retries=4 base=100ms", "load=1.5
+// trigger=off"), and its scenario the base one with the scenario knobs'
+// values applied.
+func gridPoints(sc *scenarios.Scenario, base scenarios.Policy, knobs []knob) ([]gridPoint, error) {
 	size := 1
 	for _, k := range knobs {
 		size *= len(k.values)
@@ -307,23 +359,44 @@ func gridPolicies(base scenarios.Policy, knobs []knob) ([]scenarios.Policy, erro
 			return nil, fmt.Errorf("--vary: the grid has more than %d settings; vary fewer knobs or values", maxGridPoints)
 		}
 	}
-	points := make([]scenarios.Policy, 0, size)
+	vs := variants{base: sc, made: map[[2]string]*scenarios.Scenario{}}
+	points := make([]gridPoint, 0, size)
 	idx := make([]int, len(knobs))
 	for {
 		cfg := base.Config.Clone()
 		parts := make([]string, len(knobs))
+		var setting []string
+		load, trigger := "", triggerOn
 		for i, k := range knobs {
 			v := k.values[idx[i]]
+			parts[i] = shortKey(k.key) + "=" + v
+			switch k.key {
+			case loadKnob:
+				load = v
+				continue
+			case triggerKnob:
+				trigger = v
+				continue
+			}
 			if err := setKnob(&cfg, k.key, v); err != nil {
 				return nil, fmt.Errorf("--vary %s=%s of policy %q: %w", k.key, v, base.Name, err)
 			}
-			parts[i] = shortKey(k.key) + "=" + v
+			setting = append(setting, parts[i])
 		}
 		if problems := cfg.Problems(); len(problems) > 0 {
 			return nil, fmt.Errorf("--vary setting %q of policy %q: %s: %s", strings.Join(parts, " "), base.Name, problems[0].Path, problems[0].Msg)
 		}
+		variant, err := vs.of(load, trigger)
+		if err != nil {
+			return nil, err
+		}
 		cfg.Name = strings.Join(parts, " ")
-		points = append(points, scenarios.Policy{Name: cfg.Name, Config: cfg})
+		p := gridPoint{policy: scenarios.Policy{Name: cfg.Name, Config: cfg}, scenario: variant, load: 1, trigger: trigger == triggerOn,
+			setting: strings.Join(setting, " ")}
+		if load != "" {
+			p.load, _ = parseLoad(load) // parsed by vs.of
+		}
+		points = append(points, p)
 		// Advance the odometer, last knob fastest.
 		i := len(idx) - 1
 		for ; i >= 0; i-- {
@@ -345,13 +418,13 @@ func shortKey(key string) string {
 
 // runGrid simulates every grid point, workers at a time, and returns each
 // point's run and Records, in grid order.
-func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, workers int, bar *progress) ([]scenarios.PolicyRun, [][]record.Record, error) {
+func runGrid(ctx context.Context, opts scenarios.Options, points []gridPoint, workers int, bar *progress) ([]scenarios.PolicyRun, [][]record.Record, error) {
 	runs := make([]*scenarios.Run, len(points))
 	records := make([][]record.Record, len(points))
 	errs := make([]error, len(points))
 	err := runPool(ctx, len(points), workers, bar, func(i int) {
-		one := *sc
-		one.Policies = points[i : i+1]
+		one := *points[i].scenario
+		one.Policies = []scenarios.Policy{points[i].policy}
 		o := opts
 		o.Sink = func(r *record.Record) error {
 			records[i] = append(records[i], *r)
@@ -365,7 +438,7 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 	var policies []scenarios.PolicyRun
 	for i, r := range runs {
 		if errs[i] != nil {
-			return nil, nil, fmt.Errorf("setting %q: %w", points[i].Name, errs[i])
+			return nil, nil, fmt.Errorf("setting %q: %w", points[i].policy.Name, errs[i])
 		}
 		policies = append(policies, r.Policies...)
 	}
@@ -374,8 +447,12 @@ func runGrid(ctx context.Context, sc *scenarios.Scenario, opts scenarios.Options
 
 // gridRun is one Run whose policies are the grid's points, in grid order,
 // with each point's run.
-func gridRun(sc *scenarios.Scenario, opts scenarios.Options, points []scenarios.Policy, runs []scenarios.PolicyRun) *scenarios.Run {
-	return &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, Info: sc.Describe(points), Text: string(sc.Source),
+func gridRun(sc *scenarios.Scenario, opts scenarios.Options, points []gridPoint, runs []scenarios.PolicyRun) *scenarios.Run {
+	policies := make([]scenarios.Policy, len(points))
+	for i, p := range points {
+		policies[i] = p.policy
+	}
+	return &scenarios.Run{Scenario: sc.Name, Engine: opts.Engine, Seed: *opts.Seed, Info: sc.Describe(policies), Text: string(sc.Source),
 		RetryWindow: opts.RetryWindow, Capacity: sc.AnalysisCapacity(), Policies: runs}
 }
 

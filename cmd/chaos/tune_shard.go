@@ -72,7 +72,7 @@ func mergeTune(s streams, parts []*partial, dirs []string, out string, asJSON bo
 	if err != nil {
 		return err
 	}
-	points, err := gridPolicies(base, knobs)
+	points, err := gridPoints(sc, base, knobs)
 	if err != nil {
 		return err
 	}
@@ -90,16 +90,16 @@ func mergeTune(s streams, parts []*partial, dirs []string, out string, asJSON bo
 		defer file.Close()
 		readers[i] = record.NewReader(file, path)
 		for _, pt := range p.Points {
-			if pt.Run.Name != points[pt.Index].Name {
-				return fmt.Errorf("%s: point %d is %q, but the grid's is %q", filepath.Join(dirs[i], partialFile), pt.Index, pt.Run.Name, points[pt.Index].Name)
+			if pt.Run.Name != points[pt.Index].policy.Name {
+				return fmt.Errorf("%s: point %d is %q, but the grid's is %q", filepath.Join(dirs[i], partialFile), pt.Index, pt.Run.Name, points[pt.Index].policy.Name)
 			}
-			runs[pt.Index] = pt.Run.Restore(points[pt.Index])
+			runs[pt.Index] = pt.Run.Restore(points[pt.Index].policy)
 		}
 	}
 	seed := head.FirstSeed
 	opts := scenarios.Options{Engine: scenarios.EngineSim, Seed: &seed, RetryWindow: time.Duration(head.Tune.RetryWindowNs)}
 	command := mergedCommand(head.Command, out)
-	res, err := tuneResult(gridRun(sc, opts, points, runs), command, head.Tune.MinSuccess, func(add func(record.Record) error) error {
+	res, err := tuneResult(gridRun(sc, opts, points, runs), command, head.Tune.MinSuccess, loadPoints(knobs, points), func(add func(record.Record) error) error {
 		for j := range points {
 			k := j % len(parts)
 			pt := parts[k].Points[j/len(parts)]
