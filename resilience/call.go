@@ -30,6 +30,10 @@ type RequestMeta struct {
 	// CallerFallback says the caller has its own fallback, to be used (as
 	// FallbackCaller) when no stale value applies.
 	CallerFallback bool
+	// ReplaceBefore, when set, is when the caller stops replacing late
+	// answers (replace.go): one that comes at or after it stands. An
+	// open-loop client that has stopped offering requests sets it.
+	ReplaceBefore time.Time
 }
 
 func (r RequestMeta) repeatable() bool {

@@ -57,8 +57,9 @@ func (r *ReplaceConfig) check(ps *problem.List, c *Config) {
 
 // late reports whether a success reported at now is a late answer to
 // replace: the policy replaces, the attempt took more than slower_than, the
-// call has replacements left, the request may be sent again, and there is
-// time left before the call's deadline.
+// call has replacements left, the request may be sent again, there is time
+// left before the call's deadline, and the caller still replaces
+// (RequestMeta.ReplaceBefore).
 func (c *Call) late(now time.Time) bool {
 	r := c.p.replace
 	switch {
@@ -69,6 +70,8 @@ func (c *Call) late(now time.Time) bool {
 	case c.req.OneShot || !(c.req.repeatable() || c.p.retry.nonIdempotent):
 		return false
 	case !c.deadline.IsZero() && !now.Before(c.deadline):
+		return false
+	case !c.req.ReplaceBefore.IsZero() && !now.Before(c.req.ReplaceBefore):
 		return false
 	}
 	return true
