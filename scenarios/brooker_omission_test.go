@@ -54,30 +54,34 @@ var _ = Describe("the built-in brooker-omission (Brooker's omission model)", fun
 		out := simulate(s, scenarios.Options{})
 		const stop = 5000e3 // ms: where omission.py's run stops
 
-		// Each figure of one run is held to the range Brooker's omission.py
-		// spans over seeds 1-50 (docs/VALIDATION.md): the model's own
-		// seed-to-seed spread is wide (a handful of 10 s jobs decide the open
-		// client's tail), so a single run can be held to no less. The
+		// Each figure of this one run (seed 1) is held to the range Brooker's
+		// omission.py spans over seeds 1-50 (docs/VALIDATION.md): the model's
+		// own seed-to-seed spread is wide (some 36 jobs of 10 s decide the
+		// open client's tail), so a single run can be held to no less; the
+		// means over 50 seeds agree far closer (docs/VALIDATION.md). The
 		// arrivals are Poisson(7.2793/s × 5000 s) = 36,397 ± 191: 4 sd.
 		open := omissionFiguresOf(recordsOf(out, "open"), stop)
 		Expect(open.completed).To(BeNumerically("~", 36397, 4*191))
-		Expect(open.late).To(BeNumerically(">=", 919/2))
+		Expect(open.late).To(BeNumerically(">=", 919))
 		Expect(open.late).To(BeNumerically("<=", 8498))
-		Expect(open.p50).To(BeNumerically("~", 0.42, 0.3)) // Brooker: 0.32 to 0.73 s
-		Expect(open.p99).To(BeNumerically(">=", 18.7/2))   // Brooker: 18.7 to 72.3 s
+		Expect(open.p50).To(BeNumerically(">=", 0.32)) // Brooker: 0.32 to 0.73 s
+		Expect(open.p50).To(BeNumerically("<=", 0.73))
+		Expect(open.p99).To(BeNumerically(">=", 18.7)) // Brooker: 18.7 to 72.3 s
 		Expect(open.p99).To(BeNumerically("<=", 72.3))
-		Expect(open.inSystem).To(BeNumerically("<=", 300)) // Brooker: 0 to 288 queued at the stop
+		Expect(open.inSystem).To(BeNumerically("<=", 288+1)) // Brooker: 0 to 288 queued at the stop, plus the one in service
 
 		replacing := omissionFiguresOf(recordsOf(out, "open_timeout_15"), stop)
-		Expect(replacing.completed).To(BeNumerically(">=", 40940)) // Brooker: 40,940 to 46,530
-		Expect(replacing.completed).To(BeNumerically("<=", 46530))
-		Expect(replacing.late).To(BeNumerically(">=", 24480)) // Brooker: 24,480 to 46,190
+		Expect(replacing.completed).To(BeNumerically(">=", 40942)) // Brooker: 40,942 to 46,534
+		Expect(replacing.completed).To(BeNumerically("<=", 46534))
+		Expect(replacing.late).To(BeNumerically(">=", 24478)) // Brooker: 24,478 to 46,190
 		Expect(replacing.late).To(BeNumerically("<=", 46190))
 		Expect(replacing.p50).To(BeNumerically(">=", 200))  // Brooker: 200.8 to 1161 s
 		Expect(replacing.p99).To(BeNumerically(">=", 1187)) // Brooker: 1187 to 2280 s
 		Expect(replacing.p99).To(BeNumerically("<=", 2280))
-		Expect(replacing.inSystem).To(BeNumerically(">=", 19710)) // Brooker: 19,710 to 36,380 queued: collapsed
-		Expect(replacing.inSystem).To(BeNumerically("<=", 36380))
+		// In the system: queued plus the one in service, which Brooker's
+		// queue length leaves out; collapsed, it is most of the arrivals.
+		Expect(replacing.inSystem).To(BeNumerically(">=", 19711)) // Brooker: 19,711 to 36,378 queued
+		Expect(replacing.inSystem).To(BeNumerically("<=", 36378+1))
 
 		// Exactly: every answer slower than 15 s that came before the stop
 		// was replaced (no chain reaches max 100), none after it; each
