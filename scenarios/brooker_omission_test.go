@@ -125,6 +125,30 @@ policies:
 		Expect(*p.Amplification).To(Equal(4.0))
 	})
 
+	It("replaces late answers in the live engine too, each attempt logged ok", func() {
+		// Every answer takes at least 300 ms of service, over the 100 ms
+		// threshold however fast the machine, so each of the 2 calls makes
+		// 1 + 2 attempts.
+		s := parse(`
+name: replace-live
+server: {service: {dist: fixed, value: 300ms}}
+clients: {count: 1, requests: 2}
+policies:
+  - name: replace-2
+    replace: {slower_than: 100ms, max: 2}
+`)
+		out := simulate(s, scenarios.Options{Engine: scenarios.EngineLive})
+		rs := recordsOf(out, "replace-2")
+		Expect(rs).To(HaveLen(6))
+		for i, r := range rs {
+			Expect(r.Attempt).To(Equal(i%3 + 1))
+			Expect(r.Outcome).To(Equal(record.OutcomeOK))
+		}
+		p, _ := out.Result.Policy("replace-2")
+		Expect(*p.Replacements).To(Equal(4))
+		Expect(p.SuccessRate).To(Equal(1.0))
+	})
+
 	It("does not replace an answer in time", func() {
 		s := parse(`
 name: replace-in-time

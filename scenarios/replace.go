@@ -2,7 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/chaos-harness/chaos/resilience"
 )
 
 // replaceBefore is when the fleet's clients stop replacing late answers
@@ -30,4 +33,10 @@ func checkReplacePolicies(s *Scenario, p *problems) {
 				"%v is not below clients.timeout %v: an attempt that slow times out, so no answer is ever late", r.SlowerThan, t)
 		}
 	}
+}
+
+// replaceText describes a replace section with its default filled in, for
+// the report's policy table.
+func replaceText(r resilience.ReplaceConfig) string {
+	return "slower_than: " + shortDuration(r.SlowerThan) + ", max: " + strconv.Itoa(orDefault(r.Max, resilience.DefaultReplaceMax))
 }
