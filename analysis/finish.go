@@ -54,6 +54,9 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	if h, ok := a.opts.Hedges[p.name]; ok {
 		r.Hedges = &h
 	}
+	if n, ok := a.opts.Replacements[p.name]; ok {
+		r.Replacements = &n
+	}
 	r.LogicalRequests = len(completion) + r.Unsent + r.Unreached
 	r.SuccessRate = float64(r.Succeeded) / float64(r.LogicalRequests)
 	lo, hi := Wilson(r.Succeeded, r.LogicalRequests, Z95)

@@ -19,6 +19,7 @@ type FinishOptions struct {
 	Unreached      map[string]int
 	FallbackServed map[string]int
 	Hedges         map[string]Hedges
+	Replacements   map[string]int
 }
 
 // FinishWith is Finish with the options known at the end: each non-nil
@@ -49,6 +50,9 @@ func (a *Accumulator) FinishWith(f FinishOptions) (Result, error) {
 	}
 	if f.Hedges != nil {
 		o.Hedges = f.Hedges
+	}
+	if f.Replacements != nil {
+		o.Replacements = f.Replacements
 	}
 	o, err := o.withDefaults()
 	if err != nil {

@@ -92,6 +92,9 @@ type Options struct {
 	// Hedges gives, per hedging policy, its hedges sent, won and wasted, as
 	// only the runner knows them (hedges in result.json).
 	Hedges map[string]Hedges
+	// Replacements gives, per replacing policy (replace:), the late answers
+	// it replaced, as only the runner knows them (replacements in result.json).
+	Replacements map[string]int
 
 	// BootstrapResamples is the number of resamples for the interval on the
 	// difference in peak-to-mean; 0 means 1000.
@@ -233,6 +236,9 @@ func (o Options) withDefaults() (Options, error) {
 		return o, err
 	}
 	if err := checkCounts("fallback-served", o.FallbackServed); err != nil {
+		return o, err
+	}
+	if err := checkCounts("replacements", o.Replacements); err != nil {
 		return o, err
 	}
 	for policy, h := range o.Hedges {

@@ -186,6 +186,11 @@ type PolicyResult struct {
 	// Hedges counts the policy's hedged requests, as the runner reported
 	// them; absent for a policy that does not hedge.
 	Hedges *Hedges `json:"hedges,omitempty"`
+	// Replacements counts the late answers a replacing policy (replace:)
+	// followed with a replacement attempt, as the runner reported them;
+	// absent for a policy that does not replace. Each replacement is also
+	// an attempt in attempts.
+	Replacements *int `json:"replacements,omitempty"`
 	// Layers (issue 14; layers.go): attempts, amplification and successes
 	// per layer of a layered scenario, layer 0 first; left out when no
 	// Record came from below layer 0. Every other figure of the policy is

@@ -30,6 +30,10 @@ type RequestMeta struct {
 	// CallerFallback says the caller has its own fallback, to be used (as
 	// FallbackCaller) when no stale value applies.
 	CallerFallback bool
+	// ReplaceBefore, when set, is when the caller stops replacing late
+	// answers (replace.go): one that comes at or after it stands. An
+	// open-loop client that has stopped offering requests sets it.
+	ReplaceBefore time.Time
 }
 
 func (r RequestMeta) repeatable() bool {
@@ -181,6 +185,11 @@ type Call struct {
 	last     AttemptOutcome
 	final    Step
 	h        *hedgeState // nil without hedging
+
+	// Late-answer replacement (replace.go).
+	sentAt    time.Time // when the attempt in flight was sent
+	replaced  int       // late answers replaced so far
+	replacing bool      // the next attempt is a replacement
 }
 
 // Begin starts a call at now.
@@ -219,6 +228,9 @@ func (c *Call) Next(now time.Time) Step {
 		c.phase = phaseGates
 	}
 	if !c.deadline.IsZero() && !now.Before(c.deadline) {
+		if c.replacing { // no time left for the replacement: the late answer stands
+			return c.succeed(now, c.last)
+		}
 		return c.finish(now, ReasonDeadline, ClassTimeout, ErrDeadline, true)
 	}
 	if !c.started {
@@ -233,6 +245,7 @@ func (c *Call) Next(now time.Time) Step {
 	c.gate = 0
 	c.attempt++
 	c.phase = phaseInFlight
+	c.sentAt, c.replacing = now, false
 	c.p.counters.attempts.Add(1)
 	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.req.Key, Attempt: c.attempt})
 	step := Step{Action: ActionSend, Attempt: c.attempt, Timeout: c.attemptTimeout(now)}
@@ -263,6 +276,9 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			t, err := c.p.breaker.Allow(now)
 			if err != nil {
 				c.p.counters.rejections.Add(1)
+				if c.replacing { // the replacement is refused: the late answer stands
+					return c.succeed(now, c.last), true
+				}
 				return c.finish(now, ReasonBreakerOpen, ClassRejected, ErrBreakerOpen, true), true
 			}
 			*ticket = t
@@ -277,6 +293,9 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
+				if c.replacing {
+					return c.succeed(now, c.last), true
+				}
 				return c.finish(now, ReasonRateLimited, ClassRejected, ErrRateLimited, true), true
 			}
 			if wait > 0 {
@@ -312,17 +331,11 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		p.adaptive.Update(now, p.throttle.Matches(o.Kind, o.Status))
 	}
 	if o.Kind == ClassOK {
-		p.recordBreaker(now, &c.innerT, o)
-		p.recordBreaker(now, &c.outerT, o)
-		if p.budget != nil {
-			p.budget.Succeeded(c.grant)
+		if c.late(now) {
+			c.replaceLate(now, o)
+			return
 		}
-		if p.stale != nil && c.req.Key != "" {
-			p.stale.put(c.req.Key, now, o.Value)
-		}
-		p.counters.succeeded.Add(1)
-		p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: ClassOK})
-		c.phase, c.final = phaseDone, Step{Action: ActionSucceed, Attempt: c.attempt}
+		c.succeed(now, o)
 		return
 	}
 	p.recordBreaker(now, &c.innerT, o)
@@ -374,6 +387,23 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 	p.emit(Event{Kind: EventRetry, At: now, Key: c.req.Key, Attempt: c.attempt, Delay: delay,
 		FromRetryAfter: fromRA, Outcome: o.Kind, Status: o.Status})
 	c.phase, c.readyAt = phaseWaiting, now.Add(delay)
+}
+
+// succeed ends the call at now with the success o, the last attempt's.
+func (c *Call) succeed(now time.Time, o AttemptOutcome) Step {
+	p := c.p
+	p.recordBreaker(now, &c.innerT, o)
+	p.recordBreaker(now, &c.outerT, o)
+	if p.budget != nil {
+		p.budget.Succeeded(c.grant)
+	}
+	if p.stale != nil && c.req.Key != "" {
+		p.stale.put(c.req.Key, now, o.Value)
+	}
+	p.counters.succeeded.Add(1)
+	p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: ClassOK})
+	c.phase, c.final = phaseDone, Step{Action: ActionSucceed, Attempt: c.attempt}
+	return c.final
 }
 
 // retryCause is what failed an attempt, as the AWS quota charges it.

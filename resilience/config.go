@@ -29,6 +29,9 @@ type Config struct {
 
 	// Hedging (issue 14).
 	Hedge *HedgeConfig `yaml:"hedge,omitempty"`
+
+	// Late-answer replacement (issue 14; replace.go).
+	Replace *ReplaceConfig `yaml:"replace,omitempty"`
 }
 
 // HedgeConfig sends hedges: when an attempt has not answered within Delay,

@@ -55,6 +55,9 @@ func (c Config) Problems() []problem.Field {
 			ps.Add("hedge.max", "must be 1 or more, got %d", h.Max)
 		}
 	}
+	if c.Replace != nil {
+		c.Replace.check(&ps, &c)
+	}
 	c.checkOrder(&ps)
 	return ps
 }

@@ -28,6 +28,7 @@ func (c Config) Clone() Config {
 	c.Timeout = clonePtr(c.Timeout, nil)
 	c.Order = slices.Clone(c.Order)
 	c.Hedge = clonePtr(c.Hedge, nil)
+	c.Replace = clonePtr(c.Replace, nil)
 	return c
 }
 

@@ -19,6 +19,9 @@ type Counters struct {
 	Hedges       int64 // hedges sent (attempts beyond the first of a round, while it was in flight)
 	HedgesWon    int64 // rounds a hedge's answer won
 	HedgesWasted int64 // attempts cancelled in flight because another answer won their round
+
+	// Late-answer replacement (issue 14).
+	Replacements int64 // late answers followed by a replacement attempt
 }
 
 // SuccessRate is Succeeded / (Succeeded + Failed), 0 before any call ended.
@@ -35,6 +38,7 @@ type counterSet struct {
 	requests, succeeded, failed, fallbacks, attempts, retries atomic.Int64
 	trips, rejections, rateLimited, budgetExhausted           atomic.Int64
 	hedges, hedgesWon, hedgesWasted                           atomic.Int64
+	replacements                                              atomic.Int64
 }
 
 func (c *counterSet) snapshot() Counters {
@@ -52,5 +56,6 @@ func (c *counterSet) snapshot() Counters {
 		Hedges:            c.hedges.Load(),
 		HedgesWon:         c.hedgesWon.Load(),
 		HedgesWasted:      c.hedgesWasted.Load(),
+		Replacements:      c.replacements.Load(),
 	}
 }

@@ -84,6 +84,19 @@
 // and closed). Counters.Hedges, HedgesWon and HedgesWasted, and the events
 // EventHedge, EventHedgeWon and EventHedgeWasted, count them.
 //
+// # Replacing late answers
+//
+// A ReplaceConfig follows a success that came more than SlowerThan after
+// its attempt was sent with a replacement attempt, sent at once, up to Max
+// per call: the client of Brooker's omission model. The late answer is a
+// success for its attempt and its work is not cancelled; the replacement
+// is an attempt like any other but not a retry (no backoff, no retry
+// count, no budget). The step driver simply returns ActionSend again after
+// the late Report, so Do, the Transport and the simulator need nothing
+// more; RequestMeta.ReplaceBefore stops a call's replacing at a time (an
+// open-loop client that has stopped). Counters.Replacements and
+// EventReplace count them.
+//
 // # Simulated failures
 //
 // A simulator reports a network failure as AttemptOutcome.Err = ErrReset,

@@ -41,10 +41,15 @@ const (
 	// EventHedgeWasted: attempt Attempt was still in flight when another
 	// answer settled its round, and is cancelled.
 	EventHedgeWasted
+
+	// Late-answer replacement (issue 14).
+	// EventReplace: the success of attempt Attempt came Delay after it was
+	// sent, more than replace.slower_than: a replacement attempt follows.
+	EventReplace
 )
 
 var eventNames = [...]string{"", "attempt", "attempt_failed", "retry", "success", "gave_up", "breaker",
-	"fallback", "rate_limited", "budget_exhausted", "hedge", "hedge_won", "hedge_wasted"}
+	"fallback", "rate_limited", "budget_exhausted", "hedge", "hedge_won", "hedge_wasted", "replace"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {

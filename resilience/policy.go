@@ -28,7 +28,8 @@ type Policy struct {
 	throttle attemptSet          // what the adaptive limiter takes as a throttle
 	limit    limitSettings
 	budget   *retrybudget.Budget
-	hedge    *hedgeSettings // nil: no hedging
+	hedge    *hedgeSettings   // nil: no hedging
+	replace  *replaceSettings // nil: late answers are not replaced
 	stale    *staleCache
 	static   *StaticResponse
 	attempt  time.Duration // per-attempt timeout, 0: none
@@ -173,6 +174,9 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 	}
 	if h := cfg.Hedge; h != nil {
 		p.hedge = &hedgeSettings{delay: h.Delay, max: orInt(h.Max, DefaultHedgeMax)}
+	}
+	if r := cfg.Replace; r != nil {
+		p.replace = &replaceSettings{slowerThan: r.SlowerThan, max: orInt(r.Max, DefaultReplaceMax)}
 	}
 	p.buildOrder(cfg.Order)
 	return p, nil

@@ -22,6 +22,7 @@ func (r *Run) AnalysisOptions(command string) analysis.Options {
 	o.Phases, o.BreakerOpen, o.ExpectedDelay = f.Phases, f.BreakerOpen, f.ExpectedDelay
 	o.Unsent, o.Unreached, o.FallbackServed = f.Unsent, f.Unreached, f.FallbackServed
 	o.Hedges = f.Hedges
+	o.Replacements = f.Replacements
 	return o
 }
 
@@ -51,6 +52,7 @@ func (r *Run) FinishOptions() analysis.FinishOptions {
 		Unreached:      map[string]int{},
 		FallbackServed: map[string]int{},
 		Hedges:         map[string]analysis.Hedges{},
+		Replacements:   map[string]int{},
 	}
 	for _, p := range r.Policies {
 		f.Phases = append(f.Phases, p.Phases...)
@@ -65,6 +67,9 @@ func (r *Run) FinishOptions() analysis.FinishOptions {
 		f.FallbackServed[p.Name] = int(p.Fallbacks)
 		if p.Hedges != nil {
 			f.Hedges[p.Name] = *p.Hedges
+		}
+		if p.Replacements != nil {
+			f.Replacements[p.Name] = *p.Replacements
 		}
 	}
 	return f

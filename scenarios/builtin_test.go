@@ -20,7 +20,7 @@ var _ = Describe("the built-in library", func() {
 			Expect(b.Description).NotTo(ContainSubstring("\n"), b.Name)
 		}
 		Expect(names).To(ConsistOf("outage-recovery", "rate-limit-storm", "flaky", "fail-first",
-			"brownout", "reset-storm", "retry-storm", "contention", "brooker-collapse", "brooker-retries", "stream-cut", "layered-retries", "grpc-unavailable"))
+			"brownout", "reset-storm", "retry-storm", "contention", "brooker-collapse", "brooker-retries", "brooker-omission", "stream-cut", "layered-retries", "grpc-unavailable"))
 	})
 
 	It("names each scenario after its file and gives each assertions", func() {

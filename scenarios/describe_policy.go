@@ -20,7 +20,7 @@ func describePolicy(c resilience.Config) []analysis.Setting {
 	if len(order) == 0 {
 		order = resilience.DefaultOrder
 	}
-	return []analysis.Setting{
+	out := []analysis.Setting{
 		{Key: "retry", Value: orNone(c.Retry != nil, func() kvs { return retrySettings(*c.Retry) })},
 		{Key: "breaker", Value: orNone(c.Breaker != nil, func() kvs { return breakerSettings(*c.Breaker) })},
 		{Key: "fallback", Value: orNone(c.Fallback != nil, func() kvs { return fallbackSettings(*c.Fallback) })},
@@ -29,6 +29,10 @@ func describePolicy(c resilience.Config) []analysis.Setting {
 		{Key: "timeout", Value: orNone(c.Timeout != nil, func() kvs { return timeoutSettings(*c.Timeout) })},
 		{Key: "order", Value: strings.Join(order, " → ")},
 	}
+	if r := c.Replace; r != nil { // only when used, so other policies read as before
+		out = append(out, analysis.Setting{Key: "replace", Value: replaceText(*r)})
+	}
+	return out
 }
 
 // kvs is a section's settings in order.

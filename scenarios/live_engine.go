@@ -400,7 +400,7 @@ func (c *liveClient) Observe(e resilience.Event) {
 		if why := unreachable(e); why != "" {
 			c.run.stop(fmt.Errorf("%w at %s (%v): %s, so the run is stopped", ErrUnreachable, c.run.url, e.Err, why))
 		}
-	case resilience.EventSuccess:
+	case resilience.EventSuccess, resilience.EventReplace: // a replaced late answer is a success too
 		c.saw(e, record.OutcomeOK)
 	}
 	c.run.mu.Lock()

@@ -106,6 +106,9 @@ type PolicyRun struct {
 	// Hedging (issue 14): the policy's hedges sent, won and wasted; nil for
 	// a policy that does not hedge.
 	Hedges *analysis.Hedges
+	// Replacements (issue 14) counts the late answers the policy replaced
+	// (replace:); nil for a policy that does not replace.
+	Replacements *int
 }
 
 // SeedOf is the seed a run with opts uses.

@@ -45,6 +45,8 @@ type runLedger struct {
 	reached  int64 // logical requests with at least one Record
 
 	hedges *analysis.Hedges // the policy's hedging, from its events; nil when it does not hedge
+
+	replaced *int // late answers the policy replaced (replace:); nil when it does not replace
 }
 
 // clientLedger is what the ledger keeps of one client.
@@ -59,6 +61,9 @@ func newRunLedger(s *Scenario, policy string, prog *progress) *runLedger {
 	l := &runLedger{name: policy, spike: s.Clients.Spike, open: s.Clients.Open, progress: prog, phases: newPhaseTracker(&s.Server)}
 	if p, err := s.Policy(policy); err == nil && p.Config.Hedge != nil {
 		l.hedges = &analysis.Hedges{}
+	}
+	if p, err := s.Policy(policy); err == nil && p.Config.Replace != nil {
+		l.replaced = new(int)
 	}
 	return l
 }
@@ -80,6 +85,16 @@ func (l *runLedger) event(c *clientLedger, e *resilience.Event) {
 		l.breakerChanged(c, e.Change)
 	case resilience.EventHedge, resilience.EventHedgeWon, resilience.EventHedgeWasted:
 		l.hedged(e.Kind)
+	case resilience.EventReplace:
+		l.replacements(1)
+	}
+}
+
+// replacements counts n late answers replaced: an EventReplace each, or a
+// call's Replacements as the simulator hands them over when it ends.
+func (l *runLedger) replacements(n int) {
+	if l.replaced != nil {
+		*l.replaced += n
 	}
 }
 
@@ -191,5 +206,6 @@ func (l *runLedger) policyRun() PolicyRun {
 	}
 	out.BreakerOpen = l.breakers.spans(l.end)
 	out.Hedges = l.hedges
+	out.Replacements = l.replaced
 	return out
 }

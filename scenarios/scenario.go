@@ -105,6 +105,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	grpcProblems(s, p) // server.protocol: grpc (grpc_validate.go)
 	s.Policies = decodePolicies(s, doc, section(doc.Root, "policies"), p)
 	checkDownstreamPolicies(s, p)
+	checkReplacePolicies(s, p) // replace.slower_than against clients.timeout (replace.go)
 	s.Assert = parseAssertions(section(doc.Root, "assert"), doc, s.PolicyNames(), p)
 	if err := p.err(); err != nil {
 		return nil, err

@@ -72,6 +72,9 @@ type simulator struct {
 	layers *simLayers
 	// grpc says the clients speak gRPC (server.protocol: grpc, sim_grpc.go).
 	grpc bool
+	// replaceBefore is when the clients stop replacing late answers
+	// (replace.go); zero: never.
+	replaceBefore time.Time
 }
 
 // simulate runs the whole fleet with one policy.
@@ -114,6 +117,7 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 		}
 	}
 	sim.setupGRPC() // server.protocol: grpc: the calls are POSTs
+	sim.replaceBefore = replaceBefore(s)
 	sim.rowPath = writesRow(s, sim.method, sim.path)
 	sim.callKey = sim.method + " " + sim.path
 	// Build one policy up front: it checks the configuration the fleet runs
@@ -223,7 +227,8 @@ func (sim *simulator) step(c *simClient, id int32) {
 		}
 		k, c.call = sim.calls.take()
 		c.logical++
-		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc})
+		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc,
+			ReplaceBefore: sim.replaceBefore})
 	} else {
 		k = sim.calls.get(c.call)
 	}
@@ -240,6 +245,7 @@ func (sim *simulator) step(c *simClient, id int32) {
 		sim.queue.Push(sim.now+st.Wait, evStart, id)
 	default:
 		sim.ledger.callEnded(sim.now, st.Action, st.Attempt)
+		sim.ledger.replacements(k.call.Replacements())
 		sim.finishCall(c, id)
 	}
 }

@@ -1,0 +1,97 @@
+package resilience
+
+import (
+	"time"
+
+	"github.com/chaos-harness/chaos/problem"
+)
+
+// Late-answer replacement (issue 14): the client of Brooker's omission
+// model (mbrooker/simulator_example omission/omission.py,
+// OpenLoopClientWithTimeout) offers one replacement job whenever a job
+// completes more than its timeout after it was created. The caller has
+// stopped waiting for such an answer, but the server did the work: the
+// late answer is a success for its attempt (the breaker and the stale
+// cache learn it), and the call sends a replacement attempt at once, at the
+// late answer's time, not at the threshold. A replacement is an attempt
+// like any other (it passes the breaker and the rate limit inside retry,
+// and a failed one is retried), and it may itself be late and be replaced,
+// up to Max replacements per call. It is not a retry: it costs no retry
+// and the retry budget is not asked; the budget learns how the call ended.
+
+// ReplaceConfig replaces late answers: a success that arrives more than
+// SlowerThan after its attempt was sent is followed by a replacement
+// attempt sent at once, up to Max per call.
+type ReplaceConfig struct {
+	// SlowerThan is how long after its attempt was sent an answer is late;
+	// required. It must be shorter than timeout.attempt, or no answer is.
+	SlowerThan time.Duration `yaml:"slower_than,omitempty"`
+	// Max is the most replacements per call, a replacement's own
+	// replacements included. Default 1.
+	Max int `yaml:"max,omitempty"`
+}
+
+// DefaultReplaceMax is ReplaceConfig.Max when it is not given.
+const DefaultReplaceMax = 1
+
+// replaceSettings is the replace section, resolved.
+type replaceSettings struct {
+	slowerThan time.Duration
+	max        int
+}
+
+func (r *ReplaceConfig) check(ps *problem.List, c *Config) {
+	if r.SlowerThan <= 0 {
+		ps.Add("replace.slower_than", "must be more than 0 (how long after its attempt was sent an answer is late), got %v", r.SlowerThan)
+	}
+	if r.Max < 0 {
+		ps.Add("replace.max", "must be 1 or more, got %d", r.Max)
+	}
+	if t := c.Timeout; t != nil && t.Attempt > 0 && r.SlowerThan >= t.Attempt {
+		ps.Add("replace.slower_than", "%v is not below timeout.attempt %v: an attempt that slow times out, so no answer is ever late", r.SlowerThan, t.Attempt)
+	}
+	if c.Hedge != nil {
+		ps.Add("replace", "does not combine with hedge: a hedge already answers a slow attempt")
+	}
+}
+
+// late reports whether a success reported at now is a late answer to
+// replace: the policy replaces, the attempt took more than slower_than, the
+// call has replacements left, the request may be sent again, there is time
+// left before the call's deadline, and the caller still replaces
+// (RequestMeta.ReplaceBefore).
+func (c *Call) late(now time.Time) bool {
+	r := c.p.replace
+	switch {
+	case r == nil || c.h != nil:
+		return false
+	case now.Sub(c.sentAt) <= r.slowerThan || c.replaced >= r.max:
+		return false
+	case c.req.OneShot || !(c.req.repeatable() || c.p.retry.nonIdempotent):
+		return false
+	case !c.deadline.IsZero() && !now.Before(c.deadline):
+		return false
+	case !c.req.ReplaceBefore.IsZero() && !now.Before(c.req.ReplaceBefore):
+		return false
+	}
+	return true
+}
+
+// replaceLate takes the late success o, reported at now, and readies the
+// replacement: the next Next passes the inner gates and sends it.
+func (c *Call) replaceLate(now time.Time, o AttemptOutcome) {
+	p := c.p
+	p.recordBreaker(now, &c.innerT, o)
+	if p.stale != nil && c.req.Key != "" {
+		p.stale.put(c.req.Key, now, o.Value)
+	}
+	c.replaced++
+	c.replacing = true
+	p.counters.replacements.Add(1)
+	p.emit(Event{Kind: EventReplace, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status,
+		Outcome: ClassOK, Delay: now.Sub(c.sentAt)})
+	c.phase = phaseGates
+}
+
+// Replacements returns how many late answers of the call were replaced.
+func (c *Call) Replacements() int { return c.replaced }
