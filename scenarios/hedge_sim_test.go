@@ -149,13 +149,32 @@ policies:
 		}
 	})
 
-	It("gives the same hedges sent, won and wasted in the live engine on the same script", func() {
-		sim, _ := hedgeRun(perClientScript, scenarios.EngineSim)
-		live, rs := hedgeRun(perClientScript, scenarios.EngineLive)
+	It("gives the same hedges sent, won and wasted in the live engine on the same script, and the same Records", func() {
+		sim, simRecs := hedgeRun(perClientScript, scenarios.EngineSim)
+		live, liveRecs := hedgeRun(perClientScript, scenarios.EngineLive)
 		Expect(live.Hedges).To(Equal(sim.Hedges))
 		Expect(live.Attempts).To(Equal(sim.Attempts))
 		Expect(live.Succeeded).To(Equal(sim.Succeeded))
-		Expect(rs).To(HaveLen(10))
+		// Each attempt's phase, status and outcome: the cancelled losers
+		// included (status 0, outcome error), the winner's outcome on the
+		// attempt that won.
+		type seen struct {
+			request        string
+			attempt        int
+			phase, outcome string
+			status         int
+		}
+		sides := func(rs []record.Record) []seen {
+			var out []seen
+			for _, r := range rs {
+				Expect(r.SentMs).NotTo(BeNil())
+				Expect(r.ReceivedMs).NotTo(BeNil())
+				out = append(out, seen{r.Request, r.Attempt, r.Phase, r.Outcome, r.Status})
+			}
+			return out
+		}
+		Expect(liveRecs).To(HaveLen(10))
+		Expect(sides(liveRecs)).To(ConsistOf(sides(simRecs)))
 	})
 
 	It("lets a cancelled loser's work go on under abandoned: finish and stops it under cancel", func() {
@@ -253,6 +272,27 @@ policies:
 			r := attemptOf(rs, "c1/1", attempt)
 			Expect(r.Outcome).To(Equal(record.OutcomeTimeout))
 			Expect(*r.ReceivedMs).To(Equal(received))
+		}
+	})
+
+	It("ends a gRPC loser CANCELLED with no status, as the gRPC server logs a call its client left", func() {
+		run, rs := hedgeRun(`name: h
+server: {protocol: grpc, service: {dist: fixed, value: 200ms}}
+clients: {count: 2, requests: 2, path: /shop.Orders/Get}
+policies:
+  - {name: hedged, hedge: {delay: 50ms}}
+`, scenarios.EngineSim)
+		Expect(run.Attempts).To(Equal(int64(8)))
+		Expect(run.Hedges).To(Equal(&analysis.Hedges{Sent: 4, Won: 0, Wasted: 4}))
+		for _, r := range rs {
+			Expect(r.Method).To(Equal("POST"))
+			if r.Attempt == 1 {
+				Expect(r.GRPCCode).To(Equal("OK"))
+				continue
+			}
+			Expect(r.GRPCCode).To(Equal("CANCELLED"))
+			Expect(r.Status).To(Equal(0))
+			Expect(r.LatencyMs).To(Equal(150.0))
 		}
 	})
 })
