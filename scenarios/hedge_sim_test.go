@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -293,6 +294,30 @@ policies:
 			Expect(r.GRPCCode).To(Equal("CANCELLED"))
 			Expect(r.Status).To(Equal(0))
 			Expect(r.LatencyMs).To(Equal(150.0))
+		}
+	})
+
+	It("answers a hedged read of server.row with the row, as a call that does not hedge is answered", func() {
+		src := `name: h
+server:
+  row: {path: /row}
+  per: client
+  phases:
+    - {name: slow, requests: 1, fault: {delay: 1s}}
+    - {name: normal}
+clients: {count: 1, requests: 2, path: /row}
+policies:
+  - name: p
+    POLICY
+`
+		_, plain := hedgeRun(strings.Replace(src, "POLICY", "retry: {max_retries: 0}", 1), scenarios.EngineSim)
+		want := attemptOf(plain, "c1/2", 1)
+		Expect(want.Status).To(Equal(200))
+		run, rs := hedgeRun(strings.Replace(src, "POLICY", "hedge: {delay: 100ms}", 1), scenarios.EngineSim)
+		Expect(run.Hedges).To(Equal(&analysis.Hedges{Sent: 1, Won: 1, Wasted: 1}))
+		for _, r := range []record.Record{attemptOf(rs, "c1/1", 2), attemptOf(rs, "c1/2", 1)} {
+			Expect(r.Status).To(Equal(200))
+			Expect(r.BodyBytes).To(Equal(want.BodyBytes), "the row's version, not the default body")
 		}
 	})
 })

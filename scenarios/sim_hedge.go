@@ -117,10 +117,7 @@ func (sim *simulator) hedgeEvent(e event) {
 	case evHedgeArrive:
 		sim.flightArrive(e.client)
 	case evHedgeRelease:
-		f := &sim.hedges.flights[e.client]
-		f.events--
-		f.attempt.ticket.End(sim.now)
-		sim.hedges.release(e.client)
+		sim.flightRelease(e.client)
 	case evHedgeRespond:
 		sim.flightRespond(e.client)
 	}
@@ -213,7 +210,7 @@ func (sim *simulator) flightArrive(h int32) {
 	if sim.grpc {
 		sim.grpcPlan(a, &d)
 	}
-	f.plan = d
+	f.plan, a.row = d, d.Row
 	sim.holdTicket(a, &d, sim.finish, sim.stateful, evHedgeRelease, h)
 	if a.ticket.Admitted() && sim.stateful {
 		f.events++ // holdTicket scheduled its release
@@ -225,6 +222,22 @@ func (sim *simulator) flightArrive(h int32) {
 	}
 	f.events++
 	sim.queue.Push(a.clientAt, evHedgeRespond, h)
+}
+
+// flightRelease ends the server's work on an admitted flight, as release
+// does an attempt's: a read of the row (a write is not hedged: simulable)
+// is answered with the row when its client is still there.
+func (sim *simulator) flightRelease(h int32) {
+	f := &sim.hedges.flights[h]
+	f.events--
+	a := &f.attempt
+	if a.row != faultserver.RowNone && !a.abandoned {
+		d := faultserver.Plan{Row: a.row}
+		a.ticket.Commit(&d, &faultserver.RequestInfo{})
+		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
+	}
+	a.ticket.End(sim.now)
+	sim.hedges.release(h)
 }
 
 // flightRespond gives the driver a flight's outcome, as respond does an
