@@ -85,7 +85,7 @@ policies:
 		}
 	})
 
-	It("amplifies by 1 + P(first slower than delay) = 1 + exp(-d/m) for an exponential service time, and the hedge wins half its races", func() {
+	It("amplifies by 1 + P(first slower than delay) = 1 + exp(-d/m) for an exponential service time; the hedge wins half its races, and a call is slower than t with exp(-(2t-d)/m)", func() {
 		// An unlimited server (no queue, no capacity, nothing per
 		// concurrent request): every answer is an independent draw, so an
 		// attempt is hedged with p = P(X > d) = exp(-d/m), and a hedged
@@ -95,7 +95,7 @@ policies:
 		// 20,000 requests and d = m give p = 0.3679 and sd = 0.0034, and the
 		// tolerance is 4 sd. The wins are Binomial(sent, 1/2).
 		const n = 20000
-		run, _ := hedgeRun(`name: h
+		run, rs := hedgeRun(`name: h
 server: {service: {dist: exponential, mean: 100ms}}
 clients: {count: 2000, requests: 10}
 policies:
@@ -110,6 +110,28 @@ policies:
 		Expect(int64(sent)).To(Equal(run.Attempts - n))
 		Expect(run.Hedges.Wasted).To(Equal(sent), "with max 1 every hedged round has one loser")
 		Expect(float64(run.Hedges.Won)).To(BeNumerically("~", float64(sent)/2, 4*math.Sqrt(float64(sent)/4)))
+
+		// A call's latency is min(X1, d + X2): for t >= d, P(T > t) =
+		// exp(-t/m) exp(-(t-d)/m) = exp(-(2t-d)/m), exp(-3) at t = 200ms,
+		// with the binomial sd over the 20,000 calls.
+		start, end := map[string]float64{}, map[string]float64{}
+		for _, r := range rs {
+			if r.Attempt == 1 {
+				start[r.Request] = *r.SentMs
+			}
+			if r.Outcome == record.OutcomeOK {
+				end[r.Request] = *r.ReceivedMs
+			}
+		}
+		Expect(end).To(HaveLen(n))
+		slow := 0
+		for req, at := range end {
+			if at-start[req] > 200 {
+				slow++
+			}
+		}
+		q := math.Exp(-3)
+		Expect(float64(slow) / n).To(BeNumerically("~", q, 4*math.Sqrt(q*(1-q)/n)))
 	})
 
 	It("counts sent, won and wasted exactly on a hand-made script, and logs the cancelled losers", func() {
