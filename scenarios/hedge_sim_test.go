@@ -342,4 +342,18 @@ policies:
 			Expect(r.BodyBytes).To(Equal(want.BodyBytes), "the row's version, not the default body")
 		}
 	})
+
+	It("sends no hedge the client's rate limit has no token for: a hedge does not wait", func() {
+		// One token a second: the first attempt takes it, the hedge due at
+		// 50ms finds none and is not sent; the first attempt answers.
+		run, rs := hedgeRun(`name: h
+server: {service: {dist: fixed, value: 200ms}}
+clients: {count: 1, requests: 1}
+policies:
+  - {name: hedged, hedge: {delay: 50ms}, rate_limit: {rate: 1, burst: 1}}
+`, scenarios.EngineSim)
+		Expect(run.Succeeded).To(Equal(int64(1)))
+		Expect(rs).To(HaveLen(1))
+		Expect(run.Hedges).To(Equal(&analysis.Hedges{}))
+	})
 })
