@@ -91,8 +91,7 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 }
 
 // simulable refuses, on the sim engine, what the simulator cannot hedge: a
-// policy that hedges the writes of a versioned row (each attempt reads the
-// version first) or calls a server with layers below it, and a layer's
+// policy that hedges calls to a server with layers below it, and a layer's
 // policy that hedges (a layer call keeps one attempt in flight).
 func simulable(engine string, s *Scenario, policies []Policy) error {
 	if engine != EngineSim {
@@ -102,11 +101,8 @@ func simulable(engine string, s *Scenario, policies []Policy) error {
 		if p.Config.Hedge == nil {
 			continue
 		}
-		switch {
-		case s.Downstream != nil:
+		if s.Downstream != nil {
 			return fmt.Errorf("policy %s: hedge is not simulated against a server with a downstream (the layers keep one attempt in flight per call)", p.Name)
-		case writesRow(s, s.Clients.HTTPMethod(), s.Clients.RequestPath()):
-			return fmt.Errorf("policy %s: hedge is run by the live engine only for writes of server.row; use --engine live", p.Name)
 		}
 	}
 	for d, depth := s.Downstream, 1; d != nil; d, depth = d.Next, depth+1 {

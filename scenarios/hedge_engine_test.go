@@ -38,12 +38,6 @@ clients: {count: 1}
 policies:
   - {name: plain}
 `, "server.downstream (layer 1): its policy for plain hedges"},
-			{`name: h
-server: {row: {path: /row}}
-clients: {count: 1, method: PUT, path: /row}
-policies:
-  - {name: hedged, hedge: {delay: 50ms}}
-`, "policy hedged: hedge is run by the live engine only for writes of server.row"},
 		} {
 			_, err := parse(c.src).Estimate(scenarios.Options{Engine: scenarios.EngineSim})
 			Expect(err).To(MatchError(ContainSubstring(c.err)))

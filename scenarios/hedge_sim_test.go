@@ -356,4 +356,38 @@ policies:
 		Expect(rs).To(HaveLen(1))
 		Expect(run.Hedges).To(Equal(&analysis.Hedges{}))
 	})
+
+	It("hedges a write of server.row, each attempt writing the version its own read returned, as the live engine does", func() {
+		// Each attempt reads the row, then writes it with If-Match. The
+		// first read is slow (1s); the hedge at 100ms reads and writes at
+		// once and wins; the first attempt, cancelled in its read, never
+		// writes: neither engine logs it (the reads are not attempts).
+		src := `name: h
+server:
+  row: {path: /row}
+  per: client
+  phases:
+    - {name: slow, requests: 1, fault: {delay: 1s}}
+    - {name: normal}
+clients: {count: 1, requests: 2, method: PUT, path: /row}
+policies:
+  - {name: hedged, hedge: {delay: 100ms}}
+`
+		type seen struct {
+			request string
+			attempt int
+			method  string
+			status  int
+		}
+		for _, engine := range []string{scenarios.EngineSim, scenarios.EngineLive} {
+			run, rs := hedgeRun(src, engine)
+			Expect(run.Succeeded).To(Equal(int64(2)), engine)
+			Expect(run.Hedges).To(Equal(&analysis.Hedges{Sent: 1, Won: 1, Wasted: 1}), engine)
+			var got []seen
+			for _, r := range rs {
+				got = append(got, seen{r.Request, r.Attempt, r.Method, r.Status})
+			}
+			Expect(got).To(Equal([]seen{{"c1/1", 2, "PUT", 200}, {"c1/2", 1, "PUT", 200}}), engine)
+		}
+	})
 })

@@ -68,7 +68,8 @@ type hedgeFlight struct {
 	client    int32
 	logical   int32
 	attemptNo int32
-	events    int32 // its events still in the queue
+	events    int32  // its events still in the queue
+	version   uint64 // the row version its read returned (a write of server.row)
 	arrived   bool
 	lost      bool // its call cancelled it (a loser)
 	done      bool // its Record is complete and the driver has what it needs
@@ -174,7 +175,7 @@ func (sim *simulator) sendFlight(c *simClient, id int32, hc *hedgeCall, st *resi
 	h := sim.hedges.take()
 	f := &sim.hedges.flights[h]
 	*f = hedgeFlight{client: id, logical: c.logical, attemptNo: int32(st.Attempt), events: 1}
-	f.attempt.sentAt = sim.now
+	f.attempt.sentAt, f.attempt.reading = sim.now, sim.rowPath
 	if st.Timeout > 0 {
 		f.attempt.deadline = sim.now + st.Timeout
 	}
@@ -196,11 +197,16 @@ func (sim *simulator) flightArrive(h int32) {
 	}
 	req := &sim.req
 	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
-		Attempt: int(f.attemptNo), Header: sim.header, Deadline: a.deadline}
+		Attempt: int(f.attemptNo), Header: sim.header, Version: f.version, Deadline: a.deadline}
+	if a.reading {
+		req.Method, req.Version = http.MethodGet, 0
+	}
 	var d faultserver.Plan
 	d, a.ticket = sim.fleet.Admit(sim.now, int(sim.fleetNumber(c, f.client)), req)
-	a.slot = sim.records.add(&pendingRecord{accepted: sim.now, client: f.client, logical: f.logical, attempt: f.attemptNo,
-		route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)})
+	if !a.reading { // a read has a Record only if it fails (flightRespond)
+		a.slot = sim.records.add(&pendingRecord{accepted: sim.now, client: f.client, logical: f.logical, attempt: f.attemptNo,
+			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)})
+	}
 	var back time.Duration
 	if !f.lost { // nobody waits for a lost flight's answer: no hop is drawn for it
 		back = sim.net.draw(f.client, &c.hops)
@@ -225,15 +231,18 @@ func (sim *simulator) flightArrive(h int32) {
 }
 
 // flightRelease ends the server's work on an admitted flight, as release
-// does an attempt's: a read of the row (a write is not hedged: simulable)
-// is answered with the row when its client is still there.
+// does an attempt's: it commits the row operation when the client is still
+// there, a write with the version its own read returned.
 func (sim *simulator) flightRelease(h int32) {
 	f := &sim.hedges.flights[h]
 	f.events--
 	a := &f.attempt
 	if a.row != faultserver.RowNone && !a.abandoned {
 		d := faultserver.Plan{Row: a.row}
-		a.ticket.Commit(&d, &faultserver.RequestInfo{})
+		version := a.ticket.Commit(&d, &faultserver.RequestInfo{Version: f.version})
+		if a.reading {
+			f.version = version
+		}
 		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
 	}
 	a.ticket.End(sim.now)
@@ -253,6 +262,19 @@ func (sim *simulator) flightRespond(h int32) {
 	c := &sim.clients[id]
 	a := &f.attempt
 	kind := a.resolvedOutcome()
+	if a.reading && kind == resilience.ClassOK {
+		// The read before a row write: the write goes out now.
+		a.reading, f.arrived = false, false
+		f.events++
+		sim.queue.Push(sim.now+sim.net.draw(id, &c.hops), evHedgeArrive, h)
+		return
+	}
+	if a.reading {
+		// The read itself failed: the attempt fails with it, logged as
+		// the GET the server saw.
+		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: f.logical,
+			attempt: f.attemptNo, rowRead: true})
+	}
 	var retryAfter string
 	var wait time.Duration
 	if a.raKind != raNone && a.status != 0 {
@@ -329,9 +351,15 @@ func (sim *simulator) cancelFlight(h int32) {
 	sim.finishLost(f)
 }
 
-// finishLost completes the Record of a flight its client cancelled.
+// finishLost completes the Record of a flight its client cancelled; a
+// flight cancelled during the read before a row write has none (the live
+// engine drops the reads, and its write was never sent).
 func (sim *simulator) finishLost(f *hedgeFlight) {
 	a := &f.attempt
+	if a.reading {
+		f.done = true
+		return
+	}
 	var wait time.Duration
 	switch {
 	case a.status == 0 || a.raKind == raNone:
