@@ -32,8 +32,11 @@ import (
 //     cancelled loser keeps its place in that schedule.
 //   - A loser's Record is the server's side as above, with the outcome of a
 //     cancelled attempt (resilience.ClassCanceled: "error", as for a layer
-//     call its caller cancelled) and received_ms the cancellation; it is
-//     never taken for the call's answer.
+//     call its caller cancelled) and received_ms the cancellation, as the
+//     live engine logs its losers; it is never taken for the call's answer.
+//   - A write of server.row: each flight reads the row and writes with the
+//     version its own read returned; a flight cancelled in its read never
+//     writes, and has no Record (the reads are not attempts).
 //
 // Attempt numbers (X-Chaos-Attempt) are the driver's: a hedge takes the
 // next number, as in the live engine.
