@@ -339,7 +339,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		return
 	}
 	p.recordBreaker(now, &c.innerT, o)
-	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: c.attempt,
+	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: c.answered(),
 		Outcome: o.Kind, Status: o.Status, Err: o.Err})
 	if o.Kind == ClassCanceled {
 		c.finish(now, ReasonCanceled, o.Kind, c.lastErr(), false)
@@ -401,7 +401,7 @@ func (c *Call) succeed(now time.Time, o AttemptOutcome) Step {
 		p.stale.put(c.req.Key, now, o.Value)
 	}
 	p.counters.succeeded.Add(1)
-	p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status, Outcome: ClassOK})
+	p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.answered(), Status: o.Status, Outcome: ClassOK})
 	c.phase, c.final = phaseDone, Step{Action: ActionSucceed, Attempt: c.attempt}
 	return c.final
 }

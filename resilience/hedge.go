@@ -30,6 +30,9 @@ type hedgeState struct {
 	sent    int       // hedges sent this round
 	nextAt  time.Time // when the next hedge is due
 	first   int       // the round's first attempt
+	// answered is the attempt whose answer ReportAttempt is reporting, so
+	// the events of the answer name it rather than the latest attempt sent.
+	answered int
 }
 
 // flight is an attempt in flight, with its breaker admission.
@@ -161,7 +164,18 @@ func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
 		p.emit(Event{Kind: EventHedgeWon, At: now, Key: c.req.Key, Attempt: attempt})
 	}
 	c.innerT = f.ticket
+	h.answered = attempt
 	c.report(now, o)
+	h.answered = 0
+}
+
+// answered is the attempt whose answer report is taking: the one in flight,
+// or with hedging the one ReportAttempt names.
+func (c *Call) answered() int {
+	if c.h != nil && c.h.answered != 0 {
+		return c.h.answered
+	}
+	return c.attempt
 }
 
 // cancelFlights releases the admissions of the attempts in flight, which the

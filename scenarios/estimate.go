@@ -61,7 +61,7 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 	if err != nil {
 		return Estimate{}, err
 	}
-	if err := simulable(engine, policies); err != nil {
+	if err := simulable(engine, s, policies); err != nil {
 		return Estimate{}, err
 	}
 	c := s.Clients
@@ -90,12 +90,26 @@ func (s *Scenario) Estimate(opts Options) (Estimate, error) {
 	return e, nil
 }
 
-// simulable refuses, on the sim engine, a policy that hedges: the simulator
-// keeps one attempt in flight per call.
-func simulable(engine string, policies []Policy) error {
+// simulable refuses, on the sim engine, what the simulator cannot hedge: a
+// policy that hedges calls to a server with layers below it, and a layer's
+// policy that hedges (a layer call keeps one attempt in flight).
+func simulable(engine string, s *Scenario, policies []Policy) error {
+	if engine != EngineSim {
+		return nil
+	}
 	for _, p := range policies {
-		if engine == EngineSim && p.Config.Hedge != nil {
-			return fmt.Errorf("policy %s: hedge is run by the live engine only (the simulator keeps one attempt in flight per call); use --engine live", p.Name)
+		if p.Config.Hedge == nil {
+			continue
+		}
+		if s.Downstream != nil {
+			return fmt.Errorf("policy %s: hedge is not simulated against a server with a downstream (the layers keep one attempt in flight per call)", p.Name)
+		}
+	}
+	for d, depth := s.Downstream, 1; d != nil; d, depth = d.Next, depth+1 {
+		for _, p := range policies {
+			if d.PolicyOf(p.Name).Hedge != nil {
+				return fmt.Errorf("server.downstream (layer %d): its policy for %s hedges, which the layers do not simulate (a layer call keeps one attempt in flight)", depth, p.Name)
+			}
 		}
 	}
 	return nil

@@ -336,8 +336,8 @@ type liveClient struct {
 	// Written by Observe, on the client's own goroutine (closed loop only).
 	request  string
 	outcomes map[attemptKey]attemptSeen
-	sentAt   time.Duration // when the attempt in flight was sent, in scenario time
-	ledger   clientLedger  // what the run's ledger keeps of it
+	sentAt   []time.Duration // when each attempt of the request was sent, in scenario time (hedges overlap)
+	ledger   clientLedger    // what the run's ledger keeps of it
 
 	// conn is its gRPC connection (server.protocol: grpc, live_grpc.go).
 	conn *grpc.ClientConn
@@ -394,7 +394,12 @@ func (c *liveClient) Observe(e resilience.Event) {
 	}
 	switch e.Kind {
 	case resilience.EventAttempt:
-		c.sentAt = e.At.Sub(simEpoch)
+		if e.Attempt == 1 {
+			c.sentAt = c.sentAt[:0]
+		}
+		c.sentAt = append(c.sentAt, e.At.Sub(simEpoch))
+	case resilience.EventHedgeWasted:
+		c.saw(e, resilience.ClassCanceled.RecordOutcome()) // a loser, cancelled now (as the sim engine logs it)
 	case resilience.EventAttemptFailed:
 		c.saw(e, e.Outcome.RecordOutcome())
 		if why := unreachable(e); why != "" {
@@ -408,10 +413,14 @@ func (c *liveClient) Observe(e resilience.Event) {
 	c.run.mu.Unlock()
 }
 
-// saw keeps what became of the attempt in flight: its outcome, when it was
+// saw keeps what became of attempt e.Attempt: its outcome, when it was
 // sent and when the client had the outcome (e.At), all on the run clock.
 func (c *liveClient) saw(e resilience.Event, outcome string) {
-	c.outcomes[attemptKey{c.request, e.Attempt}] = attemptSeen{outcome: outcome, sent: c.sentAt, received: e.At.Sub(simEpoch)}
+	var sent time.Duration
+	if i := e.Attempt - 1; i >= 0 && i < len(c.sentAt) {
+		sent = c.sentAt[i]
+	}
+	c.outcomes[attemptKey{c.request, e.Attempt}] = attemptSeen{outcome: outcome, sent: sent, received: e.At.Sub(simEpoch)}
 }
 
 // attemptSeen is an attempt as its client saw it, joined into the server's

@@ -133,7 +133,8 @@ func (l *runLedger) callEnded(at time.Duration, how resilience.Action, attempts 
 }
 
 // breakerObserver is the observer of a client's own policy for a driver that
-// counts its calls itself (callEnded): it passes on the breaker transitions.
+// counts its calls itself (callEnded): it passes on the breaker transitions
+// and the hedges (client is nil for a policy without a breaker).
 type breakerObserver struct {
 	ledger *runLedger
 	client *clientLedger
@@ -141,8 +142,11 @@ type breakerObserver struct {
 
 // Observe takes an event of the client's policy.
 func (o *breakerObserver) Observe(e resilience.Event) {
-	if e.Kind == resilience.EventBreaker {
+	switch e.Kind {
+	case resilience.EventBreaker:
 		o.ledger.breakerChanged(o.client, e.Change)
+	case resilience.EventHedge, resilience.EventHedgeWon, resilience.EventHedgeWasted:
+		o.ledger.hedged(e.Kind)
 	}
 }
 

@@ -75,6 +75,9 @@ type simulator struct {
 	// replaceBefore is when the clients stop replacing late answers
 	// (replace.go); zero: never.
 	replaceBefore time.Time
+	// hedges holds the attempts of a policy that hedges (sim_hedge.go); nil
+	// for one that does not.
+	hedges *simHedges
 }
 
 // simulate runs the whole fleet with one policy.
@@ -120,10 +123,15 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	sim.replaceBefore = replaceBefore(s)
 	sim.rowPath = writesRow(s, sim.method, sim.path)
 	sim.callKey = sim.method + " " + sim.path
+	sim.hedges = newSimHedges(sim.cfg, len(starts))
 	// Build one policy up front: it checks the configuration the fleet runs
 	// (the clients' timeout included), and serves every client when it keeps
 	// no state across calls.
-	p, err := resilience.New(sim.cfg, resilience.WithRand(rand.New(rand.NewPCG(seed, streamPolicy))))
+	opts := []resilience.Option{resilience.WithRand(rand.New(rand.NewPCG(seed, streamPolicy)))}
+	if sim.hedges != nil {
+		opts = append(opts, resilience.WithObserver(&breakerObserver{ledger: sim.ledger})) // its hedge counts
+	}
+	p, err := resilience.New(sim.cfg, opts...)
 	if err != nil {
 		return PolicyRun{}, err
 	}
@@ -201,6 +209,10 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 			sim.layerEvent(e)
 			continue
 		}
+		if e.kind >= evHedgeWake { // a hedging call's (sim_hedge.go)
+			sim.hedgeEvent(e)
+			continue
+		}
 		c := &sim.clients[e.client]
 		switch e.kind {
 		case evStart:
@@ -219,6 +231,10 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 // step drives a client's policy at the current time until it has to wait for
 // something: an attempt's outcome, a backoff, or its next logical request.
 func (sim *simulator) step(c *simClient, id int32) {
+	if sim.hedges != nil {
+		sim.hedgeStep(c, id) // several attempts in flight (sim_hedge.go)
+		return
+	}
 	now := simEpoch.Add(sim.now)
 	var k *simCall
 	if c.call == 0 {
@@ -289,7 +305,7 @@ func (sim *simulator) newPolicy(c *simClient, id int32) bool {
 func (sim *simulator) buildPolicy(id int32, ledger *clientLedger) *resilience.Policy {
 	rng := rand.New(rand.NewPCG(sim.seed^streamPolicy, uint64(id)))
 	opts := []resilience.Option{resilience.WithRand(rng)}
-	if sim.cfg.Breaker != nil {
+	if sim.cfg.Breaker != nil || sim.hedges != nil {
 		opts = append(opts, resilience.WithObserver(&breakerObserver{ledger: sim.ledger, client: ledger}))
 	}
 	p, err := resilience.New(sim.cfg, opts...)
