@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -134,3 +135,15 @@ func (t *Ledger) Logged(client, logical int, at time.Duration, route, phase stri
 
 // PolicyRun is what the ledger reports.
 func (t *Ledger) PolicyRun() PolicyRun { return t.l.policyRun() }
+
+// PipeRecords hands n Records, whose TMs are 1 to n, through a recordPipe
+// to consumers, and returns what close returns.
+func PipeRecords(n int, consumers ...func(*record.Record) error) error {
+	p := newRecordPipe(consumers...)
+	for i := 1; i <= n; i++ {
+		if err := p.add(&record.Record{TMs: float64(i)}); err != nil {
+			break
+		}
+	}
+	return p.close()
+}
