@@ -24,12 +24,18 @@ type NumberedClients struct {
 	size   int
 	states [][]*clientState // [route index][client]; a route's row is made on its first request
 	free   []clientState    // the unused rest of the current block
+	// stream draws every decision: it is seeded afresh for each, so one
+	// serves all the clients, and a decision reads no stream of its own
+	// from another cache line.
+	stream stream
 }
 
 // NumberedClients returns the state of n clients numbered 0 to n-1, all new
 // to the script.
 func (s *Script) NumberedClients(n int) *NumberedClients {
-	return &NumberedClients{script: s, size: n, states: make([][]*clientState, len(s.routes)+1)}
+	f := &NumberedClients{script: s, size: n, states: make([][]*clientState, len(s.routes)+1)}
+	f.stream.init()
+	return f
 }
 
 // decide decides an admitted request of client number client (0 ≤ client <
@@ -46,7 +52,7 @@ func (f *NumberedClients) decide(elapsed time.Duration, client int, req *Request
 		st = f.newState(hashmix.String(req.ClientKey))
 		row[client] = st
 	}
-	return f.script.decide(elapsed, r, st, req) // the states are f's alone: no lock
+	return f.script.decide(elapsed, r, st, &f.stream, req) // the states are f's alone: no lock
 }
 
 func (f *NumberedClients) newState(hash uint64) *clientState {
@@ -55,16 +61,15 @@ func (f *NumberedClients) newState(hash uint64) *clientState {
 	}
 	st := &f.free[0]
 	f.free = f.free[1:]
-	st.hash = hash
-	st.stream.init()
+	st.hash = hash // its own stream stays unused: decide draws from f.stream
 	return st
 }
 
-// Warm reads the decision state of client number client on every route it
-// has one, and returns a number made of it that means nothing: a caller that
-// knows which clients come next calls it ahead of their requests, so that
-// their states are in the processor's cache, fetched side by side, when the
-// requests are decided.
+// Warm returns the requests client number client has made, over all routes.
+// It reads each of the client's decision states to count them: a caller
+// that knows which clients come next calls it ahead of their requests, so
+// that their states are in the processor's cache, fetched side by side,
+// when the requests are decided. It changes nothing.
 func (f *NumberedClients) Warm(client int) uint64 {
 	var v uint64
 	for _, row := range f.states {

@@ -215,7 +215,8 @@ func (c *Call) final() Step {
 func (c *Call) end(step Step) {
 	c.phase, c.done, c.doneErr = phaseDone, step.Action, step.Err
 	if step.Action == ActionFallback {
-		c.answer = &step
+		answer := step // only a fallback's step goes to the heap
+		c.answer = &answer
 	}
 }
 
