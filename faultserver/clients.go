@@ -7,19 +7,26 @@ import (
 	"github.com/chaos-harness/chaos/internal/hashmix"
 )
 
-// clientState is one client key's state on one route.
+// clientState is one client key's state on one route, in the script's
+// table of keys.
 type clientState struct {
-	mu     sync.Mutex
-	hash   uint64        // hashmix.String of the key
-	n      uint64        // requests this client made on this route
-	first  time.Duration // arrival of its first request
-	clock  phaseClock    // its own schedule, under per: client
+	mu sync.Mutex
+	clientDecisions
 	stream stream
+}
+
+// clientDecisions is what deciding a client's requests on a route reads and
+// counts (Script.decide); NumberedClients holds it alone, by value.
+type clientDecisions struct {
+	hash  uint64        // hashmix.String of the key
+	n     uint64        // requests this client made on this route
+	first time.Duration // arrival of its first request
+	clock phaseClock    // its own schedule, under per: client
 }
 
 // newClientState returns the state of a client key never seen on a route.
 func newClientState(hash uint64) *clientState {
-	st := &clientState{hash: hash}
+	st := &clientState{clientDecisions: clientDecisions{hash: hash}}
 	st.stream.init()
 	return st
 }

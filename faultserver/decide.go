@@ -57,7 +57,7 @@ func (s *Script) decideRequest(elapsed time.Duration, req *RequestInfo) Plan {
 	st := r.clients.get(req.ClientKey)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return s.decide(elapsed, r, st, req)
+	return s.decide(elapsed, r, &st.clientDecisions, &st.stream, req)
 }
 
 // route returns the route that decides req and its index: i for s.routes[i],
@@ -71,9 +71,12 @@ func (s *Script) route(req *RequestInfo) (*route, int) {
 	return s.top, len(s.routes)
 }
 
-// decide decides req, on route r, for the client whose state there is st;
-// the caller holds st's lock, or is st's only user.
-func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *RequestInfo) Plan {
+// decide decides req, on route r, for the client whose decisions there are
+// st; the caller holds st's lock, or is st's only user. rs is the random stream
+// to draw with: it is seeded afresh for every request (from the route, the
+// client and its count), so any stream no one else uses at the time draws
+// the same numbers as st's own.
+func (s *Script) decide(elapsed time.Duration, r *route, st *clientDecisions, rs *stream, req *RequestInfo) Plan {
 	n := st.n
 	st.n++
 	if n == 0 {
@@ -87,7 +90,7 @@ func (s *Script) decide(elapsed time.Duration, r *route, st *clientState, req *R
 		i = r.global.next(r.phases, elapsed, 0)
 		r.mu.Unlock()
 	}
-	rng := st.stream.seedFor(r.seed, st.hash, n)
+	rng := rs.seedFor(r.seed, st.hash, n)
 
 	d := Plan{Route: r.name, Phase: PhaseDefault}
 	a := r.response

@@ -33,6 +33,7 @@ routes:
 		byNumber := compile(script, 42)
 		const clients = 700 // more than a block of states
 		fleet := byNumber.NumberedClients(clients)
+		made := make([]uint64, clients)
 		for i := range 3 * clients {
 			client := (i * 7) % clients
 			path := "/"
@@ -42,8 +43,15 @@ routes:
 			at := time.Duration(i) * time.Millisecond
 			req := faultserver.RequestInfo{Method: "GET", Path: path, ClientKey: "c" + strconv.Itoa(client+1)}
 			want := byKey.Decide(at, &req)
+			// Warm, called ahead as the simulator does, counts and changes nothing.
+			Expect(fleet.Warm(client)).To(Equal(made[client]))
 			got := fleet.Decide(at, client, &req)
+			made[client]++
 			Expect(got).To(Equal(want), "request %d of client %d on %s", i, client, path)
+		}
+		Expect(made[7]).To(Equal(uint64(21))) // (i*7)%700 visits the multiples of 7, 21 times each
+		for client, n := range made {
+			Expect(fleet.Warm(client)).To(Equal(n), "client %d", client)
 		}
 	})
 

@@ -18,12 +18,12 @@ type RequestMeta struct {
 	// including "post", LOCK or MKCOL, is not. An empty Method (a non-HTTP
 	// operation run by Do) is taken as safe to repeat.
 	Method string
-	// Idempotent says the request is safe to repeat whatever its method,
-	// for example because it carries an Idempotency-Key.
-	Idempotent bool
 	// Key identifies the request for the stale fallback (method and URL, for
 	// example); empty: no stale fallback for this call.
 	Key string
+	// Idempotent says the request is safe to repeat whatever its method,
+	// for example because it carries an Idempotency-Key.
+	Idempotent bool
 	// OneShot says the request cannot be sent twice (its body cannot be
 	// re-read), so it is never retried.
 	OneShot bool
@@ -172,8 +172,10 @@ type Call struct {
 	req      RequestMeta
 	deadline time.Time // zero: none
 	phase    callPhase
-	started  bool // outer gates passed
-	gate     int  // gates of the current round passed so far
+	started  bool   // outer gates passed
+	done     Action // the final step's action, once phaseDone
+	lastKind AttemptClass
+	gate     int // gates of the current round passed so far
 	attempt  int
 	retries  int
 	prev     time.Duration // the backoff's previous delay
@@ -182,14 +184,49 @@ type Call struct {
 	grant    retrybudget.Grant // what the budget granted the attempt in flight
 	outerT   breaker.Ticket
 	innerT   breaker.Ticket
-	last     AttemptOutcome
-	final    Step
-	h        *hedgeState // nil without hedging
+	// What the Call keeps of its latest attempt's outcome (and lastKind):
+	// what its final error and its outer breaker read.
+	lastFail   error
+	lastStatus int
+	// The final step, once phaseDone, is done, doneErr and the attempt
+	// count, or answer when it is a fallback answer (rare, so only then
+	// allocated). A simulated fleet holds a Call per client in flight, so
+	// its size is the fleet's memory (docs/PERFORMANCE.md, issue 16).
+	doneErr error
+	answer  *Step
+	h       *hedgeState // nil without hedging
 
 	// Late-answer replacement (replace.go).
 	sentAt    time.Time // when the attempt in flight was sent
 	replaced  int       // late answers replaced so far
 	replacing bool      // the next attempt is a replacement
+}
+
+// setLast keeps what the Call needs of its latest attempt's outcome.
+func (c *Call) setLast(o AttemptOutcome) {
+	c.lastFail, c.lastStatus, c.lastKind = o.Err, o.Status, o.Kind
+}
+
+// lastOutcome is the latest attempt's outcome as the breaker reads it.
+func (c *Call) lastOutcome() AttemptOutcome {
+	return AttemptOutcome{Status: c.lastStatus, Err: c.lastFail, Kind: c.lastKind}
+}
+
+// final is the step that ended the call; phase must be phaseDone.
+func (c *Call) final() Step {
+	if c.answer != nil {
+		return *c.answer
+	}
+	return Step{Action: c.done, Attempt: c.attempt, Err: c.doneErr}
+}
+
+// end ends the call with step (whose Attempt is c.attempt).
+func (c *Call) end(step Step) {
+	c.phase, c.done, c.doneErr = phaseDone, step.Action, step.Err
+	if step.Action == ActionFallback {
+		answer := step // only a fallback's step goes to the heap
+		c.answer = &answer
+	}
 }
 
 // Begin starts a call at now.
@@ -215,7 +252,7 @@ func (c *Call) Attempts() int { return c.attempt }
 func (c *Call) Next(now time.Time) Step {
 	switch c.phase {
 	case phaseDone:
-		return c.final
+		return c.final()
 	case phaseInFlight:
 		if c.h != nil {
 			return c.nextHedge(now)
@@ -229,7 +266,7 @@ func (c *Call) Next(now time.Time) Step {
 	}
 	if !c.deadline.IsZero() && !now.Before(c.deadline) {
 		if c.replacing { // no time left for the replacement: the late answer stands
-			return c.succeed(now, c.last)
+			return c.lateStands(now)
 		}
 		return c.finish(now, ReasonDeadline, ClassTimeout, ErrDeadline, true)
 	}
@@ -277,7 +314,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			if err != nil {
 				c.p.counters.rejections.Add(1)
 				if c.replacing { // the replacement is refused: the late answer stands
-					return c.succeed(now, c.last), true
+					return c.lateStands(now), true
 				}
 				return c.finish(now, ReasonBreakerOpen, ClassRejected, ErrBreakerOpen, true), true
 			}
@@ -294,7 +331,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
 				if c.replacing {
-					return c.succeed(now, c.last), true
+					return c.lateStands(now), true
 				}
 				return c.finish(now, ReasonRateLimited, ClassRejected, ErrRateLimited, true), true
 			}
@@ -325,7 +362,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		return
 	}
 	o.resolve()
-	c.last = o
+	c.setLast(o)
 	p := c.p
 	if p.adaptive != nil && o.Kind != ClassCanceled {
 		p.adaptive.Update(now, p.throttle.Matches(o.Kind, o.Status))
@@ -393,17 +430,24 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 func (c *Call) succeed(now time.Time, o AttemptOutcome) Step {
 	p := c.p
 	p.recordBreaker(now, &c.innerT, o)
-	p.recordBreaker(now, &c.outerT, o)
-	if p.budget != nil {
-		p.budget.Succeeded(c.grant)
-	}
 	if p.stale != nil && c.req.Key != "" {
 		p.stale.put(c.req.Key, now, o.Value)
 	}
+	return c.succeeded(now, o.Status)
+}
+
+// succeeded ends the call with a success whose status is status, once the
+// inner breaker and the stale cache have learned the answer.
+func (c *Call) succeeded(now time.Time, status int) Step {
+	p := c.p
+	p.recordBreaker(now, &c.outerT, AttemptOutcome{Status: status, Kind: ClassOK})
+	if p.budget != nil {
+		p.budget.Succeeded(c.grant)
+	}
 	p.counters.succeeded.Add(1)
-	p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.answered(), Status: o.Status, Outcome: ClassOK})
-	c.phase, c.final = phaseDone, Step{Action: ActionSucceed, Attempt: c.attempt}
-	return c.final
+	p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.answered(), Status: status, Outcome: ClassOK})
+	c.end(Step{Action: ActionSucceed, Attempt: c.attempt})
+	return c.final()
 }
 
 // retryCause is what failed an attempt, as the AWS quota charges it.
@@ -490,10 +534,10 @@ func (p *Policy) recordBreaker(now time.Time, t *breaker.Ticket, o AttemptOutcom
 
 // lastErr is the last attempt's failure as an error.
 func (c *Call) lastErr() error {
-	if c.last.Err != nil {
-		return c.last.Err
+	if c.lastFail != nil {
+		return c.lastFail
 	}
-	return &StatusError{Code: c.last.Status}
+	return &StatusError{Code: c.lastStatus}
 }
 
 // Abort ends the call at now because its caller gave up (cancellation),
@@ -501,13 +545,13 @@ func (c *Call) lastErr() error {
 func (c *Call) Abort(now time.Time, err error) Step {
 	switch c.phase {
 	case phaseDone:
-		return c.final
+		return c.final()
 	case phaseInFlight:
 		if c.h != nil {
 			c.cancelFlights(now, false)
 		}
 		c.report(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
-		return c.final
+		return c.final()
 	}
 	return c.finish(now, ReasonCanceled, ClassCanceled, err, false)
 }
@@ -520,24 +564,24 @@ func (c *Call) finish(now time.Time, reason Reason, kind AttemptClass, err error
 	// outcome, or nothing if none was sent or the caller gave up.
 	callOutcome := AttemptOutcome{Kind: ClassCanceled}
 	if c.attempt > 0 && reason != ReasonCanceled {
-		callOutcome = c.last
+		callOutcome = c.lastOutcome()
 	}
 	p.recordBreaker(now, &c.innerT, AttemptOutcome{Kind: ClassCanceled}) // an admission never sent
 	p.recordBreaker(now, &c.outerT, callOutcome)
-	gaveUp := &GiveUpError{Attempts: c.attempt, Reason: reason, Kind: kind, Status: c.last.Status, Err: err}
+	gaveUp := &GiveUpError{Attempts: c.attempt, Reason: reason, Kind: kind, Status: c.lastStatus, Err: err}
 	step := Step{Action: ActionGiveUp, Attempt: c.attempt, Err: gaveUp}
 	if eligible {
 		c.fallback(now, &step)
 	}
 	p.counters.failed.Add(1)
 	p.emit(Event{Kind: EventGaveUp, At: now, Key: c.req.Key, Attempt: c.attempt, Outcome: kind,
-		Status: c.last.Status, Err: gaveUp})
+		Status: c.lastStatus, Err: gaveUp})
 	if step.Action == ActionFallback {
 		p.counters.fallbacks.Add(1)
 		p.emit(Event{Kind: EventFallback, At: now, Key: c.req.Key, Attempt: c.attempt,
 			Fallback: step.Fallback, Age: step.Age, Err: gaveUp})
 	}
-	c.phase, c.final = phaseDone, step
+	c.end(step)
 	return step
 }
 

@@ -93,6 +93,37 @@ var _ = Describe("Call, the step driver", func() {
 		Expect(t.final.Attempt).To(Equal(3))
 	})
 
+	It("repeats its final step, a fallback answer or a failure, whenever asked after it ended", func() {
+		static := &resilience.StaticResponse{Status: 200, Body: "cached"}
+		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second),
+			Fallback: &resilience.FallbackConfig{Static: static}})
+		t := drive(p, epoch, get, fail503)
+		Expect(t.final.Action).To(Equal(resilience.ActionFallback))
+		Expect(t.final.Fallback).To(Equal(resilience.FallbackStatic))
+		Expect(t.final.Static).To(BeIdenticalTo(static))
+		Expect(t.final.Attempt).To(Equal(2))
+		Expect(t.final.Err).To(MatchError(ContainSubstring("gave up after 2 attempts")))
+
+		call := p.Begin(epoch, get)
+		Expect(call.Next(epoch).Action).To(Equal(resilience.ActionSend))
+		call.Report(epoch, fail503)
+		Expect(call.Next(epoch.Add(time.Second)).Action).To(Equal(resilience.ActionSend))
+		call.Report(epoch.Add(time.Second), fail503)
+		first := call.Next(epoch.Add(time.Second))
+		Expect(first).To(Equal(t.final))
+		Expect(call.Next(epoch.Add(time.Hour))).To(Equal(first))
+		Expect(call.Abort(epoch.Add(time.Hour), context.Canceled)).To(Equal(first))
+
+		plain := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second)})
+		call = plain.Begin(epoch, get)
+		call.Next(epoch)
+		call.Report(epoch, resilience.AttemptOutcome{Status: 404})
+		gave := call.Next(epoch)
+		Expect(gave).To(Equal(resilience.Step{Action: resilience.ActionGiveUp, Attempt: 1, Err: gave.Err}))
+		Expect(gave.Err).To(MatchError(ContainSubstring("status 404")))
+		Expect(call.Next(epoch.Add(time.Minute))).To(Equal(gave))
+	})
+
 	It("asks again for the rest of a wait when called early", func() {
 		p := mustPolicy(resilience.Config{Retry: constantRetry(1, time.Second)})
 		call := p.Begin(epoch, get)

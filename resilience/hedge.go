@@ -154,7 +154,7 @@ func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
 		}
 		p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: attempt,
 			Outcome: o.Kind, Status: o.Status, Err: o.Err})
-		c.last = o
+		c.setLast(o)
 		return
 	}
 	// This answer settles the round; the attempts still in flight lose.

@@ -93,5 +93,10 @@ func (c *Call) replaceLate(now time.Time, o AttemptOutcome) {
 	c.phase = phaseGates
 }
 
+// lateStands ends the call with the late answer it could not replace (the
+// deadline, the breaker or the rate limit refused the replacement): the
+// inner breaker and the stale cache learned it in replaceLate.
+func (c *Call) lateStands(now time.Time) Step { return c.succeeded(now, c.lastStatus) }
+
 // Replacements returns how many late answers of the call were replaced.
 func (c *Call) Replacements() int { return c.replaced }

@@ -101,9 +101,10 @@ type AnalyzedRun struct {
 // RunAnalyzed runs the scenario as Run does and analyses its Records as
 // they are made, so they are neither read back nor, unless opts.KeepRecords,
 // kept; opts.Sink, if set, still sees every Record first (to write
-// arrivals.jsonl, say). The sink and the analysis run on a goroutine of
-// their own, beside the engine (recordPipe), one Record after another in
-// the engine's order; a sink's error stops the run. The phases, breaker spans, unsent and unreached
+// arrivals.jsonl, say). The sink and the analysis run on a goroutine each,
+// beside the engine (recordPipe), each seeing the Records in the engine's
+// order; a sink's error stops the run (and is the error returned, before
+// any of the analysis). The phases, breaker spans, unsent and unreached
 // requests and fallbacks join the analysis when the run ends. command is the
 // command line that reproduces the run, for reports.
 func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string) (*AnalyzedRun, error) {
@@ -120,13 +121,8 @@ func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string
 		return nil, err
 	}
 	out := &AnalyzedRun{}
-	sink, n := opts.Sink, 0
-	pipe := newRecordPipe(func(r *record.Record) error {
-		if sink != nil {
-			if err := sink(r); err != nil {
-				return err
-			}
-		}
+	n := 0
+	analyse := func(r *record.Record) error {
 		if opts.KeepRecords {
 			out.Records = append(out.Records, *r)
 		}
@@ -135,11 +131,18 @@ func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string
 			return fmt.Errorf("record %d: %w", n, err)
 		}
 		return nil
-	})
+	}
+	// The sink (arrivals.jsonl's encoder, say) and the analysis each have a
+	// goroutine: with the engine, the three share the cores.
+	consumers := []func(*record.Record) error{analyse}
+	if opts.Sink != nil {
+		consumers = []func(*record.Record) error{opts.Sink, analyse}
+	}
+	pipe := newRecordPipe(consumers...)
 	opts.Sink = pipe.add
 	out.Run, err = s.Run(ctx, opts)
 	// The Records the engine made before it stopped are consumed whatever
-	// stopped it; the consumer's failure is the cause of an engine stopped by
+	// stopped it; a consumer's failure is the cause of an engine stopped by
 	// errPipeFailed.
 	if pipeErr := pipe.close(); pipeErr != nil && (err == nil || errors.Is(err, errPipeFailed)) {
 		err = pipeErr

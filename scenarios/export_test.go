@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 	"github.com/chaos-harness/chaos/resilience"
 )
 
@@ -23,23 +24,30 @@ func SetMemoryInUse(f func() int64) (restore func()) {
 
 // QueueOrders plays the same workload through the simulator's event queue and
 // through a reference queue (a list searched for its least (at, seq) on every
-// pop), and returns both pop orders as "at/client/kind". The workload starts
-// client i at starts[i]; each popped event of generation < 3 pushes two
-// follow-ups, one at the current time and one a random delay later.
-func QueueOrders(starts []time.Duration, seed uint64) (got, want []string) {
+// pop, seq the insertion order), and returns both pop orders as
+// "at/client/kind". The workload starts client i at starts[i]; each popped
+// event of generation < 3 pushes two follow-ups, one at the current time and
+// one a random delay later (up to 4 ms, or up to 2^40 ns when wide, so that
+// events spread over many of the radix heap's buckets). An event's kind is
+// its generation.
+func QueueOrders(starts []time.Duration, seed uint64, wide bool) (got, want []string) {
+	type refEvent struct {
+		event
+		seq uint64
+	}
 	run := func(push func(event), pop func() event, length func() int) []string {
 		rng := rand.New(rand.NewPCG(seed, 0))
-		gen := map[uint64]int{}
-		var next uint64 = uint64(len(starts))
 		var out []string
 		for length() > 0 {
 			e := pop()
 			out = append(out, fmt.Sprintf("%d/%d/%d", e.at, e.client, e.kind))
-			if g := gen[e.seq]; g < 3 {
-				for _, d := range []time.Duration{0, time.Duration(rng.IntN(5)) * time.Millisecond} {
-					gen[next] = g + 1
-					push(event{at: e.at + d, seq: next, client: e.client, kind: evArrive})
-					next++
+			if g := e.kind; g < 3 {
+				later := time.Duration(rng.IntN(5)) * time.Millisecond
+				if wide {
+					later = time.Duration(rng.Int64N(1 << 40))
+				}
+				for _, d := range []time.Duration{0, later} {
+					push(event{at: e.at + d, client: e.client, kind: g + 1})
 				}
 			}
 		}
@@ -49,20 +57,21 @@ func QueueOrders(starts []time.Duration, seed uint64) (got, want []string) {
 	q.startAll(starts)
 	got = run(func(e event) { q.Push(e.at, e.kind, e.client) }, q.Pop, q.Len)
 
-	var list []event
+	var list []refEvent
 	for i, at := range starts {
-		list = append(list, event{at: at, seq: uint64(i), client: int32(i), kind: evStart})
+		list = append(list, refEvent{event{at: at, client: int32(i), kind: evStart}, uint64(i)})
 	}
-	want = run(func(e event) { list = append(list, e) }, func() event {
+	next := uint64(len(starts))
+	want = run(func(e event) { list = append(list, refEvent{e, next}); next++ }, func() event {
 		best := 0
-		for i := range list {
-			if list[i].before(list[best]) {
+		for i, e := range list {
+			if b := list[best]; e.at < b.at || (e.at == b.at && e.seq < b.seq) {
 				best = i
 			}
 		}
 		e := list[best]
 		list = append(list[:best], list[best+1:]...)
-		return e
+		return e.event
 	}, func() int { return len(list) })
 	return got, want
 }
@@ -134,3 +143,15 @@ func (t *Ledger) Logged(client, logical int, at time.Duration, route, phase stri
 
 // PolicyRun is what the ledger reports.
 func (t *Ledger) PolicyRun() PolicyRun { return t.l.policyRun() }
+
+// PipeRecords hands n Records, whose TMs are 1 to n, through a recordPipe
+// to consumers, and returns what close returns.
+func PipeRecords(n int, consumers ...func(*record.Record) error) error {
+	p := newRecordPipe(consumers...)
+	for i := 1; i <= n; i++ {
+		if err := p.add(&record.Record{TMs: float64(i)}); err != nil {
+			break
+		}
+	}
+	return p.close()
+}

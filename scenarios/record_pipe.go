@@ -2,52 +2,64 @@ package scenarios
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	"github.com/chaos-harness/chaos/record"
 )
 
-// recordPipe hands an engine's Records to consume on a goroutine of its own,
-// in batches and in order, so that the engine and what becomes of its
-// Records (the log's encoding, the streaming analysis) run on two cores
-// instead of taking turns on one. The engine calls add from one goroutine
-// at a time, as it calls a Sink; close waits until every Record added has
-// been consumed and returns consume's first error.
+// recordPipe hands an engine's Records to one or more consumers, each on a
+// goroutine of its own, in batches and in order, so that the engine and what
+// becomes of its Records (the log's encoding, the streaming analysis) run
+// side by side instead of taking turns on one core. Every consumer sees
+// every batch; a batch is reused once all of them are done with it. The
+// engine calls add from one goroutine at a time, as it calls a Sink; close
+// waits until every Record added has been consumed and returns the first
+// error of the first consumer that failed, in the order they were given.
 type recordPipe struct {
+	consumers []*pipeConsumer
+	cur       *recordBatch
+	free      chan *recordBatch // back from the consumers, for reuse
+	failed    atomic.Bool       // a consumer has failed: add refuses
+	done      sync.WaitGroup
+}
+
+// pipeConsumer is one consumer's goroutine and what it has to do.
+type pipeConsumer struct {
 	consume func(*record.Record) error
-	cur     *recordBatch
 	full    chan *recordBatch // to the consumer
-	free    chan *recordBatch // back from it, for reuse
-	failed  atomic.Bool       // consume has failed: add refuses
 	err     error             // consume's first error; read after done
-	done    chan struct{}
 }
 
 // recordBatch is Records copied out of the engine. Their SentMs and
 // ReceivedMs point where the engine put them, which it never reuses.
-type recordBatch struct{ recs []record.Record }
+type recordBatch struct {
+	recs    []record.Record
+	pending atomic.Int32 // consumers not yet done with it
+}
 
 const (
 	pipeBatch    = 1024 // Records in a batch: large enough that a hand-off is rare
-	pipeInFlight = 4    // batches between the engine and the consumer
+	pipeInFlight = 8    // batches between the engine and the slowest consumer
 )
 
-// errPipeFailed stops the engine once consume has failed; close returns the
-// failure itself.
+// errPipeFailed stops the engine once a consumer has failed; close returns
+// the failure itself.
 var errPipeFailed = errors.New("the Records' consumer failed")
 
-func newRecordPipe(consume func(*record.Record) error) *recordPipe {
-	p := &recordPipe{
-		consume: consume,
-		full:    make(chan *recordBatch, pipeInFlight),
-		free:    make(chan *recordBatch, pipeInFlight+1),
-		done:    make(chan struct{}),
-	}
+func newRecordPipe(consume ...func(*record.Record) error) *recordPipe {
+	p := &recordPipe{free: make(chan *recordBatch, pipeInFlight+1)}
 	for range pipeInFlight + 1 {
 		p.free <- &recordBatch{recs: make([]record.Record, 0, pipeBatch)}
 	}
 	p.cur = <-p.free
-	go p.run()
+	for _, fn := range consume {
+		c := &pipeConsumer{consume: fn, full: make(chan *recordBatch, pipeInFlight)}
+		p.consumers = append(p.consumers, c)
+	}
+	for _, c := range p.consumers {
+		p.done.Go(func() { p.run(c) })
+	}
 	return p
 }
 
@@ -59,36 +71,51 @@ func (p *recordPipe) add(r *record.Record) error {
 	b := p.cur
 	b.recs = append(b.recs, *r)
 	if len(b.recs) == pipeBatch {
-		p.full <- b
+		p.handOver(b)
 		p.cur = <-p.free
 	}
 	return nil
 }
 
-// close hands over the last batch, waits for the consumer and returns its
-// first error.
-func (p *recordPipe) close() error {
-	if len(p.cur.recs) > 0 {
-		p.full <- p.cur
+func (p *recordPipe) handOver(b *recordBatch) {
+	b.pending.Store(int32(len(p.consumers)))
+	for _, c := range p.consumers {
+		c.full <- b
 	}
-	close(p.full)
-	<-p.done
-	return p.err
 }
 
-func (p *recordPipe) run() {
-	defer close(p.done)
-	for b := range p.full {
-		if p.err == nil {
+// close hands over the last batch, waits for the consumers and returns the
+// first one's error.
+func (p *recordPipe) close() error {
+	if len(p.cur.recs) > 0 {
+		p.handOver(p.cur)
+	}
+	for _, c := range p.consumers {
+		close(c.full)
+	}
+	p.done.Wait()
+	for _, c := range p.consumers {
+		if c.err != nil {
+			return c.err
+		}
+	}
+	return nil
+}
+
+func (p *recordPipe) run(c *pipeConsumer) {
+	for b := range c.full {
+		if c.err == nil {
 			for i := range b.recs {
-				if err := p.consume(&b.recs[i]); err != nil {
-					p.err = err
+				if err := c.consume(&b.recs[i]); err != nil {
+					c.err = err
 					p.failed.Store(true)
 					break
 				}
 			}
 		}
-		b.recs = b.recs[:0]
-		p.free <- b
+		if b.pending.Add(-1) == 0 { // the last consumer of b
+			b.recs = b.recs[:0]
+			p.free <- b
+		}
 	}
 }

@@ -58,4 +58,44 @@ policies:
 		// may have made a few batches more before it heard of it.
 		Expect(n).To(Equal(5000))
 	})
+
+	// The pipe itself, with two consumers as RunAnalyzed gives it a sink.
+	tms := func(seen *[]float64) func(*record.Record) error {
+		return func(r *record.Record) error { *seen = append(*seen, r.TMs); return nil }
+	}
+	failAt := func(k int, err error, seen *[]float64) func(*record.Record) error {
+		return func(r *record.Record) error {
+			if len(*seen) == k-1 {
+				return err
+			}
+			*seen = append(*seen, r.TMs)
+			return nil
+		}
+	}
+
+	It("gives each consumer every Record, in order, across many batches", func() {
+		var a, b []float64
+		Expect(scenarios.PipeRecords(5000, tms(&a), tms(&b))).To(Succeed())
+		Expect(a).To(HaveLen(5000))
+		for i, v := range a {
+			Expect(v).To(Equal(float64(i + 1)))
+		}
+		Expect(b).To(Equal(a))
+	})
+
+	It("returns the failing consumer's error, and the first consumer's when both fail", func() {
+		second := errors.New("analysis refused")
+		var a, b []float64
+		Expect(scenarios.PipeRecords(5000, tms(&a), failAt(3000, second, &b))).To(MatchError(second))
+		Expect(b).To(HaveLen(2999)) // not called again after it failed
+
+		// Both fail within the first batch, which both always see: the
+		// second first, yet the first's error is the one returned.
+		first := errors.New("disk full")
+		var c, d []float64
+		err := scenarios.PipeRecords(5000, failAt(20, first, &c), failAt(10, second, &d))
+		Expect(err).To(MatchError(first))
+		Expect(c).To(HaveLen(19))
+		Expect(d).To(HaveLen(9))
+	})
 })

@@ -33,7 +33,8 @@ type Options struct {
 	Policies []string
 	// Sink receives every Record, one policy after another, each policy's
 	// Records in acceptance order (t_ms). It is called from one goroutine at a
-	// time and must not keep the pointer. Nil discards them.
+	// time and must not keep the pointer, nor change the Record (under
+	// RunAnalyzed the analysis reads it at the same time). Nil discards them.
 	Sink func(*record.Record) error
 	// KeepRecords makes RunAnalyzed keep every Record in AnalyzedRun.Records,
 	// in memory (a large fleet's run makes millions). Run ignores it.

@@ -21,9 +21,11 @@ var _ = Describe("the simulator's event queue", func() {
 	DescribeTable("pops in (time, insertion) order, as a list sorted on every pop would",
 		func(starts []time.Duration) {
 			for seed := range uint64(5) {
-				got, want := scenarios.QueueOrders(starts, seed)
-				Expect(len(got)).To(Equal(len(starts) * 15)) // 1 + 2 + 4 + 8 events per client
-				Expect(got).To(Equal(want), "seed %d", seed)
+				for _, wide := range []bool{false, true} {
+					got, want := scenarios.QueueOrders(starts, seed, wide)
+					Expect(len(got)).To(Equal(len(starts) * 15)) // 1 + 2 + 4 + 8 events per client
+					Expect(got).To(Equal(want), "seed %d, wide %v", seed, wide)
+				}
 			}
 		},
 		Entry("clients started together", ms(0, 0, 0, 0, 0, 0)),
@@ -31,5 +33,12 @@ var _ = Describe("the simulator's event queue", func() {
 		// A spike: clients appended at one later time, out of order with the
 		// spread ones before them.
 		Entry("a spike appended after a spread", ms(0, 2, 4, 6, 8, 10, 3, 3, 3)),
+		Entry("a larger fleet, starts out of order", func() []time.Duration {
+			out := make([]time.Duration, 200)
+			for i := range out {
+				out[i] = time.Duration((i*7919)%97) * time.Millisecond
+			}
+			return out
+		}()),
 	)
 })
