@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/chaos-harness/chaos/record"
 )
@@ -44,7 +45,7 @@ func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note fun
 	var opened []*logReader
 	for i, src := range sources {
 		lr := &logReader{name: src.Name, order: i, warn: warn}
-		lr.batches, lr.release, lr.stop = record.NewReader(src.R, src.Name).ReadAhead(readAheadBatch)
+		lr.batches, lr.release, lr.stop = record.NewReader(src.R, src.Name).ReadChunks(runtime.GOMAXPROCS(0))
 		ok, err := lr.next()
 		if err != nil {
 			lr.stop()
