@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -27,6 +28,7 @@ type Accumulator struct {
 	records  int
 	finished bool
 	noted    []string // Note's, first in the notes
+	warmed   int32    // what Warm read, kept so that its loads are not dropped
 }
 
 // Note adds a sentence to the result's notes, before the analysis's own:
@@ -45,7 +47,11 @@ func New(o Options) (*Accumulator, error) {
 // Add takes one Record. A Record whose numbers cannot be a real attempt
 // (negative or non-finite times, a negative attempt number) is an error that
 // names the field, and is not counted.
-func (a *Accumulator) Add(rec record.Record) error {
+func (a *Accumulator) Add(rec record.Record) error { return a.add(&rec) }
+
+// add is Add of a Record the Accumulator may change (the identity inference
+// fills in its keys): Add's own copy.
+func (a *Accumulator) add(rec *record.Record) error {
 	if a.finished {
 		return errors.New("analysis: Add after Finish")
 	}
@@ -64,24 +70,77 @@ func (a *Accumulator) Add(rec record.Record) error {
 	}
 	a.records++
 	if rec.Layer > 0 { // a downstream layer's: not the fleet's own traffic
-		p.layers.add(rec)
+		p.layers.add(*rec)
 		return nil
 	}
 	p.add(a.tl, rec, a.opts.Connections)
 	return nil
 }
 
+// Warm reads, for each of the Records about to be added, where its logical
+// request's state is kept and a field of the state, and nothing else: in
+// three passes (hash the keys, find the slots, read the states) whose loads
+// do not wait on each other, so the processor overlaps their waits on
+// memory, and Add then finds the states in the cache. A log of a large fleet
+// touches a state far in memory for almost every Record. It changes nothing
+// of what Add does; recs are read only, and at most warmMax of them.
+func (a *Accumulator) Warm(recs []record.Record) {
+	var (
+		keys [warmMax]reqKey
+		accs [warmMax]*policyAcc
+		idx  [warmMax]int32
+		p    *policyAcc
+		name string
+	)
+	n := 0
+	for i := range recs[:min(len(recs), warmMax)] {
+		rec := &recs[i]
+		if rec.Layer > 0 || Headerless(*rec) {
+			continue // counted by layer; keyed by the inference
+		}
+		if pn := cmp.Or(rec.Policy, a.opts.DefaultPolicy); p == nil || pn != name {
+			p, name = a.policies[pn], pn
+		}
+		if p != nil {
+			keys[n], accs[n] = keyOf(rec.Client, rec.Request), p
+			n++
+		}
+	}
+	for i := range n {
+		idx[i] = -1
+		if at, found := accs[i].requests.get(keys[i]); found {
+			idx[i] = at
+		}
+	}
+	sum := int32(0)
+	for i := range n {
+		if idx[i] >= 0 {
+			sum += accs[i].states.at(idx[i]).attempts
+		}
+	}
+	a.warmed += sum
+}
+
+// warmMax bounds the Records one Warm reads for.
+const warmMax = 256
+
 // Records is how many Records were added.
 func (a *Accumulator) Records() int { return a.records }
 
-func validateRecord(rec record.Record) error {
-	for _, f := range []struct {
-		name string
-		v    *float64 // nil: an optional time the Record does not carry
-	}{{"t_ms", &rec.TMs}, {"latency_ms", &rec.LatencyMs}, {"retry_after_ms", &rec.RetryAfterMs},
-		{"sent_ms", rec.SentMs}, {"received_ms", rec.ReceivedMs}} {
-		if f.v != nil && (math.IsNaN(*f.v) || math.IsInf(*f.v, 0) || *f.v < 0) {
-			return fmt.Errorf("%s %v: want a finite number of milliseconds, not negative", f.name, *f.v)
+func validateRecord(rec *record.Record) error {
+	// The common case first, with no slice of fields to range over: one
+	// comparison a time (NaN fails every comparison, so it takes the slow
+	// path, which names the field).
+	if !(okMs(rec.TMs) && okMs(rec.LatencyMs) && okMs(rec.RetryAfterMs) &&
+		(rec.SentMs == nil || okMs(*rec.SentMs)) && (rec.ReceivedMs == nil || okMs(*rec.ReceivedMs))) {
+		for _, f := range []struct {
+			name string
+			v    *float64 // nil: an optional time the Record does not carry
+		}{{"t_ms", &rec.TMs}, {"latency_ms", &rec.LatencyMs}, {"retry_after_ms", &rec.RetryAfterMs},
+			{"sent_ms", rec.SentMs}, {"received_ms", rec.ReceivedMs}} {
+			if f.v != nil && !okMs(*f.v) {
+				return fmt.Errorf("%s %v: want a finite number of milliseconds, not negative", f.name, *f.v)
+			}
 		}
 	}
 	if end := rec.TMs + rec.LatencyMs + rec.RetryAfterMs; math.IsInf(end, 0) {
@@ -101,6 +160,9 @@ func validateRecord(rec record.Record) error {
 	}
 	return nil
 }
+
+// okMs reports whether v is a finite number of milliseconds, not negative.
+func okMs(v float64) bool { return v >= 0 && v <= math.MaxFloat64 }
 
 // Finish computes the Result. It may be called once; with no Records, and no
 // logical requests that left none (Options.Unsent, Unreached), it is an

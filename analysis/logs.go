@@ -36,6 +36,18 @@ const readAheadBatch = 2048
 // behaviour). note, when set, receives a sentence for result.json's notes
 // saying what was done (and that a log has no header, beside others that do).
 func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note func(string)) error {
+	return MergeLogsWarm(sources, fn, nil, warn, note)
+}
+
+// warmRun is how many Records of a log warm sees at a time: few enough
+// that what it loads for them is still in the cache when fn gets to them.
+const warmRun = 256 // analysis.warmMax
+
+// MergeLogsWarm is MergeLogs with warm, when not nil, called with each run
+// of warmRun or fewer Records of a log before fn sees the first of them,
+// as they will come to fn (on the one clock): for Accumulator.Warm, which
+// loads what fn will need of memory for them all at once.
+func MergeLogsWarm(sources []LogSource, fn func(record.Record) error, warm func([]record.Record), warn, note func(string)) error {
 	h := make(logHeap, 0, len(sources))
 	defer func() {
 		for _, lr := range h {
@@ -44,7 +56,7 @@ func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note fun
 	}()
 	var opened []*logReader
 	for i, src := range sources {
-		lr := &logReader{name: src.Name, order: i, warn: warn}
+		lr := &logReader{name: src.Name, order: i, warn: warn, warm: warm}
 		lr.batches, lr.release, lr.stop = record.NewReader(src.R, src.Name).ReadChunks(runtime.GOMAXPROCS(0))
 		ok, err := lr.next()
 		if err != nil {
@@ -72,9 +84,10 @@ func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note fun
 		if err != nil {
 			return err
 		}
-		if ok {
+		switch {
+		case ok && len(h) > 1:
 			heap.Fix(&h, 0)
-		} else {
+		case !ok:
 			heap.Pop(&h)
 			lr.stop()
 		}
@@ -87,6 +100,7 @@ type logReader struct {
 	name    string
 	order   int
 	warn    func(string)
+	warm    func([]record.Record)
 	batches <-chan *record.Batch
 	release func(*record.Batch)
 	stop    func()
@@ -107,6 +121,7 @@ func (lr *logReader) line() int              { return lr.batch.Lines[lr.i] }
 func (lr *logReader) next() (bool, error) {
 	if lr.batch != nil && lr.i+1 < len(lr.batch.Records) {
 		lr.i++
+		lr.warmAhead()
 		return true, nil
 	}
 	for {
@@ -128,8 +143,17 @@ func (lr *logReader) next() (bool, error) {
 		lr.batch, lr.i = b, 0
 		if len(b.Records) > 0 {
 			lr.adjust()
+			lr.warmAhead()
 			return true, nil
 		}
+	}
+}
+
+// warmAhead hands the next run of Records, from the current one on, to warm
+// when the current one starts a run.
+func (lr *logReader) warmAhead() {
+	if lr.warm != nil && lr.i%warmRun == 0 {
+		lr.warm(lr.batch.Records[lr.i:min(lr.i+warmRun, len(lr.batch.Records))])
 	}
 }
 

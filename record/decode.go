@@ -14,6 +14,17 @@ import (
 // encoding/json, which is the reference for both values and errors.
 type fastDecoder struct {
 	interned map[string]string
+	floats   []float64 // where the optional times point: one allocation for many
+}
+
+// newFloat returns a pointer to v, for a Record's optional times, from a
+// slab of them.
+func (d *fastDecoder) newFloat(v float64) *float64 {
+	if len(d.floats) == cap(d.floats) {
+		d.floats = make([]float64, 0, 256)
+	}
+	d.floats = append(d.floats, v)
+	return &d.floats[len(d.floats)-1]
 }
 
 // maxInterned bounds the interning table; past it, strings are allocated.
@@ -60,9 +71,15 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 		case "retry_after_ms":
 			rec.RetryAfterMs, ok = p.float()
 		case "sent_ms":
-			rec.SentMs, ok = p.floatPtr()
+			var v float64
+			if v, ok = p.float(); ok {
+				rec.SentMs = d.newFloat(v)
+			}
 		case "received_ms":
-			rec.ReceivedMs, ok = p.floatPtr()
+			var v float64
+			if v, ok = p.float(); ok {
+				rec.ReceivedMs = d.newFloat(v)
+			}
 		case "body_bytes":
 			var n int
 			n, ok = p.int()
@@ -142,7 +159,7 @@ type parser struct {
 }
 
 func (p *parser) space() {
-	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
+	for p.i < len(p.b) && p.b[p.i] <= ' ' && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
 		p.i++
 	}
 }
@@ -170,21 +187,43 @@ func (p *parser) str() ([]byte, bool) {
 		return nil, false
 	}
 	start, ascii := p.i, true
-	for p.i < len(p.b) {
-		switch c := p.b[p.i]; {
-		case c == '"':
-			p.i++
-			s := p.b[start : p.i-1]
+	for i := p.i; i < len(p.b); i++ {
+		switch strClass[p.b[i]] {
+		case strPlain:
+		case strQuote:
+			p.i = i + 1
+			s := p.b[start:i]
 			return s, ascii || utf8.Valid(s)
-		case c == '\\' || c < 0x20:
+		case strBad:
 			return nil, false
-		case c >= 0x80:
+		default: // strHigh
 			ascii = false
 		}
-		p.i++
 	}
 	return nil, false
 }
+
+// What a byte is inside a JSON string, for str.
+const (
+	strPlain = iota // printable ASCII
+	strQuote        // the closing quote
+	strBad          // a backslash (an escape) or a control character
+	strHigh         // part of a multi-byte UTF-8 character, maybe invalid
+)
+
+var strClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == '"':
+			t[c] = strQuote
+		case c == '\\' || c < 0x20:
+			t[c] = strBad
+		case c >= 0x80:
+			t[c] = strHigh
+		}
+	}
+	return t
+}()
 
 // number reads the bytes of a JSON number (RFC 8259 §6):
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
@@ -231,8 +270,52 @@ func (p *parser) float() (float64, bool) {
 	if !ok {
 		return 0, false
 	}
+	if v, exact := exactFloat(b); exact {
+		return v, true
+	}
 	v, err := strconv.ParseFloat(string(b), 64)
 	return v, err == nil
+}
+
+// float64pow10 are the powers of ten a float64 holds exactly.
+var float64pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// exactFloat converts a JSON number with no exponent whose digits, read as
+// an integer m, are below 2^53 and with at most 22 after the point: then m
+// and 10^k are exact float64s, and m / 10^k, one correctly rounded division,
+// is the float64 nearest the number (Clinger, "How to read floating point
+// numbers accurately", PLDI 1990), which is what strconv.ParseFloat returns.
+// exact is false for any other number, which ParseFloat then reads.
+func exactFloat(b []byte) (v float64, exact bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var m uint64
+	digits, frac, point := 0, 0, false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case c == '.' && !point:
+			point = true
+		default: // an exponent
+			return 0, false
+		}
+	}
+	if digits > 15 || frac >= len(float64pow10) { // 10^15 < 2^53: m is exact
+		return 0, false
+	}
+	v = float64(m) / float64pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 func (p *parser) uint() (uint64, bool) {
@@ -240,14 +323,24 @@ func (p *parser) uint() (uint64, bool) {
 	if !ok || !integer {
 		return 0, false
 	}
+	if len(b) <= 18 && b[0] != '-' { // below 10^18: no overflow
+		return digitsValue(b), true
+	}
 	v, err := strconv.ParseUint(string(b), 10, 64)
 	return v, err == nil
 }
 
-// floatPtr reads a number into a new float64, for a Record's optional times.
-func (p *parser) floatPtr() (*float64, bool) {
-	v, ok := p.float()
-	return &v, ok
+// intDigits is how many decimal digits an int holds whatever they are: 18
+// in 64 bits, 9 in 32.
+const intDigits = 9 + 9*(strconv.IntSize/64)
+
+// digitsValue is the value of a run of decimal digits, fewer than 19.
+func digitsValue(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v*10 + uint64(c-'0')
+	}
+	return v
 }
 
 // bool reads true or false.
@@ -265,6 +358,12 @@ func (p *parser) int() (int, bool) {
 	b, integer, ok := p.number()
 	if !ok || !integer {
 		return 0, false
+	}
+	switch {
+	case len(b) <= intDigits && b[0] != '-':
+		return int(digitsValue(b)), true
+	case len(b) <= intDigits+1 && b[0] == '-':
+		return -int(digitsValue(b[1:])), true
 	}
 	v, err := strconv.Atoi(string(b))
 	return v, err == nil

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"strconv"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -47,6 +49,37 @@ var _ = Describe("the fast Record decoder", func() {
 		for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 			Expect(agrees(string(line))).To(BeTrue(), string(line))
 		}
+	})
+
+	It("reads numbers to the float64 and int encoding/json reads", func() {
+		rng := rand.New(rand.NewPCG(3, 4))
+		var lines []string
+		for range 20_000 {
+			f := rng.Float64() * math.Pow(10, float64(rng.IntN(30)-12))
+			if rng.IntN(4) == 0 {
+				f = math.Round(f*1000) / 1000 // few digits, as a simulated run's times
+			}
+			if rng.IntN(5) == 0 {
+				f = -f
+			}
+			i := rng.Int64() >> rng.IntN(64)
+			if rng.IntN(2) == 0 {
+				i = -i
+			}
+			lines = append(lines, fmt.Sprintf(`{"t_ms":%s,"latency_ms":%s,"sent_ms":%s,"status":%d,"body_bytes":%d,"conn":%d}`,
+				strconv.FormatFloat(f, 'f', -1, 64), strconv.FormatFloat(f, 'g', -1, 64), strconv.FormatFloat(f, 'f', rng.IntN(25), 64),
+				i, i>>1, uint64(i)>>rng.IntN(64)))
+		}
+		lines = append(lines, `{"t_ms":-0,"latency_ms":0.000000000000000000001,"status":-9223372036854775808,"body_bytes":999999999999999999,"conn":18446744073709551615}`,
+			`{"t_ms":1,"status":-9999999999999999999}`, `{"t_ms":1,"status":9999999999999999999}`, `{"t_ms":1,"conn":99999999999999999999}`,
+			`{"t_ms":9007199254740993,"latency_ms":123456789012345.6,"sent_ms":0.1234567890123456789}`)
+		taken := 0
+		for _, line := range lines {
+			if agrees(line) {
+				taken++
+			}
+		}
+		Expect(taken).To(BeNumerically(">", len(lines)/2), "the fast path takes most of them")
 	})
 
 	DescribeTable("takes plain lines and declines the rest to encoding/json",

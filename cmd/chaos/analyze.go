@@ -154,7 +154,7 @@ func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(strin
 		}
 		return acc.Add(rec)
 	}
-	if err := analysis.MergeLogs(logSources(files), first, warn, note); err != nil {
+	if err := analysis.MergeLogsWarm(logSources(files), first, acc.Warm, warn, note); err != nil {
 		return nil, err
 	}
 	if conns.Headerless() == 0 {
@@ -176,7 +176,7 @@ func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(strin
 		acc.Note(s)
 	}
 	// The first pass warned and noted already.
-	return acc, analysis.MergeLogs(logSources(files), acc.Add, nil, nil)
+	return acc, analysis.MergeLogsWarm(logSources(files), acc.Add, acc.Warm, nil, nil)
 }
 
 func logSources(files []*logfile.Reader) []analysis.LogSource {
