@@ -47,11 +47,12 @@ func New(o Options) (*Accumulator, error) {
 // Add takes one Record. A Record whose numbers cannot be a real attempt
 // (negative or non-finite times, a negative attempt number) is an error that
 // names the field, and is not counted.
-func (a *Accumulator) Add(rec record.Record) error { return a.add(&rec) }
+func (a *Accumulator) Add(rec record.Record) error { return a.AddRecord(&rec) }
 
-// add is Add of a Record the Accumulator may change (the identity inference
-// fills in its keys): Add's own copy.
-func (a *Accumulator) add(rec *record.Record) error {
+// AddRecord is Add with no copy of the Record, which it may change: the
+// identity inference fills in the keys of a header-less one. It keeps
+// nothing of rec.
+func (a *Accumulator) AddRecord(rec *record.Record) error {
 	if a.finished {
 		return errors.New("analysis: Add after Finish")
 	}
@@ -95,7 +96,7 @@ func (a *Accumulator) Warm(recs []record.Record) {
 	n := 0
 	for i := range recs[:min(len(recs), warmMax)] {
 		rec := &recs[i]
-		if rec.Layer > 0 || Headerless(*rec) {
+		if rec.Layer > 0 || headerless(rec) {
 			continue // counted by layer; keyed by the inference
 		}
 		if pn := cmp.Or(rec.Policy, a.opts.DefaultPolicy); p == nil || pn != name {

@@ -36,7 +36,7 @@ const readAheadBatch = 2048
 // behaviour). note, when set, receives a sentence for result.json's notes
 // saying what was done (and that a log has no header, beside others that do).
 func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note func(string)) error {
-	return MergeLogsWarm(sources, fn, nil, warn, note)
+	return MergeLogsWarm(sources, func(rec *record.Record) error { return fn(*rec) }, nil, warn, note)
 }
 
 // warmRun is how many Records of a log warm sees at a time: few enough
@@ -46,8 +46,10 @@ const warmRun = 256 // analysis.warmMax
 // MergeLogsWarm is MergeLogs with warm, when not nil, called with each run
 // of warmRun or fewer Records of a log before fn sees the first of them,
 // as they will come to fn (on the one clock): for Accumulator.Warm, which
-// loads what fn will need of memory for them all at once.
-func MergeLogsWarm(sources []LogSource, fn func(record.Record) error, warm func([]record.Record), warn, note func(string)) error {
+// loads what fn will need of memory for them all at once. fn is handed
+// each Record in place, not a copy (for Accumulator.AddRecord): it may
+// change it, and must not keep the pointer.
+func MergeLogsWarm(sources []LogSource, fn func(*record.Record) error, warm func([]record.Record), warn, note func(string)) error {
 	h := make(logHeap, 0, len(sources))
 	defer func() {
 		for _, lr := range h {
@@ -77,7 +79,7 @@ func MergeLogsWarm(sources []LogSource, fn func(record.Record) error, warm func(
 	heap.Init(&h)
 	for len(h) > 0 {
 		lr := h[0]
-		if err := fn(*lr.record()); err != nil {
+		if err := fn(lr.record()); err != nil {
 			return fmt.Errorf("%s:%d: %w", lr.name, lr.line(), err)
 		}
 		ok, err := lr.next()

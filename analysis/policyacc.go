@@ -76,7 +76,7 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 
 // add takes one validated Record.
 func (p *policyAcc) add(tl *timeline, rec *record.Record, conns *Connections) {
-	if Headerless(*rec) {
+	if headerless(rec) {
 		if p.identity == nil {
 			p.identity = NewIdentity(conns)
 		}

@@ -41,7 +41,7 @@ var _ = Describe("warming the Accumulator ahead of its Records", func() {
 				}
 			}
 			src := []analysis.LogSource{{Name: "fleet.jsonl", R: bytes.NewReader(log.Bytes())}}
-			Expect(analysis.MergeLogsWarm(src, acc.Add, warmFn, nil, nil)).To(Succeed())
+			Expect(analysis.MergeLogsWarm(src, acc.AddRecord, warmFn, nil, nil)).To(Succeed())
 			if warm {
 				Expect(warmed).To(Equal(len(recs)), "every Record was warmed for once")
 			}

@@ -15,6 +15,7 @@ import (
 type fastDecoder struct {
 	interned map[string]string
 	floats   []float64 // where the optional times point: one allocation for many
+	last     [internFields]string
 }
 
 // newFloat returns a pointer to v, for a Record's optional times, from a
@@ -55,7 +56,7 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 		return p.end(), false
 	}
 	for {
-		key, ok := p.str()
+		key, ok := p.key()
 		if !ok || !p.consume(':') {
 			return false, false
 		}
@@ -110,11 +111,24 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 			var b []byte
 			b, ok = p.str()
 			rec.Request = string(b)
-		case "method", "path", "route", "phase", "fault", "policy", "outcome", "grpc_code", "protocol":
-			var b []byte
-			if b, ok = p.str(); ok {
-				*d.field(rec, string(key)) = d.intern(b)
-			}
+		case "method":
+			rec.Method, ok = d.internedStr(&p, internMethod)
+		case "path":
+			rec.Path, ok = d.internedStr(&p, internPath)
+		case "route":
+			rec.Route, ok = d.internedStr(&p, internRoute)
+		case "phase":
+			rec.Phase, ok = d.internedStr(&p, internPhase)
+		case "fault":
+			rec.Fault, ok = d.internedStr(&p, internFault)
+		case "policy":
+			rec.Policy, ok = d.internedStr(&p, internPolicy)
+		case "outcome":
+			rec.Outcome, ok = d.internedStr(&p, internOutcome)
+		case "grpc_code":
+			rec.GRPCCode, ok = d.internedStr(&p, internGRPCCode)
+		case "protocol":
+			rec.Protocol, ok = d.internedStr(&p, internProtocol)
 		default:
 			return false, false
 		}
@@ -130,26 +144,33 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 	}
 }
 
-func (d *fastDecoder) field(rec *Record, key string) *string {
-	switch key {
-	case "method":
-		return &rec.Method
-	case "path":
-		return &rec.Path
-	case "route":
-		return &rec.Route
-	case "phase":
-		return &rec.Phase
-	case "fault":
-		return &rec.Fault
-	case "policy":
-		return &rec.Policy
-	case "grpc_code":
-		return &rec.GRPCCode
-	case "protocol":
-		return &rec.Protocol
+// The interned fields, each with the string it last had (fastDecoder.last).
+const (
+	internMethod = iota
+	internPath
+	internRoute
+	internPhase
+	internFault
+	internPolicy
+	internOutcome
+	internGRPCCode
+	internProtocol
+	internFields
+)
+
+// internedStr reads a string of an interned field: the field's value in
+// the line before, most often, which takes no look-up; else interned.
+func (d *fastDecoder) internedStr(p *parser, field int) (string, bool) {
+	b, ok := p.str()
+	if !ok {
+		return "", false
 	}
-	return &rec.Outcome
+	if last := d.last[field]; last == string(b) { // no allocation to compare
+		return last, true
+	}
+	s := d.intern(b)
+	d.last[field] = s
+	return s, true
 }
 
 // parser reads JSON tokens from b.
@@ -178,6 +199,23 @@ func (p *parser) consume(c byte) bool {
 func (p *parser) end() bool {
 	p.space()
 	return p.i == len(p.b)
+}
+
+// key reads an object's key to the next quote, looking at nothing else: a
+// key with an escape, a control character or a byte that is not ASCII is
+// none of the keys the decoder knows, so it declines the line anyway.
+func (p *parser) key() ([]byte, bool) {
+	if !p.consume('"') {
+		return nil, false
+	}
+	for i := p.i; i < len(p.b); i++ {
+		if p.b[i] == '"' {
+			k := p.b[p.i:i]
+			p.i = i + 1
+			return k, true
+		}
+	}
+	return nil, false
 }
 
 // str reads a string with no escapes, no control characters and valid UTF-8
