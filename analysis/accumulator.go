@@ -29,6 +29,9 @@ type Accumulator struct {
 	finished bool
 	noted    []string // Note's, first in the notes
 	warmed   int32    // what Warm read, kept so that its loads are not dropped
+	// The policy of the latest Record, which most Records share.
+	lastName string
+	last     *policyAcc
 }
 
 // Note adds a sentence to the result's notes, before the analysis's own:
@@ -63,11 +66,15 @@ func (a *Accumulator) AddRecord(rec *record.Record) error {
 	if name == "" {
 		name = a.opts.DefaultPolicy
 	}
-	p, found := a.policies[name]
-	if !found {
-		p = newPolicyAcc(name, a.tl, &a.opts)
-		a.policies[name] = p
-		a.order = append(a.order, p)
+	p := a.last
+	if p == nil || name != a.lastName {
+		var found bool
+		if p, found = a.policies[name]; !found {
+			p = newPolicyAcc(name, a.tl, &a.opts)
+			a.policies[name] = p
+			a.order = append(a.order, p)
+		}
+		a.lastName, a.last = name, p
 	}
 	a.records++
 	if rec.Layer > 0 { // a downstream layer's: not the fleet's own traffic

@@ -16,6 +16,41 @@ type fastDecoder struct {
 	interned map[string]string
 	floats   []float64 // where the optional times point: one allocation for many
 	last     [internFields]string
+	// The keys of the line before, in their order, as most lines of a log
+	// have them: a key found where the line before had it is matched as
+	// one literal, with its colon.
+	keys []knownKey
+}
+
+// knownKey is a key the decoder knows: its name and, for a line written
+// with no space, how it appears there.
+type knownKey struct {
+	name string
+	lit  string // "name":
+}
+
+// knownKeys are the keys the decoder takes, by name.
+var knownKeys = func() map[string]knownKey {
+	m := map[string]knownKey{}
+	for _, name := range []string{"t_ms", "latency_ms", "retry_after_ms", "sent_ms", "received_ms",
+		"body_bytes", "incomplete", "tls", "attempt", "conn", "status", "stream_events",
+		"upstream_status", "idempotency_key", "layer", "client", "request", "method", "path",
+		"route", "phase", "fault", "policy", "outcome", "grpc_code", "protocol"} {
+		m[name] = knownKey{name: name, lit: `"` + name + `":`}
+	}
+	return m
+}()
+
+// learnKey returns the key b, read as the line's k-th key, and keeps it as
+// the k-th and last of the keys to expect in the next line when the
+// decoder knows it (an unknown key declines the line, whatever it is).
+func (d *fastDecoder) learnKey(k int, b []byte) string {
+	known, ok := knownKeys[string(b)]
+	if !ok {
+		return string(b)
+	}
+	d.keys = append(d.keys[:min(k, len(d.keys))], known)
+	return known.name
 }
 
 // newFloat returns a pointer to v, for a Record's optional times, from a
@@ -55,13 +90,20 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 	if p.consume('}') {
 		return p.end(), false
 	}
-	for {
-		key, ok := p.key()
-		if !ok || !p.consume(':') {
-			return false, false
+	for k := 0; ; k++ {
+		var key string
+		if k < len(d.keys) && p.literal(d.keys[k].lit) {
+			key = d.keys[k].name // the line before had this key here
+		} else {
+			b, ok := p.key()
+			if !ok || !p.consume(':') {
+				return false, false
+			}
+			key = d.learnKey(k, b)
 		}
 		p.space()
-		switch string(key) {
+		var ok bool
+		switch key {
 		case "t_ms":
 			if rec.TMs, ok = p.float(); !ok {
 				return false, false
@@ -201,6 +243,15 @@ func (p *parser) end() bool {
 	return p.i == len(p.b)
 }
 
+// literal reads lit if it comes next, with no space before it.
+func (p *parser) literal(lit string) bool {
+	if len(p.b)-p.i >= len(lit) && string(p.b[p.i:p.i+len(lit)]) == lit {
+		p.i += len(lit)
+		return true
+	}
+	return false
+}
+
 // key reads an object's key to the next quote, looking at nothing else: a
 // key with an escape, a control character or a byte that is not ASCII is
 // none of the keys the decoder knows, so it declines the line anyway.
@@ -303,13 +354,59 @@ func (p *parser) number() (b []byte, integer, ok bool) {
 	return p.b[start:p.i], integer, true
 }
 
+// float reads a JSON number in one pass. One with no exponent whose digits,
+// read as an integer m, are at most 15 (below 2^53) with at most 22 after
+// the point is m / 10^k: m and 10^k are exact float64s, and one correctly
+// rounded division gives the float64 nearest the number (Clinger, "How to
+// read floating point numbers accurately", PLDI 1990), which is what
+// strconv.ParseFloat returns. Any other number is left to ParseFloat.
 func (p *parser) float() (float64, bool) {
+	b, i := p.b, p.i
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	var m uint64
+	digits := 0
+	switch {
+	case i < len(b) && b[i] == '0':
+		i, digits = i+1, 1
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			m = m*10 + uint64(b[i]-'0')
+			digits++
+		}
+	default:
+		return 0, false
+	}
+	frac := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			m = m*10 + uint64(b[i]-'0')
+			frac++
+		}
+		if frac == 0 {
+			return 0, false
+		}
+		digits += frac
+	}
+	if (i < len(b) && (b[i] == 'e' || b[i] == 'E')) || digits > 15 || frac >= len(float64pow10) {
+		return p.parseFloat()
+	}
+	p.i = i
+	v := float64(m) / float64pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// parseFloat reads any JSON number with strconv.ParseFloat.
+func (p *parser) parseFloat() (float64, bool) {
 	b, _, ok := p.number()
 	if !ok {
 		return 0, false
-	}
-	if v, exact := exactFloat(b); exact {
-		return v, true
 	}
 	v, err := strconv.ParseFloat(string(b), 64)
 	return v, err == nil
@@ -318,43 +415,6 @@ func (p *parser) float() (float64, bool) {
 // float64pow10 are the powers of ten a float64 holds exactly.
 var float64pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// exactFloat converts a JSON number with no exponent whose digits, read as
-// an integer m, are below 2^53 and with at most 22 after the point: then m
-// and 10^k are exact float64s, and m / 10^k, one correctly rounded division,
-// is the float64 nearest the number (Clinger, "How to read floating point
-// numbers accurately", PLDI 1990), which is what strconv.ParseFloat returns.
-// exact is false for any other number, which ParseFloat then reads.
-func exactFloat(b []byte) (v float64, exact bool) {
-	neg := len(b) > 0 && b[0] == '-'
-	if neg {
-		b = b[1:]
-	}
-	var m uint64
-	digits, frac, point := 0, 0, false
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			m = m*10 + uint64(c-'0')
-			digits++
-			if point {
-				frac++
-			}
-		case c == '.' && !point:
-			point = true
-		default: // an exponent
-			return 0, false
-		}
-	}
-	if digits > 15 || frac >= len(float64pow10) { // 10^15 < 2^53: m is exact
-		return 0, false
-	}
-	v = float64(m) / float64pow10[frac]
-	if neg {
-		v = -v
-	}
-	return v, true
-}
 
 func (p *parser) uint() (uint64, bool) {
 	b, integer, ok := p.number()

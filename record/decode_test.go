@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -49,6 +51,41 @@ var _ = Describe("the fast Record decoder", func() {
 		for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 			Expect(agrees(string(line))).To(BeTrue(), string(line))
 		}
+	})
+
+	It("decodes line after line right as their keys come and go, one decoder for all", func() {
+		rng := rand.New(rand.NewPCG(7, 8))
+		keys := []string{`"t_ms":1.5`, `"client":"c"`, `"request":"c/1"`, `"attempt":2`, `"method":"GET"`,
+			`"path":"/"`, `"route":"r"`, `"phase":"p"`, `"fault":"none"`, `"status":200`, `"latency_ms":3`,
+			`"sent_ms":1`, `"received_ms":4.5`, `"policy":"full"`, `"outcome":"ok"`, `"conn":7`, `"layer":1`,
+			`"tls":true`, `"t_ms" : 2`, `"t_msx":1`, `"t_m":1`, `"T_ms":1`}
+		var d fastDecoder
+		taken := 0
+		for range 5_000 {
+			// The keys of the line before, mostly, with one more, one fewer or
+			// two swapped now and then.
+			n := 1 + rng.IntN(len(keys))
+			perm := rng.Perm(len(keys))[:n]
+			if rng.IntN(3) > 0 {
+				slices.Sort(perm)
+			}
+			parts := make([]string, n)
+			for i, k := range perm {
+				parts[i] = keys[k]
+			}
+			line := "{" + strings.Join(parts, ",") + "}"
+			var fast Record
+			ok, hasTime := d.decode([]byte(line), &fast)
+			var ref Record
+			refErr := json.Unmarshal([]byte(line), &ref)
+			if ok {
+				taken++
+				Expect(refErr).NotTo(HaveOccurred(), line)
+				Expect(fast).To(Equal(ref), line)
+				Expect(hasTime).To(Equal(hasTimeField([]byte(line))), line)
+			}
+		}
+		Expect(taken).To(BeNumerically(">", 1_000))
 	})
 
 	It("reads numbers to the float64 and int encoding/json reads", func() {
