@@ -201,14 +201,18 @@ const (
 )
 
 // internedStr reads a string of an interned field: the field's value in
-// the line before, most often, which takes no look-up; else interned.
+// the line before, most often, matched as it stands (it has no quote or
+// backslash, or str would not have taken it), with no look-up; else
+// interned.
 func (d *fastDecoder) internedStr(p *parser, field int) (string, bool) {
+	last := d.last[field]
+	if n := len(last); len(p.b)-p.i >= n+2 && p.b[p.i] == '"' && p.b[p.i+n+1] == '"' && string(p.b[p.i+1:p.i+1+n]) == last {
+		p.i += n + 2
+		return last, true
+	}
 	b, ok := p.str()
 	if !ok {
 		return "", false
-	}
-	if last := d.last[field]; last == string(b) { // no allocation to compare
-		return last, true
 	}
 	s := d.intern(b)
 	d.last[field] = s

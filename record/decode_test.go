@@ -53,12 +53,19 @@ var _ = Describe("the fast Record decoder", func() {
 		}
 	})
 
-	It("decodes line after line right as their keys come and go, one decoder for all", func() {
+	It("decodes line after line right as their keys and values come and go, one decoder for all", func() {
 		rng := rand.New(rand.NewPCG(7, 8))
 		keys := []string{`"t_ms":1.5`, `"client":"c"`, `"request":"c/1"`, `"attempt":2`, `"method":"GET"`,
 			`"path":"/"`, `"route":"r"`, `"phase":"p"`, `"fault":"none"`, `"status":200`, `"latency_ms":3`,
 			`"sent_ms":1`, `"received_ms":4.5`, `"policy":"full"`, `"outcome":"ok"`, `"conn":7`, `"layer":1`,
 			`"tls":true`, `"t_ms" : 2`, `"t_msx":1`, `"t_m":1`, `"T_ms":1`}
+		// Values of the interned fields that are each other's prefixes, or
+		// empty, or have an escape.
+		values := map[string][]string{
+			"method": {`"GET"`, `"GE"`, `"GETX"`, `""`, `"G\"T"`, `"POST"`},
+			"path":   {`"/"`, `""`, `"/a"`, `"/\/"`, `"/é"`},
+			"phase":  {`"p"`, `"pp"`, `""`, `"p\u0070"`},
+		}
 		var d fastDecoder
 		taken := 0
 		for range 5_000 {
@@ -72,6 +79,10 @@ var _ = Describe("the fast Record decoder", func() {
 			parts := make([]string, n)
 			for i, k := range perm {
 				parts[i] = keys[k]
+				name, _, _ := strings.Cut(strings.Trim(keys[k], `"`), `"`)
+				if vs := values[name]; vs != nil && rng.IntN(3) == 0 {
+					parts[i] = `"` + name + `":` + vs[rng.IntN(len(vs))]
+				}
 			}
 			line := "{" + strings.Join(parts, ",") + "}"
 			var fast Record
