@@ -32,6 +32,17 @@ type Accumulator struct {
 	// The policy of the latest Record, which most Records share.
 	lastName string
 	last     *policyAcc
+	// The keys Warm hashed, in the order of its Records, for AddRecord to
+	// take up (warmAt is the next) when its Record has the same client and
+	// request: Records added as they were warmed are hashed once.
+	warmKeys      [warmMax]warmKey
+	warmN, warmAt int
+}
+
+// warmKey is the key of a warmed Record's logical request.
+type warmKey struct {
+	client, request string
+	key             reqKey
 }
 
 // Note adds a sentence to the result's notes, before the analysis's own:
@@ -59,6 +70,7 @@ func (a *Accumulator) AddRecord(rec *record.Record) error {
 	if a.finished {
 		return errors.New("analysis: Add after Finish")
 	}
+	warmed := a.warmedKey(rec) // for every Record, so the next is next
 	if err := validateRecord(rec); err != nil {
 		return err
 	}
@@ -81,7 +93,7 @@ func (a *Accumulator) AddRecord(rec *record.Record) error {
 		p.layers.add(*rec)
 		return nil
 	}
-	p.add(a.tl, rec, a.opts.Connections)
+	p.add(a.tl, rec, a.opts.Connections, warmed)
 	return nil
 }
 
@@ -94,15 +106,15 @@ func (a *Accumulator) AddRecord(rec *record.Record) error {
 // of what Add does; recs are read only, and at most warmMax of them.
 func (a *Accumulator) Warm(recs []record.Record) {
 	var (
-		keys [warmMax]reqKey
-		accs [warmMax]*policyAcc
+		accs [warmMax]*policyAcc // nil: a Record not warmed
 		idx  [warmMax]int32
 		p    *policyAcc
 		name string
 	)
-	n := 0
-	for i := range recs[:min(len(recs), warmMax)] {
+	n := min(len(recs), warmMax)
+	for i := range recs[:n] {
 		rec := &recs[i]
+		a.warmKeys[i] = warmKey{}
 		if rec.Layer > 0 || headerless(rec) {
 			continue // counted by layer; keyed by the inference
 		}
@@ -110,14 +122,17 @@ func (a *Accumulator) Warm(recs []record.Record) {
 			p, name = a.policies[pn], pn
 		}
 		if p != nil {
-			keys[n], accs[n] = keyOf(rec.Client, rec.Request), p
-			n++
+			a.warmKeys[i] = warmKey{client: rec.Client, request: rec.Request, key: keyOf(rec.Client, rec.Request)}
+			accs[i] = p
 		}
 	}
+	a.warmN, a.warmAt = n, 0
 	for i := range n {
 		idx[i] = -1
-		if at, found := accs[i].requests.get(keys[i]); found {
-			idx[i] = at
+		if accs[i] != nil {
+			if at, found := accs[i].requests.get(a.warmKeys[i].key); found {
+				idx[i] = at
+			}
 		}
 	}
 	sum := int32(0)
@@ -127,6 +142,20 @@ func (a *Accumulator) Warm(recs []record.Record) {
 		}
 	}
 	a.warmed += sum
+}
+
+// warmedKey is the key Warm hashed for rec, if rec is the next Record it
+// warmed and still has the client and request it had then (nil if not).
+func (a *Accumulator) warmedKey(rec *record.Record) *reqKey {
+	if a.warmAt >= a.warmN {
+		return nil
+	}
+	w := &a.warmKeys[a.warmAt]
+	a.warmAt++
+	if w.client != rec.Client || w.request != rec.Request || w.key == (reqKey{}) {
+		return nil
+	}
+	return &w.key
 }
 
 // warmMax bounds the Records one Warm reads for.

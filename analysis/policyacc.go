@@ -74,8 +74,9 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 	}
 }
 
-// add takes one validated Record.
-func (p *policyAcc) add(tl *timeline, rec *record.Record, conns *Connections) {
+// add takes one validated Record; warmed, when not nil, is the key of its
+// logical request, hashed already (Accumulator.Warm).
+func (p *policyAcc) add(tl *timeline, rec *record.Record, conns *Connections, warmed *reqKey) {
 	if headerless(rec) {
 		if p.identity == nil {
 			p.identity = NewIdentity(conns)
@@ -106,7 +107,7 @@ func (p *policyAcc) add(tl *timeline, rec *record.Record, conns *Connections) {
 
 	retry := false
 	if rec.Request != "" {
-		key := keyOf(rec.Client, rec.Request)
+		key := keyOrWarmed(rec.Client, rec.Request, warmed)
 		i, found := p.requests.get(key)
 		if !found {
 			i = p.newLogical(key)
@@ -117,7 +118,7 @@ func (p *policyAcc) add(tl *timeline, rec *record.Record, conns *Connections) {
 		// No request id: the attempt joins or starts its client's current
 		// logical request by the rule of record.Continues.
 		p.byAttempt++
-		key := keyOf(rec.Client, "")
+		key := keyOrWarmed(rec.Client, "", warmed)
 		i, found := p.requests.get(key)
 		if !found || !record.Continues(rec.Attempt, int(p.states.at(i).attempt)) {
 			i = p.newLogical(key)
@@ -129,6 +130,15 @@ func (p *policyAcc) add(tl *timeline, rec *record.Record, conns *Connections) {
 		p.upstream++
 	}
 	tl.add(p.bins, rec.TMs, ok, retry)
+}
+
+// keyOrWarmed is keyOf(client, request), or warmed, which Warm hashed from
+// them.
+func keyOrWarmed(client, request string, warmed *reqKey) reqKey {
+	if warmed != nil {
+		return *warmed
+	}
+	return keyOf(client, request)
 }
 
 // flushFaults adds the run of Records with the latest fault to faults.
