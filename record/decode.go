@@ -177,6 +177,10 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 		if !ok {
 			return false, false
 		}
+		if p.i < len(p.b) && p.b[p.i] == ',' { // the common case: no space, more to come
+			p.i++
+			continue
+		}
 		if p.consume('}') {
 			return p.end(), hasTime
 		}
