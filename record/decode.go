@@ -22,35 +22,69 @@ type fastDecoder struct {
 	keys []knownKey
 }
 
-// knownKey is a key the decoder knows: its name and, for a line written
+// knownKey is a key the decoder knows: its id and, for a line written
 // with no space, how it appears there.
 type knownKey struct {
-	name string
-	lit  string // "name":
+	id  int
+	lit string // "name":
 }
+
+// The keys the decoder takes, in the order of knownKeyNames.
+const (
+	keyTMS = iota
+	keyLatencyMS
+	keyRetryAfterMS
+	keySentMS
+	keyReceivedMS
+	keyBodyBytes
+	keyIncomplete
+	keyTLS
+	keyAttempt
+	keyConn
+	keyStatus
+	keyStreamEvents
+	keyUpstreamStatus
+	keyIdempotencyKey
+	keyLayer
+	keyClient
+	keyRequest
+	keyMethod
+	keyPath
+	keyRoute
+	keyPhase
+	keyFault
+	keyPolicy
+	keyOutcome
+	keyGRPCCode
+	keyProtocol
+	keyUnknown = -1
+)
+
+var knownKeyNames = [...]string{"t_ms", "latency_ms", "retry_after_ms", "sent_ms", "received_ms",
+	"body_bytes", "incomplete", "tls", "attempt", "conn", "status", "stream_events",
+	"upstream_status", "idempotency_key", "layer", "client", "request", "method", "path",
+	"route", "phase", "fault", "policy", "outcome", "grpc_code", "protocol"}
 
 // knownKeys are the keys the decoder takes, by name.
 var knownKeys = func() map[string]knownKey {
 	m := map[string]knownKey{}
-	for _, name := range []string{"t_ms", "latency_ms", "retry_after_ms", "sent_ms", "received_ms",
-		"body_bytes", "incomplete", "tls", "attempt", "conn", "status", "stream_events",
-		"upstream_status", "idempotency_key", "layer", "client", "request", "method", "path",
-		"route", "phase", "fault", "policy", "outcome", "grpc_code", "protocol"} {
-		m[name] = knownKey{name: name, lit: `"` + name + `":`}
+	for id, name := range knownKeyNames {
+		m[name] = knownKey{id: id, lit: `"` + name + `":`}
 	}
 	return m
 }()
 
-// learnKey returns the key b, read as the line's k-th key, and keeps it as
-// the k-th and last of the keys to expect in the next line when the
-// decoder knows it (an unknown key declines the line, whatever it is).
-func (d *fastDecoder) learnKey(k int, b []byte) string {
+// learnKey returns the id of the key b, read as the line's k-th key, and
+// keeps the key as the k-th and last of those to expect in the next line
+// when the decoder knows it (an unknown key declines the line, whatever it
+// is).
+func (d *fastDecoder) learnKey(k int, b []byte) int {
 	known, ok := knownKeys[string(b)]
 	if !ok {
-		return string(b)
+		return keyUnknown
 	}
 	d.keys = append(d.keys[:min(k, len(d.keys))], known)
-	return known.name
+	return known.id
 }
 
 // newFloat returns a pointer to v, for a Record's optional times, from a
@@ -91,9 +125,9 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 		return p.end(), false
 	}
 	for k := 0; ; k++ {
-		var key string
+		var key int
 		if k < len(d.keys) && p.literal(d.keys[k].lit) {
-			key = d.keys[k].name // the line before had this key here
+			key = d.keys[k].id // the line before had this key here
 		} else {
 			b, ok := p.key()
 			if !ok || !p.consume(':') {
@@ -104,72 +138,72 @@ func (d *fastDecoder) decode(line []byte, rec *Record) (ok, hasTime bool) {
 		p.space()
 		var ok bool
 		switch key {
-		case "t_ms":
+		case keyTMS:
 			if rec.TMs, ok = p.float(); !ok {
 				return false, false
 			}
 			hasTime = true
-		case "latency_ms":
+		case keyLatencyMS:
 			rec.LatencyMs, ok = p.float()
-		case "retry_after_ms":
+		case keyRetryAfterMS:
 			rec.RetryAfterMs, ok = p.float()
-		case "sent_ms":
+		case keySentMS:
 			var v float64
 			if v, ok = p.float(); ok {
 				rec.SentMs = d.newFloat(v)
 			}
-		case "received_ms":
+		case keyReceivedMS:
 			var v float64
 			if v, ok = p.float(); ok {
 				rec.ReceivedMs = d.newFloat(v)
 			}
-		case "body_bytes":
+		case keyBodyBytes:
 			var n int
 			n, ok = p.int()
 			rec.BodyBytes = int64(n)
-		case "incomplete":
+		case keyIncomplete:
 			rec.Incomplete, ok = p.bool()
-		case "tls":
+		case keyTLS:
 			rec.TLS, ok = p.bool()
-		case "attempt":
+		case keyAttempt:
 			rec.Attempt, ok = p.int()
-		case "conn":
+		case keyConn:
 			rec.Conn, ok = p.uint()
-		case "status":
+		case keyStatus:
 			rec.Status, ok = p.int()
-		case "stream_events":
+		case keyStreamEvents:
 			rec.StreamEvents, ok = p.int()
-		case "upstream_status":
+		case keyUpstreamStatus:
 			rec.UpstreamStatus, ok = p.int()
-		case "idempotency_key":
+		case keyIdempotencyKey:
 			rec.IdempotencyKey, ok = p.bool()
-		case "layer":
+		case keyLayer:
 			rec.Layer, ok = p.int()
-		case "client":
+		case keyClient:
 			var b []byte
 			b, ok = p.str()
 			rec.Client = string(b)
-		case "request":
+		case keyRequest:
 			var b []byte
 			b, ok = p.str()
 			rec.Request = string(b)
-		case "method":
+		case keyMethod:
 			rec.Method, ok = d.internedStr(&p, internMethod)
-		case "path":
+		case keyPath:
 			rec.Path, ok = d.internedStr(&p, internPath)
-		case "route":
+		case keyRoute:
 			rec.Route, ok = d.internedStr(&p, internRoute)
-		case "phase":
+		case keyPhase:
 			rec.Phase, ok = d.internedStr(&p, internPhase)
-		case "fault":
+		case keyFault:
 			rec.Fault, ok = d.internedStr(&p, internFault)
-		case "policy":
+		case keyPolicy:
 			rec.Policy, ok = d.internedStr(&p, internPolicy)
-		case "outcome":
+		case keyOutcome:
 			rec.Outcome, ok = d.internedStr(&p, internOutcome)
-		case "grpc_code":
+		case keyGRPCCode:
 			rec.GRPCCode, ok = d.internedStr(&p, internGRPCCode)
-		case "protocol":
+		case keyProtocol:
 			rec.Protocol, ok = d.internedStr(&p, internProtocol)
 		default:
 			return false, false
