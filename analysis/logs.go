@@ -15,13 +15,10 @@ type LogSource struct {
 	R    io.Reader
 }
 
-// readAheadBatch is how many Records a log decodes ahead at a time.
-const readAheadBatch = 2048
-
 // MergeLogs reads the logs and calls fn with their Records merged by arrival
 // time (t_ms; ties in the order of sources), reading each log as a stream
-// and decoding it on a goroutine of its own (record.Reader.ReadAhead), so
-// that parsing runs beside the analysis. A line that is not a Record is an
+// and decoding it in chunks on GOMAXPROCS goroutines of its own
+// (record.Reader.ReadChunks), so that parsing runs beside the analysis. A line that is not a Record is an
 // error naming the log and line, and so is an error from fn. A last line
 // cut short, with no newline (the writer crashed mid-write), is skipped
 // with a warning instead.
