@@ -103,7 +103,9 @@ func (a *Accumulator) AddRecord(rec *record.Record) error {
 // do not wait on each other, so the processor overlaps their waits on
 // memory, and Add then finds the states in the cache. A log of a large fleet
 // touches a state far in memory for almost every Record. It changes nothing
-// of what Add does; recs are read only, and at most warmMax of them.
+// of what Add makes of the Records: it keeps the keys it hashed, which
+// AddRecord takes up for the same Records next. recs are read only, and at
+// most warmMax of them.
 func (a *Accumulator) Warm(recs []record.Record) {
 	var (
 		accs [warmMax]*policyAcc // nil: a Record not warmed
