@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
+	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -218,6 +222,32 @@ var _ = Describe("reading in parallel chunks", func() {
 		Expect(readChunked(r, 2)).To(Equal(want))
 	})
 
+	It("agrees with the sequential reader on 2,000 mangled logs", func() {
+		rng := rand.New(rand.NewPCG(1, 2))
+		base := []byte(mixedLog(12) + "not json\n" + `{"t_ms":1,"cl`)
+		for i := range 2_000 {
+			log := slices.Clone(base)
+			for range rng.IntN(8) { // bytes changed, dropped or put in
+				at := rng.IntN(len(log))
+				switch rng.IntN(3) {
+				case 0:
+					log[at] = byte(rng.IntN(256))
+				case 1:
+					log = slices.Delete(log, at, at+1)
+				default:
+					log = slices.Insert(log, at, "\n{}\" :,"[rng.IntN(7)])
+				}
+			}
+			log = log[:rng.IntN(len(log)+1)]
+			size, workers := 1+rng.IntN(300), 1+rng.IntN(3)
+			want := readSequential(bytes.NewReader(log))
+			restore := record.SetChunkSize(size)
+			got := readChunked(bytes.NewReader(log), workers)
+			restore()
+			Expect(got).To(Equal(want), "log %d, chunks of %d bytes, %d workers: %q", i, size, workers, log)
+		}
+	})
+
 	It("stops early when the consumer gives up, and may be stopped twice", func() {
 		restore := record.SetChunkSize(64)
 		defer restore()
@@ -227,3 +257,34 @@ var _ = Describe("reading in parallel chunks", func() {
 		stop()
 	})
 })
+
+// FuzzReadChunks reads arbitrary logs in chunks of any size, on one to
+// three workers, and wants what the sequential reader makes of them: the
+// same Records, lines, header and end.
+func FuzzReadChunks(f *testing.F) {
+	f.Add([]byte(mixedLog(12)), uint16(7), uint8(2))
+	f.Add([]byte(mixedLog(5)+"not json\n"+mixedLog(2)), uint16(1), uint8(3))
+	f.Add([]byte("\n\n"+mixedLog(3)+`{"t_ms":1,"cl`), uint16(40), uint8(1))
+	f.Add([]byte(`{"chaos_log":1,"epoch_unix_ms":5,"server_run":"a"}`+"\n"+`{"chaos_log":1,"epoch_unix_ms":5,"server_run":"a"}`), uint16(3), uint8(2))
+	f.Fuzz(func(t *testing.T, log []byte, size uint16, workers uint8) {
+		want := readSequentialT(t, log)
+		restore := record.SetChunkSize(1 + int(size)%512)
+		defer restore()
+		got := readChunkedT(t, log, 1+int(workers)%3)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("chunks of %d bytes: got\n%+v\nwant\n%+v", 1+int(size)%512, got, want)
+		}
+	})
+}
+
+// readSequentialT and readChunkedT are readSequential and readChunked
+// outside a spec.
+func readSequentialT(t *testing.T, log []byte) readOutcome {
+	t.Helper()
+	return readSequential(bytes.NewReader(log))
+}
+
+func readChunkedT(t *testing.T, log []byte, workers int) readOutcome {
+	t.Helper()
+	return readChunked(bytes.NewReader(log), workers)
+}
