@@ -105,7 +105,7 @@ func (lr *Reader) ReadChunks(workers int) (batches <-chan *Batch, release func(*
 	}
 	wg.Go(func() { // the sequencer: the chunks in order, and how the log ends
 		defer close(out)
-		defer halt() // a log that ended early stops the others
+		defer halt() // an end before the log's (a bad line) stops the reader and workers
 		var fast fastDecoder
 		started, header := lr.started, lr.header
 		for c := range order {
