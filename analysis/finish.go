@@ -19,6 +19,7 @@ type policyData struct {
 const cdfPoints = 200
 
 func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *notes) *policyData {
+	p.flushFaults()
 	r := PolicyResult{
 		Name:               p.name,
 		Attempts:           p.attempts,
@@ -33,7 +34,7 @@ func (a *Accumulator) finishPolicy(p *policyAcc, g grid, spans []PhaseSpan, n *n
 	r.RetryAfterRetries, r.RetryAfterViolations = &raRetries, &raViolations
 
 	// Logical requests.
-	p.requests = nil // no more Records: let the index go before sorting
+	p.requests = requestIndex{} // no more Records: let the index go before sorting
 	completion := make([]float64, 0, p.states.len())
 	perAttempts := map[int]int{}
 	for i := range p.states.len() {

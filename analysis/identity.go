@@ -43,7 +43,10 @@ import (
 
 // Headerless reports whether a Record says neither which logical request nor
 // which attempt it is, so the identity inference numbers it.
-func Headerless(rec record.Record) bool { return rec.Request == "" && rec.Attempt == 0 }
+func Headerless(rec record.Record) bool { return headerless(&rec) }
+
+// headerless is Headerless of a Record the analysis holds, not copied.
+func headerless(rec *record.Record) bool { return rec.Request == "" && rec.Attempt == 0 }
 
 // Connections counts the header-less Records each connection carried: the
 // first pass of the identity inference. The zero value is ready to use.
@@ -61,9 +64,9 @@ func connKeyOf(rec record.Record) reqKey {
 	return k
 }
 
-// Count takes one Record of the first pass.
-func (c *Connections) Count(rec record.Record) {
-	if !Headerless(rec) {
+// Count takes one Record of the first pass; it keeps nothing of rec.
+func (c *Connections) Count(rec *record.Record) {
+	if !headerless(rec) {
 		return
 	}
 	c.headerless++
@@ -73,7 +76,7 @@ func (c *Connections) Count(rec record.Record) {
 	if c.counts == nil {
 		c.counts = map[reqKey]uint32{}
 	}
-	c.counts[connKeyOf(rec)]++
+	c.counts[connKeyOf(*rec)]++
 }
 
 // Headerless is how many header-less Records were counted: when it is 0 the
@@ -115,7 +118,7 @@ func NewIdentity(conns *Connections) *Identity {
 // Infer fills the client key, logical request and attempt of a header-less
 // Record; it leaves any other Record as it is.
 func (id *Identity) Infer(rec *record.Record) {
-	if !Headerless(*rec) {
+	if !headerless(rec) {
 		return
 	}
 	key := rec.Client
@@ -148,7 +151,7 @@ func (id *Identity) Infer(rec *record.Record) {
 	} else {
 		st.attempt++
 	}
-	st.lastFailed = !Succeeded(*rec)
+	st.lastFailed = !succeeded(rec)
 	st.end = max(st.end, rec.TMs+rec.LatencyMs)
 	rec.Client = key
 	rec.Request = key + "#" + strconv.Itoa(st.seq)
@@ -228,7 +231,7 @@ func AnalyzeRecords(o Options, records []record.Record) (Result, error) {
 func countedByArrival(records []record.Record) ([]record.Record, *Connections) {
 	conns := &Connections{}
 	for i := range records {
-		conns.Count(records[i])
+		conns.Count(&records[i])
 	}
 	sorted := slices.Clone(records)
 	slices.SortStableFunc(sorted, func(a, b record.Record) int { return cmp.Compare(a.TMs, b.TMs) })

@@ -108,7 +108,7 @@ type delaySample struct {
 // whether the attempt is a retry: not the first of its logical request, by
 // its X-Chaos-Attempt number (above 1) or by the grouping (an attempt of the
 // request came before it).
-func (p *policyAcc) attemptOf(s *logicalState, rec record.Record, ok bool, end float64) (retry bool) {
+func (p *policyAcc) attemptOf(s *logicalState, rec *record.Record, ok bool, end float64) (retry bool) {
 	retry = rec.Attempt > 1 || s.attempts > 0
 	attempt := int32(rec.Attempt)
 	if attempt == 0 {
@@ -142,7 +142,7 @@ func (p *policyAcc) attemptOf(s *logicalState, rec record.Record, ok bool, end f
 
 // retry records the timing of a retry: its delay, its Retry-After margin and
 // compliance, and its arrival for the spread.
-func (p *policyAcc) retry(s *logicalState, rec record.Record, attempt int32) {
+func (p *policyAcc) retry(s *logicalState, rec *record.Record, attempt int32) {
 	retry := int(attempt) - 1
 	if retry < 1 || attempt <= s.attempt {
 		// Numbering restarted or repeated: count by order instead.
@@ -199,7 +199,7 @@ func (p *policyAcc) retry(s *logicalState, rec record.Record, attempt int32) {
 // time less when it had the previous attempt's outcome, both from the client
 // (Record.SentMs, ReceivedMs), so neither network nor response time is in
 // it; -1 when either is unknown (a log of `chaos serve`) or they overlap.
-func clientSleep(s *logicalState, rec record.Record) float64 {
+func clientSleep(s *logicalState, rec *record.Record) float64 {
 	if rec.SentMs == nil || s.prevGot < 0 || *rec.SentMs < s.prevGot {
 		return -1
 	}

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/chaos-harness/chaos/record"
 )
@@ -14,13 +15,10 @@ type LogSource struct {
 	R    io.Reader
 }
 
-// readAheadBatch is how many Records a log decodes ahead at a time.
-const readAheadBatch = 2048
-
 // MergeLogs reads the logs and calls fn with their Records merged by arrival
 // time (t_ms; ties in the order of sources), reading each log as a stream
-// and decoding it on a goroutine of its own (record.Reader.ReadAhead), so
-// that parsing runs beside the analysis. A line that is not a Record is an
+// and decoding it in chunks on GOMAXPROCS goroutines of its own
+// (record.Reader.ReadChunks), so that parsing runs beside the analysis. A line that is not a Record is an
 // error naming the log and line, and so is an error from fn. A last line
 // cut short, with no newline (the writer crashed mid-write), is skipped
 // with a warning instead.
@@ -35,6 +33,20 @@ const readAheadBatch = 2048
 // behaviour). note, when set, receives a sentence for result.json's notes
 // saying what was done (and that a log has no header, beside others that do).
 func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note func(string)) error {
+	return MergeLogsWarm(sources, func(rec *record.Record) error { return fn(*rec) }, nil, warn, note)
+}
+
+// warmRun is how many Records of a log warm sees at a time: few enough
+// that what it loads for them is still in the cache when fn gets to them.
+const warmRun = 256 // analysis.warmMax
+
+// MergeLogsWarm is MergeLogs with warm, when not nil, called with each run
+// of warmRun or fewer Records of a log before fn sees the first of them,
+// as they will come to fn (on the one clock): for Accumulator.Warm, which
+// loads what fn will need of memory for them all at once. fn is handed
+// each Record in place, not a copy (for Accumulator.AddRecord): it may
+// change it, and must not keep the pointer.
+func MergeLogsWarm(sources []LogSource, fn func(*record.Record) error, warm func([]record.Record), warn, note func(string)) error {
 	h := make(logHeap, 0, len(sources))
 	defer func() {
 		for _, lr := range h {
@@ -43,8 +55,8 @@ func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note fun
 	}()
 	var opened []*logReader
 	for i, src := range sources {
-		lr := &logReader{name: src.Name, order: i, warn: warn}
-		lr.batches, lr.release, lr.stop = record.NewReader(src.R, src.Name).ReadAhead(readAheadBatch)
+		lr := &logReader{name: src.Name, order: i, warn: warn, warm: warm}
+		lr.batches, lr.release, lr.stop = record.NewReader(src.R, src.Name).ReadChunks(runtime.GOMAXPROCS(0))
 		ok, err := lr.next()
 		if err != nil {
 			lr.stop()
@@ -64,16 +76,17 @@ func MergeLogs(sources []LogSource, fn func(record.Record) error, warn, note fun
 	heap.Init(&h)
 	for len(h) > 0 {
 		lr := h[0]
-		if err := fn(*lr.record()); err != nil {
+		if err := fn(lr.record()); err != nil {
 			return fmt.Errorf("%s:%d: %w", lr.name, lr.line(), err)
 		}
 		ok, err := lr.next()
 		if err != nil {
 			return err
 		}
-		if ok {
+		switch {
+		case ok && len(h) > 1:
 			heap.Fix(&h, 0)
-		} else {
+		case !ok:
 			heap.Pop(&h)
 			lr.stop()
 		}
@@ -86,6 +99,7 @@ type logReader struct {
 	name    string
 	order   int
 	warn    func(string)
+	warm    func([]record.Record)
 	batches <-chan *record.Batch
 	release func(*record.Batch)
 	stop    func()
@@ -106,6 +120,7 @@ func (lr *logReader) line() int              { return lr.batch.Lines[lr.i] }
 func (lr *logReader) next() (bool, error) {
 	if lr.batch != nil && lr.i+1 < len(lr.batch.Records) {
 		lr.i++
+		lr.warmAhead()
 		return true, nil
 	}
 	for {
@@ -127,8 +142,17 @@ func (lr *logReader) next() (bool, error) {
 		lr.batch, lr.i = b, 0
 		if len(b.Records) > 0 {
 			lr.adjust()
+			lr.warmAhead()
 			return true, nil
 		}
+	}
+}
+
+// warmAhead hands the next run of Records, from the current one on, to warm
+// when the current one starts a run.
+func (lr *logReader) warmAhead() {
+	if lr.warm != nil && lr.i%warmRun == 0 {
+		lr.warm(lr.batch.Records[lr.i:min(lr.i+warmRun, len(lr.batch.Records))])
 	}
 }
 

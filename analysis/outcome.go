@@ -11,7 +11,10 @@ import "github.com/chaos-harness/chaos/record"
 // slow body or a stream that reached its end, or a scripted status that is
 // itself below 400. A stream cut short (cut, stalled or reset mid-stream)
 // is Incomplete, so a failure.
-func Succeeded(rec record.Record) bool {
+func Succeeded(rec record.Record) bool { return succeeded(&rec) }
+
+// succeeded is Succeeded of a Record the analysis holds, not copied.
+func succeeded(rec *record.Record) bool {
 	if rec.Incomplete {
 		return false
 	}
@@ -30,7 +33,7 @@ func Succeeded(rec record.Record) bool {
 // to load, not a phase of the script, so it does not make a phase a fault
 // phase. A stream is a failure when it was cut short or has a failing
 // status: a whole stream is the service answering.
-func scriptedFailure(rec record.Record) bool {
+func scriptedFailure(rec *record.Record) bool {
 	switch rec.Fault {
 	case record.FaultNone, record.FaultDelay, record.FaultSlow, record.FaultOverload, "":
 		return false

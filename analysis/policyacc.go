@@ -25,8 +25,15 @@ type policyAcc struct {
 	clientTimed        int
 	faults             map[string]int
 	phases             map[string]*phaseSeen
+	// The latest fault, and how many Records in a row had it since faults
+	// last counted them (flushFaults): most Records have the fault of the
+	// one before, and so need no map look-up. Likewise the latest phase.
+	faultRun     string
+	faultRunN    int
+	lastPhase    string
+	lastPhaseHas *phaseSeen
 
-	requests map[reqKey]int32
+	requests requestIndex
 	states   stateStore
 	// identity numbers the Records with neither request id nor attempt
 	// number; nil until the first of them.
@@ -63,20 +70,20 @@ func newPolicyAcc(name string, tl *timeline, o *Options) *policyAcc {
 		firstSent:  math.Inf(1),
 		faults:     map[string]int{},
 		phases:     map[string]*phaseSeen{},
-		requests:   map[reqKey]int32{},
 		margins:    marginAcc{sample: reservoir[float64]{size: o.SampleSize}},
 	}
 }
 
-// add takes one validated Record.
-func (p *policyAcc) add(tl *timeline, rec record.Record, conns *Connections) {
-	if Headerless(rec) {
+// add takes one validated Record; warmed, when not nil, is the key of its
+// logical request, hashed already (Accumulator.Warm).
+func (p *policyAcc) add(tl *timeline, rec *record.Record, conns *Connections, warmed *reqKey) {
+	if headerless(rec) {
 		if p.identity == nil {
 			p.identity = NewIdentity(conns)
 		}
-		p.identity.Infer(&rec)
+		p.identity.Infer(rec)
 	}
-	ok := Succeeded(rec)
+	ok := succeeded(rec)
 	end := rec.TMs + rec.LatencyMs
 	p.attempts++
 	p.firstT = min(p.firstT, rec.TMs)
@@ -91,29 +98,33 @@ func (p *policyAcc) add(tl *timeline, rec record.Record, conns *Connections) {
 	if fault == "" {
 		fault = "unknown"
 	}
-	p.faults[fault]++
+	if fault != p.faultRun {
+		p.flushFaults()
+		p.faultRun = fault
+	}
+	p.faultRunN++
 	p.seePhase(rec)
 
 	retry := false
 	if rec.Request != "" {
-		key := keyOf(rec.Client, rec.Request)
-		i, found := p.requests[key]
+		key := keyOrWarmed(rec.Client, rec.Request, warmed)
+		i, found := p.requests.get(key)
 		if !found {
 			i = p.newLogical(key)
 		}
 		retry = p.attemptOf(p.states.at(i), rec, ok, end)
-		p.states.at(i).seeEffect(&rec)
+		p.states.at(i).seeEffect(rec)
 	} else {
 		// No request id: the attempt joins or starts its client's current
 		// logical request by the rule of record.Continues.
 		p.byAttempt++
-		key := keyOf(rec.Client, "")
-		i, found := p.requests[key]
+		key := keyOrWarmed(rec.Client, "", warmed)
+		i, found := p.requests.get(key)
 		if !found || !record.Continues(rec.Attempt, int(p.states.at(i).attempt)) {
 			i = p.newLogical(key)
 		}
 		retry = p.attemptOf(p.states.at(i), rec, ok, end)
-		p.states.at(i).seeEffect(&rec)
+		p.states.at(i).seeEffect(rec)
 	}
 	if rec.UpstreamStatus != 0 {
 		p.upstream++
@@ -121,20 +132,41 @@ func (p *policyAcc) add(tl *timeline, rec record.Record, conns *Connections) {
 	tl.add(p.bins, rec.TMs, ok, retry)
 }
 
+// keyOrWarmed is keyOf(client, request), or warmed, which Warm hashed from
+// them.
+func keyOrWarmed(client, request string, warmed *reqKey) reqKey {
+	if warmed != nil {
+		return *warmed
+	}
+	return keyOf(client, request)
+}
+
+// flushFaults adds the run of Records with the latest fault to faults.
+func (p *policyAcc) flushFaults() {
+	if p.faultRunN > 0 {
+		p.faults[p.faultRun] += p.faultRunN
+		p.faultRunN = 0
+	}
+}
+
 func (p *policyAcc) newLogical(key reqKey) int32 {
 	i := p.states.add()
-	p.requests[key] = i
+	p.requests.set(key, i)
 	return i
 }
 
-func (p *policyAcc) seePhase(rec record.Record) {
+func (p *policyAcc) seePhase(rec *record.Record) {
 	if rec.Phase == "" {
 		return
 	}
-	ph, found := p.phases[rec.Phase]
-	if !found {
-		ph = &phaseSeen{first: rec.TMs, last: rec.TMs}
-		p.phases[rec.Phase] = ph
+	ph := p.lastPhaseHas
+	if ph == nil || rec.Phase != p.lastPhase {
+		var found bool
+		if ph, found = p.phases[rec.Phase]; !found {
+			ph = &phaseSeen{first: rec.TMs, last: rec.TMs}
+			p.phases[rec.Phase] = ph
+		}
+		p.lastPhase, p.lastPhaseHas = rec.Phase, ph
 	}
 	ph.first = min(ph.first, rec.TMs)
 	ph.last = max(ph.last, rec.TMs)

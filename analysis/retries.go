@@ -59,18 +59,26 @@ func (a *Accumulator) retryResults(p *policyAcc, n *notes) ([]RetryDelay, []Retr
 }
 
 // delaySamples returns a retry number's kept delays, measured by value, all
-// of them and those not following a Retry-After, each sorted.
+// of them and those not following a Retry-After, each sorted. When none
+// followed one, free is a copy of all: the same values in the same order,
+// which a sort of their own would give too.
 func delaySamples(rs *retryStats, value func(delaySample) float64) (all, free []float64) {
 	all = make([]float64, 0, len(rs.delays.items))
-	free = make([]float64, 0, len(rs.delays.items))
+	afterRA := false
 	for _, d := range rs.delays.items {
-		v := value(d)
-		all = append(all, v)
-		if !d.afterRA {
-			free = append(free, v)
-		}
+		all = append(all, value(d))
+		afterRA = afterRA || d.afterRA
 	}
 	slices.Sort(all)
+	if !afterRA {
+		return all, slices.Clone(all)
+	}
+	free = make([]float64, 0, len(rs.delays.items))
+	for _, d := range rs.delays.items {
+		if !d.afterRA {
+			free = append(free, value(d))
+		}
+	}
 	slices.Sort(free)
 	return all, free
 }

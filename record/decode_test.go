@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -47,6 +51,83 @@ var _ = Describe("the fast Record decoder", func() {
 		for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 			Expect(agrees(string(line))).To(BeTrue(), string(line))
 		}
+	})
+
+	It("decodes line after line right as their keys and values come and go, one decoder for all", func() {
+		rng := rand.New(rand.NewPCG(7, 8))
+		keys := []string{`"t_ms":1.5`, `"client":"c"`, `"request":"c/1"`, `"attempt":2`, `"method":"GET"`,
+			`"path":"/"`, `"route":"r"`, `"phase":"p"`, `"fault":"none"`, `"status":200`, `"latency_ms":3`,
+			`"sent_ms":1`, `"received_ms":4.5`, `"policy":"full"`, `"outcome":"ok"`, `"conn":7`, `"layer":1`,
+			`"tls":true`, `"t_ms" : 2`, `"t_msx":1`, `"t_m":1`, `"T_ms":1`}
+		// Values of the interned fields that are each other's prefixes, or
+		// empty, or have an escape.
+		values := map[string][]string{
+			"method": {`"GET"`, `"GE"`, `"GETX"`, `""`, `"G\"T"`, `"POST"`},
+			"path":   {`"/"`, `""`, `"/a"`, `"/\/"`, `"/é"`},
+			"phase":  {`"p"`, `"pp"`, `""`, `"p\u0070"`},
+		}
+		var d fastDecoder
+		taken := 0
+		for range 5_000 {
+			// The keys of the line before, mostly, with one more, one fewer or
+			// two swapped now and then.
+			n := 1 + rng.IntN(len(keys))
+			perm := rng.Perm(len(keys))[:n]
+			if rng.IntN(3) > 0 {
+				slices.Sort(perm)
+			}
+			parts := make([]string, n)
+			for i, k := range perm {
+				parts[i] = keys[k]
+				name, _, _ := strings.Cut(strings.Trim(keys[k], `"`), `"`)
+				if vs := values[name]; vs != nil && rng.IntN(3) == 0 {
+					parts[i] = `"` + name + `":` + vs[rng.IntN(len(vs))]
+				}
+			}
+			line := "{" + strings.Join(parts, ",") + "}"
+			var fast Record
+			ok, hasTime := d.decode([]byte(line), &fast)
+			var ref Record
+			refErr := json.Unmarshal([]byte(line), &ref)
+			if ok {
+				taken++
+				Expect(refErr).NotTo(HaveOccurred(), line)
+				Expect(fast).To(Equal(ref), line)
+				Expect(hasTime).To(Equal(hasTimeField([]byte(line))), line)
+			}
+		}
+		Expect(taken).To(BeNumerically(">", 1_000))
+	})
+
+	It("reads numbers to the float64 and int encoding/json reads", func() {
+		rng := rand.New(rand.NewPCG(3, 4))
+		var lines []string
+		for range 20_000 {
+			f := rng.Float64() * math.Pow(10, float64(rng.IntN(30)-12))
+			if rng.IntN(4) == 0 {
+				f = math.Round(f*1000) / 1000 // few digits, as a simulated run's times
+			}
+			if rng.IntN(5) == 0 {
+				f = -f
+			}
+			i := rng.Int64() >> rng.IntN(64)
+			if rng.IntN(2) == 0 {
+				i = -i
+			}
+			lines = append(lines, fmt.Sprintf(`{"t_ms":%s,"latency_ms":%s,"sent_ms":%s,"status":%d,"body_bytes":%d,"conn":%d}`,
+				strconv.FormatFloat(f, 'f', -1, 64), strconv.FormatFloat(f, 'g', -1, 64), strconv.FormatFloat(f, 'f', rng.IntN(25), 64),
+				i, i>>1, uint64(i)>>rng.IntN(64)))
+		}
+		lines = append(lines, `{"t_ms":-0,"latency_ms":0.000000000000000000001,"status":-9223372036854775808,"body_bytes":999999999999999999,"conn":18446744073709551615}`,
+			`{"t_ms":1,"status":-9999999999999999999}`, `{"t_ms":1,"status":9999999999999999999}`, `{"t_ms":1,"conn":99999999999999999999}`,
+			`{"t_ms":9007199254740993,"latency_ms":123456789012345.6,"sent_ms":0.1234567890123456789}`)
+		taken := 0
+		for _, line := range lines {
+			if agrees(line) {
+				taken++
+			}
+		}
+		Expect(taken).To(BeNumerically(">", len(lines)/2), "the fast path takes most of them")
 	})
 
 	DescribeTable("takes plain lines and declines the rest to encoding/json",

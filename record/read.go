@@ -66,17 +66,26 @@ func (lr *Reader) Next() (bool, error) {
 			case herr != nil:
 				return false, lr.errorf(lr.line, herr)
 			case lr.started:
-				return false, lr.errorf(lr.line, errors.New("a log header after the first line (two logs joined into one?): analyse each log as a file of its own"))
+				return false, lr.errorf(lr.line, errLateHeader)
 			}
 			lr.header, lr.started = &h, true
 			continue
 		}
 		if !complete {
-			lr.cutShort = fmt.Errorf("a last line cut short with no newline (%v)", perr)
+			lr.cutShort = cutShortError(perr)
 			return false, nil
 		}
 		return false, lr.errorf(lr.line, perr)
 	}
+}
+
+// errLateHeader is a header line after a log's first line.
+var errLateHeader = errors.New("a log header after the first line (two logs joined into one?): analyse each log as a file of its own")
+
+// cutShortError says why a last line with no newline, which perr says is
+// not a Record, was not read.
+func cutShortError(perr error) error {
+	return fmt.Errorf("a last line cut short with no newline (%v)", perr)
 }
 
 // Header is the log's header line, nil when its first line is a Record (a
@@ -126,14 +135,18 @@ func (lr *Reader) readLine() (line []byte, complete bool, err error) {
 }
 
 // decode parses one line into lr.rec.
-func (lr *Reader) decode(line []byte) error {
+func (lr *Reader) decode(line []byte) error { return decodeLine(&lr.fast, line, &lr.rec) }
+
+// decodeLine parses one line, not empty and trimmed of space, into the zero
+// Record rec: by the fast decoder where it can, else by encoding/json.
+func decodeLine(fast *fastDecoder, line []byte, rec *Record) error {
 	if line[0] != '{' {
 		return errors.New("not a Record: want a JSON object")
 	}
-	ok, hasTime := lr.fast.decode(line, &lr.rec)
+	ok, hasTime := fast.decode(line, rec)
 	if !ok {
-		lr.rec = Record{}
-		if err := json.Unmarshal(line, &lr.rec); err != nil {
+		*rec = Record{}
+		if err := json.Unmarshal(line, rec); err != nil {
 			return fmt.Errorf("not a Record: %w", err)
 		}
 		hasTime = hasTimeField(line)

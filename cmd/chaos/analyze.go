@@ -147,14 +147,14 @@ func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(strin
 	var clockNotes []string
 	note := func(s string) { clockNotes = append(clockNotes, s) }
 	conns := &analysis.Connections{}
-	first := func(rec record.Record) error {
+	first := func(rec *record.Record) error {
 		conns.Count(rec)
 		if conns.Headerless() > 0 {
 			return nil // the second pass adds them all
 		}
-		return acc.Add(rec)
+		return acc.AddRecord(rec)
 	}
-	if err := analysis.MergeLogs(logSources(files), first, warn, note); err != nil {
+	if err := analysis.MergeLogsWarm(logSources(files), first, acc.Warm, warn, note); err != nil {
 		return nil, err
 	}
 	if conns.Headerless() == 0 {
@@ -176,7 +176,7 @@ func analyzeLogs(opts analysis.Options, files []*logfile.Reader, warn func(strin
 		acc.Note(s)
 	}
 	// The first pass warned and noted already.
-	return acc, analysis.MergeLogs(logSources(files), acc.Add, nil, nil)
+	return acc, analysis.MergeLogsWarm(logSources(files), acc.AddRecord, acc.Warm, nil, nil)
 }
 
 func logSources(files []*logfile.Reader) []analysis.LogSource {
