@@ -80,19 +80,22 @@ func (l *arrivalLog) slot(offset int64) *record.Record {
 	return &l.blocks[i/logBlock][i%logBlock]
 }
 
-func (l *arrivalLog) add(rec record.Record) {
+// add keeps a copy of rec in the ring and streams it. The stream encodes
+// the copy in the ring, not rec: the encoder keeps its argument on the heap,
+// and rec stays on the caller's stack. The ring slot cannot change meanwhile,
+// as only keep writes slots, under order.
+func (l *arrivalLog) add(rec *record.Record) {
 	l.order.Lock()
 	defer l.order.Unlock()
-	l.keep(&rec)
+	kept := l.keep(rec)
 	if l.stream != nil {
-		_ = l.stream.Write(&rec) // a failure goes to onError once, and is in status
-
+		_ = l.stream.Write(kept) // a failure goes to onError once, and is in status
 	}
 }
 
-// keep puts a Record in the ring, dropping the oldest from memory to stay
-// within both bounds.
-func (l *arrivalLog) keep(rec *record.Record) {
+// keep puts a copy of a Record in the ring, dropping the oldest from memory
+// to stay within both bounds, and returns the copy.
+func (l *arrivalLog) keep(rec *record.Record) *record.Record {
 	size := recordBytes(rec)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -107,9 +110,11 @@ func (l *arrivalLog) keep(rec *record.Record) {
 	for l.bytes+size > l.maxBytes && l.floor < l.total {
 		l.evict()
 	}
-	*l.slot(l.total) = *rec
+	kept := l.slot(l.total)
+	*kept = *rec
 	l.bytes += size
 	l.total++
+	return kept
 }
 
 // evict drops the oldest kept Record from memory.

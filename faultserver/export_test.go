@@ -23,7 +23,7 @@ func NewSyncedArrivalLog(w io.Writer, sync time.Duration) *ArrivalLog {
 }
 
 // Add appends a Record.
-func (l *arrivalLog) Add(rec record.Record) { l.add(rec) }
+func (l *arrivalLog) Add(rec record.Record) { l.add(&rec) }
 
 // Since reads kept Records from an offset.
 func (l *arrivalLog) Since(offset int64, limit int) ([]record.Record, int64, int64) {

@@ -76,6 +76,12 @@ func (x *wire) limitBody() {
 	}
 	rc := http.NewResponseController(x.w)
 	_ = rc.SetReadDeadline(time.Now().Add(x.srv.limits.BodyTimeout))
+	// The wrapped body goes on a copy of the request: net/http reads the
+	// Body of the request it handed the handler after the handler returns
+	// (to finish reading it, or to close the connection), and must find its
+	// own there.
+	r := *x.r
+	x.r = &r
 	x.r.Body = &deadlineBody{ReadCloser: http.MaxBytesReader(x.w, x.r.Body, x.srv.limits.MaxBodyBytes), rc: rc}
 }
 
