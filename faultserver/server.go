@@ -461,6 +461,9 @@ func (s *Server) Close() error {
 			_ = adminSrv.Close()
 		}
 		s.handlers.Wait()
+		if s.proxy != nil {
+			s.proxy.Transport.(*http.Transport).CloseIdleConnections() // the proxy's own pool
+		}
 		s.closeErr = s.log.close()
 	})
 	return s.closeErr
