@@ -66,6 +66,23 @@ func bareTarget(status int, body string) target {
 	return target{"net/http", url + "/api/orders", status, closeFn}
 }
 
+// limitedTarget is bareTarget with the fault server's default connection
+// limits, as net/http offers them: ReadHeaderTimeout 30s, IdleTimeout 2m,
+// and a write deadline 30s ahead set by the handler on every response.
+func limitedTarget(status int, body string) target {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err) // a loopback port is always there to take on a test machine
+	}
+	h := fixed(status, body)
+	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(faultserver.DefaultWriteTimeout))
+		h(w, r)
+	}), ReadHeaderTimeout: faultserver.DefaultReadHeaderTimeout, IdleTimeout: faultserver.DefaultIdleTimeout}
+	go func() { _ = s.Serve(ln) }()
+	return target{"net/http+limits", "http://" + ln.Addr().String() + "/api/orders", status, func() { _ = s.Close() }}
+}
+
 // logFile is a file in the benchmark's temporary directory for the fault
 // server's arrival log, as `chaos serve --log FILE` writes it.
 func logFile(b *testing.B) *os.File {
@@ -99,28 +116,31 @@ func httpbinTarget() target {
 // BenchmarkFaultServer is throughput over loopback from one in-process load
 // generator: the no-fault path and the 503 path, each also with the arrival
 // log written as JSON lines to a file (as `chaos serve --log FILE` runs),
-// against plain net/http + mux and net/http alone (a HandlerFunc, no router)
-// answering the same, and the 503 path against go-httpbin's /status/503 too.
+// against plain net/http + mux, net/http alone (a HandlerFunc, no router) and
+// net/http alone with the fault server's connection limits, answering the
+// same, and the 503 path against go-httpbin's /status/503 too.
 // One op is one request to each target; rounds of loadRound requests
 // alternate between the targets so they share the machine's noise. It
 // reports each target's ns/req and the fault server's throughput as a share
-// of each peer's (peer ns / ours).
+// of each peer's (peer ns / ours). cpu-share-of-X is the same ratio of the
+// process's CPU time (load generator and server) per request, which the
+// other processes on a shared machine disturb less than wall time.
 func BenchmarkFaultServer(b *testing.B) {
 	ok, unavailable := http.StatusOK, http.StatusServiceUnavailable
 	const okBody, unavailableBody, unavailableScript = "OK\n", "Service Unavailable\n", "phases: [{fault: {status: 503}}]"
 	b.Run("nofault", func(b *testing.B) {
-		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{}), bareTarget(ok, okBody))
+		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{}), bareTarget(ok, okBody), limitedTarget(ok, okBody))
 	})
 	b.Run("nofault+log", func(b *testing.B) { // as `chaos serve --log FILE` runs
-		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{Log: logFile(b)}), bareTarget(ok, okBody))
+		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{Log: logFile(b)}), bareTarget(ok, okBody), limitedTarget(ok, okBody))
 	})
 	b.Run("503", func(b *testing.B) {
 		benchTargets(b, plainTarget(unavailable, unavailableBody),
-			faultTarget(b, unavailableScript, unavailable, faultserver.Options{}), bareTarget(unavailable, unavailableBody), httpbinTarget())
+			faultTarget(b, unavailableScript, unavailable, faultserver.Options{}), bareTarget(unavailable, unavailableBody), limitedTarget(unavailable, unavailableBody), httpbinTarget())
 	})
 	b.Run("503+log", func(b *testing.B) {
 		benchTargets(b, plainTarget(unavailable, unavailableBody),
-			faultTarget(b, unavailableScript, unavailable, faultserver.Options{Log: logFile(b)}), bareTarget(unavailable, unavailableBody))
+			faultTarget(b, unavailableScript, unavailable, faultserver.Options{Log: logFile(b)}), bareTarget(unavailable, unavailableBody), limitedTarget(unavailable, unavailableBody))
 	})
 }
 
@@ -137,27 +157,32 @@ func benchTargets(b *testing.B, targets ...target) {
 		defer loads[i].close()
 	}
 	spent := make([]time.Duration, len(targets))
+	cpu := make([]time.Duration, len(targets)) // the process's CPU time during each target's bursts
 	run := func(n int) {
 		for i, t := range targets {
+			c0 := cpuTime()
 			d, err := loads[i].burst(t.url, n, t.status)
 			if err != nil {
 				b.Fatal(err)
 			}
 			spent[i] += d
+			cpu[i] += cpuTime() - c0
 		}
 	}
 	run(loadRound) // warm up connections and handlers
 	clear(spent)
+	clear(cpu)
 	b.ResetTimer()
 	for done := 0; done < b.N; done += loadRound {
 		run(min(loadRound, b.N-done))
 	}
 	b.StopTimer()
-	ours := spent[1]
+	ours, oursCPU := spent[1], cpu[1]
 	for i, t := range targets {
 		b.ReportMetric(float64(spent[i].Nanoseconds())/float64(b.N), t.name+"-ns/req")
 		if i != 1 {
 			b.ReportMetric(float64(spent[i])/float64(ours), "share-of-"+t.name)
+			b.ReportMetric(float64(cpu[i])/float64(oursCPU), "cpu-share-of-"+t.name)
 		}
 	}
 }

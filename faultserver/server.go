@@ -150,6 +150,10 @@ type Server struct {
 
 	// barrier is the live fleet's barrier (Options.FleetShards; barrier.go).
 	barrier fleetBarrier
+
+	// watch keeps the deadlines of the cleartext connections (deadlines.go);
+	// set by Start.
+	watch *deadlineWatch
 }
 
 // scriptState is the script in force and when it began (since server start):
@@ -330,6 +334,7 @@ func (s *Server) Start() (string, error) {
 		s.httpSrv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: int(s.opts.MaxConcurrentStreams)}
 	}
 	s.url = s.scheme() + "://" + ln.Addr().String()
+	s.watch = newDeadlineWatch(watchTick(s.limits))
 	go ln.run(s)
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	s.adminURL = s.url
@@ -463,6 +468,9 @@ func (s *Server) Close() error {
 		s.handlers.Wait()
 		if s.proxy != nil {
 			s.proxy.Transport.(*http.Transport).CloseIdleConnections() // the proxy's own pool
+		}
+		if s.watch != nil {
+			s.watch.close() // every connection is closed by now
 		}
 		s.closeErr = s.log.close()
 	})
