@@ -505,6 +505,9 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
 	x := wire{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
 	x.info.FleetPolicy = st.fleetPolicy
+	if s.opts.Clock == nil {
+		x.acceptedAt = s.start.Add(accepted) // the reading elapsed took
+	}
 	if r.ContentLength > s.limits.MaxBodyBytes {
 		x.d = bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
 		out := x.refuseBody()
