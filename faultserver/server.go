@@ -117,7 +117,6 @@ type Server struct {
 	state   atomic.Pointer[scriptState]
 	start   time.Time
 	log     *arrivalLog
-	stats   *statsCounter
 	metrics *metrics
 	proxy   *httputil.ReverseProxy
 	handler http.Handler // faults (and admin, when it shares the listener)
@@ -202,7 +201,6 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 		limits:  opts.Limits.withDefaults(),
 		barrier: fleetBarrier{shards: max(0, opts.FleetShards)},
 		log:     newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError, opts.LogSync),
-		stats:   newStatsCounter(),
 	}
 	s.start = s.now()
 	s.metrics = newMetrics(func() float64 { return float64(s.inFlight.Load()) })
@@ -432,7 +430,7 @@ func (s *Server) Records() []record.Record {
 
 // Stats returns the counters of the requests completed so far.
 func (s *Server) Stats() Stats {
-	st := s.stats.snapshot()
+	st := s.metrics.stats()
 	st.InFlight = s.inFlight.Load()
 	st.Hung = s.hung.Load()
 	st.Held = s.held.Load()
@@ -546,7 +544,6 @@ func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Pla
 	// Record is logged, so whoever sees the Record sees Stats with it over.
 	s.inFlight.Add(-1)
 	rec := NewRecord(accepted, ended, info, d, out)
-	s.stats.add(&rec)
-	s.metrics.observe(&rec)
+	s.metrics.observe(&rec) // the metrics and Stats
 	s.log.add(&rec)
 }
