@@ -107,3 +107,18 @@ func (w *deadlineWatch) Close() { w.close() }
 
 // WatchTick is the watch's resolution for limits.
 var WatchTick = watchTick
+
+// RequestGate is the server's count of the requests in (server.go).
+type RequestGate = requestGate
+
+// Enter, Close and Drained drive a gate as requests and Close do.
+func (g *requestGate) Enter() bool { return g.enter() }
+func (g *requestGate) Close()      { g.close() }
+func (g *requestGate) Drained() bool {
+	select {
+	case <-g.ch():
+		return true
+	default:
+		return false
+	}
+}

@@ -130,9 +130,9 @@ type Server struct {
 	inFlight  atomic.Int64
 	hung      atomic.Int64
 	held      atomic.Int64 // requests holding a MaxHeld slot
-	mu        sync.RWMutex // guards closed, the WaitGroup's Add against Wait, and the listeners
+	mu        sync.Mutex   // guards closed and the listeners
 	closed    bool
-	handlers  sync.WaitGroup
+	handlers  requestGate // the requests in; Close waits for them
 	httpSrv   *http.Server
 	adminSrv  *http.Server
 	url       string
@@ -451,6 +451,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
+		s.handlers.close()
 		s.stop()
 		httpSrv, adminSrv, ln := s.httpSrv, s.adminSrv, s.listener
 		s.mu.Unlock()
@@ -475,18 +476,54 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// enter counts a request in, unless the server is closing. It holds mu
-// shared, so that concurrent requests do not queue for it; Close takes it
-// exclusively, so that no request is counted in once Close waits.
-func (s *Server) enter() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
+// enter counts a request in, unless the server is closing; Done counts it
+// out.
+func (s *Server) enter() bool { return s.handlers.enter() }
+
+// requestGate counts the requests in and lets Close wait for them to be
+// out, in one atomic word that every request moves twice (a shared lock and
+// a WaitGroup moved four): its top bit is set once the gate closes, after
+// which no request gets in, and the rest counts the requests in.
+type requestGate struct {
+	state   atomic.Int64
+	once    sync.Once
+	drained chan struct{} // closed when the gate is closed and the last request is out
+	init    sync.Once
+}
+
+const gateClosed = 1 << 62
+
+func (g *requestGate) ch() chan struct{} {
+	g.init.Do(func() { g.drained = make(chan struct{}) })
+	return g.drained
+}
+
+// enter counts a request in and reports true, or false once the gate is
+// closed.
+func (g *requestGate) enter() bool {
+	if g.state.Add(1)&gateClosed != 0 {
+		g.Done()
 		return false
 	}
-	s.handlers.Add(1)
 	return true
 }
+
+// Done counts a request out.
+func (g *requestGate) Done() {
+	if g.state.Add(-1) == gateClosed {
+		g.once.Do(func() { close(g.ch()) })
+	}
+}
+
+// close lets no request in from now on.
+func (g *requestGate) close() {
+	if g.state.Add(gateClosed) == gateClosed { // none in
+		g.once.Do(func() { close(g.ch()) })
+	}
+}
+
+// Wait waits, after close, until every request is out.
+func (g *requestGate) Wait() { <-g.ch() }
 
 // serveFault decides a request and performs the decision.
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
