@@ -30,6 +30,18 @@ const logBlock = 1024
 // recordOverhead approximates the bytes of a Record beyond its strings.
 const recordOverhead = 192
 
+// Records for the stream wait in a queue that a goroutine of the log (the
+// pump) hands to the writer: a request's Record is encoded, and the writer's
+// occasional write to the file made, off the request's path. The pump
+// gathers what arrives within pumpDelay of the first Record it is woken for;
+// at maxPending Records waiting, the request that adds one hands the queue
+// to the writer itself, so the queue stays bounded when the pump falls
+// behind.
+const (
+	pumpDelay  = time.Millisecond
+	maxPending = 4096
+)
+
 // arrivalLog holds the last Records in memory, in the order requests
 // completed, bounded by count (limit) and by bytes (maxBytes), and streams
 // every Record as a JSON line. Offsets count Records since the server
@@ -46,6 +58,15 @@ type arrivalLog struct {
 	total    int64 // Records ever added: the offset of the next one
 
 	stream *record.Writer // nil without Options.Log
+
+	// The queue for the stream, unless each line is synced as it is added
+	// (then add writes it itself, under order): pending is appended to under
+	// mu, in the ring's order; drain swaps it with spare and writes it under
+	// order.
+	pending, spare []record.Record
+	wake           chan struct{} // the pump's: a Record is pending; nil without a queue
+	stop, stopped  chan struct{}
+	closeOnce      sync.Once
 }
 
 // newArrivalLog builds the log; sync is Options.LogSync.
@@ -64,8 +85,46 @@ func newArrivalLog(limit int, maxBytes int64, w io.Writer, onError func(error), 
 			SyncEachLine: sync == LogSyncEachLine,
 			OnError:      onError,
 		})
+		if sync != LogSyncEachLine {
+			l.wake, l.stop, l.stopped = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+			go l.pump()
+		}
 	}
 	return l
+}
+
+// pump hands the pending Records to the stream, pumpDelay after it is
+// woken, until close.
+func (l *arrivalLog) pump() {
+	defer close(l.stopped)
+	for {
+		select {
+		case <-l.wake:
+			select {
+			case <-time.After(pumpDelay):
+			case <-l.stop:
+			}
+			l.drain()
+		case <-l.stop:
+			l.drain()
+			return
+		}
+	}
+}
+
+// drain writes the pending Records to the stream, in order.
+func (l *arrivalLog) drain() {
+	l.order.Lock()
+	defer l.order.Unlock()
+	l.mu.Lock()
+	batch := l.pending
+	l.pending, l.spare = l.spare[:0], nil
+	l.mu.Unlock()
+	for i := range batch {
+		_ = l.stream.Write(&batch[i]) // a failure goes to onError once, and is in status
+	}
+	clear(batch) // hold no strings of Records written
+	l.spare = batch[:0]
 }
 
 // recordBytes approximates the memory a kept Record holds.
@@ -80,22 +139,45 @@ func (l *arrivalLog) slot(offset int64) *record.Record {
 	return &l.blocks[i/logBlock][i%logBlock]
 }
 
-func (l *arrivalLog) add(rec record.Record) {
-	l.order.Lock()
-	defer l.order.Unlock()
-	l.keep(&rec)
-	if l.stream != nil {
-		_ = l.stream.Write(&rec) // a failure goes to onError once, and is in status
-
+// add keeps a copy of rec in the ring and queues one for the stream, in
+// the same order. With each line synced as it is added, it streams the
+// copy in the ring at once instead, before returning: the stream encodes
+// the copy, not rec, as the encoder keeps its argument on the heap and rec
+// stays on the caller's stack; the ring slot cannot change meanwhile, as
+// only keep writes slots, under order.
+func (l *arrivalLog) add(rec *record.Record) {
+	if l.wake == nil {
+		l.order.Lock()
+		defer l.order.Unlock()
+		l.mu.Lock()
+		kept := l.keep(rec)
+		l.mu.Unlock()
+		if l.stream != nil {
+			_ = l.stream.Write(kept) // a failure goes to onError once, and is in status
+		}
+		return
+	}
+	l.mu.Lock()
+	l.keep(rec)
+	first := len(l.pending) == 0
+	l.pending = append(l.pending, *rec)
+	full := len(l.pending) >= maxPending
+	l.mu.Unlock()
+	switch {
+	case full:
+		l.drain()
+	case first:
+		select {
+		case l.wake <- struct{}{}:
+		default: // the pump is awake already
+		}
 	}
 }
 
-// keep puts a Record in the ring, dropping the oldest from memory to stay
-// within both bounds.
-func (l *arrivalLog) keep(rec *record.Record) {
+// keep puts a copy of a Record in the ring, dropping the oldest from memory
+// to stay within both bounds, and returns the copy. Called with mu held.
+func (l *arrivalLog) keep(rec *record.Record) *record.Record {
 	size := recordBytes(rec)
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.slots < l.limit && int64(l.slots) == l.total {
 		n := min(logBlock, l.limit-l.slots)
 		l.blocks = append(l.blocks, make([]record.Record, n))
@@ -107,9 +189,11 @@ func (l *arrivalLog) keep(rec *record.Record) {
 	for l.bytes+size > l.maxBytes && l.floor < l.total {
 		l.evict()
 	}
-	*l.slot(l.total) = *rec
+	kept := l.slot(l.total)
+	*kept = *rec
 	l.bytes += size
 	l.total++
+	return kept
 }
 
 // evict drops the oldest kept Record from memory.
@@ -188,6 +272,10 @@ func (l *arrivalLog) status() (written, dropped int64, err error) {
 func (l *arrivalLog) close() error {
 	if l.stream == nil {
 		return nil
+	}
+	if l.stop != nil {
+		l.closeOnce.Do(func() { close(l.stop) })
+		<-l.stopped // the pump has drained the queue
 	}
 	return l.stream.Close()
 }

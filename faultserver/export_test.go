@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"io"
+	"net"
 	"time"
 
 	"github.com/chaos-harness/chaos/record"
@@ -23,7 +24,7 @@ func NewSyncedArrivalLog(w io.Writer, sync time.Duration) *ArrivalLog {
 }
 
 // Add appends a Record.
-func (l *arrivalLog) Add(rec record.Record) { l.add(rec) }
+func (l *arrivalLog) Add(rec record.Record) { l.add(&rec) }
 
 // Since reads kept Records from an offset.
 func (l *arrivalLog) Since(offset int64, limit int) ([]record.Record, int64, int64) {
@@ -73,3 +74,51 @@ func (f *NumberedClients) Decide(elapsed time.Duration, client int, req *Request
 // ActionKindNames lists the registered action kinds, in FaultSpec's field
 // order.
 func ActionKindNames() []string { return kindNames() }
+
+// DeadlineWatch is the server's deadline watch (deadlines.go), for specs
+// that expire deadlines at times of their choosing.
+type DeadlineWatch = deadlineWatch
+
+// NewIdleDeadlineWatch is a deadline watch that never ticks by itself (its
+// tick is a day): only Expire expires deadlines.
+func NewIdleDeadlineWatch() *DeadlineWatch { return newDeadlineWatch(24 * time.Hour) }
+
+// Watch wraps c, whose deadlines w then keeps.
+func (w *deadlineWatch) Watch(c net.Conn) net.Conn { return w.watch(c) }
+
+// Expire does what a tick at now does.
+func (w *deadlineWatch) Expire(now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for c := range w.conns {
+		c.expire(now.UnixNano())
+	}
+}
+
+// Watched is how many connections w watches.
+func (w *deadlineWatch) Watched() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.conns)
+}
+
+// Close stops w.
+func (w *deadlineWatch) Close() { w.close() }
+
+// WatchTick is the watch's resolution for limits.
+var WatchTick = watchTick
+
+// RequestGate is the server's count of the requests in (server.go).
+type RequestGate = requestGate
+
+// Enter, Close and Drained drive a gate as requests and Close do.
+func (g *requestGate) Enter() bool { return g.enter() }
+func (g *requestGate) Close()      { g.close() }
+func (g *requestGate) Drained() bool {
+	select {
+	case <-g.ch():
+		return true
+	default:
+		return false
+	}
+}

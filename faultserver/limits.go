@@ -10,7 +10,9 @@ import (
 
 // Limits protect the server from clients that are slow, stuck or hostile, so
 // that none of them can exhaust it. The zero value of each field means its
-// default.
+// default. On a cleartext HTTP/1 connection the timeouts take effect up to
+// one tick of the server's deadline watch after they pass: a tenth of the
+// shortest timeout, between 1ms and 50ms (deadlines.go).
 type Limits struct {
 	// MaxHeaderBytes bounds the request line and headers; a larger request
 	// gets 431 from net/http and is not logged. Default 64 KiB.

@@ -26,6 +26,16 @@ type metrics struct {
 	// mu.
 	children atomic.Pointer[map[counterKey]metricChildren]
 	mu       sync.Mutex
+	// keys lists every counterKey in order of first appearance, with its
+	// count of completed requests: Stats is their sums (stats.go). Guarded
+	// by mu.
+	keys []keyCount
+}
+
+// keyCount is one counterKey's count of completed requests.
+type keyCount struct {
+	key counterKey
+	n   *atomic.Int64
 }
 
 type counterKey struct {
@@ -38,6 +48,7 @@ type counterKey struct {
 type metricChildren struct {
 	counter prometheus.Counter
 	timing  prometheus.Observer
+	count   *atomic.Int64 // the key's completed requests, for Stats
 }
 
 // newMetrics builds the metrics. inFlight reads the number of requests being
@@ -76,6 +87,7 @@ func (m *metrics) observe(rec *record.Record) {
 	if !ok {
 		c = m.add(key)
 	}
+	c.count.Add(1)
 	c.counter.Inc()
 	c.timing.Observe(rec.LatencyMs / 1000)
 }
@@ -91,7 +103,9 @@ func (m *metrics) add(key counterKey) metricChildren {
 	c := metricChildren{
 		counter: m.requests.WithLabelValues(key.route, key.phase, key.fault, statusLabel(key.status)),
 		timing:  m.latency.WithLabelValues(key.fault),
+		count:   new(atomic.Int64),
 	}
+	m.keys = append(m.keys, keyCount{key, c.count})
 	children := make(map[counterKey]metricChildren, len(old)+1)
 	for k, v := range old {
 		children[k] = v

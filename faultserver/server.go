@@ -59,8 +59,9 @@ type Options struct {
 	// delay) are forwarded to, so faults sit in front of a real service.
 	Upstream string
 	// UpstreamTransport sends the requests forwarded to Upstream; nil means
-	// http.DefaultTransport. A layered scenario's live engine passes the
-	// next layer's client policy here (a resilience.Transport).
+	// the proxy's own (see upstreamTransport). A layered scenario's live
+	// engine passes the next layer's client policy here (a
+	// resilience.Transport).
 	UpstreamTransport http.RoundTripper
 	// Limits protect the server from slow, stuck and hostile clients.
 	Limits Limits
@@ -121,7 +122,6 @@ type Server struct {
 	state   atomic.Pointer[scriptState]
 	start   time.Time
 	log     *arrivalLog
-	stats   *statsCounter
 	metrics *metrics
 	proxy   *httputil.ReverseProxy
 	handler http.Handler // faults (and admin, when it shares the listener)
@@ -135,9 +135,9 @@ type Server struct {
 	inFlight  atomic.Int64
 	hung      atomic.Int64
 	held      atomic.Int64 // requests holding a MaxHeld slot
-	mu        sync.RWMutex // guards closed, the WaitGroup's Add against Wait, and the listeners
+	mu        sync.Mutex   // guards closed and the listeners
 	closed    bool
-	handlers  sync.WaitGroup
+	handlers  requestGate // the requests in; Close waits for them
 	httpSrv   *http.Server
 	adminSrv  *http.Server
 	url       string
@@ -154,6 +154,10 @@ type Server struct {
 
 	// barrier is the live fleet's barrier (Options.FleetShards; barrier.go).
 	barrier fleetBarrier
+
+	// watch keeps the deadlines of the cleartext connections (deadlines.go);
+	// set by Start.
+	watch *deadlineWatch
 }
 
 // scriptState is the script in force and when it began (since server start):
@@ -202,7 +206,6 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 		limits:  opts.Limits.withDefaults(),
 		barrier: fleetBarrier{shards: max(0, opts.FleetShards)},
 		log:     newArrivalLog(opts.LogLimit, opts.LogMemory, opts.Log, opts.OnLogError, opts.LogSync),
-		stats:   newStatsCounter(),
 	}
 	s.start = s.now()
 	s.metrics = newMetrics(func() float64 { return float64(s.inFlight.Load()) })
@@ -228,8 +231,9 @@ func NewScripted(script *Script, opts Options) (*Server, error) {
 // routers builds the gorilla/mux routers: the admin API and metrics, and the
 // fault handler for every other path.
 func (s *Server) routers() {
-	faults := mux.NewRouter().SkipClean(true) // serve paths exactly as sent
-	faults.PathPrefix("/").HandlerFunc(s.serveFault)
+	router := mux.NewRouter().SkipClean(true) // serve paths exactly as sent
+	router.PathPrefix("/").HandlerFunc(s.serveFault)
+	faults := faultRoute{serve: s.serveFault, router: router}
 	s.handler = faults
 	if s.opts.Admin.Off {
 		return
@@ -240,6 +244,25 @@ func (s *Server) routers() {
 	if s.opts.Admin.Addr == "" {
 		s.handler = withAdmin{admin: s.admin, faults: faults}
 	}
+}
+
+// faultRoute serves the fault requests. A path that begins with "/", which
+// the router's one route, PathPrefix("/"), matches, goes to serve directly:
+// mux's regular expression and its two copies of the request (for mux.Vars
+// and mux.CurrentRoute, which the fault path never reads) cost about a third
+// of the handler's time. Any other path (the "*" of OPTIONS *, the authority
+// of a CONNECT) goes to the router, which answers it 404 as before.
+type faultRoute struct {
+	serve  http.HandlerFunc
+	router *mux.Router
+}
+
+func (f faultRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/") {
+		f.serve(w, r)
+		return
+	}
+	f.router.ServeHTTP(w, r)
 }
 
 // withAdmin serves the admin API and metrics on the faults' listener. It
@@ -314,6 +337,7 @@ func (s *Server) Start() (string, error) {
 		s.httpSrv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: int(s.opts.MaxConcurrentStreams)}
 	}
 	s.url = s.scheme() + "://" + ln.Addr().String()
+	s.watch = newDeadlineWatch(watchTick(s.limits))
 	go ln.run(s)
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	s.adminURL = s.url
@@ -411,7 +435,7 @@ func (s *Server) Records() []record.Record {
 
 // Stats returns the counters of the requests completed so far.
 func (s *Server) Stats() Stats {
-	st := s.stats.snapshot()
+	st := s.metrics.stats()
 	st.InFlight = s.inFlight.Load()
 	st.Hung = s.hung.Load()
 	st.Held = s.held.Load()
@@ -432,6 +456,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
+		s.handlers.close()
 		s.stop()
 		httpSrv, adminSrv, ln := s.httpSrv, s.adminSrv, s.listener
 		s.mu.Unlock()
@@ -445,23 +470,65 @@ func (s *Server) Close() error {
 			_ = adminSrv.Close()
 		}
 		s.handlers.Wait()
+		if s.proxy != nil {
+			s.proxy.Transport.(*http.Transport).CloseIdleConnections() // the proxy's own pool
+		}
+		if s.watch != nil {
+			s.watch.close() // every connection is closed by now
+		}
 		s.closeErr = s.log.close()
 	})
 	return s.closeErr
 }
 
-// enter counts a request in, unless the server is closing. It holds mu
-// shared, so that concurrent requests do not queue for it; Close takes it
-// exclusively, so that no request is counted in once Close waits.
-func (s *Server) enter() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
+// enter counts a request in, unless the server is closing; Done counts it
+// out.
+func (s *Server) enter() bool { return s.handlers.enter() }
+
+// requestGate counts the requests in and lets Close wait for them to be
+// out, in one atomic word that every request moves twice (a shared lock and
+// a WaitGroup moved four): its top bit is set once the gate closes, after
+// which no request gets in, and the rest counts the requests in.
+type requestGate struct {
+	state   atomic.Int64
+	once    sync.Once
+	drained chan struct{} // closed when the gate is closed and the last request is out
+	init    sync.Once
+}
+
+const gateClosed = 1 << 62
+
+func (g *requestGate) ch() chan struct{} {
+	g.init.Do(func() { g.drained = make(chan struct{}) })
+	return g.drained
+}
+
+// enter counts a request in and reports true, or false once the gate is
+// closed.
+func (g *requestGate) enter() bool {
+	if g.state.Add(1)&gateClosed != 0 {
+		g.Done()
 		return false
 	}
-	s.handlers.Add(1)
 	return true
 }
+
+// Done counts a request out.
+func (g *requestGate) Done() {
+	if g.state.Add(-1) == gateClosed {
+		g.once.Do(func() { close(g.ch()) })
+	}
+}
+
+// close lets no request in from now on.
+func (g *requestGate) close() {
+	if g.state.Add(gateClosed) == gateClosed { // none in
+		g.once.Do(func() { close(g.ch()) })
+	}
+}
+
+// Wait waits, after close, until every request is out.
+func (g *requestGate) Wait() { <-g.ch() }
 
 // serveFault decides a request and performs the decision.
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
@@ -478,6 +545,9 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
 	x := wire{srv: s, w: w, r: r, script: st.script, info: s.requestInfo(r)}
 	x.info.FleetPolicy = st.fleetPolicy
+	if s.opts.Clock == nil {
+		x.acceptedAt = s.start.Add(accepted) // the reading elapsed took
+	}
 	if r.ContentLength > s.limits.MaxBodyBytes {
 		x.d = bodyRefusal(r.ContentLength, s.limits.MaxBodyBytes)
 		out := x.refuseBody()
@@ -516,7 +586,6 @@ func (s *Server) finish(accepted, ended time.Duration, info *RequestInfo, d *Pla
 	// Record is logged, so whoever sees the Record sees Stats with it over.
 	s.inFlight.Add(-1)
 	rec := NewRecord(accepted, ended, info, d, out)
-	s.stats.add(&rec)
-	s.metrics.observe(&rec)
-	s.log.add(rec)
+	s.metrics.observe(&rec) // the metrics and Stats
+	s.log.add(&rec)
 }

@@ -2,6 +2,7 @@ package faultserver_test
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -70,8 +71,17 @@ func throughput(b *testing.B, script string, status int) {
 		w.WriteHeader(status)
 		_, _ = w.Write(body)
 	})
-	plain := httptest.NewServer(r)
+	// A bare http.Server, not an httptest.Server, whose ConnState hook takes
+	// a lock and updates a map on every request, which the fault server does
+	// not.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain := &http.Server{Handler: r}
+	go func() { _ = plain.Serve(ln) }()
 	defer plain.Close()
+	plainBase := "http://" + ln.Addr().String()
 	spec, _, err := faultserver.ParseScript("bench.yaml", []byte(script))
 	if err != nil {
 		b.Fatal(err)
@@ -85,7 +95,7 @@ func throughput(b *testing.B, script string, status int) {
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	const workers, round = 16, 500
-	plainURL, faultURL := plain.URL+"/api/orders", srv.URL()+"/api/orders"
+	plainURL, faultURL := plainBase+"/api/orders", srv.URL()+"/api/orders"
 	burst(b, c, plainURL, status, round, workers) // warm both up
 	burst(b, c, faultURL, status, round, workers)
 

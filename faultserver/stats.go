@@ -1,12 +1,5 @@
 package faultserver
 
-import (
-	"strconv"
-	"sync"
-
-	"github.com/chaos-harness/chaos/record"
-)
-
 // Stats is what the server has done since it started: GET /_chaos/stats.
 type Stats struct {
 	// Requests is the number of completed requests.
@@ -41,54 +34,34 @@ type PhaseStats struct {
 	Faults   map[string]int64 `json:"faults"`
 }
 
-// statsCounter accumulates Stats from completed Records.
-type statsCounter struct {
-	mu       sync.Mutex
-	requests int64
-	faults   map[string]int64
-	statuses map[int]int64
-	phases   []PhaseStats
-	index    map[[2]string]int
-}
-
-func newStatsCounter() *statsCounter {
-	return &statsCounter{faults: map[string]int64{}, statuses: map[int]int64{}, index: map[[2]string]int{}}
-}
-
-func (c *statsCounter) add(rec *record.Record) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.requests++
-	c.faults[rec.Fault]++
-	c.statuses[rec.Status]++
-	key := [2]string{rec.Route, rec.Phase}
-	i, ok := c.index[key]
-	if !ok {
-		i = len(c.phases)
-		c.index[key] = i
-		c.phases = append(c.phases, PhaseStats{Route: rec.Route, Phase: rec.Phase, Faults: map[string]int64{}})
-	}
-	c.phases[i].Requests++
-	c.phases[i].Faults[rec.Fault]++
-}
-
-func (c *statsCounter) snapshot() Stats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := Stats{Requests: c.requests, Faults: map[string]int64{}, Statuses: map[string]int64{}}
-	for k, v := range c.faults {
-		s.Faults[k] = v
-	}
-	for k, v := range c.statuses {
-		s.Statuses[strconv.Itoa(k)] = v
-	}
-	for _, p := range c.phases {
-		cp := p
-		cp.Faults = map[string]int64{}
-		for k, v := range p.Faults {
-			cp.Faults[k] = v
+// stats sums the counts of the metrics' keys into Stats: every figure is a
+// sum of the same counters, so a snapshot taken while requests complete is
+// consistent (Requests is the sum of Faults, of Statuses and of Phases).
+// Each request adds one to its key's counter (metrics.observe), without a
+// lock; a key is listed once its first request is counted.
+func (m *metrics) stats() Stats {
+	m.mu.Lock()
+	keys := m.keys[:len(m.keys):len(m.keys)] // appended to under mu, never changed
+	m.mu.Unlock()
+	s := Stats{Faults: map[string]int64{}, Statuses: map[string]int64{}}
+	phase := map[[2]string]int{}
+	for _, k := range keys {
+		n := k.n.Load()
+		if n == 0 {
+			continue // listed, not yet counted
 		}
-		s.Phases = append(s.Phases, cp)
+		s.Requests += n
+		s.Faults[k.key.fault] += n
+		s.Statuses[statusLabel(k.key.status)] += n
+		at := [2]string{k.key.route, k.key.phase}
+		i, ok := phase[at]
+		if !ok {
+			i = len(s.Phases)
+			phase[at] = i
+			s.Phases = append(s.Phases, PhaseStats{Route: k.key.route, Phase: k.key.phase, Faults: map[string]int64{}})
+		}
+		s.Phases[i].Requests += n
+		s.Phases[i].Faults[k.key.fault] += n
 	}
 	return s
 }

@@ -123,8 +123,9 @@ func (s *Server) admitConn(l *acceptListener, raw net.Conn) {
 	case s.opts.H2C:
 		l.hand(s.framed(raw, info))
 	default:
-		s.connInfos.Store(raw, info)
-		l.hand(raw)
+		wc := s.watch.watch(raw) // deadlines.go
+		s.connInfos.Store(wc, info)
+		l.hand(wc)
 	}
 }
 
@@ -253,6 +254,8 @@ func tcpOf(c net.Conn) *net.TCPConn {
 		case *net.TCPConn:
 			return v
 		case *frameConn:
+			c = v.Conn
+		case *watchedConn:
 			c = v.Conn
 		case *tls.Conn:
 			c = v.NetConn()

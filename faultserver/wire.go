@@ -28,6 +28,12 @@ type wire struct {
 	script *Script   // the script in force when the request was accepted
 	ticket Ticket    // the request's hold on script
 	begun  time.Time // a slow body began, on the server's clock
+	// acceptedAt is the real time the request was accepted, as the
+	// server's clock read it, while nothing has held the request since;
+	// zero with another Clock or once the playout did anything but respond.
+	// A write deadline then counts from it rather than from a fresh reading
+	// of the clock (wire.writeDeadline).
+	acceptedAt time.Time
 	// unwatch stops closing a hijacked connection when the server closes.
 	unwatch func() bool
 
@@ -54,12 +60,16 @@ func (x *wire) perform() Delivery {
 	var out Delivery
 	body, upstream := x.r.Body != http.NoBody, 0
 	if x.srv.proxy != nil && d.AfterUpstream {
+		x.acceptedAt = time.Time{}
 		upstream, body = x.forwardFirst(), false // the proxy has read the body
 	}
 	p := newPlayout(d, &out, x.r.Method == http.MethodHead, body)
 	for ok := true; ; {
 		st := p.next(ok)
 		ok = true
+		if st.op != opRespond && st.op != opRespondRow {
+			x.acceptedAt = time.Time{} // a step that may take time
+		}
 		switch st.op {
 		case opDone:
 			out.UpstreamStatus = upstream
@@ -163,7 +173,11 @@ func (x *wire) release() {
 // write of the next then blocks (the spec "disconnects a client that
 // pipelines small requests and reads none of the responses").
 func (x *wire) writeDeadline() {
-	setWriteDeadline(x.w, time.Now().Add(x.srv.limits.WriteTimeout))
+	now := x.acceptedAt // microseconds ago: nothing held the request
+	if now.IsZero() {
+		now = time.Now()
+	}
+	setWriteDeadline(x.w, now.Add(x.srv.limits.WriteTimeout))
 }
 
 // setWriteDeadline sets a write deadline directly on net/http's writer, or
