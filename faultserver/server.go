@@ -448,6 +448,16 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// proxyTransport is the proxy's own transport, when it has one (not
+// Options.UpstreamTransport).
+func (s *Server) proxyTransport() (*http.Transport, bool) {
+	if s.proxy == nil || s.opts.UpstreamTransport != nil {
+		return nil, false
+	}
+	t, ok := s.proxy.Transport.(*http.Transport)
+	return t, ok
+}
+
 // Close stops the server: it stops accepting, releases every held request
 // (hangs, delays, slow bodies) at once, waits for every request to complete
 // and be logged, and flushes the log. It returns the log's write error, if
@@ -470,8 +480,8 @@ func (s *Server) Close() error {
 			_ = adminSrv.Close()
 		}
 		s.handlers.Wait()
-		if s.proxy != nil {
-			s.proxy.Transport.(*http.Transport).CloseIdleConnections() // the proxy's own pool
+		if t, ok := s.proxyTransport(); ok {
+			t.CloseIdleConnections() // the proxy's own pool (an UpstreamTransport is the caller's)
 		}
 		if s.watch != nil {
 			s.watch.close() // every connection is closed by now
