@@ -15,6 +15,8 @@ bench() { go test -run '^$' -benchmem "$@" . ; }
 	bench -bench '^BenchmarkFaultServer' -benchtime 20000x -count 5
 	bench -bench '^BenchmarkSim' -count 3
 	bench -bench '^BenchmarkAnalysis' -count 3
+	bench -bench '^BenchmarkProxy' -benchtime 10000x -count 3
+	bench -bench '^BenchmarkAnalyzeFile' -benchtime 5x -count 3
 } | tee "$out/raw.txt"
 {
 	echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/{print $2}') GiB, $(go version | cut -d' ' -f3-)"

@@ -19,6 +19,8 @@ func main() {
 	w := os.Stdout
 	resilienceTables(w, results)
 	serverTable(w, results)
+	proxyTable(w, results)
 	simTable(w, results)
 	analysisTable(w, results)
+	analyzeFileTable(w, results)
 }
