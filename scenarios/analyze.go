@@ -127,18 +127,26 @@ func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string
 			out.Records = append(out.Records, *r)
 		}
 		n++
-		if err := acc.Add(*r); err != nil {
+		// AddRecord takes the Record in place, which the sink reads at the
+		// same time; it changes only a Record with no keys (the identity
+		// inference fills them in), which an engine never makes, so such a
+		// Record is handed over as a copy.
+		if r.Request == "" {
+			rc := *r
+			r = &rc
+		}
+		if err := acc.AddRecord(r); err != nil {
 			return fmt.Errorf("record %d: %w", n, err)
 		}
 		return nil
 	}
 	// The sink (arrivals.jsonl's encoder, say) and the analysis each have a
 	// goroutine: with the engine, the three share the cores.
-	consumers := []func(*record.Record) error{analyse}
+	stages := []pipeStage{{consume: analyse, warm: acc.Warm}}
 	if opts.Sink != nil {
-		consumers = []func(*record.Record) error{opts.Sink, analyse}
+		stages = []pipeStage{{consume: opts.Sink}, stages[0]}
 	}
-	pipe := newRecordPipe(consumers...)
+	pipe := newRecordPipe(stages...)
 	opts.Sink = pipe.add
 	out.Run, err = s.Run(ctx, opts)
 	// The Records the engine made before it stopped are consumed whatever

@@ -147,7 +147,11 @@ func (t *Ledger) PolicyRun() PolicyRun { return t.l.policyRun() }
 // PipeRecords hands n Records, whose TMs are 1 to n, through a recordPipe
 // to consumers, and returns what close returns.
 func PipeRecords(n int, consumers ...func(*record.Record) error) error {
-	p := newRecordPipe(consumers...)
+	stages := make([]pipeStage, len(consumers))
+	for i, c := range consumers {
+		stages[i] = pipeStage{consume: c}
+	}
+	p := newRecordPipe(stages...)
 	for i := 1; i <= n; i++ {
 		if err := p.add(&record.Record{TMs: float64(i)}); err != nil {
 			break

@@ -24,11 +24,25 @@ type recordPipe struct {
 	done      sync.WaitGroup
 }
 
+// pipeStage is what a consumer does with the Records: consume each, after
+// warm (when set) has seen the run of up to pipeWarm Records it belongs to
+// (analysis.Accumulator.Warm, which reads ahead the states the next Records
+// touch). Both may read the Records but not change them: every consumer
+// sees the same ones.
+type pipeStage struct {
+	consume func(*record.Record) error
+	warm    func([]record.Record)
+}
+
+// pipeWarm is the run of Records a stage's warm sees at once: the most
+// analysis.Accumulator.Warm reads ahead.
+const pipeWarm = 256
+
 // pipeConsumer is one consumer's goroutine and what it has to do.
 type pipeConsumer struct {
-	consume func(*record.Record) error
-	full    chan *recordBatch // to the consumer
-	err     error             // consume's first error; read after done
+	pipeStage
+	full chan *recordBatch // to the consumer
+	err  error             // consume's first error; read after done
 }
 
 // recordBatch is Records copied out of the engine. Their SentMs and
@@ -47,14 +61,14 @@ const (
 // the failure itself.
 var errPipeFailed = errors.New("the Records' consumer failed")
 
-func newRecordPipe(consume ...func(*record.Record) error) *recordPipe {
+func newRecordPipe(stages ...pipeStage) *recordPipe {
 	p := &recordPipe{free: make(chan *recordBatch, pipeInFlight+1)}
 	for range pipeInFlight + 1 {
 		p.free <- &recordBatch{recs: make([]record.Record, 0, pipeBatch)}
 	}
 	p.cur = <-p.free
-	for _, fn := range consume {
-		c := &pipeConsumer{consume: fn, full: make(chan *recordBatch, pipeInFlight)}
+	for _, st := range stages {
+		c := &pipeConsumer{pipeStage: st, full: make(chan *recordBatch, pipeInFlight)}
 		p.consumers = append(p.consumers, c)
 	}
 	for _, c := range p.consumers {
@@ -105,17 +119,31 @@ func (p *recordPipe) close() error {
 func (p *recordPipe) run(c *pipeConsumer) {
 	for b := range c.full {
 		if c.err == nil {
-			for i := range b.recs {
-				if err := c.consume(&b.recs[i]); err != nil {
-					c.err = err
-					p.failed.Store(true)
-					break
-				}
+			c.consumeBatch(b.recs)
+			if c.err != nil {
+				p.failed.Store(true)
 			}
 		}
 		if b.pending.Add(-1) == 0 { // the last consumer of b
 			b.recs = b.recs[:0]
 			p.free <- b
+		}
+	}
+}
+
+// consumeBatch consumes recs in order, warming each run of pipeWarm first,
+// until the first error (kept in c.err).
+func (c *pipeConsumer) consumeBatch(recs []record.Record) {
+	for start := 0; start < len(recs); start += pipeWarm {
+		run := recs[start:min(start+pipeWarm, len(recs))]
+		if c.warm != nil {
+			c.warm(run)
+		}
+		for i := range run {
+			if err := c.consume(&run[i]); err != nil {
+				c.err = err
+				return
+			}
 		}
 	}
 }
