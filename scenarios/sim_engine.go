@@ -451,6 +451,22 @@ func (sim *simulator) release(c *simClient) {
 	a.ticket.End(sim.now)
 }
 
+// clientSees is what the client reads of attempt a, whose outcome is kind:
+// the status (over gRPC, what its status maps to), the outcome, and the
+// Retry-After sent with the status line, rendered as the live server
+// renders it, with the wait it asks for from then.
+func (sim *simulator) clientSees(a *simAttempt, kind resilience.AttemptClass) (int32, resilience.AttemptClass, string, time.Duration) {
+	var retryAfter string
+	var wait time.Duration
+	if a.raKind != raNone && a.status != 0 {
+		retryAfter, wait = faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, simEpoch.Add(a.headerAt))
+	}
+	if sim.grpc {
+		return sim.grpcSeen(a, kind)
+	}
+	return a.status, kind, retryAfter, wait
+}
+
 // respond delivers an attempt's outcome to its client: a row read goes on to
 // its write; anything else completes the Record and moves the policy on.
 func (sim *simulator) respond(c *simClient, id int32) {
@@ -468,17 +484,7 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
 			attempt: k.attemptNo, rowRead: true})
 	}
-	// The Retry-After sent with the status line, rendered as the live
-	// server renders it, and the wait it asks for from then.
-	var retryAfter string
-	var wait time.Duration
-	if a.raKind != raNone && a.status != 0 {
-		retryAfter, wait = faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, simEpoch.Add(a.headerAt))
-	}
-	seen := a.status // the status the client reads
-	if sim.grpc {
-		seen, kind, retryAfter, wait = sim.grpcSeen(a, kind)
-	}
+	seen, kind, retryAfter, wait := sim.clientSees(a, kind)
 	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0

@@ -278,15 +278,7 @@ func (sim *simulator) flightRespond(h int32) {
 		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: f.logical,
 			attempt: f.attemptNo, rowRead: true})
 	}
-	var retryAfter string
-	var wait time.Duration
-	if a.raKind != raNone && a.status != 0 {
-		retryAfter, wait = faultserver.RetryAfterHeader(a.retryAfter, a.raKind == raDate, simEpoch.Add(a.headerAt))
-	}
-	seen := a.status
-	if sim.grpc {
-		seen, kind, retryAfter, wait = sim.grpcSeen(a, kind)
-	}
+	seen, kind, retryAfter, wait := sim.clientSees(a, kind)
 	sim.completeRecord(a, kind, wait, sim.now)
 	f.done = true
 	hc := &sim.hedges.calls[id]
