@@ -250,6 +250,24 @@ func (sim *simulator) warm(e *event) {
 	sim.warmth += v + sim.fleet.Warm(int(sim.fleetNumber(c, e.client)))
 }
 
+// callOf is the client's call in progress, or a new one, its next logical
+// request, begun at now; false when the client's policy could not be made
+// (sim.err says why).
+func (sim *simulator) callOf(c *simClient, id int32, now time.Time) (*simCall, bool) {
+	if c.call != 0 {
+		return sim.calls.get(c.call), true
+	}
+	if c.policy == nil && !sim.newPolicy(c, id) {
+		return nil, false
+	}
+	k, h := sim.calls.take()
+	c.call = h
+	c.logical++
+	k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc,
+		ReplaceBefore: sim.replaceBefore})
+	return k, true
+}
+
 // step drives a client's policy at the current time until it has to wait for
 // something: an attempt's outcome, a backoff, or its next logical request.
 func (sim *simulator) step(c *simClient, id int32) {
@@ -258,17 +276,9 @@ func (sim *simulator) step(c *simClient, id int32) {
 		return
 	}
 	now := simEpoch.Add(sim.now)
-	var k *simCall
-	if c.call == 0 {
-		if c.policy == nil && !sim.newPolicy(c, id) {
-			return
-		}
-		k, c.call = sim.calls.take()
-		c.logical++
-		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc,
-			ReplaceBefore: sim.replaceBefore})
-	} else {
-		k = sim.calls.get(c.call)
+	k, ok := sim.callOf(c, id, now)
+	if !ok {
+		return
 	}
 	st := k.call.Next(now)
 	switch st.Action {

@@ -131,16 +131,9 @@ func (sim *simulator) hedgeEvent(e event) {
 // until it waits for an answer, a hedge's time, or a backoff.
 func (sim *simulator) hedgeStep(c *simClient, id int32) {
 	now := simEpoch.Add(sim.now)
-	var k *simCall
-	if c.call == 0 {
-		if c.policy == nil && !sim.newPolicy(c, id) {
-			return
-		}
-		k, c.call = sim.calls.take()
-		c.logical++
-		k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc})
-	} else {
-		k = sim.calls.get(c.call)
+	k, ok := sim.callOf(c, id, now)
+	if !ok {
+		return
 	}
 	hc := &sim.hedges.calls[id]
 	st := k.call.Next(now)
