@@ -30,10 +30,6 @@ type RequestMeta struct {
 	// CallerFallback says the caller has its own fallback, to be used (as
 	// FallbackCaller) when no stale value applies.
 	CallerFallback bool
-	// ReplaceBefore, when set, is when the caller stops replacing late
-	// answers (replace.go): one that comes at or after it stands. An
-	// open-loop client that has stopped offering requests sets it.
-	ReplaceBefore time.Time
 }
 
 func (r RequestMeta) repeatable() bool {
@@ -148,7 +144,7 @@ type callPhase uint8
 
 const (
 	phaseGates    callPhase = iota // passing gates before an attempt
-	phaseWaiting                   // waiting until readyAt
+	phaseWaiting                   // waiting until at
 	phaseInFlight                  // an attempt was sent; Record is due
 	phaseDone                      // final holds the last step
 )
@@ -175,15 +171,23 @@ type Call struct {
 	started  bool   // outer gates passed
 	done     Action // the final step's action, once phaseDone
 	lastKind AttemptClass
-	gate     int // gates of the current round passed so far
-	attempt  int
-	retries  int
-	prev     time.Duration // the backoff's previous delay
-	state    float64       // a backoff.HistoryStrategy's state
-	readyAt  time.Time
-	grant    retrybudget.Grant // what the budget granted the attempt in flight
-	outerT   breaker.Ticket
-	innerT   breaker.Ticket
+	// Late-answer replacement (replace.go): the next attempt is a
+	// replacement, and the late answers replaced so far.
+	replacing bool
+	replaced  int32
+	gate      int // gates of the current round passed so far
+	attempt   int
+	retries   int
+	prev      time.Duration // the backoff's previous delay
+	state     float64       // a backoff.HistoryStrategy's state
+	// at is, while the call waits (phaseWaiting), when it may go on, and
+	// while an attempt is in flight, when that attempt was sent (which
+	// replace reads). A simulated fleet holds a Call per client in flight,
+	// so the two share a field.
+	at     time.Time
+	grant  retrybudget.Grant // what the budget granted the attempt in flight
+	outerT breaker.Ticket
+	innerT breaker.Ticket
 	// What the Call keeps of its latest attempt's outcome (and lastKind):
 	// what its final error and its outer breaker read.
 	lastFail   error
@@ -195,11 +199,6 @@ type Call struct {
 	doneErr error
 	answer  *Step
 	h       *hedgeState // nil without hedging
-
-	// Late-answer replacement (replace.go).
-	sentAt    time.Time // when the attempt in flight was sent
-	replaced  int       // late answers replaced so far
-	replacing bool      // the next attempt is a replacement
 }
 
 // setLast keeps what the Call needs of its latest attempt's outcome.
@@ -259,8 +258,8 @@ func (c *Call) Next(now time.Time) Step {
 		}
 		return Step{Action: ActionGiveUp, Attempt: c.attempt, Err: errMisuse}
 	case phaseWaiting:
-		if now.Before(c.readyAt) {
-			return Step{Action: ActionWait, Attempt: c.attempt, Wait: c.readyAt.Sub(now)}
+		if now.Before(c.at) {
+			return Step{Action: ActionWait, Attempt: c.attempt, Wait: c.at.Sub(now)}
 		}
 		c.phase = phaseGates
 	}
@@ -282,7 +281,7 @@ func (c *Call) Next(now time.Time) Step {
 	c.gate = 0
 	c.attempt++
 	c.phase = phaseInFlight
-	c.sentAt, c.replacing = now, false
+	c.at, c.replacing = now, false
 	c.p.counters.attempts.Add(1)
 	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.req.Key, Attempt: c.attempt})
 	step := Step{Action: ActionSend, Attempt: c.attempt, Timeout: c.attemptTimeout(now)}
@@ -339,7 +338,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 				c.gate++ // the token is ours; resume after this gate
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Delay: wait})
-				c.phase, c.readyAt = phaseWaiting, now.Add(wait)
+				c.phase, c.at = phaseWaiting, now.Add(wait)
 				return Step{Action: ActionWait, Attempt: c.attempt, Wait: wait}, true
 			}
 		}
@@ -423,7 +422,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 	p.counters.retries.Add(1)
 	p.emit(Event{Kind: EventRetry, At: now, Key: c.req.Key, Attempt: c.attempt, Delay: delay,
 		FromRetryAfter: fromRA, Outcome: o.Kind, Status: o.Status})
-	c.phase, c.readyAt = phaseWaiting, now.Add(delay)
+	c.phase, c.at = phaseWaiting, now.Add(delay)
 }
 
 // succeed ends the call at now with the success o, the last attempt's.

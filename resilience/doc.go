@@ -93,7 +93,7 @@
 // is an attempt like any other but not a retry (no backoff, no retry
 // count, no budget). The step driver simply returns ActionSend again after
 // the late Report, so Do, the Transport and the simulator need nothing
-// more; RequestMeta.ReplaceBefore stops a call's replacing at a time (an
+// more; WithReplaceUntil stops a policy's replacing at a time (an
 // open-loop client that has stopped). Counters.Replacements and
 // EventReplace count them.
 //

@@ -30,19 +30,21 @@ type Policy struct {
 	budget   *retrybudget.Budget
 	hedge    *hedgeSettings   // nil: no hedging
 	replace  *replaceSettings // nil: late answers are not replaced
-	stale    *staleCache
-	static   *StaticResponse
-	attempt  time.Duration // per-attempt timeout, 0: none
-	overall  time.Duration // overall timeout, 0: none
-	outer    gates         // gates passed once per call, outermost first
-	inner    gates         // gates passed before every attempt
-	tripOn   attemptSet
-	retryIf  func(AttemptOutcome) RetryDecision
-	observer Observer
-	clock    Clock
-	rngMu    sync.Mutex
-	rng      *rand.Rand
-	counters counterSet
+	// replaceUntil: late answers at or after it are not replaced (zero: no end).
+	replaceUntil time.Time
+	stale        *staleCache
+	static       *StaticResponse
+	attempt      time.Duration // per-attempt timeout, 0: none
+	overall      time.Duration // overall timeout, 0: none
+	outer        gates         // gates passed once per call, outermost first
+	inner        gates         // gates passed before every attempt
+	tripOn       attemptSet
+	retryIf      func(AttemptOutcome) RetryDecision
+	observer     Observer
+	clock        Clock
+	rngMu        sync.Mutex
+	rng          *rand.Rand
+	counters     counterSet
 }
 
 type retrySettings struct {

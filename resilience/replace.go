@@ -58,20 +58,20 @@ func (r *ReplaceConfig) check(ps *problem.List, c *Config) {
 // late reports whether a success reported at now is a late answer to
 // replace: the policy replaces, the attempt took more than slower_than, the
 // call has replacements left, the request may be sent again, there is time
-// left before the call's deadline, and the caller still replaces
-// (RequestMeta.ReplaceBefore).
+// left before the call's deadline, and the policy still replaces
+// (WithReplaceUntil).
 func (c *Call) late(now time.Time) bool {
 	r := c.p.replace
 	switch {
 	case r == nil || c.h != nil:
 		return false
-	case now.Sub(c.sentAt) <= r.slowerThan || c.replaced >= r.max:
+	case now.Sub(c.at) <= r.slowerThan || int(c.replaced) >= r.max:
 		return false
 	case c.req.OneShot || !(c.req.repeatable() || c.p.retry.nonIdempotent):
 		return false
 	case !c.deadline.IsZero() && !now.Before(c.deadline):
 		return false
-	case !c.req.ReplaceBefore.IsZero() && !now.Before(c.req.ReplaceBefore):
+	case !c.p.replaceUntil.IsZero() && !now.Before(c.p.replaceUntil):
 		return false
 	}
 	return true
@@ -89,7 +89,7 @@ func (c *Call) replaceLate(now time.Time, o AttemptOutcome) {
 	c.replacing = true
 	p.counters.replacements.Add(1)
 	p.emit(Event{Kind: EventReplace, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status,
-		Outcome: ClassOK, Delay: now.Sub(c.sentAt)})
+		Outcome: ClassOK, Delay: now.Sub(c.at)})
 	c.phase = phaseGates
 }
 
@@ -99,4 +99,10 @@ func (c *Call) replaceLate(now time.Time, o AttemptOutcome) {
 func (c *Call) lateStands(now time.Time) Step { return c.succeeded(now, c.lastStatus) }
 
 // Replacements returns how many late answers of the call were replaced.
-func (c *Call) Replacements() int { return c.replaced }
+func (c *Call) Replacements() int { return int(c.replaced) }
+
+// WithReplaceUntil stops the policy's calls replacing late answers that
+// come at or after t (zero: never): an open-loop caller that has stopped
+// offering requests sets it, as Brooker's omission model stops with its
+// run.
+func WithReplaceUntil(t time.Time) Option { return func(p *Policy) { p.replaceUntil = t } }

@@ -138,15 +138,13 @@ var _ = Describe("replacing late answers", func() {
 		Expect(tr.end).To(Equal(8 * s))
 	})
 
-	It("stops replacing at RequestMeta.ReplaceBefore: a late answer at or after it stands", func() {
-		req := resilience.RequestMeta{Method: http.MethodGet, ReplaceBefore: epoch.Add(30 * s)}
+	It("stops replacing at WithReplaceUntil: a late answer at or after it stands", func() {
 		// Late answers at 20 s (replaced) and 40 s (past 30 s: it stands).
-		tr := driveLatencies(mustPolicy(replacing(15*s, 100)), req, []time.Duration{20 * s})
+		tr := driveLatencies(mustPolicy(replacing(15*s, 100), resilience.WithReplaceUntil(epoch.Add(30*s))), get, []time.Duration{20 * s})
 		Expect(tr.sends).To(Equal([]time.Duration{0, 20 * s}))
 		Expect(tr.final.Action).To(Equal(resilience.ActionSucceed))
 		Expect(tr.end).To(Equal(40 * s))
-		at := resilience.RequestMeta{Method: http.MethodGet, ReplaceBefore: epoch.Add(20 * s)}
-		Expect(driveLatencies(mustPolicy(replacing(15*s, 100)), at, []time.Duration{20 * s}).sends).To(HaveLen(1))
+		Expect(driveLatencies(mustPolicy(replacing(15*s, 100), resilience.WithReplaceUntil(epoch.Add(20*s))), get, []time.Duration{20 * s}).sends).To(HaveLen(1))
 	})
 
 	It("keeps the late answer when the breaker refuses the replacement", func() {

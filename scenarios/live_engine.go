@@ -162,7 +162,8 @@ func (lr *liveRun) newClient(i int) (*liveClient, error) {
 	c := &liveClient{key: "c" + strconv.Itoa(i+1), outcomes: map[attemptKey]attemptSeen{}, run: lr,
 		open: lr.s.Clients.Open != nil, number: i}
 	rng := rand.New(rand.NewPCG(lr.seed^streamPolicy, uint64(i)))
-	p, err := resilience.New(lr.cfg, resilience.WithRand(rng), resilience.WithClock(lr.clock), resilience.WithObserver(c))
+	p, err := resilience.New(lr.cfg, resilience.WithRand(rng), resilience.WithClock(lr.clock), resilience.WithObserver(c),
+		resilience.WithReplaceUntil(replaceBefore(lr.s)))
 	if err != nil {
 		return nil, err
 	}

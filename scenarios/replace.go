@@ -9,7 +9,8 @@ import (
 )
 
 // replaceBefore is when the fleet's clients stop replacing late answers
-// (policies[].replace): an open-loop client replaces only while it offers
+// (policies[].replace; resilience.WithReplaceUntil, in both engines, whose
+// clocks read simEpoch at the scenario's start): an open-loop client replaces only while it offers
 // requests, until clients.open.duration, as the client of Brooker's
 // omission model does until his run stops; a replacement is a request the
 // client offers anew, not a retry of a call it still waits for. Zero (no

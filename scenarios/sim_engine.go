@@ -129,7 +129,7 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	// Build one policy up front: it checks the configuration the fleet runs
 	// (the clients' timeout included), and serves every client when it keeps
 	// no state across calls.
-	opts := []resilience.Option{resilience.WithRand(rand.New(rand.NewPCG(seed, streamPolicy)))}
+	opts := []resilience.Option{resilience.WithRand(rand.New(rand.NewPCG(seed, streamPolicy))), resilience.WithReplaceUntil(sim.replaceBefore)}
 	if sim.hedges != nil {
 		opts = append(opts, resilience.WithObserver(&breakerObserver{ledger: sim.ledger})) // its hedge counts
 	}
@@ -263,8 +263,7 @@ func (sim *simulator) callOf(c *simClient, id int32, now time.Time) (*simCall, b
 	k, h := sim.calls.take()
 	c.call = h
 	c.logical++
-	k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc,
-		ReplaceBefore: sim.replaceBefore})
+	k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc})
 	return k, true
 }
 
@@ -336,7 +335,7 @@ func (sim *simulator) newPolicy(c *simClient, id int32) bool {
 // to ledger; nil when the configuration is refused (which stops the run).
 func (sim *simulator) buildPolicy(id int32, ledger *clientLedger) *resilience.Policy {
 	rng := rand.New(rand.NewPCG(sim.seed^streamPolicy, uint64(id)))
-	opts := []resilience.Option{resilience.WithRand(rng)}
+	opts := []resilience.Option{resilience.WithRand(rng), resilience.WithReplaceUntil(sim.replaceBefore)}
 	if sim.cfg.Breaker != nil || sim.hedges != nil {
 		opts = append(opts, resilience.WithObserver(&breakerObserver{ledger: sim.ledger, client: ledger}))
 	}
