@@ -70,6 +70,11 @@ type h2Frames struct {
 	rewriting  bool
 	pending    []byte // frames to write at the next frame boundary
 	closeAfter bool   // close the connection once pending is written
+	// wrote says the server has written a frame. Its first is its SETTINGS
+	// (the server preface, RFC 9113 section 3.4), which Go's server may
+	// still hold in its buffer when a handler runs: a frame of ours sent
+	// before it makes the client fail the connection with PROTOCOL_ERROR.
+	wrote bool
 }
 
 // frameScan follows a byte stream frame by frame.
@@ -174,9 +179,10 @@ func (f *h2Frames) goAway(code, last uint32, closeAfter bool) {
 	defer f.mu.Unlock()
 	f.pending = append(f.pending, frame...)
 	f.closeAfter = f.closeAfter || closeAfter
-	if f.out.between() {
+	if f.out.between() && f.wrote {
 		_ = f.flushPending()
 	}
+	// Else write puts it in after the next whole frame the server writes.
 }
 
 // flushPending writes the pending frames, and closes the connection if
@@ -201,6 +207,7 @@ func (f *h2Frames) write(b []byte) (int, error) {
 	if f.mode != modeH2 || (len(f.resets) == 0 && !f.rewriting && len(f.pending) == 0 && f.out.between() && wholeFrames(b)) {
 		// Not HTTP/2, or whole frames with nothing to change: the scan
 		// stays between frames.
+		f.wrote = f.wrote || len(b) > 0
 		return f.conn.Write(b)
 	}
 	buf := append([]byte(nil), b...) // the caller's bytes are not ours to change
@@ -227,7 +234,7 @@ func (f *h2Frames) write(b []byte) (int, error) {
 			i += k
 		}
 		if s.hdrN == 9 && s.left == 0 { // the frame is whole
-			s.hdrN, f.rewriting = 0, false
+			s.hdrN, f.rewriting, f.wrote = 0, false, true
 			if len(f.pending) > 0 {
 				if _, err := f.conn.Write(buf[start:i]); err != nil {
 					return 0, err
