@@ -101,9 +101,8 @@ type AnalyzedRun struct {
 // RunAnalyzed runs the scenario as Run does and analyses its Records as
 // they are made, so they are neither read back nor, unless opts.KeepRecords,
 // kept; opts.Sink, if set, still sees every Record first (to write
-// arrivals.jsonl, say). The sink and the analysis run on a goroutine each,
-// beside the engine (recordPipe), each seeing the Records in the engine's
-// order; a sink's error stops the run (and is the error returned, before
+// arrivals.jsonl, say). The sink and the analysis run beside the engine
+// (recordPipe), each seeing the Records in the engine's order; a sink's error stops the run (and is the error returned, before
 // any of the analysis). The phases, breaker spans, unsent and unreached
 // requests and fallbacks join the analysis when the run ends. command is the
 // command line that reproduces the run, for reports.
@@ -140,8 +139,9 @@ func (s *Scenario) RunAnalyzed(ctx context.Context, opts Options, command string
 		}
 		return nil
 	}
-	// The sink (arrivals.jsonl's encoder, say) and the analysis each have a
-	// goroutine: with the engine, the three share the cores.
+	// The sink (arrivals.jsonl's encoder, say) and the analysis run beside
+	// the engine: on a goroutine each when there are cores for them, else
+	// taking turns on one (newRecordPipe).
 	stages := []pipeStage{{consume: analyse, warm: acc.Warm}}
 	if opts.Sink != nil {
 		stages = []pipeStage{{consume: opts.Sink}, stages[0]}

@@ -145,13 +145,14 @@ func (t *Ledger) Logged(client, logical int, at time.Duration, route, phase stri
 func (t *Ledger) PolicyRun() PolicyRun { return t.l.policyRun() }
 
 // PipeRecords hands n Records, whose TMs are 1 to n, through a recordPipe
-// to consumers, and returns what close returns.
-func PipeRecords(n int, consumers ...func(*record.Record) error) error {
+// of at most lanes consumer goroutines to consumers, and returns what close
+// returns.
+func PipeRecords(lanes, n int, consumers ...func(*record.Record) error) error {
 	stages := make([]pipeStage, len(consumers))
 	for i, c := range consumers {
 		stages[i] = pipeStage{consume: c}
 	}
-	p := newRecordPipe(stages...)
+	p := newRecordPipeOn(lanes, stages...)
 	for i := 1; i <= n; i++ {
 		if err := p.add(&record.Record{TMs: float64(i)}); err != nil {
 			break

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -15,7 +16,7 @@ import (
 // of their own (recordPipe): these specs pin what a caller relies on.
 var _ = Describe("RunAnalyzed's sink beside the engine", func() {
 	// 3,000 clients, one request each, all failing with 4 attempts: 12,000
-	// Records, so more than ten batches of 1,024 cross between the goroutines.
+	// Records, so three batches of 4,096 cross between the goroutines.
 	const fleet = `
 name: pipe
 seed: 3
@@ -73,29 +74,37 @@ policies:
 		}
 	}
 
-	It("gives each consumer every Record, in order, across many batches", func() {
-		var a, b []float64
-		Expect(scenarios.PipeRecords(5000, tms(&a), tms(&b))).To(Succeed())
-		Expect(a).To(HaveLen(5000))
-		for i, v := range a {
-			Expect(v).To(Equal(float64(i + 1)))
-		}
-		Expect(b).To(Equal(a))
-	})
+	// On one consumer goroutine (two cores: the stages take turns beside the
+	// engine) and on a goroutine each, the stages see the same.
+	for _, lanes := range []int{1, 2} {
+		It(fmt.Sprintf("gives each stage every Record, in order, across many batches, on %d goroutines", lanes), func() {
+			var a, b []float64
+			Expect(scenarios.PipeRecords(lanes, 20000, tms(&a), tms(&b))).To(Succeed())
+			Expect(a).To(HaveLen(20000))
+			for i, v := range a {
+				Expect(v).To(Equal(float64(i + 1)))
+			}
+			Expect(b).To(Equal(a))
+		})
 
-	It("returns the failing consumer's error, and the first consumer's when both fail", func() {
-		second := errors.New("analysis refused")
-		var a, b []float64
-		Expect(scenarios.PipeRecords(5000, tms(&a), failAt(3000, second, &b))).To(MatchError(second))
-		Expect(b).To(HaveLen(2999)) // not called again after it failed
+		It(fmt.Sprintf("returns the failing stage's error, and the first stage's when both fail, on %d goroutines", lanes), func() {
+			second := errors.New("analysis refused")
+			var a, b []float64
+			Expect(scenarios.PipeRecords(lanes, 20000, tms(&a), failAt(9000, second, &b))).To(MatchError(second))
+			Expect(b).To(HaveLen(8999)) // not called again after it failed
+			// The other stage goes on with the batches the engine made
+			// before it heard of the failure: at least up to the failing
+			// Record's batch.
+			Expect(len(a)).To(BeNumerically(">=", 9000))
 
-		// Both fail within the first batch, which both always see: the
-		// second first, yet the first's error is the one returned.
-		first := errors.New("disk full")
-		var c, d []float64
-		err := scenarios.PipeRecords(5000, failAt(20, first, &c), failAt(10, second, &d))
-		Expect(err).To(MatchError(first))
-		Expect(c).To(HaveLen(19))
-		Expect(d).To(HaveLen(9))
-	})
+			// Both fail within the first batch, which both always see: the
+			// second first, yet the first's error is the one returned.
+			first := errors.New("disk full")
+			var c, d []float64
+			err := scenarios.PipeRecords(lanes, 20000, failAt(20, first, &c), failAt(10, second, &d))
+			Expect(err).To(MatchError(first))
+			Expect(c).To(HaveLen(19))
+			Expect(d).To(HaveLen(9))
+		})
+	}
 })

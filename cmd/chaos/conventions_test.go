@@ -273,3 +273,20 @@ var _ = Describe("--cpuprofile and --memprofile", func() {
 		Expect(r.stderr).To(ContainSubstring("--cpuprofile: open"))
 	})
 })
+
+var _ = Describe("--trace", func() {
+	It("writes an execution trace of the whole command, for go tool trace", func() {
+		dir := GinkgoT().TempDir()
+		path := filepath.Join(dir, "run.trace")
+		r := chaos("run", "testdata/scenarios/small.yaml", "--out", dir, "-q", "--trace", path)
+		Expect(r.code).To(Equal(exitOK), r.stderr)
+		data, err := os.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(data)).To(HavePrefix("go 1."), "a runtime/trace file begins with its version")
+		Expect(len(data)).To(BeNumerically(">", 1000))
+
+		r = chaos("run", "testdata/scenarios/small.yaml", "--out", dir, "--trace", filepath.Join(dir, "no", "such", "dir"))
+		Expect(r.code).To(Equal(exitBadInput))
+		Expect(r.stderr).To(ContainSubstring("--trace: open"))
+	})
+})
