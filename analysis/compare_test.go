@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -137,6 +138,42 @@ var _ = Describe("retry delays against an exact distribution", func() {
 			Expect(rd.KS.N).To(Equal(500))
 		}
 		Expect(res.Notes).To(ContainElement(ContainSubstring("seeded sample of 500")))
+	})
+
+	// The retry numbers are finished side by side (a goroutine per core):
+	// their results and notes still come in retry order.
+	It("gives each retry number's results and notes in retry order", func() {
+		// Client i fails i%8+1 times, then succeeds: retry r is seen by the
+		// clients that failed at least r times, 160·(9−r) of them.
+		var recs []record.Record
+		for i := range 1280 {
+			id := fmt.Sprintf("c%d", i)
+			fails := i%8 + 1
+			for attempt := 1; attempt <= fails+1; attempt++ {
+				out, fault, status := record.OutcomeStatus, "status", 503
+				if attempt == fails+1 {
+					out, fault, status = record.OutcomeOK, "none", 200
+				}
+				recs = append(recs, record.Record{TMs: float64(attempt*1000 + i%97), Client: id, Request: id, Attempt: attempt, Fault: fault, Status: status, Outcome: out})
+			}
+		}
+		res := analyse(analysis.Options{ExpectedDelay: map[string]analysis.DelayCDF{"client": fullJitter}, SampleSize: 100}, recs)
+		p := res.Policies[0]
+		Expect(p.RetryDelays).To(HaveLen(8))
+		Expect(p.RetrySpread).To(HaveLen(8))
+		var sampled []string
+		for _, note := range res.Notes {
+			if strings.Contains(note, "seeded sample of 100") {
+				sampled = append(sampled, note)
+			}
+		}
+		Expect(sampled).To(HaveLen(8))
+		for r := 1; r <= 8; r++ {
+			Expect(p.RetryDelays[r-1].Retry).To(Equal(r))
+			Expect(p.RetryDelays[r-1].Count).To(Equal(160 * (9 - r)))
+			Expect(p.RetrySpread[r-1].Retry).To(Equal(r))
+			Expect(sampled[r-1]).To(Equal(fmt.Sprintf("client: retry %d was seen %d times; its quantiles, CDF and KS test rest on a seeded sample of 100", r, 160*(9-r))))
+		}
 	})
 
 	It("rejects delays without jitter", func() {

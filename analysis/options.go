@@ -127,7 +127,8 @@ type Interval struct {
 
 // DelayCDF returns the exact CDF, over milliseconds, of the delay before the
 // given retry (1 = the delay between attempts 1 and 2), or nil when there is
-// no closed form for it.
+// no closed form for it. The retry numbers are tested side by side, so it
+// and the CDFs it returns may be called from several goroutines at once.
 type DelayCDF func(retry int) func(ms float64) float64
 
 // Capacity is a server's overload model, as in faultserver.CapacitySpec: a
