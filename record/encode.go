@@ -107,6 +107,12 @@ func AppendJSON(dst []byte, rec *Record) ([]byte, error) {
 // (strconv's shortest form, 'e' notation below 1e-6 and from 1e21, an
 // exponent without padding).
 func appendFloat(b []byte, f float64) []byte {
+	if f == 0 && !math.Signbit(f) {
+		return append(b, '0')
+	}
+	if out, ok := appendWholeNanos(b, f); ok {
+		return out
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
@@ -120,6 +126,51 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
+}
+
+// nanosLimit bounds the milliseconds appendWholeNanos writes: below 2^32 ms
+// (49 days) a float's spacing is at most 2^-21 ms, under a nanosecond.
+const nanosLimit = 1 << 32
+
+// appendWholeNanos writes f, a time or duration in milliseconds, when it is
+// the float nearest a whole number of nanoseconds k (as every time the
+// harness measures is) and below nanosLimit in magnitude, and reports
+// whether it did. It writes k/10^6 with its trailing zeros dropped, which is
+// strconv's shortest form of f, without strconv's search for it: that
+// decimal reads back as f (f is the float nearest it), and no other decimal
+// of at most six places does, since they lie 10^-6 apart, wider than the
+// interval of reals that round to f (f's spacing, at most 2^-21 here); a
+// shorter decimal would be one of them. Either way the result is 'f'
+// notation, which is encoding/json's from 1e-6 up.
+func appendWholeNanos(b []byte, f float64) ([]byte, bool) {
+	if !(f > -nanosLimit && f < nanosLimit) { // NaN too
+		return b, false
+	}
+	k := math.Round(f * 1e6) // exact: below 2^53
+	if k/1e6 != f {
+		return b, false
+	}
+	n := int64(k)
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	b = strconv.AppendInt(b, n/1e6, 10)
+	frac := n % 1e6
+	if frac == 0 {
+		return b, true
+	}
+	var digits [7]byte
+	digits[0] = '.'
+	for i := 6; i >= 1; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	end := 7
+	for digits[end-1] == '0' {
+		end--
+	}
+	return append(b, digits[:end]...), true
 }
 
 const hexDigits = "0123456789abcdef"

@@ -3,7 +3,9 @@ package record_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -48,6 +50,48 @@ var _ = Describe("AppendJSON", func() {
 		Entry("a gRPC call", record.Record{TMs: 3, Client: "c1", Attempt: 2, Method: "POST", Path: "/pkg.Svc/Get",
 			Fault: record.FaultStatus, Status: 503, RetryAfterMs: 250, GRPCCode: "UNAVAILABLE", SentMs: ptr(2)}),
 	)
+
+	// Times in whole nanoseconds take a path of their own (appendWholeNanos):
+	// seeded values of every kind, against encoding/json.
+	It("writes times in whole nanoseconds, and every other float, as encoding/json does", func() {
+		rng := rand.New(rand.NewPCG(16, 1))
+		limit := math.Ldexp(1, 32) // the fast path's bound, in ms
+		edges := []float64{1e-6, -1e-6, 0.1 + 0.2, 9.9999995, 999999.9999995, limit, -limit,
+			math.Nextafter(limit, 0), math.Nextafter(-limit, 0), limit - 1e-6, 1 - 1e-6, 0.5e-6, 1.5e-6, 123456789.000001}
+		values := append([]float64{}, edges...)
+		for range 60000 {
+			ns := rng.Int64N(1 << 52) // up to 52 days, in ns: past the bound too
+			values = append(values,
+				float64(ns)/1e6,                        // a time as the harness writes it
+				-float64(ns%1e9)/1e6,                   // negative
+				float64(ns%100000)/1e6,                 // under 0.1 ms
+				float64(ns)/1e6+1e-9,                   // a hair off a whole nanosecond
+				math.Float64frombits(rng.Uint64()>>2),  // any positive finite double
+				rng.Float64()*float64(rng.IntN(1e7)),   // any value below 1e7
+				math.Round(rng.Float64()*1e4)/4,        // quarters
+				float64(rng.Int64N(1<<40))/1e3,         // whole microseconds
+				math.Nextafter(float64(ns)/1e6, 1e300), // the next float up
+				float64(rng.Int64N(1<<62))/1e6,         // up to 2^42 ms: past the bound
+			)
+		}
+		for i := 0; i < len(values); i += 4 {
+			rec := record.Record{TMs: values[i]}
+			if i+1 < len(values) {
+				rec.LatencyMs = values[i+1]
+			}
+			if i+2 < len(values) {
+				rec.RetryAfterMs = values[i+2]
+			}
+			if i+3 < len(values) {
+				rec.SentMs = ptr(values[i+3])
+			}
+			got, err := record.AppendJSON(nil, &rec)
+			Expect(err).NotTo(HaveOccurred())
+			if want := reference(&rec); string(got) != want {
+				Fail(fmt.Sprintf("values %v: got %s, want %s", values[i:min(i+4, len(values))], got, want))
+			}
+		}
+	})
 
 	It("refuses a time that is not a number, as encoding/json does, and leaves dst as it was", func() {
 		rec := record.Record{LatencyMs: math.NaN()}
