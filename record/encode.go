@@ -160,17 +160,17 @@ func appendWholeNanos(b []byte, f float64) ([]byte, bool) {
 	if frac == 0 {
 		return b, true
 	}
-	var digits [7]byte
-	digits[0] = '.'
-	for i := 6; i >= 1; i-- {
+	b = append(b, '.', '0', '0', '0', '0', '0', '0')
+	digits := b[len(b)-6:]
+	for i := 5; i >= 0; i-- {
 		digits[i] = byte('0' + frac%10)
 		frac /= 10
 	}
-	end := 7
-	for digits[end-1] == '0' {
+	end := len(b)
+	for b[end-1] == '0' { // frac > 0: the point stays
 		end--
 	}
-	return append(b, digits[:end]...), true
+	return b[:end], true
 }
 
 const hexDigits = "0123456789abcdef"
