@@ -24,8 +24,13 @@ type metrics struct {
 	// request. Requests read it without a lock; a request with labels not
 	// yet seen (a few per phase of a script) replaces it with a copy, under
 	// mu.
-	children atomic.Pointer[map[counterKey]metricChildren]
-	mu       sync.Mutex
+	children atomic.Pointer[map[counterKey]*metricEntry]
+	// last is the entry observe used last: a run of requests with the same
+	// labels (every request of a no-fault script, every request of a phase)
+	// finds it by comparing the key's strings, which are the script's own
+	// and so compare by pointer, instead of hashing them for the map.
+	last atomic.Pointer[metricEntry]
+	mu   sync.Mutex
 	// keys lists every counterKey in order of first appearance, with its
 	// count of completed requests: Stats is their sums (stats.go). Guarded
 	// by mu.
@@ -41,6 +46,12 @@ type keyCount struct {
 type counterKey struct {
 	route, phase, fault string
 	status              int
+}
+
+// metricEntry is a counterKey with its children, as the cache holds them.
+type metricEntry struct {
+	key counterKey
+	metricChildren
 }
 
 // metricChildren are the children of the request counter and the latency
@@ -77,15 +88,19 @@ func newMetrics(inFlight func() float64) *metrics {
 		Help: "Requests being performed now.",
 	}, inFlight)
 	m.registry.MustRegister(m.requests, m.latency, inFlightGauge, m.hung)
-	m.children.Store(&map[counterKey]metricChildren{})
+	m.children.Store(&map[counterKey]*metricEntry{})
 	return m
 }
 
 func (m *metrics) observe(rec *record.Record) {
 	key := counterKey{rec.Route, rec.Phase, rec.Fault, rec.Status}
-	c, ok := (*m.children.Load())[key]
-	if !ok {
-		c = m.add(key)
+	c := m.last.Load()
+	if c == nil || c.key != key {
+		var ok bool
+		if c, ok = (*m.children.Load())[key]; !ok {
+			c = m.add(key)
+		}
+		m.last.Store(c)
 	}
 	c.count.Add(1)
 	c.counter.Inc()
@@ -93,20 +108,20 @@ func (m *metrics) observe(rec *record.Record) {
 }
 
 // add resolves the children of key and puts them in the cache.
-func (m *metrics) add(key counterKey) metricChildren {
+func (m *metrics) add(key counterKey) *metricEntry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old := *m.children.Load()
 	if c, ok := old[key]; ok { // added while this request waited for mu
 		return c
 	}
-	c := metricChildren{
+	c := &metricEntry{key: key, metricChildren: metricChildren{
 		counter: m.requests.WithLabelValues(key.route, key.phase, key.fault, statusLabel(key.status)),
 		timing:  m.latency.WithLabelValues(key.fault),
 		count:   new(atomic.Int64),
-	}
+	}}
 	m.keys = append(m.keys, keyCount{key, c.count})
-	children := make(map[counterKey]metricChildren, len(old)+1)
+	children := make(map[counterKey]*metricEntry, len(old)+1)
 	for k, v := range old {
 		children[k] = v
 	}

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -135,11 +137,14 @@ func BenchmarkServeFault(b *testing.B) {
 		name, script string
 		client       string // X-Chaos-Client; "" keys the client by address and User-Agent
 		status       int
+		log          bool // stream the Records to a file, as serve --log FILE does
 	}{
-		{"nofault", "{}", "", http.StatusOK},
-		{"nofault+client", "{}", "c1", http.StatusOK},
-		{"503", "phases: [{fault: {status: 503}}]", "", http.StatusServiceUnavailable},
-		{"429+retry-after", "phases: [{fault: {status: 429, retry_after: 2s}}]", "c1", http.StatusTooManyRequests},
+		{"nofault", "{}", "", http.StatusOK, false},
+		{"nofault+log", "{}", "", http.StatusOK, true},
+		{"nofault+client", "{}", "c1", http.StatusOK, false},
+		{"503", "phases: [{fault: {status: 503}}]", "", http.StatusServiceUnavailable, false},
+		{"503+log", "phases: [{fault: {status: 503}}]", "", http.StatusServiceUnavailable, true},
+		{"429+retry-after", "phases: [{fault: {status: 429, retry_after: 2s}}]", "c1", http.StatusTooManyRequests, false},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -147,7 +152,16 @@ func BenchmarkServeFault(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv, err := faultserver.New(spec, faultserver.Options{LogLimit: 1024})
+			opts := faultserver.Options{LogLimit: 1024}
+			if c.log {
+				f, err := os.Create(filepath.Join(b.TempDir(), "arrivals.jsonl"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer f.Close()
+				opts.Log = f
+			}
+			srv, err := faultserver.New(spec, opts)
 			if err != nil {
 				b.Fatal(err)
 			}
