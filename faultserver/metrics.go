@@ -20,7 +20,7 @@ import (
 // itself and handed to Prometheus when it gathers them (requestCollector):
 // every request moves them, and a CounterVec's and a HistogramVec's
 // children are one set of words that every request on every core writes (a
-// histogram five of them), whose cache lines then travel between the cores
+// histogram four of them), whose cache lines then travel between the cores
 // with each request. Here each counterKey's counts are spread over
 // metricShards shards by connection number, so that requests on different
 // connections write different lines; a gathering or Stats sums the shards.
