@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/mccutchen/go-httpbin/v2/httpbin"
 
 	"github.com/chaos-harness/chaos/faultserver"
+	"github.com/chaos-harness/chaos/record"
 )
 
 const (
@@ -66,6 +68,34 @@ func bareTarget(status int, body string) target {
 	return target{"net/http", url + "/api/orders", status, closeFn}
 }
 
+// wireTarget is net/http alone writing what the fault server writes, byte
+// for byte but the Date: the status, the same headers in the same order (an
+// explicit Content-Length, Content-Type and the X-Chaos-* markers given as
+// name-value pairs) and the body, from header values built once, as the
+// fault server assigns them. What it costs over bareTarget is what the
+// fault server's wire format costs net/http and its client (the headers'
+// map, writing, sorting and parsing), which no fault server can avoid; the
+// fault server's cost over it is the fault server's own.
+func wireTarget(status int, body string, markers ...string) target {
+	values := map[string][]string{
+		"Content-Length": {strconv.Itoa(len(body))},
+		"Content-Type":   {"text/plain; charset=utf-8"},
+	}
+	for i := 0; i+1 < len(markers); i += 2 {
+		values[markers[i]] = []string{markers[i+1]}
+	}
+	b := []byte(body)
+	url, closeFn := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		for k, v := range values {
+			h[k] = v
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+	}))
+	return target{"net/http+wire", url + "/api/orders", status, closeFn}
+}
+
 // limitedTarget is bareTarget with the fault server's default connection
 // limits, as net/http offers them: ReadHeaderTimeout 30s, IdleTimeout 2m,
 // and a write deadline 30s ahead set by the handler on every response.
@@ -116,9 +146,11 @@ func httpbinTarget() target {
 // BenchmarkFaultServer is throughput over loopback from one in-process load
 // generator: the no-fault path and the 503 path, each also with the arrival
 // log written as JSON lines to a file (as `chaos serve --log FILE` runs),
-// against plain net/http + mux, net/http alone (a HandlerFunc, no router) and
+// against plain net/http + mux, net/http alone (a HandlerFunc, no router),
 // net/http alone with the fault server's connection limits, answering the
-// same, and the 503 path against go-httpbin's /status/503 too.
+// same, and net/http alone writing the fault server's very response
+// (net/http+wire: its headers too), and the 503 path against go-httpbin's
+// /status/503 too.
 // One op is one request to each target; rounds of loadRound requests
 // alternate between the targets so they share the machine's noise. It
 // reports each target's ns/req and the fault server's throughput as a share
@@ -128,19 +160,24 @@ func httpbinTarget() target {
 func BenchmarkFaultServer(b *testing.B) {
 	ok, unavailable := http.StatusOK, http.StatusServiceUnavailable
 	const okBody, unavailableBody, unavailableScript = "OK\n", "Service Unavailable\n", "phases: [{fault: {status: 503}}]"
+	// The fault server's markers on each path: the phase, and the fault.
+	okWire := func() target { return wireTarget(ok, okBody, record.HeaderPhase, faultserver.PhaseDefault) }
+	unavailableWire := func() target {
+		return wireTarget(unavailable, unavailableBody, record.HeaderFault, record.FaultStatus, record.HeaderPhase, "phase1")
+	}
 	b.Run("nofault", func(b *testing.B) {
-		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{}), bareTarget(ok, okBody), limitedTarget(ok, okBody))
+		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{}), bareTarget(ok, okBody), limitedTarget(ok, okBody), okWire())
 	})
 	b.Run("nofault+log", func(b *testing.B) { // as `chaos serve --log FILE` runs
-		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{Log: logFile(b)}), bareTarget(ok, okBody), limitedTarget(ok, okBody))
+		benchTargets(b, plainTarget(ok, okBody), faultTarget(b, "{}", ok, faultserver.Options{Log: logFile(b)}), bareTarget(ok, okBody), limitedTarget(ok, okBody), okWire())
 	})
 	b.Run("503", func(b *testing.B) {
 		benchTargets(b, plainTarget(unavailable, unavailableBody),
-			faultTarget(b, unavailableScript, unavailable, faultserver.Options{}), bareTarget(unavailable, unavailableBody), limitedTarget(unavailable, unavailableBody), httpbinTarget())
+			faultTarget(b, unavailableScript, unavailable, faultserver.Options{}), bareTarget(unavailable, unavailableBody), limitedTarget(unavailable, unavailableBody), unavailableWire(), httpbinTarget())
 	})
 	b.Run("503+log", func(b *testing.B) {
 		benchTargets(b, plainTarget(unavailable, unavailableBody),
-			faultTarget(b, unavailableScript, unavailable, faultserver.Options{Log: logFile(b)}), bareTarget(unavailable, unavailableBody), limitedTarget(unavailable, unavailableBody))
+			faultTarget(b, unavailableScript, unavailable, faultserver.Options{Log: logFile(b)}), bareTarget(unavailable, unavailableBody), limitedTarget(unavailable, unavailableBody), unavailableWire())
 	})
 }
 

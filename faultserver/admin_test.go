@@ -2,8 +2,11 @@ package faultserver_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -193,5 +196,37 @@ routes: [{name: slow, path: /hang, phases: [{fault: {hang: 10s}}]}]
 		Expect(body).To(ContainSubstring("chaos_hung_requests 1"))
 		Expect(body).To(ContainSubstring(`chaos_request_duration_seconds_count{fault="status"} 2`))
 		Expect(srv.Close()).To(Succeed())
+	})
+
+	It("sum the counts of every connection: counters, histograms and Stats agree with the Records", func() {
+		srv := startServer("phases: [{name: down, requests: 7, fault: {status: 503}}]", faultserver.Options{})
+		c := freshClient(5 * time.Second) // a connection per request: the counts are spread over shards
+		got := statuses(c, srv.URL()+"/a", "x", 20)
+		Expect(got[:7]).To(HaveEach(http.StatusServiceUnavailable))
+		Expect(got[7:]).To(HaveEach(http.StatusOK))
+		status, body, _ := adminDo("GET", srv.URL()+"/metrics", "", "")
+		Expect(status).To(Equal(200))
+		Expect(body).To(ContainSubstring(`chaos_requests_total{fault="status",phase="down",route="",status="503"} 7` + "\n"))
+		Expect(body).To(ContainSubstring(`chaos_requests_total{fault="none",phase="default",route="",status="200"} 13` + "\n"))
+		seconds := map[string]float64{}
+		conns := map[uint64]bool{}
+		for _, r := range srv.Records() {
+			seconds[r.Fault] += r.LatencyMs / 1000
+			conns[r.Conn] = true
+		}
+		Expect(conns).To(HaveLen(20))
+		for fault, n := range map[string]int{"status": 7, "none": 13} {
+			Expect(body).To(ContainSubstring(fmt.Sprintf(`chaos_request_duration_seconds_count{fault=%q} %d`+"\n", fault, n)))
+			Expect(body).To(ContainSubstring(fmt.Sprintf(`chaos_request_duration_seconds_bucket{fault=%q,le="+Inf"} %d`+"\n", fault, n)))
+			m := regexp.MustCompile(fmt.Sprintf(`chaos_request_duration_seconds_sum\{fault=%q\} (\S+)`, fault)).FindStringSubmatch(body)
+			Expect(m).To(HaveLen(2))
+			sum, err := strconv.ParseFloat(m[1], 64)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sum).To(BeNumerically("~", seconds[fault], 1e-12))
+		}
+		st := srv.Stats()
+		Expect(st.Requests).To(Equal(int64(20)))
+		Expect(st.Faults).To(Equal(map[string]int64{"status": 7, "none": 13}))
+		Expect(st.Statuses).To(Equal(map[string]int64{"503": 7, "200": 13}))
 	})
 })

@@ -2,6 +2,7 @@ package faultserver
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chaos-harness/chaos/internal/hashmix"
@@ -13,6 +14,7 @@ type clientState struct {
 	mu sync.Mutex
 	clientDecisions
 	stream stream
+	key    string // the key it is kept under in its table; "" for a shard's overflow
 }
 
 // clientDecisions is what deciding a client's requests on a route reads and
@@ -54,7 +56,13 @@ var (
 // a known key does not allocate. Once a shard is full, keys new to it share
 // one overflow state: they are still decided, but share that state's request
 // count, random stream and per-client phases.
+//
+// The state last looked up is at hand without a lock or a hash: a run of
+// requests of one client (one load generator, every client of a script
+// keyed by address and User-Agent behind one proxy) finds it with a string
+// comparison, which is a pointer comparison for the keys keyCache shares.
 type clientTable struct {
+	last   atomic.Pointer[clientState] // the state get found last, never the overflow
 	shards [clientShards]struct {
 		mu       sync.RWMutex
 		m        map[string]*clientState
@@ -64,6 +72,18 @@ type clientTable struct {
 }
 
 func (t *clientTable) get(key string) *clientState {
+	if st := t.last.Load(); st != nil && st.key == key {
+		return st
+	}
+	st := t.lookup(key)
+	if st.key == key { // not the overflow, which stands for other keys too
+		t.last.Store(st)
+	}
+	return st
+}
+
+// lookup finds key's state in its shard, adding it when it is new.
+func (t *clientTable) lookup(key string) *clientState {
 	h := hashmix.String(key)
 	sh := &t.shards[h%clientShards]
 	sh.mu.RLock()
@@ -87,6 +107,7 @@ func (t *clientTable) get(key string) *clientState {
 		sh.m = map[string]*clientState{}
 	}
 	st = newClientState(h)
+	st.key = key
 	sh.m[key] = st
 	sh.keyBytes += len(key)
 	return st

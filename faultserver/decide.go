@@ -86,9 +86,7 @@ func (s *Script) decide(elapsed time.Duration, r *route, st *clientDecisions, rs
 	if r.perCli {
 		i = st.clock.next(r.phases, elapsed, st.first)
 	} else {
-		r.mu.Lock()
-		i = r.global.next(r.phases, elapsed, 0)
-		r.mu.Unlock()
+		i = r.globalPhase(elapsed)
 	}
 	rng := rs.seedFor(r.seed, st.hash, n)
 

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // route is a compiled schedule: a RouteSpec, or the top level (which matches
@@ -20,9 +22,31 @@ type route struct {
 	response *action
 	phases   []phase
 
-	mu      sync.Mutex // guards global
-	global  phaseClock
+	mu     sync.Mutex // guards global
+	global phaseClock
+	// settled is 1 + the index global stays at for good, once it got there
+	// (the end of the phases, or a phase with neither a duration nor a
+	// request count); 0 before. A request then reads it instead of taking
+	// mu, which every request of the route would otherwise share.
+	settled atomic.Int64
 	clients clientTable
+}
+
+// globalPhase advances the route's global phase clock to a request arriving
+// at elapsed and returns the phase that decides it (see phaseClock.next).
+func (r *route) globalPhase(elapsed time.Duration) int {
+	if i := r.settled.Load(); i > 0 {
+		return int(i - 1)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := r.global.next(r.phases, elapsed, 0)
+	if i == len(r.phases) || (r.phases[i].duration == 0 && r.phases[i].requests == 0) {
+		// next never moves the clock from here, and counts in it only
+		// for a phase with a request count.
+		r.settled.Store(int64(i) + 1)
+	}
+	return i
 }
 
 // pathMatcher compiles a template into a literal or a regular expression.

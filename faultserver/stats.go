@@ -40,13 +40,10 @@ type PhaseStats struct {
 // Each request adds one to its key's counter (metrics.observe), without a
 // lock; a key is listed once its first request is counted.
 func (m *metrics) stats() Stats {
-	m.mu.Lock()
-	keys := m.keys[:len(m.keys):len(m.keys)] // appended to under mu, never changed
-	m.mu.Unlock()
 	s := Stats{Faults: map[string]int64{}, Statuses: map[string]int64{}}
 	phase := map[[2]string]int{}
-	for _, k := range keys {
-		n := k.n.Load()
+	for _, k := range m.entries() {
+		n := k.requests()
 		if n == 0 {
 			continue // listed, not yet counted
 		}

@@ -11,8 +11,8 @@ import (
 func serverTable(w io.Writer, r results) {
 	shareTable(w, r, "### Fault server throughput over loopback (issue 16 target: ≥ 0.95 of plain net/http, logging every request)",
 		"FaultServer/", []string{"nofault", "nofault+log", "503", "503+log"},
-		[]string{"plain", "net/http", "net/http+limits", "go-httpbin"},
-		"plain is net/http behind gorilla/mux, net/http has no router, net/http+limits has the fault server's connection limits; go-httpbin runs for the 503 paths only")
+		[]string{"plain", "net/http", "net/http+limits", "net/http+wire", "go-httpbin"},
+		"plain is net/http behind gorilla/mux, net/http has no router, net/http+limits has the fault server's connection limits, net/http+wire writes the fault server's response byte for byte; go-httpbin runs for the 503 paths only")
 }
 
 // proxyTable prints the fault server's proxy mode (no fault) against the
