@@ -60,13 +60,13 @@ const (
 // calls admitted in an earlier generation (before the last transition) are
 // ignored, so a slow call from before a trip cannot close the breaker.
 type Ticket struct {
-	gen   uint64
-	probe bool
-	valid bool
+	// held is the breaker's generation when it admitted the call, plus 1;
+	// 0 for no admission. One word, as a resilience.Call holds two.
+	held uint64
 }
 
 // Valid reports whether the ticket is an admission (the zero Ticket is none).
-func (t Ticket) Valid() bool { return t.valid }
+func (t Ticket) Valid() bool { return t.held != 0 }
 
 // Breaker is a circuit breaker with explicit time: Allow(now) before the
 // protected call, Report(now, ticket, result) after it. Transitions are
@@ -191,13 +191,13 @@ func (b *Breaker) Allow(now time.Time) (Ticket, error) {
 	var err error
 	switch b.st {
 	case Closed:
-		ticket = Ticket{gen: b.gen, valid: true}
+		ticket = Ticket{held: b.gen + 1}
 	case Open:
 		err = ErrOpen
 	case HalfOpen:
 		if b.probes < b.s.HalfOpenProbes {
 			b.probes++
-			ticket = Ticket{gen: b.gen, probe: true, valid: true}
+			ticket = Ticket{held: b.gen + 1}
 		} else {
 			err = ErrOpen
 		}
@@ -209,13 +209,13 @@ func (b *Breaker) Allow(now time.Time) (Ticket, error) {
 
 // Report reports the result of a call that Allow admitted.
 func (b *Breaker) Report(now time.Time, ticket Ticket, r Result) {
-	if !ticket.valid {
+	if !ticket.Valid() {
 		return
 	}
 	var t transitions
 	b.mu.Lock()
 	b.lazyLocked(now, &t)
-	if ticket.gen == b.gen {
+	if ticket.held-1 == b.gen {
 		switch b.st {
 		case Closed:
 			b.recordClosedLocked(now, r, &t)
