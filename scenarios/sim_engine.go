@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/chaos-harness/chaos/analysis"
@@ -42,6 +41,7 @@ type simulator struct {
 	calls    callPool
 	records  *recordBuffer
 	names    recordNames // the strings of pending Records
+	ids      clientNames // the clients' keys and first request ids, by number
 	sink     func(*record.Record) error
 	scratch  record.Record // the Record handed to the sink
 	times    timeSlab      // what the scratch's SentMs and ReceivedMs point to
@@ -186,10 +186,11 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 	sim.clients = make([]simClient, len(starts))
 	if sim.open.owners != nil {
 		sim.fleet = sim.script.NumberedClients(len(sim.open.owners))
-		sim.open.name(sim.clients)
+		sim.ids = newClientNames(len(sim.open.owners))
+		sim.open.ready(sim.clients)
 	} else {
 		sim.fleet = sim.script.NumberedClients(len(starts))
-		nameClients(sim.clients)
+		sim.ids = newClientNames(len(starts))
 	}
 	sim.queue.startAll(starts)
 	sim.queue.warm = sim.warm
@@ -245,7 +246,7 @@ func (sim *simulator) warm(e *event) {
 	v := uint64(c.logical)
 	if c.call != 0 {
 		k := sim.calls.get(c.call)
-		v += uint64(k.attemptNo) + uint64(k.call.Attempts())
+		v += uint64(k.attempt.slot) + uint64(k.call.Attempts())
 	}
 	sim.warmth += v + sim.fleet.Warm(int(sim.fleetNumber(c, e.client)))
 }
@@ -286,7 +287,6 @@ func (sim *simulator) step(c *simClient, id int32) {
 		if st.Timeout > 0 {
 			k.attempt.deadline = sim.now + st.Timeout
 		}
-		k.attemptNo = int32(st.Attempt)
 		sim.send(c, id)
 	case resilience.ActionWait:
 		sim.queue.Push(sim.now+st.Wait, evStart, id)
@@ -366,10 +366,8 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if sim.err != nil || sim.sink == nil {
 		return
 	}
-	request := c.firstRequest
-	if p.logical > 1 && c.owner == 0 { // an open-loop call's firstRequest is its own id
-		request = c.key + "/" + strconv.Itoa(int(p.logical))
-	}
+	number := sim.fleetNumber(c, p.client) + 1
+	request := sim.ids.request(number, p.logical)
 	method := sim.method
 	if p.rowRead {
 		method = http.MethodGet
@@ -377,7 +375,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	// The request and the plan as NewRecord reads them, in the simulator's
 	// scratch values: arrive is done with them, and nothing is zeroed.
 	req, d := &sim.req, &sim.recordPlan
-	req.ClientKey, req.RequestID, req.Attempt, req.Method, req.Path, req.Conn = c.key, request, int(p.attempt), method, sim.path, 0
+	req.ClientKey, req.RequestID, req.Attempt, req.Method, req.Path, req.Conn = sim.ids.key(number), request, int(p.attempt), method, sim.path, 0
 	d.Route, d.Phase, d.Kind = route, phase, sim.names[p.fault]
 	out := faultserver.Delivery{Status: int(p.status), BodyBytes: int64(p.bodyBytes), Incomplete: p.incomplete,
 		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter, StreamEvents: int(p.streamEvents)}
@@ -387,6 +385,11 @@ func (sim *simulator) flush(p *pendingRecord) {
 	rec.GRPCCode = sim.names[p.grpcCode]
 	rec.SentMs, rec.ReceivedMs = sim.times.pair(record.Millis(p.sent), record.Millis(p.received))
 	sim.err = sim.sink(rec)
+}
+
+// clientKey is the X-Chaos-Client of client id (an open-loop call's: its client's).
+func (sim *simulator) clientKey(c *simClient, id int32) string {
+	return sim.ids.key(sim.fleetNumber(c, id) + 1)
 }
 
 // send puts a client's request on the network.
@@ -401,8 +404,8 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	a.arrivedAt = sim.now
 	req := &sim.req
 	// No RequestID: it decides nothing, and the Record gets it when flushed.
-	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
-		Attempt: int(k.attemptNo), Header: sim.header, Version: c.version, Deadline: a.deadline}
+	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: sim.clientKey(c, id),
+		Attempt: k.call.Attempts(), Header: sim.header, Version: c.version, Deadline: a.deadline}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
@@ -410,11 +413,11 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	d, a.ticket = sim.fleet.Admit(sim.now, int(sim.fleetNumber(c, id)), req)
 	a.row = d.Row
 	if !a.reading {
-		// What faultserver.NewRecord takes from the decision, kept until
-		// the Record's turn; what the wire says comes when it is known.
-		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
-			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)}
-		a.slot = sim.records.add(&rec)
+		// The Record's turn is taken now; what faultserver.NewRecord takes
+		// from the decision waits in the attempt until the outcome is
+		// known (respond).
+		a.slot = sim.records.reserve()
+		a.route, a.phase, a.fault = sim.names.index(d.Route), sim.names.index(d.Phase), sim.names.index(d.Kind)
 	}
 	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
 	if sim.grpc {
@@ -487,20 +490,21 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		sim.send(c, id)
 		return
 	}
+	rec := pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical, attempt: int32(k.call.Attempts()),
+		route: a.route, phase: a.phase, fault: a.fault}
 	if a.reading {
 		// The read itself failed: the attempt fails with it. It was never
 		// logged as a write, so log it now as the attempt the server saw.
-		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
-			attempt: k.attemptNo, rowRead: true})
+		a.slot = sim.records.reserve()
+		rec.route, rec.phase, rec.fault, rec.rowRead = 0, 0, 0, true
 	}
 	seen, kind, retryAfter, wait := sim.clientSees(a, kind)
-	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.streamEvents = a.streamEvents
 	rec.grpcCode = a.grpcCode
 	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
-	sim.records.finish(a.slot)
+	sim.records.put(a.slot, &rec)
 	k.call.Report(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(seen), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

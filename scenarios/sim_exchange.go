@@ -20,20 +20,24 @@ type simAttempt struct {
 	clientAt  time.Duration // the client learnt its outcome
 	slot      uint64        // its Record's slot; unused for a row read
 
-	status     int32  // the status line the server sent; 0 for none
-	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	retryAfter time.Duration
-	raKind     uint8 // raNone, raDelta, raDate or raMillis (sim_grpc.go)
-	outcome    resilience.AttemptClass
 	ticket     faultserver.Ticket // its hold on the script, until serverEnd
-	abandoned  bool               // the client left before the server answered
-	incomplete bool               // a response begun did not reach its end
-	row        faultserver.RowOp
-	reading    bool // this is the read before a row write
+	status     int32              // the status line the server sent; 0 for none
+	bodyBytes  uint32             // the body bytes the server wrote (see bodyCount)
 	// streamEvents is how many whole events of a stream the server wrote.
 	streamEvents uint32
 	// grpcCode is the gRPC code of the call, in recordNames (sim_grpc.go).
 	grpcCode uint32
+	// The decision's route, phase and fault kind, in recordNames, for a
+	// Record the buffer does not hold while the attempt is in flight
+	// (recordBuffer.reserve, simulator.arrive).
+	route, phase, fault uint32
+	raKind              uint8 // raNone, raDelta, raDate or raMillis (sim_grpc.go)
+	outcome             resilience.AttemptClass
+	abandoned           bool // the client left before the server answered
+	incomplete          bool // a response begun did not reach its end
+	row                 faultserver.RowOp
+	reading             bool // this is the read before a row write
 }
 
 const (

@@ -192,7 +192,7 @@ func (sim *simulator) flightArrive(h int32) {
 		a.deadline = f.lostAt // before now: the server finds the client gone
 	}
 	req := &sim.req
-	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
+	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: sim.clientKey(c, f.client),
 		Attempt: int(f.attemptNo), Header: sim.header, Version: f.version, Deadline: a.deadline}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
