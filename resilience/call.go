@@ -164,8 +164,7 @@ const (
 // composition of the policies is written once, here. A Call is used by one
 // goroutine; its Policy may serve many Calls at once.
 type Call struct {
-	p   *Policy
-	key string // RequestMeta.Key
+	p *Policy
 	// deadline and at are instants as durations since the policy's epoch
 	// (Policy.since): one word each instead of a time.Time's three. The
 	// deadline holds only when the policy has an overall timeout. at is,
@@ -183,8 +182,8 @@ type Call struct {
 	innerT   breaker.Ticket
 	grant    retrybudget.Grant // what the budget granted the attempt in flight
 	// x holds what only some policies use (hedging, a backoff with
-	// history, replacement) or only some calls reach (a fallback answer);
-	// nil until one of them needs it.
+	// history, replacement) or only some calls have (a key, a fallback
+	// answer); nil until one of them needs it.
 	x          *callExtra
 	attempt    int32
 	retries    int32
@@ -202,6 +201,7 @@ type Call struct {
 
 // callExtra is the part of a Call only some policies or calls need.
 type callExtra struct {
+	key      string     // RequestMeta.Key, when not empty
 	hedge    hedgeState // with hedging
 	state    float64    // a backoff.HistoryStrategy's state
 	replaced int32      // late answers replaced so far
@@ -214,6 +214,14 @@ func (c *Call) extra() *callExtra {
 		c.x = &callExtra{}
 	}
 	return c.x
+}
+
+// key is the call's RequestMeta.Key.
+func (c *Call) key() string {
+	if c.x == nil {
+		return ""
+	}
+	return c.x.key
 }
 
 // hedging reports whether the Call hedges (its extension holds the round).
@@ -260,9 +268,9 @@ func (p *Policy) Begin(now time.Time, req RequestMeta) Call {
 	if p.budget != nil {
 		p.budget.OnCall(now)
 	}
-	c := Call{p: p, key: req.Key, oneShot: req.OneShot, repeatable: req.repeatable(), callerFallback: req.CallerFallback}
-	if p.hedge != nil || p.replace != nil || p.retry.history != nil {
-		c.x = &callExtra{}
+	c := Call{p: p, oneShot: req.OneShot, repeatable: req.repeatable(), callerFallback: req.CallerFallback}
+	if req.Key != "" || p.hedge != nil || p.replace != nil || p.retry.history != nil {
+		c.x = &callExtra{key: req.Key}
 	}
 	if p.overall > 0 {
 		c.deadline = p.since(now) + p.overall
@@ -309,7 +317,7 @@ func (c *Call) Next(now time.Time) Step {
 	c.phase = phaseInFlight
 	c.at, c.replacing = c.p.since(now), false
 	c.p.counters.attempts.Add(1)
-	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.key, Attempt: int(c.attempt)})
+	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.key(), Attempt: int(c.attempt)})
 	step := Step{Action: ActionSend, Attempt: int(c.attempt), Timeout: c.attemptTimeout(now)}
 	if c.hedging() {
 		c.startRound(now, &step)
@@ -354,7 +362,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			wait, ok := c.p.reserve(now, maxWait)
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
-				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key, Attempt: int(c.attempt) + 1, Err: ErrRateLimited})
+				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key(), Attempt: int(c.attempt) + 1, Err: ErrRateLimited})
 				if c.replacing {
 					return c.lateStands(now), true
 				}
@@ -363,7 +371,7 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			if wait > 0 {
 				c.gate++ // the token is ours; resume after this gate
 				c.p.counters.rateLimited.Add(1)
-				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key, Attempt: int(c.attempt) + 1, Delay: wait})
+				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key(), Attempt: int(c.attempt) + 1, Delay: wait})
 				c.phase, c.at = phaseWaiting, c.p.since(now)+wait
 				return Step{Action: ActionWait, Attempt: int(c.attempt), Wait: wait}, true
 			}
@@ -401,7 +409,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		return
 	}
 	p.recordBreaker(now, &c.innerT, o)
-	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.key, Attempt: c.answered(),
+	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.key(), Attempt: c.answered(),
 		Outcome: o.Kind, Status: o.Status, Err: o.Err})
 	if o.Kind == ClassCanceled {
 		c.finish(now, ReasonCanceled, o.Kind, c.lastErr(), false)
@@ -438,7 +446,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		g, ok := p.budget.Retry(now, retryCause(o))
 		if !ok {
 			p.counters.budgetExhausted.Add(1)
-			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.key, Attempt: int(c.attempt), Err: ErrBudgetExhausted})
+			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.key(), Attempt: int(c.attempt), Err: ErrBudgetExhausted})
 			c.finish(now, ReasonBudget, o.Kind, ErrBudgetExhausted, true)
 			return
 		}
@@ -446,7 +454,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 	}
 	c.retries++
 	p.counters.retries.Add(1)
-	p.emit(Event{Kind: EventRetry, At: now, Key: c.key, Attempt: int(c.attempt), Delay: delay,
+	p.emit(Event{Kind: EventRetry, At: now, Key: c.key(), Attempt: int(c.attempt), Delay: delay,
 		FromRetryAfter: fromRA, Outcome: o.Kind, Status: o.Status})
 	c.phase, c.at = phaseWaiting, p.since(now)+delay
 }
@@ -455,8 +463,8 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 func (c *Call) succeed(now time.Time, o AttemptOutcome) Step {
 	p := c.p
 	p.recordBreaker(now, &c.innerT, o)
-	if p.stale != nil && c.key != "" {
-		p.stale.put(c.key, now, o.Value)
+	if p.stale != nil && c.key() != "" {
+		p.stale.put(c.key(), now, o.Value)
 	}
 	return c.succeeded(now, o.Status)
 }
@@ -470,7 +478,7 @@ func (c *Call) succeeded(now time.Time, status int) Step {
 		p.budget.Succeeded(c.grant)
 	}
 	p.counters.succeeded.Add(1)
-	p.emit(Event{Kind: EventSuccess, At: now, Key: c.key, Attempt: c.answered(), Status: status, Outcome: ClassOK})
+	p.emit(Event{Kind: EventSuccess, At: now, Key: c.key(), Attempt: c.answered(), Status: status, Outcome: ClassOK})
 	c.end(Step{Action: ActionSucceed, Attempt: int(c.attempt)})
 	return c.final()
 }
@@ -597,11 +605,11 @@ func (c *Call) finish(now time.Time, reason Reason, kind AttemptClass, err error
 		c.fallback(now, &step)
 	}
 	p.counters.failed.Add(1)
-	p.emit(Event{Kind: EventGaveUp, At: now, Key: c.key, Attempt: int(c.attempt), Outcome: kind,
+	p.emit(Event{Kind: EventGaveUp, At: now, Key: c.key(), Attempt: int(c.attempt), Outcome: kind,
 		Status: int(c.lastStatus), Err: gaveUp})
 	if step.Action == ActionFallback {
 		p.counters.fallbacks.Add(1)
-		p.emit(Event{Kind: EventFallback, At: now, Key: c.key, Attempt: int(c.attempt),
+		p.emit(Event{Kind: EventFallback, At: now, Key: c.key(), Attempt: int(c.attempt),
 			Fallback: step.Fallback, Age: step.Age, Err: gaveUp})
 	}
 	c.end(step)
@@ -612,8 +620,8 @@ func (c *Call) finish(now time.Time, reason Reason, kind AttemptClass, err error
 // stale value, then the caller's own, then the static response.
 func (c *Call) fallback(now time.Time, step *Step) {
 	p := c.p
-	if p.stale != nil && c.key != "" {
-		if v, age, ok := p.stale.get(c.key, now); ok {
+	if p.stale != nil && c.key() != "" {
+		if v, age, ok := p.stale.get(c.key(), now); ok {
 			step.Action, step.Fallback, step.Value, step.Age = ActionFallback, FallbackStale, v, age
 			return
 		}

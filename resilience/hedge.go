@@ -108,8 +108,8 @@ func (c *Call) sendHedge(now time.Time) (Step, bool) {
 	h.flights = append(h.flights, flight{attempt: int(c.attempt), ticket: ticket})
 	p.counters.attempts.Add(1)
 	p.counters.hedges.Add(1)
-	p.emit(Event{Kind: EventAttempt, At: now, Key: c.key, Attempt: int(c.attempt)})
-	p.emit(Event{Kind: EventHedge, At: now, Key: c.key, Attempt: int(c.attempt)})
+	p.emit(Event{Kind: EventAttempt, At: now, Key: c.key(), Attempt: int(c.attempt)})
+	p.emit(Event{Kind: EventHedge, At: now, Key: c.key(), Attempt: int(c.attempt)})
 	step := Step{Action: ActionSend, Attempt: int(c.attempt), Timeout: c.attemptTimeout(now), Hedge: true}
 	if h.sent < p.hedge.max {
 		step.HedgeAfter = p.hedge.delay
@@ -152,7 +152,7 @@ func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
 		if p.budget != nil {
 			p.budget.OnFailure()
 		}
-		p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.key, Attempt: attempt,
+		p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.key(), Attempt: attempt,
 			Outcome: o.Kind, Status: o.Status, Err: o.Err})
 		c.setLast(o)
 		return
@@ -161,7 +161,7 @@ func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
 	c.cancelFlights(now, o.Kind != ClassCanceled)
 	if o.Kind == ClassOK && attempt != h.first {
 		p.counters.hedgesWon.Add(1)
-		p.emit(Event{Kind: EventHedgeWon, At: now, Key: c.key, Attempt: attempt})
+		p.emit(Event{Kind: EventHedgeWon, At: now, Key: c.key(), Attempt: attempt})
 	}
 	c.innerT = f.ticket
 	h.answered = attempt
@@ -187,7 +187,7 @@ func (c *Call) cancelFlights(now time.Time, wasted bool) {
 		c.p.recordBreaker(now, &f.ticket, AttemptOutcome{Kind: ClassCanceled})
 		if wasted {
 			c.p.counters.hedgesWasted.Add(1)
-			c.p.emit(Event{Kind: EventHedgeWasted, At: now, Key: c.key, Attempt: f.attempt})
+			c.p.emit(Event{Kind: EventHedgeWasted, At: now, Key: c.key(), Attempt: f.attempt})
 		}
 	}
 	h.flights = h.flights[:0]

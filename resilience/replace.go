@@ -82,13 +82,13 @@ func (c *Call) late(now time.Time) bool {
 func (c *Call) replaceLate(now time.Time, o AttemptOutcome) {
 	p := c.p
 	p.recordBreaker(now, &c.innerT, o)
-	if p.stale != nil && c.key != "" {
-		p.stale.put(c.key, now, o.Value)
+	if p.stale != nil && c.key() != "" {
+		p.stale.put(c.key(), now, o.Value)
 	}
 	c.x.replaced++
 	c.replacing = true
 	p.counters.replacements.Add(1)
-	p.emit(Event{Kind: EventReplace, At: now, Key: c.key, Attempt: int(c.attempt), Status: o.Status,
+	p.emit(Event{Kind: EventReplace, At: now, Key: c.key(), Attempt: int(c.attempt), Status: o.Status,
 		Outcome: ClassOK, Delay: p.since(now) - c.at})
 	c.phase = phaseGates
 }

@@ -41,6 +41,7 @@ type simulator struct {
 	calls    callPool
 	records  *recordBuffer
 	names    recordNames // the strings of pending Records
+	decided  decisionNames
 	ids      clientNames // the clients' keys and first request ids, by number
 	sink     func(*record.Record) error
 	scratch  record.Record // the Record handed to the sink
@@ -51,6 +52,10 @@ type simulator struct {
 	method   string
 	path     string
 	callKey  string // the calls' RequestMeta.Key: method and path
+	// fleetKey is the fleet's calls' RequestMeta.Key: callKey when their
+	// policy has a stale fallback (the one reader of a key in the
+	// simulator), else empty, so that their Calls keep none.
+	fleetKey string
 	requests int32
 	think    time.Duration
 	req      faultserver.RequestInfo // reused for every decision, and for every Record flushed
@@ -125,6 +130,9 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	sim.replaceBefore = replaceBefore(s)
 	sim.rowPath = writesRow(s, sim.method, sim.path)
 	sim.callKey = sim.method + " " + sim.path
+	if f := sim.cfg.Fallback; f != nil && f.Stale > 0 {
+		sim.fleetKey = sim.callKey
+	}
 	sim.hedges = newSimHedges(sim.cfg, len(starts))
 	// Build one policy up front: it checks the configuration the fleet runs
 	// (the clients' timeout included), and serves every client when it keeps
@@ -264,7 +272,7 @@ func (sim *simulator) callOf(c *simClient, id int32, now time.Time) (*simCall, b
 	k, h := sim.calls.take()
 	c.call = h
 	c.logical++
-	k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc})
+	k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.fleetKey, Idempotent: sim.grpc})
 	return k, true
 }
 
@@ -417,15 +425,15 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 		// from the decision waits in the attempt until the outcome is
 		// known (respond).
 		a.slot = sim.records.reserve()
-		a.route, a.phase, a.fault = sim.names.index(d.Route), sim.names.index(d.Phase), sim.names.index(d.Kind)
+		a.decided = sim.decided.index(&sim.names, &d)
 	}
-	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
+	clientAt := a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
 	if sim.grpc {
 		sim.grpcPlan(a, &d) // its code and pushback (sim_grpc.go)
 	}
 	sim.holdTicket(a, &d, sim.finish, sim.stateful, evRelease, id)
-	if sim.layers == nil || !sim.callDown(sim.layers.top, layerParent{0, id}, a, &d, sim.finish) {
-		sim.queue.Push(a.clientAt, evRespond, id)
+	if sim.layers == nil || !sim.callDown(sim.layers.top, layerParent{0, id}, a, clientAt, &d, sim.finish) {
+		sim.queue.Push(clientAt, evRespond, id)
 	}
 }
 
@@ -490,20 +498,22 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		sim.send(c, id)
 		return
 	}
-	rec := pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical, attempt: int32(k.call.Attempts()),
-		route: a.route, phase: a.phase, fault: a.fault}
+	rec := pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical, attempt: int32(k.call.Attempts())}
 	if a.reading {
 		// The read itself failed: the attempt fails with it. It was never
 		// logged as a write, so log it now as the attempt the server saw.
 		a.slot = sim.records.reserve()
-		rec.route, rec.phase, rec.fault, rec.rowRead = 0, 0, 0, true
+		rec.rowRead = true
+	} else {
+		n := sim.decided[a.decided]
+		rec.route, rec.phase, rec.fault = n.route, n.phase, n.fault
 	}
 	seen, kind, retryAfter, wait := sim.clientSees(a, kind)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.streamEvents = a.streamEvents
 	rec.grpcCode = a.grpcCode
-	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
+	rec.sent, rec.received = a.sentAt, sim.now // now is when the client has its outcome
 	sim.records.put(a.slot, &rec)
 	k.call.Report(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(seen), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)

@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"time"
+
+	"github.com/chaos-harness/chaos/faultserver"
+)
 
 // recordBuffer hands pending Records to a sink in acceptance order although attempts
 // finish out of order: a slot is taken when an attempt reaches the server (in
@@ -202,6 +206,25 @@ func (n *recordNames) index(name string) uint32 {
 		}
 	}
 	*n = append(*n, name)
+	return uint32(len(*n) - 1)
+}
+
+// decisionNames numbers the (route, phase, fault kind) names of the
+// decisions of attempts in flight, in a recordNames, so that an attempt
+// keeps one number for the three: a run meets a handful of combinations.
+type decisionNames []decisionName
+
+type decisionName struct{ route, phase, fault uint32 }
+
+// index numbers the names of d, numbering them in names first.
+func (n *decisionNames) index(names *recordNames, d *faultserver.Plan) uint32 {
+	v := decisionName{names.index(d.Route), names.index(d.Phase), names.index(d.Kind)}
+	for i, w := range *n {
+		if w == v {
+			return uint32(i)
+		}
+	}
+	*n = append(*n, v)
 	return uint32(len(*n) - 1)
 }
 

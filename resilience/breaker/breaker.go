@@ -60,9 +60,11 @@ const (
 // calls admitted in an earlier generation (before the last transition) are
 // ignored, so a slow call from before a trip cannot close the breaker.
 type Ticket struct {
-	// held is the breaker's generation when it admitted the call, plus 1;
-	// 0 for no admission. One word, as a resilience.Call holds two.
-	held uint64
+	// held is the breaker's generation when it admitted the call, plus 1,
+	// in 32 bits (a resilience.Call holds two); 0 for no admission. A call
+	// would have to stay in flight over 2^32 transitions for a wrapped
+	// generation to be taken for the current one.
+	held uint32
 }
 
 // Valid reports whether the ticket is an admission (the zero Ticket is none).
@@ -191,13 +193,13 @@ func (b *Breaker) Allow(now time.Time) (Ticket, error) {
 	var err error
 	switch b.st {
 	case Closed:
-		ticket = Ticket{held: b.gen + 1}
+		ticket = Ticket{held: uint32(b.gen + 1)}
 	case Open:
 		err = ErrOpen
 	case HalfOpen:
 		if b.probes < b.s.HalfOpenProbes {
 			b.probes++
-			ticket = Ticket{held: b.gen + 1}
+			ticket = Ticket{held: uint32(b.gen + 1)}
 		} else {
 			err = ErrOpen
 		}
@@ -215,7 +217,7 @@ func (b *Breaker) Report(now time.Time, ticket Ticket, r Result) {
 	var t transitions
 	b.mu.Lock()
 	b.lazyLocked(now, &t)
-	if ticket.held-1 == b.gen {
+	if ticket.held == uint32(b.gen+1) {
 		switch b.st {
 		case Closed:
 			b.recordClosedLocked(now, r, &t)
