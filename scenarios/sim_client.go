@@ -11,14 +11,15 @@ import (
 //
 // Its names (X-Chaos-Client c17, request ids c17/1 ...) are not kept here:
 // they follow from its number (simulator.clientKey, clientNames).
+//
+// Nor are its policy (simulator.policyOf) and its row version
+// (simulator.versions), which most fleets do not need one of per client.
 type simClient struct {
-	policy  *resilience.Policy // built when it starts, dropped when it is done
-	ledger  clientLedger       // what the run's ledger keeps of it
-	version uint64             // the row version the last read returned
-	call    int32              // its simCall in progress: index+1 in simulator.calls; 0 for none
-	logical int32              // logical requests begun
-	hops    uint32             // network hops drawn so far
-	owner   int32              // an open-loop call: its client's number+1 (openFleet); 0 for a closed-loop client
+	ledger  clientLedger // what the run's ledger keeps of it
+	call    int32        // its simCall in progress: index+1 in simulator.calls; 0 for none
+	logical int32        // logical requests begun
+	hops    uint32       // network hops drawn so far
+	owner   int32        // an open-loop call: its client's number+1 (openFleet); 0 for a closed-loop client
 }
 
 // simCall is a logical request in progress: the policy's call, and the

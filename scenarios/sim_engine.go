@@ -38,6 +38,13 @@ type simulator struct {
 	net      *hops
 	queue    eventQueue
 	clients  []simClient
+	// policies are the clients' own policies, by client, when they do not
+	// share one (shared) and are not open-loop calls (openFleet keeps
+	// those); a client holds none itself, as most fleets share one.
+	policies []*resilience.Policy
+	// versions are the row version each client's last read returned, when
+	// the server has a row (server.row); nil otherwise.
+	versions []uint64
 	calls    callPool
 	records  *recordBuffer
 	names    recordNames // the strings of pending Records
@@ -200,6 +207,12 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 		sim.fleet = sim.script.NumberedClients(len(starts))
 		sim.ids = newClientNames(len(starts))
 	}
+	if sim.shared == nil && sim.open.owners == nil {
+		sim.policies = make([]*resilience.Policy, len(starts))
+	}
+	if sim.s.Server.Row != nil {
+		sim.versions = make([]uint64, len(starts))
+	}
 	sim.queue.startAll(starts)
 	sim.queue.warm = sim.warm
 	for n := 0; sim.queue.Len() > 0; n++ {
@@ -232,7 +245,7 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 		case evArrive:
 			sim.arrive(c, e.client)
 		case evRelease:
-			sim.release(c)
+			sim.release(c, e.client)
 		case evRespond:
 			sim.respond(c, e.client)
 		}
@@ -266,13 +279,14 @@ func (sim *simulator) callOf(c *simClient, id int32, now time.Time) (*simCall, b
 	if c.call != 0 {
 		return sim.calls.get(c.call), true
 	}
-	if c.policy == nil && !sim.newPolicy(c, id) {
+	p := sim.policyOf(c, id)
+	if p == nil {
 		return nil, false
 	}
 	k, h := sim.calls.take()
 	c.call = h
 	c.logical++
-	k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.fleetKey, Idempotent: sim.grpc})
+	k.call = p.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.fleetKey, Idempotent: sim.grpc})
 	return k, true
 }
 
@@ -318,25 +332,32 @@ func (sim *simulator) finishCall(c *simClient, id int32) {
 		sim.queue.Push(sim.now+sim.think, evStart, id)
 		return
 	}
-	if b := c.policy.Breaker(); b != nil {
+	if sim.shared != nil {
+		return
+	}
+	if b := sim.policies[id].Breaker(); b != nil {
 		sim.ledger.clientDone(&c.ledger, b.OpenUntil(simEpoch.Add(sim.now)))
 	}
-	c.policy = nil // done: free the client's policy
+	sim.policies[id] = nil // done: free the client's policy
 }
 
-// newPolicy builds a client's own policy (its breaker, budget and limiter are
-// its own) with a random stream derived from the seed and the client.
-func (sim *simulator) newPolicy(c *simClient, id int32) bool {
+// policyOf is client id's policy: the shared one, or its own (its breaker,
+// budget and limiter are its own), built on first use with a random stream
+// derived from the seed and the client; nil when the configuration is
+// refused (sim.err says why).
+func (sim *simulator) policyOf(c *simClient, id int32) *resilience.Policy {
 	if sim.shared != nil {
-		c.policy = sim.shared
-		return true
+		return sim.shared
 	}
 	if c.owner != 0 {
 		return sim.open.policy(sim, c)
 	}
-	p := sim.buildPolicy(id, &c.ledger)
-	c.policy = p
-	return p != nil
+	p := sim.policies[id]
+	if p == nil {
+		p = sim.buildPolicy(id, &c.ledger)
+		sim.policies[id] = p
+	}
+	return p
 }
 
 // buildPolicy builds the policy of client number id, whose breaker spans go
@@ -395,6 +416,15 @@ func (sim *simulator) flush(p *pendingRecord) {
 	sim.err = sim.sink(rec)
 }
 
+// versionOf is the row version client id's last read returned (0 when the
+// server has no row).
+func (sim *simulator) versionOf(id int32) uint64 {
+	if sim.versions == nil {
+		return 0
+	}
+	return sim.versions[id]
+}
+
 // clientKey is the X-Chaos-Client of client id (an open-loop call's: its client's).
 func (sim *simulator) clientKey(c *simClient, id int32) string {
 	return sim.ids.key(sim.fleetNumber(c, id) + 1)
@@ -413,7 +443,7 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	req := &sim.req
 	// No RequestID: it decides nothing, and the Record gets it when flushed.
 	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: sim.clientKey(c, id),
-		Attempt: k.call.Attempts(), Header: sim.header, Version: c.version, Deadline: a.deadline}
+		Attempt: k.call.Attempts(), Header: sim.header, Version: sim.versionOf(id), Deadline: a.deadline}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
@@ -457,14 +487,14 @@ func (sim *simulator) holdTicket(a *simAttempt, d *faultserver.Plan, finish, sta
 
 // release ends the server's work on an admitted request: it commits any row
 // operation (when the client was still there) and frees its capacity slot.
-func (sim *simulator) release(c *simClient) {
+func (sim *simulator) release(c *simClient, id int32) {
 	a := &sim.calls.get(c.call).attempt
 	if a.row != faultserver.RowNone && !a.abandoned {
 		d := faultserver.Plan{Row: a.row}
-		info := faultserver.RequestInfo{Version: c.version}
+		info := faultserver.RequestInfo{Version: sim.versionOf(id)}
 		version := a.ticket.Commit(&d, &info)
 		if a.reading {
-			c.version = version
+			sim.versions[id] = version
 		}
 		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
 	}

@@ -48,21 +48,19 @@ func (f *openFleet) ready(slots []simClient) {
 	}
 }
 
-// policy gives call slot c its client's policy, building it with the
-// client's first call.
-func (f *openFleet) policy(sim *simulator, c *simClient) bool {
+// policy is call slot c's client's policy, built with the client's first
+// call; nil when the configuration is refused.
+func (f *openFleet) policy(sim *simulator, c *simClient) *resilience.Policy {
 	o := &f.owners[c.owner-1]
 	if o.policy == nil {
 		o.policy = sim.buildPolicy(c.owner-1, &o.ledger)
 	}
-	c.policy = o.policy
-	return o.policy != nil
+	return o.policy
 }
 
 // callDone lets call slot c go once its logical request ended; with its
 // client's last call, the client is done.
 func (f *openFleet) callDone(sim *simulator, c *simClient) {
-	c.policy = nil
 	o := &f.owners[c.owner-1]
 	if o.left--; o.left > 0 || o.policy == nil {
 		return
