@@ -85,13 +85,21 @@ func QueueOrders(starts []time.Duration, seed uint64, wide bool) (got, want []st
 // Attempt numbers in the order the sink saw them, and the most Records the
 // buffer held at once.
 func RecordBufferOrder(n int, seed uint64) (order []int, held int) {
+	return RecordBufferOrderFrom(0, n, seed)
+}
+
+// RecordBufferOrderFrom is RecordBufferOrder on a buffer whose first slot is
+// number start (its Attempt numbers still count from 0), as in a run that
+// has logged start Records already.
+func RecordBufferOrderFrom(start uint64, n int, seed uint64) (order []int, held int) {
 	var seen []int
 	b := newRecordBuffer(func(r *pendingRecord) { seen = append(seen, int(r.attempt)) })
+	b.first, b.head, b.next = start, start, start
 	rng := rand.New(rand.NewPCG(seed, 1))
-	var open []uint64
+	var open []slotRef
 	for taken := 0; taken < n || len(open) > 0; {
 		if taken < n && (len(open) == 0 || rng.IntN(3) > 0) {
-			if taken%2 == 0 {
+			if (start+uint64(taken))%2 == 0 {
 				open = append(open, b.add(&pendingRecord{attempt: int32(taken)}))
 			} else {
 				open = append(open, b.reserve())
@@ -100,10 +108,10 @@ func RecordBufferOrder(n int, seed uint64) (order []int, held int) {
 			continue
 		}
 		i := rng.IntN(len(open))
-		if slot := open[i]; slot%2 == 0 {
+		if slot := open[i]; slot%2 == 0 { // a ref's parity is its number's
 			b.finish(slot)
 		} else {
-			b.put(slot, &pendingRecord{attempt: int32(slot)})
+			b.put(slot, &pendingRecord{attempt: int32(b.number(slot) - start)})
 		}
 		open = append(open[:i], open[i+1:]...)
 		held = max(held, int(b.held.used)-len(b.held.free))
@@ -117,7 +125,7 @@ func RecordBufferOrder(n int, seed uint64) (order []int, held int) {
 func RecordBufferHeld(n int, reverse bool) int {
 	var seen []int32
 	b := newRecordBuffer(func(r *pendingRecord) { seen = append(seen, r.attempt) })
-	slots := make([]uint64, n)
+	slots := make([]slotRef, n)
 	for i := range slots {
 		slots[i] = b.reserve()
 	}

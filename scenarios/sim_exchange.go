@@ -17,7 +17,6 @@ type simAttempt struct {
 	arrivedAt time.Duration // it reached the server
 	headerAt  time.Duration // the server sent the status line (or began the fault)
 	serverEnd time.Duration // the server finished with it (answered, closed, or saw the client leave)
-	slot      uint64        // its Record's slot; unused for a row read
 
 	retryAfter time.Duration
 	ticket     faultserver.Ticket // its hold on the script, until serverEnd
@@ -27,6 +26,7 @@ type simAttempt struct {
 	streamEvents uint32
 	// grpcCode is the gRPC code of the call, in recordNames (sim_grpc.go).
 	grpcCode uint32
+	slot     slotRef // its Record's slot; unused for a row read
 	// decided is the decision's route, phase and fault kind, in
 	// decisionNames, for a Record the buffer does not hold while the
 	// attempt is in flight (recordBuffer.reserve, simulator.arrive).

@@ -54,7 +54,7 @@ type layerCall struct {
 	attempt   simAttempt
 	attemptNo int32
 	number    int32 // the call's number in its layer, from 1
-	slot      uint64
+	slot      slotRef
 	// The attempt above that waits on the call: a client's (parent.depth
 	// 0, parent.id the client) or a layer call's.
 	parent  layerParent

@@ -22,7 +22,13 @@ import (
 // client, not a Record.
 //
 // Slots and Records live in fixed blocks that are never moved, only
-// recycled, so a growing buffer costs no copying.
+// recycled, so a growing buffer costs no copying. A slot is named outside by
+// its number's low 32 bits (a slotRef): the slots not yet flushed span
+// far fewer than 2^32 numbers, from head on, so the low bits say which.
+//
+// slotRef is that name.
+type slotRef uint32
+
 type recordBuffer struct {
 	blocks [][]recordSlot // blocks[0] holds slots from first on
 	spare  [][]recordSlot // flushed blocks, for reuse
@@ -80,28 +86,33 @@ func newRecordBuffer(sink func(*pendingRecord)) *recordBuffer {
 	return &recordBuffer{sink: sink}
 }
 
-// take takes the next slot, which holds record (0: none), and returns its number.
-func (b *recordBuffer) take(record uint32) uint64 {
+// take takes the next slot, which holds record (0: none), and returns it.
+func (b *recordBuffer) take(record uint32) slotRef {
 	slot := b.next
 	if slot-b.first == uint64(len(b.blocks))*recordBlock {
 		b.blocks = append(b.blocks, b.newBlock())
 	}
 	b.next++
 	*b.slot(slot) = recordSlot{record: record}
-	return slot
+	return slotRef(slot)
+}
+
+// number is the slot number of ref, a slot not yet flushed.
+func (b *recordBuffer) number(ref slotRef) uint64 {
+	return b.head + uint64(uint32(ref)-uint32(b.head))
 }
 
 // add takes the next slot for rec, not yet finished (at gives it back to
-// be completed), and returns its number.
-func (b *recordBuffer) add(rec *pendingRecord) uint64 {
+// be completed), and returns it.
+func (b *recordBuffer) add(rec *pendingRecord) slotRef {
 	h, p := b.held.take()
 	*p = *rec
 	return b.take(h)
 }
 
 // reserve takes the next slot for a Record that put hands over once it is
-// complete, and returns its number.
-func (b *recordBuffer) reserve() uint64 { return b.take(0) }
+// complete, and returns it.
+func (b *recordBuffer) reserve() slotRef { return b.take(0) }
 
 func (b *recordBuffer) newBlock() []recordSlot {
 	if n := len(b.spare); n > 0 {
@@ -118,18 +129,21 @@ func (b *recordBuffer) slot(n uint64) *recordSlot {
 }
 
 // at returns the Record of a slot taken by add and not yet finished.
-func (b *recordBuffer) at(slot uint64) *pendingRecord { return b.held.get(b.slot(slot).record) }
+func (b *recordBuffer) at(ref slotRef) *pendingRecord {
+	return b.held.get(b.slot(b.number(ref)).record)
+}
 
 // finish marks a slot taken by add complete and flushes every complete
 // slot at the head.
-func (b *recordBuffer) finish(slot uint64) {
-	b.slot(slot).done = true
+func (b *recordBuffer) finish(ref slotRef) {
+	b.slot(b.number(ref)).done = true
 	b.flush()
 }
 
 // put completes a slot taken by reserve with rec: it goes to the sink now
 // if its turn has come, else it is held until then.
-func (b *recordBuffer) put(slot uint64, rec *pendingRecord) {
+func (b *recordBuffer) put(ref slotRef, rec *pendingRecord) {
+	slot := b.number(ref)
 	if slot == b.head {
 		b.scratch = *rec // rec itself, handed to the sink, would escape
 		b.sink(&b.scratch)

@@ -21,6 +21,16 @@ var _ = Describe("the simulator's record buffer", func() {
 		}
 	})
 
+	It("names slots by the low 32 bits of their number across a wrap of those bits", func() {
+		const n = 3000
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		order, _ := scenarios.RecordBufferOrderFrom(1<<32-1000, n, 1)
+		Expect(order).To(Equal(want))
+	})
+
 	It("holds no Record for a reserved slot until it is finished, nor for one whose turn has come", func() {
 		// Every slot reserved, then finished in order: each goes straight to
 		// the sink. Finished in reverse: each waits for the first.
