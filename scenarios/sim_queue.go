@@ -126,7 +126,11 @@ func (q *eventQueue) Pop() event {
 			client = q.order[q.started]
 		}
 		if at := q.startAt[client]; q.size == 0 || at <= q.leastAt() {
-			q.started++
+			if q.started++; q.started == len(q.startAt) {
+				// Every client has started: the list (8 bytes a client,
+				// and 4 more for the order) is let go.
+				q.startAt, q.order, q.started = nil, nil, 0
+			}
 			return event{at: at, client: client, kind: evStart}
 		}
 	}
