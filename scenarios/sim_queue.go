@@ -100,9 +100,24 @@ func (q *eventQueue) Push(at time.Duration, kind eventKind, client int32) {
 	if len(q.buckets[b]) == q.frontOf(b) || at < q.least[b] {
 		q.least[b] = at
 	}
+	if b == 0 && len(q.buckets[0]) == cap(q.buckets[0]) && q.front >= len(q.buckets[0])/2 {
+		q.dropFront()
+	}
 	q.buckets[b] = append(q.buckets[b], event{at: at, client: client, kind: kind})
 	q.full |= 1 << b
 	q.size++
+}
+
+// dropFront moves bucket 0's events not yet popped to its start, over those
+// popped, when it is full and they are at most half of it: a fleet at one
+// time (started together, answered at once) pushes to bucket 0 while
+// popping from it, and without this it would grow to every event of that
+// time, popped or not. Each move is of at most half of what was appended
+// since the last, so it costs O(1) a push over time.
+func (q *eventQueue) dropFront() {
+	b0 := q.buckets[0]
+	n := copy(b0, b0[q.front:])
+	q.buckets[0], q.front = b0[:n], 0
 }
 
 // frontOf is where bucket b's events not yet popped begin.
