@@ -191,13 +191,38 @@ type Call struct {
 	phase      callPhase
 	done       Action // the final step's action, once phaseDone
 	lastKind   AttemptClass
-	gate       uint8 // gates of the current round passed so far
-	started    bool  // outer gates passed
-	// replacing says the next attempt is a late answer's replacement (replace.go).
-	replacing bool
-	// What the Call keeps of its RequestMeta besides the key.
-	oneShot, repeatable, callerFallback bool
+	bits       callBits // flags, and the gates passed (gate)
 }
+
+// callBits are a Call's flags, and in its top bits how many gates of the
+// current round it has passed: one byte, which keeps a Call at 88 bytes.
+type callBits uint8
+
+const (
+	bitStarted   callBits = 1 << iota // outer gates passed
+	bitReplacing                      // the next attempt replaces a late answer (replace.go)
+	// What the Call keeps of its RequestMeta besides the key.
+	bitOneShot
+	bitRepeatable
+	bitCallerFallback
+
+	gateShift = iota // the gates passed, 0 to 2 (gates holds at most 2)
+)
+
+func (c *Call) has(b callBits) bool { return c.bits&b != 0 }
+
+func (c *Call) set(b callBits, on bool) {
+	if on {
+		c.bits |= b
+	} else {
+		c.bits &^= b
+	}
+}
+
+// gate is how many gates of the current round the call has passed.
+func (c *Call) gate() int { return int(c.bits >> gateShift) }
+
+func (c *Call) setGate(n int) { c.bits = c.bits&(1<<gateShift-1) | callBits(n)<<gateShift }
 
 // callExtra is the part of a Call only some policies or calls need.
 type callExtra struct {
@@ -268,7 +293,10 @@ func (p *Policy) Begin(now time.Time, req RequestMeta) Call {
 	if p.budget != nil {
 		p.budget.OnCall(now)
 	}
-	c := Call{p: p, oneShot: req.OneShot, repeatable: req.repeatable(), callerFallback: req.CallerFallback}
+	c := Call{p: p}
+	c.set(bitOneShot, req.OneShot)
+	c.set(bitRepeatable, req.repeatable())
+	c.set(bitCallerFallback, req.CallerFallback)
 	if req.Key != "" || p.hedge != nil || p.replace != nil || p.retry.history != nil {
 		c.x = &callExtra{key: req.Key}
 	}
@@ -298,24 +326,26 @@ func (c *Call) Next(now time.Time) Step {
 		c.phase = phaseGates
 	}
 	if c.pastDeadline(c.p.since(now)) {
-		if c.replacing { // no time left for the replacement: the late answer stands
+		if c.has(bitReplacing) { // no time left for the replacement: the late answer stands
 			return c.lateStands(now)
 		}
 		return c.finish(now, ReasonDeadline, ClassTimeout, ErrDeadline, true)
 	}
-	if !c.started {
+	if !c.has(bitStarted) {
 		if step, blocked := c.passGates(now, &c.p.outer, &c.outerT); blocked {
 			return step
 		}
-		c.started, c.gate = true, 0
+		c.set(bitStarted, true)
+		c.setGate(0)
 	}
 	if step, blocked := c.passGates(now, &c.p.inner, &c.innerT); blocked {
 		return step
 	}
-	c.gate = 0
+	c.setGate(0)
 	c.attempt++
 	c.phase = phaseInFlight
-	c.at, c.replacing = c.p.since(now), false
+	c.at = c.p.since(now)
+	c.set(bitReplacing, false)
 	c.p.counters.attempts.Add(1)
 	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.key(), Attempt: int(c.attempt)})
 	step := Step{Action: ActionSend, Attempt: int(c.attempt), Timeout: c.attemptTimeout(now)}
@@ -337,16 +367,16 @@ func (c *Call) attemptTimeout(now time.Time) time.Duration {
 	return timeout
 }
 
-// passGates passes the gates of set from c.gate on; blocked is true when a
+// passGates passes the gates of set from c.gate() on; blocked is true when a
 // gate asks to wait or refuses, and step says which.
 func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (step Step, blocked bool) {
-	for ; int(c.gate) < set.n; c.gate++ {
-		switch set.g[c.gate] {
+	for ; c.gate() < set.n; c.setGate(c.gate() + 1) {
+		switch set.g[c.gate()] {
 		case gateBreaker:
 			t, err := c.p.breaker.Allow(now)
 			if err != nil {
 				c.p.counters.rejections.Add(1)
-				if c.replacing { // the replacement is refused: the late answer stands
+				if c.has(bitReplacing) { // the replacement is refused: the late answer stands
 					return c.lateStands(now), true
 				}
 				return c.finish(now, ReasonBreakerOpen, ClassRejected, ErrBreakerOpen, true), true
@@ -363,13 +393,13 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key(), Attempt: int(c.attempt) + 1, Err: ErrRateLimited})
-				if c.replacing {
+				if c.has(bitReplacing) {
 					return c.lateStands(now), true
 				}
 				return c.finish(now, ReasonRateLimited, ClassRejected, ErrRateLimited, true), true
 			}
 			if wait > 0 {
-				c.gate++ // the token is ours; resume after this gate
+				c.setGate(c.gate() + 1) // the token is ours; resume after this gate
 				c.p.counters.rateLimited.Add(1)
 				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key(), Attempt: int(c.attempt) + 1, Delay: wait})
 				c.phase, c.at = phaseWaiting, c.p.since(now)+wait
@@ -423,10 +453,10 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 	case !transient:
 		c.finish(now, ReasonNotRetryable, o.Kind, c.lastErr(), false)
 		return
-	case c.oneShot:
+	case c.has(bitOneShot):
 		c.finish(now, ReasonOneShot, o.Kind, c.lastErr(), true)
 		return
-	case !c.repeatable && !p.retry.nonIdempotent && o.Kind != ClassRefused:
+	case !c.has(bitRepeatable) && !p.retry.nonIdempotent && o.Kind != ClassRefused:
 		c.finish(now, ReasonNotIdempotent, o.Kind, c.lastErr(), true)
 		return
 	case int(c.retries) >= p.retry.maxRetries:
@@ -626,7 +656,7 @@ func (c *Call) fallback(now time.Time, step *Step) {
 			return
 		}
 	}
-	if c.callerFallback {
+	if c.has(bitCallerFallback) {
 		step.Action, step.Fallback = ActionFallback, FallbackCaller
 		return
 	}

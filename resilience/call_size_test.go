@@ -13,8 +13,8 @@ import (
 )
 
 var _ = Describe("a Call's size", func() {
-	It("is at most 96 bytes: a simulated fleet holds one per client in flight", func() {
-		Expect(int(unsafe.Sizeof(resilience.Call{}))).To(BeNumerically("<=", 96))
+	It("is at most 88 bytes: a simulated fleet holds one per client in flight", func() {
+		Expect(int(unsafe.Sizeof(resilience.Call{}))).To(BeNumerically("<=", 88))
 	})
 
 	It("lets Do succeed at once with a breaker, a budget and a fallback without allocating", func() {

@@ -44,7 +44,7 @@ type flight struct {
 // hedgeable says whether the request may be sent twice at once: as for a
 // retry, it must be safe to repeat and its body re-readable.
 func (c *Call) hedgeable() bool {
-	return !c.oneShot && (c.repeatable || c.p.retry.nonIdempotent)
+	return !c.has(bitOneShot) && (c.has(bitRepeatable) || c.p.retry.nonIdempotent)
 }
 
 // startRound makes the attempt just sent the first flight of a new round.

@@ -67,7 +67,7 @@ func (c *Call) late(now time.Time) bool {
 		return false
 	case c.p.since(now)-c.at <= r.slowerThan || int(c.x.replaced) >= r.max:
 		return false
-	case c.oneShot || !(c.repeatable || c.p.retry.nonIdempotent):
+	case c.has(bitOneShot) || !(c.has(bitRepeatable) || c.p.retry.nonIdempotent):
 		return false
 	case c.pastDeadline(c.p.since(now)):
 		return false
@@ -86,7 +86,7 @@ func (c *Call) replaceLate(now time.Time, o AttemptOutcome) {
 		p.stale.put(c.key(), now, o.Value)
 	}
 	c.x.replaced++
-	c.replacing = true
+	c.set(bitReplacing, true)
 	p.counters.replacements.Add(1)
 	p.emit(Event{Kind: EventReplace, At: now, Key: c.key(), Attempt: int(c.attempt), Status: o.Status,
 		Outcome: ClassOK, Delay: p.since(now) - c.at})
