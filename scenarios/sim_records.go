@@ -13,7 +13,7 @@ import (
 // bounded by the attempts in flight plus those finished behind the oldest of
 // them.
 //
-// A slot is 8 bytes; its Record is held apart, and only while it needs to
+// A slot is 4 bytes; its Record is held apart, and only while it needs to
 // be: from add (a Record known on arrival), or from put when it is finished
 // before its turn. A slot taken by reserve holds no Record while its attempt
 // is in flight (the attempt itself keeps what the Record will say), and one
@@ -41,11 +41,13 @@ type recordBuffer struct {
 	scratch pendingRecord
 }
 
-// recordSlot is a slot's state.
-type recordSlot struct {
-	record uint32 // its Record's handle in recordBuffer.held; 0: none yet
-	done   bool   // its Record is complete
-}
+// recordSlot is a slot's state: its Record's handle in recordBuffer.held
+// (0: none yet), and slotDone once the Record is complete.
+type recordSlot uint32
+
+const slotDone recordSlot = 1 << 31
+
+func (s recordSlot) record() uint32 { return uint32(s &^ slotDone) }
 
 // pendingRecord is an attempt's Record while it waits for its turn, without
 // a pointer: the garbage collector need not scan the buffer's blocks. Its
@@ -93,7 +95,7 @@ func (b *recordBuffer) take(record uint32) slotRef {
 		b.blocks = append(b.blocks, b.newBlock())
 	}
 	b.next++
-	*b.slot(slot) = recordSlot{record: record}
+	*b.slot(slot) = recordSlot(record)
 	return slotRef(slot)
 }
 
@@ -130,13 +132,13 @@ func (b *recordBuffer) slot(n uint64) *recordSlot {
 
 // at returns the Record of a slot taken by add and not yet finished.
 func (b *recordBuffer) at(ref slotRef) *pendingRecord {
-	return b.held.get(b.slot(b.number(ref)).record)
+	return b.held.get(b.slot(b.number(ref)).record())
 }
 
 // finish marks a slot taken by add complete and flushes every complete
 // slot at the head.
 func (b *recordBuffer) finish(ref slotRef) {
-	b.slot(b.number(ref)).done = true
+	*b.slot(b.number(ref)) |= slotDone
 	b.flush()
 }
 
@@ -153,18 +155,18 @@ func (b *recordBuffer) put(ref slotRef, rec *pendingRecord) {
 	}
 	h, p := b.held.take()
 	*p = *rec
-	*b.slot(slot) = recordSlot{record: h, done: true}
+	*b.slot(slot) = recordSlot(h) | slotDone
 }
 
 // flush hands every complete slot at the head to the sink.
 func (b *recordBuffer) flush() {
 	for b.head < b.next {
 		s := b.slot(b.head)
-		if !s.done {
+		if *s&slotDone == 0 {
 			return
 		}
-		b.sink(b.held.get(s.record))
-		b.held.put(s.record)
+		b.sink(b.held.get(s.record()))
+		b.held.put(s.record())
 		b.advance()
 	}
 }
