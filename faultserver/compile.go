@@ -17,6 +17,7 @@ const (
 // the simulator both drive, with explicit elapsed time. It is safe for
 // concurrent use.
 type Script struct {
+	tickets  [4]ticketState // what its Tickets point to (ticket.go)
 	spec     *Spec
 	seed     uint64
 	routes   []*route // the spec's routes, in order
@@ -51,6 +52,7 @@ func Compile(spec *Spec, seed uint64) (*Script, error) {
 		return nil, err
 	}
 	s := &Script{spec: spec, seed: seed}
+	s.initTickets()
 	response := compileResponse(&spec.Response)
 	s.top = compileRoute("", spec.Per == PerClient, response, spec.Phases, seed)
 	for i := range spec.Routes {

@@ -49,11 +49,14 @@ func (p *phase) pick(u float64, response *action) *action {
 // long after it began (boundaries do not drift with request times); a phase
 // with a request count ends with its last request, and the next begins at that
 // request's arrival; a phase with both ends at whichever comes first.
+//
+// Its index is an int32 beside the flag, so that a clock is 24 bytes: a
+// simulated fleet holds one per client (NumberedClients).
 type phaseClock struct {
-	started bool
-	index   int           // the current phase; len(phases) once all have ended
 	begin   time.Duration // when the current phase began
 	count   int           // requests decided in the current phase
+	index   int32         // the current phase; len(phases) once all have ended
+	started bool
 }
 
 // next advances the clock to the request arriving at now and counts it,
@@ -64,7 +67,7 @@ func (c *phaseClock) next(phases []phase, now, origin time.Duration) int {
 	if !c.started {
 		c.started, c.begin = true, origin
 	}
-	for c.index < len(phases) {
+	for int(c.index) < len(phases) {
 		p := &phases[c.index]
 		if p.duration > 0 && now >= c.begin+p.duration {
 			c.index, c.begin, c.count = c.index+1, c.begin+p.duration, 0
@@ -72,12 +75,12 @@ func (c *phaseClock) next(phases []phase, now, origin time.Duration) int {
 		}
 		break
 	}
-	i := c.index
+	i := int(c.index)
 	if i < len(phases) {
 		c.count++
 		if p := &phases[i]; p.requests > 0 && c.count >= p.requests {
 			// This request is the phase's last: the next phase begins now.
-			c.index, c.begin, c.count = i+1, max(now, c.begin), 0
+			c.index, c.begin, c.count = int32(i+1), max(now, c.begin), 0
 		}
 	}
 	return i

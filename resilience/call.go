@@ -164,67 +164,126 @@ const (
 // composition of the policies is written once, here. A Call is used by one
 // goroutine; its Policy may serve many Calls at once.
 type Call struct {
-	p        *Policy
-	req      RequestMeta
-	deadline time.Time // zero: none
-	phase    callPhase
-	started  bool   // outer gates passed
-	done     Action // the final step's action, once phaseDone
-	lastKind AttemptClass
-	// Late-answer replacement (replace.go): the next attempt is a
-	// replacement, and the late answers replaced so far.
-	replacing bool
-	replaced  int32
-	gate      int // gates of the current round passed so far
-	attempt   int
-	retries   int
-	prev      time.Duration // the backoff's previous delay
-	state     float64       // a backoff.HistoryStrategy's state
-	// at is, while the call waits (phaseWaiting), when it may go on, and
-	// while an attempt is in flight, when that attempt was sent (which
-	// replace reads). A simulated fleet holds a Call per client in flight,
-	// so the two share a field.
-	at     time.Time
-	grant  retrybudget.Grant // what the budget granted the attempt in flight
-	outerT breaker.Ticket
-	innerT breaker.Ticket
-	// What the Call keeps of its latest attempt's outcome (and lastKind):
-	// what its final error and its outer breaker read.
-	lastFail   error
-	lastStatus int
-	// The final step, once phaseDone, is done, doneErr and the attempt
-	// count, or answer when it is a fallback answer (rare, so only then
-	// allocated). A simulated fleet holds a Call per client in flight, so
-	// its size is the fleet's memory (docs/PERFORMANCE.md, issue 16).
-	doneErr error
-	answer  *Step
-	h       *hedgeState // nil without hedging
+	p *Policy
+	// deadline and at are instants as durations since the policy's epoch
+	// (Policy.since): one word each instead of a time.Time's three. The
+	// deadline holds only when the policy has an overall timeout. at is,
+	// while the call waits (phaseWaiting), when it may go on, and while an
+	// attempt is in flight, when that attempt was sent (which replace
+	// reads). A simulated fleet holds a Call per client in flight, so its
+	// size is the fleet's memory (docs/PERFORMANCE.md, issue 16).
+	deadline time.Duration
+	at       time.Duration
+	prev     time.Duration // the backoff's previous delay
+	// lastFail is the latest attempt's error until the call is done, then
+	// the final step's error (which is all the Call reads of it then).
+	lastFail error
+	outerT   breaker.Ticket
+	innerT   breaker.Ticket
+	grant    retrybudget.Grant // what the budget granted the attempt in flight
+	// x holds what only some policies use (hedging, a backoff with
+	// history, replacement) or only some calls have (a key, a fallback
+	// answer); nil until one of them needs it.
+	x          *callExtra
+	attempt    int32
+	retries    int32
+	lastStatus int32 // the latest attempt's status
+	phase      callPhase
+	done       Action // the final step's action, once phaseDone
+	lastKind   AttemptClass
+	bits       callBits // flags, and the gates passed (gate)
+}
+
+// callBits are a Call's flags, and in its top bits how many gates of the
+// current round it has passed: one byte, which keeps a Call at 88 bytes.
+type callBits uint8
+
+const (
+	bitStarted   callBits = 1 << iota // outer gates passed
+	bitReplacing                      // the next attempt replaces a late answer (replace.go)
+	// What the Call keeps of its RequestMeta besides the key.
+	bitOneShot
+	bitRepeatable
+	bitCallerFallback
+
+	gateShift = iota // the gates passed, 0 to 2 (gates holds at most 2)
+)
+
+func (c *Call) has(b callBits) bool { return c.bits&b != 0 }
+
+func (c *Call) set(b callBits, on bool) {
+	if on {
+		c.bits |= b
+	} else {
+		c.bits &^= b
+	}
+}
+
+// gate is how many gates of the current round the call has passed.
+func (c *Call) gate() int { return int(c.bits >> gateShift) }
+
+func (c *Call) setGate(n int) { c.bits = c.bits&(1<<gateShift-1) | callBits(n)<<gateShift }
+
+// callExtra is the part of a Call only some policies or calls need.
+type callExtra struct {
+	key      string     // RequestMeta.Key, when not empty
+	hedge    hedgeState // with hedging
+	state    float64    // a backoff.HistoryStrategy's state
+	replaced int32      // late answers replaced so far
+	answer   *Step      // the final step when it is a fallback answer
+}
+
+// extra returns the Call's extension, allocating it on first use.
+func (c *Call) extra() *callExtra {
+	if c.x == nil {
+		c.x = &callExtra{}
+	}
+	return c.x
+}
+
+// key is the call's RequestMeta.Key.
+func (c *Call) key() string {
+	if c.x == nil {
+		return ""
+	}
+	return c.x.key
+}
+
+// hedging reports whether the Call hedges (its extension holds the round).
+func (c *Call) hedging() bool { return c.p.hedge != nil }
+
+// hasDeadline reports whether the call has an overall deadline.
+func (c *Call) hasDeadline() bool { return c.p.overall > 0 }
+
+// pastDeadline reports whether the deadline, if any, has come at now.
+func (c *Call) pastDeadline(now time.Duration) bool {
+	return c.hasDeadline() && now >= c.deadline
 }
 
 // setLast keeps what the Call needs of its latest attempt's outcome.
 func (c *Call) setLast(o AttemptOutcome) {
-	c.lastFail, c.lastStatus, c.lastKind = o.Err, o.Status, o.Kind
+	c.lastFail, c.lastStatus, c.lastKind = o.Err, int32(o.Status), o.Kind
 }
 
 // lastOutcome is the latest attempt's outcome as the breaker reads it.
 func (c *Call) lastOutcome() AttemptOutcome {
-	return AttemptOutcome{Status: c.lastStatus, Err: c.lastFail, Kind: c.lastKind}
+	return AttemptOutcome{Status: int(c.lastStatus), Err: c.lastFail, Kind: c.lastKind}
 }
 
 // final is the step that ended the call; phase must be phaseDone.
 func (c *Call) final() Step {
-	if c.answer != nil {
-		return *c.answer
+	if c.x != nil && c.x.answer != nil {
+		return *c.x.answer
 	}
-	return Step{Action: c.done, Attempt: c.attempt, Err: c.doneErr}
+	return Step{Action: c.done, Attempt: int(c.attempt), Err: c.lastFail}
 }
 
 // end ends the call with step (whose Attempt is c.attempt).
 func (c *Call) end(step Step) {
-	c.phase, c.done, c.doneErr = phaseDone, step.Action, step.Err
+	c.phase, c.done, c.lastFail = phaseDone, step.Action, step.Err
 	if step.Action == ActionFallback {
 		answer := step // only a fallback's step goes to the heap
-		c.answer = &answer
+		c.extra().answer = &answer
 	}
 }
 
@@ -234,18 +293,21 @@ func (p *Policy) Begin(now time.Time, req RequestMeta) Call {
 	if p.budget != nil {
 		p.budget.OnCall(now)
 	}
-	c := Call{p: p, req: req}
-	if p.hedge != nil {
-		c.h = &hedgeState{}
+	c := Call{p: p}
+	c.set(bitOneShot, req.OneShot)
+	c.set(bitRepeatable, req.repeatable())
+	c.set(bitCallerFallback, req.CallerFallback)
+	if req.Key != "" || p.hedge != nil || p.replace != nil || p.retry.history != nil {
+		c.x = &callExtra{key: req.Key}
 	}
 	if p.overall > 0 {
-		c.deadline = now.Add(p.overall)
+		c.deadline = p.since(now) + p.overall
 	}
 	return c
 }
 
 // Attempts returns how many attempts have been sent.
-func (c *Call) Attempts() int { return c.attempt }
+func (c *Call) Attempts() int { return int(c.attempt) }
 
 // Next returns what to do at now.
 func (c *Call) Next(now time.Time) Step {
@@ -253,39 +315,41 @@ func (c *Call) Next(now time.Time) Step {
 	case phaseDone:
 		return c.final()
 	case phaseInFlight:
-		if c.h != nil {
+		if c.hedging() {
 			return c.nextHedge(now)
 		}
-		return Step{Action: ActionGiveUp, Attempt: c.attempt, Err: errMisuse}
+		return Step{Action: ActionGiveUp, Attempt: int(c.attempt), Err: errMisuse}
 	case phaseWaiting:
-		if now.Before(c.at) {
-			return Step{Action: ActionWait, Attempt: c.attempt, Wait: c.at.Sub(now)}
+		if t := c.p.since(now); t < c.at {
+			return Step{Action: ActionWait, Attempt: int(c.attempt), Wait: c.at - t}
 		}
 		c.phase = phaseGates
 	}
-	if !c.deadline.IsZero() && !now.Before(c.deadline) {
-		if c.replacing { // no time left for the replacement: the late answer stands
+	if c.pastDeadline(c.p.since(now)) {
+		if c.has(bitReplacing) { // no time left for the replacement: the late answer stands
 			return c.lateStands(now)
 		}
 		return c.finish(now, ReasonDeadline, ClassTimeout, ErrDeadline, true)
 	}
-	if !c.started {
+	if !c.has(bitStarted) {
 		if step, blocked := c.passGates(now, &c.p.outer, &c.outerT); blocked {
 			return step
 		}
-		c.started, c.gate = true, 0
+		c.set(bitStarted, true)
+		c.setGate(0)
 	}
 	if step, blocked := c.passGates(now, &c.p.inner, &c.innerT); blocked {
 		return step
 	}
-	c.gate = 0
+	c.setGate(0)
 	c.attempt++
 	c.phase = phaseInFlight
-	c.at, c.replacing = now, false
+	c.at = c.p.since(now)
+	c.set(bitReplacing, false)
 	c.p.counters.attempts.Add(1)
-	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.req.Key, Attempt: c.attempt})
-	step := Step{Action: ActionSend, Attempt: c.attempt, Timeout: c.attemptTimeout(now)}
-	if c.h != nil {
+	c.p.emit(Event{Kind: EventAttempt, At: now, Key: c.key(), Attempt: int(c.attempt)})
+	step := Step{Action: ActionSend, Attempt: int(c.attempt), Timeout: c.attemptTimeout(now)}
+	if c.hedging() {
 		c.startRound(now, &step)
 	}
 	return step
@@ -295,24 +359,24 @@ func (c *Call) Next(now time.Time) Step {
 // time left before the deadline when that is shorter.
 func (c *Call) attemptTimeout(now time.Time) time.Duration {
 	timeout := c.p.attempt
-	if !c.deadline.IsZero() {
-		if left := c.deadline.Sub(now); timeout == 0 || left < timeout {
+	if c.hasDeadline() {
+		if left := c.deadline - c.p.since(now); timeout == 0 || left < timeout {
 			timeout = left
 		}
 	}
 	return timeout
 }
 
-// passGates passes the gates of set from c.gate on; blocked is true when a
+// passGates passes the gates of set from c.gate() on; blocked is true when a
 // gate asks to wait or refuses, and step says which.
 func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (step Step, blocked bool) {
-	for ; c.gate < set.n; c.gate++ {
-		switch set.g[c.gate] {
+	for ; c.gate() < set.n; c.setGate(c.gate() + 1) {
+		switch set.g[c.gate()] {
 		case gateBreaker:
 			t, err := c.p.breaker.Allow(now)
 			if err != nil {
 				c.p.counters.rejections.Add(1)
-				if c.replacing { // the replacement is refused: the late answer stands
+				if c.has(bitReplacing) { // the replacement is refused: the late answer stands
 					return c.lateStands(now), true
 				}
 				return c.finish(now, ReasonBreakerOpen, ClassRejected, ErrBreakerOpen, true), true
@@ -320,26 +384,26 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 			*ticket = t
 		case gateLimiter:
 			maxWait := c.p.limit.maxWait
-			if !c.deadline.IsZero() {
-				if left := c.deadline.Sub(now); maxWait < 0 || left < maxWait {
+			if c.hasDeadline() {
+				if left := c.deadline - c.p.since(now); maxWait < 0 || left < maxWait {
 					maxWait = left
 				}
 			}
 			wait, ok := c.p.reserve(now, maxWait)
 			if !ok {
 				c.p.counters.rateLimited.Add(1)
-				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Err: ErrRateLimited})
-				if c.replacing {
+				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key(), Attempt: int(c.attempt) + 1, Err: ErrRateLimited})
+				if c.has(bitReplacing) {
 					return c.lateStands(now), true
 				}
 				return c.finish(now, ReasonRateLimited, ClassRejected, ErrRateLimited, true), true
 			}
 			if wait > 0 {
-				c.gate++ // the token is ours; resume after this gate
+				c.setGate(c.gate() + 1) // the token is ours; resume after this gate
 				c.p.counters.rateLimited.Add(1)
-				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.req.Key, Attempt: c.attempt + 1, Delay: wait})
-				c.phase, c.at = phaseWaiting, now.Add(wait)
-				return Step{Action: ActionWait, Attempt: c.attempt, Wait: wait}, true
+				c.p.emit(Event{Kind: EventRateLimited, At: now, Key: c.key(), Attempt: int(c.attempt) + 1, Delay: wait})
+				c.phase, c.at = phaseWaiting, c.p.since(now)+wait
+				return Step{Action: ActionWait, Attempt: int(c.attempt), Wait: wait}, true
 			}
 		}
 	}
@@ -349,8 +413,8 @@ func (c *Call) passGates(now time.Time, set *gates, ticket *breaker.Ticket) (ste
 // Report reports the outcome of the attempt Next asked for, at now (with
 // hedging, of the earliest attempt in flight; see ReportAttempt).
 func (c *Call) Report(now time.Time, o AttemptOutcome) {
-	if c.h != nil && len(c.h.flights) > 0 {
-		c.ReportAttempt(now, c.h.flights[0].attempt, o)
+	if c.hedging() && len(c.x.hedge.flights) > 0 {
+		c.ReportAttempt(now, c.x.hedge.flights[0].attempt, o)
 		return
 	}
 	c.report(now, o)
@@ -375,7 +439,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		return
 	}
 	p.recordBreaker(now, &c.innerT, o)
-	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: c.answered(),
+	p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.key(), Attempt: c.answered(),
 		Outcome: o.Kind, Status: o.Status, Err: o.Err})
 	if o.Kind == ClassCanceled {
 		c.finish(now, ReasonCanceled, o.Kind, c.lastErr(), false)
@@ -389,13 +453,13 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 	case !transient:
 		c.finish(now, ReasonNotRetryable, o.Kind, c.lastErr(), false)
 		return
-	case c.req.OneShot:
+	case c.has(bitOneShot):
 		c.finish(now, ReasonOneShot, o.Kind, c.lastErr(), true)
 		return
-	case !c.req.repeatable() && !p.retry.nonIdempotent && o.Kind != ClassRefused:
+	case !c.has(bitRepeatable) && !p.retry.nonIdempotent && o.Kind != ClassRefused:
 		c.finish(now, ReasonNotIdempotent, o.Kind, c.lastErr(), true)
 		return
-	case c.retries >= p.retry.maxRetries:
+	case int(c.retries) >= p.retry.maxRetries:
 		c.finish(now, ReasonExhausted, o.Kind, c.lastErr(), true)
 		return
 	}
@@ -404,7 +468,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		c.finish(now, ReasonRetryAfter, o.Kind, tooLong, true)
 		return
 	}
-	if !c.deadline.IsZero() && !now.Add(delay).Before(c.deadline) {
+	if c.pastDeadline(p.since(now) + delay) {
 		c.finish(now, ReasonDeadline, o.Kind, ErrDeadline, true)
 		return
 	}
@@ -412,7 +476,7 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 		g, ok := p.budget.Retry(now, retryCause(o))
 		if !ok {
 			p.counters.budgetExhausted.Add(1)
-			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.req.Key, Attempt: c.attempt, Err: ErrBudgetExhausted})
+			p.emit(Event{Kind: EventBudgetExhausted, At: now, Key: c.key(), Attempt: int(c.attempt), Err: ErrBudgetExhausted})
 			c.finish(now, ReasonBudget, o.Kind, ErrBudgetExhausted, true)
 			return
 		}
@@ -420,17 +484,17 @@ func (c *Call) report(now time.Time, o AttemptOutcome) {
 	}
 	c.retries++
 	p.counters.retries.Add(1)
-	p.emit(Event{Kind: EventRetry, At: now, Key: c.req.Key, Attempt: c.attempt, Delay: delay,
+	p.emit(Event{Kind: EventRetry, At: now, Key: c.key(), Attempt: int(c.attempt), Delay: delay,
 		FromRetryAfter: fromRA, Outcome: o.Kind, Status: o.Status})
-	c.phase, c.at = phaseWaiting, now.Add(delay)
+	c.phase, c.at = phaseWaiting, p.since(now)+delay
 }
 
 // succeed ends the call at now with the success o, the last attempt's.
 func (c *Call) succeed(now time.Time, o AttemptOutcome) Step {
 	p := c.p
 	p.recordBreaker(now, &c.innerT, o)
-	if p.stale != nil && c.req.Key != "" {
-		p.stale.put(c.req.Key, now, o.Value)
+	if p.stale != nil && c.key() != "" {
+		p.stale.put(c.key(), now, o.Value)
 	}
 	return c.succeeded(now, o.Status)
 }
@@ -444,8 +508,8 @@ func (c *Call) succeeded(now time.Time, status int) Step {
 		p.budget.Succeeded(c.grant)
 	}
 	p.counters.succeeded.Add(1)
-	p.emit(Event{Kind: EventSuccess, At: now, Key: c.req.Key, Attempt: c.answered(), Status: status, Outcome: ClassOK})
-	c.end(Step{Action: ActionSucceed, Attempt: c.attempt})
+	p.emit(Event{Kind: EventSuccess, At: now, Key: c.key(), Attempt: c.answered(), Status: status, Outcome: ClassOK})
+	c.end(Step{Action: ActionSucceed, Attempt: int(c.attempt)})
 	return c.final()
 }
 
@@ -502,11 +566,9 @@ func (c *Call) delay(now time.Time, o AttemptOutcome) (d time.Duration, fromRA b
 	}
 	c.p.rngMu.Lock()
 	if r.history != nil {
-		state := c.state // a copy, so the Call itself does not escape
-		d = r.history.DelayState(c.retries+1, c.prev, &state, c.p.rng)
-		c.state = state
+		d = r.history.DelayState(int(c.retries)+1, c.prev, &c.x.state, c.p.rng)
 	} else {
-		d = r.backoff.Delay(c.retries+1, c.prev, c.p.rng)
+		d = r.backoff.Delay(int(c.retries)+1, c.prev, c.p.rng)
 	}
 	c.p.rngMu.Unlock()
 	c.prev = d
@@ -536,7 +598,7 @@ func (c *Call) lastErr() error {
 	if c.lastFail != nil {
 		return c.lastFail
 	}
-	return &StatusError{Code: c.lastStatus}
+	return &StatusError{Code: int(c.lastStatus)}
 }
 
 // Abort ends the call at now because its caller gave up (cancellation),
@@ -546,7 +608,7 @@ func (c *Call) Abort(now time.Time, err error) Step {
 	case phaseDone:
 		return c.final()
 	case phaseInFlight:
-		if c.h != nil {
+		if c.hedging() {
 			c.cancelFlights(now, false)
 		}
 		c.report(now, AttemptOutcome{Err: err, Kind: ClassCanceled})
@@ -567,17 +629,17 @@ func (c *Call) finish(now time.Time, reason Reason, kind AttemptClass, err error
 	}
 	p.recordBreaker(now, &c.innerT, AttemptOutcome{Kind: ClassCanceled}) // an admission never sent
 	p.recordBreaker(now, &c.outerT, callOutcome)
-	gaveUp := &GiveUpError{Attempts: c.attempt, Reason: reason, Kind: kind, Status: c.lastStatus, Err: err}
-	step := Step{Action: ActionGiveUp, Attempt: c.attempt, Err: gaveUp}
+	gaveUp := &GiveUpError{Attempts: int(c.attempt), Reason: reason, Kind: kind, Status: int(c.lastStatus), Err: err}
+	step := Step{Action: ActionGiveUp, Attempt: int(c.attempt), Err: gaveUp}
 	if eligible {
 		c.fallback(now, &step)
 	}
 	p.counters.failed.Add(1)
-	p.emit(Event{Kind: EventGaveUp, At: now, Key: c.req.Key, Attempt: c.attempt, Outcome: kind,
-		Status: c.lastStatus, Err: gaveUp})
+	p.emit(Event{Kind: EventGaveUp, At: now, Key: c.key(), Attempt: int(c.attempt), Outcome: kind,
+		Status: int(c.lastStatus), Err: gaveUp})
 	if step.Action == ActionFallback {
 		p.counters.fallbacks.Add(1)
-		p.emit(Event{Kind: EventFallback, At: now, Key: c.req.Key, Attempt: c.attempt,
+		p.emit(Event{Kind: EventFallback, At: now, Key: c.key(), Attempt: int(c.attempt),
 			Fallback: step.Fallback, Age: step.Age, Err: gaveUp})
 	}
 	c.end(step)
@@ -588,13 +650,13 @@ func (c *Call) finish(now time.Time, reason Reason, kind AttemptClass, err error
 // stale value, then the caller's own, then the static response.
 func (c *Call) fallback(now time.Time, step *Step) {
 	p := c.p
-	if p.stale != nil && c.req.Key != "" {
-		if v, age, ok := p.stale.get(c.req.Key, now); ok {
+	if p.stale != nil && c.key() != "" {
+		if v, age, ok := p.stale.get(c.key(), now); ok {
 			step.Action, step.Fallback, step.Value, step.Age = ActionFallback, FallbackStale, v, age
 			return
 		}
 	}
-	if c.req.CallerFallback {
+	if c.has(bitCallerFallback) {
 		step.Action, step.Fallback = ActionFallback, FallbackCaller
 		return
 	}

@@ -27,9 +27,9 @@ type hedgeSettings struct {
 // hedgeState is a Call's hedging: the round of attempts in flight.
 type hedgeState struct {
 	flights []flight
-	sent    int       // hedges sent this round
-	nextAt  time.Time // when the next hedge is due
-	first   int       // the round's first attempt
+	sent    int           // hedges sent this round
+	nextAt  time.Duration // when the next hedge is due, as Call.at
+	first   int           // the round's first attempt
 	// answered is the attempt whose answer ReportAttempt is reporting, so
 	// the events of the answer name it rather than the latest attempt sent.
 	answered int
@@ -44,28 +44,28 @@ type flight struct {
 // hedgeable says whether the request may be sent twice at once: as for a
 // retry, it must be safe to repeat and its body re-readable.
 func (c *Call) hedgeable() bool {
-	return !c.req.OneShot && (c.req.repeatable() || c.p.retry.nonIdempotent)
+	return !c.has(bitOneShot) && (c.has(bitRepeatable) || c.p.retry.nonIdempotent)
 }
 
 // startRound makes the attempt just sent the first flight of a new round.
 func (c *Call) startRound(now time.Time, step *Step) {
-	h := c.h
-	h.flights = append(h.flights[:0], flight{attempt: c.attempt, ticket: c.innerT})
+	h := &c.x.hedge
+	h.flights = append(h.flights[:0], flight{attempt: int(c.attempt), ticket: c.innerT})
 	c.innerT = breaker.Ticket{}
-	h.first, h.sent = c.attempt, 0
+	h.first, h.sent = int(c.attempt), 0
 	if !c.hedgeable() {
 		h.sent = c.p.hedge.max // no hedge for this call
 		return
 	}
-	h.nextAt = now.Add(c.p.hedge.delay)
+	h.nextAt = c.p.since(now) + c.p.hedge.delay
 	step.HedgeAfter = c.p.hedge.delay
 }
 
 // nextHedge is Next while attempts are in flight: a hedge when one is due
 // and admitted, else ActionAwait.
 func (c *Call) nextHedge(now time.Time) Step {
-	h, max := c.h, c.p.hedge.max
-	if h.sent < max && !now.Before(h.nextAt) {
+	h, max := &c.x.hedge, c.p.hedge.max
+	if h.sent < max && c.p.since(now) >= h.nextAt {
 		if step, ok := c.sendHedge(now); ok {
 			return step
 		}
@@ -73,16 +73,16 @@ func (c *Call) nextHedge(now time.Time) Step {
 	}
 	var wait time.Duration
 	if h.sent < max {
-		wait = h.nextAt.Sub(now)
+		wait = h.nextAt - c.p.since(now)
 	}
-	return Step{Action: ActionAwait, Attempt: c.attempt, Wait: wait}
+	return Step{Action: ActionAwait, Attempt: int(c.attempt), Wait: wait}
 }
 
 // sendHedge sends a hedge if the deadline, the breaker and the rate limit
 // (without waiting: a hedge is worth sending only now) admit it.
 func (c *Call) sendHedge(now time.Time) (Step, bool) {
 	p := c.p
-	if !c.deadline.IsZero() && !now.Before(c.deadline) {
+	if c.pastDeadline(p.since(now)) {
 		return Step{}, false
 	}
 	var ticket breaker.Ticket
@@ -101,16 +101,16 @@ func (c *Call) sendHedge(now time.Time) (Step, bool) {
 			}
 		}
 	}
-	h := c.h
+	h := &c.x.hedge
 	c.attempt++
 	h.sent++
-	h.nextAt = now.Add(p.hedge.delay)
-	h.flights = append(h.flights, flight{attempt: c.attempt, ticket: ticket})
+	h.nextAt = p.since(now) + p.hedge.delay
+	h.flights = append(h.flights, flight{attempt: int(c.attempt), ticket: ticket})
 	p.counters.attempts.Add(1)
 	p.counters.hedges.Add(1)
-	p.emit(Event{Kind: EventAttempt, At: now, Key: c.req.Key, Attempt: c.attempt})
-	p.emit(Event{Kind: EventHedge, At: now, Key: c.req.Key, Attempt: c.attempt})
-	step := Step{Action: ActionSend, Attempt: c.attempt, Timeout: c.attemptTimeout(now), Hedge: true}
+	p.emit(Event{Kind: EventAttempt, At: now, Key: c.key(), Attempt: int(c.attempt)})
+	p.emit(Event{Kind: EventHedge, At: now, Key: c.key(), Attempt: int(c.attempt)})
+	step := Step{Action: ActionSend, Attempt: int(c.attempt), Timeout: c.attemptTimeout(now), Hedge: true}
 	if h.sent < p.hedge.max {
 		step.HedgeAfter = p.hedge.delay
 	}
@@ -121,13 +121,13 @@ func (c *Call) sendHedge(now time.Time) (Step, bool) {
 // is Report for the attempt in flight; with hedging, an answer of an attempt
 // that is no longer in flight (a loser the driver cancelled) is ignored.
 func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
-	h := c.h
-	if h == nil {
-		if attempt == c.attempt {
+	if !c.hedging() {
+		if attempt == int(c.attempt) {
 			c.report(now, o)
 		}
 		return
 	}
+	h := &c.x.hedge
 	i := -1
 	for j, f := range h.flights {
 		if f.attempt == attempt {
@@ -152,7 +152,7 @@ func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
 		if p.budget != nil {
 			p.budget.OnFailure()
 		}
-		p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.req.Key, Attempt: attempt,
+		p.emit(Event{Kind: EventAttemptFailed, At: now, Key: c.key(), Attempt: attempt,
 			Outcome: o.Kind, Status: o.Status, Err: o.Err})
 		c.setLast(o)
 		return
@@ -161,7 +161,7 @@ func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
 	c.cancelFlights(now, o.Kind != ClassCanceled)
 	if o.Kind == ClassOK && attempt != h.first {
 		p.counters.hedgesWon.Add(1)
-		p.emit(Event{Kind: EventHedgeWon, At: now, Key: c.req.Key, Attempt: attempt})
+		p.emit(Event{Kind: EventHedgeWon, At: now, Key: c.key(), Attempt: attempt})
 	}
 	c.innerT = f.ticket
 	h.answered = attempt
@@ -172,22 +172,22 @@ func (c *Call) ReportAttempt(now time.Time, attempt int, o AttemptOutcome) {
 // answered is the attempt whose answer report is taking: the one in flight,
 // or with hedging the one ReportAttempt names.
 func (c *Call) answered() int {
-	if c.h != nil && c.h.answered != 0 {
-		return c.h.answered
+	if c.hedging() && c.x.hedge.answered != 0 {
+		return c.x.hedge.answered
 	}
-	return c.attempt
+	return int(c.attempt)
 }
 
 // cancelFlights releases the admissions of the attempts in flight, which the
 // driver cancels; wasted counts them as hedging's waste.
 func (c *Call) cancelFlights(now time.Time, wasted bool) {
-	h := c.h
+	h := &c.x.hedge
 	for i := range h.flights {
 		f := &h.flights[i]
 		c.p.recordBreaker(now, &f.ticket, AttemptOutcome{Kind: ClassCanceled})
 		if wasted {
 			c.p.counters.hedgesWasted.Add(1)
-			c.p.emit(Event{Kind: EventHedgeWasted, At: now, Key: c.req.Key, Attempt: f.attempt})
+			c.p.emit(Event{Kind: EventHedgeWasted, At: now, Key: c.key(), Attempt: f.attempt})
 		}
 	}
 	h.flights = h.flights[:0]
@@ -196,8 +196,8 @@ func (c *Call) cancelFlights(now time.Time, wasted bool) {
 // InFlight returns the attempts in flight, for a hedging driver (at most
 // one without hedging).
 func (c *Call) InFlight() int {
-	if c.h != nil {
-		return len(c.h.flights)
+	if c.hedging() {
+		return len(c.x.hedge.flights)
 	}
 	if c.phase == phaseInFlight {
 		return 1

@@ -45,7 +45,15 @@ type Policy struct {
 	rngMu        sync.Mutex
 	rng          *rand.Rand
 	counters     counterSet
+	// epoch is the instant a Call's times count from (since); time.Now()
+	// when the policy was built, so that times read from the same clock
+	// compare by its monotonic reading.
+	epoch time.Time
 }
+
+// since is t as a Call keeps it: the time from the policy's epoch to t.
+// Times more than 292 years from the epoch saturate (time.Time.Sub).
+func (p *Policy) since(t time.Time) time.Duration { return t.Sub(p.epoch) }
 
 type retrySettings struct {
 	maxRetries    int
@@ -118,7 +126,7 @@ func New(cfg Config, opts ...Option) (*Policy, error) {
 	if ps := cfg.Problems(); len(ps) > 0 {
 		return nil, ProblemsError(ps)
 	}
-	p := &Policy{cfg: cfg, name: cfg.Name, clock: RealClock{}}
+	p := &Policy{cfg: cfg, name: cfg.Name, clock: RealClock{}, epoch: time.Now()}
 	for _, o := range opts {
 		o(p)
 	}

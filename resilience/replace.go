@@ -63,13 +63,13 @@ func (r *ReplaceConfig) check(ps *problem.List, c *Config) {
 func (c *Call) late(now time.Time) bool {
 	r := c.p.replace
 	switch {
-	case r == nil || c.h != nil:
+	case r == nil || c.hedging():
 		return false
-	case now.Sub(c.at) <= r.slowerThan || int(c.replaced) >= r.max:
+	case c.p.since(now)-c.at <= r.slowerThan || int(c.x.replaced) >= r.max:
 		return false
-	case c.req.OneShot || !(c.req.repeatable() || c.p.retry.nonIdempotent):
+	case c.has(bitOneShot) || !(c.has(bitRepeatable) || c.p.retry.nonIdempotent):
 		return false
-	case !c.deadline.IsZero() && !now.Before(c.deadline):
+	case c.pastDeadline(c.p.since(now)):
 		return false
 	case !c.p.replaceUntil.IsZero() && !now.Before(c.p.replaceUntil):
 		return false
@@ -82,24 +82,29 @@ func (c *Call) late(now time.Time) bool {
 func (c *Call) replaceLate(now time.Time, o AttemptOutcome) {
 	p := c.p
 	p.recordBreaker(now, &c.innerT, o)
-	if p.stale != nil && c.req.Key != "" {
-		p.stale.put(c.req.Key, now, o.Value)
+	if p.stale != nil && c.key() != "" {
+		p.stale.put(c.key(), now, o.Value)
 	}
-	c.replaced++
-	c.replacing = true
+	c.x.replaced++
+	c.set(bitReplacing, true)
 	p.counters.replacements.Add(1)
-	p.emit(Event{Kind: EventReplace, At: now, Key: c.req.Key, Attempt: c.attempt, Status: o.Status,
-		Outcome: ClassOK, Delay: now.Sub(c.at)})
+	p.emit(Event{Kind: EventReplace, At: now, Key: c.key(), Attempt: int(c.attempt), Status: o.Status,
+		Outcome: ClassOK, Delay: p.since(now) - c.at})
 	c.phase = phaseGates
 }
 
 // lateStands ends the call with the late answer it could not replace (the
 // deadline, the breaker or the rate limit refused the replacement): the
 // inner breaker and the stale cache learned it in replaceLate.
-func (c *Call) lateStands(now time.Time) Step { return c.succeeded(now, c.lastStatus) }
+func (c *Call) lateStands(now time.Time) Step { return c.succeeded(now, int(c.lastStatus)) }
 
 // Replacements returns how many late answers of the call were replaced.
-func (c *Call) Replacements() int { return int(c.replaced) }
+func (c *Call) Replacements() int {
+	if c.x == nil {
+		return 0
+	}
+	return int(c.x.replaced)
+}
 
 // WithReplaceUntil stops the policy's calls replacing late answers that
 // come at or after t (zero: never): an open-loop caller that has stopped

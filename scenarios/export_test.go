@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
@@ -78,24 +79,73 @@ func QueueOrders(starts []time.Duration, seed uint64, wide bool) (got, want []st
 
 // RecordBufferOrder takes n slots of the simulator's record buffer, numbering
 // each Record by its slot (in Attempt), and finishes them in an order drawn
-// from seed, taking new slots in between while some are still pending. It
-// returns the Attempt numbers in the order the sink saw them.
-func RecordBufferOrder(n int, seed uint64) []int {
+// from seed, taking new slots in between while some are still pending. Even
+// slots hold their Record from the start (add, then finish); odd ones are
+// reserved and handed their Record when finished (put). It returns the
+// Attempt numbers in the order the sink saw them, and the most Records the
+// buffer held at once.
+func RecordBufferOrder(n int, seed uint64) (order []int, held int) {
+	return RecordBufferOrderFrom(0, n, seed)
+}
+
+// RecordBufferOrderFrom is RecordBufferOrder on a buffer whose first slot is
+// number start (its Attempt numbers still count from 0), as in a run that
+// has logged start Records already.
+func RecordBufferOrderFrom(start uint64, n int, seed uint64) (order []int, held int) {
 	var seen []int
 	b := newRecordBuffer(func(r *pendingRecord) { seen = append(seen, int(r.attempt)) })
+	b.first, b.head, b.next = start, start, start
 	rng := rand.New(rand.NewPCG(seed, 1))
-	var open []uint64
+	var open []slotRef
 	for taken := 0; taken < n || len(open) > 0; {
 		if taken < n && (len(open) == 0 || rng.IntN(3) > 0) {
-			open = append(open, b.add(&pendingRecord{attempt: int32(taken)}))
+			if (start+uint64(taken))%2 == 0 {
+				open = append(open, b.add(&pendingRecord{attempt: int32(taken)}))
+			} else {
+				open = append(open, b.reserve())
+			}
 			taken++
 			continue
 		}
 		i := rng.IntN(len(open))
-		b.finish(open[i])
+		if slot := open[i]; slot%2 == 0 { // a ref's parity is its number's
+			b.finish(slot)
+		} else {
+			b.put(slot, &pendingRecord{attempt: int32(b.number(slot) - start)})
+		}
 		open = append(open[:i], open[i+1:]...)
+		held = max(held, int(b.held.used)-len(b.held.free))
 	}
-	return seen
+	return seen, held
+}
+
+// RecordBufferHeld reserves n slots of a record buffer, puts their Records
+// in slot order (or in reverse), and returns the most Records it held at
+// once; it fails (returns -1) if the sink saw them out of slot order.
+func RecordBufferHeld(n int, reverse bool) int {
+	var seen []int32
+	b := newRecordBuffer(func(r *pendingRecord) { seen = append(seen, r.attempt) })
+	slots := make([]slotRef, n)
+	for i := range slots {
+		slots[i] = b.reserve()
+	}
+	if reverse {
+		slices.Reverse(slots)
+	}
+	held := 0
+	for _, slot := range slots {
+		b.put(slot, &pendingRecord{attempt: int32(slot)})
+		held = max(held, int(b.held.used)-len(b.held.free))
+	}
+	for i, a := range seen {
+		if a != int32(i) {
+			return -1
+		}
+	}
+	if len(seen) != n {
+		return -1
+	}
+	return held
 }
 
 // Unreachable says why a failed attempt could not connect, or "".
@@ -159,4 +209,16 @@ func PipeRecords(lanes, n int, consumers ...func(*record.Record) error) error {
 		}
 	}
 	return p.close()
+}
+
+// ClientNames returns the key, the first request id and the id of logical
+// request 3 of client numbers 1 to n, as the simulator names them.
+func ClientNames(n int) (keys, firsts, thirds []string) {
+	names := newClientNames(n)
+	for i := 1; i <= n; i++ {
+		keys = append(keys, names.key(int32(i)))
+		firsts = append(firsts, names.firstRequest(int32(i)))
+		thirds = append(thirds, names.request(int32(i), 3))
+	}
+	return keys, firsts, thirds
 }

@@ -8,26 +8,25 @@ import (
 // client keeps between logical requests (it exists for every client of the
 // fleet from the start of the run, so its size is the fleet's memory); the
 // logical request in progress is a simCall, taken from a pool while it runs.
+//
+// Its names (X-Chaos-Client c17, request ids c17/1 ...) are not kept here:
+// they follow from its number (simulator.clientKey, clientNames).
+//
+// Nor are its policy (simulator.policyOf) and its row version
+// (simulator.versions), which most fleets do not need one of per client.
 type simClient struct {
-	key string // X-Chaos-Client: c1, c2, ...
-	// firstRequest is the id of its first logical request (c17/1), a slice
-	// of the same text as the key (see nameClients).
-	firstRequest string
-	policy       *resilience.Policy // built when it starts, dropped when it is done
-	ledger       clientLedger       // what the run's ledger keeps of it
-	version      uint64             // the row version the last read returned
-	call         int32              // its simCall in progress: index+1 in simulator.calls; 0 for none
-	logical      int32              // logical requests begun
-	hops         uint32             // network hops drawn so far
-	owner        int32              // an open-loop call: its client's number+1 (openFleet); 0 for a closed-loop client
+	ledger  clientLedger // what the run's ledger keeps of it
+	call    int32        // its simCall in progress: index+1 in simulator.calls; 0 for none
+	logical int32        // logical requests begun
+	hops    uint32       // network hops drawn so far
+	owner   int32        // an open-loop call: its client's number+1 (openFleet); 0 for a closed-loop client
 }
 
 // simCall is a logical request in progress: the policy's call, and the
-// attempt in flight.
+// attempt in flight (whose number is the call's Attempts).
 type simCall struct {
-	call      resilience.Call
-	attempt   simAttempt
-	attemptNo int32
+	call    resilience.Call
+	attempt simAttempt
 }
 
 // callPool holds the simCalls of the clients in a logical request, reused

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/chaos-harness/chaos/analysis"
@@ -39,9 +38,18 @@ type simulator struct {
 	net      *hops
 	queue    eventQueue
 	clients  []simClient
+	// policies are the clients' own policies, by client, when they do not
+	// share one (shared) and are not open-loop calls (openFleet keeps
+	// those); a client holds none itself, as most fleets share one.
+	policies []*resilience.Policy
+	// versions are the row version each client's last read returned, when
+	// the server has a row (server.row); nil otherwise.
+	versions []uint64
 	calls    callPool
 	records  *recordBuffer
 	names    recordNames // the strings of pending Records
+	decided  decisionNames
+	ids      clientNames // the clients' keys and first request ids, by number
 	sink     func(*record.Record) error
 	scratch  record.Record // the Record handed to the sink
 	times    timeSlab      // what the scratch's SentMs and ReceivedMs point to
@@ -51,6 +59,10 @@ type simulator struct {
 	method   string
 	path     string
 	callKey  string // the calls' RequestMeta.Key: method and path
+	// fleetKey is the fleet's calls' RequestMeta.Key: callKey when their
+	// policy has a stale fallback (the one reader of a key in the
+	// simulator), else empty, so that their Calls keep none.
+	fleetKey string
 	requests int32
 	think    time.Duration
 	req      faultserver.RequestInfo // reused for every decision, and for every Record flushed
@@ -125,6 +137,9 @@ func simulate(ctx context.Context, s *Scenario, pol Policy, seed uint64, sink fu
 	sim.replaceBefore = replaceBefore(s)
 	sim.rowPath = writesRow(s, sim.method, sim.path)
 	sim.callKey = sim.method + " " + sim.path
+	if f := sim.cfg.Fallback; f != nil && f.Stale > 0 {
+		sim.fleetKey = sim.callKey
+	}
 	sim.hedges = newSimHedges(sim.cfg, len(starts))
 	// Build one policy up front: it checks the configuration the fleet runs
 	// (the clients' timeout included), and serves every client when it keeps
@@ -186,10 +201,17 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 	sim.clients = make([]simClient, len(starts))
 	if sim.open.owners != nil {
 		sim.fleet = sim.script.NumberedClients(len(sim.open.owners))
-		sim.open.name(sim.clients)
+		sim.ids = newClientNames(len(sim.open.owners))
+		sim.open.ready(sim.clients)
 	} else {
 		sim.fleet = sim.script.NumberedClients(len(starts))
-		nameClients(sim.clients)
+		sim.ids = newClientNames(len(starts))
+	}
+	if sim.shared == nil && sim.open.owners == nil {
+		sim.policies = make([]*resilience.Policy, len(starts))
+	}
+	if sim.s.Server.Row != nil {
+		sim.versions = make([]uint64, len(starts))
 	}
 	sim.queue.startAll(starts)
 	sim.queue.warm = sim.warm
@@ -223,7 +245,7 @@ func (sim *simulator) run(ctx context.Context, starts []time.Duration) error {
 		case evArrive:
 			sim.arrive(c, e.client)
 		case evRelease:
-			sim.release(c)
+			sim.release(c, e.client)
 		case evRespond:
 			sim.respond(c, e.client)
 		}
@@ -245,7 +267,7 @@ func (sim *simulator) warm(e *event) {
 	v := uint64(c.logical)
 	if c.call != 0 {
 		k := sim.calls.get(c.call)
-		v += uint64(k.attemptNo) + uint64(k.call.Attempts())
+		v += uint64(k.attempt.slot) + uint64(k.call.Attempts())
 	}
 	sim.warmth += v + sim.fleet.Warm(int(sim.fleetNumber(c, e.client)))
 }
@@ -257,13 +279,14 @@ func (sim *simulator) callOf(c *simClient, id int32, now time.Time) (*simCall, b
 	if c.call != 0 {
 		return sim.calls.get(c.call), true
 	}
-	if c.policy == nil && !sim.newPolicy(c, id) {
+	p := sim.policyOf(c, id)
+	if p == nil {
 		return nil, false
 	}
 	k, h := sim.calls.take()
 	c.call = h
 	c.logical++
-	k.call = c.policy.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.callKey, Idempotent: sim.grpc})
+	k.call = p.Begin(now, resilience.RequestMeta{Method: sim.method, Key: sim.fleetKey, Idempotent: sim.grpc})
 	return k, true
 }
 
@@ -286,7 +309,6 @@ func (sim *simulator) step(c *simClient, id int32) {
 		if st.Timeout > 0 {
 			k.attempt.deadline = sim.now + st.Timeout
 		}
-		k.attemptNo = int32(st.Attempt)
 		sim.send(c, id)
 	case resilience.ActionWait:
 		sim.queue.Push(sim.now+st.Wait, evStart, id)
@@ -310,25 +332,32 @@ func (sim *simulator) finishCall(c *simClient, id int32) {
 		sim.queue.Push(sim.now+sim.think, evStart, id)
 		return
 	}
-	if b := c.policy.Breaker(); b != nil {
+	if sim.shared != nil {
+		return
+	}
+	if b := sim.policies[id].Breaker(); b != nil {
 		sim.ledger.clientDone(&c.ledger, b.OpenUntil(simEpoch.Add(sim.now)))
 	}
-	c.policy = nil // done: free the client's policy
+	sim.policies[id] = nil // done: free the client's policy
 }
 
-// newPolicy builds a client's own policy (its breaker, budget and limiter are
-// its own) with a random stream derived from the seed and the client.
-func (sim *simulator) newPolicy(c *simClient, id int32) bool {
+// policyOf is client id's policy: the shared one, or its own (its breaker,
+// budget and limiter are its own), built on first use with a random stream
+// derived from the seed and the client; nil when the configuration is
+// refused (sim.err says why).
+func (sim *simulator) policyOf(c *simClient, id int32) *resilience.Policy {
 	if sim.shared != nil {
-		c.policy = sim.shared
-		return true
+		return sim.shared
 	}
 	if c.owner != 0 {
 		return sim.open.policy(sim, c)
 	}
-	p := sim.buildPolicy(id, &c.ledger)
-	c.policy = p
-	return p != nil
+	p := sim.policies[id]
+	if p == nil {
+		p = sim.buildPolicy(id, &c.ledger)
+		sim.policies[id] = p
+	}
+	return p
 }
 
 // buildPolicy builds the policy of client number id, whose breaker spans go
@@ -366,10 +395,8 @@ func (sim *simulator) flush(p *pendingRecord) {
 	if sim.err != nil || sim.sink == nil {
 		return
 	}
-	request := c.firstRequest
-	if p.logical > 1 && c.owner == 0 { // an open-loop call's firstRequest is its own id
-		request = c.key + "/" + strconv.Itoa(int(p.logical))
-	}
+	number := sim.fleetNumber(c, p.client) + 1
+	request := sim.ids.request(number, p.logical)
 	method := sim.method
 	if p.rowRead {
 		method = http.MethodGet
@@ -377,7 +404,7 @@ func (sim *simulator) flush(p *pendingRecord) {
 	// The request and the plan as NewRecord reads them, in the simulator's
 	// scratch values: arrive is done with them, and nothing is zeroed.
 	req, d := &sim.req, &sim.recordPlan
-	req.ClientKey, req.RequestID, req.Attempt, req.Method, req.Path, req.Conn = c.key, request, int(p.attempt), method, sim.path, 0
+	req.ClientKey, req.RequestID, req.Attempt, req.Method, req.Path, req.Conn = sim.ids.key(number), request, int(p.attempt), method, sim.path, 0
 	d.Route, d.Phase, d.Kind = route, phase, sim.names[p.fault]
 	out := faultserver.Delivery{Status: int(p.status), BodyBytes: int64(p.bodyBytes), Incomplete: p.incomplete,
 		HasRetryAfter: p.retryAfter > 0, RetryAfter: p.retryAfter, StreamEvents: int(p.streamEvents)}
@@ -387,6 +414,20 @@ func (sim *simulator) flush(p *pendingRecord) {
 	rec.GRPCCode = sim.names[p.grpcCode]
 	rec.SentMs, rec.ReceivedMs = sim.times.pair(record.Millis(p.sent), record.Millis(p.received))
 	sim.err = sim.sink(rec)
+}
+
+// versionOf is the row version client id's last read returned (0 when the
+// server has no row).
+func (sim *simulator) versionOf(id int32) uint64 {
+	if sim.versions == nil {
+		return 0
+	}
+	return sim.versions[id]
+}
+
+// clientKey is the X-Chaos-Client of client id (an open-loop call's: its client's).
+func (sim *simulator) clientKey(c *simClient, id int32) string {
+	return sim.ids.key(sim.fleetNumber(c, id) + 1)
 }
 
 // send puts a client's request on the network.
@@ -401,8 +442,8 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	a.arrivedAt = sim.now
 	req := &sim.req
 	// No RequestID: it decides nothing, and the Record gets it when flushed.
-	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
-		Attempt: int(k.attemptNo), Header: sim.header, Version: c.version, Deadline: a.deadline}
+	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: sim.clientKey(c, id),
+		Attempt: k.call.Attempts(), Header: sim.header, Version: sim.versionOf(id), Deadline: a.deadline}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
 	}
@@ -410,19 +451,19 @@ func (sim *simulator) arrive(c *simClient, id int32) {
 	d, a.ticket = sim.fleet.Admit(sim.now, int(sim.fleetNumber(c, id)), req)
 	a.row = d.Row
 	if !a.reading {
-		// What faultserver.NewRecord takes from the decision, kept until
-		// the Record's turn; what the wire says comes when it is known.
-		rec := pendingRecord{accepted: sim.now, client: id, logical: c.logical, attempt: k.attemptNo,
-			route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind)}
-		a.slot = sim.records.add(&rec)
+		// The Record's turn is taken now; what faultserver.NewRecord takes
+		// from the decision waits in the attempt until the outcome is
+		// known (respond).
+		a.slot = sim.records.reserve()
+		a.decided = sim.decided.index(&sim.names, &d)
 	}
-	a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
+	clientAt := a.performVirtual(&d, sim.net.draw(id, &c.hops), req.Method == http.MethodHead)
 	if sim.grpc {
 		sim.grpcPlan(a, &d) // its code and pushback (sim_grpc.go)
 	}
 	sim.holdTicket(a, &d, sim.finish, sim.stateful, evRelease, id)
-	if sim.layers == nil || !sim.callDown(sim.layers.top, layerParent{0, id}, a, &d, sim.finish) {
-		sim.queue.Push(a.clientAt, evRespond, id)
+	if sim.layers == nil || !sim.callDown(sim.layers.top, layerParent{0, id}, a, clientAt, &d, sim.finish) {
+		sim.queue.Push(clientAt, evRespond, id)
 	}
 }
 
@@ -446,14 +487,14 @@ func (sim *simulator) holdTicket(a *simAttempt, d *faultserver.Plan, finish, sta
 
 // release ends the server's work on an admitted request: it commits any row
 // operation (when the client was still there) and frees its capacity slot.
-func (sim *simulator) release(c *simClient) {
+func (sim *simulator) release(c *simClient, id int32) {
 	a := &sim.calls.get(c.call).attempt
 	if a.row != faultserver.RowNone && !a.abandoned {
 		d := faultserver.Plan{Row: a.row}
-		info := faultserver.RequestInfo{Version: c.version}
+		info := faultserver.RequestInfo{Version: sim.versionOf(id)}
 		version := a.ticket.Commit(&d, &info)
 		if a.reading {
-			c.version = version
+			sim.versions[id] = version
 		}
 		a.status, a.bodyBytes = int32(d.Status), bodyCount(int64(len(d.Body)))
 	}
@@ -487,20 +528,23 @@ func (sim *simulator) respond(c *simClient, id int32) {
 		sim.send(c, id)
 		return
 	}
+	rec := pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical, attempt: int32(k.call.Attempts())}
 	if a.reading {
 		// The read itself failed: the attempt fails with it. It was never
 		// logged as a write, so log it now as the attempt the server saw.
-		a.slot = sim.records.add(&pendingRecord{accepted: a.arrivedAt, client: id, logical: c.logical,
-			attempt: k.attemptNo, rowRead: true})
+		a.slot = sim.records.reserve()
+		rec.rowRead = true
+	} else {
+		n := sim.decided[a.decided]
+		rec.route, rec.phase, rec.fault = n.route, n.phase, n.fault
 	}
 	seen, kind, retryAfter, wait := sim.clientSees(a, kind)
-	rec := sim.records.at(a.slot)
 	rec.status, rec.end, rec.outcome = a.status, a.serverEnd, sim.names.index(kind.RecordOutcome())
 	rec.retryAfter, rec.bodyBytes, rec.incomplete = wait, a.bodyBytes, a.incomplete && a.status != 0
 	rec.streamEvents = a.streamEvents
 	rec.grpcCode = a.grpcCode
-	rec.sent, rec.received = a.sentAt, sim.now // now is a.clientAt: the client has its outcome
-	sim.records.finish(a.slot)
+	rec.sent, rec.received = a.sentAt, sim.now // now is when the client has its outcome
+	sim.records.put(a.slot, &rec)
 	k.call.Report(simEpoch.Add(sim.now), resilience.AttemptOutcome{Status: int(seen), Kind: kind, RetryAfter: retryAfter})
 	sim.step(c, id)
 }

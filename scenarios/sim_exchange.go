@@ -17,23 +17,26 @@ type simAttempt struct {
 	arrivedAt time.Duration // it reached the server
 	headerAt  time.Duration // the server sent the status line (or began the fault)
 	serverEnd time.Duration // the server finished with it (answered, closed, or saw the client leave)
-	clientAt  time.Duration // the client learnt its outcome
-	slot      uint64        // its Record's slot; unused for a row read
 
-	status     int32  // the status line the server sent; 0 for none
-	bodyBytes  uint32 // the body bytes the server wrote (see bodyCount)
 	retryAfter time.Duration
-	raKind     uint8 // raNone, raDelta, raDate or raMillis (sim_grpc.go)
-	outcome    resilience.AttemptClass
 	ticket     faultserver.Ticket // its hold on the script, until serverEnd
-	abandoned  bool               // the client left before the server answered
-	incomplete bool               // a response begun did not reach its end
-	row        faultserver.RowOp
-	reading    bool // this is the read before a row write
+	status     int32              // the status line the server sent; 0 for none
+	bodyBytes  uint32             // the body bytes the server wrote (see bodyCount)
 	// streamEvents is how many whole events of a stream the server wrote.
 	streamEvents uint32
 	// grpcCode is the gRPC code of the call, in recordNames (sim_grpc.go).
 	grpcCode uint32
+	slot     slotRef // its Record's slot; unused for a row read
+	// decided is the decision's route, phase and fault kind, in
+	// decisionNames, for a Record the buffer does not hold while the
+	// attempt is in flight (recordBuffer.reserve, simulator.arrive).
+	decided    uint32
+	raKind     uint8 // raNone, raDelta, raDate or raMillis (sim_grpc.go)
+	outcome    resilience.AttemptClass
+	abandoned  bool // the client left before the server answered
+	incomplete bool // a response begun did not reach its end
+	row        faultserver.RowOp
+	reading    bool // this is the read before a row write
 }
 
 const (
@@ -45,12 +48,12 @@ const (
 // performVirtual plays a decision out in virtual time with faultserver's one
 // playout (faultserver.PlayVirtual), the steps its HTTP server performs on a
 // real connection: when the server is done with the request, what it sent,
-// and when and how the client learns the outcome. A client that leaves
+// and how the client learns the outcome, and when (clientAt, returned). A client that leaves
 // before the server is done (its deadline) reports a timeout; one answered
 // after it stopped waiting (the way back takes back) too.
 //
 // head says the request was a HEAD, whose response has no body.
-func (a *simAttempt) performVirtual(d *faultserver.Plan, back time.Duration, head bool) {
+func (a *simAttempt) performVirtual(d *faultserver.Plan, back time.Duration, head bool) (clientAt time.Duration) {
 	v := faultserver.PlayVirtual(d, a.arrivedAt, a.deadline, head)
 	a.headerAt, a.serverEnd = v.HeaderAt, v.End
 	a.status, a.bodyBytes, a.incomplete = int32(v.Status), bodyCount(v.BodyBytes), v.Incomplete
@@ -67,9 +70,11 @@ func (a *simAttempt) performVirtual(d *faultserver.Plan, back time.Duration, hea
 	case v.Left, a.deadline > 0 && v.End+back > a.deadline:
 		// The client left before the server was done, or the answer
 		// arrives after it stopped waiting.
-		a.clientAt, a.outcome = a.deadline, resilience.ClassTimeout
+		a.outcome = resilience.ClassTimeout
+		return a.deadline
 	default:
-		a.clientAt, a.outcome = v.End+back, endingOutcome[v.Ending]
+		a.outcome = endingOutcome[v.Ending]
+		return v.End + back
 	}
 }
 

@@ -192,7 +192,7 @@ func (sim *simulator) flightArrive(h int32) {
 		a.deadline = f.lostAt // before now: the server finds the client gone
 	}
 	req := &sim.req
-	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: c.key,
+	*req = faultserver.RequestInfo{Method: sim.method, Path: sim.path, ClientKey: sim.clientKey(c, f.client),
 		Attempt: int(f.attemptNo), Header: sim.header, Version: f.version, Deadline: a.deadline}
 	if a.reading {
 		req.Method, req.Version = http.MethodGet, 0
@@ -208,7 +208,7 @@ func (sim *simulator) flightArrive(h int32) {
 		back = sim.net.draw(f.client, &c.hops)
 	}
 	head := req.Method == http.MethodHead
-	a.performVirtual(&d, back, head)
+	clientAt := a.performVirtual(&d, back, head)
 	if sim.grpc {
 		sim.grpcPlan(a, &d)
 	}
@@ -223,7 +223,7 @@ func (sim *simulator) flightArrive(h int32) {
 		return
 	}
 	f.events++
-	sim.queue.Push(a.clientAt, evHedgeRespond, h)
+	sim.queue.Push(clientAt, evHedgeRespond, h)
 }
 
 // flightRelease ends the server's work on an admitted flight, as release

@@ -54,7 +54,7 @@ type layerCall struct {
 	attempt   simAttempt
 	attemptNo int32
 	number    int32 // the call's number in its layer, from 1
-	slot      uint64
+	slot      slotRef
 	// The attempt above that waits on the call: a client's (parent.depth
 	// 0, parent.id the client) or a layer call's.
 	parent  layerParent
@@ -131,7 +131,7 @@ func served(d *faultserver.Plan) bool {
 // its server has just played out by plan d; finish says whether that
 // server finishes abandoned work. It reports whether a now waits on the
 // call (its outcome is pushed when the call ends), or goes on as played.
-func (sim *simulator) callDown(below *simLayer, parent layerParent, a *simAttempt, d *faultserver.Plan, finish bool) bool {
+func (sim *simulator) callDown(below *simLayer, parent layerParent, a *simAttempt, clientAt time.Duration, d *faultserver.Plan, finish bool) bool {
 	if below == nil || a.reading || !served(d) {
 		return false
 	}
@@ -150,7 +150,7 @@ func (sim *simulator) callDown(below *simLayer, parent layerParent, a *simAttemp
 		return false
 	}
 	lc.waiting = true
-	lc.status, lc.bodyBytes, lc.back = a.status, a.bodyBytes, a.clientAt-a.serverEnd
+	lc.status, lc.bodyBytes, lc.back = a.status, a.bodyBytes, clientAt-a.serverEnd
 	sim.queue.Push(a.serverEnd, evLayerStep, h)
 	if a.deadline > 0 {
 		// At the deadline, the client gives up unless the call answered.
@@ -181,16 +181,17 @@ func (sim *simulator) answerParent(lc *layerCall, ok bool) {
 	if !ok { // fail_status, with no body and no Retry-After
 		a.status, a.bodyBytes, a.raKind, a.streamEvents = lc.layer.failStatus, 0, raNone, 0
 	}
-	a.clientAt, a.outcome = sim.now+lc.back, resilience.ClassUnset
-	if a.deadline > 0 && a.clientAt > a.deadline {
-		a.clientAt, a.outcome = a.deadline, resilience.ClassTimeout
+	clientAt := sim.now + lc.back
+	a.outcome = resilience.ClassUnset
+	if a.deadline > 0 && clientAt > a.deadline {
+		clientAt, a.outcome = a.deadline, resilience.ClassTimeout
 	}
 	delete(sim.layers.waiting, p)
 	kind := evLayerRespond
 	if p.depth == 0 {
 		kind = evRespond
 	}
-	sim.queue.Push(a.clientAt, kind, p.id)
+	sim.queue.Push(clientAt, kind, p.id)
 }
 
 // parentDeadline is an attempt's deadline while it waits on a layer call:
@@ -212,7 +213,7 @@ func (sim *simulator) parentDeadline(p layerParent, finish bool) {
 		lc.aborted = true
 	}
 	a.serverEnd, a.status, a.bodyBytes, a.abandoned = sim.now, 0, 0, true
-	a.clientAt, a.outcome = sim.now, resilience.ClassTimeout
+	a.outcome = resilience.ClassTimeout // the client learns it now
 	if p.depth == 0 {
 		sim.respond(&sim.clients[p.id], p.id)
 		return
@@ -284,10 +285,10 @@ func (sim *simulator) layerArrive(h int32) {
 	d, a.ticket = l.fleet.Admit(sim.now, 0, req)
 	lc.slot = sim.records.add(&pendingRecord{accepted: sim.now, logical: lc.number, attempt: lc.attemptNo,
 		route: sim.names.index(d.Route), phase: sim.names.index(d.Phase), fault: sim.names.index(d.Kind), layer: l.depth})
-	a.performVirtual(&d, 0, req.Method == http.MethodHead)
+	clientAt := a.performVirtual(&d, 0, req.Method == http.MethodHead)
 	sim.holdTicket(a, &d, l.finish, l.stateful, evLayerRelease, h)
-	if !sim.callDown(l.next, layerParent{l.depth, h}, a, &d, l.finish) {
-		sim.queue.Push(a.clientAt, evLayerRespond, h)
+	if !sim.callDown(l.next, layerParent{l.depth, h}, a, clientAt, &d, l.finish) {
+		sim.queue.Push(clientAt, evLayerRespond, h)
 	}
 }
 

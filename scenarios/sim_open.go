@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/chaos-harness/chaos/faultserver"
@@ -22,7 +21,6 @@ type openFleet struct {
 // openOwner is one open-loop client: the policy its calls share and what
 // the ledger keeps of its breaker.
 type openOwner struct {
-	key    string
 	policy *resilience.Policy // built with its first call, dropped with its last
 	ledger clientLedger
 	left   int32 // calls not yet ended
@@ -40,36 +38,29 @@ func newOpenFleet(o *OpenLoop, clients int, seed uint64) ([]time.Duration, openF
 	return starts, f
 }
 
-// name gives each call slot its client's key and its own request id
-// (c17/3), and readies it to begin that logical request.
-func (f *openFleet) name(slots []simClient) {
-	for i := range f.owners {
-		f.owners[i].key = "c" + strconv.Itoa(i+1)
-	}
+// ready gives each call slot its client and readies it to begin its
+// logical request (whose id, c17/3, follows from the two numbers).
+func (f *openFleet) ready(slots []simClient) {
 	for i, sl := range f.slots {
 		c := &slots[i]
 		c.owner = sl.client + 1
-		c.key = f.owners[sl.client].key
-		c.firstRequest = c.key + "/" + strconv.Itoa(int(sl.logical))
 		c.logical = sl.logical - 1 // step counts it in when it begins
 	}
 }
 
-// policy gives call slot c its client's policy, building it with the
-// client's first call.
-func (f *openFleet) policy(sim *simulator, c *simClient) bool {
+// policy is call slot c's client's policy, built with the client's first
+// call; nil when the configuration is refused.
+func (f *openFleet) policy(sim *simulator, c *simClient) *resilience.Policy {
 	o := &f.owners[c.owner-1]
 	if o.policy == nil {
 		o.policy = sim.buildPolicy(c.owner-1, &o.ledger)
 	}
-	c.policy = o.policy
-	return o.policy != nil
+	return o.policy
 }
 
 // callDone lets call slot c go once its logical request ended; with its
 // client's last call, the client is done.
 func (f *openFleet) callDone(sim *simulator, c *simClient) {
-	c.policy = nil
 	o := &f.owners[c.owner-1]
 	if o.left--; o.left > 0 || o.policy == nil {
 		return

@@ -53,23 +53,58 @@ type eventQueue struct {
 	order   []int32         // the clients by start; nil when startAt is sorted
 	started int             // starts popped
 
-	buckets [64][]event       // times are non-negative, so at^last < 2^63
+	buckets [64]eventList     // times are non-negative, so at^last < 2^63
 	least   [64]time.Duration // the least time in each non-empty bucket
 	full    uint64            // bit b: buckets[b] holds an event not yet popped
-	front   int               // the next event of buckets[0]
 	size    int               // events in the buckets
 	last    time.Duration
+	chunks  eventChunks // what the buckets' events are held in
 
 	// warm, when set, is called with the events of a bucket about to be
 	// spread, when it holds at most warmAhead: they are the next events due.
 	warm func(e *event)
 }
 
-// keptBucket is the largest capacity, in events, of a bucket kept for reuse
-// once spread: each of the 64 buckets would otherwise keep the most it ever
-// held, which for a fleet in flight added up to several times the events
-// queued at once (7 MB for the herd's 100,000 clients, 1.6 MB of them events).
-const keptBucket = 4096
+// eventList is a bucket's events in push order, in a list of chunks: a push
+// writes at the tail, a pop (of bucket 0) reads at the head, and a chunk
+// goes back to the queue's free chunks once read. A bucket thus holds
+// about the events it has, not the most it ever had, and growing it copies
+// nothing: as slices, the buckets of a fleet in flight held four times its
+// events (grown by doubling, kept for reuse), and growing them was the
+// engine's largest allocation.
+type eventList struct {
+	head, tail chunkRef // 0 for none
+	front      int32    // the head chunk's events already popped
+	end        int32    // the tail chunk's events
+	n          int32    // events not yet popped
+}
+
+// chunkEvents is the number of events per chunk (4 KiB).
+const chunkEvents = 256
+
+// chunkRef is a chunk's index+1 in eventChunks.
+type chunkRef int32
+
+// eventChunks holds the queue's chunks, in use or free (a list through next).
+type eventChunks struct {
+	events [][]event // by chunk, chunkEvents each
+	next   []chunkRef
+	free   chunkRef
+}
+
+func (c *eventChunks) take() chunkRef {
+	if r := c.free; r != 0 {
+		c.free, c.next[r-1] = c.next[r-1], 0
+		return r
+	}
+	c.events = append(c.events, make([]event, chunkEvents))
+	c.next = append(c.next, 0)
+	return chunkRef(len(c.events))
+}
+
+func (c *eventChunks) put(r chunkRef) {
+	c.next[r-1], c.free = c.free, r
+}
 
 // warmAhead bounds the events warm is called with at once: the herd of
 // BenchmarkSimHerdEngine ran fastest with 8 to 16 (1.15M attempts/cpu-s, against
@@ -97,20 +132,29 @@ func (q *eventQueue) startAll(startAt []time.Duration) {
 // Push schedules an event; at must not be before the last popped event's time.
 func (q *eventQueue) Push(at time.Duration, kind eventKind, client int32) {
 	b := bits.Len64(uint64(at ^ q.last))
-	if len(q.buckets[b]) == q.frontOf(b) || at < q.least[b] {
+	if q.full&(1<<b) == 0 || at < q.least[b] {
 		q.least[b] = at
 	}
-	q.buckets[b] = append(q.buckets[b], event{at: at, client: client, kind: kind})
-	q.full |= 1 << b
+	q.append(b, event{at: at, client: client, kind: kind})
 	q.size++
 }
 
-// frontOf is where bucket b's events not yet popped begin.
-func (q *eventQueue) frontOf(b int) int {
-	if b == 0 {
-		return q.front
+// append writes e at the tail of bucket b.
+func (q *eventQueue) append(b int, e event) {
+	l := &q.buckets[b]
+	switch {
+	case l.tail == 0:
+		c := q.chunks.take()
+		l.head, l.tail, l.front, l.end = c, c, 0, 0
+	case l.end == chunkEvents:
+		c := q.chunks.take()
+		q.chunks.next[l.tail-1] = c
+		l.tail, l.end = c, 0
 	}
-	return 0
+	q.chunks.events[l.tail-1][l.end] = e
+	l.end++
+	l.n++
+	q.full |= 1 << b
 }
 
 // leastAt is the earliest time in the buckets, which must not be empty.
@@ -126,20 +170,31 @@ func (q *eventQueue) Pop() event {
 			client = q.order[q.started]
 		}
 		if at := q.startAt[client]; q.size == 0 || at <= q.leastAt() {
-			q.started++
+			if q.started++; q.started == len(q.startAt) {
+				// Every client has started: the list (8 bytes a client,
+				// and 4 more for the order) is let go.
+				q.startAt, q.order, q.started = nil, nil, 0
+			}
 			return event{at: at, client: client, kind: evStart}
 		}
 	}
 	if q.full&1 == 0 {
 		q.spread()
 	}
-	b0 := q.buckets[0]
-	e := b0[q.front]
-	q.front++
+	l := &q.buckets[0]
+	e := q.chunks.events[l.head-1][l.front]
+	l.front++
+	l.n--
 	q.size--
-	if q.front == len(b0) {
-		q.buckets[0], q.front = b0[:0], 0
+	switch {
+	case l.n == 0: // its one chunk is all read
+		q.chunks.put(l.head)
+		*l = eventList{}
 		q.full &^= 1
+	case l.front == chunkEvents:
+		h := l.head
+		l.head, l.front = q.chunks.next[h-1], 0
+		q.chunks.put(h)
 	}
 	return e
 }
@@ -149,23 +204,39 @@ func (q *eventQueue) Pop() event {
 func (q *eventQueue) spread() {
 	b := bits.TrailingZeros64(q.full)
 	src := q.buckets[b]
+	q.buckets[b] = eventList{}
 	q.last = q.least[b]
-	q.buckets[b] = nil
-	if cap(src) <= keptBucket {
-		q.buckets[b] = src[:0] // reused: spreading moves nothing into it
-	}
 	q.full &^= 1 << b
-	if q.warm != nil && len(src) <= warmAhead {
-		for i := range src {
-			q.warm(&src[i])
-		}
+	if q.warm != nil && src.n <= warmAhead {
+		q.each(src, q.warm)
 	}
-	for _, e := range src { // every bucket below b is empty
-		nb := bits.Len64(uint64(e.at ^ q.last))
-		if len(q.buckets[nb]) == 0 || e.at < q.least[nb] {
-			q.least[nb] = e.at
+	for c := src.head; c != 0; { // every bucket below b is empty
+		events, n := q.chunks.events[c-1], chunkEvents
+		if c == src.tail {
+			n = int(src.end)
 		}
-		q.buckets[nb] = append(q.buckets[nb], e)
-		q.full |= 1 << nb
+		for _, e := range events[:n] {
+			nb := bits.Len64(uint64(e.at ^ q.last))
+			if q.full&(1<<nb) == 0 || e.at < q.least[nb] {
+				q.least[nb] = e.at
+			}
+			q.append(nb, e)
+		}
+		next := q.chunks.next[c-1]
+		q.chunks.put(c) // read: a bucket below may take it next
+		c = next
+	}
+}
+
+// each calls f with each event of l not yet popped, in order.
+func (q *eventQueue) each(l eventList, f func(*event)) {
+	for c, i := l.head, int(l.front); c != 0; c, i = q.chunks.next[c-1], 0 {
+		events, n := q.chunks.events[c-1], chunkEvents
+		if c == l.tail {
+			n = int(l.end)
+		}
+		for ; i < n; i++ {
+			f(&events[i])
+		}
 	}
 }

@@ -33,6 +33,8 @@ var _ = Describe("the simulator's event queue", func() {
 		// A spike: clients appended at one later time, out of order with the
 		// spread ones before them.
 		Entry("a spike appended after a spread", ms(0, 2, 4, 6, 8, 10, 3, 3, 3)),
+		// Buckets over several chunks, bucket 0 pushed to while popped.
+		Entry("a fleet of 1000 started together", make([]time.Duration, 1000)),
 		Entry("a larger fleet, starts out of order", func() []time.Duration {
 			out := make([]time.Duration, 200)
 			for i := range out {

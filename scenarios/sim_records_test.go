@@ -15,7 +15,26 @@ var _ = Describe("the simulator's record buffer", func() {
 			want[i] = i
 		}
 		for seed := range uint64(3) {
-			Expect(scenarios.RecordBufferOrder(n, seed)).To(Equal(want), "seed %d", seed)
+			order, held := scenarios.RecordBufferOrder(n, seed)
+			Expect(order).To(Equal(want), "seed %d", seed)
+			Expect(held).To(BeNumerically("<", n), "seed %d", seed)
 		}
+	})
+
+	It("names slots by the low 32 bits of their number across a wrap of those bits", func() {
+		const n = 3000
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		order, _ := scenarios.RecordBufferOrderFrom(1<<32-1000, n, 1)
+		Expect(order).To(Equal(want))
+	})
+
+	It("holds no Record for a reserved slot until it is finished, nor for one whose turn has come", func() {
+		// Every slot reserved, then finished in order: each goes straight to
+		// the sink. Finished in reverse: each waits for the first.
+		Expect(scenarios.RecordBufferHeld(4, false)).To(Equal(0))
+		Expect(scenarios.RecordBufferHeld(4, true)).To(Equal(3))
 	})
 })

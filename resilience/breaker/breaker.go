@@ -60,13 +60,15 @@ const (
 // calls admitted in an earlier generation (before the last transition) are
 // ignored, so a slow call from before a trip cannot close the breaker.
 type Ticket struct {
-	gen   uint64
-	probe bool
-	valid bool
+	// held is the breaker's generation when it admitted the call, plus 1,
+	// in 32 bits (a resilience.Call holds two); 0 for no admission. A call
+	// would have to stay in flight over 2^32 transitions for a wrapped
+	// generation to be taken for the current one.
+	held uint32
 }
 
 // Valid reports whether the ticket is an admission (the zero Ticket is none).
-func (t Ticket) Valid() bool { return t.valid }
+func (t Ticket) Valid() bool { return t.held != 0 }
 
 // Breaker is a circuit breaker with explicit time: Allow(now) before the
 // protected call, Report(now, ticket, result) after it. Transitions are
@@ -191,13 +193,13 @@ func (b *Breaker) Allow(now time.Time) (Ticket, error) {
 	var err error
 	switch b.st {
 	case Closed:
-		ticket = Ticket{gen: b.gen, valid: true}
+		ticket = Ticket{held: uint32(b.gen + 1)}
 	case Open:
 		err = ErrOpen
 	case HalfOpen:
 		if b.probes < b.s.HalfOpenProbes {
 			b.probes++
-			ticket = Ticket{gen: b.gen, probe: true, valid: true}
+			ticket = Ticket{held: uint32(b.gen + 1)}
 		} else {
 			err = ErrOpen
 		}
@@ -209,13 +211,13 @@ func (b *Breaker) Allow(now time.Time) (Ticket, error) {
 
 // Report reports the result of a call that Allow admitted.
 func (b *Breaker) Report(now time.Time, ticket Ticket, r Result) {
-	if !ticket.valid {
+	if !ticket.Valid() {
 		return
 	}
 	var t transitions
 	b.mu.Lock()
 	b.lazyLocked(now, &t)
-	if ticket.gen == b.gen {
+	if ticket.held == uint32(b.gen+1) {
 		switch b.st {
 		case Closed:
 			b.recordClosedLocked(now, r, &t)

@@ -41,8 +41,8 @@ func (q *quotaBudget) allows(cause Cause) (float64, bool) {
 
 func (q *quotaBudget) succeeded(g Grant) {
 	add := q.NoRetryIncrement
-	if g.retried {
-		add = g.quota
+	if cost, ok := g.retried(); ok {
+		add = cost
 	}
 	q.level = min(q.Size, q.level+add)
 }

@@ -5,6 +5,7 @@
 package retrybudget
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -98,8 +99,21 @@ func Build(ps Parts) *Budget {
 // Grant is what a retry the budget allowed took from it, handed back to
 // Succeeded when that retry succeeds. The zero Grant is a first attempt.
 type Grant struct {
-	retried bool
-	quota   float64 // the AWS quota's cost of this retry
+	// held is 0 for a first attempt, else the bits of the AWS quota's cost
+	// of this retry (math.Float64bits) plus 1: one word, as a
+	// resilience.Call holds one. (A cost whose bits are all ones, a NaN,
+	// would read as a first attempt.)
+	held uint64
+}
+
+func retriedGrant(cost float64) Grant { return Grant{held: math.Float64bits(cost) + 1} }
+
+// retried reports whether the grant is a retry's, and its quota cost.
+func (g Grant) retried() (cost float64, ok bool) {
+	if g.held == 0 {
+		return 0, false
+	}
+	return math.Float64frombits(g.held - 1), true
 }
 
 // OnCall records that a call began (its first try).
@@ -189,14 +203,15 @@ func (b *Budget) Retry(now time.Time, cause Cause) (Grant, bool) {
 			return Grant{}, false
 		}
 	}
-	g := Grant{retried: true}
+	var cost float64
 	if q := b.quota; q != nil {
-		cost, ok := q.allows(cause)
+		c, ok := q.allows(cause)
 		if !ok {
 			return Grant{}, false
 		}
-		g.quota = cost
+		cost = c
 	}
+	g := retriedGrant(cost)
 	if k := b.bucket; k != nil && !k.allows() {
 		return Grant{}, false
 	}
@@ -208,7 +223,7 @@ func (b *Budget) Retry(now time.Time, cause Cause) (Grant, bool) {
 		r.counts.Add(now, 0, 1)
 	}
 	if q := b.quota; q != nil {
-		q.level -= g.quota
+		q.level -= cost
 	}
 	if k := b.bucket; k != nil {
 		k.level -= k.Cost
